@@ -1,0 +1,1 @@
+"""Piccolo migrations for the `apuri` app; each runs unchanged on SQLite and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Apuri: the coordinator for a municipal digital-support network."""

@@ -1,0 +1,1 @@
+"""Piccolo tables, the engine seam, and the queries that return domain objects."""

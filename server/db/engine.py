@@ -1,0 +1,85 @@
+"""The engine seam: the few places where SQLite and PostgreSQL differ live here, one function each."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from server.db.tables import ALL_TABLES
+
+_bound: Engine | None = None
+
+
+def make_engine(database_url: str) -> Engine:
+    """Build (not connect) the engine for a `sqlite:///path` or `postgresql://…` URL."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous busy timeout: writers queue behind SQLite's single write lock instead of failing.
+        return SQLiteEngine(path=str(path), timeout=30)
+    return PostgresEngine(config={"dsn": _normalise_pg(database_url)})
+
+
+def _normalise_pg(url: str) -> str:
+    parts = urlsplit(url)
+    return url if parts.scheme == "postgresql" else url.replace(parts.scheme + "://", "postgresql://", 1)
+
+
+def bind(engine: Engine) -> None:
+    """Point every table (and Piccolo's migration tooling) at `engine`."""
+    global _bound  # noqa: PLW0603 - the one process-wide binding Piccolo's table metadata needs
+    _bound = engine
+    for table in ALL_TABLES:
+        table._meta.db = engine
+    from piccolo.apps.migrations.tables import Migration
+
+    Migration._meta.db = engine
+
+
+def current_engine() -> Engine:
+    if _bound is None:
+        from server.settings import Settings
+
+        bind(make_engine(Settings.from_env().database_url))
+    assert _bound is not None
+    return _bound
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return isinstance(engine, SQLiteEngine)
+
+
+async def start(engine: Engine) -> None:
+    """Open the PostgreSQL pool, or switch SQLite to WAL (a property of the file, so once is enough)."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=int(os.environ.get("APURI_DB_POOL_SIZE", "10")))
+    else:
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def stop(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+def write_transaction(engine: Engine) -> Any:
+    """A transaction that will write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
+    read-then-write inside it cannot be interleaved with another writer; PostgreSQL uses row/advisory locks."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def serialise(engine: Engine, key: str) -> None:
+    """Inside a write transaction: make concurrent transactions with the same key run one after another.
+    SQLite already serialises writers (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    if isinstance(engine, PostgresEngine):
+        from server.db.tables import AuditEvent
+
+        await AuditEvent.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)

@@ -1,0 +1,27 @@
+"""Apply Piccolo migrations programmatically to the bound engine (used by `apuri migrate` and the tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+from piccolo.engine.base import Engine
+
+from server.db.engine import bind
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+async def migrate(engine: Engine, *, quiet: bool = True) -> None:
+    bind(engine)
+    os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+        result = await run_forwards("all")
+    if not result.success:
+        raise MigrationError(f"{result.message}\n{out.getvalue()}")

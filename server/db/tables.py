@@ -1,0 +1,154 @@
+"""Piccolo tables. Times are UTC-aware (`Timestamptz`); local wall-clock values (opening hours) are plain `Time`.
+
+Booking tables (requests, offers, sessions, outbox) come in later migrations and refer to `person`,
+`organisation` and `help_point` by foreign key; personal data lives only in `person` so erasure has one target.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Real,
+    Serial,
+    SmallInt,
+    Text,
+    Time,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Organisation(Table, tablename="organisation"):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200)
+    # municipality | library | association | education | ngo | company
+    kind = Varchar(length=32)
+    municipality = Varchar(length=100)
+    phone = Varchar(length=16, null=True, default=None)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class HelpPoint(Table, tablename="help_point"):
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=200)
+    street_address = Varchar(length=200)
+    postal_code = Varchar(length=5)
+    municipality = Varchar(length=100)
+    latitude = Real(null=True, default=None)
+    longitude = Real(null=True, default=None)
+    accessibility_notes = Text(default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class OpeningHours(Table, tablename="opening_hours"):
+    """One open period of a help point on a weekday (0 = Monday), in Europe/Helsinki wall-clock time."""
+
+    id = UUID(primary_key=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, index=True)
+    weekday = SmallInt()
+    opens = Time()
+    closes = Time()
+
+
+class Person(Table, tablename="person"):
+    """Anyone who signs in: residents, volunteers, coordinators. Identified by their mobile number."""
+
+    id = UUID(primary_key=True)
+    first_name = Varchar(length=100, default="")
+    last_name = Varchar(length=100, default="")
+    phone = Varchar(length=16, unique=True)
+    language = Varchar(length=2, default="fi")
+    active = Boolean(default=True)
+    # argon2 hash of a coordinator's second-factor password; never set for residents or volunteers.
+    password_hash = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz()
+    deactivated_at = Timestamptz(null=True, default=None)
+
+
+class Membership(Table, tablename="membership"):
+    """A role held by a person, scoped to an organisation (none for residents and network coordinators)."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    # resident | volunteer | partner_coordinator | network_coordinator
+    role = Varchar(length=32)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, index=True)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class SignInChallenge(Table, tablename="sign_in_challenge"):
+    """One request for an SMS code. Only an HMAC of the code is stored."""
+
+    id = UUID(primary_key=True)
+    phone = Varchar(length=16, index=True)
+    code_hash = Varchar(length=64)
+    client_hash = Varchar(length=64, index=True)
+    created_at = Timestamptz(index=True)
+    expires_at = Timestamptz()
+    attempts = Integer(default=0)
+    # pending | used | dead | superseded
+    status = Varchar(length=16, default="pending")
+
+
+class AuthSession(Table, tablename="auth_session"):
+    """A server-side sign-in session; the cookie holds a random token, the table only its hash."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    # resident | volunteer | coordinator: picks the idle and absolute lifetime
+    lifetime_class = Varchar(length=16)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    expires_at = Timestamptz()
+    password_verified_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Append-only (database triggers refuse UPDATE and DELETE). Ids are plain values, not foreign keys,
+    so the trail survives the erasure of the people it mentions."""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz(index=True)
+    actor_id = UUID(null=True, default=None)
+    actor_role = Varchar(length=32, default="")
+    action = Varchar(length=64, index=True)
+    object_type = Varchar(length=32, default="")
+    object_id = Varchar(length=64, default="")
+    organisation_id = UUID(null=True, default=None, index=True)
+    subject_id = UUID(null=True, default=None, index=True)
+    detail = JSON(default="{}")
+
+
+class DevSmsMessage(Table, tablename="dev_sms_message"):
+    """The dev outbox: SMS that would have been sent (and replies typed on /dev/phone)."""
+
+    id = Serial(primary_key=True)
+    phone = Varchar(length=16, index=True)
+    direction = Varchar(length=3, default="out")
+    body = Text()
+    created_at = Timestamptz()
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Organisation,
+    HelpPoint,
+    OpeningHours,
+    Person,
+    Membership,
+    SignInChallenge,
+    AuthSession,
+    AuditEvent,
+    DevSmsMessage,
+)
