@@ -62,7 +62,7 @@ class Person(Table, tablename="person", schema=None):
     )
 
 
-ID = "2026-11-22T14:23:16:016609"
+ID = "2026-11-22T14:30:49:140561"
 VERSION = "1.38.0"
 DESCRIPTION = "initial network, people, sign-in, audit"
 
@@ -77,29 +77,12 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="OpeningHours",
-        tablename="opening_hours",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="AuditEvent",
-        tablename="audit_event",
-        schema=None,
-        columns=None,
+        class_name="HelpPoint", tablename="help_point", schema=None, columns=None
     )
 
     manager.add_table(
         class_name="DevSmsMessage",
         tablename="dev_sms_message",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Organisation",
-        tablename="organisation",
         schema=None,
         columns=None,
     )
@@ -116,14 +99,31 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="AuthSession",
-        tablename="auth_session",
+        class_name="OpeningHours",
+        tablename="opening_hours",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
-        class_name="HelpPoint", tablename="help_point", schema=None, columns=None
+        class_name="Organisation",
+        tablename="organisation",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="AuditEvent",
+        tablename="audit_event",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="AuthSession",
+        tablename="auth_session",
+        schema=None,
+        columns=None,
     )
 
     manager.add_column(
@@ -321,8 +321,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="OpeningHours",
-        tablename="opening_hours",
+        table_class_name="HelpPoint",
+        tablename="help_point",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -342,15 +342,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="OpeningHours",
-        tablename="opening_hours",
-        column_name="help_point",
-        db_column_name="help_point",
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="organisation",
+        db_column_name="organisation",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": HelpPoint,
-            "on_delete": OnDelete.cascade,
+            "references": Organisation,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
@@ -366,14 +366,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="OpeningHours",
-        tablename="opening_hours",
-        column_name="weekday",
-        db_column_name="weekday",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": 0,
+            "length": 200,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -387,14 +388,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="OpeningHours",
-        tablename="opening_hours",
-        column_name="opens",
-        db_column_name="opens",
-        column_class_name="Time",
-        column_class=Time,
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="street_address",
+        db_column_name="street_address",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": TimeNow(),
+            "length": 200,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -408,14 +410,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="OpeningHours",
-        tablename="opening_hours",
-        column_name="closes",
-        db_column_name="closes",
-        column_class_name="Time",
-        column_class=Time,
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="postal_code",
+        db_column_name="postal_code",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": TimeNow(),
+            "length": 5,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -429,15 +432,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="municipality",
+        db_column_name="municipality",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
+            "length": 100,
+            "default": "",
             "null": False,
-            "primary_key": True,
+            "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
@@ -449,186 +454,98 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="at",
-        db_column_name="at",
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="latitude",
+        db_column_name="latitude",
+        column_class_name="Real",
+        column_class=Real,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="longitude",
+        db_column_name="longitude",
+        column_class_name="Real",
+        column_class=Real,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="accessibility_notes",
+        db_column_name="accessibility_notes",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="active",
+        db_column_name="active",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="HelpPoint",
+        tablename="help_point",
+        column_name="created_at",
+        db_column_name="created_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="actor_id",
-        db_column_name="actor_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="actor_role",
-        db_column_name="actor_role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="action",
-        db_column_name="action",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="object_type",
-        db_column_name="object_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="object_id",
-        db_column_name="object_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="organisation_id",
-        db_column_name="organisation_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="subject_id",
-        db_column_name="subject_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AuditEvent",
-        tablename="audit_event",
-        column_name="detail",
-        db_column_name="detail",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -729,157 +646,6 @@ async def forwards():
     manager.add_column(
         table_class_name="DevSmsMessage",
         tablename="dev_sms_message",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
-        column_name="municipality",
-        db_column_name="municipality",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
-        column_name="phone",
-        db_column_name="phone",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
-        column_name="active",
-        db_column_name="active",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": True,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organisation",
-        tablename="organisation",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -1204,6 +970,478 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="OpeningHours",
+        tablename="opening_hours",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpeningHours",
+        tablename="opening_hours",
+        column_name="help_point",
+        db_column_name="help_point",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": HelpPoint,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpeningHours",
+        tablename="opening_hours",
+        column_name="weekday",
+        db_column_name="weekday",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpeningHours",
+        tablename="opening_hours",
+        column_name="opens",
+        db_column_name="opens",
+        column_class_name="Time",
+        column_class=Time,
+        params={
+            "default": TimeNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpeningHours",
+        tablename="opening_hours",
+        column_name="closes",
+        db_column_name="closes",
+        column_class_name="Time",
+        column_class=Time,
+        params={
+            "default": TimeNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="municipality",
+        db_column_name="municipality",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="active",
+        db_column_name="active",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organisation",
+        tablename="organisation",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="actor_id",
+        db_column_name="actor_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="actor_role",
+        db_column_name="actor_role",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="action",
+        db_column_name="action",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="object_type",
+        db_column_name="object_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="object_id",
+        db_column_name="object_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="organisation_id",
+        db_column_name="organisation_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="subject_id",
+        db_column_name="subject_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuditEvent",
+        tablename="audit_event",
+        column_name="detail",
+        db_column_name="detail",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="AuthSession",
         tablename="auth_session",
         column_name="id",
@@ -1379,6 +1617,27 @@ async def forwards():
     manager.add_column(
         table_class_name="AuthSession",
         tablename="auth_session",
+        column_name="password_failures",
+        db_column_name="password_failures",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AuthSession",
+        tablename="auth_session",
         column_name="revoked_at",
         db_column_name="revoked_at",
         column_class_name="Timestamptz",
@@ -1386,244 +1645,6 @@ async def forwards():
         params={
             "default": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="organisation",
-        db_column_name="organisation",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organisation,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="street_address",
-        db_column_name="street_address",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="postal_code",
-        db_column_name="postal_code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 5,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="municipality",
-        db_column_name="municipality",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="latitude",
-        db_column_name="latitude",
-        column_class_name="Real",
-        column_class=Real,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="longitude",
-        db_column_name="longitude",
-        column_class_name="Real",
-        column_class=Real,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="accessibility_notes",
-        db_column_name="accessibility_notes",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="active",
-        db_column_name="active",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": True,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="HelpPoint",
-        tablename="help_point",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,

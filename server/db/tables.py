@@ -112,6 +112,7 @@ class AuthSession(Table, tablename="auth_session"):
     last_seen_at = Timestamptz()
     expires_at = Timestamptz()
     password_verified_at = Timestamptz(null=True, default=None)
+    password_failures = Integer(default=0)
     revoked_at = Timestamptz(null=True, default=None)
 
 

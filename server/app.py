@@ -1,0 +1,198 @@
+"""The one composition root: `create_app(settings)` builds the adapters, services and the Litestar app.
+Nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from piccolo.engine.base import Engine
+
+from server.adapters.clock import Clock, SystemClock
+from server.adapters.sms import SmsSender, build_sms
+from server.db import engine as db
+from server.domain.errors import DomainError
+from server.http import errors
+from server.http.audit_routes import AuditController
+from server.http.auth_routes import AuthController
+from server.http.dev import DevPhoneController
+from server.http.headers import security_headers
+from server.http.network_routes import HelpPointsController, OrganisationsController
+from server.http.people_routes import MeController, PeopleController
+from server.http.security import PUBLIC, SessionAuthMiddleware, access_guard, session_cookie_name
+from server.services.registry import Services, build_services
+from server.settings import Settings
+
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+CSRF_COOKIE = "apuri_csrf"
+CSRF_HEADER = "x-csrftoken"
+MAX_BODY_BYTES = 64 * 1024
+VERSION = "0.1.0"
+
+
+@get("/healthz", opt=PUBLIC, include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _rate_limit_store(settings: Settings) -> Store:
+    if settings.rate_limit_store == "memory":
+        return MemoryStore()
+    from litestar.stores.redis import RedisStore
+
+    return RedisStore.with_client(url=settings.rate_limit_store, namespace="apuri-auth-rate")
+
+
+def _docs_assets_dir() -> Path:
+    import swagger_ui
+
+    return Path(swagger_ui.__file__).resolve().parent / "static"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    sms: SmsSender | None = None,
+    engine: Engine | None = None,
+) -> Litestar:
+    """Build Apuri. Tests pass fakes for the clock and SMS; production passes only settings."""
+    clock = clock or SystemClock()
+    engine = engine or db.make_engine(settings.database_url)
+    db.bind(engine)
+    sms = sms or build_sms(settings, clock)
+    services = build_services(settings=settings, clock=clock, engine=engine, sms=sms)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
+        await db.start(engine)
+        scheduler = None
+        if settings.scheduler:
+            from server.jobs.scheduler import start_scheduler
+
+            scheduler = start_scheduler(services)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await sms.aclose()
+            await db.stop(engine)
+
+    auth_rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.auth_requests_per_minute), store="auth_rate_limit"
+    )
+    auth_controller_router = _with_middleware(AuthController, auth_rate_limit.middleware)
+
+    route_handlers: list[Any] = [
+        healthz,
+        auth_controller_router,
+        MeController,
+        PeopleController,
+        OrganisationsController,
+        HelpPointsController,
+        AuditController,
+        create_static_files_router(
+            path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
+        ),
+    ]
+    if settings.dev_tools:
+        route_handlers.append(DevPhoneController)
+    # The PWA is served last, at /, so every more specific route wins over its files.
+    route_handlers.append(
+        create_static_files_router(
+            path="/", directories=[PWA_DIR], html_mode=True, opt=PUBLIC, include_in_schema=False, name="pwa"
+        )
+    )
+
+    openapi = OpenAPIConfig(
+        title="Apuri API",
+        version=VERSION,
+        description=(
+            "Coordinator for a municipal digital-support network. Sign in with an SMS code "
+            "(POST /api/v1/auth/code, then /api/v1/auth/verify); state-changing requests need the "
+            f"`{CSRF_HEADER}` header set to the value of the `{CSRF_COOKIE}` cookie."
+        ),
+        path="/schema",
+        openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC, include_in_schema=False),
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url="/docs-assets/swagger-ui-bundle.js",
+                css_url="/docs-assets/swagger-ui.css",
+                standalone_preset_js_url="/docs-assets/swagger-ui-standalone-preset.js",
+                favicon="<link rel='icon' type='image/png' href='/docs-assets/favicon-32x32.png'>",
+                path="/",
+            )
+        ],
+        components=Components(
+            security_schemes={
+                "session": SecurityScheme(type="apiKey", name=session_cookie_name(settings), security_scheme_in="cookie")
+            }
+        ),
+        security=[{"session": []}],
+    )
+
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[lifespan],
+        dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
+        guards=[access_guard],
+        middleware=[
+            DefineMiddleware(security_headers(hsts=settings.secure_cookies)),
+            DefineMiddleware(
+                SessionAuthMiddleware,
+                auth=services.auth,
+                cookie_name=session_cookie_name(settings),
+                exclude=["^/docs-assets", "^/schema", "^/healthz"],
+            ),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="strict",
+        ),
+        stores={"auth_rate_limit": _rate_limit_store(settings)},
+        exception_handlers={
+            DomainError: errors.domain_error,
+            HTTPException: errors.http_error,
+            Exception: errors.internal_error,
+        },
+        openapi_config=openapi,
+        request_max_body_size=MAX_BODY_BYTES,
+        state={"services": services},
+        debug=False,
+        logging_config=None,
+    )
+
+
+def _with_middleware(controller: type, middleware: Any) -> Any:
+    """A router around one controller, so its middleware (a per-client rate limit) applies to it alone."""
+    return Router(path="/", route_handlers=[controller], middleware=[middleware])
+
+
+def services_of(app: Litestar) -> Services:
+    services: Services = app.state["services"]
+    return services
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )

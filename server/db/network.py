@@ -1,0 +1,133 @@
+"""Queries for organisations and help points. Scoping is applied by the caller's organisation set:
+`None` means every organisation (network coordinators and public reads of active help points)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from server.db.tables import HelpPoint, OpeningHours, Organisation
+from server.domain import network
+
+
+def _organisation(row: dict[str, Any]) -> network.Organisation:
+    return network.Organisation(
+        id=row["id"],
+        name=row["name"],
+        kind=network.OrganisationKind(row["kind"]),
+        municipality=row["municipality"],
+        phone=row["phone"],
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+    )
+
+
+async def list_organisations(*, within: Collection[uuid.UUID] | None) -> list[network.Organisation]:
+    query = Organisation.select().order_by(Organisation.name)
+    if within is not None:
+        if not within:
+            return []
+        query = query.where(Organisation.id.is_in(list(within)))
+    return [_organisation(r) for r in await query]
+
+
+async def get_organisation(organisation_id: uuid.UUID) -> network.Organisation | None:
+    rows = await Organisation.select().where(Organisation.id == organisation_id)
+    return _organisation(rows[0]) if rows else None
+
+
+async def insert_organisation(
+    *, name: str, kind: network.OrganisationKind, municipality: str, phone: str | None, now: datetime
+) -> uuid.UUID:
+    organisation_id = uuid.uuid4()
+    await Organisation.insert(
+        Organisation(
+            id=organisation_id, name=name, kind=kind.value, municipality=municipality, phone=phone, created_at=now
+        )
+    )
+    return organisation_id
+
+
+async def update_organisation(organisation_id: uuid.UUID, changes: dict[str, Any]) -> None:
+    if changes:
+        await Organisation.update({getattr(Organisation, k): v for k, v in changes.items()}).where(
+            Organisation.id == organisation_id
+        )
+
+
+async def _hours_for(help_point_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[network.OpeningPeriod, ...]]:
+    if not help_point_ids:
+        return {}
+    rows = await OpeningHours.select().where(OpeningHours.help_point.is_in(help_point_ids))
+    grouped: dict[uuid.UUID, list[network.OpeningPeriod]] = defaultdict(list)
+    for r in rows:
+        grouped[r["help_point"]].append(network.OpeningPeriod(r["weekday"], r["opens"], r["closes"]))
+    return {k: tuple(sorted(v, key=lambda p: (p.weekday, p.opens))) for k, v in grouped.items()}
+
+
+async def list_help_points(
+    *, within: Collection[uuid.UUID] | None, active_only: bool, municipality: str | None = None
+) -> list[network.HelpPoint]:
+    query = HelpPoint.select().order_by(HelpPoint.municipality).order_by(HelpPoint.name)
+    if within is not None:
+        if not within:
+            return []
+        query = query.where(HelpPoint.organisation.is_in(list(within)))
+    if active_only:
+        query = query.where((HelpPoint.active == True) & (HelpPoint.organisation.active == True))  # noqa: E712
+    if municipality:
+        query = query.where(HelpPoint.municipality.ilike(municipality))
+    rows = await query
+    hours = await _hours_for([r["id"] for r in rows])
+    return [_help_point(r, hours.get(r["id"], ())) for r in rows]
+
+
+def _help_point(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...]) -> network.HelpPoint:
+    return network.HelpPoint(
+        id=row["id"],
+        organisation_id=row["organisation"],
+        name=row["name"],
+        street_address=row["street_address"],
+        postal_code=row["postal_code"],
+        municipality=row["municipality"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        accessibility_notes=row["accessibility_notes"],
+        active=bool(row["active"]),
+        opening_hours=hours,
+    )
+
+
+async def get_help_point(help_point_id: uuid.UUID) -> network.HelpPoint | None:
+    rows = await HelpPoint.select().where(HelpPoint.id == help_point_id)
+    if not rows:
+        return None
+    hours = await _hours_for([help_point_id])
+    return _help_point(rows[0], hours.get(help_point_id, ()))
+
+
+async def insert_help_point(*, organisation_id: uuid.UUID, values: dict[str, Any], now: datetime) -> uuid.UUID:
+    help_point_id = uuid.uuid4()
+    await HelpPoint.insert(HelpPoint(id=help_point_id, organisation=organisation_id, created_at=now, **values))
+    return help_point_id
+
+
+async def update_help_point(help_point_id: uuid.UUID, changes: dict[str, Any]) -> None:
+    if changes:
+        await HelpPoint.update({getattr(HelpPoint, k): v for k, v in changes.items()}).where(
+            HelpPoint.id == help_point_id
+        )
+
+
+async def replace_opening_hours(help_point_id: uuid.UUID, periods: list[network.OpeningPeriod]) -> None:
+    await OpeningHours.delete().where(OpeningHours.help_point == help_point_id)
+    if periods:
+        await OpeningHours.insert(
+            *[
+                OpeningHours(help_point=help_point_id, weekday=p.weekday, opens=p.opens, closes=p.closes)
+                for p in periods
+            ]
+        )

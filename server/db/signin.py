@@ -1,0 +1,249 @@
+"""Queries for sign-in: challenges, people by phone, and server-side sessions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.db.tables import AuthSession, Membership, Person, SignInChallenge
+from server.domain import otp
+from server.domain.roles import Grant, Role
+
+
+async def count_challenges(*, since: datetime, phone: str | None = None, client_hash: str | None = None) -> int:
+    query = SignInChallenge.count().where(SignInChallenge.created_at >= since)
+    if phone is not None:
+        query = query.where(SignInChallenge.phone == phone)
+    if client_hash is not None:
+        query = query.where(SignInChallenge.client_hash == client_hash)
+    return int(await query)
+
+
+async def oldest_challenge_since(*, since: datetime, phone: str | None = None, client_hash: str | None = None) -> datetime | None:
+    query = SignInChallenge.select(SignInChallenge.created_at).where(SignInChallenge.created_at >= since)
+    if phone is not None:
+        query = query.where(SignInChallenge.phone == phone)
+    if client_hash is not None:
+        query = query.where(SignInChallenge.client_hash == client_hash)
+    rows = await query.order_by(SignInChallenge.created_at).limit(1)
+    return rows[0]["created_at"] if rows else None
+
+
+async def supersede_pending(phone: str) -> None:
+    await SignInChallenge.update({SignInChallenge.status: otp.Status.SUPERSEDED.value}).where(
+        (SignInChallenge.phone == phone) & (SignInChallenge.status == otp.Status.PENDING.value)
+    )
+
+
+async def insert_challenge(
+    *, challenge_id: uuid.UUID, phone: str, code_hash: str, client_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    await SignInChallenge.insert(
+        SignInChallenge(
+            id=challenge_id,
+            phone=phone,
+            code_hash=code_hash,
+            client_hash=client_hash,
+            created_at=now,
+            expires_at=expires_at,
+            attempts=0,
+            status=otp.Status.PENDING.value,
+        )
+    )
+
+
+async def mark_challenge(challenge_id: uuid.UUID, status: otp.Status) -> None:
+    await SignInChallenge.update({SignInChallenge.status: status.value}).where(SignInChallenge.id == challenge_id)
+
+
+async def get_challenge(challenge_id: uuid.UUID) -> tuple[otp.Challenge, str] | None:
+    rows = await SignInChallenge.select().where(SignInChallenge.id == challenge_id)
+    if not rows:
+        return None
+    row = rows[0]
+    challenge = otp.Challenge(
+        id=str(row["id"]),
+        code_hash=row["code_hash"],
+        expires_at=row["expires_at"],
+        attempts=row["attempts"],
+        status=otp.Status(row["status"]),
+    )
+    return challenge, row["phone"]
+
+
+async def record_decision(challenge: otp.Challenge, decision: otp.Decision) -> bool:
+    """Persist a decision only if nobody else changed the challenge meanwhile (compare-and-set).
+    Returns False when a concurrent try got there first; the caller must then refuse."""
+    rows = (
+        await SignInChallenge.update(
+            {SignInChallenge.attempts: decision.attempts, SignInChallenge.status: decision.status.value}
+        )
+        .where(
+            (SignInChallenge.id == uuid.UUID(challenge.id))
+            & (SignInChallenge.attempts == challenge.attempts)
+            & (SignInChallenge.status == otp.Status.PENDING.value)
+        )
+        .returning(SignInChallenge.id)
+    )
+    return bool(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    id: uuid.UUID
+    first_name: str
+    language: str
+    active: bool
+    password_hash: str | None
+
+
+def _person(row: dict[str, object]) -> PersonRow:
+    return PersonRow(
+        id=row["id"],  # type: ignore[arg-type]
+        first_name=str(row["first_name"]),
+        language=str(row["language"]),
+        active=bool(row["active"]),
+        password_hash=row["password_hash"],  # type: ignore[arg-type]
+    )
+
+
+async def person_by_phone(phone: str) -> PersonRow | None:
+    rows = await Person.select().where(Person.phone == phone)
+    return _person(rows[0]) if rows else None
+
+
+async def person_by_id(person_id: uuid.UUID) -> PersonRow | None:
+    rows = await Person.select().where(Person.id == person_id)
+    return _person(rows[0]) if rows else None
+
+
+async def create_resident(*, phone: str, language: str, now: datetime) -> PersonRow:
+    person_id = uuid.uuid4()
+    await Person.insert(Person(id=person_id, phone=phone, language=language, created_at=now))
+    await Membership.insert(Membership(person=person_id, role=Role.RESIDENT.value, organisation=None, created_at=now))
+    person = await person_by_id(person_id)
+    assert person is not None
+    return person
+
+
+async def grants_of(person_id: uuid.UUID) -> frozenset[Grant]:
+    """Active roles; a role in a deactivated organisation no longer counts."""
+    rows = await Membership.select(
+        Membership.role, Membership.organisation, Membership.organisation.active.as_alias("org_active")
+    ).where((Membership.person == person_id) & (Membership.active == True))  # noqa: E712 - Piccolo operator
+    return frozenset(
+        Grant(Role(r["role"]), r["organisation"])
+        for r in rows
+        if r["organisation"] is None or r["org_active"]
+    )
+
+
+async def set_password_hash(person_id: uuid.UUID, password_hash: str) -> None:
+    await Person.update({Person.password_hash: password_hash}).where(Person.id == person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    id: uuid.UUID
+    person_id: uuid.UUID
+    lifetime_class: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    password_verified_at: datetime | None
+    password_failures: int
+    revoked_at: datetime | None
+
+
+async def insert_session(
+    *, token_hash: str, person_id: uuid.UUID, lifetime_class: str, now: datetime, expires_at: datetime
+) -> uuid.UUID:
+    session_id = uuid.uuid4()
+    await AuthSession.insert(
+        AuthSession(
+            id=session_id,
+            token_hash=token_hash,
+            person=person_id,
+            lifetime_class=lifetime_class,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return session_id
+
+
+async def session_by_token_hash(token_hash: str) -> tuple[SessionRow, PersonRow] | None:
+    rows = await AuthSession.select(
+        AuthSession.all_columns(),
+        AuthSession.person.all_columns(),
+    ).where(AuthSession.token_hash == token_hash)
+    if not rows:
+        return None
+    r = rows[0]
+    session = SessionRow(
+        id=r["id"],
+        person_id=r["person"],
+        lifetime_class=r["lifetime_class"],
+        created_at=r["created_at"],
+        last_seen_at=r["last_seen_at"],
+        expires_at=r["expires_at"],
+        password_verified_at=r["password_verified_at"],
+        password_failures=r["password_failures"],
+        revoked_at=r["revoked_at"],
+    )
+    person = PersonRow(
+        id=r["person.id"],
+        first_name=r["person.first_name"],
+        language=r["person.language"],
+        active=bool(r["person.active"]),
+        password_hash=r["person.password_hash"],
+    )
+    return session, person
+
+
+async def touch_session(session_id: uuid.UUID, now: datetime) -> None:
+    await AuthSession.update({AuthSession.last_seen_at: now}).where(AuthSession.id == session_id)
+
+
+async def rotate_session(session_id: uuid.UUID, *, new_token_hash: str, password_verified_at: datetime) -> None:
+    await AuthSession.update(
+        {
+            AuthSession.token_hash: new_token_hash,
+            AuthSession.password_verified_at: password_verified_at,
+            AuthSession.password_failures: 0,
+        }
+    ).where(AuthSession.id == session_id)
+
+
+async def count_password_failure(session_id: uuid.UUID) -> int:
+    rows = await AuthSession.select(AuthSession.password_failures).where(AuthSession.id == session_id)
+    failures = int(rows[0]["password_failures"]) + 1 if rows else 1
+    await AuthSession.update({AuthSession.password_failures: failures}).where(AuthSession.id == session_id)
+    return failures
+
+
+async def revoke_session(session_id: uuid.UUID, now: datetime) -> None:
+    await AuthSession.update({AuthSession.revoked_at: now}).where(
+        (AuthSession.id == session_id) & AuthSession.revoked_at.is_null()
+    )
+
+
+async def revoke_sessions_of(person_id: uuid.UUID, now: datetime) -> int:
+    rows = (
+        await AuthSession.update({AuthSession.revoked_at: now})
+        .where((AuthSession.person == person_id) & AuthSession.revoked_at.is_null())
+        .returning(AuthSession.id)
+    )
+    return len(rows)
+
+
+async def purge_sign_in_data(*, challenges_before: datetime, sessions_before: datetime) -> tuple[int, int]:
+    """Delete challenges older than a day and sessions that ended long ago (they hold no use after)."""
+    challenges = await SignInChallenge.delete().where(SignInChallenge.created_at < challenges_before).returning(
+        SignInChallenge.id
+    )
+    sessions = await AuthSession.delete().where(AuthSession.expires_at < sessions_before).returning(AuthSession.id)
+    return len(challenges), len(sessions)
+

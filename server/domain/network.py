@@ -1,0 +1,81 @@
+"""The network: partner organisations, their help points and weekly opening hours."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from server.domain.errors import InvalidInput
+
+
+class OrganisationKind(enum.StrEnum):
+    MUNICIPALITY = "municipality"
+    LIBRARY = "library"
+    ASSOCIATION = "association"
+    EDUCATION = "education"
+    NGO = "ngo"
+    COMPANY = "company"
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: uuid.UUID
+    name: str
+    kind: OrganisationKind
+    municipality: str
+    phone: str | None
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningPeriod:
+    weekday: int  # 0 = Monday … 6 = Sunday
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class HelpPoint:
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    name: str
+    street_address: str
+    postal_code: str
+    municipality: str
+    latitude: float | None
+    longitude: float | None
+    accessibility_notes: str
+    active: bool
+    opening_hours: tuple[OpeningPeriod, ...]
+
+
+def validate_opening_hours(periods: list[OpeningPeriod]) -> list[OpeningPeriod]:
+    """Each period opens before it closes, within one day, and periods of a weekday do not overlap.
+    Returns the periods sorted by weekday and time."""
+    ordered = sorted(periods, key=lambda p: (p.weekday, p.opens))
+    for index, period in enumerate(ordered):
+        if not 0 <= period.weekday <= 6:
+            raise InvalidInput("Weekday must be 0 (Monday) to 6 (Sunday).", code="weekday_invalid")
+        if period.opens >= period.closes:
+            raise InvalidInput(
+                f"Opening hours on weekday {period.weekday}: opening time {period.opens:%H:%M} must be before "
+                f"closing time {period.closes:%H:%M}.",
+                code="opening_hours_order",
+            )
+        if index and ordered[index - 1].weekday == period.weekday and ordered[index - 1].closes > period.opens:
+            raise InvalidInput(
+                f"Opening hours on weekday {period.weekday} overlap ({ordered[index - 1].opens:%H:%M}–"
+                f"{ordered[index - 1].closes:%H:%M} and {period.opens:%H:%M}–{period.closes:%H:%M}).",
+                code="opening_hours_overlap",
+            )
+    return ordered
+
+
+def validate_coordinates(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput("Give both latitude and longitude, or neither.", code="coordinates_incomplete")
+    if latitude is not None and longitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidInput("Coordinates are out of range.", code="coordinates_invalid")

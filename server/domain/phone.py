@@ -1,0 +1,61 @@
+"""Phone numbers: parsed with region FI, stored as E.164, SMS only to Finnish mobile numbers."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+from server.domain.errors import InvalidInput
+
+_MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+MAX_INPUT_LENGTH = 32
+
+
+def parse_mobile(raw: str) -> str:
+    """Return the E.164 form of a Finnish mobile number, or raise InvalidInput saying what is wrong."""
+    text = raw.strip()
+    if not text or len(text) > MAX_INPUT_LENGTH:
+        raise InvalidInput("Enter a mobile phone number, for example 040 123 4567.", code="phone_invalid")
+    try:
+        number = phonenumbers.parse(text, "FI")
+    except NumberParseException:
+        raise InvalidInput(
+            "This is not a phone number. Enter a mobile number, for example 040 123 4567.", code="phone_invalid"
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(
+            "This phone number is not valid. Check the digits, for example 040 123 4567.", code="phone_invalid"
+        )
+    if phonenumbers.region_code_for_number(number) not in ("FI", "AX"):
+        raise InvalidInput("Only Finnish mobile numbers (+358) can receive our text messages.", code="phone_not_fi")
+    if phonenumbers.number_type(number) not in _MOBILE:
+        raise InvalidInput(
+            "This looks like a landline. Text messages need a mobile number; you can also call the helpline.",
+            code="phone_not_mobile",
+        )
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def parse_any(raw: str | None) -> str | None:
+    """An organisation's public phone may be a landline: only validity is checked. Empty means none."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw.strip()[:MAX_INPUT_LENGTH], "FI")
+    except NumberParseException:
+        raise InvalidInput("The phone number is not valid.", code="phone_invalid") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput("The phone number is not valid.", code="phone_invalid")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def display(e164: str) -> str:
+    """The national format people recognise: 040 1234567."""
+    return phonenumbers.format_number(phonenumbers.parse(e164, "FI"), PhoneNumberFormat.NATIONAL)
+
+
+def mask(e164: str) -> str:
+    """For logs: keep the country and operator prefix and the last two digits only."""
+    if len(e164) <= 7:
+        return "*" * len(e164)
+    return e164[:6] + "*" * (len(e164) - 8) + e164[-2:]

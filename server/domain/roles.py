@@ -1,0 +1,73 @@
+"""Roles and the signed-in principal. Scoping decisions are made from these, never from request data."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    VOLUNTEER = "volunteer"
+    PARTNER_COORDINATOR = "partner_coordinator"
+    NETWORK_COORDINATOR = "network_coordinator"
+
+
+STAFF_ROLES = frozenset({Role.PARTNER_COORDINATOR, Role.NETWORK_COORDINATOR})
+ORG_SCOPED_ROLES = frozenset({Role.VOLUNTEER, Role.PARTNER_COORDINATOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: Role
+    organisation_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: loaded from the session on every request, so role changes apply at once."""
+
+    person_id: uuid.UUID
+    session_id: uuid.UUID
+    first_name: str
+    language: str
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+    # Coordinators must have entered their password in this session (second factor).
+    second_factor: bool = False
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_network_coordinator(self) -> bool:
+        return self.has(Role.NETWORK_COORDINATOR)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def coordinated_organisations(self) -> frozenset[uuid.UUID]:
+        return frozenset(
+            g.organisation_id
+            for g in self.grants
+            if g.role is Role.PARTNER_COORDINATOR and g.organisation_id is not None
+        )
+
+    def coordinates(self, organisation_id: uuid.UUID) -> bool:
+        """True if this caller may manage `organisation_id` (network coordinators manage all)."""
+        return self.is_network_coordinator or organisation_id in self.coordinated_organisations
+
+
+def lifetime_class(roles: frozenset[Role]) -> str:
+    """Which idle/absolute lifetime a new session gets: the strictest of the person's roles."""
+    if roles & STAFF_ROLES:
+        return "coordinator"
+    if Role.VOLUNTEER in roles:
+        return "volunteer"
+    return "resident"

@@ -1,0 +1,1 @@
+"""Litestar controllers per area, msgspec schemas, the access guard and error mapping."""

@@ -1,0 +1,57 @@
+"""Sign-in: ask for a code, exchange it for a session, the coordinators' password, sign-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+
+from server.domain.roles import Principal
+from server.http.schemas import ChallengeOut, CodeRequest, PasswordRequest, SessionOut, VerifyRequest
+from server.http.security import PUBLIC, SIGNED_IN, caller, with_session_cookie, without_session_cookie
+from server.services.registry import Services
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["sign-in"]
+    dependencies = {"me": Provide(caller, sync_to_thread=False)}
+
+    @post("/code", opt=PUBLIC, status_code=202, summary="Send a sign-in code by SMS")
+    async def request_code(self, data: CodeRequest, request: Request[Any, Any, Any], services: Services) -> ChallengeOut:
+        """The same answer whether or not the number belongs to anyone. Limited per number, per client
+        and by a daily budget (429 with Retry-After)."""
+        client = request.client.host if request.client else "unknown"
+        issued = await services.auth.request_code(phone=data.phone, language=data.language, client_address=client)
+        return ChallengeOut(challenge_id=issued.challenge_id, expires_in=issued.expires_in)
+
+    @post("/verify", opt=PUBLIC, status_code=200, summary="Exchange the code for a session")
+    async def verify(
+        self, data: VerifyRequest, request: Request[Any, Any, Any], services: Services
+    ) -> Response[SessionOut]:
+        previous: Principal | None = request.scope.get("user")
+        session = await services.auth.verify_code(
+            challenge_id=data.challenge_id, code=data.code, language=data.language
+        )
+        if previous is not None:
+            await services.auth.sign_out(previous)
+        body = SessionOut.of(session.principal, password_set=session.password_set)
+        return with_session_cookie(Response(body), services.settings, session.token, session.max_age)
+
+    @post("/password", opt=SIGNED_IN, status_code=200, summary="Coordinators: confirm (or first set) the password")
+    async def password(self, data: PasswordRequest, me: Principal, services: Services) -> Response[SessionOut]:
+        token, elevated = await services.auth.second_factor(me, data.password)
+        lifetime = services.auth.lifetime("coordinator")
+        return with_session_cookie(
+            Response(SessionOut.of(elevated, password_set=True)), services.settings, token, lifetime.absolute_hours * 3600
+        )
+
+    @post("/sign-out", opt=SIGNED_IN, status_code=204, summary="End this session")
+    async def sign_out(self, me: Principal, services: Services) -> Response[None]:
+        await services.auth.sign_out(me)
+        return without_session_cookie(Response(None, status_code=204), services.settings)
+
+    @get("/session", opt=SIGNED_IN, summary="Who is signed in")
+    async def session(self, me: Principal) -> SessionOut:
+        return SessionOut.of(me)

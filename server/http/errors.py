@@ -1,0 +1,83 @@
+"""Every error leaves as RFC 9457 problem details; unexpected ones as a generic 500 with a reference id,
+never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from server.domain.errors import DomainError, TooManyRequests
+
+log = logging.getLogger("apuri.http")
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str = "",
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if code:
+        body["code"] = code
+    if extra:
+        body.update(extra)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return problem(exc.status, exc.detail, code=exc.code, title=exc.title, extra=exc.extra, headers=headers)
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    if status >= 500:
+        return internal_error(request, exc)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException):
+        errors = exc.extra if isinstance(exc.extra, list) else []
+        extra["errors"] = [
+            {k: e.get(k) for k in ("key", "message", "source") if k in e} for e in errors if isinstance(e, dict)
+        ]
+        detail = "; ".join(
+            f"{e.get('key') or 'body'}: {e.get('message')}" for e in extra["errors"]
+        ) or "The request could not be read. Check that it is valid JSON with the expected fields."
+        return problem(400, detail, code="validation_failed", extra=extra)
+    detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else _DEFAULT_DETAIL.get(status, "")
+    return problem(status, detail or HTTPStatus(status).phrase, headers=exc.headers)
+
+
+_DEFAULT_DETAIL = {
+    401: "Please sign in.",
+    403: "You are not allowed to do this.",
+    404: "Nothing here. Check the address.",
+    405: "This method is not allowed here.",
+    413: "The request is too large.",
+    429: "Too many requests. Please wait a moment and try again.",
+}
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    reference = secrets.token_hex(6)
+    log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+    return problem(
+        500,
+        f"Something went wrong on our side. Please try again; if it happens again, give the helpline this reference: {reference}.",
+        code="internal_error",
+        extra={"reference": reference},
+    )

@@ -1,0 +1,260 @@
+"""Request and response shapes at the HTTP edge. Requests reject unknown fields (no mass assignment)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.db.audit import AuditEntry
+from server.domain.network import HelpPoint, OpeningPeriod, Organisation
+from server.domain.people import PersonView
+from server.domain.roles import Principal
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+OptionalName = Annotated[str, msgspec.Meta(max_length=100)]
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+PhoneInput = Annotated[str, msgspec.Meta(min_length=1, max_length=32, examples=["040 123 4567"])]
+Language = Literal["fi", "sv", "en"]
+OrganisationKind = Literal["municipality", "library", "association", "education", "ngo", "company"]
+InvitableRole = Literal["volunteer", "partner_coordinator"]
+RoleName = Literal["resident", "volunteer", "partner_coordinator", "network_coordinator"]
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+Weekday = Annotated[int, msgspec.Meta(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+# ---- sign-in ------------------------------------------------------------------------------------------------
+
+
+class CodeRequest(Input):
+    phone: PhoneInput
+    language: Language = "fi"
+
+
+class ChallengeOut(msgspec.Struct, kw_only=True):
+    challenge_id: uuid.UUID
+    expires_in: int
+
+
+class VerifyRequest(Input):
+    challenge_id: uuid.UUID
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=12)]
+    language: Language = "fi"
+
+
+class PasswordRequest(Input):
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class GrantOut(msgspec.Struct, kw_only=True):
+    role: RoleName
+    organisation_id: uuid.UUID | None
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    person_id: uuid.UUID
+    first_name: str
+    language: str
+    roles: list[GrantOut]
+    second_factor: bool
+    second_factor_required: bool
+    password_set: bool | None = None
+
+    @classmethod
+    def of(cls, principal: Principal, *, password_set: bool | None = None) -> SessionOut:
+        return cls(
+            person_id=principal.person_id,
+            first_name=principal.first_name,
+            language=principal.language,
+            roles=_grants(principal.grants),
+            second_factor=principal.second_factor,
+            second_factor_required=principal.is_coordinator and not principal.second_factor,
+            password_set=password_set,
+        )
+
+
+def _grants(grants: frozenset) -> list[GrantOut]:  # type: ignore[type-arg]
+    return sorted(
+        (GrantOut(role=g.role.value, organisation_id=g.organisation_id) for g in grants),
+        key=lambda g: (g.role, str(g.organisation_id)),
+    )
+
+
+# ---- people -------------------------------------------------------------------------------------------------
+
+
+class PersonOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    phone: str
+    language: str
+    active: bool
+    created_at: datetime
+    roles: list[GrantOut]
+
+    @classmethod
+    def of(cls, p: PersonView) -> PersonOut:
+        return cls(
+            id=p.id,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            phone=p.phone,
+            language=p.language,
+            active=p.active,
+            created_at=p.created_at,
+            roles=_grants(p.grants),
+        )
+
+
+class MeUpdate(Input):
+    first_name: OptionalName | None = None
+    last_name: OptionalName | None = None
+    language: Language | None = None
+
+
+class InviteRequest(Input):
+    role: InvitableRole
+    phone: PhoneInput
+    first_name: Name
+    last_name: OptionalName = ""
+    language: Language = "fi"
+
+
+class ResidentLookup(Input):
+    phone: PhoneInput
+    purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, examples=["helpline call: booking"])]
+
+
+# ---- organisations and help points --------------------------------------------------------------------------
+
+
+class OrganisationOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    kind: OrganisationKind
+    municipality: str
+    phone: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, o: Organisation) -> OrganisationOut:
+        return cls(
+            id=o.id, name=o.name, kind=o.kind.value, municipality=o.municipality, phone=o.phone, active=o.active
+        )
+
+
+class OrganisationCreate(Input):
+    name: Name
+    kind: OrganisationKind
+    municipality: Name
+    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+class OrganisationUpdate(Input):
+    name: Name | None = None
+    kind: OrganisationKind | None = None
+    municipality: Name | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    active: bool | None = None
+
+
+class OpeningPeriodIO(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    weekday: Weekday
+    opens: time
+    closes: time
+
+    def domain(self) -> OpeningPeriod:
+        return OpeningPeriod(self.weekday, self.opens.replace(tzinfo=None), self.closes.replace(tzinfo=None))
+
+
+class HelpPointOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    name: str
+    street_address: str
+    postal_code: str
+    municipality: str
+    latitude: float | None
+    longitude: float | None
+    accessibility_notes: str
+    active: bool
+    opening_hours: list[OpeningPeriodIO]
+
+    @classmethod
+    def of(cls, h: HelpPoint) -> HelpPointOut:
+        return cls(
+            id=h.id,
+            organisation_id=h.organisation_id,
+            name=h.name,
+            street_address=h.street_address,
+            postal_code=h.postal_code,
+            municipality=h.municipality,
+            latitude=h.latitude,
+            longitude=h.longitude,
+            accessibility_notes=h.accessibility_notes,
+            active=h.active,
+            opening_hours=[OpeningPeriodIO(weekday=p.weekday, opens=p.opens, closes=p.closes) for p in h.opening_hours],
+        )
+
+
+PostalCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
+
+
+class HelpPointCreate(Input):
+    name: Name
+    street_address: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    postal_code: PostalCode
+    municipality: Name
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    accessibility_notes: Text = ""
+    opening_hours: Annotated[list[OpeningPeriodIO], msgspec.Meta(max_length=50)] = []
+
+
+class HelpPointUpdate(Input):
+    name: Name | None = None
+    street_address: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    postal_code: PostalCode | None = None
+    municipality: Name | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    accessibility_notes: Text | None = None
+    active: bool | None = None
+    opening_hours: Annotated[list[OpeningPeriodIO], msgspec.Meta(max_length=50)] | None = None
+
+
+# ---- audit --------------------------------------------------------------------------------------------------
+
+
+class AuditEntryOut(msgspec.Struct, kw_only=True):
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_role: str
+    action: str
+    object_type: str
+    object_id: str
+    organisation_id: uuid.UUID | None
+    subject_id: uuid.UUID | None
+    detail: dict[str, object]
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditEntryOut:
+        return cls(**{f: getattr(e, f) for f in cls.__struct_fields__})
+
+
+def changes_of(update: msgspec.Struct, *, skip: tuple[str, ...] = ()) -> dict[str, object]:
+    """The fields a PATCH body actually set (None means 'leave as is')."""
+    return {
+        name: getattr(update, name)
+        for name in update.__struct_fields__
+        if name not in skip and getattr(update, name) is not None
+    }

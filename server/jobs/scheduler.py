@@ -1,0 +1,29 @@
+"""One in-memory APScheduler 3 scheduler. Jobs are idempotent and claim their work in the database, so an
+accidental second scheduler is harmless; production runs it in `apuri worker` only."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from server.services.registry import Services
+
+log = logging.getLogger("apuri.jobs")
+
+
+async def housekeeping(services: Services) -> None:
+    challenges, sessions = await services.auth.purge()
+    log.info("housekeeping: removed %d old sign-in challenges and %d ended sessions", challenges, sessions)
+
+
+def start_scheduler(services: Services) -> AsyncIOScheduler:
+    """Start the scheduler on the running event loop (APScheduler 3.11 needs the loop to be running)."""
+    scheduler = AsyncIOScheduler(
+        timezone="Europe/Helsinki",
+        # The 1 s default would silently skip a run delayed by a busy loop or a restart.
+        job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
+    )
+    scheduler.add_job(housekeeping, "interval", hours=1, args=[services], id="housekeeping", replace_existing=True)
+    scheduler.start()
+    return scheduler

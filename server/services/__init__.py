@@ -1,0 +1,1 @@
+"""Use cases: domain rules + database + ports. One module per area."""

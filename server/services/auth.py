@@ -1,0 +1,313 @@
+"""Sign-in by mobile number and SMS code; server-side sessions; the coordinators' password second factor."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.engine.base import Engine
+
+from server.adapters.clock import Clock
+from server.adapters.sms import SmsError, SmsSender
+from server.db import signin as q
+from server.db.engine import serialise, write_transaction
+from server.domain import otp
+from server.domain.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
+from server.domain.people import LANGUAGES
+from server.domain.phone import mask, parse_mobile
+from server.domain.roles import STAFF_ROLES, Principal, lifetime_class
+from server.services.audit import AuditService
+from server.settings import SessionLifetime, Settings
+
+log = logging.getLogger("apuri.auth")
+HELSINKI = ZoneInfo("Europe/Helsinki")
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_FAILURES = 5
+# Writing last_seen_at on every request would make every read a write; a minute's precision is plenty.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+_CODE_TEXT = {
+    "fi": "Apuri-kirjautumiskoodisi on {code}\nSe on voimassa {minutes} min. Älä kerro koodia kenellekään. "
+    "Apuri ei koskaan kysy sitä puhelimessa.\n\n@{host} #{code}",
+    "sv": "Din inloggningskod till Apuri är {code}\nDen gäller i {minutes} min. Ge inte koden till någon. "
+    "Apuri frågar aldrig efter den i telefon.\n\n@{host} #{code}",
+    "en": "Your Apuri sign-in code is {code}\nIt is valid for {minutes} min. Do not tell it to anyone. "
+    "Apuri never asks for it on the phone.\n\n@{host} #{code}",
+}
+
+
+class SendFailed(DomainError):
+    status = 503
+    title = "Text message could not be sent"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedChallenge:
+    challenge_id: uuid.UUID
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    token: str
+    principal: Principal
+    second_factor_required: bool
+    password_set: bool
+    max_age: int
+
+
+class AuthService:
+    def __init__(
+        self, *, settings: Settings, clock: Clock, sms: SmsSender, engine: Engine, audit: AuditService
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._sms = sms
+        self._engine = engine
+        self._audit = audit
+        self._hasher = PasswordHasher()
+
+    # ---- codes -------------------------------------------------------------------------------------------
+
+    def client_hash(self, client_address: str) -> str:
+        """Client addresses are personal data: keep only a keyed hash, enough to count requests."""
+        return hmac.new(self._settings.secret_key.encode(), f"client:{client_address}".encode(), "sha256").hexdigest()
+
+    async def request_code(self, *, phone: str, language: str, client_address: str) -> IssuedChallenge:
+        """Send a code to any valid Finnish mobile number. Known and unknown numbers get the same answer;
+        limits per number, per client and per day are checked and the challenge written in one serialised
+        transaction, so concurrent requests cannot slip past a limit."""
+        number = parse_mobile(phone)
+        if language not in LANGUAGES:
+            raise InvalidInput("Language must be fi, sv or en.", code="language_invalid")
+        now = self._clock.now()
+        client = self.client_hash(client_address)
+        challenge_id = uuid.uuid4()
+        code = otp.new_code()
+        ttl = self._settings.otp_ttl_seconds
+        async with write_transaction(self._engine):
+            await serialise(self._engine, "sign-in-codes")
+            await self._check_limits(number=number, client=client, now=now)
+            await q.supersede_pending(number)
+            await q.insert_challenge(
+                challenge_id=challenge_id,
+                phone=number,
+                code_hash=otp.code_hash(self._settings.secret_key, str(challenge_id), code),
+                client_hash=client,
+                now=now,
+                expires_at=now + timedelta(seconds=ttl),
+            )
+        body = _CODE_TEXT[language].format(
+            code=code, minutes=ttl // 60, host=urlsplit(self._settings.public_base_url).hostname
+        )
+        try:
+            await self._sms.send(to=number, body=body, validity_seconds=ttl)
+        except SmsError as exc:
+            await q.mark_challenge(challenge_id, otp.Status.DEAD)
+            log.warning("sign-in code to %s not sent: %s", mask(number), exc)
+            raise SendFailed(
+                "We could not send the text message. Please try again in a moment, or call the helpline.",
+                code="sms_failed",
+            ) from None
+        log.info("sign-in code sent to %s (challenge %s)", mask(number), challenge_id)
+        return IssuedChallenge(challenge_id=challenge_id, expires_in=ttl)
+
+    async def _check_limits(self, *, number: str, client: str, now: datetime) -> None:
+        s = self._settings
+        windows = (
+            ("phone", timedelta(minutes=15), s.otp_per_number_15min, {"phone": number}),
+            ("phone", timedelta(days=1), s.otp_per_number_day, {"phone": number}),
+            ("client", timedelta(hours=1), s.otp_per_client_hour, {"client_hash": client}),
+        )
+        for scope, window, limit, where in windows:
+            if await q.count_challenges(since=now - window, **where) >= limit:
+                oldest = await q.oldest_challenge_since(since=now - window, **where)
+                retry = int(((oldest or now) + window - now).total_seconds()) + 1
+                log.info("sign-in code refused: %s limit (%d per %s)", scope, limit, window)
+                raise TooManyRequests(
+                    "Too many codes were asked for. Please wait before asking again, or call the helpline.",
+                    retry_after=max(retry, 1),
+                    code=f"too_many_codes_{scope}",
+                )
+        local_midnight = now.astimezone(HELSINKI).replace(hour=0, minute=0, second=0, microsecond=0)
+        if await q.count_challenges(since=local_midnight) >= s.sms_daily_budget:
+            tomorrow = (local_midnight + timedelta(days=1, hours=1)).replace(hour=0)
+            log.error("daily SMS budget of %d reached; sign-in codes paused until midnight", s.sms_daily_budget)
+            raise TooManyRequests(
+                "Sign-in by text message is paused for today. Please call the helpline.",
+                retry_after=max(int((tomorrow - now).total_seconds()), 1),
+                code="sms_budget_exhausted",
+            )
+
+    async def verify_code(self, *, challenge_id: uuid.UUID, code: str, language: str) -> NewSession:
+        """Exchange a code for a session. The same vague error covers unknown, used, expired and wrong codes,
+        with how many tries are left when that is safe to say."""
+        now = self._clock.now()
+        refused = InvalidInput("The code is not valid. Ask for a new code.", code="code_invalid")
+        async with write_transaction(self._engine):
+            found = await q.get_challenge(challenge_id)
+            if found is None:
+                raise refused
+            challenge, phone = found
+            offered = otp.code_hash(self._settings.secret_key, str(challenge_id), code)
+            decision = otp.decide(
+                challenge, offered_hash=offered, now=now, max_attempts=self._settings.otp_max_attempts
+            )
+            if decision.status is not challenge.status or decision.attempts != challenge.attempts:
+                if not await q.record_decision(challenge, decision):
+                    raise refused
+        if decision.outcome is otp.Outcome.WRONG:
+            left = self._settings.otp_max_attempts - decision.attempts
+            raise InvalidInput(
+                f"The code is wrong. You can try {left} more time{'s' if left != 1 else ''}.",
+                code="code_wrong",
+                extra={"attempts_left": left},
+            )
+        if decision.outcome is otp.Outcome.EXPIRED:
+            raise InvalidInput("The code has expired. Ask for a new code.", code="code_expired")
+        if decision.outcome is not otp.Outcome.ACCEPTED:
+            raise refused
+        return await self._open_session(phone=phone, language=language, now=now)
+
+    async def _open_session(self, *, phone: str, language: str, now: datetime) -> NewSession:
+        async with write_transaction(self._engine):
+            person = await q.person_by_phone(phone)
+            if person is None:
+                person = await q.create_resident(phone=phone, language=language, now=now)
+            if not person.active:
+                raise Forbidden(
+                    "This account is not in use. Please call the helpline.", code="account_inactive"
+                )
+            grants = await q.grants_of(person.id)
+            kind = lifetime_class(frozenset(g.role for g in grants))
+            lifetime = self.lifetime(kind)
+            token = secrets.token_urlsafe(32)
+            session_id = await q.insert_session(
+                token_hash=_token_hash(token),
+                person_id=person.id,
+                lifetime_class=kind,
+                now=now,
+                expires_at=now + timedelta(hours=lifetime.absolute_hours),
+            )
+        principal = Principal(
+            person_id=person.id,
+            session_id=session_id,
+            first_name=person.first_name,
+            language=person.language,
+            grants=grants,
+        )
+        await self._audit.record(principal, "auth.sign_in", "session", str(session_id))
+        staff = bool(principal.roles & STAFF_ROLES)
+        return NewSession(
+            token=token,
+            principal=principal,
+            second_factor_required=staff,
+            password_set=person.password_hash is not None,
+            max_age=lifetime.absolute_hours * 3600,
+        )
+
+    def lifetime(self, kind: str) -> SessionLifetime:
+        lifetime: SessionLifetime = getattr(self._settings, f"{kind}_session")
+        return lifetime
+
+    # ---- sessions ----------------------------------------------------------------------------------------
+
+    async def authenticate(self, token: str) -> Principal | None:
+        """The principal for a session cookie, or None if the session is unknown, revoked, idle too long,
+        past its absolute lifetime, or its person was deactivated."""
+        if not token or len(token) > 100:
+            return None
+        found = await q.session_by_token_hash(_token_hash(token))
+        if found is None:
+            return None
+        session, person = found
+        now = self._clock.now()
+        lifetime = self.lifetime(session.lifetime_class)
+        if (
+            session.revoked_at is not None
+            or now >= session.expires_at
+            or now >= session.last_seen_at + timedelta(minutes=lifetime.idle_minutes)
+            or not person.active
+        ):
+            return None
+        if now - session.last_seen_at >= TOUCH_INTERVAL:
+            await q.touch_session(session.id, now)
+        return Principal(
+            person_id=person.id,
+            session_id=session.id,
+            first_name=person.first_name,
+            language=person.language,
+            grants=await q.grants_of(person.id),
+            second_factor=session.password_verified_at is not None,
+        )
+
+    async def sign_out(self, principal: Principal) -> None:
+        await q.revoke_session(principal.session_id, self._clock.now())
+        await self._audit.record(principal, "auth.sign_out", "session", str(principal.session_id))
+
+    async def end_all_sessions(self, person_id: uuid.UUID) -> int:
+        return await q.revoke_sessions_of(person_id, self._clock.now())
+
+    # ---- coordinators' second factor -----------------------------------------------------------------------
+
+    def hash_password(self, password: str) -> str:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInput(
+                f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", code="password_too_short"
+            )
+        return self._hasher.hash(password)
+
+    async def second_factor(self, principal: Principal, password: str) -> tuple[str, Principal]:
+        """Check (or, the first time, set) a coordinator's password. On success the session id is rotated
+        and the new token returned. Five wrong passwords end the session."""
+        if not principal.roles & STAFF_ROLES:
+            raise Forbidden("Only coordinators use a password.", code="not_staff")
+        person = await q.person_by_id(principal.person_id)
+        assert person is not None
+        now = self._clock.now()
+        if person.password_hash is None:
+            await q.set_password_hash(person.id, self.hash_password(password))
+            await self._audit.record(principal, "auth.password_set", "person", str(person.id))
+        else:
+            try:
+                self._hasher.verify(person.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                failures = await q.count_password_failure(principal.session_id)
+                await self._audit.record(principal, "auth.password_failed", "session", str(principal.session_id))
+                if failures >= MAX_PASSWORD_FAILURES:
+                    await q.revoke_session(principal.session_id, now)
+                    raise NotAuthenticated(
+                        "Too many wrong passwords. Sign in again with a new code.", code="password_locked"
+                    ) from None
+                raise InvalidInput("The password is wrong.", code="password_wrong") from None
+        token = secrets.token_urlsafe(32)
+        await q.rotate_session(principal.session_id, new_token_hash=_token_hash(token), password_verified_at=now)
+        await self._audit.record(principal, "auth.second_factor", "session", str(principal.session_id))
+        elevated = Principal(
+            person_id=principal.person_id,
+            session_id=principal.session_id,
+            first_name=principal.first_name,
+            language=principal.language,
+            grants=principal.grants,
+            second_factor=True,
+        )
+        return token, elevated
+
+    async def purge(self) -> tuple[int, int]:
+        now = self._clock.now()
+        return await q.purge_sign_in_data(
+            challenges_before=now - timedelta(days=1), sessions_before=now - timedelta(days=1)
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,177 @@
+"""People: the caller's own profile, members of organisations, and coordinators' reads of resident data."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from server.adapters.clock import Clock
+from server.db import people as q
+from server.db.engine import write_transaction
+from server.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.domain.people import LANGUAGES, PersonView
+from server.domain.phone import parse_mobile
+from server.domain.roles import Principal, Role
+from server.services.audit import AuditService
+from server.services.auth import AuthService
+
+INVITABLE = {Role.VOLUNTEER, Role.PARTNER_COORDINATOR}
+
+
+def _is_resident_data(person: PersonView) -> bool:
+    return any(g.role is Role.RESIDENT for g in person.grants)
+
+
+class PeopleService:
+    def __init__(self, *, clock: Clock, engine: Engine, audit: AuditService, auth: AuthService) -> None:
+        self._clock = clock
+        self._engine = engine
+        self._audit = audit
+        self._auth = auth
+
+    # ---- own profile -------------------------------------------------------------------------------------
+
+    async def me(self, caller: Principal) -> PersonView:
+        person = await q.get_person(caller.person_id)
+        assert person is not None
+        return person
+
+    async def update_me(self, caller: Principal, changes: dict[str, Any]) -> PersonView:
+        if "language" in changes and changes["language"] not in LANGUAGES:
+            raise InvalidInput("Language must be fi, sv or en.", code="language_invalid")
+        await q.update_person(caller.person_id, changes)
+        return await self.me(caller)
+
+    # ---- members of organisations ------------------------------------------------------------------------
+
+    async def members(
+        self, caller: Principal, *, organisation_id: uuid.UUID | None, role: Role | None, include_inactive: bool
+    ) -> list[PersonView]:
+        if organisation_id is not None:
+            if not caller.coordinates(organisation_id):
+                raise NotFound("No such organisation.", code="organisation_not_found")
+            within: frozenset[uuid.UUID] | None = frozenset({organisation_id})
+        else:
+            within = None if caller.is_network_coordinator else caller.coordinated_organisations
+        return await q.list_members(within=within, role=role, include_inactive=include_inactive)
+
+    async def person(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
+        """A person the caller may see: anyone for the network coordinator, members of their own
+        organisations for a partner coordinator. Reading a resident's data is audited."""
+        visible = caller.is_network_coordinator or await q.is_member_of(person_id, caller.coordinated_organisations)
+        person = await q.get_person(person_id) if visible else None
+        if person is None:
+            raise NotFound("No such person.", code="person_not_found")
+        if _is_resident_data(person):
+            await self._audit.record(caller, "resident.read", "person", str(person_id), subject_id=person_id)
+        return person
+
+    async def find_resident(self, caller: Principal, *, phone: str, purpose: str) -> PersonView:
+        """A coordinator answering the helpline looks a caller up by number. Always audited, with purpose."""
+        number = parse_mobile(phone)
+        person = await q.get_person_by_phone(number)
+        await self._audit.record(
+            caller,
+            "resident.lookup",
+            "person",
+            str(person.id) if person else "",
+            subject_id=person.id if person else None,
+            detail={"purpose": purpose, "found": person is not None},
+        )
+        if person is None or not _is_resident_data(person):
+            raise NotFound("No resident with this number.", code="resident_not_found")
+        return person
+
+    async def invite(
+        self,
+        caller: Principal,
+        organisation_id: uuid.UUID,
+        *,
+        role: Role,
+        phone: str,
+        first_name: str,
+        last_name: str,
+        language: str,
+    ) -> PersonView:
+        if not caller.coordinates(organisation_id):
+            raise NotFound("No such organisation.", code="organisation_not_found")
+        if role not in INVITABLE:
+            raise InvalidInput("Only volunteers and partner coordinators can be added here.", code="role_invalid")
+        if role is Role.PARTNER_COORDINATOR and not caller.is_network_coordinator:
+            raise Forbidden("Only the network coordinator adds coordinators.", code="network_only")
+        if language not in LANGUAGES:
+            raise InvalidInput("Language must be fi, sv or en.", code="language_invalid")
+        number = parse_mobile(phone)
+        now = self._clock.now()
+        async with write_transaction(self._engine):
+            existing = await q.get_person_by_phone(number)
+            if existing is not None and not existing.active:
+                raise Conflict(
+                    "This person has been deactivated; the network coordinator can reactivate them.",
+                    code="person_inactive",
+                )
+            person_id = existing.id if existing else await q.insert_person(
+                phone=number, first_name=first_name, last_name=last_name, language=language, now=now
+            )
+            if not await q.grant(person_id=person_id, role=role, organisation_id=organisation_id, now=now):
+                raise Conflict("This person already has that role in this organisation.", code="already_member")
+            await self._audit.record(
+                caller,
+                "membership.grant",
+                "person",
+                str(person_id),
+                organisation_id=organisation_id,
+                subject_id=person_id,
+                detail={"role": role.value},
+            )
+        person = await q.get_person(person_id)
+        assert person is not None
+        return person
+
+    async def deactivate(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
+        """The network coordinator deactivates a person entirely; a partner coordinator removes them from
+        their own organisations. Either way every session of that person ends now."""
+        if person_id == caller.person_id:
+            raise Conflict("You cannot deactivate yourself.", code="self_deactivation")
+        target = await self.person(caller, person_id)
+        now = self._clock.now()
+        async with write_transaction(self._engine):
+            if caller.is_network_coordinator:
+                await q.set_active(person_id, active=False, now=now)
+                removed = await q.revoke_memberships(person_id=person_id, organisation_ids=None)
+            else:
+                removed = await q.revoke_memberships(
+                    person_id=person_id, organisation_ids=caller.coordinated_organisations
+                )
+            ended = await self._auth.end_all_sessions(person_id)
+            orgs = {g.organisation_id for g in target.grants if g.organisation_id is not None}
+            for organisation_id in orgs if caller.is_network_coordinator else orgs & caller.coordinated_organisations:
+                await self._audit.record(
+                    caller,
+                    "person.deactivate",
+                    "person",
+                    str(person_id),
+                    organisation_id=organisation_id,
+                    subject_id=person_id,
+                    detail={"memberships_removed": removed, "sessions_ended": ended},
+                )
+            if not orgs:
+                await self._audit.record(
+                    caller, "person.deactivate", "person", str(person_id), subject_id=person_id,
+                    detail={"sessions_ended": ended},
+                )
+        person = await q.get_person(person_id)
+        assert person is not None
+        return person
+
+    async def reactivate(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
+        if not caller.is_network_coordinator:
+            raise Forbidden("Only the network coordinator reactivates people.", code="network_only")
+        await self.person(caller, person_id)
+        await q.set_active(person_id, active=True, now=self._clock.now())
+        await self._audit.record(caller, "person.reactivate", "person", str(person_id), subject_id=person_id)
+        person = await q.get_person(person_id)
+        assert person is not None
+        return person

@@ -1,0 +1,42 @@
+"""The services the HTTP layer and jobs use, built once by `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
+
+from server.adapters.clock import Clock
+from server.adapters.sms import SmsSender
+from server.services.audit import AuditService
+from server.services.auth import AuthService
+from server.services.network import NetworkService
+from server.services.people import PeopleService
+from server.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    sms: SmsSender
+    audit: AuditService
+    auth: AuthService
+    network: NetworkService
+    people: PeopleService
+
+
+def build_services(*, settings: Settings, clock: Clock, engine: Engine, sms: SmsSender) -> Services:
+    audit = AuditService(clock)
+    auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
+    return Services(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sms=sms,
+        audit=audit,
+        auth=auth,
+        network=NetworkService(clock=clock, engine=engine, audit=audit),
+        people=PeopleService(clock=clock, engine=engine, audit=audit, auth=auth),
+    )
