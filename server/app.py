@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
@@ -21,11 +22,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
-from piccolo.engine.base import Engine
 
 from server.adapters.clock import Clock, SystemClock
 from server.adapters.sms import SmsSender, build_sms
 from server.db import engine as db
+from server.db.engine import AnyEngine
 from server.domain.errors import DomainError
 from server.http import errors
 from server.http.audit_routes import AuditController
@@ -69,7 +70,7 @@ def create_app(
     *,
     clock: Clock | None = None,
     sms: SmsSender | None = None,
-    engine: Engine | None = None,
+    engine: AnyEngine | None = None,
 ) -> Litestar:
     """Build Apuri. Tests pass fakes for the clock and SMS; production passes only settings."""
     clock = clock or SystemClock()
@@ -94,9 +95,7 @@ def create_app(
             await sms.aclose()
             await db.stop(engine)
 
-    auth_rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.auth_requests_per_minute), store="auth_rate_limit"
-    )
+    auth_rate_limit = RateLimitConfig(rate_limit=("minute", settings.auth_requests_per_minute), store="auth_rate_limit")
     auth_controller_router = _with_middleware(AuthController, auth_rate_limit.middleware)
 
     route_handlers: list[Any] = [
@@ -141,7 +140,9 @@ def create_app(
         ],
         components=Components(
             security_schemes={
-                "session": SecurityScheme(type="apiKey", name=session_cookie_name(settings), security_scheme_in="cookie")
+                "session": SecurityScheme(
+                    type="apiKey", name=session_cookie_name(settings), security_scheme_in="cookie"
+                )
             }
         ),
         security=[{"session": []}],
@@ -176,7 +177,7 @@ def create_app(
         },
         openapi_config=openapi,
         request_max_body_size=MAX_BODY_BYTES,
-        state={"services": services},
+        state=State({"services": services}),
         debug=False,
         logging_config=None,
     )
@@ -193,6 +194,4 @@ def services_of(app: Litestar) -> Services:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -162,14 +162,17 @@ class Settings:
                 "APURI_VAPID_SUBJECT (run `apuri vapid-keys`)"
             )
         if self.is_production:
-            if self.secret_key == DEFAULT_SECRET:
-                raise SettingsError("APURI_SECRET_KEY is the development default; production refuses to start with it")
-            if self.dev_tools:
-                raise SettingsError("APURI_DEV_TOOLS must be off in production (it exposes the dev phone)")
-            if self.sms_backend != "twilio":
-                raise SettingsError("production needs APURI_SMS_BACKEND=twilio (messages would not reach anyone)")
-            if base.scheme != "https":
-                raise SettingsError("APURI_PUBLIC_BASE_URL must be https in production")
+            self._validate_production()
+
+    def _validate_production(self) -> None:
+        if self.secret_key == DEFAULT_SECRET:
+            raise SettingsError("APURI_SECRET_KEY is the development default; production refuses to start with it")
+        if self.dev_tools:
+            raise SettingsError("APURI_DEV_TOOLS must be off in production (it exposes the dev phone)")
+        if self.sms_backend != "twilio":
+            raise SettingsError("production needs APURI_SMS_BACKEND=twilio (messages would not reach anyone)")
+        if urlsplit(self.public_base_url).scheme != "https":
+            raise SettingsError("APURI_PUBLIC_BASE_URL must be https in production")
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
@@ -13,10 +13,11 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from server.db.tables import ALL_TABLES
 
-_bound: Engine | None = None
+AnyEngine: TypeAlias = Engine[Any]
+_bound: AnyEngine | None = None
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str) -> AnyEngine:
     """Build (not connect) the engine for a `sqlite:///path` or `postgresql://…` URL."""
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
@@ -31,7 +32,7 @@ def _normalise_pg(url: str) -> str:
     return url if parts.scheme == "postgresql" else url.replace(parts.scheme + "://", "postgresql://", 1)
 
 
-def bind(engine: Engine) -> None:
+def bind(engine: AnyEngine) -> None:
     """Point every table (and Piccolo's migration tooling) at `engine`."""
     global _bound  # noqa: PLW0603 - the one process-wide binding Piccolo's table metadata needs
     _bound = engine
@@ -42,7 +43,7 @@ def bind(engine: Engine) -> None:
     Migration._meta.db = engine
 
 
-def current_engine() -> Engine:
+def current_engine() -> AnyEngine:
     if _bound is None:
         from server.settings import Settings
 
@@ -51,11 +52,11 @@ def current_engine() -> Engine:
     return _bound
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: AnyEngine) -> bool:
     return isinstance(engine, SQLiteEngine)
 
 
-async def start(engine: Engine) -> None:
+async def start(engine: AnyEngine) -> None:
     """Open the PostgreSQL pool, or switch SQLite to WAL (a property of the file, so once is enough)."""
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=int(os.environ.get("APURI_DB_POOL_SIZE", "10")))
@@ -63,12 +64,12 @@ async def start(engine: Engine) -> None:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
-async def stop(engine: Engine) -> None:
+async def stop(engine: AnyEngine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
 
 
-def write_transaction(engine: Engine) -> Any:
+def write_transaction(engine: AnyEngine) -> Any:
     """A transaction that will write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
     read-then-write inside it cannot be interleaved with another writer; PostgreSQL uses row/advisory locks."""
     if isinstance(engine, SQLiteEngine):
@@ -76,7 +77,7 @@ def write_transaction(engine: Engine) -> Any:
     return engine.transaction()
 
 
-async def serialise(engine: Engine, key: str) -> None:
+async def serialise(engine: AnyEngine, key: str) -> None:
     """Inside a write transaction: make concurrent transactions with the same key run one after another.
     SQLite already serialises writers (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
     if isinstance(engine, PostgresEngine):

@@ -6,16 +6,14 @@ import contextlib
 import io
 import os
 
-from piccolo.engine.base import Engine
-
-from server.db.engine import bind
+from server.db.engine import AnyEngine, bind
 
 
 class MigrationError(RuntimeError):
     pass
 
 
-async def migrate(engine: Engine, *, quiet: bool = True) -> None:
+async def migrate(engine: AnyEngine, *, quiet: bool = True) -> None:
     bind(engine)
     os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
     from piccolo.apps.migrations.commands.forwards import run_forwards

@@ -126,9 +126,7 @@ async def grant(*, person_id: uuid.UUID, role: Role, organisation_id: uuid.UUID 
             return False
         await Membership.update({Membership.active: True}).where(Membership.id == rows[0]["id"])
         return True
-    await Membership.insert(
-        Membership(person=person_id, role=role.value, organisation=organisation_id, created_at=now)
-    )
+    await Membership.insert(Membership(person=person_id, role=role.value, organisation=organisation_id, created_at=now))
     return True
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import migrations
 from piccolo.conf.apps import AppConfig
 
+import migrations
 from server.db.tables import ALL_TABLES
 
 APP_CONFIG = AppConfig(

@@ -20,7 +20,9 @@ async def count_challenges(*, since: datetime, phone: str | None = None, client_
     return int(await query)
 
 
-async def oldest_challenge_since(*, since: datetime, phone: str | None = None, client_hash: str | None = None) -> datetime | None:
+async def oldest_challenge_since(
+    *, since: datetime, phone: str | None = None, client_hash: str | None = None
+) -> datetime | None:
     query = SignInChallenge.select(SignInChallenge.created_at).where(SignInChallenge.created_at >= since)
     if phone is not None:
         query = query.where(SignInChallenge.phone == phone)
@@ -133,9 +135,7 @@ async def grants_of(person_id: uuid.UUID) -> frozenset[Grant]:
         Membership.role, Membership.organisation, Membership.organisation.active.as_alias("org_active")
     ).where((Membership.person == person_id) & (Membership.active == True))  # noqa: E712 - Piccolo operator
     return frozenset(
-        Grant(Role(r["role"]), r["organisation"])
-        for r in rows
-        if r["organisation"] is None or r["org_active"]
+        Grant(Role(r["role"]), r["organisation"]) for r in rows if r["organisation"] is None or r["org_active"]
     )
 
 
@@ -176,8 +176,8 @@ async def insert_session(
 
 async def session_by_token_hash(token_hash: str) -> tuple[SessionRow, PersonRow] | None:
     rows = await AuthSession.select(
-        AuthSession.all_columns(),
-        AuthSession.person.all_columns(),
+        *AuthSession.all_columns(),
+        *AuthSession.person.all_columns(),
     ).where(AuthSession.token_hash == token_hash)
     if not rows:
         return None
@@ -241,9 +241,10 @@ async def revoke_sessions_of(person_id: uuid.UUID, now: datetime) -> int:
 
 async def purge_sign_in_data(*, challenges_before: datetime, sessions_before: datetime) -> tuple[int, int]:
     """Delete challenges older than a day and sessions that ended long ago (they hold no use after)."""
-    challenges = await SignInChallenge.delete().where(SignInChallenge.created_at < challenges_before).returning(
-        SignInChallenge.id
+    challenges = (
+        await SignInChallenge.delete()
+        .where(SignInChallenge.created_at < challenges_before)
+        .returning(SignInChallenge.id)
     )
     sessions = await AuthSession.delete().where(AuthSession.expires_at < sessions_before).returning(AuthSession.id)
     return len(challenges), len(sessions)
-

@@ -30,7 +30,5 @@ class AuditController(Controller):
         before_id: Annotated[int | None, Parameter(ge=1)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[AuditEntryOut]:
-        found = await services.audit.entries(
-            me, action=action, subject_id=subject_id, before_id=before_id, limit=limit
-        )
+        found = await services.audit.entries(me, action=action, subject_id=subject_id, before_id=before_id, limit=limit)
         return [AuditEntryOut.of(e) for e in found]

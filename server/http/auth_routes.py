@@ -19,7 +19,9 @@ class AuthController(Controller):
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
     @post("/code", opt=PUBLIC, status_code=202, summary="Send a sign-in code by SMS")
-    async def request_code(self, data: CodeRequest, request: Request[Any, Any, Any], services: Services) -> ChallengeOut:
+    async def request_code(
+        self, data: CodeRequest, request: Request[Any, Any, Any], services: Services
+    ) -> ChallengeOut:
         """The same answer whether or not the number belongs to anyone. Limited per number, per client
         and by a daily budget (429 with Retry-After)."""
         client = request.client.host if request.client else "unknown"
@@ -44,7 +46,10 @@ class AuthController(Controller):
         token, elevated = await services.auth.second_factor(me, data.password)
         lifetime = services.auth.lifetime("coordinator")
         return with_session_cookie(
-            Response(SessionOut.of(elevated, password_set=True)), services.settings, token, lifetime.absolute_hours * 3600
+            Response(SessionOut.of(elevated, password_set=True)),
+            services.settings,
+            token,
+            lifetime.absolute_hours * 3600,
         )
 
     @post("/sign-out", opt=SIGNED_IN, status_code=204, summary="End this session")

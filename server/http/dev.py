@@ -55,11 +55,11 @@ class DevPhoneController(Controller):
         for row in await _messages(None):
             threads[str(row["phone"])].append(row)
         tz = "Europe/Helsinki"
-        parts = []
+        parts: list[str] = []
         for number, rows in threads.items():
             items = "".join(
                 f'<li class="{html.escape(str(r["direction"]))}"><time datetime="{r["created_at"].isoformat()}">'  # type: ignore[attr-defined]
-                f'{r["created_at"].astimezone(_zone(tz)):%d.%m. %H.%M}</time>'  # type: ignore[attr-defined]
+                f"{r['created_at'].astimezone(_zone(tz)):%d.%m. %H.%M}</time>"  # type: ignore[attr-defined]
                 f"<pre>{html.escape(str(r['body']))}</pre></li>"
                 for r in rows
             )

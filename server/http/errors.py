@@ -54,9 +54,10 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         extra["errors"] = [
             {k: e.get(k) for k in ("key", "message", "source") if k in e} for e in errors if isinstance(e, dict)
         ]
-        detail = "; ".join(
-            f"{e.get('key') or 'body'}: {e.get('message')}" for e in extra["errors"]
-        ) or "The request could not be read. Check that it is valid JSON with the expected fields."
+        detail = (
+            "; ".join(f"{e.get('key') or 'body'}: {e.get('message')}" for e in extra["errors"])
+            or "The request could not be read. Check that it is valid JSON with the expected fields."
+        )
         return problem(400, detail, code="validation_failed", extra=extra)
     detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else _DEFAULT_DETAIL.get(status, "")
     return problem(status, detail or HTTPStatus(status).phrase, headers=exc.headers)
@@ -77,7 +78,8 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
     return problem(
         500,
-        f"Something went wrong on our side. Please try again; if it happens again, give the helpline this reference: {reference}.",
+        "Something went wrong on our side. Please try again; if it happens again, "
+        f"give the helpline this reference: {reference}.",
         code="internal_error",
         extra={"reference": reference},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 # Strict by default: no inline script or style, nothing from other origins.
@@ -24,7 +25,7 @@ def security_headers(*, hsts: bool) -> type:
             self.app = app
 
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
+            if scope["type"] != ScopeType.HTTP:
                 await self.app(scope, receive, send)
                 return
             docs = scope["path"].startswith(("/schema", "/docs-assets"))

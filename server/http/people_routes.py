@@ -6,7 +6,6 @@ import uuid
 
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
-from litestar.params import Parameter
 
 from server.domain.roles import Principal, Role
 from server.http.schemas import InviteRequest, MeUpdate, PersonOut, ResidentLookup, RoleName, changes_of
@@ -33,7 +32,9 @@ class PeopleController(Controller):
     tags = ["people"]
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
-    @get("/organisations/{organisation_id:uuid}/members", opt=roles(*COORDINATORS), summary="Members of an organisation")
+    @get(
+        "/organisations/{organisation_id:uuid}/members", opt=roles(*COORDINATORS), summary="Members of an organisation"
+    )
     async def members(
         self,
         organisation_id: uuid.UUID,
@@ -47,7 +48,11 @@ class PeopleController(Controller):
         )
         return [PersonOut.of(p) for p in people]
 
-    @post("/organisations/{organisation_id:uuid}/members", opt=roles(*COORDINATORS), summary="Add a volunteer or coordinator")
+    @post(
+        "/organisations/{organisation_id:uuid}/members",
+        opt=roles(*COORDINATORS),
+        summary="Add a volunteer or coordinator",
+    )
     async def invite(
         self, organisation_id: uuid.UUID, data: InviteRequest, me: Principal, services: Services
     ) -> PersonOut:

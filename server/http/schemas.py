@@ -146,9 +146,7 @@ class OrganisationOut(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, o: Organisation) -> OrganisationOut:
-        return cls(
-            id=o.id, name=o.name, kind=o.kind.value, municipality=o.municipality, phone=o.phone, active=o.active
-        )
+        return cls(id=o.id, name=o.name, kind=o.kind.value, municipality=o.municipality, phone=o.phone, active=o.active)
 
 
 class OrganisationCreate(Input):

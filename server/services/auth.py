@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from piccolo.engine.base import Engine
 
 from server.adapters.clock import Clock
 from server.adapters.sms import SmsError, SmsSender
 from server.db import signin as q
-from server.db.engine import serialise, write_transaction
+from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain import otp
 from server.domain.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
 from server.domain.people import LANGUAGES
@@ -67,7 +66,7 @@ class NewSession:
 
 class AuthService:
     def __init__(
-        self, *, settings: Settings, clock: Clock, sms: SmsSender, engine: Engine, audit: AuditService
+        self, *, settings: Settings, clock: Clock, sms: SmsSender, engine: AnyEngine, audit: AuditService
     ) -> None:
         self._settings = settings
         self._clock = clock
@@ -162,9 +161,9 @@ class AuthService:
             decision = otp.decide(
                 challenge, offered_hash=offered, now=now, max_attempts=self._settings.otp_max_attempts
             )
-            if decision.status is not challenge.status or decision.attempts != challenge.attempts:
-                if not await q.record_decision(challenge, decision):
-                    raise refused
+            changed = decision.status is not challenge.status or decision.attempts != challenge.attempts
+            if changed and not await q.record_decision(challenge, decision):
+                raise refused
         if decision.outcome is otp.Outcome.WRONG:
             left = self._settings.otp_max_attempts - decision.attempts
             raise InvalidInput(
@@ -184,9 +183,7 @@ class AuthService:
             if person is None:
                 person = await q.create_resident(phone=phone, language=language, now=now)
             if not person.active:
-                raise Forbidden(
-                    "This account is not in use. Please call the helpline.", code="account_inactive"
-                )
+                raise Forbidden("This account is not in use. Please call the helpline.", code="account_inactive")
             grants = await q.grants_of(person.id)
             kind = lifetime_class(frozenset(g.role for g in grants))
             lifetime = self.lifetime(kind)
@@ -259,13 +256,6 @@ class AuthService:
 
     # ---- coordinators' second factor -----------------------------------------------------------------------
 
-    def hash_password(self, password: str) -> str:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(
-                f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", code="password_too_short"
-            )
-        return self._hasher.hash(password)
-
     async def second_factor(self, principal: Principal, password: str) -> tuple[str, Principal]:
         """Check (or, the first time, set) a coordinator's password. On success the session id is rotated
         and the new token returned. Five wrong passwords end the session."""
@@ -275,7 +265,7 @@ class AuthService:
         assert person is not None
         now = self._clock.now()
         if person.password_hash is None:
-            await q.set_password_hash(person.id, self.hash_password(password))
+            await q.set_password_hash(person.id, hash_password(password))
             await self._audit.record(principal, "auth.password_set", "person", str(person.id))
         else:
             try:
@@ -307,6 +297,15 @@ class AuthService:
         return await q.purge_sign_in_data(
             challenges_before=now - timedelta(days=1), sessions_before=now - timedelta(days=1)
         )
+
+
+def hash_password(password: str) -> str:
+    """argon2id with the library's current defaults, for a coordinator's second factor."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", code="password_too_short"
+        )
+    return PasswordHasher().hash(password)
 
 
 def _token_hash(token: str) -> str:

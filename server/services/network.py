@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from server.adapters.clock import Clock
 from server.db import network as q
-from server.db.engine import write_transaction
+from server.db.engine import AnyEngine, write_transaction
 from server.domain import network
 from server.domain.errors import Forbidden, NotFound
 from server.domain.phone import parse_any
@@ -18,7 +16,7 @@ from server.services.audit import AuditService
 
 
 class NetworkService:
-    def __init__(self, *, clock: Clock, engine: Engine, audit: AuditService) -> None:
+    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
@@ -155,4 +153,3 @@ class NetworkService:
                 detail={"fields": sorted(changes) + (["opening_hours"] if periods is not None else [])},
             )
         return await self.managed_help_point(caller, help_point_id)
-

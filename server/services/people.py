@@ -5,17 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from server.adapters.clock import Clock
 from server.db import people as q
-from server.db.engine import write_transaction
+from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.domain.people import LANGUAGES, PersonView
 from server.domain.phone import parse_mobile
 from server.domain.roles import Principal, Role
 from server.services.audit import AuditService
-from server.services.auth import AuthService
+from server.services.auth import AuthService, hash_password
 
 INVITABLE = {Role.VOLUNTEER, Role.PARTNER_COORDINATOR}
 
@@ -25,7 +23,7 @@ def _is_resident_data(person: PersonView) -> bool:
 
 
 class PeopleService:
-    def __init__(self, *, clock: Clock, engine: Engine, audit: AuditService, auth: AuthService) -> None:
+    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, auth: AuthService) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
@@ -112,8 +110,12 @@ class PeopleService:
                     "This person has been deactivated; the network coordinator can reactivate them.",
                     code="person_inactive",
                 )
-            person_id = existing.id if existing else await q.insert_person(
-                phone=number, first_name=first_name, last_name=last_name, language=language, now=now
+            person_id = (
+                existing.id
+                if existing
+                else await q.insert_person(
+                    phone=number, first_name=first_name, last_name=last_name, language=language, now=now
+                )
             )
             if not await q.grant(person_id=person_id, role=role, organisation_id=organisation_id, now=now):
                 raise Conflict("This person already has that role in this organisation.", code="already_member")
@@ -159,7 +161,11 @@ class PeopleService:
                 )
             if not orgs:
                 await self._audit.record(
-                    caller, "person.deactivate", "person", str(person_id), subject_id=person_id,
+                    caller,
+                    "person.deactivate",
+                    "person",
+                    str(person_id),
+                    subject_id=person_id,
                     detail={"sessions_ended": ended},
                 )
         person = await q.get_person(person_id)
@@ -175,3 +181,52 @@ class PeopleService:
         person = await q.get_person(person_id)
         assert person is not None
         return person
+
+
+async def provision_staff(
+    audit: AuditService,
+    *,
+    engine: AnyEngine,
+    clock: Clock,
+    phone: str,
+    first_name: str,
+    last_name: str,
+    language: str,
+    role: Role,
+    organisation_id: uuid.UUID | None,
+    password: str | None,
+) -> uuid.UUID:
+    """Create (or extend) a staff member from the command line or the demo loader: no caller to scope to."""
+    if role is Role.PARTNER_COORDINATOR and organisation_id is None:
+        raise InvalidInput("A partner coordinator needs an organisation.", code="organisation_required")
+    if role is Role.NETWORK_COORDINATOR:
+        organisation_id = None
+    number = parse_mobile(phone)
+    password_hash = hash_password(password) if password else None
+    now = clock.now()
+    async with write_transaction(engine):
+        existing = await q.get_person_by_phone(number)
+        if existing is None:
+            person_id = await q.insert_person(
+                phone=number,
+                first_name=first_name,
+                last_name=last_name,
+                language=language,
+                now=now,
+                password_hash=password_hash,
+            )
+        else:
+            person_id = existing.id
+            if password_hash:
+                await q.update_person(person_id, {"password_hash": password_hash})
+        await q.grant(person_id=person_id, role=role, organisation_id=organisation_id, now=now)
+        await audit.record(
+            None,
+            "membership.grant",
+            "person",
+            str(person_id),
+            organisation_id=organisation_id,
+            subject_id=person_id,
+            detail={"role": role.value, "via": "command line"},
+        )
+    return person_id

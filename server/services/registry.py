@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from piccolo.engine.base import Engine
-
 from server.adapters.clock import Clock
 from server.adapters.sms import SmsSender
+from server.db.engine import AnyEngine
 from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.network import NetworkService
@@ -19,7 +18,7 @@ from server.settings import Settings
 class Services:
     settings: Settings
     clock: Clock
-    engine: Engine
+    engine: AnyEngine
     sms: SmsSender
     audit: AuditService
     auth: AuthService
@@ -27,7 +26,7 @@ class Services:
     people: PeopleService
 
 
-def build_services(*, settings: Settings, clock: Clock, engine: Engine, sms: SmsSender) -> Services:
+def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
     audit = AuditService(clock)
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
     return Services(

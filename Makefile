@@ -1,0 +1,40 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# `make run` keeps its data in var/ and shows SMS on /dev/phone.
+RUN_ENV := APURI_DATABASE_URL=$${APURI_DATABASE_URL:-sqlite:///var/apuri.sqlite3} APURI_DEV_TOOLS=1
+
+.PHONY: install run test lint unit integration clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(RUN_ENV) $(BIN)/apuri migrate
+	$(RUN_ENV) $(BIN)/apuri demo --if-empty
+	$(RUN_ENV) $(BIN)/apuri serve
+
+lint: install
+	$(BIN)/ruff check server tests
+	$(BIN)/mypy
+
+# The whole suite on SQLite and, when reachable (always under CI=true), on PostgreSQL.
+test: lint
+	$(BIN)/pytest -q
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+integration: install
+	$(BIN)/pytest -q tests/integration
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

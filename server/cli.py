@@ -1,0 +1,241 @@
+"""The `apuri` command: serve, worker, migrate, demo, create-coordinator, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import signal
+import sys
+import uuid
+from dataclasses import replace
+
+from server.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"apuri: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import configure_logging, create_app
+
+    settings = _settings()
+    if args.no_scheduler:
+        settings = replace(settings, scheduler=False)
+    configure_logging(settings)
+    if args.migrate:
+        asyncio.run(_migrate(settings))
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_level=settings.log_level.lower(),
+        server_header=False,
+    )
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from server.db.engine import make_engine, start, stop
+    from server.db.migrate import migrate
+
+    engine = make_engine(settings.database_url)
+    await start(engine)
+    try:
+        await migrate(engine)
+    finally:
+        await stop(engine)
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = _settings()
+    asyncio.run(_migrate(settings))
+    print("apuri: database is up to date")
+    return 0
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    """Run the scheduled jobs without the web server (production: one worker, web with --no-scheduler)."""
+    from server.adapters.clock import SystemClock
+    from server.adapters.sms import build_sms
+    from server.app import configure_logging
+    from server.db.engine import bind, make_engine, start, stop
+    from server.jobs.scheduler import start_scheduler
+    from server.services.registry import build_services
+
+    settings = _settings()
+    configure_logging(settings)
+
+    async def run() -> None:
+        clock = SystemClock()
+        engine = make_engine(settings.database_url)
+        bind(engine)
+        await start(engine)
+        sms = build_sms(settings, clock)
+        services = build_services(settings=settings, clock=clock, engine=engine, sms=sms)
+        scheduler = start_scheduler(services)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        print("apuri worker: running scheduled jobs; Ctrl+C stops")
+        await stopping.wait()
+        scheduler.shutdown(wait=True)
+        await sms.aclose()
+        await stop(engine)
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo import run_demo
+
+    settings = _settings()
+    if settings.is_production or settings.sms_backend == "twilio":
+        print(
+            "apuri: the demo network has made-up phone numbers; it is refused with real SMS or in production",
+            file=sys.stderr,
+        )
+        return 2
+    message = asyncio.run(run_demo(settings, reset=args.reset, only_if_empty=args.if_empty))
+    print(message)
+    return 0
+
+
+def cmd_create_coordinator(args: argparse.Namespace) -> int:
+    from server.adapters.clock import SystemClock
+    from server.db.engine import bind, make_engine, start, stop
+    from server.domain.errors import DomainError
+    from server.domain.roles import Role
+    from server.services.audit import AuditService
+    from server.services.people import provision_staff
+
+    settings = _settings()
+    password = os.environ.get("APURI_NEW_COORDINATOR_PASSWORD") or getpass.getpass(
+        "Password for the coordinator (at least 12 characters): "
+    )
+    role = Role.PARTNER_COORDINATOR if args.organisation else Role.NETWORK_COORDINATOR
+
+    async def run() -> uuid.UUID:
+        clock = SystemClock()
+        engine = make_engine(settings.database_url)
+        bind(engine)
+        await start(engine)
+        try:
+            return await provision_staff(
+                AuditService(clock),
+                engine=engine,
+                clock=clock,
+                phone=args.phone,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                language=args.language,
+                role=role,
+                organisation_id=uuid.UUID(args.organisation) if args.organisation else None,
+                password=password,
+            )
+        finally:
+            await stop(engine)
+
+    try:
+        person_id = asyncio.run(run())
+    except DomainError as exc:
+        print(f"apuri: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"apuri: {role.value.replace('_', ' ')} ready (person {person_id}); sign in with the phone number")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    """Print what is configured and what is missing, without printing secrets."""
+    settings = _settings()
+    rows = [
+        ("environment", settings.environment, True),
+        (
+            "database",
+            settings.database_url.split("@")[-1] if "@" in settings.database_url else settings.database_url,
+            True,
+        ),
+        ("public URL", settings.public_base_url, not settings.is_production or settings.secure_cookies),
+        (
+            "secret key",
+            "set" if settings.secret_key != _default_secret() else "DEVELOPMENT DEFAULT",
+            settings.secret_key != _default_secret(),
+        ),
+        ("SMS backend", settings.sms_backend, settings.sms_backend == "twilio" or not settings.is_production),
+        (
+            "Twilio",
+            "configured" if settings.twilio_configured else "missing (SMS go to the dev outbox)",
+            settings.twilio_configured,
+        ),
+        ("push backend", settings.push_backend, True),
+        (
+            "VAPID keys",
+            "configured" if settings.vapid_configured else "missing (web push off)",
+            settings.vapid_configured,
+        ),
+        ("dev tools", "on" if settings.dev_tools else "off", not (settings.dev_tools and settings.is_production)),
+        ("scheduler in web process", "on" if settings.scheduler else "off", True),
+        ("rate-limit store", settings.rate_limit_store.split("@")[-1], True),
+        ("quiet hours", f"{settings.quiet_hours_start:%H:%M}–{settings.quiet_hours_end:%H:%M}", True),
+        ("retention", f"{settings.retention_days} days", True),
+    ]
+    for name, value, ok in rows:
+        print(f"{'ok ' if ok else '!! '} {name:<26} {value}")
+    return 0
+
+
+def _default_secret() -> str:
+    from server.settings import DEFAULT_SECRET
+
+    return DEFAULT_SECRET
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="apuri", description="Apuri digital-support network coordinator")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the API and the PWA")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-scheduler", action="store_true", help="leave scheduled jobs to `apuri worker`")
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("worker", help="run scheduled jobs only").set_defaults(func=cmd_worker)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load the demo network")
+    demo.add_argument("--reset", action="store_true", help="remove all data (except the audit log) and reload")
+    demo.add_argument("--if-empty", action="store_true", help="load only if there are no organisations yet")
+    demo.set_defaults(func=cmd_demo)
+
+    coord = sub.add_parser("create-coordinator", help="create a network or partner coordinator")
+    coord.add_argument("--phone", required=True)
+    coord.add_argument("--first-name", required=True)
+    coord.add_argument("--last-name", default="")
+    coord.add_argument("--language", choices=["fi", "sv", "en"], default="fi")
+    coord.add_argument("--organisation", help="organisation id: makes a partner coordinator of it")
+    coord.set_defaults(func=cmd_create_coordinator)
+
+    sub.add_parser("check", help="show what is configured and what is missing").set_defaults(func=cmd_check)
+
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,241 @@
+"""A demo network in the Koillismaa and Kainuu area: four partners, six help points, eighteen volunteers,
+a network coordinator, a partner coordinator and two residents. Every phone number here is made up, which
+is why `apuri demo` refuses to run with real SMS."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+
+from server.adapters.clock import SystemClock
+from server.db import network as network_q
+from server.db import people as people_q
+from server.db.engine import AnyEngine, bind, make_engine, start, stop, write_transaction
+from server.db.tables import (
+    AuthSession,
+    DevSmsMessage,
+    HelpPoint,
+    Membership,
+    OpeningHours,
+    Organisation,
+    Person,
+    SignInChallenge,
+)
+from server.domain.network import OpeningPeriod, OrganisationKind
+from server.domain.roles import Role
+from server.services.audit import AuditService
+from server.services.people import provision_staff
+from server.settings import Settings
+
+DEMO_PASSWORD = "apuri-demo-salasana"
+NETWORK_COORDINATOR_PHONE = "+358401000001"
+PARTNER_COORDINATOR_PHONE = "+358401000002"
+VOLUNTEER_PHONE = "+358401000011"
+RESIDENT_PHONE = "+358401000101"
+
+ORGANISATIONS = [
+    ("city", "Kuusamon kaupungin asiointipiste", OrganisationKind.MUNICIPALITY, "Kuusamo", "+358884000000"),
+    ("library", "Koillismaan kirjastot", OrganisationKind.LIBRARY, "Kuusamo", "+358884000100"),
+    ("seniors", "Koillismaan Seniorit ry", OrganisationKind.ASSOCIATION, "Taivalkoski", None),
+    ("college", "Kainuun aikuisopisto", OrganisationKind.EDUCATION, "Kajaani", "+358864000200"),
+]
+
+WEEKDAYS_9_16 = [OpeningPeriod(d, time(9), time(16)) for d in range(5)]
+LIBRARY_HOURS = [OpeningPeriod(d, time(10), time(19)) for d in range(4)] + [
+    OpeningPeriod(4, time(10), time(16)),
+    OpeningPeriod(5, time(10), time(14)),
+]
+
+HELP_POINTS = [
+    (
+        "city",
+        "Asiointipiste, kaupungintalo",
+        "Kitkantie 20",
+        "93600",
+        "Kuusamo",
+        65.9667,
+        29.1833,
+        "Esteetön sisäänkäynti pääovelta. Induktiosilmukka palvelutiskillä.",
+        WEEKDAYS_9_16,
+    ),
+    (
+        "library",
+        "Kuusamon pääkirjasto",
+        "Kirkkotie 2",
+        "93600",
+        "Kuusamo",
+        65.9650,
+        29.1890,
+        "Hissi toiseen kerrokseen. Pysäköinti kirjaston pihassa.",
+        LIBRARY_HOURS,
+    ),
+    (
+        "library",
+        "Käylän kyläkirjasto",
+        "Kyläntie 5",
+        "93830",
+        "Kuusamo",
+        66.2833,
+        29.1500,
+        "Yksi porras sisäänkäynnillä, ramppi pyydettäessä.",
+        [OpeningPeriod(1, time(12), time(18)), OpeningPeriod(3, time(12), time(18))],
+    ),
+    (
+        "library",
+        "Taivalkosken kirjasto",
+        "Keskustie 10",
+        "93400",
+        "Taivalkoski",
+        65.5750,
+        28.2400,
+        "Esteetön.",
+        [OpeningPeriod(d, time(11), time(18)) for d in range(5)],
+    ),
+    (
+        "seniors",
+        "Seniorien kerhohuone",
+        "Urheilutie 3",
+        "93400",
+        "Taivalkoski",
+        65.5720,
+        28.2500,
+        "Katutaso. Kahvitarjoilu.",
+        [OpeningPeriod(1, time(10), time(14)), OpeningPeriod(3, time(10), time(14))],
+    ),
+    (
+        "college",
+        "Aikuisopiston digipaja",
+        "Ketunpolku 1",
+        "87100",
+        "Kajaani",
+        64.2250,
+        27.7330,
+        "Hissi. Opastettu pysäköinti.",
+        [OpeningPeriod(d, time(9), time(15)) for d in range(4)],
+    ),
+]
+
+# (first name, last name, language, organisation key)
+VOLUNTEERS = [
+    ("Aino", "Korhonen", "fi", "library"),
+    ("Eero", "Niskanen", "fi", "library"),
+    ("Helmi", "Turpeinen", "fi", "library"),
+    ("Juhani", "Väisänen", "fi", "library"),
+    ("Lotta", "Lindqvist", "sv", "library"),
+    ("Matti", "Heikkinen", "fi", "city"),
+    ("Sanna", "Kemppainen", "fi", "city"),
+    ("Oskar", "Nyström", "sv", "city"),
+    ("Emily", "Carter", "en", "city"),
+    ("Pirjo", "Jurmu", "fi", "seniors"),
+    ("Raimo", "Karjalainen", "fi", "seniors"),
+    ("Tuula", "Pesonen", "fi", "seniors"),
+    ("Väinö", "Moilanen", "fi", "seniors"),
+    ("Ella", "Holmberg", "sv", "seniors"),
+    ("Kalle", "Pulkkinen", "fi", "college"),
+    ("Noora", "Huotari", "fi", "college"),
+    ("David", "Okafor", "en", "college"),
+    ("Riikka", "Tervonen", "fi", "college"),
+]
+
+RESIDENTS = [("Liisa", "fi", RESIDENT_PHONE), ("Göran", "sv", "+358401000102")]
+
+
+async def run_demo(settings: Settings, *, reset: bool, only_if_empty: bool) -> str:
+    engine = make_engine(settings.database_url)
+    bind(engine)
+    await start(engine)
+    try:
+        if reset:
+            await _clear(engine)
+        elif await Organisation.count() > 0:
+            if only_if_empty:
+                return "apuri: demo network already loaded (use `apuri demo --reset` to reload it)"
+            return "apuri: the database already has organisations; use `apuri demo --reset` to replace them"
+        await load_demo(engine)
+    finally:
+        await stop(engine)
+    return (
+        "apuri: demo network loaded. Sign in at /, read the code on /dev/phone.\n"
+        f"  network coordinator {NETWORK_COORDINATOR_PHONE}, partner coordinator {PARTNER_COORDINATOR_PHONE} "
+        f"(password {DEMO_PASSWORD})\n"
+        f"  volunteer {VOLUNTEER_PHONE}, resident {RESIDENT_PHONE}"
+    )
+
+
+async def _clear(engine: AnyEngine) -> None:
+    """Everything but the audit log, which is append-only by design."""
+    async with write_transaction(engine):
+        for table in (
+            DevSmsMessage,
+            SignInChallenge,
+            AuthSession,
+            Membership,
+            OpeningHours,
+            HelpPoint,
+            Person,
+            Organisation,
+        ):
+            await table.delete(force=True)
+
+
+async def load_demo(engine: AnyEngine) -> None:
+    clock = SystemClock()
+    now = clock.now()
+    audit = AuditService(clock)
+    organisation_ids: dict[str, uuid.UUID] = {}
+    async with write_transaction(engine):
+        for key, name, kind, municipality, phone in ORGANISATIONS:
+            organisation_ids[key] = await network_q.insert_organisation(
+                name=name, kind=kind, municipality=municipality, phone=phone, now=now
+            )
+        for key, name, street, postal, municipality, lat, lon, notes, hours in HELP_POINTS:
+            help_point_id = await network_q.insert_help_point(
+                organisation_id=organisation_ids[key],
+                values={
+                    "name": name,
+                    "street_address": street,
+                    "postal_code": postal,
+                    "municipality": municipality,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "accessibility_notes": notes,
+                },
+                now=now,
+            )
+            await network_q.replace_opening_hours(help_point_id, hours)
+        for index, (first, last, language, key) in enumerate(VOLUNTEERS):
+            person_id = await people_q.insert_person(
+                phone=f"+3584010000{11 + index:02d}", first_name=first, last_name=last, language=language, now=now
+            )
+            await people_q.grant(
+                person_id=person_id, role=Role.VOLUNTEER, organisation_id=organisation_ids[key], now=now
+            )
+        for first, language, phone in RESIDENTS:
+            person_id = await people_q.insert_person(
+                phone=phone, first_name=first, last_name="", language=language, now=now
+            )
+            await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
+    await provision_staff(
+        audit,
+        engine=engine,
+        clock=clock,
+        phone=NETWORK_COORDINATOR_PHONE,
+        first_name="Kaisa",
+        last_name="Rautio",
+        language="fi",
+        role=Role.NETWORK_COORDINATOR,
+        organisation_id=None,
+        password=DEMO_PASSWORD,
+    )
+    await provision_staff(
+        audit,
+        engine=engine,
+        clock=clock,
+        phone=PARTNER_COORDINATOR_PHONE,
+        first_name="Johanna",
+        last_name="Sirviö",
+        language="fi",
+        role=Role.PARTNER_COORDINATOR,
+        organisation_id=organisation_ids["library"],
+        password=DEMO_PASSWORD,
+    )
