@@ -1,0 +1,258 @@
+"""Shared fixtures. Database tests run on SQLite and PostgreSQL: each test gets a fresh database copied from a
+migrated template (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL).
+
+PostgreSQL comes from APURI_TEST_POSTGRES_URL (an admin connection, default postgres@127.0.0.1). When it is
+unreachable the PostgreSQL half is skipped locally, but under CI=true that is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import concurrent.futures
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from server.adapters.clock import FixedClock
+from server.adapters.sms import MemorySms
+from server.app import create_app, services_of
+from server.db.engine import AnyEngine, make_engine, start, stop
+from server.db.migrate import migrate
+from server.services.registry import Services
+from server.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("APURI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def base_settings(database_url: str, **overrides: Any) -> Settings:
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        sms_backend="memory",
+        scheduler=False,
+        dev_tools=True,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        auth_requests_per_minute=1000,
+    )
+    return replace(settings, **overrides)
+
+
+def run_sync(coro: Any) -> Any:
+    """Run a coroutine to completion from sync code, even when called inside a running loop (fixtures that
+    are first requested by an async test)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _pg_url(database: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{database}"
+
+
+async def _pg_reachable() -> bool:
+    try:
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        return False
+    await conn.close()
+    return True
+
+
+async def _migrate_url(url: str) -> None:
+    engine = make_engine(url)
+    await start(engine)
+    try:
+        await migrate(engine)
+    finally:
+        await stop(engine)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "apuri.sqlite3"
+    run_sync(_migrate_url(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not run_sync(_pg_reachable()):
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} and CI=true: the PostgreSQL half must run")
+        pytest.skip("PostgreSQL not reachable (set APURI_TEST_POSTGRES_URL); under CI this fails instead")
+    name = f"apuri_tpl_{os.getpid()}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        await _migrate_url(_pg_url(name))
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+    run_sync(create())
+    yield name
+    run_sync(drop())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "apuri.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"apuri_t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    await conn.close()
+    try:
+        yield _pg_url(name)
+    finally:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+class Api:
+    """An httpx client in the test's own event loop that behaves like the PWA: it picks up the CSRF cookie
+    and sends it back in the header on every state-changing request."""
+
+    def __init__(self, app: Any, client_address: str) -> None:
+        transport = httpx.ASGITransport(app=app, client=(client_address, 41000))
+        self.http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        method = method.upper()
+        if method not in SAFE_METHODS:
+            if "apuri_csrf" not in self.http.cookies:
+                await self.http.get("/healthz")
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("x-csrftoken", self.http.cookies["apuri_csrf"])
+            kwargs["headers"] = headers
+        return await self.http.request(method, url, **kwargs)
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("GET", url, **kwargs)
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("POST", url, **kwargs)
+
+    async def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("PATCH", url, **kwargs)
+
+    @property
+    def session_token(self) -> str | None:
+        return self.http.cookies.get("apuri_session")
+
+
+@dataclass
+class Env:
+    app: Any
+    services: Services
+    sms: MemorySms
+    clock: FixedClock
+    engine: AnyEngine
+    kind: str
+    _clients: list[Api] = field(default_factory=list)
+    _next_address: int = 10
+
+    def client(self, address: str | None = None) -> Api:
+        if address is None:
+            self._next_address += 1
+            address = f"198.51.100.{self._next_address}"
+        api = Api(self.app, address)
+        self._clients.append(api)
+        return api
+
+    def last_code(self, phone: str) -> str:
+        body = self.sms.to(phone)[-1]
+        return body.rsplit("#", 1)[1].strip()
+
+    async def sign_in(self, phone: str, *, password: str | None = None, address: str | None = None) -> Api:
+        api = self.client(address)
+        asked = await api.post("/api/v1/auth/code", json={"phone": phone})
+        assert asked.status_code == 202, asked.text
+        verified = await api.post(
+            "/api/v1/auth/verify",
+            json={"challenge_id": asked.json()["challenge_id"], "code": self.last_code(phone)},
+        )
+        assert verified.status_code == 200, verified.text
+        if password is not None:
+            stepped = await api.post("/api/v1/auth/password", json={"password": password})
+            assert stepped.status_code == 200, stepped.text
+        return api
+
+    async def aclose(self) -> None:
+        for api in self._clients:
+            await api.http.aclose()
+
+
+@pytest.fixture
+async def env(database_url: str) -> AsyncIterator[Env]:
+    settings = base_settings(database_url)
+    async for e in make_env(settings):
+        yield e
+
+
+async def make_env(settings: Settings) -> AsyncIterator[Env]:
+    clock = FixedClock(START)
+    sms = MemorySms()
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, clock=clock, sms=sms, engine=engine)
+    async with running(app):
+        environment = Env(
+            app=app,
+            services=services_of(app),
+            sms=sms,
+            clock=clock,
+            engine=engine,
+            kind="sqlite" if settings.is_sqlite else "postgres",
+        )
+        try:
+            yield environment
+        finally:
+            await environment.aclose()
+
+
+@contextlib.asynccontextmanager
+async def running(app: Any) -> AsyncIterator[None]:
+    """Run the app's lifespan in a task of its own: Litestar's lifespan holds an anyio task group, which
+    must be left by the task that entered it, while pytest may finish a fixture in another task."""
+    started, stopping = asyncio.Event(), asyncio.Event()
+
+    async def lifespan() -> None:
+        async with app.lifespan():
+            started.set()
+            await stopping.wait()
+
+    task = asyncio.create_task(lifespan())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # start-up failed: raise its error here
+    try:
+        yield
+    finally:
+        stopping.set()
+        await task

@@ -1,0 +1,97 @@
+"""A small network with two partner organisations, used by the role and scoping tests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import time
+
+from server.db import network as network_q
+from server.db import people as people_q
+from server.domain.network import OpeningPeriod, OrganisationKind
+from server.domain.roles import Role
+from server.services.people import provision_staff
+from tests.conftest import Api, Env
+
+PASSWORD = "correct horse battery staple"
+
+PHONES = {
+    "network": "+358401110001",
+    "coord_a": "+358401110002",
+    "coord_b": "+358401110003",
+    "vol_a": "+358401110004",
+    "vol_b": "+358401110005",
+    "resident_1": "+358401110006",
+    "resident_2": "+358401110007",
+}
+
+
+@dataclass
+class World:
+    org_a: uuid.UUID
+    org_b: uuid.UUID
+    help_point_a: uuid.UUID
+    help_point_b: uuid.UUID
+    ids: dict[str, uuid.UUID]
+    apis: dict[str, Api]
+
+
+async def _staff(env: Env, key: str, role: Role, organisation_id: uuid.UUID | None) -> uuid.UUID:
+    return await provision_staff(
+        env.services.audit,
+        engine=env.engine,
+        clock=env.clock,
+        phone=PHONES[key],
+        first_name=key.title(),
+        last_name="",
+        language="fi",
+        role=role,
+        organisation_id=organisation_id,
+        password=PASSWORD,
+    )
+
+
+async def build_world(env: Env) -> World:
+    now = env.clock.now()
+    org_a = await network_q.insert_organisation(
+        name="Alpha Library", kind=OrganisationKind.LIBRARY, municipality="Kuusamo", phone=None, now=now
+    )
+    org_b = await network_q.insert_organisation(
+        name="Beta Seniors", kind=OrganisationKind.ASSOCIATION, municipality="Taivalkoski", phone=None, now=now
+    )
+    help_points = {}
+    for key, org in (("a", org_a), ("b", org_b)):
+        help_points[key] = await network_q.insert_help_point(
+            organisation_id=org,
+            values={"name": f"Point {key}", "street_address": "Tie 1", "postal_code": "93600", "municipality": "Kuusamo"},
+            now=now,
+        )
+        await network_q.replace_opening_hours(help_points[key], [OpeningPeriod(0, time(9), time(15))])
+    ids = {
+        "network": await _staff(env, "network", Role.NETWORK_COORDINATOR, None),
+        "coord_a": await _staff(env, "coord_a", Role.PARTNER_COORDINATOR, org_a),
+        "coord_b": await _staff(env, "coord_b", Role.PARTNER_COORDINATOR, org_b),
+    }
+    for key, org in (("vol_a", org_a), ("vol_b", org_b)):
+        ids[key] = await people_q.insert_person(
+            phone=PHONES[key], first_name=key.title(), last_name="", language="fi", now=now
+        )
+        await people_q.grant(person_id=ids[key], role=Role.VOLUNTEER, organisation_id=org, now=now)
+    apis: dict[str, Api] = {}
+    for key in ("network", "coord_a", "coord_b"):
+        apis[key] = await env.sign_in(PHONES[key], password=PASSWORD)
+    for key in ("vol_a", "vol_b", "resident_1", "resident_2"):
+        apis[key] = await env.sign_in(PHONES[key])
+    for key in ("resident_1", "resident_2"):
+        found = await people_q.get_person_by_phone(PHONES[key])
+        assert found is not None
+        ids[key] = found.id
+    apis["anonymous"] = env.client()
+    return World(
+        org_a=org_a,
+        org_b=org_b,
+        help_point_a=help_points["a"],
+        help_point_b=help_points["b"],
+        ids=ids,
+        apis=apis,
+    )
