@@ -7,12 +7,10 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
-from server.domain.roles import Principal
 from server.http.schemas import AuditEntryOut
-from server.http.security import COORDINATORS, caller, roles
-from server.services.registry import Services
+from server.http.security import COORDINATORS, Me, Svc, caller, roles
 
 
 class AuditController(Controller):
@@ -23,12 +21,12 @@ class AuditController(Controller):
     @get("/", opt=roles(*COORDINATORS), summary="Audit trail, newest first")
     async def entries(
         self,
-        me: Principal,
-        services: Services,
-        action: Annotated[str | None, Parameter(max_length=64)] = None,
-        subject_id: uuid.UUID | None = None,
-        before_id: Annotated[int | None, Parameter(ge=1)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        me: Me,
+        services: Svc,
+        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        subject_id: FromQuery[uuid.UUID | None] = None,
+        before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[AuditEntryOut]:
         found = await services.audit.entries(me, action=action, subject_id=subject_id, before_id=before_id, limit=limit)
         return [AuditEntryOut.of(e) for e in found]

@@ -6,11 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 
 from server.domain.roles import Principal
 from server.http.schemas import ChallengeOut, CodeRequest, PasswordRequest, SessionOut, VerifyRequest
-from server.http.security import PUBLIC, SIGNED_IN, caller, with_session_cookie, without_session_cookie
-from server.services.registry import Services
+from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, with_session_cookie, without_session_cookie
 
 
 class AuthController(Controller):
@@ -20,7 +20,7 @@ class AuthController(Controller):
 
     @post("/code", opt=PUBLIC, status_code=202, summary="Send a sign-in code by SMS")
     async def request_code(
-        self, data: CodeRequest, request: Request[Any, Any, Any], services: Services
+        self, data: JSONBody[CodeRequest], request: Request[Any, Any, Any], services: Svc
     ) -> ChallengeOut:
         """The same answer whether or not the number belongs to anyone. Limited per number, per client
         and by a daily budget (429 with Retry-After)."""
@@ -30,7 +30,7 @@ class AuthController(Controller):
 
     @post("/verify", opt=PUBLIC, status_code=200, summary="Exchange the code for a session")
     async def verify(
-        self, data: VerifyRequest, request: Request[Any, Any, Any], services: Services
+        self, data: JSONBody[VerifyRequest], request: Request[Any, Any, Any], services: Svc
     ) -> Response[SessionOut]:
         previous: Principal | None = request.scope.get("user")
         session = await services.auth.verify_code(
@@ -42,7 +42,7 @@ class AuthController(Controller):
         return with_session_cookie(Response(body), services.settings, session.token, session.max_age)
 
     @post("/password", opt=SIGNED_IN, status_code=200, summary="Coordinators: confirm (or first set) the password")
-    async def password(self, data: PasswordRequest, me: Principal, services: Services) -> Response[SessionOut]:
+    async def password(self, data: JSONBody[PasswordRequest], me: Me, services: Svc) -> Response[SessionOut]:
         token, elevated = await services.auth.second_factor(me, data.password)
         lifetime = services.auth.lifetime("coordinator")
         return with_session_cookie(
@@ -53,10 +53,10 @@ class AuthController(Controller):
         )
 
     @post("/sign-out", opt=SIGNED_IN, status_code=204, summary="End this session")
-    async def sign_out(self, me: Principal, services: Services) -> Response[None]:
+    async def sign_out(self, me: Me, services: Svc) -> Response[None]:
         await services.auth.sign_out(me)
         return without_session_cookie(Response(None, status_code=204), services.settings)
 
     @get("/session", opt=SIGNED_IN, summary="Who is signed in")
-    async def session(self, me: Principal) -> SessionOut:
+    async def session(self, me: Me) -> SessionOut:
         return SessionOut.of(me)

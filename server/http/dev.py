@@ -8,12 +8,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, MediaType, Response, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from server.db.tables import DevSmsMessage
 from server.domain.phone import display
-from server.http.security import PUBLIC
-from server.services.registry import Services
+from server.http.security import PUBLIC, Svc
 
 
 class DevSmsOut(msgspec.Struct, kw_only=True):
@@ -37,7 +36,7 @@ class DevPhoneController(Controller):
     opt = PUBLIC
 
     @get("/api/sms")
-    async def sms(self, phone: Annotated[str | None, Parameter(max_length=16)] = None) -> list[DevSmsOut]:
+    async def sms(self, phone: Annotated[str | None, QueryParameter(max_length=16)] = None) -> list[DevSmsOut]:
         return [
             DevSmsOut(
                 id=int(r["id"]),  # type: ignore[call-overload]
@@ -50,7 +49,7 @@ class DevPhoneController(Controller):
         ]
 
     @get("/phone", media_type=MediaType.HTML)
-    async def phone(self, services: Services) -> Response[str]:
+    async def phone(self, services: Svc) -> Response[str]:
         threads: dict[str, list[dict[str, object]]] = defaultdict(list)
         for row in await _messages(None):
             threads[str(row["phone"])].append(row)

@@ -7,10 +7,9 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.domain.network import OrganisationKind
-from server.domain.roles import Principal
 from server.http.schemas import (
     HelpPointCreate,
     HelpPointOut,
@@ -20,8 +19,7 @@ from server.http.schemas import (
     OrganisationUpdate,
     changes_of,
 )
-from server.http.security import COORDINATORS, NETWORK, PUBLIC, caller, roles
-from server.services.registry import Services
+from server.http.security import COORDINATORS, NETWORK, PUBLIC, Me, Svc, caller, roles
 
 
 class HelpPointsController(Controller):
@@ -31,17 +29,17 @@ class HelpPointsController(Controller):
 
     @get("/", opt=PUBLIC, summary="Help points open to residents")
     async def public_list(
-        self, services: Services, municipality: Annotated[str | None, Parameter(max_length=100)] = None
+        self, services: Svc, municipality: Annotated[str | None, QueryParameter(max_length=100)] = None
     ) -> list[HelpPointOut]:
         return [HelpPointOut.of(h) for h in await services.network.public_help_points(municipality)]
 
     @get("/{help_point_id:uuid}", opt=PUBLIC, summary="One help point")
-    async def public_show(self, help_point_id: uuid.UUID, services: Services) -> HelpPointOut:
+    async def public_show(self, help_point_id: FromPath[uuid.UUID], services: Svc) -> HelpPointOut:
         return HelpPointOut.of(await services.network.public_help_point(help_point_id))
 
     @patch("/{help_point_id:uuid}", opt=roles(*COORDINATORS), summary="Change a help point or its opening hours")
     async def update(
-        self, help_point_id: uuid.UUID, data: HelpPointUpdate, me: Principal, services: Services
+        self, help_point_id: FromPath[uuid.UUID], data: JSONBody[HelpPointUpdate], me: Me, services: Svc
     ) -> HelpPointOut:
         hours = [p.domain() for p in data.opening_hours] if data.opening_hours is not None else None
         updated = await services.network.update_help_point(
@@ -56,28 +54,28 @@ class OrganisationsController(Controller):
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
     @get("/", opt=roles(*COORDINATORS), summary="Organisations I coordinate (all, for the network)")
-    async def list_(self, me: Principal, services: Services) -> list[OrganisationOut]:
+    async def list_(self, me: Me, services: Svc) -> list[OrganisationOut]:
         return [OrganisationOut.of(o) for o in await services.network.organisations(me)]
 
     @post("/", opt=roles(*NETWORK), summary="Add a partner organisation")
-    async def create(self, data: OrganisationCreate, me: Principal, services: Services) -> OrganisationOut:
+    async def create(self, data: JSONBody[OrganisationCreate], me: Me, services: Svc) -> OrganisationOut:
         organisation = await services.network.create_organisation(
             me, name=data.name, kind=OrganisationKind(data.kind), municipality=data.municipality, phone=data.phone
         )
         return OrganisationOut.of(organisation)
 
     @get("/{organisation_id:uuid}", opt=roles(*COORDINATORS), summary="One organisation")
-    async def show(self, organisation_id: uuid.UUID, me: Principal, services: Services) -> OrganisationOut:
+    async def show(self, organisation_id: FromPath[uuid.UUID], me: Me, services: Svc) -> OrganisationOut:
         return OrganisationOut.of(await services.network.organisation(me, organisation_id))
 
     @patch("/{organisation_id:uuid}", opt=roles(*COORDINATORS), summary="Change an organisation")
     async def update(
-        self, organisation_id: uuid.UUID, data: OrganisationUpdate, me: Principal, services: Services
+        self, organisation_id: FromPath[uuid.UUID], data: JSONBody[OrganisationUpdate], me: Me, services: Svc
     ) -> OrganisationOut:
         return OrganisationOut.of(await services.network.update_organisation(me, organisation_id, changes_of(data)))
 
     @get("/{organisation_id:uuid}/help-points", opt=roles(*COORDINATORS), summary="An organisation's help points")
-    async def help_points(self, organisation_id: uuid.UUID, me: Principal, services: Services) -> list[HelpPointOut]:
+    async def help_points(self, organisation_id: FromPath[uuid.UUID], me: Me, services: Svc) -> list[HelpPointOut]:
         await services.network.organisation(me, organisation_id)
         return [
             HelpPointOut.of(h)
@@ -87,7 +85,7 @@ class OrganisationsController(Controller):
 
     @post("/{organisation_id:uuid}/help-points", opt=roles(*COORDINATORS), summary="Add a help point")
     async def add_help_point(
-        self, organisation_id: uuid.UUID, data: HelpPointCreate, me: Principal, services: Services
+        self, organisation_id: FromPath[uuid.UUID], data: JSONBody[HelpPointCreate], me: Me, services: Svc
     ) -> HelpPointOut:
         values = changes_of(data, skip=("opening_hours",))
         created = await services.network.create_help_point(

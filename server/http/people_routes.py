@@ -6,11 +6,11 @@ import uuid
 
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from server.domain.roles import Principal, Role
+from server.domain.roles import Role
 from server.http.schemas import InviteRequest, MeUpdate, PersonOut, ResidentLookup, RoleName, changes_of
-from server.http.security import COORDINATORS, NETWORK, SIGNED_IN, caller, roles
-from server.services.registry import Services
+from server.http.security import COORDINATORS, NETWORK, SIGNED_IN, Me, Svc, caller, roles
 
 
 class MeController(Controller):
@@ -19,11 +19,11 @@ class MeController(Controller):
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
     @get("/", opt=SIGNED_IN, summary="My profile")
-    async def show(self, me: Principal, services: Services) -> PersonOut:
+    async def show(self, me: Me, services: Svc) -> PersonOut:
         return PersonOut.of(await services.people.me(me))
 
     @patch("/", opt=SIGNED_IN, summary="Change my name or language")
-    async def update(self, data: MeUpdate, me: Principal, services: Services) -> PersonOut:
+    async def update(self, data: JSONBody[MeUpdate], me: Me, services: Svc) -> PersonOut:
         return PersonOut.of(await services.people.update_me(me, changes_of(data)))
 
 
@@ -37,11 +37,11 @@ class PeopleController(Controller):
     )
     async def members(
         self,
-        organisation_id: uuid.UUID,
-        me: Principal,
-        services: Services,
-        role: RoleName | None = None,
-        include_inactive: bool = False,
+        organisation_id: FromPath[uuid.UUID],
+        me: Me,
+        services: Svc,
+        role: FromQuery[RoleName | None] = None,
+        include_inactive: FromQuery[bool] = False,
     ) -> list[PersonOut]:
         people = await services.people.members(
             me, organisation_id=organisation_id, role=Role(role) if role else None, include_inactive=include_inactive
@@ -54,7 +54,7 @@ class PeopleController(Controller):
         summary="Add a volunteer or coordinator",
     )
     async def invite(
-        self, organisation_id: uuid.UUID, data: InviteRequest, me: Principal, services: Services
+        self, organisation_id: FromPath[uuid.UUID], data: JSONBody[InviteRequest], me: Me, services: Svc
     ) -> PersonOut:
         person = await services.people.invite(
             me,
@@ -68,19 +68,19 @@ class PeopleController(Controller):
         return PersonOut.of(person)
 
     @get("/people/{person_id:uuid}", opt=roles(*COORDINATORS), summary="A person (reads of residents are audited)")
-    async def person(self, person_id: uuid.UUID, me: Principal, services: Services) -> PersonOut:
+    async def person(self, person_id: FromPath[uuid.UUID], me: Me, services: Svc) -> PersonOut:
         return PersonOut.of(await services.people.person(me, person_id))
 
     @post("/people/{person_id:uuid}/deactivate", opt=roles(*COORDINATORS), status_code=200, summary="Deactivate")
-    async def deactivate(self, person_id: uuid.UUID, me: Principal, services: Services) -> PersonOut:
+    async def deactivate(self, person_id: FromPath[uuid.UUID], me: Me, services: Svc) -> PersonOut:
         """Ends every session of the person at once."""
         return PersonOut.of(await services.people.deactivate(me, person_id))
 
     @post("/people/{person_id:uuid}/reactivate", opt=roles(*NETWORK), status_code=200, summary="Reactivate")
-    async def reactivate(self, person_id: uuid.UUID, me: Principal, services: Services) -> PersonOut:
+    async def reactivate(self, person_id: FromPath[uuid.UUID], me: Me, services: Svc) -> PersonOut:
         return PersonOut.of(await services.people.reactivate(me, person_id))
 
     @post("/residents/lookup", opt=roles(*COORDINATORS), status_code=200, summary="Find a resident by number")
-    async def lookup(self, data: ResidentLookup, me: Principal, services: Services) -> PersonOut:
+    async def lookup(self, data: JSONBody[ResidentLookup], me: Me, services: Svc) -> PersonOut:
         """For the helpline: the number goes in the body, not the URL, and every lookup is audited."""
         return PersonOut.of(await services.people.find_resident(me, phone=data.phone, purpose=data.purpose))

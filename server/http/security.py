@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
@@ -19,6 +20,7 @@ from litestar.types import ASGIApp
 from server.domain.errors import Forbidden, NotAuthenticated
 from server.domain.roles import STAFF_ROLES, Principal, Role
 from server.services.auth import AuthService
+from server.services.registry import Services
 from server.settings import Settings
 
 COORDINATORS = frozenset({Role.PARTNER_COORDINATOR, Role.NETWORK_COORDINATOR})
@@ -98,3 +100,8 @@ def with_session_cookie(response: Response[Any], settings: Settings, token: str,
 def without_session_cookie(response: Response[Any], settings: Settings) -> Response[Any]:
     response.delete_cookie(session_cookie_name(settings), path="/")
     return response
+
+
+# Explicit injection markers (Litestar 3 drops inferred parameters).
+Me = NamedDependency[Principal]
+Svc = NamedDependency[Services]
