@@ -1,0 +1,76 @@
+"""Bad input gets a 4xx RFC 9457 problem-details answer, never a 500 or a stack trace."""
+
+from __future__ import annotations
+
+from tests.conftest import Env
+from tests.integration.world import build_world
+
+
+def assert_problem(response: object, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text  # type: ignore[attr-defined]
+    assert response.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]
+    body = response.json()  # type: ignore[attr-defined]
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert "Traceback" not in response.text  # type: ignore[attr-defined]
+    return body  # type: ignore[no-any-return]
+
+
+async def test_malformed_json_is_a_400_problem(env: Env) -> None:
+    api = env.client()
+    answer = await api.post("/api/v1/auth/code", content=b'{"phone": ', headers={"content-type": "application/json"})
+    assert_problem(answer, 400)
+
+
+async def test_wrong_types_and_unknown_fields_are_400_problems_naming_the_field(env: Env) -> None:
+    api = env.client()
+    body = assert_problem(await api.post("/api/v1/auth/code", json={"phone": 401234567}), 400)
+    assert "phone" in str(body["detail"])
+    body = assert_problem(await api.post("/api/v1/auth/code", json={"phone": "0401234567", "role": "admin"}), 400)
+    assert "role" in str(body["detail"])
+    assert env.sms.sent == []
+
+
+async def test_an_oversized_body_is_a_413_problem(env: Env) -> None:
+    api = env.client()
+    answer = await api.post("/api/v1/auth/code", content=b'{"phone": "' + b"1" * 100_000 + b'"}',
+                            headers={"content-type": "application/json"})
+    assert_problem(answer, 413)
+
+
+async def test_a_missing_csrf_token_is_a_403_problem_and_changes_nothing(env: Env) -> None:
+    api = env.client()
+    answer = await api.http.post("/api/v1/auth/code", json={"phone": "0401234567"})
+    assert_problem(answer, 403)
+    assert env.sms.sent == []
+
+
+async def test_unknown_routes_and_ids_are_404_problems(env: Env) -> None:
+    world = await build_world(env)
+    assert_problem(await env.client().get("/api/v1/no-such-thing"), 404)
+    api = world.apis["network"]
+    assert_problem(await api.get("/api/v1/organisations/00000000-0000-0000-0000-000000000000"), 404)
+    assert (await api.get("/api/v1/organisations/not-a-uuid")).status_code in (400, 404)
+
+
+async def test_invalid_opening_hours_are_a_422_and_nothing_is_written(env: Env) -> None:
+    world = await build_world(env)
+    api = world.apis["coord_a"]
+    before = (await api.get(f"/api/v1/organisations/{world.org_a}/help-points")).json()
+    body = {
+        "name": "Pop-up desk",
+        "street_address": "Tori 1",
+        "postal_code": "93600",
+        "municipality": "Kuusamo",
+        "opening_hours": [
+            {"weekday": 1, "opens": "10:00:00", "closes": "14:00:00"},
+            {"weekday": 1, "opens": "13:00:00", "closes": "16:00:00"},
+        ],
+    }
+    problem = assert_problem(await api.post(f"/api/v1/organisations/{world.org_a}/help-points", json=body), 422)
+    assert problem["code"] == "opening_hours_overlap"
+    after = (await api.get(f"/api/v1/organisations/{world.org_a}/help-points")).json()
+    assert after == before
+
+
+async def test_unauthenticated_calls_get_a_401_problem(env: Env) -> None:
+    assert_problem(await env.client().get("/api/v1/me"), 401)

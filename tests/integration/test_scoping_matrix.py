@@ -1,0 +1,163 @@
+"""Authorisation matrix generated from the app's own routes (not a hand-picked list).
+
+* Every route that takes an object id is called, for objects of organisation A, by every principal that must
+  not reach them (organisation B's coordinator, volunteers, residents, nobody): each answer is 401, 403 or 404
+  and nothing changes. A positive control shows the same call works for organisation A's coordinator.
+* Every list route, called by organisation B's coordinator, mentions none of organisation A's objects.
+* Every route declares who may call it.
+
+A new route with an id parameter fails these tests until it is added to TARGETS and BODIES below.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from litestar.routes import HTTPRoute
+
+from server.db import network as network_q
+from server.db import people as people_q
+from tests.conftest import Env
+from tests.integration.world import World, build_world
+
+FOREIGN_TO_A = ("coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
+REFUSED = {401, 403, 404}
+
+BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("GET", "/api/v1/organisations/{organisation_id:uuid}"): None,
+    ("PATCH", "/api/v1/organisations/{organisation_id:uuid}"): {"name": "Taken over"},
+    ("GET", "/api/v1/organisations/{organisation_id:uuid}/help-points"): None,
+    ("POST", "/api/v1/organisations/{organisation_id:uuid}/help-points"): {
+        "name": "Rogue desk",
+        "street_address": "Tie 2",
+        "postal_code": "93600",
+        "municipality": "Kuusamo",
+    },
+    ("GET", "/api/v1/organisations/{organisation_id:uuid}/members"): None,
+    ("POST", "/api/v1/organisations/{organisation_id:uuid}/members"): {
+        "role": "volunteer",
+        "phone": "+358401119999",
+        "first_name": "Mallory",
+    },
+    ("PATCH", "/api/v1/help-points/{help_point_id:uuid}"): {"name": "Taken over"},
+    ("GET", "/api/v1/people/{person_id:uuid}"): None,
+    ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
+    ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
+}
+
+
+def targets(world: World) -> dict[str, list[uuid.UUID]]:
+    """Objects of organisation A for each id parameter (and a resident, who is nobody's member)."""
+    return {
+        "organisation_id": [world.org_a],
+        "help_point_id": [world.help_point_a],
+        "person_id": [world.ids["vol_a"], world.ids["coord_a"], world.ids["resident_1"]],
+    }
+
+
+def http_routes(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                if method in ("HEAD", "OPTIONS"):
+                    continue
+                found.append((method, route.path, handler.opt))
+    return found
+
+
+def fill(path: str, params: dict[str, uuid.UUID]) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: str(params[m.group(1)]), path)
+
+
+async def snapshot(world: World) -> tuple[object, ...]:
+    organisation = await network_q.get_organisation(world.org_a)
+    help_point = await network_q.get_help_point(world.help_point_a)
+    members = await people_q.list_members(within={world.org_a}, role=None, include_inactive=True)
+    people = [await people_q.get_person(world.ids[k]) for k in ("vol_a", "coord_a", "resident_1")]
+    return organisation, help_point, tuple(members), tuple(people)
+
+
+async def test_every_route_declares_who_may_call_it(env: Env) -> None:
+    undeclared = [
+        (method, path)
+        for method, path, opt in http_routes(env.app)
+        if not (opt.get("public") or opt.get("signed_in") or opt.get("roles"))
+    ]
+    assert undeclared == []
+
+
+async def test_no_principal_reaches_another_organisations_objects(env: Env) -> None:
+    world = await build_world(env)
+    object_routes = [(m, p, o) for m, p, o in http_routes(env.app) if "{" in p and not o.get("public")]
+    assert object_routes, "the matrix found no routes; the introspection is broken"
+    missing = [(m, p) for m, p, _ in object_routes if (m, p) not in BODIES]
+    assert missing == [], "add new id routes to BODIES and TARGETS"
+
+    before = await snapshot(world)
+    calls = 0
+    for method, path, _ in object_routes:
+        params_list = targets(world)
+        names = re.findall(r"\{(\w+)", path)
+        for value in params_list[names[0]]:
+            url = fill(path, {names[0]: value})
+            for who in FOREIGN_TO_A:
+                answer = await world.apis[who].request(method, url, json=BODIES[(method, path)])
+                calls += 1
+                assert answer.status_code in REFUSED, f"{who} {method} {url}: {answer.status_code} {answer.text}"
+                assert str(value) not in answer.text
+    assert calls >= len(object_routes) * len(FOREIGN_TO_A)
+    assert await snapshot(world) == before, "a refused call changed something"
+
+    # Partner coordinators never read residents: only the network coordinator does (and it is audited).
+    for who in ("coord_a", "coord_b"):
+        answer = await world.apis[who].get(f"/api/v1/people/{world.ids['resident_1']}")
+        assert answer.status_code == 404, who
+
+
+async def test_the_same_calls_work_for_the_owning_coordinator(env: Env) -> None:
+    """Positive control: without it, a matrix of refusals could pass because every URL was wrong."""
+    world = await build_world(env)
+    for method, path, opt in http_routes(env.app):
+        if method != "GET" or "{" not in path or opt.get("public"):
+            continue
+        names = re.findall(r"\{(\w+)", path)
+        value = targets(world)[names[0]][0]
+        answer = await world.apis["coord_a"].get(fill(path, {names[0]: value}))
+        assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text}"
+
+
+async def test_list_routes_never_show_another_organisations_objects(env: Env) -> None:
+    world = await build_world(env)
+    # Give organisation A some history in the audit trail too.
+    await world.apis["coord_a"].patch(f"/api/v1/help-points/{world.help_point_a}", json={"name": "Renamed"})
+    secrets_of_a = {str(world.org_a), str(world.help_point_a), str(world.ids["vol_a"]), str(world.ids["coord_a"]),
+                    str(world.ids["resident_1"]), str(world.ids["resident_2"])}
+    lists = [p for m, p, o in http_routes(env.app) if m == "GET" and "{" not in p and not o.get("public")]
+    assert "/api/v1/organisations" in lists and "/api/v1/audit" in lists
+    for path in lists:
+        answer = await world.apis["coord_b"].get(path)
+        assert answer.status_code in (200, 403), f"{path}: {answer.status_code}"
+        leaked = [s for s in secrets_of_a if s in answer.text]
+        assert leaked == [], f"{path} shows organisation A's objects to organisation B"
+    members = await world.apis["coord_b"].get(f"/api/v1/organisations/{world.org_b}/members")
+    assert sorted(p["id"] for p in members.json()) == sorted([str(world.ids["coord_b"]), str(world.ids["vol_b"])])
+
+
+async def test_role_matrix_residents_and_volunteers_reach_no_coordinator_route(env: Env) -> None:
+    world = await build_world(env)
+    coordinator_routes = [
+        (m, p) for m, p, o in http_routes(env.app) if o.get("roles") and "resident" not in str(o.get("roles"))
+    ]
+    assert coordinator_routes
+    for method, path in coordinator_routes:
+        names = re.findall(r"\{(\w+)", path)
+        url = fill(path, {n: targets(world)[n][0] for n in names}) if names else path
+        body = BODIES.get((method, path), {"phone": "0401234567", "purpose": "test"} if method != "GET" else None)
+        for who in ("vol_a", "resident_1"):
+            answer = await world.apis[who].request(method, url, json=body)
+            assert answer.status_code == 403, f"{who} {method} {url}: {answer.status_code}"
