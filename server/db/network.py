@@ -78,9 +78,11 @@ async def list_help_points(
         query = query.where(HelpPoint.organisation.is_in(list(within)))
     if active_only:
         query = query.where((HelpPoint.active == True) & (HelpPoint.organisation.active == True))  # noqa: E712
+    rows = list(await query)
     if municipality:
-        query = query.where(HelpPoint.municipality.ilike(municipality))
-    rows = await query
+        # In Python: SQLite's LIKE folds only ASCII letters, and names here have å, ä and ö.
+        wanted = municipality.strip().casefold()
+        rows = [r for r in rows if r["municipality"].casefold() == wanted]
     hours = await _hours_for([r["id"] for r in rows])
     return [_help_point(r, hours.get(r["id"], ())) for r in rows]
 
