@@ -179,6 +179,7 @@ async def _clear(engine: AnyEngine) -> None:
 
 
 async def load_demo(engine: AnyEngine) -> None:
+    bind(engine)
     clock = SystemClock()
     now = clock.now()
     audit = AuditService(clock)

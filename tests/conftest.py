@@ -8,8 +8,8 @@ unreachable the PostgreSQL half is skipped locally, but under CI=true that is a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import uuid
@@ -65,7 +65,7 @@ def _pg_url(database: str) -> str:
 async def _pg_reachable() -> bool:
     try:
         conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()
     return True

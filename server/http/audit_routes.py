@@ -9,7 +9,7 @@ from litestar import Controller, get
 from litestar.di import Provide
 from litestar.params import FromQuery, QueryParameter
 
-from server.http.schemas import AuditEntryOut
+from server.http.schemas import MAX_INT4, SINGLE_LINE, AuditEntryOut
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 
 
@@ -23,9 +23,9 @@ class AuditController(Controller):
         self,
         me: Me,
         services: Svc,
-        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        action: Annotated[str | None, QueryParameter(max_length=64, pattern=SINGLE_LINE)] = None,
         subject_id: FromQuery[uuid.UUID | None] = None,
-        before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        before_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_INT4)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[AuditEntryOut]:
         found = await services.audit.entries(me, action=action, subject_id=subject_id, before_id=before_id, limit=limit)

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.domain.network import OrganisationKind
 from server.http.schemas import (
+    SINGLE_LINE,
     HelpPointCreate,
     HelpPointOut,
     HelpPointUpdate,
@@ -29,7 +30,9 @@ class HelpPointsController(Controller):
 
     @get("/", opt=PUBLIC, summary="Help points open to residents")
     async def public_list(
-        self, services: Svc, municipality: Annotated[str | None, QueryParameter(max_length=100)] = None
+        self,
+        services: Svc,
+        municipality: Annotated[str | None, QueryParameter(max_length=100, pattern=SINGLE_LINE)] = None,
     ) -> list[HelpPointOut]:
         return [HelpPointOut.of(h) for h in await services.network.public_help_points(municipality)]
 

@@ -13,10 +13,16 @@ from server.domain.network import HelpPoint, OpeningPeriod, Organisation
 from server.domain.people import PersonView
 from server.domain.roles import Principal
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-OptionalName = Annotated[str, msgspec.Meta(max_length=100)]
-Text = Annotated[str, msgspec.Meta(max_length=2000)]
-PhoneInput = Annotated[str, msgspec.Meta(min_length=1, max_length=32, examples=["040 123 4567"])]
+# Text never carries control characters (PostgreSQL cannot even store NUL); multi-line text keeps \t \n \r.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+MAX_INT4 = 2**31 - 1
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=SINGLE_LINE)]
+OptionalName = Annotated[str, msgspec.Meta(max_length=100, pattern=SINGLE_LINE)]
+Line = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=SINGLE_LINE)]
+Text = Annotated[str, msgspec.Meta(max_length=2000, pattern=MULTI_LINE)]
+PhoneInput = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE, examples=["040 123 4567"])]
 Language = Literal["fi", "sv", "en"]
 OrganisationKind = Literal["municipality", "library", "association", "education", "ngo", "company"]
 InvitableRole = Literal["volunteer", "partner_coordinator"]
@@ -45,12 +51,12 @@ class ChallengeOut(msgspec.Struct, kw_only=True):
 
 class VerifyRequest(Input):
     challenge_id: uuid.UUID
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=12)]
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=12, pattern=SINGLE_LINE)]
     language: Language = "fi"
 
 
 class PasswordRequest(Input):
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=r"^[^\x00]*$")]
 
 
 class GrantOut(msgspec.Struct, kw_only=True):
@@ -130,7 +136,7 @@ class InviteRequest(Input):
 
 class ResidentLookup(Input):
     phone: PhoneInput
-    purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, examples=["helpline call: booking"])]
+    purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=SINGLE_LINE, examples=["helpline call"])]
 
 
 # ---- organisations and help points --------------------------------------------------------------------------
@@ -153,14 +159,14 @@ class OrganisationCreate(Input):
     name: Name
     kind: OrganisationKind
     municipality: Name
-    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=32, pattern=SINGLE_LINE)] | None = None
 
 
 class OrganisationUpdate(Input):
     name: Name | None = None
     kind: OrganisationKind | None = None
     municipality: Name | None = None
-    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=32, pattern=SINGLE_LINE)] | None = None
     active: bool | None = None
 
 
@@ -208,7 +214,7 @@ PostalCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
 
 class HelpPointCreate(Input):
     name: Name
-    street_address: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    street_address: Line
     postal_code: PostalCode
     municipality: Name
     latitude: Latitude | None = None
@@ -219,7 +225,7 @@ class HelpPointCreate(Input):
 
 class HelpPointUpdate(Input):
     name: Name | None = None
-    street_address: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    street_address: Line | None = None
     postal_code: PostalCode | None = None
     municipality: Name | None = None
     latitude: Latitude | None = None

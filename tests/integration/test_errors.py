@@ -32,8 +32,11 @@ async def test_wrong_types_and_unknown_fields_are_400_problems_naming_the_field(
 
 async def test_an_oversized_body_is_a_413_problem(env: Env) -> None:
     api = env.client()
-    answer = await api.post("/api/v1/auth/code", content=b'{"phone": "' + b"1" * 100_000 + b'"}',
-                            headers={"content-type": "application/json"})
+    answer = await api.post(
+        "/api/v1/auth/code",
+        content=b'{"phone": "' + b"1" * 100_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert_problem(answer, 413)
 
 
@@ -74,3 +77,21 @@ async def test_invalid_opening_hours_are_a_422_and_nothing_is_written(env: Env) 
 
 async def test_unauthenticated_calls_get_a_401_problem(env: Env) -> None:
     assert_problem(await env.client().get("/api/v1/me"), 401)
+
+
+async def test_control_characters_are_refused_before_they_reach_the_database(env: Env) -> None:
+    """Found by schemathesis: PostgreSQL cannot store NUL, so such text once became a 500."""
+    world = await build_world(env)
+    api = world.apis["coord_a"]
+    assert_problem(await api.patch(f"/api/v1/help-points/{world.help_point_a}", json={"name": "Desk\x00"}), 400)
+    assert_problem(await env.client().get("/api/v1/help-points", params={"municipality": "Kuu\x00samo"}), 400)
+    notes = await api.patch(
+        f"/api/v1/help-points/{world.help_point_a}", json={"accessibility_notes": "Ramp.\nLift on the left."}
+    )
+    assert notes.status_code == 200, "line breaks are fine in multi-line text"
+
+
+async def test_an_audit_cursor_beyond_the_id_range_is_a_400(env: Env) -> None:
+    """Found by schemathesis: a huge before_id overflowed PostgreSQL's integer and became a 500."""
+    world = await build_world(env)
+    assert_problem(await world.apis["network"].get("/api/v1/audit", params={"before_id": 5906167445354}), 400)

@@ -45,7 +45,9 @@ async def test_a_deactivated_help_point_disappears_from_the_public_list(env: Env
 async def test_opening_hours_are_replaced_as_a_whole(env: Env) -> None:
     world = await build_world(env)
     hours = [{"weekday": 4, "opens": "09:30:00", "closes": "11:00:00"}]
-    answer = await world.apis["coord_a"].patch(f"/api/v1/help-points/{world.help_point_a}", json={"opening_hours": hours})
+    answer = await world.apis["coord_a"].patch(
+        f"/api/v1/help-points/{world.help_point_a}", json={"opening_hours": hours}
+    )
     assert answer.json()["opening_hours"] == hours
 
 
@@ -103,7 +105,9 @@ async def test_reading_a_residents_data_is_audited_with_who_and_why(env: Env) ->
     assert found.status_code == 200 and found.json()["id"] == str(world.ids["resident_1"])
     read = await world.apis["network"].get(f"/api/v1/people/{world.ids['resident_1']}")
     assert read.status_code == 200
-    trail = (await world.apis["network"].get("/api/v1/audit", params={"subject_id": str(world.ids["resident_1"])})).json()
+    trail = (
+        await world.apis["network"].get("/api/v1/audit", params={"subject_id": str(world.ids["resident_1"])})
+    ).json()
     actions = [(e["action"], e["actor_id"]) for e in trail]
     assert ("resident.lookup", str(world.ids["coord_a"])) in actions
     assert ("resident.read", str(world.ids["network"])) in actions
@@ -134,7 +138,7 @@ async def test_the_audit_log_refuses_updates_and_deletes(env: Env) -> None:
     ):
         try:
             await attempt
-        except Exception as exc:  # noqa: BLE001 - both engines raise their own error type
+        except Exception as exc:
             assert "append-only" in str(exc)
         else:
             raise AssertionError("the audit log accepted a change")

@@ -135,8 +135,14 @@ async def test_list_routes_never_show_another_organisations_objects(env: Env) ->
     world = await build_world(env)
     # Give organisation A some history in the audit trail too.
     await world.apis["coord_a"].patch(f"/api/v1/help-points/{world.help_point_a}", json={"name": "Renamed"})
-    secrets_of_a = {str(world.org_a), str(world.help_point_a), str(world.ids["vol_a"]), str(world.ids["coord_a"]),
-                    str(world.ids["resident_1"]), str(world.ids["resident_2"])}
+    secrets_of_a = {
+        str(world.org_a),
+        str(world.help_point_a),
+        str(world.ids["vol_a"]),
+        str(world.ids["coord_a"]),
+        str(world.ids["resident_1"]),
+        str(world.ids["resident_2"]),
+    }
     lists = [p for m, p, o in http_routes(env.app) if m == "GET" and "{" not in p and not o.get("public")]
     assert "/api/v1/organisations" in lists and "/api/v1/audit" in lists
     for path in lists:

@@ -44,9 +44,7 @@ async def test_a_number_gets_at_most_ten_codes_a_day(env: Env) -> None:
 
 async def test_concurrent_requests_cannot_slip_past_the_limit(env: Env) -> None:
     phone = "+358401300003"
-    answers = await asyncio.gather(
-        *(env.client().post("/api/v1/auth/code", json={"phone": phone}) for _ in range(12))
-    )
+    answers = await asyncio.gather(*(env.client().post("/api/v1/auth/code", json={"phone": phone}) for _ in range(12)))
     assert sorted(a.status_code for a in answers) == [202] * 3 + [429] * 9
     assert len(env.sms.to(phone)) == 3
 
@@ -69,8 +67,12 @@ async def test_litestar_rate_limit_guards_the_sign_in_routes_per_client(database
     async for env in make_env(settings):
         api = env.client("203.0.113.77")
         statuses = [
-            (await api.post("/api/v1/auth/verify", json={"challenge_id": "7d8c1b34-5f4e-4bde-9a51-1f0f3a3c9b10",
-                                                           "code": "000000"})).status_code
+            (
+                await api.post(
+                    "/api/v1/auth/verify",
+                    json={"challenge_id": "7d8c1b34-5f4e-4bde-9a51-1f0f3a3c9b10", "code": "000000"},
+                )
+            ).status_code
             for _ in range(7)
         ]
         assert statuses[:5] == [422] * 5 and statuses[5:] == [429, 429]
@@ -79,8 +81,12 @@ async def test_litestar_rate_limit_guards_the_sign_in_routes_per_client(database
 
 
 async def test_a_landline_or_foreign_number_never_reaches_the_sms_port(env: Env) -> None:
-    for phone, code in (("09 1234567", "phone_not_mobile"), ("+46 70 123 45 67", "phone_not_fi"),
-                        ("12", "phone_invalid"), ("not a number", "phone_invalid")):
+    for phone, code in (
+        ("09 1234567", "phone_not_mobile"),
+        ("+46 70 123 45 67", "phone_not_fi"),
+        ("12", "phone_invalid"),
+        ("not a number", "phone_invalid"),
+    ):
         answer = await env.client().post("/api/v1/auth/code", json={"phone": phone})
         assert answer.status_code == 422 and answer.json()["code"] == code, phone
     assert env.sms.sent == []

@@ -171,7 +171,8 @@ async def test_deactivating_a_volunteer_ends_all_their_sessions_at_once(env: Env
     again = await env.client().post("/api/v1/auth/code", json={"phone": PHONES["vol_a"]})
     assert again.status_code == 202, "the answer does not reveal that the account is inactive"
     refused = await env.client().post(
-        "/api/v1/auth/verify", json={"challenge_id": again.json()["challenge_id"], "code": env.last_code(PHONES["vol_a"])}
+        "/api/v1/auth/verify",
+        json={"challenge_id": again.json()["challenge_id"], "code": env.last_code(PHONES["vol_a"])},
     )
     assert refused.status_code == 403 and refused.json()["code"] == "account_inactive"
 

@@ -63,7 +63,12 @@ async def build_world(env: Env) -> World:
     for key, org in (("a", org_a), ("b", org_b)):
         help_points[key] = await network_q.insert_help_point(
             organisation_id=org,
-            values={"name": f"Point {key}", "street_address": "Tie 1", "postal_code": "93600", "municipality": "Kuusamo"},
+            values={
+                "name": f"Point {key}",
+                "street_address": "Tie 1",
+                "postal_code": "93600",
+                "municipality": "Kuusamo",
+            },
             now=now,
         )
         await network_q.replace_opening_hours(help_points[key], [OpeningPeriod(0, time(9), time(15))])
