@@ -3,6 +3,8 @@ reads of resident data are audited."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Env
 from tests.integration.world import PHONES, build_world
 
@@ -136,12 +138,8 @@ async def test_the_audit_log_refuses_updates_and_deletes(env: Env) -> None:
         AuditEvent.update({AuditEvent.action: "forged"}, force=True),
         AuditEvent.delete(force=True),
     ):
-        try:
+        with pytest.raises(Exception, match="append-only"):  # each engine raises its own error type
             await attempt
-        except Exception as exc:
-            assert "append-only" in str(exc)
-        else:
-            raise AssertionError("the audit log accepted a change")
     assert await AuditEvent.count() == count
 
 

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import asyncpg
 import httpx
@@ -131,20 +132,23 @@ def test_no_generated_request_gets_a_server_error(
         cookies = {"apuri_csrf": live_server.csrf}
         if operation.path not in WITHOUT_SESSION:
             cookies["apuri_session"] = live_server.session
-
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def call(case: schemathesis.Case) -> None:
-            case.call_and_validate(
-                base_url=live_server.base_url,
-                cookies=cookies,
-                headers={"x-csrftoken": live_server.csrf},
-                checks=[not_a_server_error],
-            )
-
-        call()
+        fuzz(operation.as_strategy(generation_mode=mode), live_server, cookies)()
     with httpx.Client(base_url=live_server.base_url, cookies={"apuri_session": live_server.session}) as client:
         assert client.get("/api/v1/auth/session").status_code == 200, "the fuzzing kept its session"
+
+
+def fuzz(strategy: Any, live_server: LiveServer, cookies: dict[str, str]) -> Any:
+    @given(case=strategy)
+    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def call(case: schemathesis.Case) -> None:
+        case.call_and_validate(
+            base_url=live_server.base_url,
+            cookies=cookies,
+            headers={"x-csrftoken": live_server.csrf},
+            checks=[not_a_server_error],
+        )
+
+    return call
 
 
 def test_the_schema_covers_every_api_route(api_schema: schemathesis.BaseSchema) -> None:
