@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from server.adapters.clock import FixedClock
-from server.adapters.sms import MemorySms
+from server.adapters.sms import MemorySms, build_sms
 from server.app import create_app, services_of
 from server.db.engine import AnyEngine, make_engine, start, stop
 from server.db.migrate import migrate
@@ -169,7 +169,7 @@ class Api:
 class Env:
     app: Any
     services: Services
-    sms: MemorySms
+    sms: Any  # MemorySms unless the settings name another backend
     clock: FixedClock
     engine: AnyEngine
     kind: str
@@ -216,7 +216,7 @@ async def env(database_url: str) -> AsyncIterator[Env]:
 
 async def make_env(settings: Settings) -> AsyncIterator[Env]:
     clock = FixedClock(START)
-    sms = MemorySms()
+    sms = MemorySms() if settings.sms_backend == "memory" else build_sms(settings, clock)
     engine = make_engine(settings.database_url)
     app = create_app(settings, clock=clock, sms=sms, engine=engine)
     async with running(app):
