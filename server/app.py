@@ -29,6 +29,7 @@ from server.db import engine as db
 from server.db.engine import AnyEngine
 from server.domain.errors import DomainError
 from server.http import errors
+from server.http.about_routes import about
 from server.http.audit_routes import AuditController
 from server.http.auth_routes import AuthController
 from server.http.dev import DevPhoneController
@@ -100,6 +101,7 @@ def create_app(
 
     route_handlers: list[Any] = [
         healthz,
+        about,
         auth_controller_router,
         MeController,
         PeopleController,
