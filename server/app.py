@@ -74,6 +74,7 @@ def create_app(
     engine: AnyEngine | None = None,
 ) -> Litestar:
     """Build Apuri. Tests pass fakes for the clock and SMS; production passes only settings."""
+    _silence_personal_data_in_library_logs()
     clock = clock or SystemClock()
     engine = engine or db.make_engine(settings.database_url)
     db.bind(engine)
@@ -188,6 +189,13 @@ def create_app(
 def _with_middleware(controller: type, middleware: Any) -> Any:
     """A router around one controller, so its middleware (a per-client rate limit) applies to it alone."""
     return Router(path="/", route_handlers=[controller], middleware=[middleware])
+
+
+def _silence_personal_data_in_library_logs() -> None:
+    """The Twilio SDK logs requests at INFO and aiosqlite logs SQL parameters at DEBUG: phone numbers, message
+    bodies, codes. Whatever APURI_LOG_LEVEL says, they only get to report problems."""
+    for name in ("twilio", "aiosqlite"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def services_of(app: Litestar) -> Services:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+
+import pytest
 
 from tests.conftest import Env
 from tests.integration.world import PASSWORD, PHONES, build_world
@@ -196,3 +199,17 @@ async def test_a_session_ends_at_its_absolute_lifetime_even_when_used(env: Env) 
         assert (await api.get("/api/v1/me")).status_code == 200
     env.clock.advance(timedelta(minutes=29))  # 12 h 05 min
     assert (await api.get("/api/v1/me")).status_code == 401, "coordinator sessions last at most 12 hours"
+
+
+async def test_logs_never_hold_the_code_the_token_or_the_full_number(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    phone = "+358401230101"
+    api = await env.sign_in(phone)
+    await env.client().post("/api/v1/auth/code", json={"phone": "0401230101"})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "+35840*****01" in logged, "sign-ins are logged, masked"
+    assert phone not in logged and "401230101" not in logged
+    assert env.last_code(phone) not in logged
+    assert api.session_token and api.session_token not in logged
