@@ -226,7 +226,7 @@ class AuthService:
         found = await q.session_by_token_hash(_token_hash(token))
         if found is None:
             return None
-        session, person = found
+        session, person, grants = found
         now = self._clock.now()
         lifetime = self.lifetime(session.lifetime_class)
         if (
@@ -243,7 +243,7 @@ class AuthService:
             session_id=session.id,
             first_name=person.first_name,
             language=person.language,
-            grants=await q.grants_of(person.id),
+            grants=grants,
             second_factor=session.password_verified_at is not None,
         )
 
