@@ -83,16 +83,19 @@ async def measure(url: str, rounds: int) -> dict[str, tuple[float, float]]:
             asked = await client.post("/api/v1/auth/code", json={"phone": "0401999999"}, headers=headers)
             code = sms.to("+358401999999")[-1].rsplit("#", 1)[1]
             await client.post(
-                "/api/v1/auth/verify", json={"challenge_id": asked.json()["challenge_id"], "code": code}, headers=headers
+                "/api/v1/auth/verify",
+                json={"challenge_id": asked.json()["challenge_id"], "code": code},
+                headers=headers,
             )
             for n in range(rounds):
                 # Interleaved, so machine noise hits all three alike.
                 for name, call in (
                     ("healthz", lambda: client.get("/healthz")),
                     ("session", lambda: client.get("/api/v1/auth/session")),
-                    ("code", lambda n=n: client.post(
-                        "/api/v1/auth/code", json={"phone": f"+35844{n:07d}"}, headers=headers
-                    )),
+                    (
+                        "code",
+                        lambda n=n: client.post("/api/v1/auth/code", json={"phone": f"+35844{n:07d}"}, headers=headers),
+                    ),
                 ):
                     began = time.perf_counter()
                     response = await call()
@@ -119,8 +122,10 @@ async def main(rounds: int) -> None:
     for row in ("healthz", "session", "code"):
         print(f"{row:10}" + "".join(f"{table[db][row][0]:>11.2f} / {table[db][row][1]:>8.2f}" for db in table))
     for db, rows in table.items():
-        print(f"{db}: session lookup adds {rows['session'][0] - rows['healthz'][0]:.2f} ms to the median request "
-              f"({rows['session'][0] / rows['healthz'][0]:.1f}x healthz)")
+        print(
+            f"{db}: session lookup adds {rows['session'][0] - rows['healthz'][0]:.2f} ms to the median request "
+            f"({rows['session'][0] / rows['healthz'][0]:.1f}x healthz)"
+        )
 
 
 if __name__ == "__main__":
