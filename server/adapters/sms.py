@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import aiohttp
+
 from server.adapters.clock import Clock
 from server.db.tables import DevSmsMessage
 from server.domain.phone import mask
@@ -107,6 +109,11 @@ class TwilioSms:
                 f"Twilio refused the message to {mask(to)}: {code}",
                 permanent=code in PERMANENT_TWILIO_CODES or exc.status in (400, 404),
                 code=str(code),
+            ) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # Twilio unreachable or too slow: nothing is known to have been sent; trying again may work.
+            raise SmsError(
+                f"Twilio could not be reached for {mask(to)}: {type(exc).__name__}", permanent=False
             ) from None
         return SmsReceipt(provider_id=str(message.sid), status=str(message.status))
 

@@ -81,10 +81,13 @@ async def list_members(
 
 
 async def is_member_of(person_id: uuid.UUID, organisation_ids: Collection[uuid.UUID]) -> bool:
+    """An active member: someone removed from an organisation is no longer its coordinators' business."""
     if not organisation_ids:
         return False
     count = await Membership.count().where(
-        (Membership.person == person_id) & Membership.organisation.is_in(list(organisation_ids))
+        (Membership.person == person_id)
+        & Membership.organisation.is_in(list(organisation_ids))
+        & (Membership.active == True)  # noqa: E712 - Piccolo operator
     )
     return int(count) > 0
 

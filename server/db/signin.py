@@ -237,10 +237,14 @@ async def rotate_session(session_id: uuid.UUID, *, new_token_hash: str, password
 
 
 async def count_password_failure(session_id: uuid.UUID) -> int:
-    rows = await AuthSession.select(AuthSession.password_failures).where(AuthSession.id == session_id)
-    failures = int(rows[0]["password_failures"]) + 1 if rows else 1
-    await AuthSession.update({AuthSession.password_failures: failures}).where(AuthSession.id == session_id)
-    return failures
+    """Add one wrong password and return the new count, atomically: parallel tries cannot each see the
+    old count and slip past the limit."""
+    rows = (
+        await AuthSession.update({AuthSession.password_failures: AuthSession.password_failures + 1})
+        .where(AuthSession.id == session_id)
+        .returning(AuthSession.password_failures)
+    )
+    return int(rows[0]["password_failures"]) if rows else 0
 
 
 async def revoke_session(session_id: uuid.UUID, now: datetime) -> None:

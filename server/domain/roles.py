@@ -71,3 +71,11 @@ def lifetime_class(roles: frozenset[Role]) -> str:
     if Role.VOLUNTEER in roles:
         return "volunteer"
     return "resident"
+
+
+_STRICTNESS = {"resident": 0, "volunteer": 1, "coordinator": 2}
+
+
+def stricter(a: str, b: str) -> str:
+    """Of two lifetime classes, the one with the shorter lifetimes."""
+    return a if _STRICTNESS[a] >= _STRICTNESS[b] else b

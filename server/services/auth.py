@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -23,7 +24,7 @@ from server.domain import otp
 from server.domain.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
 from server.domain.people import LANGUAGES
 from server.domain.phone import mask, parse_mobile
-from server.domain.roles import STAFF_ROLES, Principal, lifetime_class
+from server.domain.roles import STAFF_ROLES, Principal, lifetime_class, stricter
 from server.services.audit import AuditService
 from server.settings import SessionLifetime, Settings
 
@@ -228,10 +229,13 @@ class AuthService:
             return None
         session, person, grants = found
         now = self._clock.now()
-        lifetime = self.lifetime(session.lifetime_class)
+        # Roles can change during a session (a resident made a coordinator): the stricter lifetime applies.
+        kind = stricter(session.lifetime_class, lifetime_class(frozenset(g.role for g in grants)))
+        lifetime = self.lifetime(kind)
+        ends = min(session.expires_at, session.created_at + timedelta(hours=lifetime.absolute_hours))
         if (
             session.revoked_at is not None
-            or now >= session.expires_at
+            or now >= ends
             or now >= session.last_seen_at + timedelta(minutes=lifetime.idle_minutes)
             or not person.active
         ):
@@ -265,11 +269,12 @@ class AuthService:
         assert person is not None
         now = self._clock.now()
         if person.password_hash is None:
-            await q.set_password_hash(person.id, hash_password(password))
+            await q.set_password_hash(person.id, await anyio.to_thread.run_sync(hash_password, password))
             await self._audit.record(principal, "auth.password_set", "person", str(person.id))
         else:
             try:
-                self._hasher.verify(person.password_hash, password)
+                # argon2 takes a noticeable fraction of a second on purpose: keep it off the event loop.
+                await anyio.to_thread.run_sync(self._hasher.verify, person.password_hash, password)
             except (VerificationError, InvalidHashError):
                 failures = await q.count_password_failure(principal.session_id)
                 await self._audit.record(principal, "auth.password_failed", "session", str(principal.session_id))

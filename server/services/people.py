@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from server.adapters.clock import Clock
@@ -20,6 +21,15 @@ INVITABLE = {Role.VOLUNTEER, Role.PARTNER_COORDINATOR}
 
 def _is_resident_data(person: PersonView) -> bool:
     return any(g.role is Role.RESIDENT for g in person.grants)
+
+
+def _scoped(caller: Principal, person: PersonView) -> PersonView:
+    """What a coordinator may see of a person's roles: all of them for the network coordinator, only those in
+    their own organisations for a partner coordinator (never another organisation's ids)."""
+    if caller.is_network_coordinator:
+        return person
+    visible = frozenset(g for g in person.grants if g.organisation_id in caller.coordinated_organisations)
+    return replace(person, grants=visible)
 
 
 class PeopleService:
@@ -53,7 +63,8 @@ class PeopleService:
             within: frozenset[uuid.UUID] | None = frozenset({organisation_id})
         else:
             within = None if caller.is_network_coordinator else caller.coordinated_organisations
-        return await q.list_members(within=within, role=role, include_inactive=include_inactive)
+        found = await q.list_members(within=within, role=role, include_inactive=include_inactive)
+        return [_scoped(caller, person) for person in found]
 
     async def person(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
         """A person the caller may see: anyone for the network coordinator, members of their own
@@ -64,23 +75,35 @@ class PeopleService:
             raise NotFound("No such person.", code="person_not_found")
         if _is_resident_data(person):
             await self._audit.record(caller, "resident.read", "person", str(person_id), subject_id=person_id)
-        return person
+        return _scoped(caller, person)
 
     async def find_resident(self, caller: Principal, *, phone: str, purpose: str) -> PersonView:
         """A coordinator answering the helpline looks a caller up by number. Always audited, with purpose."""
         number = parse_mobile(phone)
         person = await q.get_person_by_phone(number)
+        # Logged under the caller's organisation too, so its own coordinators can review their lookups.
+        home = min(caller.coordinated_organisations, key=str) if caller.coordinated_organisations else None
         await self._audit.record(
             caller,
             "resident.lookup",
             "person",
             str(person.id) if person else "",
+            organisation_id=home,
             subject_id=person.id if person else None,
             detail={"purpose": purpose, "found": person is not None},
         )
         if person is None or not _is_resident_data(person):
             raise NotFound("No resident with this number.", code="resident_not_found")
-        return person
+        return PersonView(
+            id=person.id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            phone=person.phone,
+            language=person.language,
+            active=person.active,
+            created_at=person.created_at,
+            grants=frozenset(g for g in person.grants if g.role is Role.RESIDENT),
+        )
 
     async def invite(
         self,
@@ -105,6 +128,14 @@ class PeopleService:
         now = self._clock.now()
         async with write_transaction(self._engine):
             existing = await q.get_person_by_phone(number)
+            if existing is not None and not caller.is_network_coordinator:
+                # Adding a number that is already someone's would let a partner learn who they are (and make a
+                # resident a volunteer without asking); the network coordinator adds existing people.
+                raise Conflict(
+                    "This number already belongs to someone in the network. Ask the network coordinator to add "
+                    "them to your organisation.",
+                    code="person_exists",
+                )
             if existing is not None and not existing.active:
                 raise Conflict(
                     "This person has been deactivated; the network coordinator can reactivate them.",
@@ -130,11 +161,12 @@ class PeopleService:
             )
         person = await q.get_person(person_id)
         assert person is not None
-        return person
+        return _scoped(caller, person)
 
     async def deactivate(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
-        """The network coordinator deactivates a person entirely; a partner coordinator removes them from
-        their own organisations. Either way every session of that person ends now."""
+        """The network coordinator deactivates a person entirely and ends every session of theirs now. A partner
+        coordinator removes them from their own organisations: roles are read on every request, so that takes
+        effect at once; their sessions end too unless they still hold a role elsewhere."""
         if person_id == caller.person_id:
             raise Conflict("You cannot deactivate yourself.", code="self_deactivation")
         target = await self.person(caller, person_id)
@@ -147,7 +179,13 @@ class PeopleService:
                 removed = await q.revoke_memberships(
                     person_id=person_id, organisation_ids=caller.coordinated_organisations
                 )
-            ended = await self._auth.end_all_sessions(person_id)
+            remaining = await q.get_person(person_id)
+            keeps_a_role = remaining is not None and any(g.role is not Role.RESIDENT for g in remaining.grants)
+            ended = (
+                0
+                if keeps_a_role and not caller.is_network_coordinator
+                else await self._auth.end_all_sessions(person_id)
+            )
             orgs = {g.organisation_id for g in target.grants if g.organisation_id is not None}
             for organisation_id in orgs if caller.is_network_coordinator else orgs & caller.coordinated_organisations:
                 await self._audit.record(
@@ -170,7 +208,7 @@ class PeopleService:
                 )
         person = await q.get_person(person_id)
         assert person is not None
-        return person
+        return _scoped(caller, person)
 
     async def reactivate(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
         if not caller.is_network_coordinator:

@@ -95,8 +95,11 @@ async def test_a_partner_coordinator_removes_a_volunteer_from_their_organisation
     removed = await world.apis["coord_a"].post(f"/api/v1/people/{world.ids['vol_a']}/deactivate")
     assert removed.status_code == 200
     assert removed.json()["active"] is True, "the person stays active for organisation B"
-    assert removed.json()["roles"] == [{"role": "volunteer", "organisation_id": str(world.org_b)}]
-    assert (await world.apis["vol_a"].get("/api/v1/me")).status_code == 401, "their sessions end at once"
+    assert removed.json()["roles"] == [], "organisation A's coordinator sees no roles elsewhere"
+    session = await world.apis["vol_a"].get("/api/v1/auth/session")
+    assert session.status_code == 200, "they still volunteer for B, so their session goes on"
+    assert session.json()["roles"] == [{"role": "volunteer", "organisation_id": str(world.org_b)}], "without A"
+    assert (await world.apis["coord_a"].get(f"/api/v1/people/{world.ids['vol_a']}")).status_code == 404
 
 
 async def test_reading_a_residents_data_is_audited_with_who_and_why(env: Env) -> None:

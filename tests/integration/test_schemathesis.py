@@ -36,7 +36,7 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     folder = tmp_path_factory.mktemp("fuzz")
     with (
         demo_database(request, request.param, folder) as url,
-        serve(url, auth_requests_per_minute=100_000) as live,
+        serve(url, auth_requests_per_minute=100_000, otp_per_client_hour=100_000, sms_daily_budget=100_000) as live,
         httpx.Client(base_url=live.base_url) as client,
     ):
         client.get("/healthz")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -113,3 +114,17 @@ async def test_twilio_errors_say_whether_retrying_can_help(
     assert failed.value.permanent is permanent
     assert failed.value.code == str(code)
     assert "+358401112233" not in str(failed.value), "errors name the number only masked"
+
+
+async def test_an_unreachable_twilio_is_a_transient_error_not_a_crash() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    unreachable = FakeTwilio(base_url=f"http://127.0.0.1:{closed_port}")
+    sms = TwilioSms(settings_for(unreachable))
+    try:
+        with pytest.raises(SmsError) as failed:
+            await sms.send(to="+358401112233", body="Hei")
+    finally:
+        await sms.aclose()
+    assert failed.value.permanent is False
