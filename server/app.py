@@ -37,6 +37,8 @@ from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
 from server.http.people_routes import MeController, PeopleController
 from server.http.security import PUBLIC, SessionAuthMiddleware, access_guard, session_cookie_name
+from server.http.topic_routes import OrganisationTopicsController, TopicsController
+from server.http.volunteer_routes import MyVolunteeringController, VolunteerReadController
 from server.services.registry import Services, build_services
 from server.settings import Settings
 
@@ -109,6 +111,10 @@ def create_app(
         OrganisationsController,
         HelpPointsController,
         AuditController,
+        TopicsController,
+        OrganisationTopicsController,
+        MyVolunteeringController,
+        VolunteerReadController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),

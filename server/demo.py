@@ -5,24 +5,37 @@ is why `apuri demo` refuses to run with real SMS."""
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import datetime, time
 
 from server.adapters.clock import SystemClock
 from server.db import network as network_q
 from server.db import people as people_q
+from server.db import topics as topics_q
+from server.db import volunteers as volunteers_q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop, write_transaction
 from server.db.tables import (
     AuthSession,
+    AvailabilityOverride,
+    AvailabilityRule,
     DevSmsMessage,
     HelpPoint,
     Membership,
     OpeningHours,
     Organisation,
+    OrganisationTopic,
     Person,
     SignInChallenge,
+    Topic,
+    VolunteerHelpPoint,
+    VolunteerProfile,
+    VolunteerTopic,
 )
+from server.demo_topics import SERVED, TOPICS
+from server.domain.availability import WeeklyRule
+from server.domain.matching import Need, Place
 from server.domain.network import OpeningPeriod, OrganisationKind
 from server.domain.roles import Role
+from server.domain.volunteers import VolunteerProfile as Profile
 from server.services.audit import AuditService
 from server.services.people import provision_staff
 from server.settings import Settings
@@ -162,6 +175,52 @@ async def run_demo(settings: Settings, *, reset: bool, only_if_empty: bool) -> s
     )
 
 
+# Where volunteers' travel is measured from, by organisation (town centres, not anyone's home address).
+CENTRES = {
+    "Kuusamo": Place(65.9667, 29.1833),
+    "Taivalkoski": Place(65.5750, 28.2400),
+    "Kajaani": Place(64.2250, 27.7330),
+}
+WEEKLY_PATTERNS = [
+    [WeeklyRule(0, time(9), time(13)), WeeklyRule(2, time(12), time(16))],
+    [WeeklyRule(1, time(10), time(15)), WeeklyRule(3, time(10), time(15))],
+    [WeeklyRule(0, time(12), time(16)), WeeklyRule(4, time(9), time(12)), WeeklyRule(2, time(17), time(19), True)],
+    [WeeklyRule(1, time(9), time(12)), WeeklyRule(3, time(13), time(17)), WeeklyRule(5, time(10), time(14))],
+]
+
+
+async def _volunteer_offer(
+    person_id: uuid.UUID, index: int, language: str, points: list[uuid.UUID], now: datetime
+) -> None:
+    """A varied but fixed profile for demo volunteer number `index` (no randomness: demos repeat exactly)."""
+    codes = [t.code for t in TOPICS]
+    skills = {codes[(index + k) % len(codes)]: 1 + (index + k) % 3 for k in range(2 + index % 3)}
+    languages = (language, "fi") if language != "fi" else ("fi", "fi-plain") if index % 4 == 0 else ("fi",)
+    home_visits = index % 5 == 1
+    municipality = await _municipality_of(points[0])
+    profile = Profile(
+        person_id=person_id,
+        languages=tuple(dict.fromkeys(languages)),
+        remote=index % 3 != 2,
+        home_visits=home_visits,
+        home=CENTRES.get(municipality) if home_visits else None,
+        travel_radius_km=30.0 if home_visits else 0.0,
+        weekly_cap=2 + index % 4,
+        needs_experience=frozenset({Need.HEARING} if index % 4 == 1 else set()),
+        skills=skills,
+        help_point_ids=frozenset(points),
+    )
+    await volunteers_q.save_profile(profile, now)
+    await volunteers_q.replace_availability(
+        person_id, WEEKLY_PATTERNS[index % len(WEEKLY_PATTERNS)], [], keep_before=now.date()
+    )
+
+
+async def _municipality_of(help_point_id: uuid.UUID) -> str:
+    point = await network_q.get_help_point(help_point_id)
+    return point.municipality if point else "Kuusamo"
+
+
 async def _clear(engine: AnyEngine) -> None:
     """Everything but the audit log, which is append-only by design."""
     async with write_transaction(engine):
@@ -169,6 +228,13 @@ async def _clear(engine: AnyEngine) -> None:
             DevSmsMessage,
             SignInChallenge,
             AuthSession,
+            AvailabilityOverride,
+            AvailabilityRule,
+            VolunteerTopic,
+            VolunteerHelpPoint,
+            VolunteerProfile,
+            OrganisationTopic,
+            Topic,
             Membership,
             OpeningHours,
             HelpPoint,
@@ -184,7 +250,10 @@ async def load_demo(engine: AnyEngine) -> None:
     now = clock.now()
     audit = AuditService(clock)
     organisation_ids: dict[str, uuid.UUID] = {}
+    points_of: dict[str, list[uuid.UUID]] = {}
     async with write_transaction(engine):
+        for topic in TOPICS:
+            await topics_q.insert_topic(topic)
         for key, name, kind, municipality, phone in ORGANISATIONS:
             organisation_ids[key] = await network_q.insert_organisation(
                 name=name, kind=kind, municipality=municipality, phone=phone, now=now
@@ -204,6 +273,9 @@ async def load_demo(engine: AnyEngine) -> None:
                 now=now,
             )
             await network_q.replace_opening_hours(help_point_id, hours)
+            points_of.setdefault(key, []).append(help_point_id)
+        for key, codes in SERVED.items():
+            await topics_q.replace_organisation_topics(organisation_ids[key], codes)
         for index, (first, last, language, key) in enumerate(VOLUNTEERS):
             person_id = await people_q.insert_person(
                 phone=f"+3584010000{11 + index:02d}", first_name=first, last_name=last, language=language, now=now
@@ -211,6 +283,7 @@ async def load_demo(engine: AnyEngine) -> None:
             await people_q.grant(
                 person_id=person_id, role=Role.VOLUNTEER, organisation_id=organisation_ids[key], now=now
             )
+            await _volunteer_offer(person_id, index, language, points_of[key], now)
         for first, language, phone in RESIDENTS:
             person_id = await people_q.insert_person(
                 phone=phone, first_name=first, last_name="", language=language, now=now

@@ -10,6 +10,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     Real,
@@ -142,6 +143,79 @@ class DevSmsMessage(Table, tablename="dev_sms_message"):
     created_at = Timestamptz()
 
 
+class Topic(Table, tablename="topic"):
+    """What residents ask help with. Names, the "bring with you" list and the outcomes ("what I can now do
+    alone") are kept in Finnish, Swedish and English as JSON: {"fi": ..., "sv": ..., "en": ...}."""
+
+    code = Varchar(length=40, primary_key=True)
+    names = JSON()
+    bring = JSON(default="{}")
+    outcomes = JSON(default="[]")
+    # A partner-only topic (a bank's own services) always goes to this organisation's queue.
+    partner_only = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True)
+    sort_order = SmallInt(default=100)
+    active = Boolean(default=True)
+
+
+class OrganisationTopic(Table, tablename="organisation_topic"):
+    """Topics a partner organisation serves with its own staff (its queue takes them)."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    topic = ForeignKey(Topic, on_delete=OnDelete.cascade, index=True)
+
+
+class VolunteerProfile(Table, tablename="volunteer_profile"):
+    """What a volunteer offers. Their home is stored only as the point travel distance is measured from."""
+
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, primary_key=True)
+    languages = JSON(default="[]")  # fi, sv, en, fi-plain (selkokieli)
+    remote = Boolean(default=False)
+    home_visits = Boolean(default=False)
+    home_latitude = Real(null=True, default=None)
+    home_longitude = Real(null=True, default=None)
+    travel_radius_km = Real(default=0.0)
+    weekly_cap = SmallInt(default=3)
+    needs_experience = JSON(default="[]")
+    updated_at = Timestamptz()
+
+
+class VolunteerTopic(Table, tablename="volunteer_topic"):
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    topic = ForeignKey(Topic, on_delete=OnDelete.cascade, index=True)
+    skill = SmallInt(default=2)  # 1 basics, 2 confident, 3 expert
+
+
+class VolunteerHelpPoint(Table, tablename="volunteer_help_point"):
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, index=True)
+
+
+class AvailabilityRule(Table, tablename="availability_rule"):
+    """Weekly availability in Europe/Helsinki wall-clock time."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    weekday = SmallInt()
+    start = Time()
+    end = Time()
+    remote = Boolean(default=False)
+
+
+class AvailabilityOverride(Table, tablename="availability_override"):
+    """One date: away (all day without times) or extra hours."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    day = Date(index=True)
+    away = Boolean()
+    start = Time(null=True, default=None)
+    end = Time(null=True, default=None)
+    remote = Boolean(default=False)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -152,4 +226,11 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AuthSession,
     AuditEvent,
     DevSmsMessage,
+    Topic,
+    OrganisationTopic,
+    VolunteerProfile,
+    VolunteerTopic,
+    VolunteerHelpPoint,
+    AvailabilityRule,
+    AvailabilityOverride,
 )

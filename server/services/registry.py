@@ -11,6 +11,8 @@ from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.network import NetworkService
 from server.services.people import PeopleService
+from server.services.topics import TopicService
+from server.services.volunteers import VolunteerService
 from server.settings import Settings
 
 
@@ -24,6 +26,8 @@ class Services:
     auth: AuthService
     network: NetworkService
     people: PeopleService
+    topics: TopicService
+    volunteers: VolunteerService
 
 
 def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
@@ -38,4 +42,6 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         auth=auth,
         network=NetworkService(clock=clock, engine=engine, audit=audit),
         people=PeopleService(clock=clock, engine=engine, audit=audit, auth=auth),
+        topics=TopicService(clock=clock, engine=engine, audit=audit),
+        volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
     )

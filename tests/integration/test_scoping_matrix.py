@@ -19,6 +19,7 @@ from litestar.routes import HTTPRoute
 
 from server.db import network as network_q
 from server.db import people as people_q
+from server.db import topics as topics_q
 from tests.conftest import Env
 from tests.integration.world import World, build_world
 
@@ -45,6 +46,11 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/api/v1/people/{person_id:uuid}"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
+    ("GET", "/api/v1/people/{person_id:uuid}/volunteer-profile"): None,
+    ("GET", "/api/v1/people/{person_id:uuid}/availability"): None,
+    ("GET", "/api/v1/organisations/{organisation_id:uuid}/topics"): None,
+    ("PUT", "/api/v1/organisations/{organisation_id:uuid}/topics"): {"topics": []},
+    ("PUT", "/api/v1/topics/{code:str}"): {"names": {"fi": "x", "sv": "x", "en": "x"}, "active": False},
 }
 
 
@@ -54,7 +60,14 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "organisation_id": [world.org_a],
         "help_point_id": [world.help_point_a],
         "person_id": [world.ids["vol_a"], world.ids["coord_a"], world.ids["resident_1"]],
+        "code": [world.topic],  # network-level: only the network coordinator may change it
     }
+
+
+def foreign_callers(opt: dict[str, Any]) -> tuple[str, ...]:
+    """Who must be refused: everyone outside organisation A, and for network-only routes A's coordinator too."""
+    network_only = {str(r) for r in opt.get("roles", ())} == {"network_coordinator"}
+    return (*FOREIGN_TO_A, "coord_a") if network_only else FOREIGN_TO_A
 
 
 def http_routes(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
@@ -79,7 +92,9 @@ async def snapshot(world: World) -> tuple[object, ...]:
     help_point = await network_q.get_help_point(world.help_point_a)
     members = await people_q.list_members(within={world.org_a}, role=None, include_inactive=True)
     people = [await people_q.get_person(world.ids[k]) for k in ("vol_a", "coord_a", "resident_1")]
-    return organisation, help_point, tuple(members), tuple(people)
+    topic = await topics_q.get_topic(world.topic)
+    served = await topics_q.organisation_topics(world.org_a)
+    return organisation, help_point, tuple(members), tuple(people), topic, tuple(served)
 
 
 async def test_every_route_declares_who_may_call_it(env: Env) -> None:
@@ -100,12 +115,12 @@ async def test_no_principal_reaches_another_organisations_objects(env: Env) -> N
 
     before = await snapshot(world)
     calls = 0
-    for method, path, _ in object_routes:
+    for method, path, opt in object_routes:
         params_list = targets(world)
         names = re.findall(r"\{(\w+)", path)
         for value in params_list[names[0]]:
             url = fill(path, {names[0]: value})
-            for who in FOREIGN_TO_A:
+            for who in foreign_callers(opt):
                 answer = await world.apis[who].request(method, url, json=BODIES[(method, path)])
                 calls += 1
                 assert answer.status_code in REFUSED, f"{who} {method} {url}: {answer.status_code} {answer.text}"
@@ -156,14 +171,15 @@ async def test_list_routes_never_show_another_organisations_objects(env: Env) ->
 
 async def test_role_matrix_residents_and_volunteers_reach_no_coordinator_route(env: Env) -> None:
     world = await build_world(env)
-    coordinator_routes = [
-        (m, p) for m, p, o in http_routes(env.app) if o.get("roles") and "resident" not in str(o.get("roles"))
-    ]
+    own_role = {"vol_a": "volunteer", "resident_1": "resident"}
+    coordinator_routes = [(m, p, o) for m, p, o in http_routes(env.app) if o.get("roles")]
     assert coordinator_routes
-    for method, path in coordinator_routes:
+    for method, path, opt in coordinator_routes:
         names = re.findall(r"\{(\w+)", path)
         url = fill(path, {n: targets(world)[n][0] for n in names}) if names else path
         body = BODIES.get((method, path), {"phone": "0401234567", "purpose": "test"} if method != "GET" else None)
         for who in ("vol_a", "resident_1"):
+            if own_role[who] in {str(r) for r in opt["roles"]}:
+                continue
             answer = await world.apis[who].request(method, url, json=body)
             assert answer.status_code == 403, f"{who} {method} {url}: {answer.status_code}"

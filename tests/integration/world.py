@@ -8,8 +8,10 @@ from datetime import time
 
 from server.db import network as network_q
 from server.db import people as people_q
+from server.db import topics as topics_q
 from server.domain.network import OpeningPeriod, OrganisationKind
 from server.domain.roles import Role
+from server.domain.topics import Outcome, Topic
 from server.services.people import provision_staff
 from tests.conftest import Api, Env
 
@@ -34,6 +36,7 @@ class World:
     help_point_b: uuid.UUID
     ids: dict[str, uuid.UUID]
     apis: dict[str, Api]
+    topic: str
 
 
 async def _staff(env: Env, key: str, role: Role, organisation_id: uuid.UUID | None) -> uuid.UUID:
@@ -92,7 +95,19 @@ async def build_world(env: Env) -> World:
         assert found is not None
         ids[key] = found.id
     apis["anonymous"] = env.client()
+    topic = Topic(
+        code="online_banking",
+        names={"fi": "Verkkopankki", "sv": "Nätbank", "en": "Online banking"},
+        bring={"fi": ["Oma puhelin"], "sv": ["Egen telefon"], "en": ["Your own phone"]},
+        outcomes=[Outcome("pay_bill", {"fi": "Maksaa laskun", "sv": "Betala en räkning", "en": "Pay a bill"})],
+        partner_only_organisation_id=None,
+        sort_order=10,
+        active=True,
+    )
+    await topics_q.insert_topic(topic)
+    await topics_q.replace_organisation_topics(org_a, [topic.code])
     return World(
+        topic=topic.code,
         org_a=org_a,
         org_b=org_b,
         help_point_a=help_points["a"],
