@@ -84,3 +84,9 @@ async def serialise(engine: AnyEngine, key: str) -> None:
         from server.db.tables import AuditEvent
 
         await AuditEvent.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+
+
+def is_overlap_violation(exc: BaseException) -> bool:
+    """A PostgreSQL exclusion constraint refused overlapping rows (SQLSTATE 23P01). SQLite has none: there the
+    check-and-insert runs in one IMMEDIATE transaction instead."""
+    return getattr(exc, "sqlstate", None) == "23P01"

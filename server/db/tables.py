@@ -216,6 +216,52 @@ class AvailabilityOverride(Table, tablename="availability_override"):
     remote = Boolean(default=False)
 
 
+class HelpRequest(Table, tablename="help_request"):
+    """A resident's need for help: booked at a time, or flexible ("call me when someone can help")."""
+
+    id = UUID(primary_key=True)
+    resident = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
+    topic = ForeignKey(Topic, on_delete=OnDelete.restrict)
+    language = Varchar(length=8)
+    modality = Varchar(length=16)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.restrict, null=True)
+    needs = JSON(default="[]")
+    # open | offering | routed | matched | cancelled | closed (server/domain/states.py)
+    state = Varchar(length=16, index=True)
+    channel = Varchar(length=16, default="pwa")  # pwa | phone | coordinator
+    routed_to = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, index=True)
+    booked_by = ForeignKey(Person, on_delete=OnDelete.restrict, null=True)  # a coordinator booking on behalf
+    consent_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(index=True)
+    matched_at = Timestamptz(null=True, default=None)
+    idempotency_key = Varchar(length=64, null=True, default=None)
+    idempotency_fingerprint = Varchar(length=64, null=True, default=None)
+
+
+class HelpSession(Table, tablename="help_session"):
+    """A scheduled meeting or call. `blocked_until` = end + buffer: the database refuses overlapping blocked
+    time for one volunteer or one resident (PostgreSQL exclusion constraints; SQLite checks in one IMMEDIATE
+    transaction)."""
+
+    id = UUID(primary_key=True)
+    request = ForeignKey(HelpRequest, on_delete=OnDelete.restrict, index=True)
+    resident = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
+    volunteer = ForeignKey(Person, on_delete=OnDelete.restrict, null=True, index=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.restrict, null=True, index=True)
+    modality = Varchar(length=16)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    blocked_until = Timestamptz()
+    # scheduled | checked_in | done | no_show | cancelled
+    state = Varchar(length=16, index=True)
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    cancelled_at = Timestamptz(null=True, default=None)
+    minutes_spent = SmallInt(null=True, default=None)
+    outcomes = JSON(default="[]")
+    note = Text(default="")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -233,4 +279,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     VolunteerHelpPoint,
     AvailabilityRule,
     AvailabilityOverride,
+    HelpRequest,
+    HelpSession,
 )

@@ -9,6 +9,7 @@ from server.adapters.sms import SmsSender
 from server.db.engine import AnyEngine
 from server.services.audit import AuditService
 from server.services.auth import AuthService
+from server.services.booking import BookingService
 from server.services.network import NetworkService
 from server.services.people import PeopleService
 from server.services.topics import TopicService
@@ -28,6 +29,7 @@ class Services:
     people: PeopleService
     topics: TopicService
     volunteers: VolunteerService
+    booking: BookingService
 
 
 def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
@@ -44,4 +46,5 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         people=PeopleService(clock=clock, engine=engine, audit=audit, auth=auth),
         topics=TopicService(clock=clock, engine=engine, audit=audit),
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
+        booking=BookingService(clock=clock, engine=engine, audit=audit),
     )

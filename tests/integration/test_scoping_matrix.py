@@ -17,6 +17,7 @@ from typing import Any
 
 from litestar.routes import HTTPRoute
 
+from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import topics as topics_q
@@ -51,7 +52,12 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/api/v1/organisations/{organisation_id:uuid}/topics"): None,
     ("PUT", "/api/v1/organisations/{organisation_id:uuid}/topics"): {"topics": []},
     ("PUT", "/api/v1/topics/{code:str}"): {"names": {"fi": "x", "sv": "x", "en": "x"}, "active": False},
+    ("POST", "/api/v1/sessions/{session_id:uuid}/cancel"): None,
 }
+
+# Objects owned by a person rather than an organisation: everyone but the owner must be refused.
+PERSONAL = {"session_id": "resident_1"}
+EVERYONE = ("network", "coord_a", "coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
 
 
 def targets(world: World) -> dict[str, list[uuid.UUID]]:
@@ -61,11 +67,15 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "help_point_id": [world.help_point_a],
         "person_id": [world.ids["vol_a"], world.ids["coord_a"], world.ids["resident_1"]],
         "code": [world.topic],  # network-level: only the network coordinator may change it
+        "session_id": [world.session],
     }
 
 
-def foreign_callers(opt: dict[str, Any]) -> tuple[str, ...]:
-    """Who must be refused: everyone outside organisation A, and for network-only routes A's coordinator too."""
+def foreign_callers(opt: dict[str, Any], param: str) -> tuple[str, ...]:
+    """Who must be refused: everyone outside organisation A, and for network-only routes A's coordinator too;
+    for a personal object, everyone but its owner."""
+    if param in PERSONAL:
+        return tuple(who for who in EVERYONE if who != PERSONAL[param])
     network_only = {str(r) for r in opt.get("roles", ())} == {"network_coordinator"}
     return (*FOREIGN_TO_A, "coord_a") if network_only else FOREIGN_TO_A
 
@@ -94,7 +104,8 @@ async def snapshot(world: World) -> tuple[object, ...]:
     people = [await people_q.get_person(world.ids[k]) for k in ("vol_a", "coord_a", "resident_1")]
     topic = await topics_q.get_topic(world.topic)
     served = await topics_q.organisation_topics(world.org_a)
-    return organisation, help_point, tuple(members), tuple(people), topic, tuple(served)
+    session = await booking_q.session(world.session)
+    return organisation, help_point, tuple(members), tuple(people), topic, tuple(served), session
 
 
 async def test_every_route_declares_who_may_call_it(env: Env) -> None:
@@ -120,7 +131,7 @@ async def test_no_principal_reaches_another_organisations_objects(env: Env) -> N
         names = re.findall(r"\{(\w+)", path)
         for value in params_list[names[0]]:
             url = fill(path, {names[0]: value})
-            for who in foreign_callers(opt):
+            for who in foreign_callers(opt, names[0]):
                 answer = await world.apis[who].request(method, url, json=BODIES[(method, path)])
                 calls += 1
                 assert answer.status_code in REFUSED, f"{who} {method} {url}: {answer.status_code} {answer.text}"
@@ -139,6 +150,8 @@ async def test_the_same_calls_work_for_the_owning_coordinator(env: Env) -> None:
     world = await build_world(env)
     for method, path, opt in http_routes(env.app):
         if method != "GET" or "{" not in path or opt.get("public"):
+            continue
+        if any(name in PERSONAL for name in re.findall(r"\{(\w+)", path)):
             continue
         names = re.findall(r"\{(\w+)", path)
         value = targets(world)[names[0]][0]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
 
+from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import topics as topics_q
@@ -37,6 +38,39 @@ class World:
     ids: dict[str, uuid.UUID]
     apis: dict[str, Api]
     topic: str
+    session: uuid.UUID  # resident_1's upcoming session with vol_a at help point a
+
+
+async def _booked_session(
+    resident: uuid.UUID, volunteer: uuid.UUID, help_point: uuid.UUID, topic: str, now: datetime
+) -> uuid.UUID:
+    starts = now + timedelta(days=3)
+    request = await booking_q.insert_request(
+        {
+            "resident": resident,
+            "topic": topic,
+            "language": "fi",
+            "modality": "help_point",
+            "help_point": help_point,
+            "state": "matched",
+            "created_at": now,
+            "matched_at": now,
+        }
+    )
+    return await booking_q.insert_session(
+        {
+            "request": request,
+            "resident": resident,
+            "volunteer": volunteer,
+            "help_point": help_point,
+            "modality": "help_point",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(minutes=45),
+            "blocked_until": starts + timedelta(hours=1),
+            "state": "scheduled",
+            "created_at": now,
+        }
+    )
 
 
 async def _staff(env: Env, key: str, role: Role, organisation_id: uuid.UUID | None) -> uuid.UUID:
@@ -106,8 +140,10 @@ async def build_world(env: Env) -> World:
     )
     await topics_q.insert_topic(topic)
     await topics_q.replace_organisation_topics(org_a, [topic.code])
+    session = await _booked_session(ids["resident_1"], ids["vol_a"], help_points["a"], topic.code, now)
     return World(
         topic=topic.code,
+        session=session,
         org_a=org_a,
         org_b=org_b,
         help_point_a=help_points["a"],

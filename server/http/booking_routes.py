@@ -1,0 +1,142 @@
+"""Free slots (public), booking (residents), the caller's own sessions, and cancelling."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from server.db.booking import SessionRow
+from server.domain.matching import Modality, Need
+from server.domain.roles import Principal, Role
+from server.http.schemas import Input
+from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, roles
+from server.services.booking import Booked, BookingQuery
+
+ModalityName = Literal["help_point", "home_visit", "phone", "video"]
+LanguageName = Literal["fi", "sv", "en", "fi-plain"]
+TopicCode = Annotated[str, QueryParameter(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
+class SlotOut(msgspec.Struct, kw_only=True):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class BookingIn(Input):
+    topic: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+    modality: ModalityName
+    starts_at: datetime
+    language: LanguageName = "fi"
+    help_point_id: uuid.UUID | None = None
+    needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    request_id: uuid.UUID
+    topic: str
+    modality: str
+    help_point_id: uuid.UUID | None
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    # What the other party may see: a resident sees their volunteer's first name; a volunteer sees the
+    # resident's first name and, for their own sessions only, the phone number.
+    volunteer_first_name: str | None = None
+    resident_first_name: str | None = None
+    resident_phone: str | None = None
+
+    @classmethod
+    def of(cls, s: SessionRow, viewer: Principal) -> SessionOut:
+        as_volunteer = s.volunteer_id == viewer.person_id
+        return cls(
+            id=s.id,
+            request_id=s.request_id,
+            topic=s.topic,
+            modality=s.modality,
+            help_point_id=s.help_point_id,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            state=s.state,
+            volunteer_first_name=s.volunteer_first_name if not as_volunteer else None,
+            resident_first_name=s.resident_first_name if as_volunteer else None,
+            resident_phone=s.resident_phone if as_volunteer else None,
+        )
+
+
+class BookingOut(msgspec.Struct, kw_only=True):
+    request_id: uuid.UUID
+    state: str
+    session: SessionOut | None
+    routed_to_organisation_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, booked: Booked, viewer: Principal) -> BookingOut:
+        return cls(
+            request_id=booked.request_id,
+            state=booked.state.value,
+            session=SessionOut.of(booked.session, viewer) if booked.session else None,
+            routed_to_organisation_id=booked.routed_to,
+        )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", pattern=r"^[A-Za-z0-9_-]{8,64}$", required=False),
+]
+
+
+class BookingController(Controller):
+    path = "/api/v1"
+    tags = ["booking"]
+    dependencies = {"me": Provide(caller, sync_to_thread=False)}
+
+    @get("/slots", opt=PUBLIC, summary="Free times for a topic, language and way of meeting")
+    async def slots(
+        self,
+        services: Svc,
+        topic: TopicCode,
+        modality: FromQuery[ModalityName],
+        from_: Annotated[date, QueryParameter(name="from")],
+        to: FromQuery[date],
+        language: FromQuery[LanguageName] = "fi",
+        help_point_id: FromQuery[uuid.UUID | None] = None,
+    ) -> list[SlotOut]:
+        query = BookingQuery(topic, language, Modality(modality), help_point_id)
+        return [SlotOut(starts_at=s.start, ends_at=s.end) for s in await services.booking.slots(query, from_, to)]
+
+    @post("/bookings", opt=roles(Role.RESIDENT), status_code=201, summary="Book a time (the best volunteer at once)")
+    async def book(
+        self, data: JSONBody[BookingIn], me: Me, services: Svc, idempotency_key: IdempotencyKey = None
+    ) -> Response[BookingOut]:
+        """Send an Idempotency-Key (made once per tap) so that a repeated request returns the first booking."""
+        query = BookingQuery(data.topic, data.language, Modality(data.modality), data.help_point_id)
+        booked = await services.booking.book(
+            me,
+            query,
+            starts_at=data.starts_at,
+            needs=frozenset(Need(n) for n in data.needs),
+            idempotency_key=idempotency_key,
+        )
+        headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}
+        return Response(BookingOut.of(booked, me), status_code=201, headers=headers)
+
+    @get("/me/sessions", opt=SIGNED_IN, summary="My sessions (as a resident, or as a volunteer)")
+    async def my_sessions(
+        self,
+        me: Me,
+        services: Svc,
+        as_: Annotated[Literal["resident", "volunteer"], QueryParameter(name="as")] = "resident",
+    ) -> list[SessionOut]:
+        found = await services.booking.my_sessions(me, as_volunteer=as_ == "volunteer")
+        return [SessionOut.of(s, me) for s in found]
+
+    @post("/sessions/{session_id:uuid}/cancel", opt=roles(Role.RESIDENT), status_code=200, summary="Cancel my session")
+    async def cancel(self, session_id: FromPath[uuid.UUID], me: Me, services: Svc) -> SessionOut:
+        return SessionOut.of(await services.booking.cancel(me, session_id), me)

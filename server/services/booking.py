@@ -1,0 +1,304 @@
+"""Booking: free slots, booking a slot (the best volunteer at once), the caller's sessions, cancelling.
+
+No double booking: the volunteer's and the resident's calendars are re-checked and the session inserted in one
+write transaction that is serialised per volunteer and per resident (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+advisory locks), and on PostgreSQL exclusion constraints refuse overlapping sessions even if that were bypassed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from server.adapters.clock import Clock
+from server.db import booking as q
+from server.db import network as network_q
+from server.db import topics as topics_q
+from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
+from server.domain.clocktime import Interval, local_date
+from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.matching import Modality, Need, Request, rank
+from server.domain.roles import Principal
+from server.domain.slots import Slot, SlotRules, VolunteerTime, help_point_slots, remote_slots
+from server.domain.states import RequestState, SessionState, request_after, session_after
+from server.domain.topics import Topic
+from server.services.audit import AuditService
+
+MAX_SEARCH_DAYS = 31
+MAX_FUTURE_BOOKINGS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BookingQuery:
+    topic: str
+    language: str
+    modality: Modality
+    help_point_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    request_id: uuid.UUID
+    state: RequestState
+    session: q.SessionRow | None
+    routed_to: uuid.UUID | None
+    replayed: bool
+
+
+class BookingService:
+    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, rules: SlotRules | None = None) -> None:
+        self._clock = clock
+        self._engine = engine
+        self._audit = audit
+        self._rules = rules or SlotRules()
+
+    async def _topic(self, code: str) -> Topic:
+        topic = await topics_q.get_topic(code)
+        if topic is None or not topic.active:
+            raise InvalidInput("Choose one of the topics on the list.", code="topic_unknown")
+        return topic
+
+    async def _check_place(self, query: BookingQuery) -> None:
+        if query.modality is Modality.HOME_VISIT:
+            raise InvalidInput(
+                "Home visits are arranged by a coordinator: ask for help without a time, or call the helpline.",
+                code="home_visit_by_request",
+            )
+        if query.modality is Modality.HELP_POINT:
+            if query.help_point_id is None:
+                raise InvalidInput("Choose a help point.", code="help_point_required")
+            point = await network_q.get_help_point(query.help_point_id)
+            if point is None or not point.active:
+                raise InvalidInput("This help point is not open for bookings.", code="help_point_unknown")
+        elif query.help_point_id is not None:
+            raise InvalidInput("Phone and video sessions have no help point.", code="help_point_not_needed")
+
+    async def slots(self, query: BookingQuery, first: date, last: date) -> list[Slot]:
+        today = local_date(self._clock.now())
+        first = max(first, today)
+        if last < first:
+            raise InvalidInput("The end date is before the start date.", code="dates_order")
+        if (last - first).days >= MAX_SEARCH_DAYS:
+            raise InvalidInput(f"Search at most {MAX_SEARCH_DAYS} days at a time.", code="dates_too_long")
+        topic = await self._topic(query.topic)
+        await self._check_place(query)
+        if topic.partner_only_organisation_id is not None:
+            return []
+        now = self._clock.now()
+        people = await q.candidates(
+            topic=query.topic,
+            modality=query.modality,
+            help_point_id=query.help_point_id,
+            first=first,
+            last=last,
+            now=now,
+        )
+        eligible = [c.time for c in people if query.language in c.languages and c.time is not None]
+        if not eligible or (query.modality.remote and not any(c.remote for c in people)):
+            return []
+        if query.modality is Modality.HELP_POINT:
+            point = await network_q.get_help_point(query.help_point_id)  # type: ignore[arg-type]
+            assert point is not None
+            return help_point_slots(point.opening_hours, eligible, first, last, now=now, rules=self._rules)
+        remote_people = [c.time for c in people if c.remote and query.language in c.languages and c.time]
+        return remote_slots(remote_people, first, last, now=now, rules=self._rules)
+
+    async def book(
+        self,
+        caller: Principal,
+        query: BookingQuery,
+        *,
+        starts_at: datetime,
+        needs: frozenset[Need],
+        idempotency_key: str | None,
+    ) -> Booked:
+        """Book the slot starting at `starts_at` with the best free volunteer, or route a partner-only topic to
+        its partner. A repeated Idempotency-Key returns the first answer instead of booking twice."""
+        fingerprint = _fingerprint(query, starts_at, needs)
+        if idempotency_key:
+            replay = await self._replay(caller, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        topic = await self._topic(query.topic)
+        await self._check_place(query)
+        now = self._clock.now()
+        base = {
+            "resident": caller.person_id,
+            "topic": query.topic,
+            "language": query.language,
+            "modality": query.modality.value,
+            "help_point": query.help_point_id,
+            "needs": sorted(n.value for n in needs),
+            "channel": "pwa",
+            "created_at": now,
+            "idempotency_key": idempotency_key,
+            "idempotency_fingerprint": fingerprint if idempotency_key else None,
+        }
+        if topic.partner_only_organisation_id is not None:
+            return await self._route(caller, base, topic.partner_only_organisation_id)
+        when = Interval(starts_at, starts_at + self._rules.length)
+        if starts_at < now + self._rules.notice:
+            raise InvalidInput("This time is too soon or already past. Choose a later time.", code="slot_past")
+        # The resident's own limits first, so that their answer is not hidden behind "that time was taken";
+        # checked again inside the booking transaction, where they are binding.
+        await self._check_resident(caller, when, now)
+        day = local_date(starts_at)
+        people = await q.candidates(
+            topic=query.topic, modality=query.modality, help_point_id=query.help_point_id, first=day, last=day, now=now
+        )
+        request = Request(
+            topic=query.topic,
+            language=query.language,
+            modality=query.modality,
+            help_point_id=query.help_point_id,
+            when=when,
+            needs=needs,
+            previous_volunteer_id=await q.previous_volunteer(caller.person_id),
+        )
+        if query.modality is Modality.HELP_POINT and not await self._inside_opening_hours(query, when):
+            raise Conflict("The help point is not open at that time. Choose a time from the list.", code="slot_closed")
+        ranking = rank(request, people, self._rules)
+        for choice in ranking.ranked:
+            booked = await self._try_book(caller, base, choice.candidate_id, when, now)
+            if booked is not None:
+                return booked
+        raise Conflict("Sorry, that time was just taken. Please choose another time.", code="slot_taken")
+
+    async def _inside_opening_hours(self, query: BookingQuery, when: Interval) -> bool:
+        point = await network_q.get_help_point(query.help_point_id)  # type: ignore[arg-type]
+        assert point is not None
+        day = local_date(when.start)
+        slots = help_point_slots(
+            point.opening_hours,
+            [_anyone_free_around(when)],
+            day,
+            day,
+            now=when.start - self._rules.notice - timedelta(seconds=1),
+            rules=self._rules,
+        )
+        return any(s.start == when.start for s in slots)
+
+    async def _try_book(
+        self, caller: Principal, base: dict[str, object], volunteer_id: uuid.UUID, when: Interval, now: datetime
+    ) -> Booked | None:
+        blocked = Interval(when.start, when.end + self._rules.buffer)
+        guarded = Interval(when.start - self._rules.buffer, blocked.end)
+        try:
+            async with write_transaction(self._engine):
+                await serialise(self._engine, f"resident:{caller.person_id}")
+                await serialise(self._engine, f"volunteer:{volunteer_id}")
+                await self._check_resident(caller, when, now)
+                if await q.volunteer_busy(volunteer_id, guarded):
+                    return None
+                request_id = await q.insert_request(
+                    base | {"state": request_after(RequestState.OPEN, "book").value, "matched_at": now}
+                )
+                session_id = await q.insert_session(
+                    {
+                        "request": request_id,
+                        "resident": caller.person_id,
+                        "volunteer": volunteer_id,
+                        "help_point": base["help_point"],
+                        "modality": base["modality"],
+                        "starts_at": when.start,
+                        "ends_at": when.end,
+                        "blocked_until": blocked.end,
+                        "state": SessionState.SCHEDULED.value,
+                        "created_at": now,
+                    }
+                )
+                await self._audit.record(
+                    caller,
+                    "session.book",
+                    "session",
+                    str(session_id),
+                    subject_id=caller.person_id,
+                    detail={"volunteer": str(volunteer_id), "starts_at": when.start.isoformat()},
+                )
+        except Exception as exc:
+            if is_overlap_violation(exc):
+                return None  # the database's own guard: somebody got there first
+            raise
+        session = await q.session(session_id)
+        return Booked(request_id, RequestState.MATCHED, session, None, replayed=False)
+
+    async def _check_resident(self, caller: Principal, when: Interval, now: datetime) -> None:
+        if await q.resident_overlaps(caller.person_id, when):
+            raise Conflict("You already have a session at that time.", code="resident_busy")
+        if await q.future_bookings(caller.person_id, now) >= MAX_FUTURE_BOOKINGS:
+            raise Conflict(
+                f"You can have at most {MAX_FUTURE_BOOKINGS} upcoming sessions. Call the helpline for more.",
+                code="too_many_bookings",
+            )
+
+    async def _route(self, caller: Principal, base: dict[str, object], organisation_id: uuid.UUID) -> Booked:
+        async with write_transaction(self._engine):
+            request_id = await q.insert_request(
+                base | {"state": request_after(RequestState.OPEN, "route").value, "routed_to": organisation_id}
+            )
+            await self._audit.record(
+                caller,
+                "request.route",
+                "request",
+                str(request_id),
+                organisation_id=organisation_id,
+                subject_id=caller.person_id,
+            )
+        return Booked(request_id, RequestState.ROUTED, None, organisation_id, replayed=False)
+
+    async def _replay(self, caller: Principal, key: str, fingerprint: str) -> Booked | None:
+        first = await q.request_by_idempotency_key(caller.person_id, key)
+        if first is None:
+            return None
+        if first["idempotency_fingerprint"] != fingerprint:
+            raise InvalidInput(
+                "This Idempotency-Key was already used for a different booking.", code="idempotency_mismatch"
+            )
+        session = await q.session_of_request(first["id"])
+        return Booked(first["id"], RequestState(first["state"]), session, first["routed_to"], replayed=True)
+
+    async def my_sessions(self, caller: Principal, *, as_volunteer: bool) -> list[q.SessionRow]:
+        if as_volunteer:
+            return await q.sessions_of(volunteer_id=caller.person_id)
+        return await q.sessions_of(resident_id=caller.person_id)
+
+    async def cancel(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
+        """The resident cancels their own session (and with it their request)."""
+        found = await q.session(session_id)
+        if found is None or found.resident_id != caller.person_id:
+            raise NotFound("No such session.", code="session_not_found")
+        target = session_after(SessionState(found.state), "cancel")
+        async with write_transaction(self._engine):
+            if not await q.set_session_state(
+                session_id, state=target.value, expected_version=found.version, now=self._clock.now()
+            ):
+                raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
+            await q.set_request_state(found.request_id, RequestState.CANCELLED.value)
+            await self._audit.record(caller, "session.cancel", "session", str(session_id), subject_id=caller.person_id)
+        cancelled = await q.session(session_id)
+        assert cancelled is not None
+        return cancelled
+
+
+def _anyone_free_around(when: Interval) -> VolunteerTime:
+    """A stand-in volunteer free all day, to ask the slot grid whether `when` is a slot of the help point."""
+    return VolunteerTime(
+        id=uuid.UUID(int=0), available=[Interval(when.start - timedelta(days=1), when.end + timedelta(days=1))]
+    )
+
+
+def _fingerprint(query: BookingQuery, starts_at: datetime, needs: frozenset[Need]) -> str:
+    body = json.dumps(
+        [
+            query.topic,
+            query.language,
+            query.modality.value,
+            str(query.help_point_id),
+            starts_at.isoformat(),
+            sorted(n.value for n in needs),
+        ]
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
