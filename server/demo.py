@@ -5,9 +5,10 @@ is why `apuri demo` refuses to run with real SMS."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from server.adapters.clock import SystemClock
+from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import topics as topics_q
@@ -32,11 +33,13 @@ from server.db.tables import (
 )
 from server.demo_topics import SERVED, TOPICS
 from server.domain.availability import WeeklyRule
-from server.domain.matching import Need, Place
+from server.domain.clocktime import HELSINKI
+from server.domain.matching import Modality, Need, Place
 from server.domain.network import OpeningPeriod, OrganisationKind
-from server.domain.roles import Role
+from server.domain.roles import Grant, Principal, Role
 from server.domain.volunteers import VolunteerProfile as Profile
 from server.services.audit import AuditService
+from server.services.booking import BookingQuery, BookingService
 from server.services.people import provision_staff
 from server.settings import Settings
 
@@ -251,6 +254,7 @@ async def load_demo(engine: AnyEngine) -> None:
     audit = AuditService(clock)
     organisation_ids: dict[str, uuid.UUID] = {}
     points_of: dict[str, list[uuid.UUID]] = {}
+    residents: dict[str, uuid.UUID] = {}
     async with write_transaction(engine):
         for topic in TOPICS:
             await topics_q.insert_topic(topic)
@@ -288,6 +292,7 @@ async def load_demo(engine: AnyEngine) -> None:
             person_id = await people_q.insert_person(
                 phone=phone, first_name=first, last_name="", language=language, now=now
             )
+            residents[first] = person_id
             await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
     await provision_staff(
         audit,
@@ -312,4 +317,68 @@ async def load_demo(engine: AnyEngine) -> None:
         role=Role.PARTNER_COORDINATOR,
         organisation_id=organisation_ids["library"],
         password=DEMO_PASSWORD,
+    )
+    await _demo_sessions(engine, clock, audit, residents, points_of["library"][0])
+
+
+async def _demo_sessions(
+    engine: AnyEngine, clock: SystemClock, audit: AuditService, residents: dict[str, uuid.UUID], point: uuid.UUID
+) -> None:
+    """Some history and some plans, made through the booking service so they obey its rules: Liisa had a
+    session last week and has one coming; Göran booked one and cancelled it."""
+    now = clock.now()
+    service = BookingService(clock=clock, engine=engine, audit=audit)
+    today = now.astimezone(HELSINKI).date()
+    for topic in TOPICS:
+        query = BookingQuery(topic.code, "fi", Modality.HELP_POINT, point)
+        free = await service.slots(query, today, today + timedelta(days=13))
+        if len(free) >= 2:
+            break
+    else:
+        return
+    liisa = _resident(residents["Liisa"], "Liisa")
+    goran = _resident(residents["Göran"], "Göran")
+    upcoming = await service.book(liisa, query, starts_at=free[0].start, needs=frozenset(), idempotency_key=None)
+    cancelled = await service.book(goran, query, starts_at=free[1].start, needs=frozenset(), idempotency_key=None)
+    if cancelled.session is not None:
+        await service.cancel(goran, cancelled.session.id)
+    if upcoming.session is not None and upcoming.session.volunteer_id is not None:
+        last_week = upcoming.session.starts_at - timedelta(days=7 * ((upcoming.session.starts_at - now).days // 7 + 1))
+        request = await booking_q.insert_request(
+            {
+                "resident": liisa.person_id,
+                "topic": topic.code,
+                "language": "fi",
+                "modality": "help_point",
+                "help_point": point,
+                "state": "closed",
+                "created_at": last_week - timedelta(days=3),
+                "matched_at": last_week - timedelta(days=3),
+            }
+        )
+        await booking_q.insert_session(
+            {
+                "request": request,
+                "resident": liisa.person_id,
+                "volunteer": upcoming.session.volunteer_id,
+                "help_point": point,
+                "modality": "help_point",
+                "starts_at": last_week,
+                "ends_at": last_week + timedelta(minutes=45),
+                "blocked_until": last_week + timedelta(hours=1),
+                "state": "done",
+                "created_at": last_week - timedelta(days=3),
+                "minutes_spent": 40,
+                "outcomes": [topic.outcomes[0].code] if topic.outcomes else [],
+            }
+        )
+
+
+def _resident(person_id: uuid.UUID, first_name: str) -> Principal:
+    return Principal(
+        person_id=person_id,
+        session_id=uuid.uuid4(),
+        first_name=first_name,
+        language="fi",
+        grants=frozenset({Grant(Role.RESIDENT, None)}),
     )

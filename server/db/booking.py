@@ -15,16 +15,12 @@ from server.db.tables import (
     AvailabilityRule,
     HelpRequest,
     HelpSession,
-    Membership,
     Person,
-    VolunteerHelpPoint,
     VolunteerProfile,
-    VolunteerTopic,
 )
 from server.domain.availability import DateOverride, WeeklyRule, expand
 from server.domain.clocktime import Interval, week_of
 from server.domain.matching import Candidate, Modality, Need, Place
-from server.domain.roles import Role
 from server.domain.slots import VolunteerTime
 from server.domain.states import ACTIVE_SESSION_STATES
 
@@ -38,6 +34,38 @@ def _list(value: Any) -> list[Any]:
     return list(value or [])
 
 
+def _eligible(
+    *, topic: str, modality: Modality, help_point_id: uuid.UUID | None, first: date, last: date
+) -> tuple[str, list[Any]]:
+    """The volunteers who may take the request, as an SQL fragment (FROM … WHERE …) and its parameters, reused
+    as a subquery so the database filters once instead of Python filtering everyone: has the topic and a
+    profile, is active in an active organisation, works at the help point (or takes remote sessions), and has
+    availability of the right kind on one of the weekdays searched (or extra hours on one of the dates)."""
+    remote = modality.remote
+    weekdays = sorted({(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))})
+    params: list[Any] = [topic]
+    sql = (
+        "FROM volunteer_topic vt JOIN volunteer_profile vp ON vp.person = vt.person "
+        "JOIN person p ON p.id = vt.person "
+        "WHERE vt.topic = {} AND p.active "
+        "AND EXISTS (SELECT 1 FROM membership m JOIN organisation o ON o.id = m.organisation "
+        "WHERE m.person = vt.person AND m.role = 'volunteer' AND m.active AND o.active) "
+    )
+    if modality is Modality.HELP_POINT:
+        sql += "AND EXISTS (SELECT 1 FROM volunteer_help_point h WHERE h.person = vt.person AND h.help_point = {}) "
+        params.append(help_point_id)
+    elif remote:
+        sql += "AND vp.remote "
+    sql += (
+        "AND (EXISTS (SELECT 1 FROM availability_rule r WHERE r.person = vt.person AND r.remote = {} "  # noqa: S608 - our own fragment; values are bound parameters
+        f"AND r.weekday IN ({', '.join(str(w) for w in weekdays)})) "
+        "OR EXISTS (SELECT 1 FROM availability_override x WHERE x.person = vt.person AND NOT x.away "
+        "AND x.remote = {} AND x.day >= {} AND x.day <= {}))"
+    )
+    params += [remote, remote, first, last]
+    return sql, params
+
+
 async def candidates(
     *,
     topic: str,
@@ -47,62 +75,64 @@ async def candidates(
     last: date,
     now: datetime,
 ) -> list[Candidate]:
-    """Active volunteers who help with `topic` (and work at `help_point_id` for help-point sessions), with
-    their calendars for `first`..`last`. Language and the other rules are left to matching."""
-    skilled = await VolunteerTopic.select(VolunteerTopic.person, VolunteerTopic.skill).where(
-        VolunteerTopic.topic == topic
+    """Eligible volunteers (see `_eligible`) with their calendars for `first`..`last`; language and the other
+    rules are left to matching. Four queries whatever the size of the network."""
+    where, params = _eligible(topic=topic, modality=modality, help_point_id=help_point_id, first=first, last=last)
+    profiles = await VolunteerProfile.raw(
+        "SELECT vt.person, vt.skill, vp.languages, vp.remote, vp.home_visits, vp.home_latitude, vp.home_longitude, "
+        "vp.travel_radius_km, vp.weekly_cap, vp.needs_experience " + where,
+        *params,
     )
-    skill_of = {r["person"]: r["skill"] for r in skilled}
-    if not skill_of:
+    if not profiles:
         return []
-    members = await Membership.select(Membership.person).where(
-        Membership.person.is_in(list(skill_of))
-        & (Membership.role == Role.VOLUNTEER.value)
-        & (Membership.active == True)  # noqa: E712 - Piccolo operator
-        & (Membership.organisation.active == True)  # noqa: E712
-        & (Membership.person.active == True)  # noqa: E712
-    )
-    ids = list({r["person"] for r in members})
-    if not ids:
-        return []
-    points: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for r in await VolunteerHelpPoint.select(VolunteerHelpPoint.person, VolunteerHelpPoint.help_point).where(
-        VolunteerHelpPoint.person.is_in(ids)
+    ids = "(SELECT vt.person " + where + ")"
+    remote = modality.remote
+    rules: dict[uuid.UUID, list[WeeklyRule]] = defaultdict(list)
+    for r in await AvailabilityRule.raw(
+        'SELECT ar.person, ar.weekday, ar.start, ar."end", ar.remote FROM availability_rule ar '  # noqa: S608 - our own fragment; values are bound parameters
+        "WHERE ar.remote = {} AND ar.person IN " + ids,
+        remote,
+        *params,
     ):
-        points[r["person"]].add(r["help_point"])
-    if modality is Modality.HELP_POINT:
-        ids = [i for i in ids if help_point_id in points[i]]
-    profiles = {r["person"]: r for r in await VolunteerProfile.select().where(VolunteerProfile.person.is_in(ids))}
-    ids = [i for i in ids if i in profiles]
-    if not ids:
-        return []
-    rules, overrides = await _availability(ids)
+        rules[_uuid(r["person"])].append(WeeklyRule(r["weekday"], r["start"], r["end"], bool(r["remote"])))
+    overrides: dict[uuid.UUID, list[DateOverride]] = defaultdict(list)
+    for r in await AvailabilityOverride.raw(
+        'SELECT ao.person, ao.day, ao.away, ao.start, ao."end", ao.remote FROM availability_override ao '  # noqa: S608 - our own fragment; values are bound parameters
+        "WHERE ao.day >= {} AND ao.day <= {} AND ao.person IN " + ids,
+        first,
+        last,
+        *params,
+    ):
+        overrides[_uuid(r["person"])].append(
+            DateOverride(r["day"], bool(r["away"]), r["start"], r["end"], bool(r["remote"]))
+        )
     # Whole weeks around the range, so weekly caps count sessions outside it too.
     week_first = first - timedelta(days=first.weekday() + 1)
     week_last = last + timedelta(days=7 - last.weekday())
     since = min(datetime.combine(week_first, datetime.min.time(), tzinfo=now.tzinfo), now - FAIRNESS_WINDOW)
-    sessions = await HelpSession.select(
-        HelpSession.volunteer, HelpSession.starts_at, HelpSession.ends_at, HelpSession.state
-    ).where(
-        HelpSession.volunteer.is_in(ids)
-        & (HelpSession.starts_at >= since)
-        & (HelpSession.starts_at < datetime.combine(week_last, datetime.min.time(), tzinfo=now.tzinfo))
-    )
+    until = datetime.combine(week_last, datetime.min.time(), tzinfo=now.tzinfo)
     busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     per_week: dict[uuid.UUID, Counter[tuple[int, int]]] = defaultdict(Counter)
     recent: Counter[uuid.UUID] = Counter()
-    for s in sessions:
+    for s in await HelpSession.raw(
+        "SELECT hs.volunteer, hs.starts_at, hs.ends_at, hs.state FROM help_session hs "  # noqa: S608 - our own fragment; values are bound parameters
+        "WHERE hs.starts_at >= {} AND hs.starts_at < {} AND hs.volunteer IN " + ids,
+        since,
+        until,
+        *params,
+    ):
+        volunteer = _uuid(s["volunteer"])
         if s["state"] in ACTIVE:
             # The session itself; slot search keeps the buffer on both sides of it.
-            busy[s["volunteer"]].append(Interval(s["starts_at"], s["ends_at"]))
+            busy[volunteer].append(Interval(s["starts_at"], s["ends_at"]))
         if s["state"] != "cancelled":
-            per_week[s["volunteer"]][week_of(s["starts_at"])] += 1
+            per_week[volunteer][week_of(s["starts_at"])] += 1
             if now - FAIRNESS_WINDOW <= s["starts_at"] <= now:
-                recent[s["volunteer"]] += 1
-    remote = modality.remote
+                recent[volunteer] += 1
+    points = frozenset({help_point_id}) if modality is Modality.HELP_POINT and help_point_id else frozenset()
     found = []
-    for person_id in ids:
-        p = profiles[person_id]
+    for p in profiles:
+        person_id = _uuid(p["person"])
         home = (
             Place(p["home_latitude"], p["home_longitude"])
             if p["home_latitude"] is not None and p["home_longitude"] is not None
@@ -112,9 +142,9 @@ async def candidates(
             Candidate(
                 id=person_id,
                 active=True,
-                skills={topic: skill_of[person_id]},
+                skills={topic: p["skill"]},
                 languages=frozenset(_list(p["languages"])),
-                help_point_ids=frozenset(points[person_id]),
+                help_point_ids=points,
                 remote=bool(p["remote"]),
                 home_visits=bool(p["home_visits"]),
                 home=home,
@@ -133,16 +163,8 @@ async def candidates(
     return found
 
 
-async def _availability(
-    ids: list[uuid.UUID],
-) -> tuple[dict[uuid.UUID, list[WeeklyRule]], dict[uuid.UUID, list[DateOverride]]]:
-    rules: dict[uuid.UUID, list[WeeklyRule]] = defaultdict(list)
-    for r in await AvailabilityRule.select().where(AvailabilityRule.person.is_in(ids)):
-        rules[r["person"]].append(WeeklyRule(r["weekday"], r["start"], r["end"], bool(r["remote"])))
-    overrides: dict[uuid.UUID, list[DateOverride]] = defaultdict(list)
-    for r in await AvailabilityOverride.select().where(AvailabilityOverride.person.is_in(ids)):
-        overrides[r["person"]].append(DateOverride(r["day"], bool(r["away"]), r["start"], r["end"], bool(r["remote"])))
-    return rules, overrides
+def _uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 async def previous_volunteer(resident_id: uuid.UUID) -> uuid.UUID | None:

@@ -26,5 +26,9 @@ async def test_the_demo_network_is_complete_and_valid(env: Env) -> None:
         validate_profile(profile, known_topics=topics, known_help_points=points)
         rules, _ = await volunteers_q.get_availability(row["person"])
         assert rules and validate_rules(rules) == rules
+    from server.db.tables import HelpSession
+
+    states = sorted(r["state"] for r in await HelpSession.select(HelpSession.state))
+    assert states == ["cancelled", "done", "scheduled"], "history, a plan and a cancellation to show"
     network = await env.sign_in("+358401000001", password="apuri-demo-salasana")
     assert len((await network.get("/api/v1/organisations")).json()) == 4

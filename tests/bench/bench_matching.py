@@ -1,0 +1,184 @@
+"""Benchmark: matching and slot search on PostgreSQL.
+
+* matching: load the candidates for one request at a help point at a given time and rank them, among 1,000 /
+  10,000 / 100,000 volunteers (worst case: every volunteer helps with the topic; a tenth work at the help point).
+  Reported separately: the pure ranking (domain only) and the whole path (queries + calendars + ranking).
+* slot search: 14 days of slots at a help point with 200 volunteers, through BookingService.slots.
+
+Run:  .venv/bin/python -m tests.bench.bench_matching [--sizes 1000 10000 100000] [--rounds 30]
+Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates and drops its own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+
+from server.adapters.clock import FixedClock
+from server.db import booking as q
+from server.db.engine import bind, make_engine, start, stop
+from server.db.migrate import migrate
+from server.domain.clocktime import Interval
+from server.domain.matching import Modality, Request, rank
+from server.services.audit import AuditService
+from server.services.booking import BookingQuery, BookingService
+from tests.conftest import PG_ADMIN_URL, _pg_url
+
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
+DAY = date(2026, 11, 30)  # a Monday
+WHEN = Interval(datetime(2026, 11, 30, 8, tzinfo=UTC), datetime(2026, 11, 30, 8, 45, tzinfo=UTC))
+
+SEED = """
+WITH people AS (
+  INSERT INTO person (id, first_name, last_name, phone, language, active, created_at)
+  SELECT gen_random_uuid(), 'V' || i, '', '+35850' || lpad(i::text, 7, '0'), 'fi', true, now()
+  FROM generate_series($1::int, $2::int) AS i
+  RETURNING id, substring(phone from 7)::int AS n
+), m AS (
+  INSERT INTO membership (id, person, role, organisation, active, created_at)
+  SELECT gen_random_uuid(), id, 'volunteer', $3::uuid, true, now() FROM people
+), prof AS (
+  INSERT INTO volunteer_profile (person, languages, remote, home_visits, travel_radius_km, weekly_cap,
+                                 needs_experience, updated_at)
+  SELECT id, (CASE WHEN n % 5 = 0 THEN '["fi", "sv"]' ELSE '["fi"]' END)::json, n % 2 = 0, false, 0, 5,
+         '[]'::json, now()
+  FROM people
+), t AS (
+  INSERT INTO volunteer_topic (id, person, topic, skill) SELECT gen_random_uuid(), id, 'online_banking', 1 + n % 3
+  FROM people
+), hp AS (
+  INSERT INTO volunteer_help_point (id, person, help_point)
+  SELECT gen_random_uuid(), id, CASE WHEN n % 10 = 0 THEN $4::uuid ELSE $5::uuid END FROM people
+)
+INSERT INTO availability_rule (id, person, weekday, start, "end", remote)
+SELECT gen_random_uuid(), id, 0, time '09:00', time '15:00', false FROM people
+UNION ALL
+SELECT gen_random_uuid(), id, 2, time '12:00', time '16:00', false FROM people
+"""
+
+
+async def seed_base(conn: asyncpg.Connection) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    org = await conn.fetchval(
+        "INSERT INTO organisation (id, name, kind, municipality, active, created_at) "
+        "VALUES (gen_random_uuid(), 'Bench', 'library', 'Kuusamo', true, now()) RETURNING id"
+    )
+    points = []
+    for name in ("Measured point", "Other point"):
+        point = await conn.fetchval(
+            "INSERT INTO help_point (id, organisation, name, street_address, postal_code, municipality, "
+            "accessibility_notes, active, created_at) VALUES (gen_random_uuid(), $1, $2, 'Tie 1', '93600', "
+            "'Kuusamo', '', true, now()) RETURNING id",
+            org,
+            name,
+        )
+        await conn.execute(
+            "INSERT INTO opening_hours (id, help_point, weekday, opens, closes) SELECT gen_random_uuid(), $1, d, "
+            "time '09:00', time '16:00' FROM generate_series(0, 4) AS d",
+            point,
+        )
+        points.append(point)
+    await conn.execute(
+        "INSERT INTO topic (code, names, bring, outcomes, sort_order, active) VALUES "
+        """('online_banking', '{"fi": "Pankki", "sv": "Bank", "en": "Bank"}', '{}', '[]', 1, true)"""
+    )
+    return org, points[0], points[1]
+
+
+def stats(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return f"{statistics.median(ordered) * 1000:8.1f} / {p95 * 1000:8.1f}"
+
+
+async def measure_matching(point: uuid.UUID, rounds: int) -> tuple[str, str, int]:
+    request = Request(
+        topic="online_banking", language="fi", modality=Modality.HELP_POINT, help_point_id=point, when=WHEN
+    )
+    whole, pure = [], []
+    ranked = 0
+    for _ in range(rounds):
+        began = time.perf_counter()
+        people = await q.candidates(
+            topic="online_banking", modality=Modality.HELP_POINT, help_point_id=point, first=DAY, last=DAY, now=NOW
+        )
+        middle = time.perf_counter()
+        ranking = rank(request, people)
+        ended = time.perf_counter()
+        whole.append(ended - began)
+        pure.append(ended - middle)
+        ranked = len(ranking.ranked)
+    return stats(whole), stats(pure), ranked
+
+
+async def main(sizes: list[int], rounds: int) -> None:
+    name = f"apuri_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(_pg_url(name))
+    try:
+        await start(engine)
+        await migrate(engine)
+        bind(engine)
+        conn = await asyncpg.connect(_pg_url(name))
+        org, point, other = await seed_base(conn)
+        print(
+            "matching on PostgreSQL: one request at a help point, ms median / p95 "
+            f"({rounds} rounds; every volunteer has the topic, 1 in 10 works at the point)"
+        )
+        print(f"{'volunteers':>11} {'whole path':>19} {'ranking only':>19} {'ranked':>7}")
+        seeded = 0
+        for size in sizes:
+            began = time.perf_counter()
+            await conn.execute(SEED, seeded + 1, size, org, point, other)
+            await conn.execute("ANALYZE")
+            seeded = size
+            whole, pure, ranked = await measure_matching(point, rounds)
+            print(f"{size:>11,} {whole:>19} {pure:>19} {ranked:>7}   (seeded in {time.perf_counter() - began:.0f} s)")
+        # Slot search: a fresh help point with 200 volunteers, 14 days.
+        slots_point = await conn.fetchval(
+            "INSERT INTO help_point (id, organisation, name, street_address, postal_code, municipality, "
+            "accessibility_notes, active, created_at) VALUES (gen_random_uuid(), $1, 'Slots', 'Tie 2', '93600', "
+            "'Kuusamo', '', true, now()) RETURNING id",
+            org,
+        )
+        await conn.execute(
+            "INSERT INTO opening_hours (id, help_point, weekday, opens, closes) SELECT gen_random_uuid(), $1, d, "
+            "time '09:00', time '16:00' FROM generate_series(0, 4) AS d",
+            slots_point,
+        )
+        await conn.execute(
+            "UPDATE volunteer_help_point SET help_point = $1 WHERE person IN "
+            "(SELECT person FROM volunteer_help_point WHERE help_point = $2 LIMIT 200)",
+            slots_point,
+            point,
+        )
+        await conn.close()
+        service = BookingService(clock=FixedClock(NOW), engine=engine, audit=AuditService(FixedClock(NOW)))
+        query = BookingQuery("online_banking", "fi", Modality.HELP_POINT, slots_point)
+        samples, found = [], 0
+        for _ in range(rounds):
+            began = time.perf_counter()
+            found = len(await service.slots(query, DAY, DAY + timedelta(days=13)))
+            samples.append(time.perf_counter() - began)
+        print(
+            f"slot search, 14 days, help point with 200 volunteers: {stats(samples)} ms median / p95, "
+            f"{found} slots (with {seeded:,} volunteers in the network)"
+        )
+    finally:
+        await stop(engine)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=30)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.sizes, arguments.rounds))
