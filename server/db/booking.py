@@ -8,6 +8,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from server.db.tables import (
@@ -28,10 +29,16 @@ ACTIVE = [s.value for s in ACTIVE_SESSION_STATES]
 FAIRNESS_WINDOW = timedelta(days=28)
 
 
-def _list(value: Any) -> list[Any]:
+def _list(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str):
-        return list(json.loads(value)) if value else []
-    return list(value or [])
+        return _parsed(value)
+    return tuple(value or ())
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple[Any, ...]:
+    """JSON lists as stored (languages, needs): a handful of distinct values repeated across every profile."""
+    return tuple(json.loads(text)) if text else ()
 
 
 def _eligible(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -63,8 +64,10 @@ def local_end(day: date, at: time) -> datetime:
     return local.replace(tzinfo=HELSINKI, fold=1).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)
 def local_interval(day: date, start: time, end: time) -> Interval | None:
-    """A local-time period of one day as a UTC interval, or None if nothing of it exists."""
+    """A local-time period of one day as a UTC interval, or None if nothing of it exists. Cached: volunteers
+    share the same few weekly hours, so the same conversions recur thousands of times in one search."""
     begins, ends = local_start(day, start), local_end(day, end)
     return Interval(begins, ends) if begins < ends else None
 
