@@ -36,6 +36,7 @@ from server.http.booking_routes import BookingController
 from server.http.dev import DevPhoneController
 from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
+from server.http.offer_routes import OfferController
 from server.http.people_routes import MeController, PeopleController
 from server.http.security import PUBLIC, SessionAuthMiddleware, access_guard, session_cookie_name
 from server.http.topic_routes import OrganisationTopicsController, TopicsController
@@ -117,6 +118,7 @@ def create_app(
         MyVolunteeringController,
         VolunteerReadController,
         BookingController,
+        OfferController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),

@@ -29,7 +29,8 @@ ACTIVE = [s.value for s in ACTIVE_SESSION_STATES]
 FAIRNESS_WINDOW = timedelta(days=28)
 
 
-def _list(value: Any) -> tuple[Any, ...]:
+def as_list(value: Any) -> tuple[Any, ...]:
+    """A JSON list column as a tuple, whichever engine stored it."""
     if isinstance(value, str):
         return _parsed(value)
     return tuple(value or ())
@@ -150,13 +151,13 @@ async def candidates(
                 id=person_id,
                 active=True,
                 skills={topic: p["skill"]},
-                languages=frozenset(_list(p["languages"])),
+                languages=frozenset(as_list(p["languages"])),
                 help_point_ids=points,
                 remote=bool(p["remote"]),
                 home_visits=bool(p["home_visits"]),
                 home=home,
                 travel_radius_km=float(p["travel_radius_km"]),
-                needs_experience=frozenset(Need(n) for n in _list(p["needs_experience"])),
+                needs_experience=frozenset(Need(n) for n in as_list(p["needs_experience"])),
                 recent_sessions=recent[person_id],
                 time=VolunteerTime(
                     id=person_id,

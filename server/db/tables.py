@@ -262,6 +262,21 @@ class HelpSession(Table, tablename="help_session"):
     note = Text(default="")
 
 
+class Offer(Table, tablename="offer"):
+    """A flexible request offered to one volunteer. At most one offer of a request is ever accepted; that
+    volunteer has the request."""
+
+    id = UUID(primary_key=True)
+    request = ForeignKey(HelpRequest, on_delete=OnDelete.restrict, index=True)
+    volunteer = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
+    round = SmallInt(default=1)
+    # pending | accepted | declined | expired | withdrawn (server/domain/states.py)
+    state = Varchar(length=16, index=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    answered_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -281,4 +296,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AvailabilityOverride,
     HelpRequest,
     HelpSession,
+    Offer,
 )

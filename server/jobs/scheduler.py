@@ -17,6 +17,12 @@ async def housekeeping(services: Services) -> None:
     log.info("housekeeping: removed %d old sign-in challenges and %d ended sessions", challenges, sessions)
 
 
+async def offer_tick(services: Services) -> None:
+    touched, offered = await services.offers.expire()
+    if touched:
+        log.info("offers: %d requests had offers expire, %d new offers made", touched, offered)
+
+
 def start_scheduler(services: Services) -> AsyncIOScheduler:
     """Start the scheduler on the running event loop (APScheduler 3.11 needs the loop to be running)."""
     scheduler = AsyncIOScheduler(
@@ -25,5 +31,6 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
     scheduler.add_job(housekeeping, "interval", hours=1, args=[services], id="housekeeping", replace_existing=True)
+    scheduler.add_job(offer_tick, "interval", seconds=30, args=[services], id="offers", replace_existing=True)
     scheduler.start()
     return scheduler

@@ -76,6 +76,12 @@ class BookingService:
         elif query.help_point_id is not None:
             raise InvalidInput("Phone and video sessions have no help point.", code="help_point_not_needed")
 
+    async def check(self, query: BookingQuery) -> Topic:
+        """The topic exists and the place fits the way of meeting; returns the topic."""
+        topic = await self._topic(query.topic)
+        await self._check_place(query)
+        return topic
+
     async def slots(self, query: BookingQuery, first: date, last: date) -> list[Slot]:
         today = local_date(self._clock.now())
         first = max(first, today)
@@ -138,7 +144,7 @@ class BookingService:
             "idempotency_fingerprint": fingerprint if idempotency_key else None,
         }
         if topic.partner_only_organisation_id is not None:
-            return await self._route(caller, base, topic.partner_only_organisation_id)
+            return await self.route(caller, base, topic.partner_only_organisation_id)
         when = Interval(starts_at, starts_at + self._rules.length)
         if starts_at < now + self._rules.notice:
             raise InvalidInput("This time is too soon or already past. Choose a later time.", code="slot_past")
@@ -234,7 +240,8 @@ class BookingService:
                 code="too_many_bookings",
             )
 
-    async def _route(self, caller: Principal, base: dict[str, object], organisation_id: uuid.UUID) -> Booked:
+    async def route(self, caller: Principal, base: dict[str, object], organisation_id: uuid.UUID) -> Booked:
+        """A partner-only topic goes straight to the partner's queue."""
         async with write_transaction(self._engine):
             request_id = await q.insert_request(
                 base | {"state": request_after(RequestState.OPEN, "route").value, "routed_to": organisation_id}

@@ -11,6 +11,7 @@ from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.booking import BookingService
 from server.services.network import NetworkService
+from server.services.offers import OfferService
 from server.services.people import PeopleService
 from server.services.topics import TopicService
 from server.services.volunteers import VolunteerService
@@ -30,11 +31,13 @@ class Services:
     topics: TopicService
     volunteers: VolunteerService
     booking: BookingService
+    offers: OfferService
 
 
 def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
     audit = AuditService(clock)
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
+    booking = BookingService(clock=clock, engine=engine, audit=audit)
     return Services(
         settings=settings,
         clock=clock,
@@ -46,5 +49,6 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         people=PeopleService(clock=clock, engine=engine, audit=audit, auth=auth),
         topics=TopicService(clock=clock, engine=engine, audit=audit),
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
-        booking=BookingService(clock=clock, engine=engine, audit=audit),
+        booking=booking,
+        offers=OfferService(clock=clock, engine=engine, audit=audit, booking=booking),
     )

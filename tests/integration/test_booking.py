@@ -5,37 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import pytest
 
-from server.db import volunteers as volunteers_q
-from server.domain.availability import WeeklyRule
-from server.domain.volunteers import VolunteerProfile
 from tests.conftest import Env
-from tests.integration.world import World, build_world
+from tests.integration.world import World, build_world, volunteer_offers
 
 MONDAY = date(2026, 11, 30)  # the clock starts on Monday 23 November
 NINE = "2026-11-30T07:00:00Z"  # 09:00 in Helsinki
 
 
 async def offer(world: World, key: str, point: uuid.UUID, **changes: object) -> None:
-    profile = VolunteerProfile(
-        person_id=world.ids[key],
-        languages=("fi",),
-        remote=True,
-        home_visits=False,
-        home=None,
-        travel_radius_km=0,
-        weekly_cap=3,
-        needs_experience=frozenset(),
-        skills={"online_banking": 2},
-        help_point_ids=frozenset({point}),
-    )
-    await volunteers_q.save_profile(replace(profile, **changes), datetime(2026, 11, 20, tzinfo=UTC))
-    rules = [WeeklyRule(0, time(9), time(15)), WeeklyRule(2, time(17), time(19), remote=True)]
-    await volunteers_q.replace_availability(world.ids[key], rules, [], keep_before=date(2026, 11, 1))
+    await volunteer_offers(world.ids[key], point, **changes)
 
 
 async def ready(env: Env) -> World:

@@ -19,6 +19,7 @@ from litestar.routes import HTTPRoute
 
 from server.db import booking as booking_q
 from server.db import network as network_q
+from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import topics as topics_q
 from tests.conftest import Env
@@ -53,10 +54,12 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("PUT", "/api/v1/organisations/{organisation_id:uuid}/topics"): {"topics": []},
     ("PUT", "/api/v1/topics/{code:str}"): {"names": {"fi": "x", "sv": "x", "en": "x"}, "active": False},
     ("POST", "/api/v1/sessions/{session_id:uuid}/cancel"): None,
+    ("POST", "/api/v1/offers/{offer_id:uuid}/accept"): None,
+    ("POST", "/api/v1/offers/{offer_id:uuid}/decline"): None,
 }
 
 # Objects owned by a person rather than an organisation: everyone but the owner must be refused.
-PERSONAL = {"session_id": "resident_1"}
+PERSONAL = {"session_id": "resident_1", "offer_id": "vol_a"}
 EVERYONE = ("network", "coord_a", "coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
 
 
@@ -68,6 +71,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "person_id": [world.ids["vol_a"], world.ids["coord_a"], world.ids["resident_1"]],
         "code": [world.topic],  # network-level: only the network coordinator may change it
         "session_id": [world.session],
+        "offer_id": [world.offer],
     }
 
 
@@ -105,7 +109,8 @@ async def snapshot(world: World) -> tuple[object, ...]:
     topic = await topics_q.get_topic(world.topic)
     served = await topics_q.organisation_topics(world.org_a)
     session = await booking_q.session(world.session)
-    return organisation, help_point, tuple(members), tuple(people), topic, tuple(served), session
+    offer = await offers_q.offer(world.offer)
+    return organisation, help_point, tuple(members), tuple(people), topic, tuple(served), session, offer
 
 
 async def test_every_route_declares_who_may_call_it(env: Env) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from server.db import booking as booking_q
 from server.db import network as network_q
+from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import topics as topics_q
+from server.db import volunteers as volunteers_q
+from server.domain.availability import WeeklyRule
 from server.domain.network import OpeningPeriod, OrganisationKind
 from server.domain.roles import Role
 from server.domain.topics import Outcome, Topic
+from server.domain.volunteers import VolunteerProfile
 from server.services.people import provision_staff
 from tests.conftest import Api, Env
 
@@ -39,6 +43,7 @@ class World:
     apis: dict[str, Api]
     topic: str
     session: uuid.UUID  # resident_1's upcoming session with vol_a at help point a
+    offer: uuid.UUID  # resident_1's flexible request, offered to vol_a
 
 
 async def _booked_session(
@@ -141,9 +146,22 @@ async def build_world(env: Env) -> World:
     await topics_q.insert_topic(topic)
     await topics_q.replace_organisation_topics(org_a, [topic.code])
     session = await _booked_session(ids["resident_1"], ids["vol_a"], help_points["a"], topic.code, now)
+    flexible = await booking_q.insert_request(
+        {
+            "resident": ids["resident_1"],
+            "topic": topic.code,
+            "language": "fi",
+            "modality": "phone",
+            "state": "offering",
+            "created_at": now,
+        }
+    )
+    await offers_q.insert_offers(flexible, [ids["vol_a"]], round_=1, now=now, expires_at=now + timedelta(hours=1))
+    [offer] = await offers_q.offers_of_volunteer(ids["vol_a"], pending_after=now)
     return World(
         topic=topic.code,
         session=session,
+        offer=offer.id,
         org_a=org_a,
         org_b=org_b,
         help_point_a=help_points["a"],
@@ -151,3 +169,23 @@ async def build_world(env: Env) -> World:
         ids=ids,
         apis=apis,
     )
+
+
+async def volunteer_offers(person_id: uuid.UUID, point: uuid.UUID, **changes: object) -> None:
+    """Give a volunteer a profile for online banking at `point` (and remote), Monday 9–15 and Wednesday
+    17–19 remote."""
+    profile = VolunteerProfile(
+        person_id=person_id,
+        languages=("fi",),
+        remote=True,
+        home_visits=False,
+        home=None,
+        travel_radius_km=0,
+        weekly_cap=3,
+        needs_experience=frozenset(),
+        skills={"online_banking": 2},
+        help_point_ids=frozenset({point}),
+    )
+    await volunteers_q.save_profile(replace(profile, **changes), datetime(2026, 11, 20, tzinfo=UTC))  # type: ignore[arg-type]
+    rules = [WeeklyRule(0, time(9), time(15)), WeeklyRule(2, time(17), time(19), remote=True)]
+    await volunteers_q.replace_availability(person_id, rules, [], keep_before=date(2026, 11, 1))

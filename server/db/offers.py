@@ -1,0 +1,166 @@
+"""Queries for offers of flexible requests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.db.tables import HelpRequest, Offer
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRow:
+    id: uuid.UUID
+    request_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    round: int
+    state: str
+    created_at: datetime
+    expires_at: datetime
+    topic: str
+    language: str
+    modality: str
+    help_point_id: uuid.UUID | None
+    request_state: str
+    resident_id: uuid.UUID
+    resident_first_name: str
+    resident_phone: str
+
+
+_COLUMNS = (
+    Offer.id,
+    Offer.request,
+    Offer.volunteer,
+    Offer.round,
+    Offer.state,
+    Offer.created_at,
+    Offer.expires_at,
+    Offer.request.topic.as_alias("topic"),
+    Offer.request.language.as_alias("language"),
+    Offer.request.modality.as_alias("modality"),
+    Offer.request.help_point.as_alias("help_point"),
+    Offer.request.state.as_alias("request_state"),
+    Offer.request.resident.as_alias("resident"),
+    Offer.request._.resident._.first_name.as_alias("resident_first_name"),
+    Offer.request._.resident._.phone.as_alias("resident_phone"),
+)
+
+
+def _offer(r: dict[str, Any]) -> OfferRow:
+    return OfferRow(
+        id=r["id"],
+        request_id=r["request"],
+        volunteer_id=r["volunteer"],
+        round=r["round"],
+        state=r["state"],
+        created_at=r["created_at"],
+        expires_at=r["expires_at"],
+        topic=r["topic"],
+        language=r["language"],
+        modality=r["modality"],
+        help_point_id=r["help_point"],
+        request_state=r["request_state"],
+        resident_id=r["resident"],
+        resident_first_name=r["resident_first_name"],
+        resident_phone=r["resident_phone"],
+    )
+
+
+async def offer(offer_id: uuid.UUID) -> OfferRow | None:
+    rows = await Offer.select(*_COLUMNS).where(Offer.id == offer_id)
+    return _offer(rows[0]) if rows else None
+
+
+async def offers_of_volunteer(volunteer_id: uuid.UUID, *, pending_after: datetime) -> list[OfferRow]:
+    rows = (
+        await Offer.select(*_COLUMNS)
+        .where((Offer.volunteer == volunteer_id) & (Offer.state == "pending") & (Offer.expires_at > pending_after))
+        .order_by(Offer.created_at)
+    )
+    return [_offer(r) for r in rows]
+
+
+async def offers_of_request(request_id: uuid.UUID) -> list[OfferRow]:
+    rows = await Offer.select(*_COLUMNS).where(Offer.request == request_id).order_by(Offer.created_at)
+    return [_offer(r) for r in rows]
+
+
+async def accepted_offers(volunteer_id: uuid.UUID) -> list[OfferRow]:
+    """Requests this volunteer took and that still wait for a time (no session yet) or are under way."""
+    rows = (
+        await Offer.select(*_COLUMNS)
+        .where((Offer.volunteer == volunteer_id) & (Offer.state == "accepted"))
+        .where(Offer.request.state == "matched")
+        .order_by(Offer.answered_at)
+    )
+    return [_offer(r) for r in rows]
+
+
+async def offered_volunteers(request_id: uuid.UUID) -> tuple[set[uuid.UUID], int]:
+    """Everyone this request was ever offered to, and the last round number."""
+    rows = await Offer.select(Offer.volunteer, Offer.round).where(Offer.request == request_id)
+    return {r["volunteer"] for r in rows}, max((r["round"] for r in rows), default=0)
+
+
+async def insert_offers(
+    request_id: uuid.UUID, volunteers: list[uuid.UUID], *, round_: int, now: datetime, expires_at: datetime
+) -> None:
+    await Offer.insert(
+        *[
+            Offer(request=request_id, volunteer=v, round=round_, state="pending", created_at=now, expires_at=expires_at)
+            for v in volunteers
+        ]
+    )
+
+
+async def answer(offer_id: uuid.UUID, state: str, now: datetime) -> bool:
+    """Move a pending offer to `state`; False if it was no longer pending (someone else was quicker)."""
+    rows = (
+        await Offer.update({Offer.state: state, Offer.answered_at: now})
+        .where((Offer.id == offer_id) & (Offer.state == "pending"))
+        .returning(Offer.id)
+    )
+    return bool(rows)
+
+
+async def withdraw_others(request_id: uuid.UUID, accepted: uuid.UUID, now: datetime) -> None:
+    await Offer.update({Offer.state: "withdrawn", Offer.answered_at: now}).where(
+        (Offer.request == request_id) & (Offer.state == "pending") & (Offer.id != accepted)
+    )
+
+
+async def pending_count(request_id: uuid.UUID) -> int:
+    return int(await Offer.count().where((Offer.request == request_id) & (Offer.state == "pending")))
+
+
+async def expire_due(now: datetime) -> set[uuid.UUID]:
+    """Expire every pending offer past its time; return the requests they belonged to."""
+    rows = (
+        await Offer.update({Offer.state: "expired", Offer.answered_at: now})
+        .where((Offer.state == "pending") & (Offer.expires_at <= now))
+        .returning(Offer.request)
+    )
+    return {r["request"] for r in rows}
+
+
+async def move_request(request_id: uuid.UUID, *, from_state: str, to_state: str, now: datetime | None = None) -> bool:
+    changes: dict[Any, Any] = {HelpRequest.state: to_state}
+    if now is not None:
+        changes[HelpRequest.matched_at] = now
+    rows = (
+        await HelpRequest.update(changes)
+        .where((HelpRequest.id == request_id) & (HelpRequest.state == from_state))
+        .returning(HelpRequest.id)
+    )
+    return bool(rows)
+
+
+async def request_row(request_id: uuid.UUID) -> dict[str, Any] | None:
+    rows = await HelpRequest.select().where(HelpRequest.id == request_id)
+    return rows[0] if rows else None
+
+
+async def requests_of(resident_id: uuid.UUID) -> list[dict[str, Any]]:
+    return list(await HelpRequest.select().where(HelpRequest.resident == resident_id).order_by(HelpRequest.created_at))

@@ -1,0 +1,119 @@
+"""Flexible requests (residents) and offers (volunteers)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from server.db.offers import OfferRow
+from server.domain.matching import Modality, Need
+from server.domain.roles import Role
+from server.http.schemas import Input
+from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
+from server.services.booking import BookingQuery
+
+
+class HelpRequestIn(Input):
+    topic: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+    modality: Literal["help_point", "phone", "video"]
+    language: Literal["fi", "sv", "en", "fi-plain"] = "fi"
+    help_point_id: uuid.UUID | None = None
+    needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
+
+
+class AskedOut(msgspec.Struct, kw_only=True):
+    request_id: uuid.UUID
+    state: str
+    volunteers_asked: int
+
+
+class RequestOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    topic: str
+    modality: str
+    language: str
+    state: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> RequestOut:
+        return cls(
+            id=r["id"],
+            topic=r["topic"],
+            modality=r["modality"],
+            language=r["language"],
+            state=r["state"],
+            created_at=r["created_at"],
+        )
+
+
+class OfferOut(msgspec.Struct, kw_only=True):
+    """What a volunteer needs to decide: no name or number before they accept."""
+
+    id: uuid.UUID
+    request_id: uuid.UUID
+    topic: str
+    language: str
+    modality: str
+    help_point_id: uuid.UUID | None
+    state: str
+    expires_at: datetime
+    # Once the volunteer has accepted, the request is theirs: whom to call.
+    resident_first_name: str | None = None
+    resident_phone: str | None = None
+
+    @classmethod
+    def of(cls, o: OfferRow) -> OfferOut:
+        accepted = o.state == "accepted"
+        return cls(
+            id=o.id,
+            request_id=o.request_id,
+            topic=o.topic,
+            language=o.language,
+            modality=o.modality,
+            help_point_id=o.help_point_id,
+            state=o.state,
+            expires_at=o.expires_at,
+            resident_first_name=o.resident_first_name if accepted else None,
+            resident_phone=o.resident_phone if accepted else None,
+        )
+
+
+class OfferController(Controller):
+    path = "/api/v1"
+    tags = ["requests and offers"]
+    dependencies = {"me": Provide(caller, sync_to_thread=False)}
+
+    @post("/requests", opt=roles(Role.RESIDENT), status_code=201, summary="Ask for help without a time")
+    async def ask(self, data: JSONBody[HelpRequestIn], me: Me, services: Svc) -> AskedOut:
+        """Offered to the best few volunteers at once; if nobody can, a coordinator takes it up."""
+        query = BookingQuery(data.topic, data.language, Modality(data.modality), data.help_point_id)
+        asked = await services.offers.ask(me, query, needs=frozenset(Need(n) for n in data.needs))
+        return AskedOut(request_id=asked.request_id, state=asked.state.value, volunteers_asked=asked.offers)
+
+    @get("/me/requests", opt=roles(Role.RESIDENT), summary="My requests and where they stand")
+    async def my_requests(self, me: Me, services: Svc) -> list[RequestOut]:
+        return [RequestOut.of(r) for r in await services.offers.my_requests(me)]
+
+    @get("/me/offers", opt=roles(*VOLUNTEERS), summary="Requests offered to me, waiting for an answer")
+    async def my_offers(self, me: Me, services: Svc) -> list[OfferOut]:
+        return [OfferOut.of(o) for o in await services.offers.my_offers(me)]
+
+    @get("/me/offers/accepted", opt=roles(*VOLUNTEERS), summary="Requests I took: whom to call")
+    async def accepted(self, me: Me, services: Svc) -> list[OfferOut]:
+        return [OfferOut.of(o) for o in await services.offers.accepted(me)]
+
+    @post("/offers/{offer_id:uuid}/accept", opt=roles(*VOLUNTEERS), status_code=200, summary="Take the request")
+    async def accept(self, offer_id: FromPath[uuid.UUID], me: Me, services: Svc) -> OfferOut:
+        """The first volunteer to accept gets the request; later ones get 409."""
+        return OfferOut.of(await services.offers.accept(me, offer_id))
+
+    @post("/offers/{offer_id:uuid}/decline", opt=roles(*VOLUNTEERS), status_code=200, summary="Say no this time")
+    async def decline(self, offer_id: FromPath[uuid.UUID], me: Me, services: Svc) -> OfferOut:
+        return OfferOut.of(await services.offers.decline(me, offer_id))

@@ -1,0 +1,183 @@
+"""Flexible requests ("call me when someone can help") and their offers.
+
+The request is offered to the best few volunteers at once. The first to accept gets it, exactly one: the
+acceptance runs serialised per request and moves the request only from `offering`. Offers nobody answers in
+time expire; the next volunteers in the ranking get theirs; when nobody is left the request waits in the
+coordinators' queue (state `open`). Sending the push/SMS for offers belongs to the notifications.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from server.adapters.clock import Clock
+from server.db import booking as booking_q
+from server.db import offers as q
+from server.db.engine import AnyEngine, serialise, write_transaction
+from server.domain.clocktime import local_date
+from server.domain.errors import Conflict, NotFound
+from server.domain.matching import Modality, Need, Request, rank
+from server.domain.roles import Principal
+from server.domain.states import OfferState, RequestState, offer_after, request_after
+from server.services.audit import AuditService
+from server.services.booking import BookingQuery, BookingService
+
+OFFERS_PER_ROUND = 3
+OFFER_TIME = timedelta(minutes=30)
+SEARCH_DAYS = 14
+TAKEN = "Someone else took this request already. Thank you!"
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    request_id: uuid.UUID
+    state: RequestState
+    offers: int
+
+
+class OfferService:
+    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, booking: BookingService) -> None:
+        self._clock = clock
+        self._engine = engine
+        self._audit = audit
+        self._booking = booking
+
+    async def ask(self, caller: Principal, query: BookingQuery, *, needs: frozenset[Need]) -> Asked:
+        """A resident asks for help without a time."""
+        topic = await self._booking.check(query)
+        now = self._clock.now()
+        base = {
+            "resident": caller.person_id,
+            "topic": query.topic,
+            "language": query.language,
+            "modality": query.modality.value,
+            "help_point": query.help_point_id,
+            "needs": sorted(n.value for n in needs),
+            "channel": "pwa",
+            "created_at": now,
+        }
+        if topic.partner_only_organisation_id is not None:
+            routed = await self._booking.route(caller, base, topic.partner_only_organisation_id)
+            return Asked(routed.request_id, routed.state, 0)
+        async with write_transaction(self._engine):
+            request_id = await booking_q.insert_request(base | {"state": RequestState.OPEN.value})
+            await self._audit.record(caller, "request.create", "request", str(request_id), subject_id=caller.person_id)
+        offered = await self._offer_round(request_id, now)
+        row = await q.request_row(request_id)
+        assert row is not None
+        return Asked(request_id, RequestState(row["state"]), offered)
+
+    async def _offer_round(self, request_id: uuid.UUID, now: datetime, count: int = OFFERS_PER_ROUND) -> int:
+        """Offer the request to the next `count` best volunteers not asked yet. Nobody left and nobody still
+        thinking about it: the request goes back to the coordinators' queue."""
+        row = await q.request_row(request_id)
+        if row is None or row["state"] not in (RequestState.OPEN.value, RequestState.OFFERING.value):
+            return 0
+        modality = Modality(row["modality"])
+        today = local_date(now)
+        people = await booking_q.candidates(
+            topic=row["topic"],
+            modality=modality,
+            help_point_id=row["help_point"],
+            first=today,
+            last=today + timedelta(days=SEARCH_DAYS - 1),
+            now=now,
+        )
+        request = Request(
+            topic=row["topic"],
+            language=row["language"],
+            modality=modality,
+            help_point_id=row["help_point"],
+            needs=frozenset(Need(n) for n in booking_q.as_list(row["needs"])),
+            previous_volunteer_id=await booking_q.previous_volunteer(row["resident"]),
+        )
+        async with write_transaction(self._engine):
+            await serialise(self._engine, f"request:{request_id}")
+            asked, last_round = await q.offered_volunteers(request_id)
+            chosen = [r.candidate_id for r in rank(request, people).ranked if r.candidate_id not in asked]
+            chosen = chosen[:count]
+            state = RequestState((await q.request_row(request_id) or {"state": "cancelled"})["state"])
+            if not chosen:
+                if await q.pending_count(request_id):
+                    return 0  # others may still accept
+                if state is RequestState.OFFERING:
+                    await q.move_request(
+                        request_id, from_state=state.value, to_state=request_after(state, "offers_expired").value
+                    )
+                # Nobody (left) to ask: the request waits, open, in the coordinators' queue.
+                await self._audit.record(None, "request.unmatched", "request", str(request_id))
+                return 0
+            await q.insert_offers(request_id, chosen, round_=last_round + 1, now=now, expires_at=now + OFFER_TIME)
+            if state is RequestState.OPEN:
+                await q.move_request(request_id, from_state=state.value, to_state=request_after(state, "offer").value)
+            await self._audit.record(
+                None,
+                "request.offer",
+                "request",
+                str(request_id),
+                detail={"round": last_round + 1, "offers": len(chosen)},
+            )
+        return len(chosen)
+
+    async def my_offers(self, caller: Principal) -> list[q.OfferRow]:
+        return await q.offers_of_volunteer(caller.person_id, pending_after=self._clock.now())
+
+    async def _own(self, caller: Principal, offer_id: uuid.UUID) -> q.OfferRow:
+        found = await q.offer(offer_id)
+        if found is None or found.volunteer_id != caller.person_id:
+            raise NotFound("No such offer.", code="offer_not_found")
+        return found
+
+    async def accept(self, caller: Principal, offer_id: uuid.UUID) -> q.OfferRow:
+        found = await self._own(caller, offer_id)
+        now = self._clock.now()
+        if found.state == OfferState.PENDING.value and found.expires_at <= now:
+            raise Conflict("This offer has expired.", code="offer_expired")
+        if found.state == OfferState.WITHDRAWN.value:
+            raise Conflict(TAKEN, code="offer_taken")
+        offer_after(OfferState(found.state), "accept")
+        async with write_transaction(self._engine):
+            await serialise(self._engine, f"request:{found.request_id}")
+            taken = not await q.move_request(
+                found.request_id, from_state=RequestState.OFFERING.value, to_state=RequestState.MATCHED.value, now=now
+            )
+            if taken or not await q.answer(offer_id, OfferState.ACCEPTED.value, now):
+                raise Conflict(TAKEN, code="offer_taken")
+            await q.withdraw_others(found.request_id, offer_id, now)
+            await self._audit.record(
+                caller, "offer.accept", "offer", str(offer_id), detail={"request": str(found.request_id)}
+            )
+        accepted = await q.offer(offer_id)
+        assert accepted is not None
+        return accepted
+
+    async def decline(self, caller: Principal, offer_id: uuid.UUID) -> q.OfferRow:
+        found = await self._own(caller, offer_id)
+        offer_after(OfferState(found.state), "decline")
+        now = self._clock.now()
+        async with write_transaction(self._engine):
+            if not await q.answer(offer_id, OfferState.DECLINED.value, now):
+                raise Conflict("This offer is no longer open.", code="offer_closed")
+            await self._audit.record(caller, "offer.decline", "offer", str(offer_id))
+        await self._offer_round(found.request_id, now, count=1)  # keep the round full: ask the next one
+        declined = await q.offer(offer_id)
+        assert declined is not None
+        return declined
+
+    async def expire(self) -> tuple[int, int]:
+        """Expire overdue offers and move their requests on. Returns (requests touched, new offers)."""
+        now = self._clock.now()
+        touched = await q.expire_due(now)
+        offered = 0
+        for request_id in touched:
+            if await q.pending_count(request_id) == 0:
+                offered += await self._offer_round(request_id, now)
+        return len(touched), offered
+
+    async def accepted(self, caller: Principal) -> list[q.OfferRow]:
+        return await q.accepted_offers(caller.person_id)
+
+    async def my_requests(self, caller: Principal) -> list[dict[str, object]]:
+        return await q.requests_of(caller.person_id)

@@ -1,0 +1,133 @@
+"""Flexible requests ("call me when someone can help") and their offers, through HTTP on both databases: the
+best few volunteers are asked, exactly one acceptance wins, unanswered offers expire and the next volunteers
+are asked, and with nobody left the request waits in the coordinators' queue."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from server.db import offers as offers_q
+from server.services.offers import OFFER_TIME, OFFERS_PER_ROUND
+from tests.conftest import Api, Env
+from tests.integration.world import World, build_world, volunteer_offers
+
+ASK = {"topic": "online_banking", "modality": "phone", "language": "fi"}
+
+
+async def volunteers(env: Env, world: World, count: int) -> list[tuple[uuid.UUID, Api]]:
+    """`count` more volunteers of organisation A who help with online banking by phone."""
+    from server.db import people as people_q
+    from server.domain.roles import Role
+
+    made = []
+    for n in range(count):
+        phone = f"+3584016000{n:02d}"
+        person = await people_q.insert_person(
+            phone=phone, first_name=f"Helper{n}", last_name="", language="fi", now=env.clock.now()
+        )
+        await people_q.grant(person_id=person, role=Role.VOLUNTEER, organisation_id=world.org_a, now=env.clock.now())
+        await volunteer_offers(person, world.help_point_a)
+        made.append((person, await env.sign_in(phone)))
+    return made
+
+
+async def pending(api: Api) -> list[dict[str, object]]:
+    answer = await api.get("/api/v1/me/offers")
+    assert answer.status_code == 200, answer.text
+    return [o for o in answer.json() if o["state"] == "pending"]
+
+
+async def ask(world: World) -> dict[str, object]:
+    answer = await world.apis["resident_2"].post("/api/v1/requests", json=ASK)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+async def test_a_request_is_offered_to_the_best_few_who_see_no_name_or_number(env: Env) -> None:
+    world = await build_world(env)
+    helpers = await volunteers(env, world, OFFERS_PER_ROUND + 2)
+    asked = await ask(world)
+    assert (asked["state"], asked["volunteers_asked"]) == ("offering", OFFERS_PER_ROUND)
+    inboxes = [await pending(api) for _, api in helpers]
+    offered = [i for i in inboxes if i]
+    assert len(offered) == OFFERS_PER_ROUND
+    offer = offered[0][0]
+    assert offer["request_id"] == asked["request_id"] and offer["topic"] == "online_banking"
+    assert offer["resident_first_name"] is None and offer["resident_phone"] is None, "not before accepting"
+    mine = (await world.apis["resident_2"].get("/api/v1/me/requests")).json()
+    assert [(r["id"], r["state"]) for r in mine] == [(asked["request_id"], "offering")]
+
+
+async def test_three_volunteers_accepting_at_once_make_exactly_one_winner(env: Env) -> None:
+    world = await build_world(env)
+    helpers = await volunteers(env, world, OFFERS_PER_ROUND)
+    asked = await ask(world)
+    offers = [(api, (await pending(api))[0]) for _, api in helpers]
+    answers = await asyncio.gather(*(api.post(f"/api/v1/offers/{o['id']}/accept") for api, o in offers))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409], [a.text for a in answers]
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"offer_taken"}
+    winner = next(a.json() for a in answers if a.status_code == 200)
+    assert winner["state"] == "accepted"
+    assert (winner["resident_first_name"], winner["resident_phone"]) == ("", "+358401110007"), "now it is theirs"
+    states = sorted(o.state for o in await offers_q.offers_of_request(uuid.UUID(str(asked["request_id"]))))
+    assert states == ["accepted", "withdrawn", "withdrawn"]
+    mine = (await world.apis["resident_2"].get("/api/v1/me/requests")).json()
+    assert mine[0]["state"] == "matched"
+
+
+async def test_unanswered_offers_expire_and_the_next_volunteers_are_asked(env: Env) -> None:
+    world = await build_world(env)
+    helpers = await volunteers(env, world, OFFERS_PER_ROUND + 1)
+    asked = await ask(world)
+    first_round = {i for i, (_, api) in enumerate(helpers) if await pending(api)}
+    env.clock.advance(OFFER_TIME - timedelta(seconds=1))
+    assert await env.services.offers.expire() == (0, 0), "not yet"
+    env.clock.advance(timedelta(seconds=1))
+    late_id, late_api = helpers[min(first_round)]
+    late_offer = (await late_api.get("/api/v1/me/offers")).json()
+    assert late_offer == [], "an offer past its time is no longer in the inbox"
+    touched, offered = await env.services.offers.expire()
+    assert (touched, offered) == (1, 1), "the one volunteer left is asked"
+    second_round = {i for i, (_, api) in enumerate(helpers) if await pending(api)}
+    assert len(second_round) == 1 and not second_round & first_round
+    request_id = uuid.UUID(str(asked["request_id"]))
+    [expired] = [o for o in await offers_q.offers_of_request(request_id) if o.volunteer_id == late_id]
+    assert expired.state == "expired"
+    answer = await late_api.post(f"/api/v1/offers/{expired.id}/accept")
+    assert answer.status_code == 409 and answer.json()["code"] == "offer_accept_not_allowed", answer.text
+    env.clock.advance(OFFER_TIME)
+    await env.services.offers.expire()
+    assert [o.state for o in await offers_q.offers_of_request(request_id)] == ["expired"] * (OFFERS_PER_ROUND + 1)
+    mine = (await world.apis["resident_2"].get("/api/v1/me/requests")).json()
+    assert mine[0]["state"] == "open", "nobody left: the request waits for a coordinator"
+
+
+async def test_declining_asks_the_next_volunteer_at_once(env: Env) -> None:
+    world = await build_world(env)
+    helpers = await volunteers(env, world, OFFERS_PER_ROUND + 1)
+    await ask(world)
+    asked = [api for _, api in helpers if await pending(api)]
+    [waiting] = [api for _, api in helpers if api not in asked]
+    [offer] = await pending(asked[0])
+    declined = await asked[0].post(f"/api/v1/offers/{offer['id']}/decline")
+    assert declined.status_code == 200 and declined.json()["state"] == "declined"
+    assert len(await pending(waiting)) == 1, "the next volunteer is asked at once"
+    assert await pending(asked[0]) == []
+    again = await asked[0].post(f"/api/v1/offers/{offer['id']}/decline")
+    assert again.status_code == 409 and again.json()["code"] == "offer_decline_not_allowed"
+
+
+async def test_nobody_to_ask_leaves_the_request_open_for_the_coordinators(env: Env) -> None:
+    world = await build_world(env)
+    asked = await ask(world)
+    assert (asked["state"], asked["volunteers_asked"]) == ("open", 0)
+
+
+async def test_only_the_volunteer_an_offer_was_made_to_can_answer_it(env: Env) -> None:
+    world = await build_world(env)
+    for key in ("vol_b", "coord_a", "resident_1"):
+        answer = await world.apis[key].post(f"/api/v1/offers/{world.offer}/accept")
+        assert answer.status_code in (403, 404), (key, answer.status_code)
+    assert (await world.apis["vol_a"].post(f"/api/v1/offers/{world.offer}/accept")).status_code == 200
