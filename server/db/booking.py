@@ -185,26 +185,31 @@ async def previous_volunteer(resident_id: uuid.UUID) -> uuid.UUID | None:
     return rows[0]["volunteer"] if rows else None
 
 
-async def resident_overlaps(resident_id: uuid.UUID, when: Interval) -> bool:
-    count = await HelpSession.count().where(
+async def resident_overlaps(resident_id: uuid.UUID, when: Interval, *, exclude: uuid.UUID | None = None) -> bool:
+    """Another active session of the resident overlapping `when` (`exclude`: the session being moved)."""
+    query = HelpSession.count().where(
         (HelpSession.resident == resident_id)
         & HelpSession.state.is_in(ACTIVE)
         & (HelpSession.starts_at < when.end)
         & (HelpSession.ends_at > when.start)
     )
-    return int(count) > 0
+    if exclude is not None:
+        query = query.where(HelpSession.id != exclude)
+    return int(await query) > 0
 
 
-async def volunteer_busy(volunteer_id: uuid.UUID, guarded: Interval) -> bool:
+async def volunteer_busy(volunteer_id: uuid.UUID, guarded: Interval, *, exclude: uuid.UUID | None = None) -> bool:
     """Another active session of this volunteer inside `guarded` (a new session widened by the buffer on both
-    sides): the same rule slot search applies."""
-    count = await HelpSession.count().where(
+    sides): the same rule slot search applies. `exclude`: the session being moved."""
+    query = HelpSession.count().where(
         (HelpSession.volunteer == volunteer_id)
         & HelpSession.state.is_in(ACTIVE)
         & (HelpSession.starts_at < guarded.end)
         & (HelpSession.ends_at > guarded.start)
     )
-    return int(count) > 0
+    if exclude is not None:
+        query = query.where(HelpSession.id != exclude)
+    return int(await query) > 0
 
 
 async def future_bookings(resident_id: uuid.UUID, now: datetime) -> int:
@@ -250,6 +255,11 @@ class SessionRow:
     resident_first_name: str
     resident_phone: str
     volunteer_first_name: str | None
+    minutes_spent: int | None = None
+    outcomes: tuple[str, ...] = ()
+    note: str = ""
+    language: str = "fi"
+    needs: tuple[str, ...] = ()
 
 
 _SESSION_COLUMNS = (
@@ -267,6 +277,11 @@ _SESSION_COLUMNS = (
     HelpSession.resident.first_name.as_alias("resident_first_name"),
     HelpSession.resident.phone.as_alias("resident_phone"),
     HelpSession.volunteer.first_name.as_alias("volunteer_first_name"),
+    HelpSession.minutes_spent,
+    HelpSession.outcomes,
+    HelpSession.note,
+    HelpSession.request.language.as_alias("language"),
+    HelpSession.request.needs.as_alias("needs"),
 )
 
 
@@ -286,6 +301,11 @@ def _session(r: dict[str, Any]) -> SessionRow:
         resident_first_name=r["resident_first_name"],
         resident_phone=r["resident_phone"],
         volunteer_first_name=r["volunteer_first_name"],
+        minutes_spent=r["minutes_spent"],
+        outcomes=as_list(r["outcomes"]),
+        note=r["note"],
+        language=r["language"],
+        needs=as_list(r["needs"]),
     )
 
 
@@ -330,3 +350,60 @@ async def set_request_state(request_id: uuid.UUID, state: str) -> None:
 async def person_first_name(person_id: uuid.UUID) -> str:
     rows = await Person.select(Person.first_name).where(Person.id == person_id)
     return str(rows[0]["first_name"]) if rows else ""
+
+
+async def reschedule(
+    session_id: uuid.UUID, *, expected_version: int, volunteer_id: uuid.UUID, when: Interval, blocked_until: datetime
+) -> bool:
+    """Move a session to `when` (with `volunteer_id`), only if nobody changed it since it was read."""
+    rows = (
+        await HelpSession.update(
+            {
+                HelpSession.volunteer: volunteer_id,
+                HelpSession.starts_at: when.start,
+                HelpSession.ends_at: when.end,
+                HelpSession.blocked_until: blocked_until,
+                HelpSession.version: expected_version + 1,
+            }
+        )
+        .where((HelpSession.id == session_id) & (HelpSession.version == expected_version))
+        .returning(HelpSession.id)
+    )
+    return bool(rows)
+
+
+async def record(
+    session_id: uuid.UUID,
+    *,
+    expected_version: int,
+    state: str,
+    minutes: int | None = None,
+    outcomes: list[str] | None = None,
+    note: str | None = None,
+) -> bool:
+    """Record check-in, done or no-show (with minutes, outcomes and note), only from the version read."""
+    changes: dict[Any, Any] = {HelpSession.state: state, HelpSession.version: expected_version + 1}
+    if minutes is not None:
+        changes[HelpSession.minutes_spent] = minutes
+    if outcomes is not None:
+        changes[HelpSession.outcomes] = outcomes
+    if note is not None:
+        changes[HelpSession.note] = note
+    rows = (
+        await HelpSession.update(changes)
+        .where((HelpSession.id == session_id) & (HelpSession.version == expected_version))
+        .returning(HelpSession.id)
+    )
+    return bool(rows)
+
+
+async def request_row(request_id: uuid.UUID) -> dict[str, Any] | None:
+    rows = await HelpRequest.select().where(HelpRequest.id == request_id)
+    return rows[0] if rows else None
+
+
+async def active_session_of_request(request_id: uuid.UUID) -> SessionRow | None:
+    rows = await HelpSession.select(*_SESSION_COLUMNS).where(
+        (HelpSession.request == request_id) & HelpSession.state.is_in(ACTIVE)
+    )
+    return _session(rows[0]) if rows else None

@@ -125,10 +125,14 @@ async def answer(offer_id: uuid.UUID, state: str, now: datetime) -> bool:
     return bool(rows)
 
 
-async def withdraw_others(request_id: uuid.UUID, accepted: uuid.UUID, now: datetime) -> None:
-    await Offer.update({Offer.state: "withdrawn", Offer.answered_at: now}).where(
-        (Offer.request == request_id) & (Offer.state == "pending") & (Offer.id != accepted)
+async def withdraw_others(request_id: uuid.UUID, accepted: uuid.UUID | None, now: datetime) -> None:
+    """Withdraw the request's pending offers (but `accepted`): someone has it, or it was cancelled."""
+    query = Offer.update({Offer.state: "withdrawn", Offer.answered_at: now}).where(
+        (Offer.request == request_id) & (Offer.state == "pending")
     )
+    if accepted is not None:
+        query = query.where(Offer.id != accepted)
+    await query
 
 
 async def pending_count(request_id: uuid.UUID) -> int:

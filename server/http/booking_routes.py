@@ -51,6 +51,11 @@ class SessionOut(msgspec.Struct, kw_only=True):
     volunteer_first_name: str | None = None
     resident_first_name: str | None = None
     resident_phone: str | None = None
+    language: str = "fi"
+    needs: list[str] = []
+    minutes_spent: int | None = None
+    outcomes: list[str] = []
+    note: str | None = None  # the volunteer's own note, shown to them only
 
     @classmethod
     def of(cls, s: SessionRow, viewer: Principal) -> SessionOut:
@@ -67,6 +72,11 @@ class SessionOut(msgspec.Struct, kw_only=True):
             volunteer_first_name=s.volunteer_first_name if not as_volunteer else None,
             resident_first_name=s.resident_first_name if as_volunteer else None,
             resident_phone=s.resident_phone if as_volunteer else None,
+            language=s.language,
+            needs=list(s.needs),
+            minutes_spent=s.minutes_spent,
+            outcomes=list(s.outcomes),
+            note=s.note if as_volunteer else None,
         )
 
 

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody
 from server.db.offers import OfferRow
 from server.domain.matching import Modality, Need
 from server.domain.roles import Role
+from server.http.booking_routes import SessionOut
 from server.http.schemas import Input
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.booking import BookingQuery
@@ -25,6 +26,10 @@ class HelpRequestIn(Input):
     language: Literal["fi", "sv", "en", "fi-plain"] = "fi"
     help_point_id: uuid.UUID | None = None
     needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
+
+
+class ScheduleIn(Input):
+    starts_at: datetime
 
 
 class AskedOut(msgspec.Struct, kw_only=True):
@@ -108,6 +113,18 @@ class OfferController(Controller):
     @get("/me/offers/accepted", opt=roles(*VOLUNTEERS), summary="Requests I took: whom to call")
     async def accepted(self, me: Me, services: Svc) -> list[OfferOut]:
         return [OfferOut.of(o) for o in await services.offers.accepted(me)]
+
+    @post(
+        "/requests/{request_id:uuid}/session",
+        opt=roles(*VOLUNTEERS),
+        status_code=201,
+        summary="Put down the time agreed with the resident",
+    )
+    async def schedule(
+        self, request_id: FromPath[uuid.UUID], data: JSONBody[ScheduleIn], me: Me, services: Svc
+    ) -> SessionOut:
+        """For a request I accepted: after calling the resident, the time we agreed becomes a session."""
+        return SessionOut.of(await services.offers.schedule(me, request_id, data.starts_at), me)
 
     @post("/offers/{offer_id:uuid}/accept", opt=roles(*VOLUNTEERS), status_code=200, summary="Take the request")
     async def accept(self, offer_id: FromPath[uuid.UUID], me: Me, services: Svc) -> OfferOut:

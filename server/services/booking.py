@@ -12,10 +12,12 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import network as network_q
+from server.db import offers as offers_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date
@@ -37,6 +39,15 @@ class BookingQuery:
     language: str
     modality: Modality
     help_point_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class OnBehalf:
+    """A coordinator books for a resident who phoned: the resident's consent is recorded with the request."""
+
+    resident_id: uuid.UUID
+    consent_at: datetime
+    channel: str = "coordinator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,37 +131,29 @@ class BookingService:
         starts_at: datetime,
         needs: frozenset[Need],
         idempotency_key: str | None,
+        on_behalf: OnBehalf | None = None,
     ) -> Booked:
         """Book the slot starting at `starts_at` with the best free volunteer, or route a partner-only topic to
         its partner. A repeated Idempotency-Key returns the first answer instead of booking twice."""
+        resident_id = on_behalf.resident_id if on_behalf else caller.person_id
         fingerprint = _fingerprint(query, starts_at, needs)
         if idempotency_key:
-            replay = await self._replay(caller, idempotency_key, fingerprint)
+            replay = await self._replay(resident_id, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
         topic = await self._topic(query.topic)
         await self._check_place(query)
         now = self._clock.now()
-        base = {
-            "resident": caller.person_id,
-            "topic": query.topic,
-            "language": query.language,
-            "modality": query.modality.value,
-            "help_point": query.help_point_id,
-            "needs": sorted(n.value for n in needs),
-            "channel": "pwa",
-            "created_at": now,
+        base = request_values(caller, query, needs, now, on_behalf) | {
             "idempotency_key": idempotency_key,
             "idempotency_fingerprint": fingerprint if idempotency_key else None,
         }
         if topic.partner_only_organisation_id is not None:
             return await self.route(caller, base, topic.partner_only_organisation_id)
-        when = Interval(starts_at, starts_at + self._rules.length)
-        if starts_at < now + self._rules.notice:
-            raise InvalidInput("This time is too soon or already past. Choose a later time.", code="slot_past")
+        when = self.interval(starts_at, now)
         # The resident's own limits first, so that their answer is not hidden behind "that time was taken";
         # checked again inside the booking transaction, where they are binding.
-        await self._check_resident(caller, when, now)
+        await self._check_resident(caller, resident_id, when, now)
         day = local_date(starts_at)
         people = await q.candidates(
             topic=query.topic, modality=query.modality, help_point_id=query.help_point_id, first=day, last=day, now=now
@@ -162,16 +165,30 @@ class BookingService:
             help_point_id=query.help_point_id,
             when=when,
             needs=needs,
-            previous_volunteer_id=await q.previous_volunteer(caller.person_id),
+            previous_volunteer_id=await q.previous_volunteer(resident_id),
         )
-        if query.modality is Modality.HELP_POINT and not await self._inside_opening_hours(query, when):
-            raise Conflict("The help point is not open at that time. Choose a time from the list.", code="slot_closed")
+        await self.check_open(query, when)
         ranking = rank(request, people, self._rules)
         for choice in ranking.ranked:
             booked = await self._try_book(caller, base, choice.candidate_id, when, now)
             if booked is not None:
                 return booked
         raise Conflict("Sorry, that time was just taken. Please choose another time.", code="slot_taken")
+
+    @property
+    def rules(self) -> SlotRules:
+        return self._rules
+
+    def interval(self, starts_at: datetime, now: datetime) -> Interval:
+        """The session starting at `starts_at`; refused if it is too soon or past."""
+        if starts_at < now + self._rules.notice:
+            raise InvalidInput("This time is too soon or already past. Choose a later time.", code="slot_past")
+        return Interval(starts_at, starts_at + self._rules.length)
+
+    async def check_open(self, query: BookingQuery, when: Interval) -> None:
+        """At a help point, `when` must be one of its slots (inside the opening hours, on the slot grid)."""
+        if query.modality is Modality.HELP_POINT and not await self._inside_opening_hours(query, when):
+            raise Conflict("The help point is not open at that time. Choose a time from the list.", code="slot_closed")
 
     async def _inside_opening_hours(self, query: BookingQuery, when: Interval) -> bool:
         point = await network_q.get_help_point(query.help_point_id)  # type: ignore[arg-type]
@@ -190,25 +207,52 @@ class BookingService:
     async def _try_book(
         self, caller: Principal, base: dict[str, object], volunteer_id: uuid.UUID, when: Interval, now: datetime
     ) -> Booked | None:
+        placed = await self.place(caller, volunteer_id, when, now, new_request=base)
+        if placed is None:
+            return None
+        return Booked(placed.request_id, RequestState.MATCHED, placed, None, replayed=False)
+
+    async def place(
+        self,
+        caller: Principal,
+        volunteer_id: uuid.UUID,
+        when: Interval,
+        now: datetime,
+        *,
+        new_request: dict[str, object] | None = None,
+        request: dict[str, Any] | None = None,
+        event: str = "assign",
+    ) -> q.SessionRow | None:
+        """Put a session for `volunteer_id` at `when`, for a new request (its values) or an existing one (moved
+        on by `event`; "schedule" keeps a matched request matched). Serialised per resident and volunteer; None
+        when the volunteer turned out to be busy, so the caller can try the next one."""
+        source = new_request if new_request is not None else request
+        assert source is not None
+        resident_id = uuid.UUID(str(source["resident"]))
         blocked = Interval(when.start, when.end + self._rules.buffer)
         guarded = Interval(when.start - self._rules.buffer, blocked.end)
         try:
             async with write_transaction(self._engine):
-                await serialise(self._engine, f"resident:{caller.person_id}")
+                await serialise(self._engine, f"resident:{resident_id}")
                 await serialise(self._engine, f"volunteer:{volunteer_id}")
-                await self._check_resident(caller, when, now)
+                await self._check_resident(caller, resident_id, when, now)
                 if await q.volunteer_busy(volunteer_id, guarded):
                     return None
-                request_id = await q.insert_request(
-                    base | {"state": request_after(RequestState.OPEN, "book").value, "matched_at": now}
-                )
+                if new_request is not None:
+                    request_id = await q.insert_request(
+                        new_request | {"state": request_after(RequestState.OPEN, "book").value, "matched_at": now}
+                    )
+                else:
+                    assert request is not None
+                    request_id = request["id"]
+                    await self._move_request_for_session(request, event, now)
                 session_id = await q.insert_session(
                     {
                         "request": request_id,
-                        "resident": caller.person_id,
+                        "resident": resident_id,
                         "volunteer": volunteer_id,
-                        "help_point": base["help_point"],
-                        "modality": base["modality"],
+                        "help_point": source["help_point"],
+                        "modality": source["modality"],
                         "starts_at": when.start,
                         "ends_at": when.end,
                         "blocked_until": blocked.end,
@@ -218,25 +262,49 @@ class BookingService:
                 )
                 await self._audit.record(
                     caller,
-                    "session.book",
+                    "session.book" if new_request is not None else f"session.{event}",
                     "session",
                     str(session_id),
-                    subject_id=caller.person_id,
+                    subject_id=resident_id,
                     detail={"volunteer": str(volunteer_id), "starts_at": when.start.isoformat()},
                 )
         except Exception as exc:
             if is_overlap_violation(exc):
                 return None  # the database's own guard: somebody got there first
             raise
-        session = await q.session(session_id)
-        return Booked(request_id, RequestState.MATCHED, session, None, replayed=False)
+        return await q.session(session_id)
 
-    async def _check_resident(self, caller: Principal, when: Interval, now: datetime) -> None:
-        if await q.resident_overlaps(caller.person_id, when):
-            raise Conflict("You already have a session at that time.", code="resident_busy")
-        if await q.future_bookings(caller.person_id, now) >= MAX_FUTURE_BOOKINGS:
+    async def _move_request_for_session(self, request: dict[str, Any], event: str, now: datetime) -> None:
+        if await q.active_session_of_request(request["id"]) is not None:
+            raise Conflict("This request already has a session.", code="request_has_session")
+        state = RequestState(request["state"])
+        if event == "schedule":
+            if state is not RequestState.MATCHED:
+                raise Conflict("Only a request you have taken can be given a time.", code="request_not_matched")
+            return
+        target = request_after(state, event)
+        if not await offers_q.move_request(request["id"], from_state=state.value, to_state=target.value, now=now):
+            raise Conflict("The request changed meanwhile. Reload and try again.", code="request_changed")
+        await offers_q.withdraw_others(request["id"], None, now)
+
+    async def _check_resident(
+        self,
+        caller: Principal,
+        resident_id: uuid.UUID,
+        when: Interval,
+        now: datetime,
+        *,
+        moving: uuid.UUID | None = None,
+    ) -> None:
+        own = resident_id == caller.person_id
+        if await q.resident_overlaps(resident_id, when, exclude=moving):
+            who = "You already have" if own else "The resident already has"
+            raise Conflict(f"{who} a session at that time.", code="resident_busy")
+        if moving is None and await q.future_bookings(resident_id, now) >= MAX_FUTURE_BOOKINGS:
+            who = "You can" if own else "A resident can"
             raise Conflict(
-                f"You can have at most {MAX_FUTURE_BOOKINGS} upcoming sessions. Call the helpline for more.",
+                f"{who} have at most {MAX_FUTURE_BOOKINGS} upcoming sessions booked online. "
+                "A coordinator can arrange more.",
                 code="too_many_bookings",
             )
 
@@ -252,12 +320,12 @@ class BookingService:
                 "request",
                 str(request_id),
                 organisation_id=organisation_id,
-                subject_id=caller.person_id,
+                subject_id=uuid.UUID(str(base["resident"])),
             )
         return Booked(request_id, RequestState.ROUTED, None, organisation_id, replayed=False)
 
-    async def _replay(self, caller: Principal, key: str, fingerprint: str) -> Booked | None:
-        first = await q.request_by_idempotency_key(caller.person_id, key)
+    async def _replay(self, resident_id: uuid.UUID, key: str, fingerprint: str) -> Booked | None:
+        first = await q.request_by_idempotency_key(resident_id, key)
         if first is None:
             return None
         if first["idempotency_fingerprint"] != fingerprint:
@@ -288,6 +356,25 @@ class BookingService:
         cancelled = await q.session(session_id)
         assert cancelled is not None
         return cancelled
+
+
+def request_values(
+    caller: Principal, query: BookingQuery, needs: frozenset[Need], now: datetime, on_behalf: OnBehalf | None
+) -> dict[str, object]:
+    """The columns of a new request: the resident's own, or one a coordinator makes for a caller."""
+    values: dict[str, object] = {
+        "resident": on_behalf.resident_id if on_behalf else caller.person_id,
+        "topic": query.topic,
+        "language": query.language,
+        "modality": query.modality.value,
+        "help_point": query.help_point_id,
+        "needs": sorted(n.value for n in needs),
+        "channel": "pwa",
+        "created_at": now,
+    }
+    if on_behalf is not None:
+        values |= {"channel": on_behalf.channel, "booked_by": caller.person_id, "consent_at": on_behalf.consent_at}
+    return values
 
 
 def _anyone_free_around(when: Interval) -> VolunteerTime:

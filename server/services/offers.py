@@ -22,7 +22,7 @@ from server.domain.matching import Modality, Need, Request, rank
 from server.domain.roles import Principal
 from server.domain.states import OfferState, RequestState, offer_after, request_after
 from server.services.audit import AuditService
-from server.services.booking import BookingQuery, BookingService
+from server.services.booking import BookingQuery, BookingService, OnBehalf, request_values
 
 OFFERS_PER_ROUND = 3
 OFFER_TIME = timedelta(minutes=30)
@@ -44,26 +44,26 @@ class OfferService:
         self._audit = audit
         self._booking = booking
 
-    async def ask(self, caller: Principal, query: BookingQuery, *, needs: frozenset[Need]) -> Asked:
-        """A resident asks for help without a time."""
+    async def ask(
+        self,
+        caller: Principal,
+        query: BookingQuery,
+        *,
+        needs: frozenset[Need],
+        on_behalf: OnBehalf | None = None,
+    ) -> Asked:
+        """A resident asks for help without a time (or a coordinator does, for a resident who phoned)."""
         topic = await self._booking.check(query)
         now = self._clock.now()
-        base = {
-            "resident": caller.person_id,
-            "topic": query.topic,
-            "language": query.language,
-            "modality": query.modality.value,
-            "help_point": query.help_point_id,
-            "needs": sorted(n.value for n in needs),
-            "channel": "pwa",
-            "created_at": now,
-        }
+        base = request_values(caller, query, needs, now, on_behalf)
         if topic.partner_only_organisation_id is not None:
             routed = await self._booking.route(caller, base, topic.partner_only_organisation_id)
             return Asked(routed.request_id, routed.state, 0)
         async with write_transaction(self._engine):
             request_id = await booking_q.insert_request(base | {"state": RequestState.OPEN.value})
-            await self._audit.record(caller, "request.create", "request", str(request_id), subject_id=caller.person_id)
+            await self._audit.record(
+                caller, "request.create", "request", str(request_id), subject_id=uuid.UUID(str(base["resident"]))
+            )
         offered = await self._offer_round(request_id, now)
         row = await q.request_row(request_id)
         assert row is not None
@@ -175,6 +175,23 @@ class OfferService:
             if await q.pending_count(request_id) == 0:
                 offered += await self._offer_round(request_id, now)
         return len(touched), offered
+
+    async def schedule(self, caller: Principal, request_id: uuid.UUID, starts_at: datetime) -> booking_q.SessionRow:
+        """The volunteer who took a flexible request puts down the time they agreed with the resident."""
+        mine = [o for o in await q.accepted_offers(caller.person_id) if o.request_id == request_id]
+        request = await booking_q.request_row(request_id)
+        if not mine or request is None:
+            raise NotFound("No such request among the ones you took.", code="request_not_found")
+        now = self._clock.now()
+        when = self._booking.interval(starts_at, now)
+        query = BookingQuery(
+            request["topic"], request["language"], Modality(request["modality"]), request["help_point"]
+        )
+        await self._booking.check_open(query, when)
+        placed = await self._booking.place(caller, caller.person_id, when, now, request=request, event="schedule")
+        if placed is None:
+            raise Conflict("You already have a session close to that time.", code="volunteer_busy")
+        return placed
 
     async def accepted(self, caller: Principal) -> list[q.OfferRow]:
         return await q.accepted_offers(caller.person_id)

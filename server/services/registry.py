@@ -13,6 +13,7 @@ from server.services.booking import BookingService
 from server.services.network import NetworkService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
+from server.services.sessions import SessionService
 from server.services.topics import TopicService
 from server.services.volunteers import VolunteerService
 from server.settings import Settings
@@ -32,6 +33,7 @@ class Services:
     volunteers: VolunteerService
     booking: BookingService
     offers: OfferService
+    sessions: SessionService
 
 
 def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
@@ -51,4 +53,5 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
         booking=booking,
         offers=OfferService(clock=clock, engine=engine, audit=audit, booking=booking),
+        sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking),
     )

@@ -56,10 +56,21 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/sessions/{session_id:uuid}/cancel"): None,
     ("POST", "/api/v1/offers/{offer_id:uuid}/accept"): None,
     ("POST", "/api/v1/offers/{offer_id:uuid}/decline"): None,
+    ("POST", "/api/v1/sessions/{session_id:uuid}/move"): {"starts_at": "2026-11-30T09:00:00Z"},
+    ("POST", "/api/v1/sessions/{session_id:uuid}/check-in"): None,
+    ("POST", "/api/v1/sessions/{session_id:uuid}/done"): {},
+    ("POST", "/api/v1/sessions/{session_id:uuid}/no-show"): {},
+    ("POST", "/api/v1/sessions/{session_id:uuid}/give-back"): None,
+    ("POST", "/api/v1/requests/{request_id:uuid}/session"): {"starts_at": "2026-12-01T12:00:00Z"},
 }
 
 # Objects owned by a person rather than an organisation: everyone but the owner must be refused.
-PERSONAL = {"session_id": "resident_1", "offer_id": "vol_a"}
+# (A session belongs to its resident and its volunteer; each side's routes refuse the other by role.)
+PERSONAL = {
+    "session_id": ("resident_1", "vol_a"),
+    "offer_id": ("vol_a",),
+    "request_id": ("resident_1", "vol_a"),
+}
 EVERYONE = ("network", "coord_a", "coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
 
 
@@ -72,14 +83,19 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "code": [world.topic],  # network-level: only the network coordinator may change it
         "session_id": [world.session],
         "offer_id": [world.offer],
+        "request_id": [world.flexible_request],
     }
 
 
 def foreign_callers(opt: dict[str, Any], param: str) -> tuple[str, ...]:
     """Who must be refused: everyone outside organisation A, and for network-only routes A's coordinator too;
     for a personal object, everyone but its owner."""
-    if param in PERSONAL:
-        return tuple(who for who in EVERYONE if who != PERSONAL[param])
+    staff_route = bool(opt.get("roles")) and {str(r) for r in opt["roles"]} <= {
+        "partner_coordinator",
+        "network_coordinator",
+    }
+    if param in PERSONAL and not staff_route:
+        return tuple(who for who in EVERYONE if who not in PERSONAL[param])
     network_only = {str(r) for r in opt.get("roles", ())} == {"network_coordinator"}
     return (*FOREIGN_TO_A, "coord_a") if network_only else FOREIGN_TO_A
 

@@ -44,6 +44,7 @@ class World:
     topic: str
     session: uuid.UUID  # resident_1's upcoming session with vol_a at help point a
     offer: uuid.UUID  # resident_1's flexible request, offered to vol_a
+    flexible_request: uuid.UUID
 
 
 async def _booked_session(
@@ -162,6 +163,7 @@ async def build_world(env: Env) -> World:
         topic=topic.code,
         session=session,
         offer=offer.id,
+        flexible_request=flexible,
         org_a=org_a,
         org_b=org_b,
         help_point_a=help_points["a"],
