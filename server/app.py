@@ -33,6 +33,7 @@ from server.http.about_routes import about
 from server.http.audit_routes import AuditController
 from server.http.auth_routes import AuthController
 from server.http.booking_routes import BookingController
+from server.http.coordination_routes import CoordinationController
 from server.http.dev import DevPhoneController
 from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
@@ -121,6 +122,7 @@ def create_app(
         BookingController,
         OfferController,
         SessionController,
+        CoordinationController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),

@@ -300,10 +300,10 @@ class BookingService:
         if await q.resident_overlaps(resident_id, when, exclude=moving):
             who = "You already have" if own else "The resident already has"
             raise Conflict(f"{who} a session at that time.", code="resident_busy")
-        if moving is None and await q.future_bookings(resident_id, now) >= MAX_FUTURE_BOOKINGS:
-            who = "You can" if own else "A resident can"
+        # The limit is for booking online; coordinators and volunteers arranging sessions are not bound by it.
+        if own and moving is None and await q.future_bookings(resident_id, now) >= MAX_FUTURE_BOOKINGS:
             raise Conflict(
-                f"{who} have at most {MAX_FUTURE_BOOKINGS} upcoming sessions booked online. "
+                f"You can have at most {MAX_FUTURE_BOOKINGS} upcoming sessions booked online. "
                 "A coordinator can arrange more.",
                 code="too_many_bookings",
             )

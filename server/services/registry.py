@@ -10,6 +10,7 @@ from server.db.engine import AnyEngine
 from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.booking import BookingService
+from server.services.coordination import CoordinationService
 from server.services.network import NetworkService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
@@ -34,12 +35,14 @@ class Services:
     booking: BookingService
     offers: OfferService
     sessions: SessionService
+    coordination: CoordinationService
 
 
 def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
     audit = AuditService(clock)
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
     booking = BookingService(clock=clock, engine=engine, audit=audit)
+    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=booking)
     return Services(
         settings=settings,
         clock=clock,
@@ -52,6 +55,7 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         topics=TopicService(clock=clock, engine=engine, audit=audit),
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
         booking=booking,
-        offers=OfferService(clock=clock, engine=engine, audit=audit, booking=booking),
+        offers=offers,
+        coordination=CoordinationService(clock=clock, engine=engine, audit=audit, booking=booking, offers=offers),
         sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking),
     )

@@ -1,0 +1,172 @@
+"""Queries for the coordinators' queues: requests waiting for someone, requests routed to a partner, and
+sessions at risk. Scoping is in the query: `within` = the caller's organisations (None: the whole network)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.db.tables import HelpPoint, HelpRequest, HelpSession, Membership, Offer, Person
+
+WAITING = ("open", "offering")
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedRequest:
+    id: uuid.UUID
+    state: str
+    topic: str
+    language: str
+    modality: str
+    channel: str
+    help_point_id: uuid.UUID | None
+    routed_to: uuid.UUID | None
+    resident_first_name: str
+    created_at: datetime
+    pending_offers: int
+
+
+def _scope(query: Any, within: Collection[uuid.UUID] | None) -> Any:
+    """A partner coordinator sees requests routed to their organisations and requests at their help points."""
+    if within is None:
+        return query
+    if not within:
+        return query.where(HelpRequest.id.is_null())  # coordinates nothing: sees nothing
+    points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(list(within)))
+    return query.where(HelpRequest.routed_to.is_in(list(within)) | HelpRequest.help_point.is_in(points))
+
+
+async def waiting_requests(*, states: Collection[str], within: Collection[uuid.UUID] | None) -> list[QueuedRequest]:
+    query = (
+        HelpRequest.select(
+            HelpRequest.id,
+            HelpRequest.state,
+            HelpRequest.topic,
+            HelpRequest.language,
+            HelpRequest.modality,
+            HelpRequest.channel,
+            HelpRequest.help_point,
+            HelpRequest.routed_to,
+            HelpRequest.resident.first_name.as_alias("resident_first_name"),
+            HelpRequest.created_at,
+        )
+        .where(HelpRequest.state.is_in(list(states)))
+        .order_by(HelpRequest.created_at)
+        .limit(500)
+    )
+    rows = await _scope(query, within)
+    pending: dict[uuid.UUID, int] = {}
+    if rows:
+        for r in await Offer.select(Offer.request).where(
+            Offer.request.is_in([r["id"] for r in rows]) & (Offer.state == "pending")
+        ):
+            pending[r["request"]] = pending.get(r["request"], 0) + 1
+    return [
+        QueuedRequest(
+            id=r["id"],
+            state=r["state"],
+            topic=r["topic"],
+            language=r["language"],
+            modality=r["modality"],
+            channel=r["channel"],
+            help_point_id=r["help_point"],
+            routed_to=r["routed_to"],
+            resident_first_name=r["resident_first_name"],
+            created_at=r["created_at"],
+            pending_offers=pending.get(r["id"], 0),
+        )
+        for r in rows
+    ]
+
+
+async def request_visible(request_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> dict[str, Any] | None:
+    """The request, if the caller's scope includes it."""
+    rows = await _scope(HelpRequest.select().where(HelpRequest.id == request_id), within)
+    return rows[0] if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskySession:
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    topic: str
+    help_point_id: uuid.UUID | None
+    volunteer_id: uuid.UUID | None
+    volunteer_first_name: str | None
+    volunteer_active: bool
+    volunteer_still_volunteers: bool
+
+
+async def sessions_between(
+    *, states: Collection[str], since: datetime, until: datetime, within: Collection[uuid.UUID] | None
+) -> list[RiskySession]:
+    """Sessions starting in [since, until) with one of `states`: at the caller's help points, or with a volunteer
+    of the caller's organisations."""
+    query = (
+        HelpSession.select(
+            HelpSession.id,
+            HelpSession.starts_at,
+            HelpSession.ends_at,
+            HelpSession.state,
+            HelpSession.request.topic.as_alias("topic"),
+            HelpSession.help_point,
+            HelpSession.volunteer,
+            HelpSession.volunteer.first_name.as_alias("volunteer_first_name"),
+            HelpSession.volunteer.active.as_alias("volunteer_active"),
+        )
+        .where(HelpSession.state.is_in(list(states)))
+        .where((HelpSession.starts_at >= since) & (HelpSession.starts_at < until))
+        .order_by(HelpSession.starts_at)
+        .limit(500)
+    )
+    if within is not None:
+        ids = list(within) or [uuid.UUID(int=0)]
+        points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(ids))
+        volunteers = Membership.select(Membership.person).where(
+            Membership.organisation.is_in(ids) & (Membership.role == "volunteer")
+        )
+        query = query.where(HelpSession.help_point.is_in(points) | HelpSession.volunteer.is_in(volunteers))
+    rows = await query
+    volunteer_ids = list({r["volunteer"] for r in rows if r["volunteer"] is not None})
+    still: set[uuid.UUID] = set()
+    if volunteer_ids:
+        for m in await Membership.select(Membership.person).where(
+            Membership.person.is_in(volunteer_ids) & (Membership.role == "volunteer") & (Membership.active == True)  # noqa: E712 - Piccolo operator
+        ):
+            still.add(m["person"])
+    return [
+        RiskySession(
+            id=r["id"],
+            starts_at=r["starts_at"],
+            ends_at=r["ends_at"],
+            state=r["state"],
+            topic=r["topic"],
+            help_point_id=r["help_point"],
+            volunteer_id=r["volunteer"],
+            volunteer_first_name=r["volunteer_first_name"],
+            volunteer_active=bool(r["volunteer_active"]),
+            volunteer_still_volunteers=r["volunteer"] in still,
+        )
+        for r in rows
+    ]
+
+
+async def volunteer_ids_of(within: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    rows = await Membership.select(Membership.person).where(
+        Membership.organisation.is_in(list(within) or [uuid.UUID(int=0)])
+        & (Membership.role == "volunteer")
+        & (Membership.active == True)  # noqa: E712 - Piccolo operator
+    )
+    return {r["person"] for r in rows}
+
+
+async def first_names(person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not person_ids:
+        return {}
+    rows = await Person.select(Person.id, Person.first_name).where(Person.id.is_in(list(person_ids)))
+    return {r["id"]: r["first_name"] for r in rows}

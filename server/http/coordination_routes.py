@@ -1,0 +1,200 @@
+"""Coordinators: the queues, manual assignment with the ranked candidates, and booking for a resident who
+phoned."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from server.db.queues import QueuedRequest
+from server.domain.matching import Modality, Need
+from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
+from server.http.offer_routes import AskedOut
+from server.http.schemas import Input, Language, Name, PhoneInput
+from server.http.security import COORDINATORS, Me, Svc, caller, roles
+from server.services.booking import Booked, BookingQuery
+from server.services.coordination import Caller, CandidateView, Risk
+
+
+class QueuedRequestOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    state: str
+    topic: str
+    language: str
+    modality: str
+    channel: str
+    help_point_id: uuid.UUID | None
+    routed_to_organisation_id: uuid.UUID | None
+    resident_first_name: str
+    created_at: datetime
+    waiting_minutes: int
+    pending_offers: int
+
+    @classmethod
+    def of(cls, r: QueuedRequest, now: datetime) -> QueuedRequestOut:
+        return cls(
+            id=r.id,
+            state=r.state,
+            topic=r.topic,
+            language=r.language,
+            modality=r.modality,
+            channel=r.channel,
+            help_point_id=r.help_point_id,
+            routed_to_organisation_id=r.routed_to,
+            resident_first_name=r.resident_first_name,
+            created_at=r.created_at,
+            waiting_minutes=max(0, int((now - r.created_at).total_seconds() // 60)),
+            pending_offers=r.pending_offers,
+        )
+
+
+class RiskOut(msgspec.Struct, kw_only=True):
+    session_id: uuid.UUID
+    starts_at: datetime
+    state: str
+    topic: str
+    help_point_id: uuid.UUID | None
+    volunteer_id: uuid.UUID | None
+    volunteer_first_name: str | None
+    reason: str
+    text: str
+
+    @classmethod
+    def of(cls, r: Risk) -> RiskOut:
+        s = r.session
+        return cls(
+            session_id=s.id,
+            starts_at=s.starts_at,
+            state=s.state,
+            topic=s.topic,
+            help_point_id=s.help_point_id,
+            volunteer_id=s.volunteer_id,
+            volunteer_first_name=s.volunteer_first_name,
+            reason=r.reason,
+            text=r.text,
+        )
+
+
+class ReasonOut(msgspec.Struct, kw_only=True):
+    code: str
+    points: int
+    text: str
+
+
+class CandidateOut(msgspec.Struct, kw_only=True):
+    volunteer_id: uuid.UUID
+    first_name: str
+    eligible: bool
+    score: int | None
+    reasons: list[ReasonOut]
+    excluded_because: str | None = None
+    excluded_code: str | None = None
+
+    @classmethod
+    def of(cls, c: CandidateView) -> CandidateOut:
+        return cls(
+            volunteer_id=c.volunteer_id,
+            first_name=c.first_name,
+            eligible=c.score is not None,
+            score=c.score,
+            reasons=[ReasonOut(code=code, points=points, text=text) for code, points, text in c.reasons],
+            excluded_because=c.excluded_text,
+            excluded_code=c.excluded_code,
+        )
+
+
+class AssignIn(Input):
+    volunteer_id: uuid.UUID
+    starts_at: datetime
+
+
+class OnBehalfIn(Input):
+    phone: PhoneInput
+    first_name: Name
+    consent: Annotated[bool, msgspec.Meta(description="The resident agreed on the phone to the booking and SMS.")]
+    topic: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+    modality: ModalityName
+    resident_language: Language = "fi"
+    language: LanguageName = "fi"
+    help_point_id: uuid.UUID | None = None
+    starts_at: datetime | None = None
+    needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
+
+
+class CoordinationController(Controller):
+    path = "/api/v1"
+    tags = ["coordination"]
+    dependencies = {"me": Provide(caller, sync_to_thread=False)}
+
+    @get("/queues/unmatched", opt=roles(*COORDINATORS), summary="Requests nobody has yet, longest waiting first")
+    async def unmatched(self, me: Me, services: Svc) -> list[QueuedRequestOut]:
+        now = services.clock.now()
+        return [QueuedRequestOut.of(r, now) for r in await services.coordination.unmatched(me)]
+
+    @get("/queues/routed", opt=roles(*COORDINATORS), summary="Requests routed to my organisation")
+    async def routed(self, me: Me, services: Svc) -> list[QueuedRequestOut]:
+        now = services.clock.now()
+        return [QueuedRequestOut.of(r, now) for r in await services.coordination.routed(me)]
+
+    @get("/queues/at-risk", opt=roles(*COORDINATORS), summary="Sessions at risk, with the reason")
+    async def at_risk(self, me: Me, services: Svc) -> list[RiskOut]:
+        return [RiskOut.of(r) for r in await services.coordination.at_risk(me)]
+
+    @get(
+        "/requests/{request_id:uuid}/candidates",
+        opt=roles(*COORDINATORS),
+        summary="Volunteers ranked for a request, with the reasons of each score",
+    )
+    async def candidates(
+        self, request_id: FromPath[uuid.UUID], me: Me, services: Svc, starts_at: FromQuery[datetime | None] = None
+    ) -> list[CandidateOut]:
+        """With `starts_at`, only volunteers free then are eligible; without it, availability is not checked."""
+        found = await services.coordination.candidates(me, request_id, starts_at)
+        return [CandidateOut.of(c) for c in found]
+
+    @post(
+        "/requests/{request_id:uuid}/assign",
+        opt=roles(*COORDINATORS),
+        status_code=201,
+        summary="Give a waiting request to a volunteer at a time",
+    )
+    async def assign(
+        self, request_id: FromPath[uuid.UUID], data: JSONBody[AssignIn], me: Me, services: Svc
+    ) -> SessionOut:
+        placed = await services.coordination.assign(me, request_id, data.volunteer_id, data.starts_at)
+        return SessionOut.of(placed, me)
+
+    @post(
+        "/bookings/on-behalf",
+        opt=roles(*COORDINATORS),
+        status_code=201,
+        summary="Book for a resident who phoned (no account needed)",
+    )
+    async def on_behalf(
+        self, data: JSONBody[OnBehalfIn], me: Me, services: Svc, idempotency_key: IdempotencyKey = None
+    ) -> Response[BookingOut | AskedOut]:
+        """With `starts_at`: the best free volunteer at once. Without: the volunteers are asked, as with a
+        resident's own request. `consent` must be true: the resident agreed to the booking and to SMS."""
+        who = Caller(
+            phone=data.phone, first_name=data.first_name, language=data.resident_language, consent=data.consent
+        )
+        query = BookingQuery(data.topic, data.language, Modality(data.modality), data.help_point_id)
+        result = await services.coordination.book_on_behalf(
+            me,
+            who,
+            query,
+            starts_at=data.starts_at,
+            needs=frozenset(Need(n) for n in data.needs),
+            idempotency_key=idempotency_key,
+        )
+        if isinstance(result, Booked):
+            headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+            return Response(BookingOut.of(result, me), status_code=201, headers=headers)
+        body = AskedOut(request_id=result.request_id, state=result.state.value, volunteers_asked=result.offers)
+        return Response(body, status_code=201)

@@ -1,0 +1,268 @@
+"""Coordinators' work: the queues, manual assignment with the ranked candidates and why, and booking on behalf
+of a resident who phoned.
+
+Scope: the network coordinator sees the whole network. A partner coordinator sees requests routed to their
+organisation and requests at its help points (phone and video requests that nobody took are the network
+coordinator's), sessions at its help points or with its volunteers, and may assign only its own volunteers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from server.adapters.clock import Clock
+from server.db import booking as booking_q
+from server.db import network as network_q
+from server.db import people as people_q
+from server.db import queues as q
+from server.db.engine import AnyEngine, write_transaction
+from server.domain.clocktime import local_date
+from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.matching import Candidate, Modality, Need, Request, rank
+from server.domain.phone import parse_mobile
+from server.domain.roles import Principal, Role
+from server.domain.states import RequestState, request_after
+from server.services.audit import AuditService
+from server.services.booking import Booked, BookingQuery, BookingService, OnBehalf
+from server.services.offers import SEARCH_DAYS, Asked, OfferService
+
+AT_RISK_AHEAD = timedelta(days=7)
+UNRECORDED_AFTER = timedelta(hours=2)
+UNRECORDED_LOOKBACK = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    session: q.RiskySession
+    reason: str  # volunteer_inactive | volunteer_left | no_volunteer | not_recorded
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateView:
+    volunteer_id: uuid.UUID
+    first_name: str
+    score: int | None  # None: excluded
+    reasons: tuple[tuple[str, int, str], ...]  # (code, points, text)
+    excluded_code: str | None = None
+    excluded_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A resident who phoned: who they are and that they agreed to the booking."""
+
+    phone: str
+    first_name: str
+    language: str
+    consent: bool
+
+
+class CoordinationService:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        engine: AnyEngine,
+        audit: AuditService,
+        booking: BookingService,
+        offers: OfferService,
+    ) -> None:
+        self._clock = clock
+        self._engine = engine
+        self._audit = audit
+        self._booking = booking
+        self._offers = offers
+
+    @staticmethod
+    def _within(caller: Principal) -> Collection[uuid.UUID] | None:
+        return None if caller.is_network_coordinator else caller.coordinated_organisations
+
+    # ---- queues -------------------------------------------------------------------------------------------
+
+    async def unmatched(self, caller: Principal) -> list[q.QueuedRequest]:
+        """Requests nobody has yet (open, or offered and waiting for an answer), longest waiting first."""
+        return await q.waiting_requests(states=q.WAITING, within=self._within(caller))
+
+    async def routed(self, caller: Principal) -> list[q.QueuedRequest]:
+        within = self._within(caller)
+        found = await q.waiting_requests(states=("routed",), within=within)
+        # A partner sees those routed to them, not those that are merely at their help points.
+        return [r for r in found if within is None or r.routed_to in within]
+
+    async def at_risk(self, caller: Principal) -> list[Risk]:
+        now = self._clock.now()
+        within = self._within(caller)
+        risks: list[Risk] = []
+        upcoming = await q.sessions_between(states=("scheduled",), since=now, until=now + AT_RISK_AHEAD, within=within)
+        for s in upcoming:
+            if s.volunteer_id is None:
+                risks.append(Risk(s, "no_volunteer", "No volunteer: assign one or call the resident."))
+            elif not s.volunteer_active:
+                risks.append(Risk(s, "volunteer_inactive", "The volunteer has been deactivated."))
+            elif not s.volunteer_still_volunteers:
+                risks.append(Risk(s, "volunteer_left", "The volunteer no longer volunteers here."))
+        past = await q.sessions_between(
+            states=("scheduled", "checked_in"),
+            since=now - UNRECORDED_LOOKBACK,
+            until=now - UNRECORDED_AFTER,
+            within=within,
+        )
+        for s in past:
+            if s.ends_at <= now - UNRECORDED_AFTER:
+                risks.append(Risk(s, "not_recorded", "Ended over two hours ago without done or no-show."))
+        return risks
+
+    async def _visible(self, caller: Principal, request_id: uuid.UUID) -> dict[str, object]:
+        found = await q.request_visible(request_id, self._within(caller))
+        if found is None:
+            raise NotFound("No such request.", code="request_not_found")
+        return found
+
+    # ---- manual assignment --------------------------------------------------------------------------------
+
+    async def candidates(
+        self, caller: Principal, request_id: uuid.UUID, starts_at: datetime | None
+    ) -> list[CandidateView]:
+        """Everyone who could take the request (best first, with each score's reasons), then those who could
+        not, with why. For a partner coordinator, only their own volunteers."""
+        request = await self._visible(caller, request_id)
+        ranking_request, people = await self._ranking_inputs(request, starts_at)
+        ranking = rank(ranking_request, people, self._booking.rules)
+        allowed = None if caller.is_network_coordinator else await q.volunteer_ids_of(caller.coordinated_organisations)
+        names = await q.first_names([c.id for c in people])
+        views = [
+            CandidateView(
+                r.candidate_id,
+                names.get(r.candidate_id, ""),
+                r.score,
+                tuple((x.code, x.points, x.text) for x in r.reasons),
+            )
+            for r in ranking.ranked
+            if allowed is None or r.candidate_id in allowed
+        ]
+        views += [
+            CandidateView(e.candidate_id, names.get(e.candidate_id, ""), None, (), e.code, e.text)
+            for e in ranking.excluded
+            if allowed is None or e.candidate_id in allowed
+        ]
+        return views
+
+    async def _ranking_inputs(
+        self, request: dict[str, object], starts_at: datetime | None
+    ) -> tuple[Request, list[Candidate]]:
+        now = self._clock.now()
+        modality = Modality(str(request["modality"]))
+        when = self._booking.interval(starts_at, now) if starts_at is not None else None
+        first = local_date(when.start) if when else local_date(now)
+        last = first if when else first + timedelta(days=SEARCH_DAYS - 1)
+        help_point = request["help_point"]
+        assert help_point is None or isinstance(help_point, uuid.UUID)
+        people = await booking_q.candidates(
+            topic=str(request["topic"]), modality=modality, help_point_id=help_point, first=first, last=last, now=now
+        )
+        resident = request["resident"]
+        assert isinstance(resident, uuid.UUID)
+        wanted = Request(
+            topic=str(request["topic"]),
+            language=str(request["language"]),
+            modality=modality,
+            help_point_id=help_point,
+            when=when,
+            needs=frozenset(Need(n) for n in booking_q.as_list(request["needs"])),
+            previous_volunteer_id=await booking_q.previous_volunteer(resident),
+        )
+        return wanted, people
+
+    async def assign(
+        self, caller: Principal, request_id: uuid.UUID, volunteer_id: uuid.UUID, starts_at: datetime
+    ) -> booking_q.SessionRow:
+        """Give a waiting request to a volunteer at a time: the volunteer must pass every hard rule then."""
+        request = await self._visible(caller, request_id)
+        request_after(RequestState(str(request["state"])), "assign")
+        if not caller.is_network_coordinator and volunteer_id not in await q.volunteer_ids_of(
+            caller.coordinated_organisations
+        ):
+            raise InvalidInput("This volunteer is not in your organisation.", code="volunteer_outside_organisation")
+        wanted, people = await self._ranking_inputs(request, starts_at)
+        assert wanted.when is not None
+        query = BookingQuery(wanted.topic, wanted.language, wanted.modality, wanted.help_point_id)
+        await self._booking.check_open(query, wanted.when)
+        ranking = rank(wanted, people, self._booking.rules)
+        if not any(r.candidate_id == volunteer_id for r in ranking.ranked):
+            why = next((e.text for e in ranking.excluded if e.candidate_id == volunteer_id), None)
+            raise Conflict(
+                f"This volunteer cannot take the request then: {why or 'not eligible for this topic and place'}.",
+                code="volunteer_not_eligible",
+            )
+        full = await booking_q.request_row(request_id)
+        assert full is not None
+        placed = await self._booking.place(caller, volunteer_id, wanted.when, self._clock.now(), request=full)
+        if placed is None:
+            raise Conflict("The volunteer was just booked at that time. Choose another.", code="volunteer_busy")
+        return placed
+
+    # ---- booking on behalf ----------------------------------------------------------------------------------
+
+    async def _resident_for(self, caller: Principal, who: Caller) -> uuid.UUID:
+        if not who.consent:
+            raise InvalidInput(
+                "Ask the resident whether they agree to the booking and to getting SMS about it, then tick consent.",
+                code="consent_required",
+            )
+        number = parse_mobile(who.phone)
+        now = self._clock.now()
+        async with write_transaction(self._engine):
+            person = await people_q.get_person_by_phone(number)
+            if person is None:
+                person_id = await people_q.insert_person(
+                    phone=number, first_name=who.first_name.strip(), last_name="", language=who.language, now=now
+                )
+                action = "resident.create"
+            else:
+                person_id = person.id
+                action = "resident.lookup"
+            await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
+            home = min(caller.coordinated_organisations, key=str) if caller.coordinated_organisations else None
+            await self._audit.record(
+                caller,
+                action,
+                "person",
+                str(person_id),
+                organisation_id=home,
+                subject_id=person_id,
+                detail={"purpose": "book on behalf", "consent": True},
+            )
+        return person_id
+
+    async def _check_place_scope(self, caller: Principal, query: BookingQuery) -> None:
+        if caller.is_network_coordinator or query.help_point_id is None:
+            return
+        point = await network_q.get_help_point(query.help_point_id)
+        if point is not None and not caller.coordinates(point.organisation_id):
+            raise InvalidInput("Book at your own organisation's help points.", code="help_point_outside_organisation")
+
+    async def book_on_behalf(
+        self,
+        caller: Principal,
+        who: Caller,
+        query: BookingQuery,
+        *,
+        starts_at: datetime | None,
+        needs: frozenset[Need],
+        idempotency_key: str | None,
+    ) -> Booked | Asked:
+        """A resident phoned: book a time for them (the best volunteer at once), or without a time ask the
+        volunteers. The resident needs no account; their consent is recorded with the request."""
+        await self._check_place_scope(caller, query)
+        await self._booking.check(query)
+        resident_id = await self._resident_for(caller, who)
+        behalf = OnBehalf(resident_id=resident_id, consent_at=self._clock.now())
+        if starts_at is None:
+            return await self._offers.ask(caller, query, needs=needs, on_behalf=behalf)
+        return await self._booking.book(
+            caller, query, starts_at=starts_at, needs=needs, idempotency_key=idempotency_key, on_behalf=behalf
+        )
