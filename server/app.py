@@ -41,6 +41,7 @@ from server.http.offer_routes import OfferController
 from server.http.people_routes import MeController, PeopleController
 from server.http.security import PUBLIC, SessionAuthMiddleware, access_guard, session_cookie_name
 from server.http.session_routes import SessionController
+from server.http.statistics_routes import StatisticsController
 from server.http.topic_routes import OrganisationTopicsController, TopicsController
 from server.http.volunteer_routes import MyVolunteeringController, VolunteerReadController
 from server.services.registry import Services, build_services
@@ -122,6 +123,7 @@ def create_app(
         BookingController,
         OfferController,
         SessionController,
+        StatisticsController,
         CoordinationController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False

@@ -20,7 +20,10 @@ from server.db.tables import (
     AvailabilityRule,
     DevSmsMessage,
     HelpPoint,
+    HelpRequest,
+    HelpSession,
     Membership,
+    Offer,
     OpeningHours,
     Organisation,
     OrganisationTopic,
@@ -40,6 +43,7 @@ from server.domain.roles import Grant, Principal, Role
 from server.domain.volunteers import VolunteerProfile as Profile
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService
+from server.services.offers import OfferService
 from server.services.people import provision_staff
 from server.settings import Settings
 
@@ -228,6 +232,9 @@ async def _clear(engine: AnyEngine) -> None:
     """Everything but the audit log, which is append-only by design."""
     async with write_transaction(engine):
         for table in (
+            Offer,
+            HelpSession,
+            HelpRequest,
             DevSmsMessage,
             SignInChallenge,
             AuthSession,
@@ -325,7 +332,8 @@ async def _demo_sessions(
     engine: AnyEngine, clock: SystemClock, audit: AuditService, residents: dict[str, uuid.UUID], point: uuid.UUID
 ) -> None:
     """Some history and some plans, made through the booking service so they obey its rules: Liisa had a
-    session last week and has one coming; Göran booked one and cancelled it."""
+    session last week and has one coming; Göran booked one and cancelled it, and has asked to be called by
+    someone who speaks Swedish (offered to volunteers, or waiting in the coordinators' queue)."""
     now = clock.now()
     service = BookingService(clock=clock, engine=engine, audit=audit)
     today = now.astimezone(HELSINKI).date()
@@ -342,6 +350,8 @@ async def _demo_sessions(
     cancelled = await service.book(goran, query, starts_at=free[1].start, needs=frozenset(), idempotency_key=None)
     if cancelled.session is not None:
         await service.cancel(goran, cancelled.session.id)
+    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=service)
+    await offers.ask(goran, BookingQuery(topic.code, "sv", Modality.PHONE, None), needs=frozenset({Need.HEARING}))
     if upcoming.session is not None and upcoming.session.volunteer_id is not None:
         last_week = upcoming.session.starts_at - timedelta(days=7 * ((upcoming.session.starts_at - now).days // 7 + 1))
         request = await booking_q.insert_request(

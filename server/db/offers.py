@@ -27,6 +27,7 @@ class OfferRow:
     resident_id: uuid.UUID
     resident_first_name: str
     resident_phone: str
+    home_address: str
 
 
 _COLUMNS = (
@@ -45,6 +46,7 @@ _COLUMNS = (
     Offer.request.resident.as_alias("resident"),
     Offer.request._.resident._.first_name.as_alias("resident_first_name"),
     Offer.request._.resident._.phone.as_alias("resident_phone"),
+    Offer.request.home_address.as_alias("home_address"),
 )
 
 
@@ -65,6 +67,7 @@ def _offer(r: dict[str, Any]) -> OfferRow:
         resident_id=r["resident"],
         resident_first_name=r["resident_first_name"],
         resident_phone=r["resident_phone"],
+        home_address=r["home_address"],
     )
 
 

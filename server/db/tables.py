@@ -226,6 +226,11 @@ class HelpRequest(Table, tablename="help_request"):
     modality = Varchar(length=16)
     help_point = ForeignKey(HelpPoint, on_delete=OnDelete.restrict, null=True)
     needs = JSON(default="[]")
+    # Home visits: where (given by the resident or the coordinator who took the call). Kept only as long as the
+    # request is (retention applies to requests).
+    home_address = Varchar(length=200, default="")
+    home_latitude = Real(null=True, default=None)
+    home_longitude = Real(null=True, default=None)
     # open | offering | routed | matched | cancelled | closed (server/domain/states.py)
     state = Varchar(length=16, index=True)
     channel = Varchar(length=16, default="pwa")  # pwa | phone | coordinator

@@ -13,9 +13,9 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.db.queues import QueuedRequest
-from server.domain.matching import Modality, Need
+from server.domain.matching import Modality, Need, Place
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
-from server.http.offer_routes import AskedOut
+from server.http.offer_routes import AskedOut, HomeIn
 from server.http.schemas import Input, Language, Name, PhoneInput
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
@@ -123,6 +123,7 @@ class OnBehalfIn(Input):
     resident_language: Language = "fi"
     language: LanguageName = "fi"
     help_point_id: uuid.UUID | None = None
+    home: HomeIn | None = None
     starts_at: datetime | None = None
     needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
 
@@ -184,7 +185,9 @@ class CoordinationController(Controller):
         who = Caller(
             phone=data.phone, first_name=data.first_name, language=data.resident_language, consent=data.consent
         )
-        query = BookingQuery(data.topic, data.language, Modality(data.modality), data.help_point_id)
+        home = Place(data.home.latitude, data.home.longitude) if data.home else None
+        address = data.home.address if data.home else ""
+        query = BookingQuery(data.topic, data.language, Modality(data.modality), data.help_point_id, home, address)
         result = await services.coordination.book_on_behalf(
             me,
             who,

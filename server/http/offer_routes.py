@@ -12,20 +12,34 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from server.db.offers import OfferRow
-from server.domain.matching import Modality, Need
+from server.domain.matching import Modality, Need, Place
 from server.domain.roles import Role
 from server.http.booking_routes import SessionOut
-from server.http.schemas import Input
+from server.http.schemas import Input, Latitude, Line, Longitude
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.booking import BookingQuery
 
 
+class HomeIn(Input):
+    """Where a home visit is: the address for the volunteer, the coordinates for the travel radius."""
+
+    address: Line
+    latitude: Latitude
+    longitude: Longitude
+
+
 class HelpRequestIn(Input):
     topic: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-    modality: Literal["help_point", "phone", "video"]
+    modality: Literal["help_point", "home_visit", "phone", "video"]
     language: Literal["fi", "sv", "en", "fi-plain"] = "fi"
     help_point_id: uuid.UUID | None = None
+    home: HomeIn | None = None
     needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
+
+    def query(self) -> BookingQuery:
+        home = Place(self.home.latitude, self.home.longitude) if self.home else None
+        address = self.home.address if self.home else ""
+        return BookingQuery(self.topic, self.language, Modality(self.modality), self.help_point_id, home, address)
 
 
 class ScheduleIn(Input):
@@ -72,6 +86,7 @@ class OfferOut(msgspec.Struct, kw_only=True):
     # Once the volunteer has accepted, the request is theirs: whom to call.
     resident_first_name: str | None = None
     resident_phone: str | None = None
+    home_address: str | None = None
 
     @classmethod
     def of(cls, o: OfferRow) -> OfferOut:
@@ -87,6 +102,7 @@ class OfferOut(msgspec.Struct, kw_only=True):
             expires_at=o.expires_at,
             resident_first_name=o.resident_first_name if accepted else None,
             resident_phone=o.resident_phone if accepted else None,
+            home_address=o.home_address if accepted and o.home_address else None,
         )
 
 
@@ -98,8 +114,7 @@ class OfferController(Controller):
     @post("/requests", opt=roles(Role.RESIDENT), status_code=201, summary="Ask for help without a time")
     async def ask(self, data: JSONBody[HelpRequestIn], me: Me, services: Svc) -> AskedOut:
         """Offered to the best few volunteers at once; if nobody can, a coordinator takes it up."""
-        query = BookingQuery(data.topic, data.language, Modality(data.modality), data.help_point_id)
-        asked = await services.offers.ask(me, query, needs=frozenset(Need(n) for n in data.needs))
+        asked = await services.offers.ask(me, data.query(), needs=frozenset(Need(n) for n in data.needs))
         return AskedOut(request_id=asked.request_id, state=asked.state.value, volunteers_asked=asked.offers)
 
     @get("/me/requests", opt=roles(Role.RESIDENT), summary="My requests and where they stand")

@@ -22,7 +22,7 @@ from server.db import topics as topics_q
 from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date
 from server.domain.errors import Conflict, InvalidInput, NotFound
-from server.domain.matching import Modality, Need, Request, rank
+from server.domain.matching import Modality, Need, Place, Request, rank
 from server.domain.roles import Principal
 from server.domain.slots import Slot, SlotRules, VolunteerTime, help_point_slots, remote_slots
 from server.domain.states import RequestState, SessionState, request_after, session_after
@@ -39,6 +39,8 @@ class BookingQuery:
     language: str
     modality: Modality
     help_point_id: uuid.UUID | None
+    home: Place | None = None  # home visits: where
+    home_address: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +74,20 @@ class BookingService:
             raise InvalidInput("Choose one of the topics on the list.", code="topic_unknown")
         return topic
 
-    async def _check_place(self, query: BookingQuery) -> None:
+    async def _check_place(self, query: BookingQuery, *, home_visit_allowed: bool = False) -> None:
         if query.modality is Modality.HOME_VISIT:
-            raise InvalidInput(
-                "Home visits are arranged by a coordinator: ask for help without a time, or call the helpline.",
-                code="home_visit_by_request",
-            )
+            if not home_visit_allowed:
+                raise InvalidInput(
+                    "Home visits are arranged without a fixed time: ask for help, or call the helpline.",
+                    code="home_visit_by_request",
+                )
+            if query.help_point_id is not None:
+                raise InvalidInput("A home visit has no help point.", code="help_point_not_needed")
+            if query.home is None or not query.home_address.strip():
+                raise InvalidInput("Give the address of the home visit.", code="home_required")
+            return
+        if query.home is not None or query.home_address:
+            raise InvalidInput("Only home visits have a home address.", code="home_not_needed")
         if query.modality is Modality.HELP_POINT:
             if query.help_point_id is None:
                 raise InvalidInput("Choose a help point.", code="help_point_required")
@@ -87,10 +97,10 @@ class BookingService:
         elif query.help_point_id is not None:
             raise InvalidInput("Phone and video sessions have no help point.", code="help_point_not_needed")
 
-    async def check(self, query: BookingQuery) -> Topic:
+    async def check(self, query: BookingQuery, *, home_visit_allowed: bool = False) -> Topic:
         """The topic exists and the place fits the way of meeting; returns the topic."""
         topic = await self._topic(query.topic)
-        await self._check_place(query)
+        await self._check_place(query, home_visit_allowed=home_visit_allowed)
         return topic
 
     async def slots(self, query: BookingQuery, first: date, last: date) -> list[Slot]:
@@ -371,6 +381,9 @@ def request_values(
         "needs": sorted(n.value for n in needs),
         "channel": "pwa",
         "created_at": now,
+        "home_address": query.home_address.strip(),
+        "home_latitude": query.home.latitude if query.home else None,
+        "home_longitude": query.home.longitude if query.home else None,
     }
     if on_behalf is not None:
         values |= {"channel": on_behalf.channel, "booked_by": caller.person_id, "consent_at": on_behalf.consent_at}

@@ -27,7 +27,7 @@ from server.domain.roles import Principal, Role
 from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
 from server.services.booking import Booked, BookingQuery, BookingService, OnBehalf
-from server.services.offers import SEARCH_DAYS, Asked, OfferService
+from server.services.offers import SEARCH_DAYS, Asked, OfferService, home_of
 
 AT_RISK_AHEAD = timedelta(days=7)
 UNRECORDED_AFTER = timedelta(hours=2)
@@ -174,6 +174,7 @@ class CoordinationService:
             when=when,
             needs=frozenset(Need(n) for n in booking_q.as_list(request["needs"])),
             previous_volunteer_id=await booking_q.previous_volunteer(resident),
+            home=home_of(request),
         )
         return wanted, people
 
@@ -258,7 +259,7 @@ class CoordinationService:
         """A resident phoned: book a time for them (the best volunteer at once), or without a time ask the
         volunteers. The resident needs no account; their consent is recorded with the request."""
         await self._check_place_scope(caller, query)
-        await self._booking.check(query)
+        await self._booking.check(query, home_visit_allowed=starts_at is None)
         resident_id = await self._resident_for(caller, who)
         behalf = OnBehalf(resident_id=resident_id, consent_at=self._clock.now())
         if starts_at is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
@@ -18,7 +19,7 @@ from server.db import offers as q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, NotFound
-from server.domain.matching import Modality, Need, Request, rank
+from server.domain.matching import Modality, Need, Place, Request, rank
 from server.domain.roles import Principal
 from server.domain.states import OfferState, RequestState, offer_after, request_after
 from server.services.audit import AuditService
@@ -37,6 +38,12 @@ class Asked:
     offers: int
 
 
+def home_of(request: dict[str, Any]) -> Place | None:
+    """Where a home visit request's resident lives, if it is one."""
+    lat, lon = request.get("home_latitude"), request.get("home_longitude")
+    return Place(float(lat), float(lon)) if lat is not None and lon is not None else None
+
+
 class OfferService:
     def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, booking: BookingService) -> None:
         self._clock = clock
@@ -53,7 +60,7 @@ class OfferService:
         on_behalf: OnBehalf | None = None,
     ) -> Asked:
         """A resident asks for help without a time (or a coordinator does, for a resident who phoned)."""
-        topic = await self._booking.check(query)
+        topic = await self._booking.check(query, home_visit_allowed=True)
         now = self._clock.now()
         base = request_values(caller, query, needs, now, on_behalf)
         if topic.partner_only_organisation_id is not None:
@@ -92,6 +99,7 @@ class OfferService:
             help_point_id=row["help_point"],
             needs=frozenset(Need(n) for n in booking_q.as_list(row["needs"])),
             previous_volunteer_id=await booking_q.previous_volunteer(row["resident"]),
+            home=home_of(row),
         )
         async with write_transaction(self._engine):
             await serialise(self._engine, f"request:{request_id}")

@@ -15,6 +15,7 @@ from server.services.network import NetworkService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
 from server.services.sessions import SessionService
+from server.services.statistics import StatisticsService
 from server.services.topics import TopicService
 from server.services.volunteers import VolunteerService
 from server.settings import Settings
@@ -35,6 +36,7 @@ class Services:
     booking: BookingService
     offers: OfferService
     sessions: SessionService
+    statistics: StatisticsService
     coordination: CoordinationService
 
 
@@ -58,4 +60,5 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         offers=offers,
         coordination=CoordinationService(clock=clock, engine=engine, audit=audit, booking=booking, offers=offers),
         sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking),
+        statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
     )

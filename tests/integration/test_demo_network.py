@@ -32,3 +32,16 @@ async def test_the_demo_network_is_complete_and_valid(env: Env) -> None:
     assert states == ["cancelled", "done", "scheduled"], "history, a plan and a cancellation to show"
     network = await env.sign_in("+358401000001", password="apuri-demo-salasana")
     assert len((await network.get("/api/v1/organisations")).json()) == 4
+    waiting = (await network.get("/api/v1/queues/unmatched")).json()
+    assert [(r["language"], r["modality"]) for r in waiting] == [("sv", "phone")], "Göran's call-me request"
+
+
+async def test_the_demo_network_can_be_reset(env: Env) -> None:
+    from server.db.tables import HelpRequest
+    from server.demo import _clear
+
+    await load_demo(env.engine)
+    await _clear(env.engine)
+    assert await HelpRequest.count() == 0
+    await load_demo(env.engine)
+    assert await Organisation.count() == 4 and await HelpRequest.count() == 4

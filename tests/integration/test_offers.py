@@ -131,3 +131,24 @@ async def test_only_the_volunteer_an_offer_was_made_to_can_answer_it(env: Env) -
         answer = await world.apis[key].post(f"/api/v1/offers/{world.offer}/accept")
         assert answer.status_code in (403, 404), (key, answer.status_code)
     assert (await world.apis["vol_a"].post(f"/api/v1/offers/{world.offer}/accept")).status_code == 200
+
+
+async def test_a_home_visit_is_offered_only_to_volunteers_whose_travel_radius_reaches_the_home(env: Env) -> None:
+    from server.domain.matching import Place
+
+    world = await build_world(env)
+    near = Place(65.9667, 29.1833)  # Kuusamo centre
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a, home_visits=True, home=near, travel_radius_km=10)
+    home = {"address": "Kitkantie 5, Kuusamo", "latitude": 65.99, "longitude": 29.20}  # about 3 km away
+    body = {"topic": "online_banking", "modality": "home_visit", "language": "fi"}
+    missing = await world.apis["resident_2"].post("/api/v1/requests", json=body)
+    assert missing.status_code == 422 and missing.json()["code"] == "home_required"
+    asked = await world.apis["resident_2"].post("/api/v1/requests", json=body | {"home": home})
+    assert asked.status_code == 201 and asked.json()["volunteers_asked"] == 1, asked.text
+    far = home | {"latitude": 66.5, "longitude": 29.2}  # about 60 km north
+    unreachable = await world.apis["resident_2"].post("/api/v1/requests", json=body | {"home": far})
+    assert unreachable.json()["state"] == "open", "nobody travels that far: the coordinators take it up"
+    [offer] = [o for o in await pending(world.apis["vol_a"]) if o["modality"] == "home_visit"]
+    assert offer["home_address"] is None, "the address only after accepting"
+    accepted = await world.apis["vol_a"].post(f"/api/v1/offers/{offer['id']}/accept")
+    assert accepted.json()["home_address"] == "Kitkantie 5, Kuusamo"

@@ -204,6 +204,11 @@ async def test_list_routes_never_show_another_organisations_objects(env: Env) ->
         assert answer.status_code in (200, 403), f"{path}: {answer.status_code}"
         leaked = [s for s in secrets_of_a if s in answer.text]
         assert leaked == [], f"{path} shows organisation A's objects to organisation B"
+    # Statistics grouped by partner would name organisation A (its booked request) if scoping failed.
+    for path in ("/api/v1/statistics?by=partner", "/api/v1/statistics.csv?by=partner"):
+        answer = await world.apis["coord_b"].get(path)
+        assert answer.status_code == 200, f"{path}: {answer.status_code}"
+        assert str(world.org_a) not in answer.text, f"{path} shows organisation A's figures to organisation B"
     members = await world.apis["coord_b"].get(f"/api/v1/organisations/{world.org_b}/members")
     assert sorted(p["id"] for p in members.json()) == sorted([str(world.ids["coord_b"]), str(world.ids["vol_b"])])
 

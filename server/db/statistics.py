@@ -1,0 +1,106 @@
+"""Rows for the coordinators' statistics: every request created in a time range, attributed to a partner and a
+municipality in SQL (rules in `server/domain/statistics.py`), with its done and no-show sessions. Two queries,
+whatever the size of the network. A partner coordinator's scope is a WHERE clause on the attributed
+organisation, so other organisations' requests never leave the database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from server.db.booking import as_list
+from server.db.tables import HelpRequest
+from server.domain.statistics import RequestFacts, SessionFacts
+
+# The attributed partner: help point's organisation, else routed_to, else the organisation of the volunteer of
+# the request's latest session (their volunteer membership, an active one first).
+_ATTRIBUTED = (
+    "SELECT r.id, r.topic, r.channel, r.state, r.created_at, r.matched_at, hp.municipality AS point_municipality, "
+    "COALESCE(hp.organisation, r.routed_to, ("
+    "SELECT m.organisation FROM help_session s JOIN membership m ON m.person = s.volunteer "
+    "WHERE s.request = r.id AND m.role = 'volunteer' AND m.organisation IS NOT NULL "
+    "ORDER BY s.created_at DESC, m.active DESC, m.created_at LIMIT 1"
+    ")) AS partner "
+    "FROM help_request r LEFT JOIN help_point hp ON hp.id = r.help_point "
+    "WHERE r.created_at >= {} AND r.created_at < {}"
+)
+
+
+def _scoped(since: datetime, until: datetime, within: Collection[uuid.UUID] | None) -> tuple[str, list[Any]]:
+    """`FROM … WHERE …` over the attributed requests (alias x) in [since, until), limited to `within`."""
+    sql = f"FROM ({_ATTRIBUTED}) x "
+    params: list[Any] = [since, until]
+    if within is not None:
+        ids = sorted(within)
+        if ids:
+            sql += f"WHERE x.partner IN ({', '.join('{}' for _ in ids)})"
+            params += ids
+        else:
+            sql += "WHERE 1 = 0"
+    return sql, params
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    if value is None:
+        return None
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _names(value: object) -> dict[str, str]:
+    parsed = json.loads(value) if isinstance(value, str) else value
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+async def request_facts(
+    *, since: datetime, until: datetime, within: Collection[uuid.UUID] | None
+) -> list[RequestFacts]:
+    """Requests created in [since, until) attributed to one of `within` (None: all, unattributed ones too)."""
+    source, params = _scoped(since, until, within)
+    rows = await HelpRequest.raw(
+        "SELECT x.id, x.topic, t.names AS topic_names, x.channel, x.state, x.created_at, x.matched_at, "  # noqa: S608 - our own fragment; values are bound parameters
+        "x.partner, o.name AS partner_name, COALESCE(x.point_municipality, o.municipality) AS municipality "
+        f"FROM (SELECT x.* {source}) x "
+        "JOIN topic t ON t.code = x.topic LEFT JOIN organisation o ON o.id = x.partner",
+        *params,
+    )
+    if not rows:
+        return []
+    sessions: dict[uuid.UUID, list[SessionFacts]] = defaultdict(list)
+    for s in await HelpRequest.raw(
+        "SELECT hs.request, hs.state, hs.outcomes FROM help_session hs "  # noqa: S608 - our own fragment; values are bound parameters
+        "WHERE hs.state IN ('done', 'no_show') AND hs.request IN (SELECT x.id " + source + ")",
+        *params,
+    ):
+        request_id = _uuid(s["request"])
+        assert request_id is not None
+        sessions[request_id].append(SessionFacts(s["state"], tuple(str(o) for o in as_list(s["outcomes"]))))
+    found = []
+    for r in rows:
+        request_id = _uuid(r["id"])
+        assert request_id is not None
+        found.append(
+            RequestFacts(
+                topic=r["topic"],
+                topic_names=_names(r["topic_names"]),
+                channel=r["channel"],
+                state=r["state"],
+                created_at=_aware(r["created_at"]),
+                matched_at=_aware(r["matched_at"]) if r["matched_at"] is not None else None,
+                partner_id=_uuid(r["partner"]),
+                partner_name=r["partner_name"],
+                municipality=r["municipality"],
+                sessions=tuple(sessions.get(request_id, ())),
+            )
+        )
+    return found
+
+
+def _aware(value: object) -> datetime:
+    """A timestamp as an aware datetime, however the engine returned it through the derived table."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))

@@ -1,0 +1,265 @@
+"""Coordinators' statistics: requests and what became of them, grouped by topic, municipality, partner,
+channel or week. Pure: rows in, groups out; the caller hands in `today` and the rows already scoped.
+
+Attribution (done in SQL by `server/db/statistics.py`, described here because the figures mean it):
+
+* **Partner** of a request = the organisation of its help point; else the organisation it was routed to; else
+  the organisation of the volunteer of its latest session (their volunteer membership); else none, shown as
+  the network itself. A partner coordinator's figures are the requests attributed to their organisation(s).
+* **Municipality** = the help point's municipality, else the attributed organisation's municipality.
+* **Week** = the ISO week (Monday–Sunday) of the request's `created_at` in Europe/Helsinki; the date range
+  (`first`..`last`, local dates, both inclusive) selects requests by the same local date.
+
+Figures of a group:
+
+* `requests`: requests created in the range; `matched`: those with a `matched_at`;
+* `median_minutes_to_match`: median of `matched_at - created_at` in minutes over the matched ones;
+* `done`, `no_show`: sessions in those states; `completion_rate` = done / (done + no_show), none when both 0;
+* `cancelled`: requests the resident withdrew (request state `cancelled`). A session a volunteer gave back is
+  not counted: the request goes on waiting for someone else;
+* `outcomes`: outcome code → how many done sessions recorded it.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import statistics
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from server.domain.clocktime import week_of
+from server.domain.errors import InvalidInput
+
+DEFAULT_WEEKS = 12
+MAX_DAYS = 366
+# Dates outside this window are certainly typing errors; refusing them also keeps date arithmetic in range.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+class GroupBy(enum.StrEnum):
+    TOPIC = "topic"
+    MUNICIPALITY = "municipality"
+    PARTNER = "partner"
+    CHANNEL = "channel"
+    WEEK = "week"
+
+
+class BadPeriod(InvalidInput):
+    """The date range cannot be reported on (422, like a bad range in slot search)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    state: str
+    outcomes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """One request with what the report needs of it, already attributed (see the module docstring)."""
+
+    topic: str
+    topic_names: Mapping[str, str]
+    channel: str
+    state: str
+    created_at: datetime
+    matched_at: datetime | None
+    partner_id: uuid.UUID | None
+    partner_name: str | None
+    municipality: str | None
+    sessions: tuple[SessionFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    requests: int = 0
+    matched: int = 0
+    median_minutes_to_match: float | None = None
+    done: int = 0
+    no_show: int = 0
+    completion_rate: float | None = None
+    cancelled: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    key: str | None  # topic code, municipality, organisation id, channel, "2026-W48"; None = not attributed
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    by: GroupBy
+    first: date
+    last: date
+    groups: list[Group]
+    total: Figures
+
+
+# Shown for requests no partner (or no municipality) can be attributed to.
+UNATTRIBUTED = {
+    GroupBy.PARTNER: {"fi": "Verkosto", "sv": "Nätverket", "en": "Network"},
+    GroupBy.MUNICIPALITY: {"fi": "Ei tiedossa", "sv": "Okänd", "en": "Unknown"},
+}
+
+
+def period(first: date | None, last: date | None, *, today: date) -> tuple[date, date]:
+    """The local dates to report on: `last` defaults to today, `first` to twelve weeks before `last` (84 days
+    with both ends). At most `MAX_DAYS` days, the start not after the end."""
+    for given in (first, last):
+        if given is not None and not EARLIEST <= given <= LATEST:
+            raise BadPeriod(
+                f"Dates must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}.", code="date_out_of_range"
+            )
+    last = today if last is None else last
+    first = last - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1) if first is None else first
+    if last < first:
+        raise BadPeriod("The end date is before the start date.", code="dates_order")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise BadPeriod(f"Report at most {MAX_DAYS} days at a time.", code="dates_too_long")
+    return first, last
+
+
+def figures(rows: Iterable[RequestFacts]) -> Figures:
+    requests = matched = done = no_show = cancelled = 0
+    waits: list[float] = []
+    outcomes: Counter[str] = Counter()
+    for row in rows:
+        requests += 1
+        if row.state == "cancelled":
+            cancelled += 1
+        if row.matched_at is not None:
+            matched += 1
+            waits.append(max((row.matched_at - row.created_at).total_seconds(), 0.0) / 60)
+        for s in row.sessions:
+            if s.state == "done":
+                done += 1
+                outcomes.update(s.outcomes)
+            elif s.state == "no_show":
+                no_show += 1
+    return Figures(
+        requests=requests,
+        matched=matched,
+        median_minutes_to_match=statistics.median(waits) if waits else None,
+        done=done,
+        no_show=no_show,
+        completion_rate=done / (done + no_show) if done + no_show else None,
+        cancelled=cancelled,
+        outcomes=dict(sorted(outcomes.items())),
+    )
+
+
+def week_key(year: int, week: int) -> str:
+    return f"{year}-W{week:02d}"
+
+
+def _key(row: RequestFacts, by: GroupBy, language: str) -> tuple[str | None, str]:
+    if by is GroupBy.TOPIC:
+        return row.topic, row.topic_names.get(language) or row.topic_names.get("fi") or row.topic
+    if by is GroupBy.MUNICIPALITY:
+        return row.municipality, row.municipality or UNATTRIBUTED[by].get(language, UNATTRIBUTED[by]["en"])
+    if by is GroupBy.PARTNER:
+        if row.partner_id is None:
+            return None, UNATTRIBUTED[by].get(language, UNATTRIBUTED[by]["en"])
+        return str(row.partner_id), row.partner_name or str(row.partner_id)
+    if by is GroupBy.CHANNEL:
+        return row.channel, row.channel
+    key = week_key(*week_of(row.created_at))
+    return key, key
+
+
+def _weeks(first: date, last: date) -> list[str]:
+    """Every ISO week touching first..last, so a chart shows the quiet weeks as zeros rather than gaps."""
+    found: list[str] = []
+    day = first - timedelta(days=first.weekday())
+    while day <= last:
+        iso = day.isocalendar()
+        found.append(week_key(iso.year, iso.week))
+        day += timedelta(days=7)
+    return found
+
+
+def report(rows: Sequence[RequestFacts], by: GroupBy, *, first: date, last: date, language: str = "fi") -> Report:
+    """Group `rows` (already limited to the range and the caller's organisations) and total them. Weeks come
+    in time order (every week of the range, empty ones too); other groups by requests, most first, then
+    label."""
+    members: dict[str | None, list[RequestFacts]] = defaultdict(list)
+    labels: dict[str | None, str] = {}
+    for row in rows:
+        key, label = _key(row, by, language)
+        members[key].append(row)
+        labels.setdefault(key, label)
+    if by is GroupBy.WEEK:
+        keys: list[str | None] = list(_weeks(first, last))
+        keys += sorted(k for k in members if k not in set(keys) and k is not None)
+        groups = [Group(k, k or "", figures(members.get(k, ()))) for k in keys]
+    else:
+        groups = [Group(k, labels[k], figures(v)) for k, v in members.items()]
+        groups.sort(key=lambda g: (-g.figures.requests, g.label.casefold(), g.key or ""))
+    return Report(by=by, first=first, last=last, groups=groups, total=figures(rows))
+
+
+# ---- CSV ----------------------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection): text starting with = + - @ (or a tab or
+    carriage return, which some spreadsheets skip before looking) gets a leading apostrophe. Topic and
+    organisation names are typed by coordinators, so they are never trusted."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def table(found: Report) -> list[list[str]]:
+    """The report as rows of cells, header first, the total last. One column per outcome code seen."""
+    codes = sorted({code for g in found.groups for code in g.figures.outcomes} | set(found.total.outcomes))
+    header = [
+        found.by.value,
+        "label",
+        "requests",
+        "matched",
+        "median_minutes_to_match",
+        "done",
+        "no_show",
+        "completion_rate",
+        "cancelled",
+        *(f"outcome:{code}" for code in codes),
+    ]
+
+    def line(key: str, label: str, f: Figures) -> list[str]:
+        return [
+            key,
+            label,
+            str(f.requests),
+            str(f.matched),
+            _number(f.median_minutes_to_match, 1),
+            str(f.done),
+            str(f.no_show),
+            _number(f.completion_rate, 3),
+            str(f.cancelled),
+            *(str(f.outcomes.get(code, 0)) for code in codes),
+        ]
+
+    body = [line(g.key or "", g.label, g.figures) for g in found.groups]
+    body.append(line("total", "", found.total))
+    return [[spreadsheet_safe(cell) for cell in row] for row in [header, *body]]
+
+
+def csv_bytes(found: Report) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel shows å, ä and ö; CRLF line ends as RFC 4180 says."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(table(found))
+    return out.getvalue().encode("utf-8-sig")
