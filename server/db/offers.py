@@ -142,14 +142,17 @@ async def pending_count(request_id: uuid.UUID) -> int:
     return int(await Offer.count().where((Offer.request == request_id) & (Offer.state == "pending")))
 
 
-async def expire_due(now: datetime) -> set[uuid.UUID]:
-    """Expire every pending offer past its time; return the requests they belonged to."""
+async def expire_due(now: datetime) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Expire every pending offer past its time; return them grouped by request."""
     rows = (
         await Offer.update({Offer.state: "expired", Offer.answered_at: now})
         .where((Offer.state == "pending") & (Offer.expires_at <= now))
-        .returning(Offer.request)
+        .returning(Offer.id, Offer.request)
     )
-    return {r["request"] for r in rows}
+    grouped: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for r in rows:
+        grouped.setdefault(r["request"], []).append(r["id"])
+    return grouped
 
 
 async def move_request(request_id: uuid.UUID, *, from_state: str, to_state: str, now: datetime | None = None) -> bool:

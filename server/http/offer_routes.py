@@ -121,6 +121,16 @@ class OfferController(Controller):
     async def my_requests(self, me: Me, services: Svc) -> list[RequestOut]:
         return [RequestOut.of(r) for r in await services.offers.my_requests(me)]
 
+    @post(
+        "/requests/{request_id:uuid}/cancel",
+        opt=roles(Role.RESIDENT),
+        status_code=200,
+        summary="I no longer need help with this",
+    )
+    async def cancel(self, request_id: FromPath[uuid.UUID], me: Me, services: Svc) -> RequestOut:
+        """Cancels the request, the offers still open and its session, if it has one."""
+        return RequestOut.of(await services.offers.cancel_request(me, request_id))
+
     @get("/me/offers", opt=roles(*VOLUNTEERS), summary="Requests offered to me, waiting for an answer")
     async def my_offers(self, me: Me, services: Svc) -> list[OfferOut]:
         return [OfferOut.of(o) for o in await services.offers.my_offers(me)]

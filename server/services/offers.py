@@ -21,7 +21,7 @@ from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, NotFound
 from server.domain.matching import Modality, Need, Place, Request, rank
 from server.domain.roles import Principal
-from server.domain.states import OfferState, RequestState, offer_after, request_after
+from server.domain.states import OfferState, RequestState, SessionState, offer_after, request_after, session_after
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService, OnBehalf, request_values
 
@@ -177,7 +177,16 @@ class OfferService:
     async def expire(self) -> tuple[int, int]:
         """Expire overdue offers and move their requests on. Returns (requests touched, new offers)."""
         now = self._clock.now()
-        touched = await q.expire_due(now)
+        async with write_transaction(self._engine):
+            touched = await q.expire_due(now)
+            for request_id, offer_ids in touched.items():
+                await self._audit.record(
+                    None,
+                    "offer.expire",
+                    "request",
+                    str(request_id),
+                    detail={"offers": [str(o) for o in offer_ids]},
+                )
         offered = 0
         for request_id in touched:
             if await q.pending_count(request_id) == 0:
@@ -200,6 +209,38 @@ class OfferService:
         if placed is None:
             raise Conflict("You already have a session close to that time.", code="volunteer_busy")
         return placed
+
+    async def cancel_request(self, caller: Principal, request_id: uuid.UUID) -> dict[str, Any]:
+        """The resident no longer needs help: the request is cancelled, with any offers and its session."""
+        request = await booking_q.request_row(request_id)
+        if request is None or request["resident"] != caller.person_id:
+            raise NotFound("No such request.", code="request_not_found")
+        state = RequestState(request["state"])
+        target = request_after(state, "cancel")
+        now = self._clock.now()
+        async with write_transaction(self._engine):
+            await serialise(self._engine, f"request:{request_id}")
+            if not await q.move_request(request_id, from_state=state.value, to_state=target.value):
+                raise Conflict("The request changed meanwhile. Reload and try again.", code="request_changed")
+            await q.withdraw_others(request_id, None, now)
+            session = await booking_q.active_session_of_request(request_id)
+            if session is not None:
+                session_after(SessionState(session.state), "cancel")
+                if not await booking_q.set_session_state(
+                    session.id, state=SessionState.CANCELLED.value, expected_version=session.version, now=now
+                ):
+                    raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
+            await self._audit.record(
+                caller,
+                "request.cancel",
+                "request",
+                str(request_id),
+                subject_id=caller.person_id,
+                detail={"session": str(session.id) if session else None},
+            )
+        cancelled = await booking_q.request_row(request_id)
+        assert cancelled is not None
+        return cancelled
 
     async def accepted(self, caller: Principal) -> list[q.OfferRow]:
         return await q.accepted_offers(caller.person_id)

@@ -152,3 +152,25 @@ async def test_a_home_visit_is_offered_only_to_volunteers_whose_travel_radius_re
     assert offer["home_address"] is None, "the address only after accepting"
     accepted = await world.apis["vol_a"].post(f"/api/v1/offers/{offer['id']}/accept")
     assert accepted.json()["home_address"] == "Kitkantie 5, Kuusamo"
+
+
+async def test_a_resident_cancels_a_waiting_request_and_its_offers_are_withdrawn(env: Env) -> None:
+    world = await build_world(env)
+    url = f"/api/v1/requests/{world.flexible_request}/cancel"
+    assert (await world.apis["resident_2"].post(url)).status_code == 404, "not theirs"
+    answer = await world.apis["resident_1"].post(url)
+    assert answer.status_code == 200 and answer.json()["state"] == "cancelled", answer.text
+    assert [o.state for o in await offers_q.offers_of_request(world.flexible_request)] == ["withdrawn"]
+    assert await pending(world.apis["vol_a"]) == []
+    again = await world.apis["resident_1"].post(url)
+    assert again.status_code == 409 and again.json()["code"] == "request_cancel_not_allowed"
+
+
+async def test_expired_offers_are_in_the_audit_log(env: Env) -> None:
+    from server.db.tables import AuditEvent
+
+    world = await build_world(env)
+    env.clock.advance(timedelta(hours=1))
+    assert (await env.services.offers.expire())[0] == 1
+    [event] = await AuditEvent.select().where(AuditEvent.action == "offer.expire")
+    assert event["object_id"] == str(world.flexible_request)
