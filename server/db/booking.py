@@ -407,3 +407,20 @@ async def active_session_of_request(request_id: uuid.UUID) -> SessionRow | None:
         (HelpSession.request == request_id) & HelpSession.state.is_in(ACTIVE)
     )
     return _session(rows[0]) if rows else None
+
+
+async def sessions_in(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> int:
+    """The volunteer's sessions (any but cancelled) starting in [since, until): for the weekly cap."""
+    return int(
+        await HelpSession.count().where(
+            (HelpSession.volunteer == volunteer_id)
+            & (HelpSession.state != "cancelled")
+            & (HelpSession.starts_at >= since)
+            & (HelpSession.starts_at < until)
+        )
+    )
+
+
+async def weekly_cap(volunteer_id: uuid.UUID) -> int | None:
+    rows = await VolunteerProfile.select(VolunteerProfile.weekly_cap).where(VolunteerProfile.person == volunteer_id)
+    return int(rows[0]["weekly_cap"]) if rows else None

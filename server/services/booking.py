@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from server.adapters.clock import Clock
@@ -20,7 +20,7 @@ from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
-from server.domain.clocktime import Interval, local_date
+from server.domain.clocktime import Interval, local_date, local_start
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Modality, Need, Place, Request, rank
 from server.domain.roles import Principal
@@ -246,7 +246,7 @@ class BookingService:
                 await serialise(self._engine, f"resident:{resident_id}")
                 await serialise(self._engine, f"volunteer:{volunteer_id}")
                 await self._check_resident(caller, resident_id, when, now)
-                if await q.volunteer_busy(volunteer_id, guarded):
+                if await q.volunteer_busy(volunteer_id, guarded) or await self.at_weekly_cap(volunteer_id, when):
                     return None
                 if new_request is not None:
                     request_id = await q.insert_request(
@@ -283,6 +283,19 @@ class BookingService:
                 return None  # the database's own guard: somebody got there first
             raise
         return await q.session(session_id)
+
+    async def at_weekly_cap(self, volunteer_id: uuid.UUID, when: Interval, *, moving: bool = False) -> bool:
+        """Binding check of the volunteer's weekly limit, inside the serialised transaction: ranking saw the
+        calendars before it, and concurrent bookings may have filled the week since."""
+        cap = await q.weekly_cap(volunteer_id)
+        if cap is None:
+            return False
+        day = local_date(when.start)
+        monday = day - timedelta(days=day.weekday())
+        since = local_start(monday, time(0))
+        until = local_start(monday + timedelta(days=7), time(0))
+        booked = await q.sessions_in(volunteer_id, since, until)
+        return booked - (1 if moving else 0) >= cap
 
     async def _move_request_for_session(self, request: dict[str, Any], event: str, now: datetime) -> None:
         if await q.active_session_of_request(request["id"]) is not None:

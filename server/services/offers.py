@@ -207,7 +207,9 @@ class OfferService:
         await self._booking.check_open(query, when)
         placed = await self._booking.place(caller, caller.person_id, when, now, request=request, event="schedule")
         if placed is None:
-            raise Conflict("You already have a session close to that time.", code="volunteer_busy")
+            raise Conflict(
+                "You already have a session close to that time, or your weekly limit is full.", code="volunteer_busy"
+            )
         return placed
 
     async def cancel_request(self, caller: Principal, request_id: uuid.UUID) -> dict[str, Any]:

@@ -86,7 +86,10 @@ class SessionService:
                 await serialise(self._engine, f"volunteer:{volunteer_id}")
                 if await q.resident_overlaps(found.resident_id, when, exclude=found.id):
                     raise Conflict("You already have a session at that time.", code="resident_busy")
+                same_week = volunteer_id == found.volunteer_id and week_of(found.starts_at) == week_of(when.start)
                 if await q.volunteer_busy(volunteer_id, guarded, exclude=found.id):
+                    return None
+                if await self._booking.at_weekly_cap(volunteer_id, when, moving=same_week):
                     return None
                 if not await q.reschedule(
                     found.id,

@@ -200,3 +200,18 @@ async def test_the_database_itself_refuses_overlapping_sessions_on_postgresql(en
                 "created_at": env.clock.now(),
             }
         )
+
+
+async def test_concurrent_bookings_never_push_a_volunteer_past_their_weekly_limit(env: Env) -> None:
+    """Ranking reads calendars before the booking transaction; the limit must bind inside it."""
+    world = await ready(env)
+    await offer(world, "vol_a", world.help_point_a, weekly_cap=2)
+    residents = [await env.sign_in(f"+3584015100{n:02d}") for n in range(5)]
+    times = [f"2026-11-30T{h:02d}:00:00Z" for h in range(7, 12)]
+    answers = await asyncio.gather(
+        *(r.post("/api/v1/bookings", json=booking(world, t)) for r, t in zip(residents, times, strict=True))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 201, 409, 409, 409], [a.text for a in answers]
+    from server.db.tables import HelpSession
+
+    assert await HelpSession.count().where(HelpSession.volunteer == world.ids["vol_a"]) == 3, "2 new + world's"
