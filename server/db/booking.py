@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from server.db.tables import (
     AvailabilityOverride,
-    AvailabilityRule,
     HelpRequest,
     HelpSession,
     Person,
@@ -27,6 +28,7 @@ from server.domain.states import ACTIVE_SESSION_STATES
 
 ACTIVE = [s.value for s in ACTIVE_SESSION_STATES]
 FAIRNESS_WINDOW = timedelta(days=28)
+_NO_WEEKS: Mapping[tuple[int, int], int] = MappingProxyType({})
 
 
 def as_list(value: Any) -> tuple[Any, ...]:
@@ -48,13 +50,19 @@ def _eligible(
     """The volunteers who may take the request, as an SQL fragment (FROM … WHERE …) and its parameters, reused
     as a subquery so the database filters once instead of Python filtering everyone: has the topic and a
     profile, is active in an active organisation, works at the help point (or takes remote sessions), and has
-    availability of the right kind on one of the weekdays searched (or extra hours on one of the dates)."""
+    availability of the right kind on one of the weekdays searched (or extra hours on one of the dates).
+
+    The weekly rules of the right kind on those weekdays come with it (`r`, one row per rule, or one row with
+    no rule for someone who has only extra hours): joining them costs the database one lookup per volunteer,
+    where a separate query would evaluate the whole filter a second time."""
     remote = modality.remote
     weekdays = sorted({(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))})
-    params: list[Any] = [topic]
+    params: list[Any] = [remote, topic]
     sql = (
-        "FROM volunteer_topic vt JOIN volunteer_profile vp ON vp.person = vt.person "
+        "FROM volunteer_topic vt JOIN volunteer_profile vp ON vp.person = vt.person "  # noqa: S608 - our own fragment; values are bound parameters
         "JOIN person p ON p.id = vt.person "
+        "LEFT JOIN availability_rule r ON r.person = vt.person AND r.remote = {} "
+        f"AND r.weekday IN ({', '.join(str(w) for w in weekdays)}) "
         "WHERE vt.topic = {} AND p.active "
         "AND EXISTS (SELECT 1 FROM membership m JOIN organisation o ON o.id = m.organisation "
         "WHERE m.person = vt.person AND m.role = 'volunteer' AND m.active AND o.active) "
@@ -65,12 +73,10 @@ def _eligible(
     elif remote:
         sql += "AND vp.remote "
     sql += (
-        "AND (EXISTS (SELECT 1 FROM availability_rule r WHERE r.person = vt.person AND r.remote = {} "  # noqa: S608 - our own fragment; values are bound parameters
-        f"AND r.weekday IN ({', '.join(str(w) for w in weekdays)})) "
-        "OR EXISTS (SELECT 1 FROM availability_override x WHERE x.person = vt.person AND NOT x.away "
-        "AND x.remote = {} AND x.day >= {} AND x.day <= {}))"
+        "AND (r.person IS NOT NULL OR EXISTS (SELECT 1 FROM availability_override x WHERE x.person = vt.person "
+        "AND NOT x.away AND x.remote = {} AND x.day >= {} AND x.day <= {}))"
     )
-    params += [remote, remote, first, last]
+    params += [remote, first, last]
     return sql, params
 
 
@@ -84,26 +90,69 @@ async def candidates(
     now: datetime,
 ) -> list[Candidate]:
     """Eligible volunteers (see `_eligible`) with their calendars for `first`..`last`; language and the other
-    rules are left to matching. Four queries whatever the size of the network."""
+    rules are left to matching. Three queries whatever the size of the network."""
     where, params = _eligible(topic=topic, modality=modality, help_point_id=help_point_id, first=first, last=last)
-    profiles = await VolunteerProfile.raw(
+    remote = modality.remote
+    profiles: dict[uuid.UUID, dict[str, Any]] = {}
+    hours: dict[uuid.UUID, list[tuple[int, time, time]]] = {}
+    for p in await VolunteerProfile.raw(
         "SELECT vt.person, vt.skill, vp.languages, vp.remote, vp.home_visits, vp.home_latitude, vp.home_longitude, "
-        "vp.travel_radius_km, vp.weekly_cap, vp.needs_experience " + where,
+        'vp.travel_radius_km, vp.weekly_cap, vp.needs_experience, r.weekday, r.start, r."end" ' + where,
         *params,
-    )
+    ):
+        person_id = _uuid(p["person"])
+        own = hours.get(person_id)
+        if own is None:
+            profiles[person_id] = p
+            own = hours[person_id] = []
+        if p["weekday"] is not None:
+            own.append((p["weekday"], p["start"], p["end"]))
     if not profiles:
         return []
     ids = "(SELECT vt.person " + where + ")"
-    remote = modality.remote
-    rules: dict[uuid.UUID, list[WeeklyRule]] = defaultdict(list)
-    for r in await AvailabilityRule.raw(
-        'SELECT ar.person, ar.weekday, ar.start, ar."end", ar.remote FROM availability_rule ar '  # noqa: S608 - our own fragment; values are bound parameters
-        "WHERE ar.remote = {} AND ar.person IN " + ids,
-        remote,
-        *params,
-    ):
-        rules[_uuid(r["person"])].append(WeeklyRule(r["weekday"], r["start"], r["end"], bool(r["remote"])))
-    overrides: dict[uuid.UUID, list[DateOverride]] = defaultdict(list)
+    overrides = await _overrides(ids, params, first, last)
+    calendars = await _sessions(ids, params, first, last, now)
+    points = frozenset({help_point_id}) if modality is Modality.HELP_POINT and help_point_id else frozenset()
+    # Volunteers with the same weekly hours and no exceptions (most of them) share one expansion, never changed.
+    expanded: dict[tuple[tuple[int, time, time], ...], list[Interval]] = {}
+    found = []
+    for person_id, p in profiles.items():
+        exceptions = overrides.get(person_id)
+        key = tuple(hours[person_id])
+        available = None if exceptions else expanded.get(key)
+        if available is None:
+            rules = [WeeklyRule(weekday, start, end, remote) for weekday, start, end in key]
+            available = expand(rules, exceptions or [], first, last, remote=remote)
+            if not exceptions:
+                expanded[key] = available
+        found.append(
+            Candidate(
+                id=person_id,
+                active=True,
+                skills={topic: p["skill"]},
+                languages=_frozen(p["languages"]),
+                help_point_ids=points,
+                remote=bool(p["remote"]),
+                home_visits=bool(p["home_visits"]),
+                home=_place(p["home_latitude"], p["home_longitude"]),
+                travel_radius_km=float(p["travel_radius_km"]),
+                needs_experience=_needs(p["needs_experience"]),
+                recent_sessions=calendars.recent.get(person_id, 0),
+                time=VolunteerTime(
+                    id=person_id,
+                    available=available,
+                    busy=calendars.busy.get(person_id, ()),
+                    weekly_cap=int(p["weekly_cap"]),
+                    booked_per_week=dict(weeks) if (weeks := calendars.per_week.get(person_id)) else _NO_WEEKS,
+                ),
+            )
+        )
+    return found
+
+
+async def _overrides(ids: str, params: list[Any], first: date, last: date) -> dict[uuid.UUID, list[DateOverride]]:
+    """Date overrides from `first` to `last` of the volunteers in the subquery `ids`."""
+    found: dict[uuid.UUID, list[DateOverride]] = {}
     for r in await AvailabilityOverride.raw(
         'SELECT ao.person, ao.day, ao.away, ao.start, ao."end", ao.remote FROM availability_override ao '  # noqa: S608 - our own fragment; values are bound parameters
         "WHERE ao.day >= {} AND ao.day <= {} AND ao.person IN " + ids,
@@ -111,17 +160,28 @@ async def candidates(
         last,
         *params,
     ):
-        overrides[_uuid(r["person"])].append(
+        found.setdefault(_uuid(r["person"]), []).append(
             DateOverride(r["day"], bool(r["away"]), r["start"], r["end"], bool(r["remote"]))
         )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendars:
+    busy: dict[uuid.UUID, list[Interval]]
+    per_week: dict[uuid.UUID, Counter[tuple[int, int]]]
+    recent: Counter[uuid.UUID]
+
+
+async def _sessions(ids: str, params: list[Any], first: date, last: date, now: datetime) -> _Calendars:
+    """The sessions of the volunteers in the subquery `ids`: active ones block their time, and every one not
+    cancelled counts towards its week's cap and, in the last four weeks, towards fairness."""
     # Whole weeks around the range, so weekly caps count sessions outside it too.
     week_first = first - timedelta(days=first.weekday() + 1)
     week_last = last + timedelta(days=7 - last.weekday())
     since = min(datetime.combine(week_first, datetime.min.time(), tzinfo=now.tzinfo), now - FAIRNESS_WINDOW)
     until = datetime.combine(week_last, datetime.min.time(), tzinfo=now.tzinfo)
-    busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    per_week: dict[uuid.UUID, Counter[tuple[int, int]]] = defaultdict(Counter)
-    recent: Counter[uuid.UUID] = Counter()
+    calendars = _Calendars(defaultdict(list), defaultdict(Counter), Counter())
     for s in await HelpSession.raw(
         "SELECT hs.volunteer, hs.starts_at, hs.ends_at, hs.state FROM help_session hs "  # noqa: S608 - our own fragment; values are bound parameters
         "WHERE hs.starts_at >= {} AND hs.starts_at < {} AND hs.volunteer IN " + ids,
@@ -132,43 +192,35 @@ async def candidates(
         volunteer = _uuid(s["volunteer"])
         if s["state"] in ACTIVE:
             # The session itself; slot search keeps the buffer on both sides of it.
-            busy[volunteer].append(Interval(s["starts_at"], s["ends_at"]))
+            calendars.busy[volunteer].append(Interval(s["starts_at"], s["ends_at"]))
         if s["state"] != "cancelled":
-            per_week[volunteer][week_of(s["starts_at"])] += 1
+            calendars.per_week[volunteer][week_of(s["starts_at"])] += 1
             if now - FAIRNESS_WINDOW <= s["starts_at"] <= now:
-                recent[volunteer] += 1
-    points = frozenset({help_point_id}) if modality is Modality.HELP_POINT and help_point_id else frozenset()
-    found = []
-    for p in profiles:
-        person_id = _uuid(p["person"])
-        home = (
-            Place(p["home_latitude"], p["home_longitude"])
-            if p["home_latitude"] is not None and p["home_longitude"] is not None
-            else None
-        )
-        found.append(
-            Candidate(
-                id=person_id,
-                active=True,
-                skills={topic: p["skill"]},
-                languages=frozenset(as_list(p["languages"])),
-                help_point_ids=points,
-                remote=bool(p["remote"]),
-                home_visits=bool(p["home_visits"]),
-                home=home,
-                travel_radius_km=float(p["travel_radius_km"]),
-                needs_experience=frozenset(Need(n) for n in as_list(p["needs_experience"])),
-                recent_sessions=recent[person_id],
-                time=VolunteerTime(
-                    id=person_id,
-                    available=expand(rules[person_id], overrides[person_id], first, last, remote=remote),
-                    busy=busy[person_id],
-                    weekly_cap=int(p["weekly_cap"]),
-                    booked_per_week=dict(per_week[person_id]),
-                ),
-            )
-        )
-    return found
+                calendars.recent[volunteer] += 1
+    return calendars
+
+
+def _place(latitude: float | None, longitude: float | None) -> Place | None:
+    return Place(latitude, longitude) if latitude is not None and longitude is not None else None
+
+
+def _frozen(value: Any) -> frozenset[Any]:
+    """A JSON list column (languages) as a frozenset, shared between the profiles that store the same text."""
+    return _frozen_text(value) if isinstance(value, str) else frozenset(as_list(value))
+
+
+@lru_cache(maxsize=1024)
+def _frozen_text(text: str) -> frozenset[Any]:
+    return frozenset(_parsed(text))
+
+
+def _needs(value: Any) -> frozenset[Need]:
+    return _needs_text(value) if isinstance(value, str) else frozenset(Need(n) for n in as_list(value))
+
+
+@lru_cache(maxsize=256)
+def _needs_text(text: str) -> frozenset[Need]:
+    return frozenset(Need(n) for n in _parsed(text))
 
 
 def _uuid(value: object) -> uuid.UUID:

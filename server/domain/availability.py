@@ -72,18 +72,29 @@ def expand(
     rules: list[WeeklyRule], overrides: list[DateOverride], first: date, last: date, *, remote: bool
 ) -> list[Interval]:
     """The UTC intervals of availability of one kind from `first` to `last` (local dates, inclusive)."""
+    # Grouped once, so each day looks only at its own rules and overrides.
+    by_weekday: dict[int, list[WeeklyRule]] = {}
+    for r in rules:
+        if r.remote == remote:
+            by_weekday.setdefault(r.weekday, []).append(r)
+    by_day: dict[date, list[DateOverride]] = {}
+    for e in overrides:
+        if first <= e.day <= last:
+            by_day.setdefault(e.day, []).append(e)
     intervals: list[Interval] = []
     for day in days(first, last):
-        todays = [
-            local_interval(day, r.start, r.end) for r in rules if r.weekday == day.weekday() and r.remote == remote
-        ]
+        todays = [local_interval(day, r.start, r.end) for r in by_weekday.get(day.weekday(), ())]
+        exceptions = by_day.get(day)
+        if not exceptions:
+            intervals.extend(merge([i for i in todays if i is not None]))
+            continue
         extra = [
             local_interval(day, e.start, e.end)
-            for e in overrides
-            if e.day == day and not e.away and e.remote == remote and e.start is not None and e.end is not None
+            for e in exceptions
+            if not e.away and e.remote == remote and e.start is not None and e.end is not None
         ]
         spans = merge([i for i in todays + extra if i is not None])
-        for away in (e for e in overrides if e.day == day and e.away):
+        for away in (e for e in exceptions if e.away):
             if away.start is None or away.end is None:
                 spans = []
                 break
@@ -95,6 +106,8 @@ def expand(
 
 def merge(intervals: list[Interval]) -> list[Interval]:
     """Sorted, with touching or overlapping intervals joined."""
+    if len(intervals) < 2:  # the usual day: one period or none
+        return list(intervals)
     merged: list[Interval] = []
     for interval in sorted(intervals):
         if merged and interval.start <= merged[-1].end:

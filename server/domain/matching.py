@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 import math
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from server.domain.clocktime import Interval
-from server.domain.slots import SlotRules, VolunteerTime, is_free
+from server.domain.slots import SlotRules, VolunteerTime, free_at
 
 
 class Modality(enum.StrEnum):
@@ -118,7 +118,9 @@ def distance_km(a: Place, b: Place) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _exclusion(request: Request, c: Candidate, rules: SlotRules) -> tuple[str, str] | None:  # noqa: PLR0911 - one rule per line
+def _exclusion(  # noqa: PLR0911 - one rule per line
+    request: Request, c: Candidate, free: Callable[[VolunteerTime], bool] | None
+) -> tuple[str, str] | None:
     if not c.active:
         return "inactive", "not active"
     if request.topic not in c.skills:
@@ -134,39 +136,70 @@ def _exclusion(request: Request, c: Candidate, rules: SlotRules) -> tuple[str, s
             return "modality", "does not make home visits"
         if request.home is None or c.home is None or distance_km(c.home, request.home) > c.travel_radius_km:
             return "distance", "the home is outside their travel radius"
-    if request.when is not None and (c.time is None or not is_free(c.time, request.when, rules)):
+    if free is not None and (c.time is None or not free(c.time)):
         return "busy", "not free at that time, or at their weekly limit"
     return None
 
 
-def _score(request: Request, c: Candidate) -> tuple[Reason, ...]:
-    skill = c.skills[request.topic]
-    reasons = [Reason("skill", SKILL_POINTS.get(skill, 10), f"skill level {skill} in {request.topic}")]
-    if request.previous_volunteer_id == c.id:
-        reasons.append(Reason("continuity", CONTINUITY_POINTS, "helped this resident last time"))
-    fairness = max(0, FAIRNESS_MAX - FAIRNESS_STEP * c.recent_sessions)
-    reasons.append(Reason("fairness", fairness, f"{c.recent_sessions} sessions in the last four weeks"))
-    for need in sorted(request.needs & c.needs_experience):
-        reasons.append(Reason(f"need_{need.value}", NEED_POINTS, f"experienced with {need.value} needs"))
-    if request.modality is Modality.HOME_VISIT and request.home and c.home and c.travel_radius_km > 0:
-        km = distance_km(c.home, request.home)
-        points = round(DISTANCE_MAX * (1 - km / c.travel_radius_km))
-        reasons.append(Reason("distance", max(points, 0), f"{km:.1f} km away"))
-    return tuple(reasons)
+class _Reasons:
+    """The reasons of one ranking, with their total. Most candidates share their skill level and their
+    recent-session count, so those reasons (immutable) are made once per value instead of once per candidate."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self._common: dict[tuple[int, int], tuple[tuple[Reason, ...], int]] = {}
+
+    def of(self, c: Candidate) -> tuple[tuple[Reason, ...], int]:
+        request = self._request
+        skill = c.skills[request.topic]
+        key = (skill, c.recent_sessions)
+        common = self._common.get(key)
+        if common is None:
+            fairness = max(0, FAIRNESS_MAX - FAIRNESS_STEP * c.recent_sessions)
+            pair = (
+                Reason("skill", SKILL_POINTS.get(skill, 10), f"skill level {skill} in {request.topic}"),
+                Reason("fairness", fairness, f"{c.recent_sessions} sessions in the last four weeks"),
+            )
+            common = self._common[key] = (pair, pair[0].points + pair[1].points)
+        continuity = request.previous_volunteer_id == c.id
+        needs = request.needs & c.needs_experience if request.needs else None
+        distance = bool(request.modality is Modality.HOME_VISIT and request.home and c.home and c.travel_radius_km > 0)
+        if not (continuity or needs or distance):
+            return common
+        skill_reason, fairness_reason = common[0]
+        reasons = [skill_reason]
+        if continuity:
+            reasons.append(_CONTINUITY)
+        reasons.append(fairness_reason)
+        for need in sorted(needs or ()):
+            reasons.append(_NEED_REASONS[need])
+        if distance:
+            assert request.home is not None
+            assert c.home is not None
+            km = distance_km(c.home, request.home)
+            points = round(DISTANCE_MAX * (1 - km / c.travel_radius_km))
+            reasons.append(Reason("distance", max(points, 0), f"{km:.1f} km away"))
+        return tuple(reasons), sum(r.points for r in reasons)
+
+
+_CONTINUITY = Reason("continuity", CONTINUITY_POINTS, "helped this resident last time")
+_NEED_REASONS = {n: Reason(f"need_{n.value}", NEED_POINTS, f"experienced with {n.value} needs") for n in Need}
 
 
 def rank(request: Request, candidates: Iterable[Candidate], rules: SlotRules | None = None) -> Ranking:
     """Everyone who may take the request, best first, with the reasons; and everyone else, with why not."""
-    rules = rules or SlotRules()
+    free = free_at(request.when, rules or SlotRules()) if request.when is not None else None
+    reasons_of = _Reasons(request).of
     ranked: list[Ranked] = []
     excluded: list[Excluded] = []
     for candidate in candidates:
-        reason = _exclusion(request, candidate, rules)
+        reason = _exclusion(request, candidate, free)
         if reason is not None:
             excluded.append(Excluded(candidate.id, *reason))
             continue
-        reasons = _score(request, candidate)
-        ranked.append(Ranked(candidate.id, sum(r.points for r in reasons), reasons))
-    ranked.sort(key=lambda r: (-r.score, str(r.candidate_id)))
-    excluded.sort(key=lambda e: str(e.candidate_id))
+        reasons, score = reasons_of(candidate)
+        ranked.append(Ranked(candidate.id, score, reasons))
+    # Ties by id: UUIDs order as their strings do (fixed-width hex), without building the strings.
+    ranked.sort(key=lambda r: (-r.score, r.candidate_id.int))
+    excluded.sort(key=lambda e: e.candidate_id.int)
     return Ranking(tuple(ranked), tuple(excluded))

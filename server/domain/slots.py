@@ -9,7 +9,7 @@ opening period (or availability window): length + buffer apart, 45 + 15 minutes 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -25,8 +25,8 @@ class VolunteerTime:
     """What slot search needs to know of one eligible volunteer."""
 
     id: uuid.UUID
-    available: list[Interval]
-    busy: list[Interval] = field(default_factory=list)
+    available: Sequence[Interval]  # never changed in place: volunteers with the same hours may share one
+    busy: Sequence[Interval] = ()
     weekly_cap: int = 5
     # Sessions already booked, per ISO (year, week) in Helsinki time.
     booked_per_week: Mapping[tuple[int, int], int] = field(default_factory=dict)
@@ -49,12 +49,28 @@ class SlotRules:
 
 def is_free(volunteer: VolunteerTime, slot: Interval, rules: SlotRules) -> bool:
     """Available for the whole slot, no session within the buffer on either side, and under the weekly cap."""
-    if not any(window.contains(slot) for window in volunteer.available):
-        return False
-    guarded = Interval(slot.start - rules.buffer, slot.end + rules.buffer)
-    if any(session.overlaps(guarded) for session in volunteer.busy):
-        return False
-    return volunteer.booked_per_week.get(week_of(slot.start), 0) < volunteer.weekly_cap
+    return free_at(slot, rules)(volunteer)
+
+
+def free_at(slot: Interval, rules: SlotRules) -> Callable[[VolunteerTime], bool]:
+    """`is_free` for one slot, to ask of many volunteers: the guarded span and the week are worked out once,
+    and the intervals are compared field by field instead of through new `Interval` objects."""
+    start, end = slot.start, slot.end
+    guard_start, guard_end = start - rules.buffer, end + rules.buffer
+    week = week_of(start)
+
+    def free(volunteer: VolunteerTime) -> bool:
+        for window in volunteer.available:
+            if window.start <= start and end <= window.end:
+                break
+        else:
+            return False
+        for session in volunteer.busy:
+            if session.start < guard_end and guard_start < session.end:
+                return False
+        return volunteer.booked_per_week.get(week, 0) < volunteer.weekly_cap
+
+    return free
 
 
 def _grid(window: Interval, rules: SlotRules) -> Iterable[Interval]:
@@ -70,13 +86,23 @@ def _slots_in(
     earliest = now + rules.notice
     found: dict[datetime, Slot] = {}
     for window in windows:
+        # Only volunteers with some availability inside this window can be free in one of its slots.
+        present = [v for v in volunteers if any(a.start < window.end and window.start < a.end for a in v.available)]
+        if not present:
+            continue
         for candidate in _grid(window, rules):
             if candidate.start < earliest or candidate.start in found:
                 continue
-            free = tuple(sorted((v.id for v in volunteers if is_free(v, candidate, rules)), key=str))
-            if free:
-                found[candidate.start] = Slot(candidate.start, candidate.end, free)
+            free = free_at(candidate, rules)
+            # UUIDs order as their strings do (fixed-width hex), without building the strings.
+            ids = sorted((v.id for v in present if free(v)), key=_as_int)
+            if ids:
+                found[candidate.start] = Slot(candidate.start, candidate.end, tuple(ids))
     return sorted(found.values(), key=lambda s: s.start)
+
+
+def _as_int(volunteer_id: uuid.UUID) -> int:
+    return volunteer_id.int
 
 
 def help_point_slots(
