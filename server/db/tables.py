@@ -1,6 +1,6 @@
 """Piccolo tables. Times are UTC-aware (`Timestamptz`); local wall-clock values (opening hours) are plain `Time`.
 
-Booking tables (requests, offers, sessions, outbox) come in later migrations and refer to `person`,
+Booking tables (requests, offers, sessions) and the notification outbox come in later migrations and refer to `person`,
 `organisation` and `help_point` by foreign key; personal data lives only in `person` so erasure has one target.
 """
 
@@ -73,6 +73,10 @@ class Person(Table, tablename="person"):
     password_hash = Varchar(length=200, null=True, default=None)
     created_at = Timestamptz()
     deactivated_at = Timestamptz(null=True, default=None)
+    # A word the resident chose; every SMS to them carries it, so a real message is told apart from a scam.
+    code_word = Varchar(length=40, default="")
+    # The person replied STOP (LOPETA, SLUTA): no SMS until they reply START.
+    sms_opt_out = Boolean(default=False)
 
 
 class Membership(Table, tablename="membership"):
@@ -138,7 +142,7 @@ class DevSmsMessage(Table, tablename="dev_sms_message"):
 
     id = Serial(primary_key=True)
     phone = Varchar(length=16, index=True)
-    direction = Varchar(length=3, default="out")
+    direction = Varchar(length=8, default="out")  # out | in | push
     body = Text()
     created_at = Timestamptz()
 
@@ -265,6 +269,9 @@ class HelpSession(Table, tablename="help_session"):
     minutes_spent = SmallInt(null=True, default=None)
     outcomes = JSON(default="[]")
     note = Text(default="")
+    # The resident confirmed by SMS reply (does not change `version`: the reminders still stand).
+    confirmed_at = Timestamptz(null=True, default=None)
+    feedback = SmallInt(null=True, default=None)  # 1–5, the resident's SMS answer after the session
 
 
 class Offer(Table, tablename="offer"):
@@ -280,6 +287,84 @@ class Offer(Table, tablename="offer"):
     created_at = Timestamptz()
     expires_at = Timestamptz(index=True)
     answered_at = Timestamptz(null=True, default=None)
+
+
+class Notification(Table, tablename="notification"):
+    """The outbox: every SMS and push, written in the transaction of the change that causes it and sent by the
+    dispatcher. `key` makes each logical message unique (session, version, kind, recipient, channel).
+
+    `next_attempt_at` is when the row needs the dispatcher next: its due time, its retry time, or, while it is
+    `sending`, the end of the claim's lease (a crashed worker's rows come back then). One partial index on it
+    answers "what is due" for both."""
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=200, unique=True)
+    kind = Varchar(length=32)
+    channel = Varchar(length=8)  # sms | push
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, index=True)
+    phone = Varchar(length=16, default="")
+    session = ForeignKey(HelpSession, on_delete=OnDelete.cascade, null=True, index=True)
+    session_version = Integer(null=True, default=None)
+    offer = ForeignKey(Offer, on_delete=OnDelete.cascade, null=True, index=True)
+    language = Varchar(length=2, default="fi")
+    # The rendered text (SMS) or JSON payload (push); sign-in codes are never kept here.
+    body = Text(default="")
+    due_at = Timestamptz()
+    not_after = Timestamptz(null=True, default=None)  # never sent after this (the session's start, an offer's end)
+    next_attempt_at = Timestamptz()
+    # scheduled | sending | sent | delivered | failed | cancelled | expired
+    state = Varchar(length=16)
+    attempts = SmallInt(default=0)
+    claimed_by = Varchar(length=64, default="")
+    provider_id = Varchar(length=64, null=True, default=None, index=True)
+    provider_status = Varchar(length=16, default="")
+    last_error = Varchar(length=300, default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz()
+
+
+class PushSubscription(Table, tablename="push_subscription"):
+    """A browser's push subscription (the endpoint is a capability URL: never logged)."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    endpoint = Varchar(length=1000, unique=True)
+    p256dh = Varchar(length=200)
+    auth = Varchar(length=100)
+    created_at = Timestamptz()
+    last_success_at = Timestamptz(null=True, default=None)
+
+
+class MessageTemplate(Table, tablename="message_template"):
+    """A network coordinator's wording of one kind of message in one language (defaults live in the code)."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=32)
+    language = Varchar(length=2)
+    body = Text()
+    link_free = Boolean(default=True)
+    updated_at = Timestamptz()
+    updated_by = UUID(null=True, default=None)
+
+
+class InboundMessage(Table, tablename="inbound_message"):
+    """An SMS a resident sent us. Understood replies are acted on at once; the rest wait in the coordinators'
+    inbox (`state` open) until someone handles them."""
+
+    id = UUID(primary_key=True)
+    provider_id = Varchar(length=64, null=True, default=None, unique=True)  # Twilio's MessageSid: dedupe
+    phone = Varchar(length=16, index=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, index=True)
+    session = ForeignKey(HelpSession, on_delete=OnDelete.cascade, null=True, index=True)
+    body = Text()
+    # confirm | cancel | stop | start | feedback | unknown | noted (understood, nothing to change)
+    action = Varchar(length=16)
+    state = Varchar(length=16, index=True)  # open | handled
+    received_at = Timestamptz(index=True)
+    handled_at = Timestamptz(null=True, default=None)
+    handled_by = UUID(null=True, default=None)
+    outcome = Varchar(length=32, default="")
 
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -302,4 +387,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     HelpRequest,
     HelpSession,
     Offer,
+    Notification,
+    PushSubscription,
+    MessageTemplate,
+    InboundMessage,
 )
