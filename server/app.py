@@ -24,6 +24,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 
 from server.adapters.clock import Clock, SystemClock
+from server.adapters.push import PushSender, build_push
 from server.adapters.sms import SmsSender, build_sms
 from server.db import engine as db
 from server.db.engine import AnyEngine
@@ -78,15 +79,17 @@ def create_app(
     *,
     clock: Clock | None = None,
     sms: SmsSender | None = None,
+    push: PushSender | None = None,
     engine: AnyEngine | None = None,
 ) -> Litestar:
-    """Build Apuri. Tests pass fakes for the clock and SMS; production passes only settings."""
+    """Build Apuri. Tests pass fakes for the clock, SMS and push; production passes only settings."""
     _silence_personal_data_in_library_logs()
     clock = clock or SystemClock()
     engine = engine or db.make_engine(settings.database_url)
     db.bind(engine)
     sms = sms or build_sms(settings, clock)
-    services = build_services(settings=settings, clock=clock, engine=engine, sms=sms)
+    push = push or build_push(settings, clock)
+    services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
@@ -102,6 +105,7 @@ def create_app(
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await sms.aclose()
+            await push.aclose()
             await db.stop(engine)
 
     auth_rate_limit = RateLimitConfig(rate_limit=("minute", settings.auth_requests_per_minute), store="auth_rate_limit")

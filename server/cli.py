@@ -1,4 +1,4 @@
-"""The `apuri` command: serve, worker, migrate, demo, create-coordinator, check."""
+"""The `apuri` command: serve, worker, migrate, demo, create-coordinator, check, vapid-keys."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_worker(_: argparse.Namespace) -> int:
     """Run the scheduled jobs without the web server (production: one worker, web with --no-scheduler)."""
     from server.adapters.clock import SystemClock
+    from server.adapters.push import build_push
     from server.adapters.sms import build_sms
     from server.app import configure_logging
     from server.db.engine import bind, make_engine, start, stop
@@ -83,7 +84,8 @@ def cmd_worker(_: argparse.Namespace) -> int:
         bind(engine)
         await start(engine)
         sms = build_sms(settings, clock)
-        services = build_services(settings=settings, clock=clock, engine=engine, sms=sms)
+        push = build_push(settings, clock)
+        services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push)
         scheduler = start_scheduler(services)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -93,6 +95,7 @@ def cmd_worker(_: argparse.Namespace) -> int:
         await stopping.wait()
         scheduler.shutdown(wait=True)
         await sms.aclose()
+        await push.aclose()
         await stop(engine)
 
     asyncio.run(run())
@@ -197,6 +200,20 @@ def cmd_check(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vapid_keys(_: argparse.Namespace) -> int:
+    """Print a new VAPID key pair for Web Push, ready to paste into the environment."""
+    from server.adapters.push import generate_vapid_keys
+
+    public, private = generate_vapid_keys()
+    print("# Web Push (VAPID) keys from `apuri vapid-keys`. Keep the private key secret.")
+    print("# Rotating these keys invalidates every existing push subscription: each browser must subscribe again.")
+    print(f"APURI_VAPID_PUBLIC_KEY={public}")
+    print(f"APURI_VAPID_PRIVATE_KEY={private}")
+    print("# Put a real mailbox (mailto:) or https:// origin of yours here: Apple refuses made-up ones.")
+    print("APURI_VAPID_SUBJECT=mailto:digituki@example.fi")
+    return 0
+
+
 def _default_secret() -> str:
     from server.settings import DEFAULT_SECRET
 
@@ -231,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     coord.set_defaults(func=cmd_create_coordinator)
 
     sub.add_parser("check", help="show what is configured and what is missing").set_defaults(func=cmd_check)
+    sub.add_parser("vapid-keys", help="print a new Web Push (VAPID) key pair").set_defaults(func=cmd_vapid_keys)
 
     args = parser.parse_args(argv)
     result: int = args.func(args)

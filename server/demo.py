@@ -22,12 +22,16 @@ from server.db.tables import (
     HelpPoint,
     HelpRequest,
     HelpSession,
+    InboundMessage,
     Membership,
+    MessageTemplate,
+    Notification,
     Offer,
     OpeningHours,
     Organisation,
     OrganisationTopic,
     Person,
+    PushSubscription,
     SignInChallenge,
     Topic,
     VolunteerHelpPoint,
@@ -43,6 +47,7 @@ from server.domain.roles import Grant, Principal, Role
 from server.domain.volunteers import VolunteerProfile as Profile
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService
+from server.services.notifications import NotificationService
 from server.services.offers import OfferService
 from server.services.people import provision_staff
 from server.settings import Settings
@@ -171,7 +176,7 @@ async def run_demo(settings: Settings, *, reset: bool, only_if_empty: bool) -> s
             if only_if_empty:
                 return "apuri: demo network already loaded (use `apuri demo --reset` to reload it)"
             return "apuri: the database already has organisations; use `apuri demo --reset` to replace them"
-        await load_demo(engine)
+        await load_demo(engine, settings)
     finally:
         await stop(engine)
     return (
@@ -232,6 +237,10 @@ async def _clear(engine: AnyEngine) -> None:
     """Everything but the audit log, which is append-only by design."""
     async with write_transaction(engine):
         for table in (
+            Notification,
+            InboundMessage,
+            PushSubscription,
+            MessageTemplate,
             Offer,
             HelpSession,
             HelpRequest,
@@ -254,8 +263,9 @@ async def _clear(engine: AnyEngine) -> None:
             await table.delete(force=True)
 
 
-async def load_demo(engine: AnyEngine) -> None:
+async def load_demo(engine: AnyEngine, settings: Settings | None = None) -> None:
     bind(engine)
+    settings = settings or Settings()
     clock = SystemClock()
     now = clock.now()
     audit = AuditService(clock)
@@ -325,17 +335,23 @@ async def load_demo(engine: AnyEngine) -> None:
         organisation_id=organisation_ids["library"],
         password=DEMO_PASSWORD,
     )
-    await _demo_sessions(engine, clock, audit, residents, points_of["library"][0])
+    notifications = NotificationService(settings=settings, clock=clock)
+    await _demo_sessions(engine, clock, audit, notifications, residents, points_of["library"][0])
 
 
 async def _demo_sessions(
-    engine: AnyEngine, clock: SystemClock, audit: AuditService, residents: dict[str, uuid.UUID], point: uuid.UUID
+    engine: AnyEngine,
+    clock: SystemClock,
+    audit: AuditService,
+    notifications: NotificationService,
+    residents: dict[str, uuid.UUID],
+    point: uuid.UUID,
 ) -> None:
     """Some history and some plans, made through the booking service so they obey its rules: Liisa had a
     session last week and has one coming; Göran booked one and cancelled it, and has asked to be called by
     someone who speaks Swedish (offered to volunteers, or waiting in the coordinators' queue)."""
     now = clock.now()
-    service = BookingService(clock=clock, engine=engine, audit=audit)
+    service = BookingService(clock=clock, engine=engine, audit=audit, notifications=notifications)
     today = now.astimezone(HELSINKI).date()
     for topic in TOPICS:
         query = BookingQuery(topic.code, "fi", Modality.HELP_POINT, point)
@@ -350,7 +366,7 @@ async def _demo_sessions(
     cancelled = await service.book(goran, query, starts_at=free[1].start, needs=frozenset(), idempotency_key=None)
     if cancelled.session is not None:
         await service.cancel(goran, cancelled.session.id)
-    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=service)
+    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=service, notifications=notifications)
     await offers.ask(goran, BookingQuery(topic.code, "sv", Modality.PHONE, None), needs=frozenset({Need.HEARING}))
     if upcoming.session is not None and upcoming.session.volunteer_id is not None:
         last_week = upcoming.session.starts_at - timedelta(days=7 * ((upcoming.session.starts_at - now).days // 7 + 1))

@@ -59,6 +59,13 @@ class Settings:
     vapid_private_key: str = ""
     vapid_subject: str = ""
 
+    # The dispatcher: how often it looks for due messages, how many it takes at a time, how many it sends at
+    # once, and how long a claim lasts before another worker may take the rows over (a worker that died).
+    dispatch_interval_seconds: int = 5
+    dispatch_batch: int = 100
+    dispatch_concurrency: int = 20
+    dispatch_lease_seconds: int = 120
+
     helpline_phone: str = "+358401234000"
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(8, 0)
@@ -147,6 +154,7 @@ class Settings:
             raise SettingsError("APURI_OTP_MAX_ATTEMPTS must be between 1 and 5")
         if self.retention_days < 30:
             raise SettingsError("APURI_RETENTION_DAYS must be at least 30")
+        self._validate_dispatch()
         if not 1 <= self.port <= 65535:
             raise SettingsError("APURI_PORT must be between 1 and 65535")
         if self.rate_limit_store != "memory" and not self.rate_limit_store.startswith(("redis://", "rediss://")):
@@ -163,6 +171,16 @@ class Settings:
             )
         if self.is_production:
             self._validate_production()
+
+    def _validate_dispatch(self) -> None:
+        if not 1 <= self.dispatch_interval_seconds <= 300:
+            raise SettingsError("APURI_DISPATCH_INTERVAL_SECONDS must be between 1 and 300")
+        if not 1 <= self.dispatch_batch <= 1000:
+            raise SettingsError("APURI_DISPATCH_BATCH must be between 1 and 1000")
+        if not 1 <= self.dispatch_concurrency <= 200:
+            raise SettingsError("APURI_DISPATCH_CONCURRENCY must be between 1 and 200")
+        if not 30 <= self.dispatch_lease_seconds <= 3600:
+            raise SettingsError("APURI_DISPATCH_LEASE_SECONDS must be between 30 and 3600")
 
     def _validate_production(self) -> None:
         if self.secret_key == DEFAULT_SECRET:

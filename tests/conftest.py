@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from server.adapters.clock import FixedClock
+from server.adapters.push import MemoryPush, build_push
 from server.adapters.sms import MemorySms, build_sms
 from server.app import create_app, services_of
 from server.db.engine import AnyEngine, make_engine, start, stop
@@ -42,6 +43,7 @@ def base_settings(database_url: str, **overrides: Any) -> Settings:
         environment="test",
         database_url=database_url,
         sms_backend="memory",
+        push_backend="memory",
         scheduler=False,
         dev_tools=True,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
@@ -170,6 +172,7 @@ class Env:
     app: Any
     services: Services
     sms: Any  # MemorySms unless the settings name another backend
+    push: Any  # MemoryPush unless the settings name another backend
     clock: FixedClock
     engine: AnyEngine
     kind: str
@@ -217,13 +220,15 @@ async def env(database_url: str) -> AsyncIterator[Env]:
 async def make_env(settings: Settings) -> AsyncIterator[Env]:
     clock = FixedClock(START)
     sms = MemorySms() if settings.sms_backend == "memory" else build_sms(settings, clock)
+    push = MemoryPush() if settings.push_backend == "memory" else build_push(settings, clock)
     engine = make_engine(settings.database_url)
-    app = create_app(settings, clock=clock, sms=sms, engine=engine)
+    app = create_app(settings, clock=clock, sms=sms, push=push, engine=engine)
     async with running(app):
         environment = Env(
             app=app,
             services=services_of(app),
             sms=sms,
+            push=push,
             clock=clock,
             engine=engine,
             kind="sqlite" if settings.is_sqlite else "postgres",

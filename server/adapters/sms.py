@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import aiohttp
 
 from server.adapters.clock import Clock
+from server.adapters.retry import parse_retry_after
 from server.db.tables import DevSmsMessage
 from server.domain.phone import mask
 from server.settings import Settings
@@ -20,12 +23,14 @@ class SmsReceipt:
 
 
 class SmsError(Exception):
-    """Sending failed. `permanent` errors (invalid number, opted out) must not be retried."""
+    """Sending failed. `permanent` errors (invalid number, opted out) must not be retried; `retry_after` is the
+    provider's Retry-After in seconds, when it gave one."""
 
-    def __init__(self, message: str, *, permanent: bool, code: str = "") -> None:
+    def __init__(self, message: str, *, permanent: bool, code: str = "", retry_after: float | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
+        self.retry_after = retry_after
 
 
 class SmsSender(Protocol):
@@ -36,13 +41,20 @@ class SmsSender(Protocol):
 
 @dataclass
 class MemorySms:
-    """Keeps what was sent, for tests to read."""
+    """Keeps what was sent, for tests to read; `fail_next` makes the next sends fail with those errors."""
 
     sent: list[tuple[str, str]] = field(default_factory=list)
+    validity: list[int | None] = field(default_factory=list)
+    fail_next: list[SmsError] = field(default_factory=list)
+    attempts: int = 0
 
     async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt:
+        self.attempts += 1
+        if self.fail_next:
+            raise self.fail_next.pop(0)
         self.sent.append((to, body))
-        return SmsReceipt(provider_id=f"memory-{len(self.sent)}", status="sent")
+        self.validity.append(validity_seconds)
+        return SmsReceipt(provider_id=f"memory-{self.attempts}", status="queued")
 
     def to(self, phone: str) -> list[str]:
         return [body for number, body in self.sent if number == phone]
@@ -67,6 +79,10 @@ class OutboxSms:
         return None
 
 
+# The Retry-After of the last answer Twilio gave in this task (the SDK's exception does not carry headers).
+_retry_after: contextvars.ContextVar[float | None] = contextvars.ContextVar("twilio_retry_after", default=None)
+
+
 # Twilio error codes that retrying cannot fix: invalid 'To', landline, unsubscribed, not a mobile, geo block.
 PERMANENT_TWILIO_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 21635})
 
@@ -84,12 +100,16 @@ class TwilioSms:
             async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
                 if api_base:
                     uri = uri.replace("https://api.twilio.com", api_base, 1)
-                return await super().request(method, uri, *args, **kwargs)
+                response = await super().request(method, uri, *args, **kwargs)
+                _retry_after.set(parse_retry_after((response.headers or {}).get("Retry-After"), now=datetime.now(UTC)))
+                return response
 
         self._http = _Http(timeout=15)
         self._client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http)
         self._from = settings.twilio_from_number
         self._service = settings.twilio_messaging_service_sid
+        # Delivery reports come back to the public address Twilio can reach (checked by signature there).
+        self._status_callback = settings.public_base_url.rstrip("/") + "/api/v1/twilio/status"
 
     async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt:
         from twilio.base import values
@@ -102,13 +122,15 @@ class TwilioSms:
                 from_=self._from or values.unset,
                 messaging_service_sid=self._service or values.unset,
                 validity_period=validity_seconds if validity_seconds else values.unset,
+                status_callback=self._status_callback,
             )
         except TwilioRestException as exc:
             code = int(exc.code or 0)
             raise SmsError(
-                f"Twilio refused the message to {mask(to)}: {code}",
+                f"Twilio refused the message to {mask(to)}: {exc.status} {code}",
                 permanent=code in PERMANENT_TWILIO_CODES or exc.status in (400, 404),
                 code=str(code),
+                retry_after=_retry_after.get() if exc.status in (429, 503) else None,
             ) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             # Twilio unreachable or too slow: nothing is known to have been sent; trying again may work.

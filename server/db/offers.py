@@ -109,13 +109,24 @@ async def offered_volunteers(request_id: uuid.UUID) -> tuple[set[uuid.UUID], int
 
 async def insert_offers(
     request_id: uuid.UUID, volunteers: list[uuid.UUID], *, round_: int, now: datetime, expires_at: datetime
-) -> None:
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """New pending offers; returns (offer id, volunteer id) of each."""
+    offers = [(uuid.uuid4(), v) for v in volunteers]
     await Offer.insert(
         *[
-            Offer(request=request_id, volunteer=v, round=round_, state="pending", created_at=now, expires_at=expires_at)
-            for v in volunteers
+            Offer(
+                id=offer_id,
+                request=request_id,
+                volunteer=v,
+                round=round_,
+                state="pending",
+                created_at=now,
+                expires_at=expires_at,
+            )
+            for offer_id, v in offers
         ]
     )
+    return offers
 
 
 async def answer(offer_id: uuid.UUID, state: str, now: datetime) -> bool:
@@ -128,14 +139,14 @@ async def answer(offer_id: uuid.UUID, state: str, now: datetime) -> bool:
     return bool(rows)
 
 
-async def withdraw_others(request_id: uuid.UUID, accepted: uuid.UUID | None, now: datetime) -> None:
+async def withdraw_others(request_id: uuid.UUID, accepted: uuid.UUID | None, now: datetime) -> list[uuid.UUID]:
     """Withdraw the request's pending offers (but `accepted`): someone has it, or it was cancelled."""
     query = Offer.update({Offer.state: "withdrawn", Offer.answered_at: now}).where(
         (Offer.request == request_id) & (Offer.state == "pending")
     )
     if accepted is not None:
         query = query.where(Offer.id != accepted)
-    await query
+    return [r["id"] for r in await query.returning(Offer.id)]
 
 
 async def pending_count(request_id: uuid.UUID) -> int:

@@ -271,7 +271,7 @@ class HelpSession(Table, tablename="help_session"):
     note = Text(default="")
     # The resident confirmed by SMS reply (does not change `version`: the reminders still stand).
     confirmed_at = Timestamptz(null=True, default=None)
-    feedback = SmallInt(null=True, default=None)  # 1–5, the resident's SMS answer after the session
+    feedback = SmallInt(null=True, default=None)  # 1 to 5, the resident's SMS answer after the session
 
 
 class Offer(Table, tablename="offer"):

@@ -23,6 +23,19 @@ async def offer_tick(services: Services) -> None:
         log.info("offers: %d requests had offers expire, %d new offers made", touched, offered)
 
 
+async def dispatch_tick(services: Services) -> None:
+    result = await services.dispatcher.run_due()
+    if result.claimed:
+        log.info(
+            "dispatch: %d claimed, %d sent, %d to retry, %d failed, %d cancelled or too late",
+            result.claimed,
+            result.sent,
+            result.retried,
+            result.failed,
+            result.skipped,
+        )
+
+
 def start_scheduler(services: Services) -> AsyncIOScheduler:
     """Start the scheduler on the running event loop (APScheduler 3.11 needs the loop to be running)."""
     scheduler = AsyncIOScheduler(
@@ -32,5 +45,15 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
     )
     scheduler.add_job(housekeeping, "interval", hours=1, args=[services], id="housekeeping", replace_existing=True)
     scheduler.add_job(offer_tick, "interval", seconds=30, args=[services], id="offers", replace_existing=True)
+    scheduler.add_job(
+        dispatch_tick,
+        "interval",
+        seconds=services.settings.dispatch_interval_seconds,
+        args=[services],
+        id="dispatch",
+        replace_existing=True,
+        # A tick that runs late is simply replaced by the next one: the outbox, not the scheduler, holds the work.
+        misfire_grace_time=services.settings.dispatch_interval_seconds * 4,
+    )
     scheduler.start()
     return scheduler

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.adapters.clock import Clock
 from server.adapters.sms import SmsError, SmsSender
+from server.db import notifications as outbox
 from server.db import signin as q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain import otp
@@ -34,6 +35,7 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_FAILURES = 5
 # Writing last_seen_at on every request would make every read a write; a minute's precision is plenty.
 TOUCH_INTERVAL = timedelta(seconds=60)
+SIGN_IN_WORKER = "sign-in"
 
 _CODE_TEXT = {
     "fi": "Apuri-kirjautumiskoodisi on {code}\nSe on voimassa {minutes} min. Älä kerro koodia kenellekään. "
@@ -106,18 +108,48 @@ class AuthService:
                 now=now,
                 expires_at=now + timedelta(seconds=ttl),
             )
+            # The outbox records the message (delivery reports update it) but never the code: it is sent here,
+            # while the person waits, and the row is written as already being sent.
+            ledger_id = await outbox.record_sent_now(
+                outbox.Draft(
+                    key=f"sign-in:{challenge_id}",
+                    kind="sign_in_code",
+                    channel="sms",
+                    body="",
+                    due_at=now,
+                    not_after=now + timedelta(seconds=ttl),
+                    person_id=None,
+                    phone=number,
+                    language=language,
+                ),
+                now=now,
+                lease_until=now + timedelta(seconds=ttl),
+                worker=SIGN_IN_WORKER,
+            )
         body = _CODE_TEXT[language].format(
             code=code, minutes=ttl // 60, host=urlsplit(self._settings.public_base_url).hostname
         )
         try:
-            await self._sms.send(to=number, body=body, validity_seconds=ttl)
+            receipt = await self._sms.send(to=number, body=body, validity_seconds=ttl)
         except SmsError as exc:
             await q.mark_challenge(challenge_id, otp.Status.DEAD)
+            await outbox.finish(
+                ledger_id, worker=SIGN_IN_WORKER, now=self._clock.now(), state="failed", last_error=str(exc)[:300]
+            )
             log.warning("sign-in code to %s not sent: %s", mask(number), exc)
             raise SendFailed(
                 "We could not send the text message. Please try again in a moment, or call the helpline.",
                 code="sms_failed",
             ) from None
+        await outbox.finish(
+            ledger_id,
+            worker=SIGN_IN_WORKER,
+            now=self._clock.now(),
+            state="delivered" if receipt.status == "delivered" else "sent",
+            provider_id=receipt.provider_id,
+            provider_status=receipt.status,
+            sent_at=self._clock.now(),
+        )
         log.info("sign-in code sent to %s (challenge %s)", mask(number), challenge_id)
         return IssuedChallenge(challenge_id=challenge_id, expires_in=ttl)
 

@@ -23,11 +23,13 @@ from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_t
 from server.domain.clocktime import Interval, local_date, local_start
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Modality, Need, Place, Request, rank
+from server.domain.reminders import SessionEvent
 from server.domain.roles import Principal
 from server.domain.slots import Slot, SlotRules, VolunteerTime, help_point_slots, remote_slots
 from server.domain.states import RequestState, SessionState, request_after, session_after
 from server.domain.topics import Topic
 from server.services.audit import AuditService
+from server.services.notifications import NotificationService
 
 MAX_SEARCH_DAYS = 31
 MAX_FUTURE_BOOKINGS = 3
@@ -62,10 +64,19 @@ class Booked:
 
 
 class BookingService:
-    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, rules: SlotRules | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        engine: AnyEngine,
+        audit: AuditService,
+        notifications: NotificationService,
+        rules: SlotRules | None = None,
+    ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
+        self._notifications = notifications
         self._rules = rules or SlotRules()
 
     async def _topic(self, code: str) -> Topic:
@@ -278,6 +289,7 @@ class BookingService:
                     subject_id=resident_id,
                     detail={"volunteer": str(volunteer_id), "starts_at": when.start.isoformat()},
                 )
+                await self._notifications.session_changed(session_id, SessionEvent.BOOKED, caller)
         except Exception as exc:
             if is_overlap_violation(exc):
                 return None  # the database's own guard: somebody got there first
@@ -376,6 +388,7 @@ class BookingService:
                 raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
             await q.set_request_state(found.request_id, RequestState.CANCELLED.value)
             await self._audit.record(caller, "session.cancel", "session", str(session_id), subject_id=caller.person_id)
+            await self._notifications.session_changed(session_id, SessionEvent.CANCELLED, caller)
         cancelled = await q.session(session_id)
         assert cancelled is not None
         return cancelled

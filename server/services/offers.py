@@ -20,10 +20,12 @@ from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, NotFound
 from server.domain.matching import Modality, Need, Place, Request, rank
+from server.domain.reminders import SessionEvent
 from server.domain.roles import Principal
 from server.domain.states import OfferState, RequestState, SessionState, offer_after, request_after, session_after
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService, OnBehalf, request_values
+from server.services.notifications import NotificationService
 
 OFFERS_PER_ROUND = 3
 OFFER_TIME = timedelta(minutes=30)
@@ -45,11 +47,20 @@ def home_of(request: dict[str, Any]) -> Place | None:
 
 
 class OfferService:
-    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, booking: BookingService) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        engine: AnyEngine,
+        audit: AuditService,
+        booking: BookingService,
+        notifications: NotificationService,
+    ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
         self._booking = booking
+        self._notifications = notifications
 
     async def ask(
         self,
@@ -117,7 +128,10 @@ class OfferService:
                 # Nobody (left) to ask: the request waits, open, in the coordinators' queue.
                 await self._audit.record(None, "request.unmatched", "request", str(request_id))
                 return 0
-            await q.insert_offers(request_id, chosen, round_=last_round + 1, now=now, expires_at=now + OFFER_TIME)
+            made = await q.insert_offers(
+                request_id, chosen, round_=last_round + 1, now=now, expires_at=now + OFFER_TIME
+            )
+            await self._notifications.offers_made(request_id, made, now + OFFER_TIME)
             if state is RequestState.OPEN:
                 await q.move_request(request_id, from_state=state.value, to_state=request_after(state, "offer").value)
             await self._audit.record(
@@ -153,7 +167,8 @@ class OfferService:
             )
             if taken or not await q.answer(offer_id, OfferState.ACCEPTED.value, now):
                 raise Conflict(TAKEN, code="offer_taken")
-            await q.withdraw_others(found.request_id, offer_id, now)
+            withdrawn = await q.withdraw_others(found.request_id, offer_id, now)
+            await self._notifications.offers_closed([offer_id, *withdrawn], "the request was taken")
             await self._audit.record(
                 caller, "offer.accept", "offer", str(offer_id), detail={"request": str(found.request_id)}
             )
@@ -168,6 +183,7 @@ class OfferService:
         async with write_transaction(self._engine):
             if not await q.answer(offer_id, OfferState.DECLINED.value, now):
                 raise Conflict("This offer is no longer open.", code="offer_closed")
+            await self._notifications.offers_closed([offer_id], "the offer was declined")
             await self._audit.record(caller, "offer.decline", "offer", str(offer_id))
         await self._offer_round(found.request_id, now, count=1)  # keep the round full: ask the next one
         declined = await q.offer(offer_id)
@@ -179,6 +195,7 @@ class OfferService:
         now = self._clock.now()
         async with write_transaction(self._engine):
             touched = await q.expire_due(now)
+            await self._notifications.offers_closed([o for ids in touched.values() for o in ids], "the offer expired")
             for request_id, offer_ids in touched.items():
                 await self._audit.record(
                     None,
@@ -224,7 +241,8 @@ class OfferService:
             await serialise(self._engine, f"request:{request_id}")
             if not await q.move_request(request_id, from_state=state.value, to_state=target.value):
                 raise Conflict("The request changed meanwhile. Reload and try again.", code="request_changed")
-            await q.withdraw_others(request_id, None, now)
+            withdrawn = await q.withdraw_others(request_id, None, now)
+            await self._notifications.offers_closed(withdrawn, "the request was cancelled")
             session = await booking_q.active_session_of_request(request_id)
             if session is not None:
                 session_after(SessionState(session.state), "cancel")
@@ -232,6 +250,7 @@ class OfferService:
                     session.id, state=SessionState.CANCELLED.value, expected_version=session.version, now=now
                 ):
                     raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
+                await self._notifications.session_changed(session.id, SessionEvent.CANCELLED, caller)
             await self._audit.record(
                 caller,
                 "request.cancel",

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.adapters.clock import Clock
+from server.adapters.push import PushSender
 from server.adapters.sms import SmsSender
 from server.db.engine import AnyEngine
 from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.booking import BookingService
 from server.services.coordination import CoordinationService
+from server.services.dispatch import Dispatcher
 from server.services.network import NetworkService
+from server.services.notifications import NotificationService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
 from server.services.sessions import SessionService
@@ -27,6 +30,7 @@ class Services:
     clock: Clock
     engine: AnyEngine
     sms: SmsSender
+    push: PushSender
     audit: AuditService
     auth: AuthService
     network: NetworkService
@@ -38,18 +42,24 @@ class Services:
     sessions: SessionService
     statistics: StatisticsService
     coordination: CoordinationService
+    notifications: NotificationService
+    dispatcher: Dispatcher
 
 
-def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender) -> Services:
+def build_services(
+    *, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender, push: PushSender
+) -> Services:
     audit = AuditService(clock)
+    notifications = NotificationService(settings=settings, clock=clock)
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
-    booking = BookingService(clock=clock, engine=engine, audit=audit)
-    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=booking)
+    booking = BookingService(clock=clock, engine=engine, audit=audit, notifications=notifications)
+    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications)
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
         sms=sms,
+        push=push,
         audit=audit,
         auth=auth,
         network=NetworkService(clock=clock, engine=engine, audit=audit),
@@ -59,6 +69,8 @@ def build_services(*, settings: Settings, clock: Clock, engine: AnyEngine, sms: 
         booking=booking,
         offers=offers,
         coordination=CoordinationService(clock=clock, engine=engine, audit=audit, booking=booking, offers=offers),
-        sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking),
+        sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications),
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
+        notifications=notifications,
+        dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push),
     )

@@ -19,21 +19,32 @@ from server.domain.clocktime import Interval, local_date, week_of
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Candidate, Modality, Need, Request, rank
 from server.domain.notes import MAX_NOTE_LENGTH, secret_in
+from server.domain.reminders import SessionEvent
 from server.domain.roles import Principal
 from server.domain.states import RequestState, SessionState, request_after, session_after
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService
+from server.services.notifications import NotificationService
 
 CHECK_IN_EARLY = timedelta(hours=1)
 MAX_MINUTES = 480
 
 
 class SessionService:
-    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, booking: BookingService) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        engine: AnyEngine,
+        audit: AuditService,
+        booking: BookingService,
+        notifications: NotificationService,
+    ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
         self._booking = booking
+        self._notifications = notifications
 
     # ---- the resident -------------------------------------------------------------------------------------
 
@@ -112,6 +123,9 @@ class SessionService:
                         "same_volunteer": volunteer_id == found.volunteer_id,
                     },
                 )
+                await self._notifications.session_changed(
+                    found.id, SessionEvent.MOVED, caller, previous_volunteer_id=found.volunteer_id
+                )
         except Exception as exc:
             if is_overlap_violation(exc):
                 return None
@@ -138,6 +152,7 @@ class SessionService:
             await self._audit.record(
                 caller, "session.check_in", "session", str(session_id), subject_id=found.resident_id
             )
+            await self._notifications.session_changed(session_id, SessionEvent.CLOSED, caller)
         return await self._reread(session_id)
 
     async def finish(
@@ -207,6 +222,10 @@ class SessionService:
                 subject_id=found.resident_id,
                 detail={"minutes": minutes, "outcomes": sorted(set(outcomes)), "note": bool(note)},
             )
+            done = result is SessionState.DONE
+            await self._notifications.session_changed(
+                session_id, SessionEvent.DONE if done else SessionEvent.CLOSED, caller
+            )
         return await self._reread(session_id)
 
     async def give_back(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
@@ -226,6 +245,7 @@ class SessionService:
             await self._audit.record(
                 caller, "session.give_back", "session", str(session_id), subject_id=found.resident_id
             )
+            await self._notifications.session_changed(session_id, SessionEvent.CANCELLED, caller)
         return await self._reread(session_id)
 
     async def _reread(self, session_id: uuid.UUID) -> q.SessionRow:

@@ -32,6 +32,8 @@ from server.domain.clocktime import Interval
 from server.domain.matching import Modality, Request, rank
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService
+from server.services.notifications import NotificationService
+from server.settings import Settings
 from tests.conftest import PG_ADMIN_URL, _pg_url
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -163,7 +165,12 @@ async def main(sizes: list[int], rounds: int, warmup: int) -> None:
             point,
         )
         await conn.close()
-        service = BookingService(clock=FixedClock(NOW), engine=engine, audit=AuditService(FixedClock(NOW)))
+        service = BookingService(
+            clock=FixedClock(NOW),
+            engine=engine,
+            audit=AuditService(FixedClock(NOW)),
+            notifications=NotificationService(settings=Settings(), clock=FixedClock(NOW)),
+        )
         query = BookingQuery("online_banking", "fi", Modality.HELP_POINT, slots_point)
         samples, found = [], 0
         for _ in range(warmup + rounds):

@@ -1,0 +1,239 @@
+"""The words of every SMS and push: default templates per message and language, the one way times and places
+are written, and rendering.
+
+Residents are often older people who have been told never to trust a text message. So messages are short,
+plain and the same every time; they carry no topic, health or bank details (SMS bodies sit in the operator's
+logs), no link unless the network coordinator wants one, and the resident's own code word when they chose one.
+The defaults stay in GSM-7 (å, ä and ö are fine; typographic quotes and dashes are not), so one message is one
+160-character segment where possible.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_datetime
+
+from server.domain.clocktime import HELSINKI
+
+LANGUAGES = ("fi", "sv", "en")
+MAX_TEMPLATE_LENGTH = 480
+
+# One way to write a time, everywhere (SMS, push, the app): weekday, date, clock in Helsinki time.
+_WHEN = {
+    "fi": ("fi", "cccccc d.M. 'klo' H.mm"),
+    "sv": ("sv_FI", "ccc d.M. 'kl.' H.mm"),
+    "en": ("en_GB", "EEE d MMM 'at' H.mm"),
+}
+
+_REMOTE_PLACE = {
+    "phone": {
+        "fi": "puhelimitse: avustaja soittaa sinulle",
+        "sv": "per telefon: hjälparen ringer dig",
+        "en": "by phone: your helper calls you",
+    },
+    "video": {"fi": "videopuheluna", "sv": "som videosamtal", "en": "as a video call"},
+    "home_visit": {"fi": "kotikäynti", "sv": "hembesök", "en": "home visit"},
+}
+
+_CODE_WORD = {"fi": "Tunnussanasi: {}", "sv": "Ditt kodord: {}", "en": "Your code word: {}"}
+
+# The placeholders each kind of template may use (checked when a coordinator saves one).
+RESIDENT_FIELDS = frozenset({"when", "place", "volunteer", "helpline", "link"})
+VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", "link"})
+REPLY_FIELDS = frozenset({"when", "place", "helpline", "link"})
+
+DEFAULTS: Mapping[str, Mapping[str, str]] = {
+    "resident.confirmation": {
+        "fi": "Apuri: Sinulle on varattu digitukiaika {when}. Paikka: {place}. Avustaja: {volunteer}.\n"
+        "Jos et pääse, vastaa PERU tai soita {helpline}.\nOmat aikasi: {link}",
+        "sv": "Apuri: Du har en tid för digitalt stöd {when}. Plats: {place}. Hjälpare: {volunteer}.\n"
+        "Om du inte kan komma, svara AVBOKA eller ring {helpline}.\nDina tider: {link}",
+        "en": "Apuri: Your digital help is booked for {when}. Place: {place}. Helper: {volunteer}.\n"
+        "If you cannot come, reply CANCEL or call {helpline}.\nYour times: {link}",
+    },
+    "resident.reminder_24h": {
+        "fi": "Apuri muistuttaa: digitukiaika {when}. Paikka: {place}.\n"
+        "Vastaa KYLLÄ, jos tulet, tai PERU, jos et pääse. Kysyttävää: {helpline}",
+        "sv": "Apuri påminner: tid för digitalt stöd {when}. Plats: {place}.\n"
+        "Svara JA om du kommer eller AVBOKA om du inte kan. Frågor: {helpline}",
+        "en": "Apuri reminder: digital help {when}. Place: {place}.\n"
+        "Reply YES if you are coming or CANCEL if you cannot. Questions: {helpline}",
+    },
+    "resident.reminder_2h": {
+        "fi": "Apuri muistuttaa: digitukiaika {when}. Paikka: {place}. Jos et pääse, vastaa PERU tai soita {helpline}.",
+        "sv": "Apuri påminner: digitalt stöd {when}. Plats: {place}. Om du inte kan, svara AVBOKA eller ring "
+        "{helpline}.",
+        "en": "Apuri reminder: digital help {when}. Place: {place}. If you cannot come, reply CANCEL or call "
+        "{helpline}.",
+    },
+    "resident.moved": {
+        "fi": "Apuri: Digitukiaikasi on siirretty. Uusi aika: {when}. Paikka: {place}.\n"
+        "Jos et pääse, vastaa PERU tai soita {helpline}.",
+        "sv": "Apuri: Din tid har flyttats. Ny tid: {when}. Plats: {place}.\n"
+        "Om du inte kan komma, svara AVBOKA eller ring {helpline}.",
+        "en": "Apuri: Your time has been moved. New time: {when}. Place: {place}.\n"
+        "If you cannot come, reply CANCEL or call {helpline}.",
+    },
+    "resident.cancelled": {
+        "fi": "Apuri: Digitukiaikasi {when} on peruttu. Uuden ajan saat soittamalla {helpline}.\nTai varaa: {link}",
+        "sv": "Apuri: Din tid {when} är avbokad. En ny tid får du genom att ringa {helpline}.\nEller boka: {link}",
+        "en": "Apuri: Your time {when} has been cancelled. For a new time, call {helpline}.\nOr book: {link}",
+    },
+    "resident.feedback_request": {
+        "fi": "Apuri: Kiitos käynnistä! Miten onnistuimme? Vastaa numerolla 1-5 (5 = erittäin hyvin).",
+        "sv": "Apuri: Tack för besöket! Hur lyckades vi? Svara med en siffra 1-5 (5 = mycket bra).",
+        "en": "Apuri: Thank you for coming! How did we do? Reply with a number 1-5 (5 = very well).",
+    },
+    "volunteer.new_session": {
+        "fi": "Uusi digitukiaika {when}: {place}. Asukas: {resident}, aihe: {topic}.",
+        "sv": "Ny tid {when}: {place}. Invånare: {resident}, ämne: {topic}.",
+        "en": "New session {when}: {place}. Resident: {resident}, topic: {topic}.",
+    },
+    "volunteer.reminder_24h": {
+        "fi": "Muistutus: digitukiaika {when}, {place}. Asukas: {resident}, aihe: {topic}.",
+        "sv": "Påminnelse: tid {when}, {place}. Invånare: {resident}, ämne: {topic}.",
+        "en": "Reminder: session {when}, {place}. Resident: {resident}, topic: {topic}.",
+    },
+    "volunteer.reminder_1h": {
+        "fi": "Digitukiaika alkaa pian: {when}, {place}. Asukas: {resident}.",
+        "sv": "Tiden börjar snart: {when}, {place}. Invånare: {resident}.",
+        "en": "Session soon: {when}, {place}. Resident: {resident}.",
+    },
+    "volunteer.moved": {
+        "fi": "Aika on siirretty: nyt {when}, {place}. Asukas: {resident}.",
+        "sv": "Tiden har flyttats: nu {when}, {place}. Invånare: {resident}.",
+        "en": "Session moved: now {when}, {place}. Resident: {resident}.",
+    },
+    "volunteer.cancelled": {
+        "fi": "Aika {when} on peruttu. Sinun ei tarvitse tulla.",
+        "sv": "Tiden {when} är avbokad. Du behöver inte komma.",
+        "en": "The session {when} has been cancelled. You do not need to come.",
+    },
+    "volunteer.offer": {
+        "fi": "Uusi avunpyyntö: {topic}, {place}. Ehditkö auttaa? Avaa Apuri ja vastaa.",
+        "sv": "Ny begäran om hjälp: {topic}, {place}. Har du tid? Öppna Apuri och svara.",
+        "en": "New request for help: {topic}, {place}. Can you help? Open Apuri to answer.",
+    },
+    "volunteer.offer_sms": {
+        "fi": "Apuri: Sinulle on avunpyyntö ({topic}, {place}). Vastaa sovelluksessa: {link}",
+        "sv": "Apuri: Du har en begäran om hjälp ({topic}, {place}). Svara i appen: {link}",
+        "en": "Apuri: A request for help is waiting for you ({topic}, {place}). Answer in the app: {link}",
+    },
+    "reply.confirmed": {
+        "fi": "Apuri: Kiitos! Tervetuloa {when}, {place}.",
+        "sv": "Apuri: Tack! Välkommen {when}, {place}.",
+        "en": "Apuri: Thank you! See you {when}, {place}.",
+    },
+    "reply.cancelled": {
+        "fi": "Apuri: Aikasi {when} on peruttu. Uuden ajan saat soittamalla {helpline}.",
+        "sv": "Apuri: Din tid {when} är avbokad. En ny tid får du genom att ringa {helpline}.",
+        "en": "Apuri: Your time {when} is cancelled. For a new time, call {helpline}.",
+    },
+    "reply.too_late": {
+        "fi": "Apuri: Aikasi {when} on jo alkanut, joten sitä ei voi enää perua viestillä. Soita {helpline}.",
+        "sv": "Apuri: Din tid {when} har redan börjat och kan inte avbokas med sms. Ring {helpline}.",
+        "en": "Apuri: Your time {when} has already started, so it cannot be cancelled by text. Call {helpline}.",
+    },
+    "reply.feedback": {
+        "fi": "Apuri: Kiitos palautteestasi!",
+        "sv": "Apuri: Tack för din respons!",
+        "en": "Apuri: Thank you for your feedback!",
+    },
+    "reply.stopped": {
+        "fi": "Apuri: Et saa enää tekstiviestejä Apurilta. Jos haluat ne takaisin, vastaa START. Apua: {helpline}",
+        "sv": "Apuri: Du får inte längre sms från Apuri. Svara START om du vill ha dem igen. Hjälp: {helpline}",
+        "en": "Apuri: You will get no more texts from Apuri. Reply START to get them again. Help: {helpline}",
+    },
+    "reply.started": {
+        "fi": "Apuri: Saat taas tekstiviestejä Apurilta.",
+        "sv": "Apuri: Du får sms från Apuri igen.",
+        "en": "Apuri: You will get texts from Apuri again.",
+    },
+    "reply.unclear": {
+        "fi": "Apuri: Kiitos viestistä. Välitimme sen koordinaattorille. Voit myös soittaa {helpline}.",
+        "sv": "Apuri: Tack för meddelandet. Vi har skickat det till koordinatorn. Du kan också ringa {helpline}.",
+        "en": "Apuri: Thank you for your message. We passed it to a coordinator. You can also call {helpline}.",
+    },
+    "reply.no_session": {
+        "fi": "Apuri: Sinulla ei ole tulevia aikoja. Ajan saat soittamalla {helpline}.",
+        "sv": "Apuri: Du har inga kommande tider. En tid får du genom att ringa {helpline}.",
+        "en": "Apuri: You have no upcoming times. To book one, call {helpline}.",
+    },
+}
+
+TEMPLATE_NAMES = tuple(DEFAULTS)
+
+
+def fields_of(name: str) -> frozenset[str]:
+    if name.startswith("resident."):
+        return RESIDENT_FIELDS
+    if name.startswith("volunteer."):
+        return VOLUNTEER_FIELDS
+    return REPLY_FIELDS
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a template uses; ValueError for unbalanced braces or positional/indexed fields."""
+    found: set[str] = set()
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise ValueError(f"Write placeholders as {{name}}; {{{name}}} is not one.")
+        found.add(name)
+    return found
+
+
+def check_template(name: str, text: str) -> None:
+    """ValueError (with a message for the coordinator) unless `text` is a usable template for `name`."""
+    if name not in DEFAULTS:
+        raise ValueError(f"There is no message called {name}.")
+    if not text.strip():
+        raise ValueError("The message cannot be empty.")
+    if len(text) > MAX_TEMPLATE_LENGTH:
+        raise ValueError(f"Keep the message under {MAX_TEMPLATE_LENGTH} characters.")
+    unknown = placeholders(text) - fields_of(name)
+    if unknown:
+        allowed = ", ".join(f"{{{f}}}" for f in sorted(fields_of(name)))
+        raise ValueError(f"Unknown placeholder {', '.join(sorted(unknown))}. This message may use {allowed}.")
+
+
+def when_text(instant: datetime, language: str) -> str:
+    locale, pattern = _WHEN.get(language, _WHEN["fi"])
+    return format_datetime(instant, pattern, tzinfo=HELSINKI, locale=locale)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceInfo:
+    modality: str
+    name: str = ""
+    street_address: str = ""
+    municipality: str = ""
+
+
+def place_text(place: PlaceInfo, language: str) -> str:
+    if place.modality == "help_point":
+        return ", ".join(part for part in (place.name, place.street_address, place.municipality) if part)
+    return _REMOTE_PLACE.get(place.modality, {}).get(language, place.modality)
+
+
+def render(text: str, values: Mapping[str, str], *, link_free: bool, code_word: str = "", language: str = "fi") -> str:
+    """Fill a template. Link-free drops every line with {link} in it; a code word goes on a line of its own."""
+    lines = text.split("\n")
+    if link_free:
+        lines = [line for line in lines if "{link}" not in line]
+    body = "\n".join(lines).format_map(_Blank(values)).strip()
+    if code_word:
+        body += "\n" + _CODE_WORD.get(language, _CODE_WORD["fi"]).format(code_word)
+    return body
+
+
+class _Blank(dict[str, str]):
+    """Unknown names render empty rather than failing a send (templates are checked when saved)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

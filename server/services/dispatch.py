@@ -1,0 +1,293 @@
+"""The dispatcher: sends what is due in the outbox, at least once, never for a session that has changed.
+
+Each tick claims due rows with a lease (services never assume they are the only worker), re-checks each row
+against the session or offer it is about just before sending, sends with bounded concurrency, and records the
+provider's id or the error. Temporary failures come back later (exponential backoff with jitter, never sooner
+than the provider's Retry-After); permanent ones fail at once; nothing goes out after its deadline (the
+session's start, or a reminder's lateness limit) or, for reminders, in quiet hours.
+
+Delivery guarantee: a row is marked sent only after the provider accepted it. If the process dies between the
+two, the lease runs out and the row is sent again: at most one duplicate per crash, none in normal running.
+A push that cannot be delivered (no subscription left, or every subscription refused it) becomes an SMS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from server.adapters.clock import Clock
+from server.adapters.push import PushError, PushSender, PushTarget
+from server.adapters.sms import SmsError, SmsSender
+from server.db import notifications as q
+from server.db.engine import AnyEngine
+from server.domain.phone import mask
+from server.domain.reminders import MAX_ATTEMPTS, REMINDER_KINDS, Kind, QuietHours, deadline, retry_delay
+from server.domain.states import ACTIVE_SESSION_STATES, OfferState, SessionState
+from server.services.notifications import URGENT, sms_of_push
+from server.settings import Settings
+
+log = logging.getLogger("apuri.dispatch")
+ACTIVE = {s.value for s in ACTIVE_SESSION_STATES}
+MAX_TWILIO_VALIDITY = 36_000  # seconds (Twilio's ValidityPeriod range is 1 to 36,000)
+DEFAULT_PUSH_TTL = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    sessions: dict[uuid.UUID, q.SessionCheck]
+    offers: dict[uuid.UUID, str]
+    people: dict[uuid.UUID, q.Recipient]
+    subscriptions: dict[uuid.UUID, list[q.Subscription]]
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0  # cancelled or expired at the last check
+
+    def add(self, other: TickResult) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.skipped += other.skipped
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        engine: AnyEngine,
+        sms: SmsSender,
+        push: PushSender,
+        worker: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._engine = engine
+        self._sms = sms
+        self._push = push
+        self.worker = worker or worker_name()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+        self._lease = timedelta(seconds=settings.dispatch_lease_seconds)
+        self._limit = settings.dispatch_batch
+        self._concurrency = asyncio.Semaphore(settings.dispatch_concurrency)
+
+    async def run_due(self, *, budget: timedelta = timedelta(seconds=20)) -> TickResult:
+        """Send batches until nothing is due (or `budget` is used up: the next tick goes on)."""
+        total = TickResult()
+        started = self._clock.now()
+        while True:
+            result = await self.dispatch_once()
+            total.add(result)
+            if result.claimed < self._limit or self._clock.now() - started >= budget:
+                return total
+
+    async def dispatch_once(self) -> TickResult:
+        now = self._clock.now()
+        lease_until = now + self._lease
+        rows = await q.claim(self._engine, worker=self.worker, now=now, lease_until=lease_until, limit=self._limit)
+        result = TickResult(claimed=len(rows))
+        if not rows:
+            return result
+        context = _Context(
+            sessions=await q.sessions_now({r.session_id for r in rows if r.session_id}),
+            offers=await q.offer_states({r.offer_id for r in rows if r.offer_id}),
+            people=await q.recipients({r.person_id for r in rows if r.person_id}),
+            subscriptions=await q.subscriptions_of({r.person_id for r in rows if r.person_id and r.channel == "push"}),
+        )
+        outcomes = await asyncio.gather(*(self._guarded(row, context) for row in rows))
+        for outcome in outcomes:
+            setattr(result, outcome, getattr(result, outcome) + 1)
+        return result
+
+    async def _guarded(self, row: q.Claimed, context: _Context) -> str:
+        async with self._concurrency:
+            try:
+                return await self._one(row, context)
+            except Exception:
+                # An unexpected error must not take the batch down; the lease brings the row back.
+                log.exception("dispatch of %s (%s) failed unexpectedly", row.id, row.kind)
+                return "retried"
+
+    async def _one(self, row: q.Claimed, context: _Context) -> str:
+        now = self._clock.now()
+        moot = self._moot(row, context, now)
+        if moot is not None:
+            state, reason = moot
+            await q.finish(row.id, worker=self.worker, now=now, state=state, last_error=reason)
+            return "skipped"
+        if row.channel == "push":
+            return await self._send_push(row, context, now)
+        return await self._send_sms(row, row.phone, row.body, now)
+
+    def _moot(self, row: q.Claimed, context: _Context, now: datetime) -> tuple[str, str] | None:
+        """Why the row must not be sent now, if it must not: (state, reason)."""
+        if row.kind == Kind.SIGN_IN_CODE:
+            # Only sent while the person waits, and the code is not kept: the process died before recording it.
+            return "failed", "the sign-in code could not be confirmed as sent; a new one can be asked for"
+        person = context.people.get(row.person_id) if row.person_id else None
+        reason = _subject_gone(row, context, person)
+        if reason is not None:
+            return "cancelled", reason
+        limit = deadline(row.kind, row.due_at, row.not_after)
+        if limit is not None and now >= limit:
+            return "expired", "too late to send"
+        if row.kind in REMINDER_KINDS and self._quiet.contains(now):
+            return "expired", "quiet hours: a late reminder is not sent at night"
+        if row.channel == "sms" and person is not None and person.opted_out:
+            return "failed", "the person has asked for no text messages (STOP)"
+        return None
+
+    async def _send_sms(self, row: q.Claimed, phone: str, body: str, now: datetime) -> str:
+        if not phone:
+            await q.finish(row.id, worker=self.worker, now=now, state="failed", last_error="no phone number")
+            return "failed"
+        limit = deadline(row.kind, row.due_at, row.not_after)
+        validity = None
+        if limit is not None:
+            validity = max(1, min(MAX_TWILIO_VALIDITY, int((limit - now).total_seconds())))
+        try:
+            receipt = await self._sms.send(to=phone, body=body, validity_seconds=validity)
+        except SmsError as exc:
+            return await self._failed(row, str(exc), permanent=exc.permanent, retry_after=exc.retry_after, now=now)
+        state = "delivered" if receipt.status == "delivered" else "sent"
+        await q.finish(
+            row.id,
+            worker=self.worker,
+            now=self._clock.now(),
+            state=state,
+            provider_id=receipt.provider_id,
+            provider_status=receipt.status,
+            sent_at=self._clock.now(),
+            last_error="",
+        )
+        return "sent"
+
+    async def _send_push(self, row: q.Claimed, context: _Context, now: datetime) -> str:
+        subscriptions = context.subscriptions.get(row.person_id, []) if row.person_id else []
+        payload = _payload(row.body)
+        limit = deadline(row.kind, row.due_at, row.not_after)
+        ttl = DEFAULT_PUSH_TTL if limit is None else max(0, min(DEFAULT_PUSH_TTL, int((limit - now).total_seconds())))
+        transient: PushError | None = None
+        for subscription in subscriptions:
+            target = PushTarget(subscription.endpoint, subscription.p256dh, subscription.auth)
+            try:
+                receipt = await self._push.send(
+                    target=target,
+                    payload=payload,
+                    ttl=ttl,
+                    urgency="high" if row.kind in URGENT else "normal",
+                    topic=None,
+                    recipient_phone=row.phone,
+                )
+            except PushError as exc:
+                if exc.gone:
+                    await q.delete_subscription(endpoint=subscription.endpoint)
+                    log.info("push subscription of a person is gone (%s): removed", exc.status)
+                elif not exc.permanent:
+                    transient = exc
+                continue
+            await q.push_worked(subscription.id, self._clock.now())
+            await q.finish(
+                row.id,
+                worker=self.worker,
+                now=self._clock.now(),
+                state="sent",
+                provider_id=receipt.provider_id[:64] or None,
+                provider_status="accepted",
+                sent_at=self._clock.now(),
+                last_error="",
+            )
+            return "sent"
+        if transient is not None:
+            return await self._failed(row, str(transient), permanent=False, retry_after=transient.retry_after, now=now)
+        # No subscription took it: the same words by SMS, as a row of its own (so it has its own ledger line).
+        reason = "no push subscription" if not subscriptions else "every push subscription refused it"
+        await q.insert(
+            [
+                q.Draft(
+                    key=f"{row.key}:sms",
+                    kind=row.kind,
+                    channel="sms",
+                    body=sms_of_push(row.body),
+                    due_at=now,
+                    not_after=row.not_after,
+                    person_id=row.person_id,
+                    phone=row.phone,
+                    language=row.language,
+                    session_id=row.session_id,
+                    session_version=row.session_version,
+                    offer_id=row.offer_id,
+                )
+            ],
+            now,
+        )
+        await q.finish(row.id, worker=self.worker, now=now, state="cancelled", last_error=f"{reason}: sent by SMS")
+        return "skipped"
+
+    async def _failed(
+        self, row: q.Claimed, error: str, *, permanent: bool, retry_after: float | None, now: datetime
+    ) -> str:
+        error = error[:300]
+        if permanent or row.attempts >= MAX_ATTEMPTS:
+            log.warning("%s %s to %s failed for good: %s", row.channel, row.kind, mask(row.phone), error)
+            await q.finish(row.id, worker=self.worker, now=now, state="failed", last_error=error)
+            return "failed"
+        retry_at = now + retry_delay(row.attempts, retry_after=retry_after, jitter=self._rng.uniform(0.5, 1.0))
+        limit = deadline(row.kind, row.due_at, row.not_after)
+        if limit is not None and retry_at >= limit:
+            await q.finish(
+                row.id, worker=self.worker, now=now, state="expired", last_error=f"too late to retry: {error}"
+            )
+            return "failed"
+        await q.finish(
+            row.id, worker=self.worker, now=now, state="scheduled", next_attempt_at=retry_at, last_error=error
+        )
+        return "retried"
+
+
+def _subject_gone(row: q.Claimed, context: _Context, person: q.Recipient | None) -> str | None:
+    """Why the person, session or offer the row is about no longer wants it, if so."""
+    if row.person_id and (person is None or not person.active):
+        return "the person is no longer active"
+    if row.session_id is not None:
+        session = context.sessions.get(row.session_id)
+        if session is None or session.version != row.session_version:
+            return "the session changed after this was planned"
+        wanted = {
+            Kind.CANCELLED: {SessionState.CANCELLED.value},
+            Kind.FEEDBACK_REQUEST: {SessionState.DONE.value},
+        }.get(Kind(row.kind), {SessionState.SCHEDULED.value} if row.kind in REMINDER_KINDS else ACTIVE)
+        if session.state not in wanted:
+            return f"the session is {session.state.replace('_', ' ')}"
+    if row.offer_id is not None and context.offers.get(row.offer_id) != OfferState.PENDING.value:
+        return "the offer was answered or has ended"
+    return None
+
+
+def _payload(body: str) -> dict[str, str]:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {"title": "Apuri", "body": body}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {"title": "Apuri", "body": body}

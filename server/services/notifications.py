@@ -1,0 +1,250 @@
+"""Putting messages into the outbox: what a change to a session or an offer means for the people involved.
+
+Every method here runs inside the caller's write transaction, so the change and its messages are committed
+together or not at all; the dispatcher (services/dispatch.py) sends them later. Moving or cancelling a session
+cancels what was still waiting for it in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from server.adapters.clock import Clock
+from server.db import notifications as q
+from server.domain.messages import DEFAULTS, PlaceInfo, place_text, render, when_text
+from server.domain.phone import display
+from server.domain.reminders import (
+    Actor,
+    Audience,
+    Channel,
+    Kind,
+    Planned,
+    QuietHours,
+    SessionEvent,
+    offer_escalation,
+    session_plan,
+)
+from server.domain.roles import Principal
+from server.settings import Settings
+
+Templates = Mapping[tuple[str, str], tuple[str, bool]]
+OFFER_SMS_AFTER = timedelta(minutes=10)
+URGENT = frozenset({Kind.REMINDER_1H, Kind.OFFER, Kind.CANCELLED, Kind.MOVED})
+
+
+def language_of(person: q.PersonInfo | None) -> str:
+    return person.language if person and person.language in ("fi", "sv", "en") else "fi"
+
+
+class NotificationService:
+    def __init__(self, *, settings: Settings, clock: Clock) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+
+    @property
+    def quiet_hours(self) -> QuietHours:
+        return self._quiet
+
+    @property
+    def link(self) -> str:
+        return self._settings.public_base_url.rstrip("/") + "/"
+
+    @property
+    def helpline(self) -> str:
+        return display(self._settings.helpline_phone)
+
+    def text(
+        self, templates: Templates, name: str, language: str, values: Mapping[str, str], *, code_word: str = ""
+    ) -> str:
+        """One message in `language`: the coordinators' wording if they saved one, else the default."""
+        own = templates.get((name, language))
+        template, link_free = own if own else (DEFAULTS[name][language], True)
+        return render(
+            template,
+            {"helpline": self.helpline, "link": self.link, **values},
+            link_free=link_free,
+            code_word=code_word,
+            language=language,
+        )
+
+    # ---- sessions -----------------------------------------------------------------------------------------
+
+    async def session_changed(
+        self,
+        session_id: uuid.UUID,
+        event: SessionEvent,
+        caller: Principal | None,
+        *,
+        previous_volunteer_id: uuid.UUID | None = None,
+    ) -> int:
+        """Replace what was waiting for the session with what `event` (caused by `caller`; None: the system)
+        calls for. Call it inside the transaction that made the change. Returns the rows written."""
+        now = self._clock.now()
+        await q.cancel_pending(session_id=session_id, now=now, reason=f"session {event.value}")
+        session = await q.session_context(session_id)
+        if session is None:
+            return 0
+        actor = Actor.COORDINATOR
+        if caller is not None and caller.person_id == session.resident.id:
+            actor = Actor.RESIDENT
+        elif caller is not None and session.volunteer is not None and caller.person_id == session.volunteer.id:
+            actor = Actor.VOLUNTEER
+        changed = previous_volunteer_id is not None and previous_volunteer_id != (
+            session.volunteer.id if session.volunteer else None
+        )
+        plan = session_plan(
+            event,
+            starts_at=session.starts_at,
+            now=now,
+            quiet=self._quiet,
+            actor=actor,
+            has_volunteer=session.volunteer is not None,
+            volunteer_changed=changed,
+        )
+        previous = None
+        if changed and previous_volunteer_id is not None:
+            previous = (await q.people({previous_volunteer_id})).get(previous_volunteer_id)
+        templates = await q.templates()
+        drafts = [d for p in plan if (d := self._session_draft(p, session, previous, templates)) is not None]
+        return await q.insert(drafts, now)
+
+    def _session_draft(
+        self,
+        planned: Planned,
+        session: q.SessionContext,
+        previous: q.PersonInfo | None,
+        templates: Templates,
+    ) -> q.Draft | None:
+        person = {
+            Audience.RESIDENT: session.resident,
+            Audience.VOLUNTEER: session.volunteer,
+            Audience.PREVIOUS_VOLUNTEER: previous,
+        }[planned.audience]
+        if person is None:
+            return None
+        language = language_of(person)
+        place = place_text(
+            PlaceInfo(
+                session.modality, session.help_point_name, session.help_point_address, session.help_point_municipality
+            ),
+            language,
+        )
+        values = {
+            "when": when_text(session.starts_at, language),
+            "place": place,
+            "volunteer": session.volunteer.first_name if session.volunteer else "",
+            "resident": session.resident.first_name,
+            "topic": session.topic_names.get(language) or session.topic_names.get("fi", ""),
+        }
+        group = "resident" if planned.audience is Audience.RESIDENT else "volunteer"
+        name = f"{group}.{planned.kind.value}"
+        key = f"session:{session.id}:v{session.version}:{planned.kind.value}:{planned.audience.value}:{planned.channel}"
+        if planned.channel is Channel.SMS:
+            body = self.text(templates, name, language, values, code_word=person.code_word)
+        else:
+            body = push_body(
+                self.text(templates, name, language, values),
+                url=f"/#/sessions/{session.id}",
+                tag=f"session-{session.id}",
+            )
+        return q.Draft(
+            key=key,
+            kind=planned.kind.value,
+            channel=planned.channel.value,
+            body=body,
+            due_at=planned.due_at,
+            not_after=planned.not_after,
+            person_id=person.id,
+            phone=person.phone,
+            language=language,
+            session_id=session.id,
+            session_version=session.version,
+        )
+
+    # ---- offers -------------------------------------------------------------------------------------------
+
+    async def offers_made(
+        self, request_id: uuid.UUID, offers: list[tuple[uuid.UUID, uuid.UUID]], expires_at: datetime
+    ) -> int:
+        """Each volunteer offered the request gets a push now and, if they have not answered in ten minutes, an
+        SMS (not at night). `offers`: (offer id, volunteer id)."""
+        if not offers:
+            return 0
+        now = self._clock.now()
+        request = await q.request_context(request_id)
+        if request is None:
+            return 0
+        volunteers = await q.people({v for _, v in offers})
+        templates = await q.templates()
+        sms_due = offer_escalation(now=now, expires_at=expires_at, after=OFFER_SMS_AFTER, quiet=self._quiet)
+        drafts: list[q.Draft] = []
+        for offer_id, volunteer_id in offers:
+            person = volunteers.get(volunteer_id)
+            if person is None:
+                continue
+            language = language_of(person)
+            place = place_text(
+                PlaceInfo(
+                    request.modality,
+                    request.help_point_name,
+                    request.help_point_address,
+                    request.help_point_municipality,
+                ),
+                language,
+            )
+            values = {"topic": request.topic_names.get(language) or request.topic_names.get("fi", ""), "place": place}
+            common = {
+                "person_id": person.id,
+                "phone": person.phone,
+                "language": language,
+                "offer_id": offer_id,
+                "not_after": expires_at,
+            }
+            drafts.append(
+                q.Draft(
+                    key=f"offer:{offer_id}:push",
+                    kind=Kind.OFFER.value,
+                    channel=Channel.PUSH.value,
+                    body=push_body(
+                        self.text(templates, "volunteer.offer", language, values),
+                        url="/#/offers",
+                        tag=f"offer-{offer_id}",
+                    ),
+                    due_at=now,
+                    **common,  # type: ignore[arg-type]
+                )
+            )
+            if sms_due is not None:
+                drafts.append(
+                    q.Draft(
+                        key=f"offer:{offer_id}:sms",
+                        kind=Kind.OFFER_SMS.value,
+                        channel=Channel.SMS.value,
+                        body=self.text(templates, "volunteer.offer_sms", language, values, code_word=person.code_word),
+                        due_at=sms_due,
+                        **common,  # type: ignore[arg-type]
+                    )
+                )
+        return await q.insert(drafts, now)
+
+    async def offers_closed(self, offer_ids: list[uuid.UUID], reason: str) -> int:
+        """Offers answered, withdrawn or expired: their waiting SMS escalations are moot."""
+        return await q.cancel_pending(now=self._clock.now(), reason=reason, offer_ids=offer_ids)
+
+
+def push_body(text: str, *, url: str, tag: str, title: str = "Apuri") -> str:
+    """A push payload: small (the browser fetches details when it is opened), stored as the row's body."""
+    return json.dumps({"title": title, "body": text, "url": url, "tag": tag}, ensure_ascii=False)
+
+
+def sms_of_push(body: str) -> str:
+    """The SMS that replaces a push that cannot be delivered."""
+    try:
+        text = str(json.loads(body).get("body", ""))
+    except (ValueError, AttributeError):
+        text = body
+    return f"Apuri: {text}"
