@@ -38,12 +38,14 @@ from server.http.coordination_routes import CoordinationController
 from server.http.dev import DevPhoneController
 from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
+from server.http.notification_routes import MessagingController
 from server.http.offer_routes import OfferController
 from server.http.people_routes import MeController, PeopleController
 from server.http.security import PUBLIC, SessionAuthMiddleware, access_guard, session_cookie_name
 from server.http.session_routes import SessionController
 from server.http.statistics_routes import StatisticsController
 from server.http.topic_routes import OrganisationTopicsController, TopicsController
+from server.http.twilio_routes import TwilioController
 from server.http.volunteer_routes import MyVolunteeringController, VolunteerReadController
 from server.services.registry import Services, build_services
 from server.settings import Settings
@@ -129,6 +131,8 @@ def create_app(
         SessionController,
         StatisticsController,
         CoordinationController,
+        MessagingController,
+        TwilioController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),

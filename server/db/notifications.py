@@ -4,6 +4,7 @@ lease, recording what happened, and the ledgers coordinators read."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -512,3 +513,48 @@ async def request_context(request_id: uuid.UUID) -> RequestContext | None:
         help_point_municipality=r["hp_municipality"] or "",
         topic_names=_names(r["topic_names"]),
     )
+
+
+async def session_people(
+    session_id: uuid.UUID, within: Collection[uuid.UUID] | None
+) -> tuple[uuid.UUID, uuid.UUID | None] | None:
+    """(resident, volunteer) of a session the caller oversees: any for the network coordinator (`within` None),
+    else one at their organisations' help points or with one of their volunteers."""
+    from server.db.tables import HelpPoint, Membership
+
+    query = HelpSession.select(HelpSession.resident, HelpSession.volunteer).where(HelpSession.id == session_id)
+    if within is not None:
+        ids = list(within) or [uuid.UUID(int=0)]
+        points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(ids))
+        volunteers = Membership.select(Membership.person).where(
+            Membership.organisation.is_in(ids) & (Membership.role == "volunteer")
+        )
+        query = query.where(HelpSession.help_point.is_in(points) | HelpSession.volunteer.is_in(volunteers))
+    rows = await query
+    return (rows[0]["resident"], rows[0]["volunteer"]) if rows else None
+
+
+async def keep_newest_subscriptions(person_id: uuid.UUID, keep: int) -> None:
+    rows = (
+        await PushSubscription.select(PushSubscription.id)
+        .where(PushSubscription.person == person_id)
+        .order_by(PushSubscription.created_at, ascending=False)
+    )
+    old = [r["id"] for r in rows[keep:]]
+    if old:
+        await PushSubscription.delete().where(PushSubscription.id.is_in(old))
+
+
+async def message_settings(person_id: uuid.UUID) -> tuple[str, bool]:
+    rows = await Person.select(Person.code_word, Person.sms_opt_out).where(Person.id == person_id)
+    return (rows[0]["code_word"], not rows[0]["sms_opt_out"]) if rows else ("", True)
+
+
+async def update_message_settings(person_id: uuid.UUID, *, code_word: str | None, sms: bool | None) -> None:
+    changes: dict[Any, Any] = {}
+    if code_word is not None:
+        changes[Person.code_word] = code_word
+    if sms is not None:
+        changes[Person.sms_opt_out] = not sms
+    if changes:
+        await Person.update(changes).where(Person.id == person_id)

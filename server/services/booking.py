@@ -375,10 +375,11 @@ class BookingService:
             return await q.sessions_of(volunteer_id=caller.person_id)
         return await q.sessions_of(resident_id=caller.person_id)
 
-    async def cancel(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
-        """The resident cancels their own session (and with it their request)."""
+    async def cancel(self, caller: Principal, session_id: uuid.UUID, *, for_resident: bool = False) -> q.SessionRow:
+        """The resident cancels their own session (and with it their request). `for_resident`: a coordinator
+        cancels on the resident's word (a phone call, an SMS reply); the caller has checked the scope."""
         found = await q.session(session_id)
-        if found is None or found.resident_id != caller.person_id:
+        if found is None or (found.resident_id != caller.person_id and not for_resident):
             raise NotFound("No such session.", code="session_not_found")
         target = session_after(SessionState(found.state), "cancel")
         async with write_transaction(self._engine):
@@ -387,7 +388,14 @@ class BookingService:
             ):
                 raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
             await q.set_request_state(found.request_id, RequestState.CANCELLED.value)
-            await self._audit.record(caller, "session.cancel", "session", str(session_id), subject_id=caller.person_id)
+            await self._audit.record(
+                caller,
+                "session.cancel",
+                "session",
+                str(session_id),
+                subject_id=found.resident_id,
+                detail={"for_resident": True} if for_resident else None,
+            )
             await self._notifications.session_changed(session_id, SessionEvent.CANCELLED, caller)
         cancelled = await q.session(session_id)
         assert cancelled is not None

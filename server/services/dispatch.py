@@ -154,7 +154,8 @@ class Dispatcher:
             return "expired", "too late to send"
         if row.kind in REMINDER_KINDS and self._quiet.contains(now):
             return "expired", "quiet hours: a late reminder is not sent at night"
-        if row.channel == "sms" and person is not None and person.opted_out:
+        # An answer to the person's own text still goes (it confirms their STOP); nothing else does.
+        if row.channel == "sms" and person is not None and person.opted_out and row.kind != Kind.REPLY:
             return "failed", "the person has asked for no text messages (STOP)"
         return None
 

@@ -231,6 +231,10 @@ class NotificationService:
                 )
         return await q.insert(drafts, now)
 
+    async def delivery_report(self, provider_id: str, status: str, error_code: str) -> bool:
+        """Twilio's word on an SMS we sent (in any order, any number of times)."""
+        return await q.apply_status(provider_id, status, error_code, self._clock.now())
+
     async def offers_closed(self, offer_ids: list[uuid.UUID], reason: str) -> int:
         """Offers answered, withdrawn or expired: their waiting SMS escalations are moot."""
         return await q.cancel_pending(now=self._clock.now(), reason=reason, offer_ids=offer_ids)

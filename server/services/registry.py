@@ -13,10 +13,12 @@ from server.services.auth import AuthService
 from server.services.booking import BookingService
 from server.services.coordination import CoordinationService
 from server.services.dispatch import Dispatcher
+from server.services.messaging import MessagingService
 from server.services.network import NetworkService
 from server.services.notifications import NotificationService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
+from server.services.replies import InboxService, ReplyService
 from server.services.sessions import SessionService
 from server.services.statistics import StatisticsService
 from server.services.topics import TopicService
@@ -44,6 +46,9 @@ class Services:
     coordination: CoordinationService
     notifications: NotificationService
     dispatcher: Dispatcher
+    replies: ReplyService
+    inbox: InboxService
+    messaging: MessagingService
 
 
 def build_services(
@@ -73,4 +78,7 @@ def build_services(
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
         notifications=notifications,
         dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push),
+        replies=ReplyService(clock=clock, engine=engine, booking=booking, notifications=notifications),
+        inbox=InboxService(clock=clock, engine=engine, audit=audit, booking=booking),
+        messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),
     )

@@ -10,6 +10,7 @@ from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import people as people_q
+from server.db import replies as replies_q
 from server.db import topics as topics_q
 from server.db import volunteers as volunteers_q
 from server.domain.availability import WeeklyRule
@@ -45,6 +46,7 @@ class World:
     session: uuid.UUID  # resident_1's upcoming session with vol_a at help point a
     offer: uuid.UUID  # resident_1's flexible request, offered to vol_a
     flexible_request: uuid.UUID
+    inbox_item: uuid.UUID  # resident_1's SMS reply about `session`, waiting in the inbox
 
 
 async def _booked_session(
@@ -159,7 +161,18 @@ async def build_world(env: Env) -> World:
     )
     await offers_q.insert_offers(flexible, [ids["vol_a"]], round_=1, now=now, expires_at=now + timedelta(hours=1))
     [offer] = await offers_q.offers_of_volunteer(ids["vol_a"], pending_after=now)
+    inbox_item = await replies_q.insert_inbound(
+        provider_id=None,
+        phone=PHONES["resident_1"],
+        person_id=ids["resident_1"],
+        session_id=session,
+        body="Pääsenkö myöhemmin?",
+        action="unknown",
+        state="open",
+        now=now,
+    )
     return World(
+        inbox_item=inbox_item,
         topic=topic.code,
         session=session,
         offer=offer.id,

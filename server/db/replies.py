@@ -1,0 +1,263 @@
+"""Queries for SMS replies: which message a reply answers, the sessions it can act on, and the coordinators'
+inbox of replies nobody could understand."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.db.tables import HelpPoint, HelpSession, InboundMessage, Membership, Notification, Person
+
+# The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ" or a rating.
+PROMPTS = ("confirmation", "reminder_24h", "reminder_2h", "moved", "feedback_request")
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    id: uuid.UUID
+    language: str
+    opted_out: bool
+
+
+async def sender(phone: str) -> Sender | None:
+    rows = await Person.select(Person.id, Person.language, Person.sms_opt_out).where(
+        (Person.phone == phone) & (Person.active == True)  # noqa: E712 - Piccolo operator
+    )
+    return Sender(rows[0]["id"], rows[0]["language"], bool(rows[0]["sms_opt_out"])) if rows else None
+
+
+async def seen(provider_id: str) -> bool:
+    return int(await InboundMessage.count().where(InboundMessage.provider_id == provider_id)) > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    kind: str
+    session_id: uuid.UUID | None
+
+
+async def last_prompt(person_id: uuid.UUID, since: datetime) -> Prompt | None:
+    """The latest SMS to the person that asked for an answer, sent since `since`."""
+    rows = (
+        await Notification.select(Notification.kind, Notification.session)
+        .where(
+            (Notification.person == person_id)
+            & (Notification.channel == "sms")
+            & Notification.kind.is_in(list(PROMPTS))
+            & Notification.state.is_in(["sent", "delivered"])
+            & (Notification.sent_at >= since)
+        )
+        .order_by(Notification.sent_at, ascending=False)
+        .limit(1)
+    )
+    return Prompt(rows[0]["kind"], rows[0]["session"]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplySession:
+    id: uuid.UUID
+    state: str
+    version: int
+    starts_at: datetime
+    ends_at: datetime
+    feedback: int | None
+    modality: str
+    help_point_name: str
+
+
+_COLUMNS = (
+    HelpSession.id,
+    HelpSession.state,
+    HelpSession.version,
+    HelpSession.starts_at,
+    HelpSession.ends_at,
+    HelpSession.feedback,
+    HelpSession.modality,
+    HelpSession.help_point.name.as_alias("help_point_name"),
+)
+
+
+def _row(r: dict[str, Any]) -> ReplySession:
+    return ReplySession(
+        r["id"],
+        r["state"],
+        r["version"],
+        r["starts_at"],
+        r["ends_at"],
+        r["feedback"],
+        r["modality"],
+        r["help_point_name"] or "",
+    )
+
+
+async def resident_session(resident_id: uuid.UUID, session_id: uuid.UUID) -> ReplySession | None:
+    rows = await HelpSession.select(*_COLUMNS).where(
+        (HelpSession.id == session_id) & (HelpSession.resident == resident_id)
+    )
+    return _row(rows[0]) if rows else None
+
+
+async def next_session(resident_id: uuid.UUID, since: datetime) -> ReplySession | None:
+    """The resident's first session still on that ends after `since`."""
+    rows = (
+        await HelpSession.select(*_COLUMNS)
+        .where(
+            (HelpSession.resident == resident_id)
+            & HelpSession.state.is_in(["scheduled", "checked_in"])
+            & (HelpSession.ends_at > since)
+        )
+        .order_by(HelpSession.starts_at)
+        .limit(1)
+    )
+    return _row(rows[0]) if rows else None
+
+
+async def confirm(session_id: uuid.UUID, now: datetime) -> None:
+    await HelpSession.update({HelpSession.confirmed_at: now}).where(HelpSession.id == session_id)
+
+
+async def rate(session_id: uuid.UUID, rating: int) -> bool:
+    """The first rating counts."""
+    rows = (
+        await HelpSession.update({HelpSession.feedback: rating})
+        .where((HelpSession.id == session_id) & HelpSession.feedback.is_null())
+        .returning(HelpSession.id)
+    )
+    return bool(rows)
+
+
+async def set_opt_out(person_id: uuid.UUID, opted_out: bool) -> None:
+    await Person.update({Person.sms_opt_out: opted_out}).where(Person.id == person_id)
+
+
+async def replies_since(phone: str, since: datetime) -> int:
+    return int(
+        await Notification.count().where(
+            (Notification.phone == phone) & (Notification.kind == "reply") & (Notification.created_at >= since)
+        )
+    )
+
+
+async def insert_inbound(
+    *,
+    provider_id: str | None,
+    phone: str,
+    person_id: uuid.UUID | None,
+    session_id: uuid.UUID | None,
+    body: str,
+    action: str,
+    state: str,
+    now: datetime,
+) -> uuid.UUID:
+    row_id = uuid.uuid4()
+    await InboundMessage.insert(
+        InboundMessage(
+            id=row_id,
+            provider_id=provider_id,
+            phone=phone,
+            person=person_id,
+            session=session_id,
+            body=body,
+            action=action,
+            state=state,
+            received_at=now,
+            handled_at=now if state == "handled" else None,
+        )
+    )
+    return row_id
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    id: uuid.UUID
+    phone: str
+    person_id: uuid.UUID | None
+    first_name: str
+    body: str
+    received_at: datetime
+    session_id: uuid.UUID | None
+    session_starts_at: datetime | None
+    session_state: str | None
+    state: str
+    outcome: str
+
+
+_INBOX_COLUMNS = (
+    InboundMessage.id,
+    InboundMessage.phone,
+    InboundMessage.person,
+    InboundMessage.person.first_name.as_alias("first_name"),
+    InboundMessage.body,
+    InboundMessage.received_at,
+    InboundMessage.session,
+    InboundMessage.session.starts_at.as_alias("session_starts_at"),
+    InboundMessage.session.state.as_alias("session_state"),
+    InboundMessage.state,
+    InboundMessage.outcome,
+)
+
+
+def _scoped(query: Any, within: Collection[uuid.UUID] | None) -> Any:
+    """A partner coordinator sees replies about sessions at their help points or with their volunteers; replies
+    that are about no session (or from unknown numbers) are the network coordinator's."""
+    if within is None:
+        return query
+    ids = list(within) or [uuid.UUID(int=0)]
+    points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(ids))
+    volunteers = Membership.select(Membership.person).where(
+        Membership.organisation.is_in(ids) & (Membership.role == "volunteer")
+    )
+    sessions = HelpSession.select(HelpSession.id).where(
+        HelpSession.help_point.is_in(points) | HelpSession.volunteer.is_in(volunteers)
+    )
+    return query.where(InboundMessage.session.is_in(sessions))
+
+
+def _item(r: dict[str, Any]) -> InboxItem:
+    return InboxItem(
+        id=r["id"],
+        phone=r["phone"],
+        person_id=r["person"],
+        first_name=r["first_name"] or "",
+        body=r["body"],
+        received_at=r["received_at"],
+        session_id=r["session"],
+        session_starts_at=r["session_starts_at"],
+        session_state=r["session_state"],
+        state=r["state"],
+        outcome=r["outcome"],
+    )
+
+
+async def inbox(*, within: Collection[uuid.UUID] | None, state: str = "open") -> list[InboxItem]:
+    query = (
+        InboundMessage.select(*_INBOX_COLUMNS)
+        .where(InboundMessage.state == state)
+        .order_by(InboundMessage.received_at, ascending=state != "open")
+        .limit(500)
+    )
+    return [_item(r) for r in await _scoped(query, within)]
+
+
+async def inbox_item(item_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> InboxItem | None:
+    rows = await _scoped(InboundMessage.select(*_INBOX_COLUMNS).where(InboundMessage.id == item_id), within)
+    return _item(rows[0]) if rows else None
+
+
+async def handle(item_id: uuid.UUID, *, by: uuid.UUID, outcome: str, now: datetime) -> bool:
+    rows = (
+        await InboundMessage.update(
+            {
+                InboundMessage.state: "handled",
+                InboundMessage.outcome: outcome,
+                InboundMessage.handled_at: now,
+                InboundMessage.handled_by: by,
+            }
+        )
+        .where((InboundMessage.id == item_id) & (InboundMessage.state == "open"))
+        .returning(InboundMessage.id)
+    )
+    return bool(rows)

@@ -1,0 +1,155 @@
+"""Messages as people manage them: a session's reminder ledger (coordinators), the wording of every message
+(the network coordinator), push subscriptions and one's own code word (everyone)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from server.adapters.clock import Clock
+from server.db import notifications as q
+from server.db.engine import AnyEngine, write_transaction
+from server.domain.errors import InvalidInput, NotFound
+from server.domain.messages import DEFAULTS, LANGUAGES, check_template, placeholders, render, when_text
+from server.domain.roles import Principal
+from server.domain.sms_text import SmsSize, sms_size
+from server.services.audit import AuditService
+from server.services.notifications import NotificationService
+
+MAX_SUBSCRIPTIONS = 10  # devices per person; the oldest goes when an eleventh subscribes
+
+# Long but real values, so the cost shown for a template is what a real message costs.
+SAMPLE = {
+    "place": "Kuusamon kaupunginkirjasto, Kaiterantie 22, Kuusamo",
+    "volunteer": "Marja-Liisa",
+    "resident": "Marja-Liisa",
+    "topic": "Verkkopankki ja tunnistautuminen",
+}
+SAMPLE_WHEN = datetime(2026, 12, 30, 14, 45, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateView:
+    name: str
+    language: str
+    body: str
+    default_body: str
+    customised: bool
+    link_free: bool
+    placeholders: frozenset[str]
+    size: SmsSize
+
+
+class MessagingService:
+    def __init__(
+        self, *, clock: Clock, engine: AnyEngine, audit: AuditService, notifications: NotificationService
+    ) -> None:
+        self._clock = clock
+        self._engine = engine
+        self._audit = audit
+        self._notifications = notifications
+
+    @staticmethod
+    def _within(caller: Principal) -> Collection[uuid.UUID] | None:
+        return None if caller.is_network_coordinator else caller.coordinated_organisations
+
+    # ---- the ledger ---------------------------------------------------------------------------------------
+
+    async def ledger(self, caller: Principal, session_id: uuid.UUID) -> list[tuple[dict[str, Any], str]]:
+        """Every message of a session the caller oversees, with who it was for (never their number)."""
+        people = await q.session_people(session_id, self._within(caller))
+        if people is None:
+            raise NotFound("No such session.", code="session_not_found")
+        resident, volunteer = people
+        rows = await q.ledger(session_id)
+        await self._audit.record(caller, "session.messages.read", "session", str(session_id), subject_id=resident)
+        return [
+            (r, "resident" if r["person"] == resident else "volunteer" if r["person"] == volunteer else "other")
+            for r in rows
+        ]
+
+    # ---- templates ----------------------------------------------------------------------------------------
+
+    def _view(self, name: str, language: str, own: tuple[str, bool] | None) -> TemplateView:
+        default = DEFAULTS[name][language]
+        body, link_free = own if own else (default, True)
+        values = {
+            **SAMPLE,
+            "when": when_text(SAMPLE_WHEN, language),
+            "helpline": self._notifications.helpline,
+            "link": self._notifications.link,
+        }
+        filled = render(body, values, link_free=link_free, language=language)
+        return TemplateView(
+            name, language, body, default, own is not None, link_free, frozenset(placeholders(body)), sms_size(filled)
+        )
+
+    async def templates(self) -> list[TemplateView]:
+        own = await q.templates()
+        return [self._view(name, lang, own.get((name, lang))) for name in DEFAULTS for lang in LANGUAGES]
+
+    async def save_template(
+        self, caller: Principal, name: str, language: str, body: str, link_free: bool
+    ) -> TemplateView:
+        try:
+            check_template(name, body)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code="template_invalid") from None
+        body = body.strip().replace("\r\n", "\n")
+        async with write_transaction(self._engine):
+            await q.save_template(
+                name=name, language=language, body=body, link_free=link_free, now=self._clock.now(), by=caller.person_id
+            )
+            await self._audit.record(
+                caller, "template.save", "template", f"{name}/{language}", detail={"link_free": link_free}
+            )
+        return self._view(name, language, (body, link_free))
+
+    async def reset_template(self, caller: Principal, name: str, language: str) -> TemplateView:
+        if name not in DEFAULTS:
+            raise NotFound("There is no such message.", code="template_not_found")
+        async with write_transaction(self._engine):
+            await q.reset_template(name=name, language=language)
+            await self._audit.record(caller, "template.reset", "template", f"{name}/{language}")
+        return self._view(name, language, None)
+
+    # ---- push subscriptions -------------------------------------------------------------------------------
+
+    async def subscribe(self, caller: Principal, endpoint: str, p256dh: str, auth: str) -> int:
+        async with write_transaction(self._engine):
+            await q.save_subscription(
+                person_id=caller.person_id, endpoint=endpoint, p256dh=p256dh, auth=auth, now=self._clock.now()
+            )
+            await q.keep_newest_subscriptions(caller.person_id, MAX_SUBSCRIPTIONS)
+            return await q.subscription_count(caller.person_id)
+
+    async def unsubscribe(self, caller: Principal, endpoint: str) -> int:
+        await q.delete_subscription(endpoint=endpoint, person_id=caller.person_id)
+        return await q.subscription_count(caller.person_id)
+
+    # ---- one's own settings -------------------------------------------------------------------------------
+
+    async def my_settings(self, caller: Principal) -> tuple[str, bool]:
+        return await q.message_settings(caller.person_id)
+
+    async def update_settings(self, caller: Principal, *, code_word: str | None, sms: bool | None) -> tuple[str, bool]:
+        if code_word is not None:
+            code_word = " ".join(code_word.split())
+            if code_word and (sms_size(code_word).encoding != "GSM-7" or not any(c.isalpha() for c in code_word)):
+                raise InvalidInput(
+                    "Choose a code word of ordinary letters (å, ä and ö are fine), at most 20 characters.",
+                    code="code_word_invalid",
+                )
+        await q.update_message_settings(caller.person_id, code_word=code_word, sms=sms)
+        await self._audit.record(
+            caller,
+            "messages.settings",
+            "person",
+            str(caller.person_id),
+            subject_id=caller.person_id,
+            detail={"code_word": code_word is not None, "sms": sms},
+        )
+        return await q.message_settings(caller.person_id)
