@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from server.db.tables import HelpPoint, HelpRequest, HelpSession, Membership, Offer, Person
+from server.db.tables import HelpPoint, HelpRequest, HelpSession, Membership, Notification, Offer, Person
 
 WAITING = ("open", "offering")
 
@@ -100,6 +100,7 @@ class RiskySession:
     volunteer_first_name: str | None
     volunteer_active: bool
     volunteer_still_volunteers: bool
+    confirmed_at: datetime | None = None
 
 
 async def sessions_between(
@@ -118,6 +119,7 @@ async def sessions_between(
             HelpSession.volunteer,
             HelpSession.volunteer.first_name.as_alias("volunteer_first_name"),
             HelpSession.volunteer.active.as_alias("volunteer_active"),
+            HelpSession.confirmed_at,
         )
         .where(HelpSession.state.is_in(list(states)))
         .where((HelpSession.starts_at >= since) & (HelpSession.starts_at < until))
@@ -151,6 +153,7 @@ async def sessions_between(
             volunteer_first_name=r["volunteer_first_name"],
             volunteer_active=bool(r["volunteer_active"]),
             volunteer_still_volunteers=r["volunteer"] in still,
+            confirmed_at=r["confirmed_at"],
         )
         for r in rows
     ]
@@ -170,3 +173,28 @@ async def first_names(person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]
         return {}
     rows = await Person.select(Person.id, Person.first_name).where(Person.id.is_in(list(person_ids)))
     return {r["id"]: r["first_name"] for r in rows}
+
+
+async def sessions_with_failed_messages(session_ids: Collection[uuid.UUID], since: datetime) -> set[uuid.UUID]:
+    """Of `session_ids`, those with an SMS or push that failed (or came back undelivered) since `since`."""
+    if not session_ids:
+        return set()
+    rows = await Notification.select(Notification.session).where(
+        Notification.session.is_in(list(session_ids))
+        & (Notification.state == "failed")
+        & (Notification.updated_at >= since)
+    )
+    return {r["session"] for r in rows}
+
+
+async def sessions_reminded(session_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Of `session_ids`, those whose resident has been sent a reminder they could answer."""
+    if not session_ids:
+        return set()
+    rows = await Notification.select(Notification.session).where(
+        Notification.session.is_in(list(session_ids))
+        & Notification.kind.is_in(["reminder_24h", "reminder_2h"])
+        & (Notification.channel == "sms")
+        & Notification.state.is_in(["sent", "delivered"])
+    )
+    return {r["session"] for r in rows}

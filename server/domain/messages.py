@@ -119,9 +119,10 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "en": "New request for help: {topic}, {place}. Can you help? Open Apuri to answer.",
     },
     "volunteer.offer_sms": {
-        "fi": "Apuri: Sinulle on avunpyyntö ({topic}, {place}). Vastaa sovelluksessa: {link}",
-        "sv": "Apuri: Du har en begäran om hjälp ({topic}, {place}). Svara i appen: {link}",
-        "en": "Apuri: A request for help is waiting for you ({topic}, {place}). Answer in the app: {link}",
+        "fi": "Apuri: Sinulle on avunpyyntö ({topic}, {place}). Vastaa Apurissa puolen tunnin sisällä.\n{link}",
+        "sv": "Apuri: Du har en begäran om hjälp ({topic}, {place}). Svara i Apuri inom en halvtimme.\n{link}",
+        "en": "Apuri: A request for help is waiting for you ({topic}, {place}). Answer in Apuri within half an hour."
+        "\n{link}",
     },
     "reply.confirmed": {
         "fi": "Apuri: Kiitos! Tervetuloa {when}, {place}.",
@@ -179,11 +180,16 @@ def fields_of(name: str) -> frozenset[str]:
 def placeholders(text: str) -> set[str]:
     """The {names} a template uses; ValueError for unbalanced braces or positional/indexed fields."""
     found: set[str] = set()
-    for _, name, spec, conversion in string.Formatter().parse(text):
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        raise ValueError("A { or } has no pair. Write placeholders as {name}, a brace itself as {{ or }}.") from None
+    for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if not name.isidentifier() or spec or conversion:
-            raise ValueError(f"Write placeholders as {{name}}; {{{name}}} is not one.")
+            typed = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"Write placeholders as {{name}}, without anything else inside the braces: {typed}.")
         found.add(name)
     return found
 

@@ -103,7 +103,8 @@ class QuietHours:
             return instant
         began = self.began(instant).astimezone(HELSINKI)
         day = began.date() + timedelta(days=1) if self.start > self.end else began.date()
-        return local_start(day, self.end)
+        # max(): quiet hours ending inside the repeated autumn hour must not send us back in time.
+        return max(instant, local_start(day, self.end))
 
 
 @dataclass(frozen=True, slots=True)

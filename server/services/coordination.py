@@ -32,6 +32,8 @@ from server.services.offers import SEARCH_DAYS, Asked, OfferService, home_of
 AT_RISK_AHEAD = timedelta(days=7)
 UNRECORDED_AFTER = timedelta(hours=2)
 UNRECORDED_LOOKBACK = timedelta(days=30)
+FAILED_LOOKBACK = timedelta(hours=24)
+UNCONFIRMED_AHEAD = timedelta(hours=36)  # tomorrow's sessions, whose day-before reminder has gone out
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,9 @@ class CoordinationService:
         within = self._within(caller)
         risks: list[Risk] = []
         upcoming = await q.sessions_between(states=("scheduled",), since=now, until=now + AT_RISK_AHEAD, within=within)
+        ids = [s.id for s in upcoming]
+        failed = await q.sessions_with_failed_messages(ids, now - FAILED_LOOKBACK)
+        reminded = await q.sessions_reminded([s.id for s in upcoming if s.starts_at < now + UNCONFIRMED_AHEAD])
         for s in upcoming:
             if s.volunteer_id is None:
                 risks.append(Risk(s, "no_volunteer", "No volunteer: assign one or call the resident."))
@@ -105,6 +110,10 @@ class CoordinationService:
                 risks.append(Risk(s, "volunteer_inactive", "The volunteer has been deactivated."))
             elif not s.volunteer_still_volunteers:
                 risks.append(Risk(s, "volunteer_left", "The volunteer no longer volunteers here."))
+            if s.id in failed:
+                risks.append(Risk(s, "reminder_failed", "A reminder could not be delivered: call to remind."))
+            elif s.id in reminded and s.confirmed_at is None:
+                risks.append(Risk(s, "unconfirmed", "Reminded but not confirmed: the resident may not come."))
         past = await q.sessions_between(
             states=("scheduled", "checked_in"),
             since=now - UNRECORDED_LOOKBACK,
