@@ -1,18 +1,26 @@
-"""Dev tools (only when APURI_DEV_TOOLS=1): the dev phone shows every SMS that would have been sent."""
+"""Dev tools (only when APURI_DEV_TOOLS=1): the dev phone shows every SMS and push that would have been sent,
+and lets you text Apuri back from any number, through the same reply handler Twilio's webhook uses."""
 
 from __future__ import annotations
 
 import html
 from collections import defaultdict
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, MediaType, Response, get
-from litestar.params import QueryParameter
+from litestar import Controller, MediaType, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
+from litestar.response import Redirect
 
 from server.db.tables import DevSmsMessage
+from server.domain.clocktime import HELSINKI
 from server.domain.phone import display
 from server.http.security import PUBLIC, Svc
+from server.services.replies import e164_or_raw
+
+DIRECTIONS = {"out": "SMS to the phone", "in": "SMS from the phone", "push": "Push notification"}
 
 
 class DevSmsOut(msgspec.Struct, kw_only=True):
@@ -23,11 +31,44 @@ class DevSmsOut(msgspec.Struct, kw_only=True):
     created_at: str
 
 
+class DevReplyIn(msgspec.Struct, kw_only=True):
+    phone: Annotated[str, msgspec.Meta(min_length=5, max_length=32)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=1600)]
+
+
 async def _messages(phone: str | None) -> list[dict[str, object]]:
     query = DevSmsMessage.select().order_by(DevSmsMessage.id, ascending=False).limit(500)
     if phone:
         query = query.where(DevSmsMessage.phone == phone)
     return list(await query)
+
+
+def _number(phone: str) -> str:
+    try:
+        return display(phone)
+    except Exception:  # a dev page shows whatever was typed
+        return phone
+
+
+def _thread(index: int, number: str, rows: list[dict[str, object]]) -> str:
+    items = []
+    for r in rows:
+        at: datetime = r["created_at"]  # type: ignore[assignment]
+        direction = str(r["direction"])
+        kind = html.escape(DIRECTIONS.get(direction, direction))
+        stamp = f'<time datetime="{at.isoformat()}">{at.astimezone(HELSINKI):%d.%m. %H.%M}</time>'
+        items.append(
+            f'<li class="{html.escape(direction)}"><span class="kind">{kind}</span> {stamp}'
+            f"<pre>{html.escape(str(r['body']))}</pre></li>"
+        )
+    return (
+        f'<section aria-labelledby="n{index}"><h2 id="n{index}">{html.escape(_number(number))}'
+        f" <small>({html.escape(number)})</small></h2>"
+        '<form method="post" action="/dev/phone/reply">'
+        f'<input type="hidden" name="phone" value="{html.escape(number)}">'
+        f'<label for="r{index}">Reply from this phone</label><textarea id="r{index}" name="body" rows="2" required>'
+        f'</textarea><button type="submit">Send reply</button></form><ol>{"".join(items)}</ol></section>'
+    )
 
 
 class DevPhoneController(Controller):
@@ -48,36 +89,37 @@ class DevPhoneController(Controller):
             for r in await _messages(phone)
         ]
 
+    @post("/phone/reply", exclude_from_csrf=True, status_code=303)
+    async def reply(
+        self, data: Annotated[DevReplyIn, Body(media_type=RequestEncodingType.URL_ENCODED)], services: Svc
+    ) -> Redirect:
+        """Text Apuri as if from `phone`: handled exactly like an SMS arriving through Twilio's webhook, and the
+        answer is sent at once so it shows on reload."""
+        phone = e164_or_raw(data.phone)
+        await DevSmsMessage.insert(
+            DevSmsMessage(phone=phone, direction="in", body=data.body.strip(), created_at=services.clock.now())
+        )
+        await services.replies.receive(phone=phone, body=data.body, provider_id=None)
+        await services.dispatcher.run_due()
+        return Redirect(path="/dev/phone", status_code=303)
+
     @get("/phone", media_type=MediaType.HTML)
     async def phone(self, services: Svc) -> Response[str]:
         threads: dict[str, list[dict[str, object]]] = defaultdict(list)
         for row in await _messages(None):
             threads[str(row["phone"])].append(row)
-        tz = "Europe/Helsinki"
-        parts: list[str] = []
-        for number, rows in threads.items():
-            items = "".join(
-                f'<li class="{html.escape(str(r["direction"]))}"><time datetime="{r["created_at"].isoformat()}">'  # type: ignore[attr-defined]
-                f"{r['created_at'].astimezone(_zone(tz)):%d.%m. %H.%M}</time>"  # type: ignore[attr-defined]
-                f"<pre>{html.escape(str(r['body']))}</pre></li>"
-                for r in rows
-            )
-            parts.append(
-                f'<section aria-labelledby="n{len(parts)}"><h2 id="n{len(parts)}">{html.escape(display(number))}'
-                f" <small>({html.escape(number)})</small></h2><ol>{items}</ol></section>"
-            )
+        parts = [_thread(i, number, rows) for i, (number, rows) in enumerate(threads.items())]
         body = "".join(parts) or "<p>No messages yet. Ask for a sign-in code in the app, then reload.</p>"
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Dev phone – Apuri</title><link rel="stylesheet" href="/dev-phone.css"></head>
 <body><main><h1>Dev phone</h1>
-<p>Text messages that would have been sent (newest first). This page exists only with APURI_DEV_TOOLS=1.</p>
+<p>Text messages and pushes that would have been sent (newest first), and replies typed here. This page exists
+only with APURI_DEV_TOOLS=1. Messages waiting in the outbox go out within a few seconds: reload to see them.</p>
 <p><a href="/dev/phone">Reload</a> · <a href="/">Back to Apuri</a></p>
+<form method="post" action="/dev/phone/reply" class="new"><h2>Text Apuri from any number</h2>
+<label for="new-phone">Mobile number</label><input id="new-phone" name="phone" inputmode="tel" autocomplete="off"
+required><label for="new-body">Message</label><textarea id="new-body" name="body" rows="2" required></textarea>
+<button type="submit">Send</button></form>
 {body}</main></body></html>"""
         return Response(page, media_type=MediaType.HTML)
-
-
-def _zone(name: str):  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)

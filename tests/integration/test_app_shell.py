@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from server.db.tables import InboundMessage
 from tests.conftest import Env, base_settings, make_env
 
 
@@ -59,3 +60,16 @@ async def test_the_dev_phone_lists_messages_per_number(database_url: str) -> Non
 async def test_the_pwa_is_served_at_the_root(env: Env) -> None:
     page = await env.client().get("/")
     assert page.status_code == 200 and "<html" in page.text and 'lang="fi"' in page.text
+
+
+async def test_a_reply_typed_on_the_dev_phone_is_handled_like_one_through_twilio(database_url: str) -> None:
+    async for env in make_env(replace(base_settings(database_url), sms_backend="outbox")):
+        sent = await env.client().http.post(
+            "/dev/phone/reply", data={"phone": "040 765 4321", "body": "Hei, tarvitsen apua"}
+        )
+        assert sent.status_code == 303 and sent.headers["location"] == "/dev/phone"
+        page = (await env.client().get("/dev/phone")).text
+        assert "Hei, tarvitsen apua" in page, "the text the phone sent"
+        assert "koordinaattorille" in page, "Apuri's answer, sent at once through the outbox"
+        [item] = await InboundMessage.select(InboundMessage.state, InboundMessage.phone)
+        assert item == {"state": "open", "phone": "+358407654321"}
