@@ -1,0 +1,69 @@
+"""The network coordinator rewords messages: placeholders checked, the SMS cost shown, and the next message
+uses the new words; on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conftest import Env
+from tests.integration.world import PHONES, build_world, volunteer_offers
+
+URL = "/api/v1/templates/resident.confirmation/fi"
+
+
+async def test_templates_show_their_cost_and_a_new_wording_is_used_from_the_next_message(env: Env) -> None:
+    world = await build_world(env)
+    api = world.apis["network"]
+    listed = (await api.get("/api/v1/templates")).json()
+    confirmation = next(t for t in listed if t["name"] == "resident.confirmation" and t["language"] == "fi")
+    assert confirmation["encoding"] == "GSM-7" and confirmation["segments"] == 2 and not confirmation["customised"]
+    assert len(listed) == len({(t["name"], t["language"]) for t in listed}) >= 60
+    saved = await api.put(URL, json={"body": "Apuri: Aika {when}, {place}. Peru: {helpline}", "link_free": True})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["customised"] and saved.json()["segments"] == 1
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    env.sms.sent.clear()
+    booked = await world.apis["resident_2"].post(
+        "/api/v1/bookings",
+        json={
+            "topic": "online_banking",
+            "modality": "help_point",
+            "help_point_id": str(world.help_point_a),
+            "starts_at": datetime(2026, 11, 30, 7, tzinfo=UTC).isoformat(),
+        },
+    )
+    assert booked.status_code == 201
+    await env.services.dispatcher.run_due()
+    assert env.sms.to(PHONES["resident_2"]) == [
+        "Apuri: Aika ma 30.11. klo 9.00, Point a, Tie 1, Kuusamo. Peru: 040 1234000"
+    ]
+    reset = await api.delete(URL)
+    assert reset.status_code == 200 and not reset.json()["customised"]
+
+
+async def test_typographic_quotes_are_shown_to_cost_more(env: Env) -> None:
+    world = await build_world(env)
+    saved = await world.apis["network"].put(URL, json={"body": "Apuri: “Tervetuloa” {when}"})
+    assert saved.json()["encoding"] == "UCS-2" and saved.json()["non_gsm"] == ["“", "”"]
+
+
+async def test_a_broken_template_is_refused_and_nothing_changes(env: Env) -> None:
+    world = await build_world(env)
+    api = world.apis["network"]
+    for body, fragment in (
+        ("Aika {aika}", "Unknown placeholder"),
+        ("Aika {when", "has no pair"),
+        ("Aika {topic}", "Unknown placeholder"),  # residents' SMS never name the topic
+    ):
+        answer = await api.put(URL, json={"body": body})
+        assert answer.status_code == 422 and fragment in answer.json()["detail"], answer.text
+    assert (await api.put("/api/v1/templates/resident.nothing/fi", json={"body": "x"})).status_code == 422
+    listed = (await api.get("/api/v1/templates")).json()
+    assert not any(t["customised"] for t in listed)
+
+
+async def test_only_the_network_coordinator_rewords_messages(env: Env) -> None:
+    world = await build_world(env)
+    for who in ("coord_a", "vol_a", "resident_1"):
+        assert (await world.apis[who].put(URL, json={"body": "Hei {when}"})).status_code == 403
+        assert (await world.apis[who].get("/api/v1/templates")).status_code == 403
