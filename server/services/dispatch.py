@@ -55,6 +55,7 @@ class TickResult:
     retried: int = 0
     failed: int = 0
     skipped: int = 0  # cancelled or expired at the last check
+    replaced: int = 0  # pushes that became SMS rows (due now: sent in the same run)
 
     def add(self, other: TickResult) -> None:
         self.claimed += other.claimed
@@ -62,6 +63,7 @@ class TickResult:
         self.retried += other.retried
         self.failed += other.failed
         self.skipped += other.skipped
+        self.replaced += other.replaced
 
 
 def worker_name() -> str:
@@ -99,7 +101,8 @@ class Dispatcher:
         while True:
             result = await self.dispatch_once()
             total.add(result)
-            if result.claimed < self._limit or self._clock.now() - started >= budget:
+            more = result.claimed >= self._limit or result.replaced > 0
+            if not more or self._clock.now() - started >= budget:
                 return total
 
     async def dispatch_once(self) -> TickResult:
@@ -244,7 +247,7 @@ class Dispatcher:
             now,
         )
         await q.finish(row.id, worker=self.worker, now=now, state="cancelled", last_error=f"{reason}: sent by SMS")
-        return "skipped"
+        return "replaced"
 
     async def _failed(
         self, row: q.Claimed, error: str, *, permanent: bool, retry_after: float | None, now: datetime
