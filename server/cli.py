@@ -194,9 +194,19 @@ def cmd_check(_: argparse.Namespace) -> int:
         ("rate-limit store", settings.rate_limit_store.split("@")[-1], True),
         ("quiet hours", f"{settings.quiet_hours_start:%H:%M}–{settings.quiet_hours_end:%H:%M}", True),
         ("retention", f"{settings.retention_days} days", True),
+        (
+            "dispatcher",
+            f"every {settings.dispatch_interval_seconds} s, {settings.dispatch_batch} at a time, "
+            f"{settings.dispatch_concurrency} at once, lease {settings.dispatch_lease_seconds} s",
+            True,
+        ),
     ]
     for name, value, ok in rows:
         print(f"{'ok ' if ok else '!! '} {name:<26} {value}")
+    base = settings.public_base_url.rstrip("/")
+    print("\nTwilio webhooks (set them on the number or Messaging Service; requests are checked by signature):")
+    print(f"    incoming SMS           POST {base}/api/v1/twilio/sms")
+    print(f"    delivery reports       POST {base}/api/v1/twilio/status   (sent with every message)")
     return 0
 
 

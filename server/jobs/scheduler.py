@@ -14,7 +14,13 @@ log = logging.getLogger("apuri.jobs")
 
 async def housekeeping(services: Services) -> None:
     challenges, sessions = await services.auth.purge()
-    log.info("housekeeping: removed %d old sign-in challenges and %d ended sessions", challenges, sessions)
+    texts = await services.messaging.purge()
+    log.info(
+        "housekeeping: removed %d old sign-in challenges and %d ended sessions; blanked %d old message texts",
+        challenges,
+        sessions,
+        texts,
+    )
 
 
 async def offer_tick(services: Services) -> None:

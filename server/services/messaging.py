@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import notifications as q
+from server.db import replies as replies_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import InvalidInput, NotFound
 from server.domain.messages import DEFAULTS, LANGUAGES, check_template, placeholders, render, when_text
@@ -20,6 +21,9 @@ from server.services.audit import AuditService
 from server.services.notifications import NotificationService
 
 MAX_SUBSCRIPTIONS = 10  # devices per person; the oldest goes when an eleventh subscribes
+# Message texts and reply bodies are kept 90 days (enough to answer "what did you send me?"), then blanked; the
+# rows stay as the record that something was sent, without the words or the number.
+MESSAGE_TEXT_DAYS = 90
 
 # Long but real values, so the cost shown for a template is what a real message costs.
 SAMPLE = {
@@ -129,6 +133,11 @@ class MessagingService:
     async def unsubscribe(self, caller: Principal, endpoint: str) -> int:
         await q.delete_subscription(endpoint=endpoint, person_id=caller.person_id)
         return await q.subscription_count(caller.person_id)
+
+    async def purge(self) -> int:
+        now = self._clock.now()
+        before = now - timedelta(days=MESSAGE_TEXT_DAYS)
+        return await q.purge_bodies(before, now) + await replies_q.purge_handled(before)
 
     # ---- one's own settings -------------------------------------------------------------------------------
 

@@ -176,3 +176,18 @@ async def test_sms_carry_a_validity_period_so_a_late_one_is_not_delivered_at_all
     validity = {body.split(":")[0]: v for (to, body), v in sent if to == PHONES["resident_2"]}
     assert validity["Apuri"] == 36_000, "the confirmation: until the start, capped at Twilio's maximum"
     assert validity["Apuri muistuttaa"] == 2 * 3600, "a day-before reminder may be at most two hours late"
+
+
+async def test_message_texts_and_numbers_are_blanked_after_ninety_days_but_the_record_stays(env: Env) -> None:
+    _, session = await booked(env)
+    await env.services.dispatcher.run_due()
+    env.clock.advance(timedelta(days=89))
+    await env.services.dispatcher.run_due()  # what was still planned has long expired
+    assert await env.services.messaging.purge() == 0
+    env.clock.advance(timedelta(days=2))
+    assert await env.services.messaging.purge() > 0
+    left = await Notification.select(Notification.body, Notification.phone, Notification.state).where(
+        Notification.session == session
+    )
+    assert left and all(r["body"] == "" and r["phone"] == "" for r in left)
+    assert {r["state"] for r in left} == {"sent", "cancelled", "expired"}
