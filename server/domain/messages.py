@@ -113,6 +113,11 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Tiden {when} är avbokad. Du behöver inte komma.",
         "en": "The session {when} has been cancelled. You do not need to come.",
     },
+    "volunteer.released": {
+        "fi": "Aika {when} siirtyi toiselle avustajalle, koska asukas vaihtoi aikaa. Sinun ei tarvitse tulla.",
+        "sv": "Tiden {when} gick till en annan hjälpare när invånaren bytte tid. Du behöver inte komma.",
+        "en": "The session {when} went to another helper when the resident changed the time. You need not come.",
+    },
     "volunteer.offer": {
         "fi": "Uusi avunpyyntö: {topic}, {place}. Ehditkö auttaa? Avaa Apuri ja vastaa.",
         "sv": "Ny begäran om hjälp: {topic}, {place}. Har du tid? Öppna Apuri och svara.",

@@ -30,6 +30,7 @@ class Kind(enum.StrEnum):
     CONFIRMATION = "confirmation"
     MOVED = "moved"
     CANCELLED = "cancelled"
+    RELEASED = "released"  # to the volunteer a moved session was given away from
     REMINDER_24H = "reminder_24h"
     REMINDER_2H = "reminder_2h"
     REMINDER_1H = "reminder_1h"
@@ -152,7 +153,7 @@ def session_plan(
     elif event is SessionEvent.MOVED:
         now_to(resident, sms, Kind.MOVED)
         if volunteer_changed:
-            plan.append(Planned(Kind.CANCELLED, Audience.PREVIOUS_VOLUNTEER, push, now, None))
+            plan.append(Planned(Kind.RELEASED, Audience.PREVIOUS_VOLUNTEER, push, now, None))
             now_to(volunteer, push, Kind.NEW_SESSION)
         elif actor is not Actor.VOLUNTEER:
             now_to(volunteer, push, Kind.MOVED)

@@ -197,38 +197,28 @@ class NotificationService:
                 language,
             )
             values = {"topic": request.topic_names.get(language) or request.topic_names.get("fi", ""), "place": place}
-            common = {
-                "person_id": person.id,
-                "phone": person.phone,
-                "language": language,
-                "offer_id": offer_id,
-                "not_after": expires_at,
-            }
-            drafts.append(
-                q.Draft(
-                    key=f"offer:{offer_id}:push",
-                    kind=Kind.OFFER.value,
-                    channel=Channel.PUSH.value,
-                    body=push_body(
-                        self.text(templates, "volunteer.offer", language, values),
-                        url="/#/offers",
-                        tag=f"offer-{offer_id}",
-                    ),
-                    due_at=now,
-                    **common,  # type: ignore[arg-type]
-                )
+            push = push_body(
+                self.text(templates, "volunteer.offer", language, values), url="/#/offers", tag=f"offer-{offer_id}"
             )
+            planned = [(Kind.OFFER, Channel.PUSH, push, now)]
             if sms_due is not None:
-                drafts.append(
-                    q.Draft(
-                        key=f"offer:{offer_id}:sms",
-                        kind=Kind.OFFER_SMS.value,
-                        channel=Channel.SMS.value,
-                        body=self.text(templates, "volunteer.offer_sms", language, values, code_word=person.code_word),
-                        due_at=sms_due,
-                        **common,  # type: ignore[arg-type]
-                    )
+                sms = self.text(templates, "volunteer.offer_sms", language, values, code_word=person.code_word)
+                planned.append((Kind.OFFER_SMS, Channel.SMS, sms, sms_due))
+            drafts += [
+                q.Draft(
+                    key=f"offer:{offer_id}:{channel.value}",
+                    kind=kind.value,
+                    channel=channel.value,
+                    body=body,
+                    due_at=due,
+                    not_after=expires_at,
+                    person_id=person.id,
+                    phone=person.phone,
+                    language=language,
+                    offer_id=offer_id,
                 )
+                for kind, channel, body, due in planned
+            ]
         return await q.insert(drafts, now)
 
     async def delivery_report(self, provider_id: str, status: str, error_code: str) -> bool:

@@ -191,3 +191,30 @@ async def test_message_texts_and_numbers_are_blanked_after_ninety_days_but_the_r
     )
     assert left and all(r["body"] == "" and r["phone"] == "" for r in left)
     assert {r["state"] for r in left} == {"sent", "cancelled", "expired"}
+
+
+async def test_a_session_moved_to_another_volunteer_releases_the_first_and_tells_the_second(env: Env) -> None:
+    world, session = await booked(env)
+    noon = NINE + timedelta(hours=3)
+    # Someone else takes vol_a's noon, then vol_b starts at the help point: moving to noon must go to vol_b.
+    other = await world.apis["resident_1"].post(
+        "/api/v1/bookings",
+        json={
+            "topic": "online_banking",
+            "modality": "help_point",
+            "help_point_id": str(world.help_point_a),
+            "starts_at": noon.isoformat(),
+        },
+    )
+    assert other.status_code == 201 and other.json()["session"]["volunteer_first_name"] == "Vol_A"
+    await volunteer_offers(world.ids["vol_b"], world.help_point_a)
+    moved = await world.apis["resident_2"].post(
+        f"/api/v1/sessions/{session}/move", json={"starts_at": noon.isoformat()}
+    )
+    assert moved.status_code == 200 and moved.json()["volunteer_first_name"] == "Vol_B", moved.text
+    env.sms.sent.clear()
+    await env.services.dispatcher.run_due()
+    assert any("siirtyi toiselle avustajalle" in t for t in env.sms.to(PHONES["vol_a"]))
+    assert any(t.startswith("Apuri: Uusi digitukiaika ma 30.11. klo 12.00") for t in env.sms.to(PHONES["vol_b"]))
+    [resident] = env.sms.to(PHONES["resident_2"])
+    assert "Uusi aika: ma 30.11. klo 12.00" in resident and "Avustaja" not in resident

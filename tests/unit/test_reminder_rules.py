@@ -95,11 +95,11 @@ def test_a_move_by_someone_else_is_told_to_both_and_the_reminders_follow_the_new
     assert due(moved) == {key: START - before for key, before in NOMINAL.items()}
 
 
-def test_a_move_to_another_volunteer_cancels_for_the_previous_one_and_is_new_for_the_next() -> None:
+def test_a_move_to_another_volunteer_releases_the_previous_one_and_is_new_for_the_next() -> None:
     moved = plan(SessionEvent.MOVED, volunteer_changed=True)
     assert at_once(moved) == {
         (Kind.MOVED, Audience.RESIDENT, Channel.SMS),
-        (Kind.CANCELLED, Audience.PREVIOUS_VOLUNTEER, Channel.PUSH),
+        (Kind.RELEASED, Audience.PREVIOUS_VOLUNTEER, Channel.PUSH),
         (Kind.NEW_SESSION, Audience.VOLUNTEER, Channel.PUSH),
     }
     previous = next(p for p in moved if p.audience is Audience.PREVIOUS_VOLUNTEER)
