@@ -229,3 +229,5 @@ def services_of(app: Litestar) -> Services:
 
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler reports every run of every job at INFO (the dispatcher's every 5 s); our jobs log what they did.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -33,12 +33,13 @@ async def dispatch_tick(services: Services) -> None:
     result = await services.dispatcher.run_due()
     if result.claimed:
         log.info(
-            "dispatch: %d claimed, %d sent, %d to retry, %d failed, %d cancelled or too late",
+            "dispatch: %d claimed, %d sent, %d to retry, %d failed, %d cancelled or too late, %d pushes sent as SMS",
             result.claimed,
             result.sent,
             result.retried,
             result.failed,
             result.skipped,
+            result.replaced,
         )
 
 
