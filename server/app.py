@@ -31,6 +31,7 @@ from server.db.engine import AnyEngine
 from server.domain.errors import DomainError
 from server.http import errors
 from server.http.about_routes import about
+from server.http.application_routes import ApplicationController
 from server.http.audit_routes import AuditController
 from server.http.auth_routes import AuthController
 from server.http.booking_routes import BookingController
@@ -133,6 +134,7 @@ def create_app(
         CoordinationController,
         MessagingController,
         TwilioController,
+        ApplicationController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),

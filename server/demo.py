@@ -34,6 +34,7 @@ from server.db.tables import (
     PushSubscription,
     SignInChallenge,
     Topic,
+    VolunteerApplication,
     VolunteerHelpPoint,
     VolunteerProfile,
     VolunteerTopic,
@@ -239,6 +240,7 @@ async def _clear(engine: AnyEngine) -> None:
         for table in (
             Notification,
             InboundMessage,
+            VolunteerApplication,
             PushSubscription,
             MessageTemplate,
             Offer,

@@ -367,6 +367,21 @@ class InboundMessage(Table, tablename="inbound_message"):
     outcome = Varchar(length=32, default="")
 
 
+class VolunteerApplication(Table, tablename="volunteer_application"):
+    """Someone asking to volunteer with an organisation; its coordinator approves (the volunteer role is granted)
+    or declines."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    message = Text(default="")
+    # pending | approved | declined | withdrawn
+    state = Varchar(length=16, index=True)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = UUID(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -391,4 +406,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     PushSubscription,
     MessageTemplate,
     InboundMessage,
+    VolunteerApplication,
 )

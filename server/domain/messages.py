@@ -45,6 +45,7 @@ _CODE_WORD = {"fi": "Tunnussanasi: {}", "sv": "Ditt kodord: {}", "en": "Your cod
 RESIDENT_FIELDS = frozenset({"when", "place", "volunteer", "helpline", "link"})
 VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "helpline", "link"})
+APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
 
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "resident.confirmation": {
@@ -129,6 +130,22 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "en": "Apuri: A request for help is waiting for you ({topic}, {place}). Answer in Apuri within half an hour."
         "\n{link}",
     },
+    "applicant.approved": {
+        "fi": "Apuri: Tervetuloa vapaaehtoiseksi, {organisation}! Kirjaudu Apuriin ja kerro, missä ja milloin voit "
+        "auttaa.\n{link}",
+        "sv": "Apuri: Välkommen som frivillig, {organisation}! Logga in i Apuri och berätta var och när du kan "
+        "hjälpa.\n{link}",
+        "en": "Apuri: Welcome as a volunteer with {organisation}! Sign in to Apuri and say where and when you can "
+        "help.\n{link}",
+    },
+    "applicant.declined": {
+        "fi": "Apuri: Kiitos, että halusit auttaa. {organisation} ei voi nyt ottaa uusia vapaaehtoisia. "
+        "Kysyttävää: {helpline}",
+        "sv": "Apuri: Tack för att du ville hjälpa. {organisation} kan inte ta emot nya frivilliga nu. "
+        "Frågor: {helpline}",
+        "en": "Apuri: Thank you for offering to help. {organisation} cannot take new volunteers just now. "
+        "Questions: {helpline}",
+    },
     "reply.confirmed": {
         "fi": "Apuri: Kiitos! Tervetuloa {when}, {place}.",
         "sv": "Apuri: Tack! Välkommen {when}, {place}.",
@@ -179,6 +196,8 @@ def fields_of(name: str) -> frozenset[str]:
         return RESIDENT_FIELDS
     if name.startswith("volunteer."):
         return VOLUNTEER_FIELDS
+    if name.startswith("applicant."):
+        return APPLICANT_FIELDS
     return REPLY_FIELDS
 
 

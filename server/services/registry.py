@@ -8,6 +8,7 @@ from server.adapters.clock import Clock
 from server.adapters.push import PushSender
 from server.adapters.sms import SmsSender
 from server.db.engine import AnyEngine
+from server.services.applications import ApplicationService
 from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.booking import BookingService
@@ -49,6 +50,7 @@ class Services:
     replies: ReplyService
     inbox: InboxService
     messaging: MessagingService
+    applications: ApplicationService
 
 
 def build_services(
@@ -81,4 +83,5 @@ def build_services(
         replies=ReplyService(clock=clock, engine=engine, booking=booking, notifications=notifications),
         inbox=InboxService(clock=clock, engine=engine, audit=audit, booking=booking),
         messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),
+        applications=ApplicationService(clock=clock, engine=engine, audit=audit, notifications=notifications),
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 from litestar.routes import HTTPRoute
 
+from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import notifications as notifications_q
@@ -74,6 +75,9 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/inbox/{item_id:uuid}/handle"): {"outcome": "cancelled"},
     ("PUT", "/api/v1/templates/{name:str}/{language:str}"): {"body": "Call 0700 {when}", "link_free": True},
     ("DELETE", "/api/v1/templates/{name:str}/{language:str}"): None,
+    ("POST", "/api/v1/me/volunteer-applications/{application_id:uuid}/withdraw"): None,
+    ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/approve"): None,
+    ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/decline"): None,
 }
 
 # Objects owned by a person rather than an organisation: everyone but the owner must be refused.
@@ -82,6 +86,7 @@ PERSONAL = {
     "session_id": ("resident_1", "vol_a"),
     "offer_id": ("vol_a",),
     "request_id": ("resident_1", "vol_a"),
+    "application_id": ("resident_1",),
 }
 EVERYONE = ("network", "coord_a", "coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
 
@@ -97,6 +102,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "offer_id": [world.offer],
         "request_id": [world.flexible_request],
         "item_id": [world.inbox_item],
+        "application_id": [world.application],
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
     }
@@ -142,6 +148,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
     session = await booking_q.session(world.session)
     offer = await offers_q.offer(world.offer)
     inbox = await replies_q.inbox_item(world.inbox_item, None)
+    application = await applications_q.get(world.application)
     templates = await notifications_q.templates()
     return (
         organisation,
@@ -153,6 +160,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
         session,
         offer,
         inbox,
+        application,
         tuple(sorted(templates.items())),
     )
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import offers as offers_q
@@ -47,6 +48,7 @@ class World:
     offer: uuid.UUID  # resident_1's flexible request, offered to vol_a
     flexible_request: uuid.UUID
     inbox_item: uuid.UUID  # resident_1's SMS reply about `session`, waiting in the inbox
+    application: uuid.UUID  # resident_1 asks to volunteer with organisation A
 
 
 async def _booked_session(
@@ -171,8 +173,12 @@ async def build_world(env: Env) -> World:
         state="open",
         now=now,
     )
+    application = await applications_q.insert(
+        person_id=ids["resident_1"], organisation_id=org_a, message="Olen eläkkeellä oleva opettaja.", now=now
+    )
     return World(
         inbox_item=inbox_item,
+        application=application,
         topic=topic.code,
         session=session,
         offer=offer.id,
