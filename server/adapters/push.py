@@ -29,7 +29,7 @@ from server.settings import Settings, SettingsError
 # Plaintext JSON. Push services must accept 4096 bytes of encrypted body and aes128gcm adds about 103.
 MAX_PAYLOAD_BYTES = 3000
 URGENCIES = ("very-low", "low", "normal", "high")
-DEFAULT_TIMEOUT_SECONDS = 15.0
+DEFAULT_TIMEOUT_SECONDS = 10.0
 
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 # Stricter than py_vapid's own check (which would fail every send): Apple refuses `@localhost` and made-up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,8 @@ class OutboxSms:
 _retry_after: contextvars.ContextVar[float | None] = contextvars.ContextVar("twilio_retry_after", default=None)
 
 
+TWILIO_TIMEOUT_SECONDS = 10.0
+
 # Twilio error codes that retrying cannot fix: invalid 'To', landline, unsubscribed, not a mobile, geo block.
 PERMANENT_TWILIO_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 21635})
 
@@ -90,7 +93,7 @@ PERMANENT_TWILIO_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 21635})
 class TwilioSms:
     """Twilio Programmable Messaging through the SDK's async client (`create_async`)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, timeout_seconds: float = TWILIO_TIMEOUT_SECONDS) -> None:
         from twilio.http.async_http_client import AsyncTwilioHttpClient
         from twilio.rest import Client
 
@@ -100,11 +103,14 @@ class TwilioSms:
             async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
                 if api_base:
                     uri = uri.replace("https://api.twilio.com", api_base, 1)
-                response = await super().request(method, uri, *args, **kwargs)
+                # The SDK keeps the client's timeout but calls with timeout=None, which aiohttp reads as "wait
+                # forever": one hung connection would stall the dispatcher. The limit is enforced here.
+                async with asyncio.timeout(timeout_seconds):
+                    response = await super().request(method, uri, *args, **kwargs)
                 _retry_after.set(parse_retry_after((response.headers or {}).get("Retry-After"), now=datetime.now(UTC)))
                 return response
 
-        self._http = _Http(timeout=15)
+        self._http = _Http(timeout=timeout_seconds)
         self._client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http)
         self._from = settings.twilio_from_number
         self._service = settings.twilio_messaging_service_sid

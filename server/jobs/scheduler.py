@@ -33,13 +33,15 @@ async def dispatch_tick(services: Services) -> None:
     result = await services.dispatcher.run_due()
     if result.claimed:
         log.info(
-            "dispatch: %d claimed, %d sent, %d to retry, %d failed, %d cancelled or too late, %d pushes sent as SMS",
+            "dispatch: %d claimed, %d sent, %d to retry, %d failed, %d cancelled or too late, %d pushes sent as SMS, "
+            "%d given back (claim running out)",
             result.claimed,
             result.sent,
             result.retried,
             result.failed,
             result.skipped,
             result.replaced,
+            result.released,
         )
 
 

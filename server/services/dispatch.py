@@ -7,7 +7,9 @@ than the provider's Retry-After); permanent ones fail at once; nothing goes out 
 session's start, or a reminder's lateness limit) or, for reminders, in quiet hours.
 
 Delivery guarantee: a row is marked sent only after the provider accepted it. If the process dies between the
-two, the lease runs out and the row is sent again: at most one duplicate per crash, none in normal running.
+two, the lease runs out and the row is sent again: a crash can repeat the messages that were in flight (at most
+APURI_DISPATCH_CONCURRENCY), nothing else does. In normal running a row is never sent twice: a worker only starts
+a send while enough of its claim is left for the send to finish (SEND_TIME), and gives the rest back unsent.
 A push that cannot be delivered (no subscription left, or every subscription refused it) becomes an SMS.
 """
 
@@ -38,6 +40,10 @@ log = logging.getLogger("apuri.dispatch")
 ACTIVE = {s.value for s in ACTIVE_SESSION_STATES}
 MAX_TWILIO_VALIDITY = 36_000  # seconds (Twilio's ValidityPeriod range is 1 to 36,000)
 DEFAULT_PUSH_TTL = 24 * 3600
+# The longest one send may take (the SMS and push adapters give up after 10 s) plus recording it. A row is only
+# sent while at least this much (or half the lease, if that is shorter) of its claim is left, so no other worker
+# can take it over mid-send.
+SEND_TIME = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class TickResult:
     failed: int = 0
     skipped: int = 0  # cancelled or expired at the last check
     replaced: int = 0  # pushes that became SMS rows (due now: sent in the same run)
+    released: int = 0  # given back unsent: the batch took so long that the claim would have run out
 
     def add(self, other: TickResult) -> None:
         self.claimed += other.claimed
@@ -64,6 +71,7 @@ class TickResult:
         self.failed += other.failed
         self.skipped += other.skipped
         self.replaced += other.replaced
+        self.released += other.released
 
 
 def worker_name() -> str:
@@ -91,6 +99,7 @@ class Dispatcher:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
         self._lease = timedelta(seconds=settings.dispatch_lease_seconds)
+        self._send_time = min(SEND_TIME, self._lease / 2)
         self._limit = settings.dispatch_batch
         self._concurrency = asyncio.Semaphore(settings.dispatch_concurrency)
 
@@ -101,7 +110,7 @@ class Dispatcher:
         while True:
             result = await self.dispatch_once()
             total.add(result)
-            more = result.claimed >= self._limit or result.replaced > 0
+            more = result.claimed >= self._limit or result.replaced > 0 or result.released > 0
             if not more or self._clock.now() - started >= budget:
                 return total
 
@@ -118,13 +127,24 @@ class Dispatcher:
             people=await q.recipients({r.person_id for r in rows if r.person_id}),
             subscriptions=await q.subscriptions_of({r.person_id for r in rows if r.person_id and r.channel == "push"}),
         )
-        outcomes = await asyncio.gather(*(self._guarded(row, context) for row in rows))
+        outcomes = await asyncio.gather(*(self._guarded(row, context, lease_until) for row in rows))
         for outcome in outcomes:
             setattr(result, outcome, getattr(result, outcome) + 1)
         return result
 
-    async def _guarded(self, row: q.Claimed, context: _Context) -> str:
+    async def _guarded(self, row: q.Claimed, context: _Context, lease_until: datetime) -> str:
         async with self._concurrency:
+            if self._clock.now() + self._send_time >= lease_until:
+                # Our claim could run out mid-send and another worker would send it too: give it back unsent.
+                await q.finish(
+                    row.id,
+                    worker=self.worker,
+                    now=self._clock.now(),
+                    state="scheduled",
+                    next_attempt_at=self._clock.now(),
+                    attempts=row.attempts - 1,
+                )
+                return "released"
             try:
                 return await self._one(row, context)
             except Exception:

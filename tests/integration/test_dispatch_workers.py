@@ -1,0 +1,221 @@
+"""Several dispatchers on one database (REL-NOT-03, REL-NOT-04): through the real Twilio adapter to a loopback
+Twilio, every due message is sent exactly once however the claims interleave, and the rows of a worker that died
+come back when its lease runs out, not before.
+
+On PostgreSQL the two dispatchers claim concurrently (FOR UPDATE SKIP LOCKED, each claim on its own pooled
+connection); on SQLite their claims queue behind the single writer (BEGIN IMMEDIATE), which the same test holds
+to the same promise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from server.adapters.clock import FixedClock
+from server.adapters.push import MemoryPush
+from server.adapters.sms import SmsError, TwilioSms
+from server.db import notifications as q
+from server.db.engine import AnyEngine, bind, make_engine, start, stop
+from server.db.tables import Notification
+from server.services.dispatch import Dispatcher, TickResult
+from server.settings import Settings
+from tests.conftest import START, base_settings
+from tests.fakes.twilio_service import HANG, SID, TOKEN, TwilioService
+
+DUE_MESSAGES = 1_000
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[TwilioService]:
+    async with TwilioService(latency=0.002) as service:
+        yield service
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AnyEngine]:
+    engine = make_engine(database_url)
+    await start(engine)
+    bind(engine)
+    yield engine
+    await stop(engine)
+
+
+def twilio_settings(database_url: str, twilio: TwilioService) -> Settings:
+    return base_settings(
+        database_url,
+        sms_backend="twilio",
+        twilio_account_sid=SID,
+        twilio_auth_token=TOKEN,
+        twilio_from_number="+358401234000",
+        twilio_api_base=twilio.base_url,
+    )
+
+
+async def seed_due_sms(count: int) -> list[str]:
+    """`count` SMS reminders due at START (each with its own key and body, no person or session behind them)."""
+    drafts = [
+        q.Draft(
+            key=f"load:{i}",
+            kind="reminder_24h",
+            channel="sms",
+            body=f"Muistutus {i}: digituki huomenna klo 10",
+            due_at=START,
+            not_after=START + timedelta(days=1),
+            person_id=None,
+            phone=f"+35840{i:07d}",
+        )
+        for i in range(count)
+    ]
+    assert await q.insert(drafts, START) == count
+    return [d.body for d in drafts]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """One clock for all dispatchers, fixed at START: no lease runs out unless a test moves it."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def dispatchers(
+    engine: AnyEngine, database_url: str, twilio: TwilioService, clock: FixedClock
+) -> AsyncIterator[list[Dispatcher]]:
+    """Two dispatchers, each with a Twilio client of its own, as two processes would have."""
+    settings = twilio_settings(database_url, twilio)
+    clients = [TwilioSms(settings) for _ in range(2)]
+    yield [
+        Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), worker=f"worker-{n}")
+        for n, sms in enumerate(clients, start=1)
+    ]
+    for sms in clients:
+        await sms.aclose()
+
+
+async def run_together(dispatchers: list[Dispatcher]) -> list[TickResult]:
+    """Run every dispatcher's `run_due()` at once, round after round, until none of them finds anything due."""
+    totals = [TickResult() for _ in dispatchers]
+    async with asyncio.timeout(120):  # a deadlock fails the test instead of hanging it
+        while True:
+            results = await asyncio.gather(*(d.run_due() for d in dispatchers))
+            for total, result in zip(totals, results, strict=True):
+                total.add(result)
+            if all(r.claimed == 0 for r in results):
+                return totals
+
+
+def assert_each_sent_once(twilio: TwilioService, bodies: list[str]) -> None:
+    assert twilio.duplicates() == {}, "sent more than once"
+    assert sorted(set(bodies) - {m.body for m in twilio.messages}) == [], "never sent"
+    assert twilio.count() == len(bodies)
+
+
+async def rows() -> list[dict[str, object]]:
+    return list(
+        await Notification.select(
+            Notification.body, Notification.state, Notification.provider_id, Notification.claimed_by
+        )
+    )
+
+
+async def test_two_dispatchers_send_every_due_message_exactly_once(
+    dispatchers: list[Dispatcher], twilio: TwilioService
+) -> None:
+    bodies = await seed_due_sms(DUE_MESSAGES)
+    totals = await run_together(dispatchers)
+    assert_each_sent_once(twilio, bodies)
+    assert sum(t.sent for t in totals) == DUE_MESSAGES
+    assert all(t.sent > 0 for t in totals), "both dispatchers took part"
+    stored = await rows()
+    assert {r["state"] for r in stored} == {"sent"}
+    assert {r["provider_id"]: r["body"] for r in stored} == {m.sid: m.body for m in twilio.messages}
+    assert {r["claimed_by"] for r in stored} == {"worker-1", "worker-2"}
+
+
+async def test_rows_of_a_worker_that_died_are_sent_once_its_lease_runs_out_and_not_before(
+    engine: AnyEngine, dispatchers: list[Dispatcher], twilio: TwilioService, clock: FixedClock
+) -> None:
+    live = dispatchers[0]
+    lease = timedelta(seconds=Settings().dispatch_lease_seconds)  # base_settings keeps the default
+    bodies = await seed_due_sms(20)
+    # A worker claims ten rows and dies before sending any of them.
+    dead = await q.claim(engine, worker="dead", now=START, lease_until=START + lease, limit=10)
+    orphans = {row.body for row in dead}
+
+    first = await live.run_due()
+    clock.set(START + lease - timedelta(seconds=1))
+    before_the_lease_ends = await live.run_due()
+    assert (first.sent, before_the_lease_ends.claimed) == (10, 0)
+    assert not orphans & {m.body for m in twilio.messages}, "nothing is taken from a live lease"
+
+    clock.set(START + lease)
+    after = await live.run_due()
+    assert after.sent == 10
+    assert_each_sent_once(twilio, bodies)
+    stored = await rows()
+    assert {r["state"] for r in stored} == {"sent"} and {r["claimed_by"] for r in stored} == {"worker-1"}
+    attempts = await Notification.select(Notification.body, Notification.attempts)
+    assert {r["body"]: r["attempts"] for r in attempts if r["body"] in orphans} == dict.fromkeys(orphans, 2)
+    # Should the "dead" worker wake up after all, its word no longer counts.
+    assert not await q.finish(dead[0].id, worker="dead", now=clock.now(), state="failed", last_error="late")
+
+
+class RunningClock:
+    """START, then running in real time (leases must really run out)."""
+
+    def __init__(self) -> None:
+        self._began = time.monotonic()
+
+    def now(self) -> datetime:
+        return START + timedelta(seconds=time.monotonic() - self._began)
+
+
+async def test_a_batch_that_outlasts_its_lease_gives_rows_back_instead_of_sending_them_twice(
+    engine: AnyEngine, database_url: str
+) -> None:
+    """A slow provider: 50 rows, five at a time, half a second each, on a 3-second lease. The first worker stops
+    starting sends once its claim is nearly over and gives the rest back; a second worker that starts when the
+    lease has run out takes only what was given back. Nothing is sent twice (without the give-back, about 20
+    were)."""
+    async with TwilioService(latency=0.5) as slow:
+        settings = replace(
+            twilio_settings(database_url, slow), dispatch_batch=50, dispatch_concurrency=5, dispatch_lease_seconds=3
+        )
+        clients = [TwilioSms(settings) for _ in range(2)]
+        clock = RunningClock()
+        first, second = (
+            Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), worker=w)
+            for sms, w in zip(clients, ("slow-1", "slow-2"), strict=True)
+        )
+        bodies = await seed_due_sms(50)
+
+        async def later() -> TickResult:
+            await asyncio.sleep(3.5)
+            return await second.run_due()
+
+        async with asyncio.timeout(60):
+            a, _ = await asyncio.gather(first.run_due(), later())
+            while (await second.run_due()).claimed:
+                pass
+        for sms in clients:
+            await sms.aclose()
+        assert_each_sent_once(slow, bodies)
+        assert a.released > 0, "the first worker gave rows back"
+
+
+async def test_a_hung_twilio_connection_times_out_as_a_temporary_failure() -> None:
+    async with TwilioService() as hung:
+        hung.answer(HANG)
+        sms = TwilioSms(twilio_settings("sqlite:///unused", hung), timeout_seconds=0.5)
+        try:
+            async with asyncio.timeout(5):
+                with pytest.raises(SmsError) as failed:
+                    await sms.send(to="+358401112233", body="Hei")
+        finally:
+            await sms.aclose()
+    assert failed.value.permanent is False
