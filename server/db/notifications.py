@@ -520,16 +520,11 @@ async def session_people(
 ) -> tuple[uuid.UUID, uuid.UUID | None] | None:
     """(resident, volunteer) of a session the caller oversees: any for the network coordinator (`within` None),
     else one at their organisations' help points or with one of their volunteers."""
-    from server.db.tables import HelpPoint, Membership
+    from server.db import scope
 
     query = HelpSession.select(HelpSession.resident, HelpSession.volunteer).where(HelpSession.id == session_id)
     if within is not None:
-        ids = list(within) or [uuid.UUID(int=0)]
-        points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(ids))
-        volunteers = Membership.select(Membership.person).where(
-            Membership.organisation.is_in(ids) & (Membership.role == "volunteer")
-        )
-        query = query.where(HelpSession.help_point.is_in(points) | HelpSession.volunteer.is_in(volunteers))
+        query = query.where(scope.session_in(within))
     rows = await query
     return (rows[0]["resident"], rows[0]["volunteer"]) if rows else None
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from server.db.tables import HelpPoint, HelpRequest, HelpSession, Membership, Notification, Offer, Person
+from server.db import scope
+from server.db.tables import HelpRequest, HelpSession, Membership, Notification, Offer, Person
 
 WAITING = ("open", "offering")
 
@@ -35,7 +36,7 @@ def _scope(query: Any, within: Collection[uuid.UUID] | None) -> Any:
         return query
     if not within:
         return query.where(HelpRequest.id.is_null())  # coordinates nothing: sees nothing
-    points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(list(within)))
+    points = scope.help_points_of(within)
     return query.where(HelpRequest.routed_to.is_in(list(within)) | HelpRequest.help_point.is_in(points))
 
 
@@ -127,12 +128,7 @@ async def sessions_between(
         .limit(500)
     )
     if within is not None:
-        ids = list(within) or [uuid.UUID(int=0)]
-        points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(ids))
-        volunteers = Membership.select(Membership.person).where(
-            Membership.organisation.is_in(ids) & (Membership.role == "volunteer")
-        )
-        query = query.where(HelpSession.help_point.is_in(points) | HelpSession.volunteer.is_in(volunteers))
+        query = query.where(scope.session_in(within))
     rows = await query
     volunteer_ids = list({r["volunteer"] for r in rows if r["volunteer"] is not None})
     still: set[uuid.UUID] = set()

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from server.db.tables import HelpPoint, HelpSession, InboundMessage, Membership, Notification, Person
+from server.db import scope
+from server.db.tables import HelpSession, InboundMessage, Notification, Person
 
 # The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ" or a rating.
 PROMPTS = ("confirmation", "reminder_24h", "reminder_2h", "moved", "feedback_request")
@@ -205,15 +206,7 @@ def _scoped(query: Any, within: Collection[uuid.UUID] | None) -> Any:
     that are about no session (or from unknown numbers) are the network coordinator's."""
     if within is None:
         return query
-    ids = list(within) or [uuid.UUID(int=0)]
-    points = HelpPoint.select(HelpPoint.id).where(HelpPoint.organisation.is_in(ids))
-    volunteers = Membership.select(Membership.person).where(
-        Membership.organisation.is_in(ids) & (Membership.role == "volunteer")
-    )
-    sessions = HelpSession.select(HelpSession.id).where(
-        HelpSession.help_point.is_in(points) | HelpSession.volunteer.is_in(volunteers)
-    )
-    return query.where(InboundMessage.session.is_in(sessions))
+    return query.where(InboundMessage.session.is_in(scope.sessions_of(within)))
 
 
 def _item(r: dict[str, Any]) -> InboxItem:

@@ -59,6 +59,11 @@ class Principal:
             if g.role is Role.PARTNER_COORDINATOR and g.organisation_id is not None
         )
 
+    @property
+    def oversees(self) -> frozenset[uuid.UUID] | None:
+        """The organisations whose requests, sessions and people a coordinator sees; None: the whole network."""
+        return None if self.is_network_coordinator else self.coordinated_organisations
+
     def coordinates(self, organisation_id: uuid.UUID) -> bool:
         """True if this caller may manage `organisation_id` (network coordinators manage all)."""
         return self.is_network_coordinator or organisation_id in self.coordinated_organisations

@@ -5,7 +5,6 @@ SMS either way. Applicants' details are personal data: coordinators' reads are a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from datetime import timedelta
 
 from server.adapters.clock import Clock
@@ -30,10 +29,6 @@ class ApplicationService:
         self._engine = engine
         self._audit = audit
         self._notifications = notifications
-
-    @staticmethod
-    def _within(caller: Principal) -> Collection[uuid.UUID] | None:
-        return None if caller.is_network_coordinator else caller.coordinated_organisations
 
     async def apply(
         self, caller: Principal, organisation_id: uuid.UUID, *, message: str, first_name: str | None
@@ -80,7 +75,7 @@ class ApplicationService:
         return await self._reread(application_id)
 
     async def waiting(self, caller: Principal, *, state: str) -> list[q.ApplicationRow]:
-        found = await q.of_organisations(self._within(caller), state)
+        found = await q.of_organisations(caller.oversees, state)
         await self._audit.record(caller, "application.read", "volunteer_application", state, detail={"n": len(found)})
         return found
 

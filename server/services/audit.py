@@ -56,7 +56,7 @@ class AuditService:
         limit: int,
     ) -> list[q.AuditEntry]:
         """Network coordinators read the whole trail; partner coordinators what concerns their organisation."""
-        within = None if caller.is_network_coordinator else caller.coordinated_organisations
+        within = caller.oversees
         return await q.list_entries(
             within=within, action=action, subject_id=subject_id, before_id=before_id, limit=limit
         )

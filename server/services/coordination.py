@@ -9,7 +9,6 @@ coordinator's), sessions at its help points or with its volunteers, and may assi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,25 +78,21 @@ class CoordinationService:
         self._booking = booking
         self._offers = offers
 
-    @staticmethod
-    def _within(caller: Principal) -> Collection[uuid.UUID] | None:
-        return None if caller.is_network_coordinator else caller.coordinated_organisations
-
     # ---- queues -------------------------------------------------------------------------------------------
 
     async def unmatched(self, caller: Principal) -> list[q.QueuedRequest]:
         """Requests nobody has yet (open, or offered and waiting for an answer), longest waiting first."""
-        return await q.waiting_requests(states=q.WAITING, within=self._within(caller))
+        return await q.waiting_requests(states=q.WAITING, within=caller.oversees)
 
     async def routed(self, caller: Principal) -> list[q.QueuedRequest]:
-        within = self._within(caller)
+        within = caller.oversees
         found = await q.waiting_requests(states=("routed",), within=within)
         # A partner sees those routed to them, not those that are merely at their help points.
         return [r for r in found if within is None or r.routed_to in within]
 
     async def at_risk(self, caller: Principal) -> list[Risk]:
         now = self._clock.now()
-        within = self._within(caller)
+        within = caller.oversees
         risks: list[Risk] = []
         upcoming = await q.sessions_between(states=("scheduled",), since=now, until=now + AT_RISK_AHEAD, within=within)
         ids = [s.id for s in upcoming]
@@ -126,7 +121,7 @@ class CoordinationService:
         return risks
 
     async def _visible(self, caller: Principal, request_id: uuid.UUID) -> dict[str, object]:
-        found = await q.request_visible(request_id, self._within(caller))
+        found = await q.request_visible(request_id, caller.oversees)
         if found is None:
             raise NotFound("No such request.", code="request_not_found")
         return found

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,15 +55,11 @@ class MessagingService:
         self._audit = audit
         self._notifications = notifications
 
-    @staticmethod
-    def _within(caller: Principal) -> Collection[uuid.UUID] | None:
-        return None if caller.is_network_coordinator else caller.coordinated_organisations
-
     # ---- the ledger ---------------------------------------------------------------------------------------
 
     async def ledger(self, caller: Principal, session_id: uuid.UUID) -> list[tuple[dict[str, Any], str]]:
         """Every message of a session the caller oversees, with who it was for (never their number)."""
-        people = await q.session_people(session_id, self._within(caller))
+        people = await q.session_people(session_id, caller.oversees)
         if people is None:
             raise NotFound("No such session.", code="session_not_found")
         resident, volunteer = people

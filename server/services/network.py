@@ -21,14 +21,10 @@ class NetworkService:
         self._engine = engine
         self._audit = audit
 
-    @staticmethod
-    def _scope(caller: Principal) -> frozenset[uuid.UUID] | None:
-        return None if caller.is_network_coordinator else caller.coordinated_organisations
-
     # ---- organisations -----------------------------------------------------------------------------------
 
     async def organisations(self, caller: Principal) -> list[network.Organisation]:
-        return await q.list_organisations(within=self._scope(caller))
+        return await q.list_organisations(within=caller.oversees)
 
     async def organisation(self, caller: Principal, organisation_id: uuid.UUID) -> network.Organisation:
         if not caller.coordinates(organisation_id):
@@ -100,7 +96,7 @@ class NetworkService:
         return found
 
     async def managed_help_points(self, caller: Principal) -> list[network.HelpPoint]:
-        return await q.list_help_points(within=self._scope(caller), active_only=False)
+        return await q.list_help_points(within=caller.oversees, active_only=False)
 
     async def managed_help_point(self, caller: Principal, help_point_id: uuid.UUID) -> network.HelpPoint:
         found = await q.get_help_point(help_point_id)

@@ -62,7 +62,7 @@ class PeopleService:
                 raise NotFound("No such organisation.", code="organisation_not_found")
             within: frozenset[uuid.UUID] | None = frozenset({organisation_id})
         else:
-            within = None if caller.is_network_coordinator else caller.coordinated_organisations
+            within = caller.oversees
         found = await q.list_members(within=within, role=role, include_inactive=include_inactive)
         return [_scoped(caller, person) for person in found]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -183,18 +182,14 @@ class InboxService:
         self._audit = audit
         self._booking = booking
 
-    @staticmethod
-    def _within(caller: Principal) -> Collection[uuid.UUID] | None:
-        return None if caller.is_network_coordinator else caller.coordinated_organisations
-
     async def items(self, caller: Principal, *, state: str = "open") -> list[q.InboxItem]:
-        found = await q.inbox(within=self._within(caller), state=state)
+        found = await q.inbox(within=caller.oversees, state=state)
         await self._audit.record(caller, "inbox.read", "inbox", state, detail={"items": len(found)})
         return found
 
     async def handle(self, caller: Principal, item_id: uuid.UUID, outcome: str) -> q.InboxItem:
         """Close an inbox item. `confirmed` / `cancelled` also confirm or cancel the session it is about."""
-        item = await q.inbox_item(item_id, self._within(caller))
+        item = await q.inbox_item(item_id, caller.oversees)
         if item is None:
             raise NotFound("No such message.", code="inbox_item_not_found")
         if item.state != "open":
@@ -217,6 +212,6 @@ class InboxService:
                 subject_id=item.person_id,
                 detail={"outcome": outcome},
             )
-        handled = await q.inbox_item(item_id, self._within(caller))
+        handled = await q.inbox_item(item_id, caller.oversees)
         assert handled is not None
         return handled

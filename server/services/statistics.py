@@ -3,7 +3,6 @@ attributed to their own organisation(s), the network coordinator those of the wh
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, time, timedelta
 
 from server.adapters.clock import Clock
@@ -21,23 +20,19 @@ class StatisticsService:
         self._engine = engine
         self._audit = audit
 
-    @staticmethod
-    def _scope(caller: Principal) -> frozenset[uuid.UUID] | None:
-        return None if caller.is_network_coordinator else caller.coordinated_organisations
-
     async def report(self, caller: Principal, by: rules.GroupBy, first: date | None, last: date | None) -> rules.Report:
         first, last = rules.period(first, last, today=local_date(self._clock.now()))
         rows = await q.request_facts(
             since=local_start(first, time(0)),
             until=local_start(last + timedelta(days=1), time(0)),
-            within=self._scope(caller),
+            within=caller.oversees,
         )
         return rules.report(rows, by, first=first, last=last, language=caller.language)
 
     async def export(self, caller: Principal, by: rules.GroupBy, first: date | None, last: date | None) -> rules.Report:
         """The same report, for download: exports leave the service, so each one is in the audit trail."""
         found = await self.report(caller, by, first, last)
-        scope = self._scope(caller)
+        scope = caller.oversees
         await self._audit.record(
             caller,
             "statistics.export",

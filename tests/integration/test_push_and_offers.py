@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from server.adapters.push import PushError
 from server.db.tables import Notification, PushSubscription
 from tests.conftest import Env
-from tests.integration.world import PHONES, World, build_world, volunteer_offers
+from tests.integration.world import PHONES, World, book, build_world, volunteer_offers
 
 NINE = datetime(2026, 11, 30, 7, tzinfo=UTC)
 
@@ -25,17 +25,9 @@ async def subscribe(world: World, who: str, endpoint: str) -> None:
     assert answer.status_code == 201, answer.text
 
 
-async def book(world: World) -> str:
+async def book_session(world: World) -> str:
     await volunteer_offers(world.ids["vol_a"], world.help_point_a)
-    answer = await world.apis["resident_2"].post(
-        "/api/v1/bookings",
-        json={
-            "topic": "online_banking",
-            "modality": "help_point",
-            "help_point_id": str(world.help_point_a),
-            "starts_at": NINE.isoformat(),
-        },
-    )
+    answer = await book(world, "resident_2", NINE)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["session"]["id"])
 
@@ -44,7 +36,7 @@ async def test_a_volunteer_with_push_gets_the_new_session_as_a_push_not_an_sms(e
     world = await build_world(env)
     await subscribe(world, "vol_a", "https://push.example.org/send/phone-1")
     env.sms.sent.clear()
-    await book(world)
+    await book_session(world)
     await env.services.dispatcher.run_due()
     [push] = env.push.to("https://push.example.org/send/phone-1")
     assert push["title"] == "Apuri" and push["body"].startswith("Uusi digitukiaika ma 30.11. klo 9.00")
@@ -59,7 +51,7 @@ async def test_a_gone_subscription_is_removed_and_the_message_goes_by_sms(env: E
     await subscribe(world, "vol_a", endpoint)
     env.push.mark_gone(endpoint, 410)
     env.sms.sent.clear()
-    session = await book(world)
+    session = await book_session(world)
     await env.services.dispatcher.run_due()
     await env.services.dispatcher.run_due()
     assert await PushSubscription.count().where(PushSubscription.endpoint == endpoint) == 0
@@ -76,7 +68,7 @@ async def test_a_push_service_that_is_down_is_retried_not_replaced_by_sms(env: E
     await subscribe(world, "vol_a", "https://push.example.org/send/phone-1")
     env.push.fail_next(PushError("503", permanent=False, status=503, retry_after=60))
     env.sms.sent.clear()
-    await book(world)
+    await book_session(world)
     await env.services.dispatcher.run_due()
     assert env.push.sent == [] and env.sms.to(PHONES["vol_a"]) == []
     env.clock.advance(timedelta(seconds=61))
@@ -159,7 +151,7 @@ async def test_a_code_word_goes_into_every_sms_to_the_resident(env: Env) -> None
     refused = await api.put("/api/v1/me/messages", json={"code_word": "👍👍"})
     assert refused.status_code == 422 and refused.json()["code"] == "code_word_invalid"
     env.sms.sent.clear()
-    await book(world)
+    await book_session(world)
     await env.services.dispatcher.run_due()
     [text] = env.sms.to(PHONES["resident_2"])
     assert text.endswith("\nTunnussanasi: Mustikka")

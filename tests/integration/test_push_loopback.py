@@ -5,7 +5,6 @@ checks the signature and decrypts it, and a subscription the service has forgott
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +12,7 @@ from server.adapters.push import generate_vapid_keys
 from server.db.tables import PushSubscription
 from tests.conftest import Env, base_settings, make_env
 from tests.fakes.push_service import PushService
-from tests.integration.world import PHONES, World, build_world, volunteer_offers
+from tests.integration.world import PHONES, World, book, build_world, volunteer_offers
 
 PUBLIC_KEY, PRIVATE_KEY = generate_vapid_keys()
 
@@ -31,17 +30,9 @@ async def env(database_url: str) -> AsyncIterator[Env]:
         yield e
 
 
-async def book(world: World) -> None:
+async def book_session(world: World) -> None:
     await volunteer_offers(world.ids["vol_a"], world.help_point_a)
-    answer = await world.apis["resident_2"].post(
-        "/api/v1/bookings",
-        json={
-            "topic": "online_banking",
-            "modality": "help_point",
-            "help_point_id": str(world.help_point_a),
-            "starts_at": datetime(2026, 11, 30, 7, tzinfo=UTC).isoformat(),
-        },
-    )
+    answer = await book(world)
     assert answer.status_code == 201, answer.text
 
 
@@ -57,7 +48,7 @@ async def test_a_booking_reaches_the_volunteers_browser_signed_and_encrypted(env
         )
         assert subscribed.status_code == 201, subscribed.text
         env.sms.sent.clear()
-        await book(world)
+        await book_session(world)
         await env.services.dispatcher.run_due()
         [delivery] = service.to(browser)
     assert delivery["body"].startswith("Uusi digitukiaika ma 30.11. klo 9.00")
@@ -74,7 +65,7 @@ async def test_a_subscription_the_push_service_forgot_is_removed_and_the_volunte
         )
         service.answer(410, target=browser)
         env.sms.sent.clear()
-        await book(world)
+        await book_session(world)
         await env.services.dispatcher.run_due()
     assert await PushSubscription.count() == 0
     [text] = env.sms.to(PHONES["vol_a"])

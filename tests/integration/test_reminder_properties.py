@@ -19,7 +19,7 @@ from server.domain.clocktime import HELSINKI, local_start
 from server.domain.network import OpeningPeriod
 from server.domain.reminders import REMINDER_KINDS, QuietHours, deadline
 from tests.conftest import START, Env
-from tests.integration.world import World, build_world, volunteer_offers
+from tests.integration.world import World, book, build_world, volunteer_offers
 
 MONDAY = datetime(2026, 11, 30, 5, 0, tzinfo=START.tzinfo)  # 07:00 in Helsinki
 # 07:00 ... 14:00: early sessions put their reminders next to quiet hours (21 to 08), where lateness matters.
@@ -91,15 +91,7 @@ async def run(env: Env, world: World, steps: list[tuple[Any, ...]]) -> None:
     for step in steps:
         if step[0] == "book":
             _, who, slot = step
-            answer = await world.apis[who].post(
-                "/api/v1/bookings",
-                json={
-                    "topic": "online_banking",
-                    "modality": "help_point",
-                    "help_point_id": str(world.help_point_a),
-                    "starts_at": SLOTS[slot].isoformat(),
-                },
-            )
+            answer = await book(world, who, SLOTS[slot])
             if answer.status_code == 201:
                 session = answer.json()["session"]
                 booked.append(session["id"])

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from server.adapters.sms import SmsError
 from server.db.tables import Notification, Person
 from tests.conftest import Env
-from tests.integration.world import PHONES, World, build_world, volunteer_offers
+from tests.integration.world import PHONES, World, book, build_world, volunteer_offers
 
 NINE = datetime(2026, 11, 30, 7, tzinfo=UTC)  # Monday 30 November, 09:00 in Helsinki
 
@@ -18,15 +18,7 @@ async def booked(env: Env, starts_at: datetime = NINE) -> tuple[World, str]:
     await volunteer_offers(world.ids["vol_a"], world.help_point_a)
     env.sms.sent.clear()  # the sign-in codes of the world's people
     env.sms.validity.clear()
-    answer = await world.apis["resident_2"].post(
-        "/api/v1/bookings",
-        json={
-            "topic": "online_banking",
-            "modality": "help_point",
-            "help_point_id": str(world.help_point_a),
-            "starts_at": starts_at.isoformat(),
-        },
-    )
+    answer = await book(world, "resident_2", starts_at)
     assert answer.status_code == 201, answer.text
     return world, answer.json()["session"]["id"]
 
@@ -197,15 +189,7 @@ async def test_a_session_moved_to_another_volunteer_releases_the_first_and_tells
     world, session = await booked(env)
     noon = NINE + timedelta(hours=3)
     # Someone else takes vol_a's noon, then vol_b starts at the help point: moving to noon must go to vol_b.
-    other = await world.apis["resident_1"].post(
-        "/api/v1/bookings",
-        json={
-            "topic": "online_banking",
-            "modality": "help_point",
-            "help_point_id": str(world.help_point_a),
-            "starts_at": noon.isoformat(),
-        },
-    )
+    other = await book(world, "resident_1", noon)
     assert other.status_code == 201 and other.json()["session"]["volunteer_first_name"] == "Vol_A"
     await volunteer_offers(world.ids["vol_b"], world.help_point_a)
     moved = await world.apis["resident_2"].post(

@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from server.db.tables import HelpSession, InboundMessage, Notification, Person
 from tests.conftest import Env, base_settings, make_env
-from tests.integration.world import PASSWORD, PHONES, World, build_world, volunteer_offers
+from tests.integration.world import PASSWORD, PHONES, World, book, build_world, volunteer_offers
 
 TOKEN = "loopback-auth-token-0123456789abcdef"
 PUBLIC = "http://apuri.example.fi"  # what Twilio calls; the app itself is reached as http://testserver
@@ -39,15 +39,7 @@ async def text(env: Env, body: str, *, sid: str | None = None, phone: str = RESI
 async def booked(env: Env) -> tuple[World, str]:
     world = await build_world(env)
     await volunteer_offers(world.ids["vol_a"], world.help_point_a)
-    answer = await world.apis["resident_2"].post(
-        "/api/v1/bookings",
-        json={
-            "topic": "online_banking",
-            "modality": "help_point",
-            "help_point_id": str(world.help_point_a),
-            "starts_at": NINE.isoformat(),
-        },
-    )
+    answer = await book(world, "resident_2", NINE)
     assert answer.status_code == 201, answer.text
     env.clock.set(NINE - timedelta(hours=24))
     await env.services.dispatcher.run_due()  # the confirmation and the day-before reminder go out

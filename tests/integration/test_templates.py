@@ -3,10 +3,8 @@ uses the new words; on both databases."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tests.conftest import Env
-from tests.integration.world import PHONES, build_world, volunteer_offers
+from tests.integration.world import PHONES, book, build_world, volunteer_offers
 
 URL = "/api/v1/templates/resident.confirmation/fi"
 
@@ -23,15 +21,7 @@ async def test_templates_show_their_cost_and_a_new_wording_is_used_from_the_next
     assert saved.json()["customised"] and saved.json()["segments"] == 1
     await volunteer_offers(world.ids["vol_a"], world.help_point_a)
     env.sms.sent.clear()
-    booked = await world.apis["resident_2"].post(
-        "/api/v1/bookings",
-        json={
-            "topic": "online_banking",
-            "modality": "help_point",
-            "help_point_id": str(world.help_point_a),
-            "starts_at": datetime(2026, 11, 30, 7, tzinfo=UTC).isoformat(),
-        },
-    )
+    booked = await book(world)
     assert booked.status_code == 201
     await env.services.dispatcher.run_due()
     assert env.sms.to(PHONES["resident_2"]) == [

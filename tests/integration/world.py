@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from server.db import applications as applications_q
 from server.db import booking as booking_q
@@ -210,3 +211,19 @@ async def volunteer_offers(person_id: uuid.UUID, point: uuid.UUID, **changes: ob
     await volunteers_q.save_profile(replace(profile, **changes), datetime(2026, 11, 20, tzinfo=UTC))  # type: ignore[arg-type]
     rules = [WeeklyRule(0, time(9), time(15)), WeeklyRule(2, time(17), time(19), remote=True)]
     await volunteers_q.replace_availability(person_id, rules, [], keep_before=date(2026, 11, 1))
+
+
+MONDAY_NINE = datetime(2026, 11, 30, 7, tzinfo=UTC)  # 09:00 in Helsinki, the Monday after the clock's start
+
+
+async def book(world: World, who: str = "resident_2", starts_at: datetime = MONDAY_NINE) -> Any:
+    """`who` books online banking at help point A (where `volunteer_offers` put a volunteer); the response."""
+    return await world.apis[who].post(
+        "/api/v1/bookings",
+        json={
+            "topic": "online_banking",
+            "modality": "help_point",
+            "help_point_id": str(world.help_point_a),
+            "starts_at": starts_at.isoformat(),
+        },
+    )
