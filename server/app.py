@@ -35,6 +35,7 @@ from server.http.application_routes import ApplicationController
 from server.http.audit_routes import AuditController
 from server.http.auth_routes import AuthController
 from server.http.booking_routes import BookingController
+from server.http.callback_routes import CallbackController
 from server.http.coordination_routes import CoordinationController
 from server.http.dev import DevPhoneController
 from server.http.headers import security_headers
@@ -47,6 +48,7 @@ from server.http.session_routes import SessionController
 from server.http.statistics_routes import StatisticsController
 from server.http.topic_routes import OrganisationTopicsController, TopicsController
 from server.http.twilio_routes import TwilioController
+from server.http.voice_routes import VoiceController
 from server.http.volunteer_routes import MyVolunteeringController, VolunteerReadController
 from server.services.registry import Services, build_services
 from server.settings import Settings
@@ -134,6 +136,8 @@ def create_app(
         CoordinationController,
         MessagingController,
         TwilioController,
+        VoiceController,
+        CallbackController,
         ApplicationController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False

@@ -382,6 +382,46 @@ class VolunteerApplication(Table, tablename="volunteer_application"):
     decided_by = UUID(null=True, default=None)
 
 
+class VoiceCall(Table, tablename="voice_call"):
+    """A call on the helpline's voice menu, or a reminder call we placed. The state between keypresses lives
+    here, found by Twilio's CallSid (never taken from the URL)."""
+
+    id = UUID(primary_key=True)
+    call_sid = Varchar(length=64, unique=True)
+    direction = Varchar(length=8, default="in")  # in | out (a reminder)
+    phone = Varchar(length=16, default="")
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, index=True)
+    notification = ForeignKey(Notification, on_delete=OnDelete.cascade, null=True, index=True)
+    language = Varchar(length=2, default="fi")
+    step = Varchar(length=16)
+    failures = SmallInt(default=0)
+    data = JSON(default="{}")
+    # What came of it: booked | heard | cancelled | kept | confirmed | callback | transferred | hung_up | …
+    outcome = Varchar(length=32, default="")
+    tried = JSON(default="[]")  # the menu choices made, for the coordinator who calls back
+    created_at = Timestamptz(index=True)
+    updated_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class CallbackRequest(Table, tablename="callback_request"):
+    """Someone who phoned and should be called back by a coordinator."""
+
+    id = UUID(primary_key=True)
+    phone = Varchar(length=16)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, index=True)
+    language = Varchar(length=2, default="fi")
+    reason = Varchar(length=32)  # asked | no_input | no_times | reminder
+    tried = JSON(default="[]")
+    call = ForeignKey(VoiceCall, on_delete=OnDelete.set_null, null=True)
+    session = ForeignKey(HelpSession, on_delete=OnDelete.set_null, null=True)
+    state = Varchar(length=16, index=True)  # open | handled
+    created_at = Timestamptz(index=True)
+    handled_at = Timestamptz(null=True, default=None)
+    handled_by = UUID(null=True, default=None)
+    outcome = Varchar(length=32, default="")  # booked_on_behalf | advised | no_answer
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -407,4 +447,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     MessageTemplate,
     InboundMessage,
     VolunteerApplication,
+    VoiceCall,
+    CallbackRequest,
 )

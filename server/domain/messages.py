@@ -46,6 +46,7 @@ RESIDENT_FIELDS = frozenset({"when", "place", "volunteer", "helpline", "link"})
 VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
+VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline"})
 
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "resident.confirmation": {
@@ -188,6 +189,123 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+
+# The voice menu on the helpline (spoken, so no links; {when} is spoken: "tiistaina 24. marraskuuta kello 14").
+VOICE: Mapping[str, Mapping[str, str]] = {
+    "voice.language": {
+        "fi": "Tervetuloa Apuriin, digituen ajanvaraukseen. Suomeksi, paina 1.",
+        "sv": "Välkommen till Apuri. På svenska, tryck 2.",
+        "en": "Welcome to Apuri. For English, press 3.",
+    },
+    "voice.menu": {
+        "fi": "Jos haluat varata ajan, paina 1. Jos haluat kuulla seuraavan aikasi, paina 2. Jos haluat perua "
+        "aikasi, paina 3. Jos haluat, että koordinaattori soittaa sinulle, paina 0.",
+        "sv": "Om du vill boka en tid, tryck 1. Om du vill höra din nästa tid, tryck 2. Om du vill avboka din tid, "
+        "tryck 3. Om du vill att en koordinator ringer dig, tryck 0.",
+        "en": "To book a time, press 1. To hear your next time, press 2. To cancel your time, press 3. For a "
+        "coordinator to call you back, press 0.",
+    },
+    "voice.option": {"fi": "{name}, paina {digit}.", "sv": "{name}, tryck {digit}.", "en": "{name}, press {digit}."},
+    "voice.topic": {
+        "fi": "Missä tarvitset apua? {options} Alkuun pääset painamalla tähteä.",
+        "sv": "Vad behöver du hjälp med? {options} Till början kommer du med stjärna.",
+        "en": "What do you need help with? {options} To go back, press star.",
+    },
+    "voice.how": {
+        "fi": "Jos haluat tulla apupisteeseen, paina 1. Jos haluat, että avustaja soittaa sinulle, paina 2.",
+        "sv": "Om du vill komma till ett hjälpställe, tryck 1. Om du vill att hjälparen ringer dig, tryck 2.",
+        "en": "To come to a help point, press 1. For your helper to call you, press 2.",
+    },
+    "voice.place": {
+        "fi": "Mihin apupisteeseen tulet? {options}",
+        "sv": "Till vilket hjälpställe kommer du? {options}",
+        "en": "Which help point will you come to? {options}",
+    },
+    "voice.offer": {
+        "fi": "Seuraava vapaa aika on {when}, {place}. Jos haluat tämän ajan, paina 1. Seuraavan ajan kuulet "
+        "painamalla 2.",
+        "sv": "Nästa lediga tid är {when}, {place}. Om du vill ha den här tiden, tryck 1. Nästa tid hör du med 2.",
+        "en": "The next free time is {when}, {place}. To take this time, press 1. For the next time, press 2.",
+    },
+    "voice.taken": {
+        "fi": "Joku ehti juuri varata sen ajan.",
+        "sv": "Någon hann just boka den tiden.",
+        "en": "Someone has just booked that time.",
+    },
+    "voice.booked": {
+        "fi": "Aika on varattu: {when}, {place}. Kiitos soitosta. Näkemiin.",
+        "sv": "Tiden är bokad: {when}, {place}. Tack för samtalet. Hej då.",
+        "en": "Your time is booked: {when}, {place}. Thank you for calling. Goodbye.",
+    },
+    "voice.next": {
+        "fi": "Seuraava aikasi on {when}, {place}.",
+        "sv": "Din nästa tid är {when}, {place}.",
+        "en": "Your next time is {when}, {place}.",
+    },
+    "voice.none": {
+        "fi": "Sinulla ei ole tulevia aikoja.",
+        "sv": "Du har inga kommande tider.",
+        "en": "You have no upcoming times.",
+    },
+    "voice.cancel": {
+        "fi": "Seuraava aikasi on {when}, {place}. Jos haluat perua sen, paina 1. Jos haluat pitää sen, paina 2.",
+        "sv": "Din nästa tid är {when}, {place}. Om du vill avboka den, tryck 1. Om du vill behålla den, tryck 2.",
+        "en": "Your next time is {when}, {place}. To cancel it, press 1. To keep it, press 2.",
+    },
+    "voice.cancelled": {
+        "fi": "Aika on peruttu.",
+        "sv": "Tiden är avbokad.",
+        "en": "Your time is cancelled.",
+    },
+    "voice.kept": {"fi": "Aika pysyy ennallaan.", "sv": "Tiden står kvar.", "en": "Your time stays as it is."},
+    "voice.callback": {
+        "fi": "Koordinaattori soittaa sinulle takaisin mahdollisimman pian arkipäivänä. Kiitos soitosta. Näkemiin.",
+        "sv": "En koordinator ringer upp dig så snart som möjligt på en vardag. Tack för samtalet. Hej då.",
+        "en": "A coordinator will call you back as soon as possible on a working day. Thank you. Goodbye.",
+    },
+    "voice.no_times": {
+        "fi": "Vapaita aikoja ei nyt löytynyt kahden viikon ajalta.",
+        "sv": "Inga lediga tider hittades för de närmaste två veckorna.",
+        "en": "There are no free times in the next two weeks.",
+    },
+    "voice.again": {
+        "fi": "En saanut valintaasi.",
+        "sv": "Jag fick inte ditt val.",
+        "en": "I did not get your choice.",
+    },
+    "voice.no_number": {
+        "fi": "Puhelinnumerosi ei näy, joten emme voi varata aikaa. Soita uudelleen niin, että numerosi näkyy. "
+        "Näkemiin.",
+        "sv": "Ditt nummer syns inte, så vi kan inte boka en tid. Ring igen med synligt nummer. Hej då.",
+        "en": "Your number is hidden, so we cannot book a time. Please call again showing your number. Goodbye.",
+    },
+    "voice.reminder": {
+        "fi": "Hei, täällä Apuri. Muistutus digitukiajastasi {when}, {place}. Jos tulet, paina 1. Jos haluat "
+        "perua, paina 2. Jos haluat puhua koordinaattorin kanssa, paina 3.",
+        "sv": "Hej, det här är Apuri. En påminnelse om din tid {when}, {place}. Om du kommer, tryck 1. Om du vill "
+        "avboka, tryck 2. Om du vill tala med en koordinator, tryck 3.",
+        "en": "Hello, this is Apuri with a reminder of your digital help {when}, {place}. If you are coming, "
+        "press 1. To cancel, press 2. To talk to a coordinator, press 3.",
+    },
+    "voice.confirmed": {
+        "fi": "Kiitos, tervetuloa. Näkemiin.",
+        "sv": "Tack, välkommen. Hej då.",
+        "en": "Thank you, see you then. Goodbye.",
+    },
+    "voice.transfer": {
+        "fi": "Yhdistän koordinaattorille.",
+        "sv": "Jag kopplar dig till en koordinator.",
+        "en": "Connecting you to a coordinator.",
+    },
+    "voice.goodbye": {
+        "fi": "Kiitos soitosta. Näkemiin.",
+        "sv": "Tack för samtalet. Hej då.",
+        "en": "Thank you. Goodbye.",
+    },
+}
+
+DEFAULTS = {**DEFAULTS, **VOICE}
+
 TEMPLATE_NAMES = tuple(DEFAULTS)
 
 
@@ -198,6 +316,8 @@ def fields_of(name: str) -> frozenset[str]:
         return VOLUNTEER_FIELDS
     if name.startswith("applicant."):
         return APPLICANT_FIELDS
+    if name.startswith("voice."):
+        return VOICE_FIELDS
     return REPLY_FIELDS
 
 

@@ -12,8 +12,10 @@ from server.services.applications import ApplicationService
 from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.booking import BookingService
+from server.services.callbacks import CallbackService
 from server.services.coordination import CoordinationService
 from server.services.dispatch import Dispatcher
+from server.services.ivr import IvrService
 from server.services.messaging import MessagingService
 from server.services.network import NetworkService
 from server.services.notifications import NotificationService
@@ -51,6 +53,8 @@ class Services:
     inbox: InboxService
     messaging: MessagingService
     applications: ApplicationService
+    ivr: IvrService
+    callbacks: CallbackService
 
 
 def build_services(
@@ -84,4 +88,6 @@ def build_services(
         inbox=InboxService(clock=clock, engine=engine, audit=audit, booking=booking),
         messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         applications=ApplicationService(clock=clock, engine=engine, audit=audit, notifications=notifications),
+        ivr=IvrService(clock=clock, engine=engine, booking=booking, notifications=notifications),
+        callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
     )

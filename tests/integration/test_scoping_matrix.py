@@ -19,6 +19,7 @@ from litestar.routes import HTTPRoute
 
 from server.db import applications as applications_q
 from server.db import booking as booking_q
+from server.db import calls as calls_q
 from server.db import network as network_q
 from server.db import notifications as notifications_q
 from server.db import offers as offers_q
@@ -78,6 +79,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/me/volunteer-applications/{application_id:uuid}/withdraw"): None,
     ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/approve"): None,
     ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/decline"): None,
+    ("POST", "/api/v1/callbacks/{callback_id:uuid}/handle"): {"outcome": "advised"},
 }
 
 # Objects owned by a person rather than an organisation: everyone but the owner must be refused.
@@ -103,6 +105,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "request_id": [world.flexible_request],
         "item_id": [world.inbox_item],
         "application_id": [world.application],
+        "callback_id": [world.callback],
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
     }
@@ -149,6 +152,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
     offer = await offers_q.offer(world.offer)
     inbox = await replies_q.inbox_item(world.inbox_item, None)
     application = await applications_q.get(world.application)
+    callback = await calls_q.callback(world.callback, None)
     templates = await notifications_q.templates()
     return (
         organisation,
@@ -161,6 +165,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
         offer,
         inbox,
         application,
+        callback,
         tuple(sorted(templates.items())),
     )
 

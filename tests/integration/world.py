@@ -9,6 +9,7 @@ from typing import Any
 
 from server.db import applications as applications_q
 from server.db import booking as booking_q
+from server.db import calls as calls_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import people as people_q
@@ -50,6 +51,7 @@ class World:
     flexible_request: uuid.UUID
     inbox_item: uuid.UUID  # resident_1's SMS reply about `session`, waiting in the inbox
     application: uuid.UUID  # resident_1 asks to volunteer with organisation A
+    callback: uuid.UUID  # resident_1 phoned about `session` and waits to be called back
 
 
 async def _booked_session(
@@ -177,7 +179,18 @@ async def build_world(env: Env) -> World:
     application = await applications_q.insert(
         person_id=ids["resident_1"], organisation_id=org_a, message="Olen eläkkeellä oleva opettaja.", now=now
     )
+    callback = await calls_q.add_callback(
+        phone=PHONES["resident_1"],
+        person_id=ids["resident_1"],
+        language="fi",
+        reason="asked",
+        tried=["language:1", "menu:0"],
+        call_id=None,
+        session_id=session,
+        now=now,
+    )
     return World(
+        callback=callback,
         inbox_item=inbox_item,
         application=application,
         topic=topic.code,

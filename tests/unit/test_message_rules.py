@@ -34,6 +34,10 @@ LONG = {
     "volunteer": "Maija-Liisa",
     "resident": "Maija-Liisa Virtanen",
     "topic": "Pankkitunnukset ja mobiilivarmenne",
+    "organisation": "Kuusamon kaupungin asiointipiste",
+    "name": "Verkkopankki",
+    "digit": "1",
+    "options": "Älypuhelin, paina 1. Verkkopankki, paina 2.",
 }
 # Two-digit day, month and hour, and September (abbreviated "Sept" in British English).
 LONG_TIMES = (datetime(2026, 12, 30, 17, 45, tzinfo=UTC), datetime(2026, 9, 30, 16, 45, tzinfo=UTC))
@@ -230,7 +234,7 @@ def test_every_default_still_says_something_without_its_link() -> None:
     for name in TEMPLATE_NAMES:
         for language in LANGUAGES:
             text = filled(name, language, TUESDAY_9, link_free=True)
-            assert len(text) > 20 and "{" not in text, (name, language, text)
+            assert len(text) >= 10 and "{" not in text, (name, language, text)
 
 
 def test_a_template_over_the_length_limit_is_refused() -> None:

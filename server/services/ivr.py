@@ -1,0 +1,397 @@
+"""The helpline's voice menu: choose a language, then book help, hear or cancel one's next time, or ask a
+coordinator to call back. The caller is known by their number (From), so hearing one's own time needs no PIN;
+cancelling asks for confirmation. State between keypresses is the call's row, found by Twilio's CallSid.
+
+A booking made here is the same booking as one made in the app (the same service, the same rules, the same race
+for a slot: the loser hears the next free time); it is recorded as made by phone, with the caller's keypress as
+their consent, and the confirmation goes out like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import phonenumbers
+
+from server.adapters.clock import Clock
+from server.db import calls as q
+from server.db import network as network_q
+from server.db import notifications as outbox
+from server.db import people as people_q
+from server.db import replies as replies_q
+from server.db import topics as topics_q
+from server.db.engine import AnyEngine, write_transaction
+from server.domain.clocktime import local_date
+from server.domain.errors import Conflict, DomainError
+from server.domain.ivr import (
+    BACK,
+    LANGUAGE_KEYS,
+    MAX_OPTIONS,
+    CallState,
+    Key,
+    Line,
+    Speech,
+    Step,
+    failed,
+    key_of,
+    pick,
+    spoken_time,
+)
+from server.domain.matching import Modality
+from server.domain.messages import PlaceInfo, place_text
+from server.domain.phone import mask
+from server.domain.roles import Grant, Principal, Role
+from server.services.booking import BookingQuery, BookingService, OnBehalf
+from server.services.notifications import NotificationService, Templates
+
+log = logging.getLogger("apuri.ivr")
+SEARCH_DAYS = 14
+TEMPLATES_FOR = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    phone: str  # E.164, or "" when the number is hidden or not a Finnish one
+    person_id: uuid.UUID | None
+
+
+def caller_number(raw: str) -> str:
+    """The caller's number in E.164 if it is a real Finnish number (mobile or landline); hidden numbers come as
+    "anonymous" or a dummy, and foreign ones are not booked for."""
+    try:
+        number = phonenumbers.parse(raw.strip()[:32], "FI")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "FI":
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class IvrService:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        engine: AnyEngine,
+        booking: BookingService,
+        notifications: NotificationService,
+    ) -> None:
+        self._clock = clock
+        self._engine = engine
+        self._booking = booking
+        self._notifications = notifications
+        self._templates: Templates = {}
+        self._templates_read: datetime | None = None
+
+    # ---- entry points (one per webhook) -------------------------------------------------------------------
+
+    async def incoming(self, *, call_sid: str, phone: str) -> Speech:
+        await self._fresh_templates()
+        number = caller_number(phone)
+        known = await q.person_by_phone(number) if number else None
+        row = await q.start_call(
+            call_sid=call_sid,
+            direction="in",
+            phone=number,
+            person_id=known[0] if known else None,
+            language=known[1] if known else "fi",
+            step=Step.LANGUAGE.value,
+            now=self._clock.now(),
+        )
+        log.info("call from %s", mask(number) if number else "a hidden number")
+        return await self._prompt(row)
+
+    async def step(self, *, call_sid: str, digits: str | None) -> Speech:
+        await self._fresh_templates()
+        row = await q.call(call_sid)
+        if row is None or row.ended:
+            return Speech((), gather=False, hang_up=True)
+        state = CallState(Step(row.step), row.language, row.failures, row.data)
+        key, digit = key_of(digits)
+        row.tried.append(f"{row.step}:{digits or '-'}")
+        speech = await self._answer(row, state, key, digit)
+        row.step, row.language, row.failures, row.data = state.step.value, state.language, state.failures, state.data
+        await q.save(row, self._clock.now())
+        return speech
+
+    async def ended(self, *, call_sid: str, status: str) -> None:
+        await q.end(call_sid, outcome_if_open="hung_up" if status == "completed" else status, now=self._clock.now())
+
+    # ---- the menu -----------------------------------------------------------------------------------------
+
+    async def _answer(self, row: q.CallRow, state: CallState, key: Key, digit: int) -> Speech:
+        if key is Key.BACK and state.step in BACK:
+            state.step, state.failures = BACK[state.step], 0
+            return await self._prompt(row, state)
+        if key is not Key.DIGIT:
+            return await self._again(row, state)
+        handler = {
+            Step.LANGUAGE: self._chose_language,
+            Step.MENU: self._chose_action,
+            Step.TOPIC: self._chose_topic,
+            Step.HOW: self._chose_how,
+            Step.PLACE: self._chose_place,
+            Step.TIME: self._chose_time,
+            Step.CANCEL: self._chose_cancel,
+        }.get(state.step)
+        if handler is None:
+            return Speech((), gather=False, hang_up=True)
+        return await handler(row, state, digit)
+
+    async def _again(self, row: q.CallRow, state: CallState) -> Speech:
+        """Silence or a wrong key: say so and ask again, or after the second time hand over to a person."""
+        if failed(state):
+            return await self._callback(row, state, "no_input")
+        return await self._prompt(row, state, before=(self._line(state, "voice.again"),))
+
+    async def _chose_language(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        language = LANGUAGE_KEYS.get(str(digit))
+        if language is None:
+            return await self._again(row, state)
+        state.language, state.step, state.failures = language, Step.MENU, 0
+        return await self._prompt(row, state)
+
+    async def _chose_action(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit == 0:
+            return await self._callback(row, state, "asked")
+        if digit not in (1, 2, 3):
+            return await self._again(row, state)
+        if not row.phone:
+            return self._end(row, state, "voice.no_number", outcome="no_number")
+        state.failures = 0
+        if digit == 1:
+            state.step = Step.TOPIC
+            return await self._prompt(row, state)
+        return await self._next_session(row, state, cancel=digit == 3)
+
+    async def _next_session(self, row: q.CallRow, state: CallState, *, cancel: bool) -> Speech:
+        """Say the caller's next time; to cancel it, ask to confirm first."""
+        session = await replies_q.next_session(row.person_id, self._clock.now()) if row.person_id else None
+        if session is None:
+            row.outcome = "heard"
+            return await self._prompt(row, state, before=(self._line(state, "voice.none"),))
+        when = self._when(state, session.starts_at, session.modality, session.help_point_name)
+        if not cancel:
+            row.outcome = "heard"
+            return await self._prompt(row, state, before=(self._line(state, "voice.next", **when),))
+        state.step, state.data = Step.CANCEL, {**state.data, "session": str(session.id)}
+        return self._ask(state, self._line(state, "voice.cancel", **when))
+
+    async def _chose_cancel(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit not in (1, 2):
+            return await self._again(row, state)
+        state.step, state.failures = Step.MENU, 0
+        if digit == 2:
+            row.outcome = "kept"
+            return await self._prompt(row, state, before=(self._line(state, "voice.kept"),))
+        assert row.person_id is not None
+        try:
+            await self._booking.cancel(self._resident(row, state), uuid.UUID(state.data["session"]))
+        except DomainError:
+            return await self._prompt(row, state, before=(self._line(state, "voice.none"),))
+        row.outcome = "cancelled"
+        return await self._prompt(row, state, before=(self._line(state, "voice.cancelled"),))
+
+    async def _chose_topic(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        code = pick(digit, state.data.get("topics", "").split())
+        if code is None:
+            return await self._again(row, state)
+        state.data = {**state.data, "topic": code}
+        state.step, state.failures = Step.HOW, 0
+        return await self._prompt(row, state)
+
+    async def _chose_how(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit not in (1, 2):
+            return await self._again(row, state)
+        state.failures = 0
+        if digit == 1:
+            state.step = Step.PLACE
+            return await self._prompt(row, state)
+        state.data = {k: v for k, v in state.data.items() if k not in ("place", "skip")} | {"modality": "phone"}
+        state.step = Step.TIME
+        return await self._prompt(row, state)
+
+    async def _chose_place(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        place = pick(digit, state.data.get("places", "").split())
+        if place is None:
+            return await self._again(row, state)
+        state.data = {**state.data, "modality": "help_point", "place": place, "skip": "0"}
+        state.step, state.failures = Step.TIME, 0
+        return await self._prompt(row, state)
+
+    async def _chose_time(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit == 2:
+            state.data = {**state.data, "skip": str(int(state.data.get("skip", "0")) + 1)}
+            state.failures = 0
+            return await self._prompt(row, state)
+        if digit != 1 or "offered" not in state.data:
+            return await self._again(row, state)
+        starts_at = datetime.fromisoformat(state.data["offered"])
+        try:
+            await self._book(row, state, starts_at)
+        except Conflict:
+            # Taken meanwhile (in the app, or by another caller): the next free time is offered instead.
+            state.failures = 0
+            return await self._prompt(row, state, before=(self._line(state, "voice.taken"),))
+        when = self._when(state, starts_at, state.data["modality"], state.data.get("place_name", ""))
+        return self._end(row, state, "voice.booked", outcome="booked", values=when)
+
+    # ---- prompts ------------------------------------------------------------------------------------------
+
+    async def _prompt(self, row: q.CallRow, state: CallState | None = None, *, before: tuple[Line, ...] = ()) -> Speech:
+        """What the caller hears on arriving at their step (again)."""
+        state = state or CallState(Step(row.step), row.language, row.failures, row.data)
+        if state.step is Step.LANGUAGE:
+            return Speech(
+                before + tuple(self._line(CallState(language=lang), "voice.language") for lang in ("fi", "sv", "en"))
+            )
+        simple = {Step.MENU: "voice.menu", Step.HOW: "voice.how"}.get(state.step)
+        if simple is not None:
+            return self._ask(state, *before, self._line(state, simple))
+        if state.step is Step.TOPIC:
+            return self._ask(state, *before, await self._topics(state))
+        if state.step is Step.PLACE:
+            return self._ask(state, *before, await self._places(state))
+        if state.step is Step.TIME:
+            return await self._offer_time(row, state, before)
+        return Speech(before, gather=False, hang_up=True)
+
+    async def _topics(self, state: CallState) -> Line:
+        """The topics one can book by phone (partner-only ones are the partner's), numbered."""
+        topics = [t for t in await topics_q.list_topics(active_only=True) if t.partner_only_organisation_id is None]
+        topics = sorted(topics, key=lambda t: t.sort_order)[:MAX_OPTIONS]
+        state.data = {**state.data, "topics": " ".join(t.code for t in topics)}
+        names = [t.names.get(state.language) or t.names.get("fi", t.code) for t in topics]
+        return self._line(state, "voice.topic", options=self._options(state, names))
+
+    async def _places(self, state: CallState) -> Line:
+        points = await network_q.list_help_points(within=None, active_only=True)
+        points = sorted(points, key=lambda p: (p.municipality, p.name))[:MAX_OPTIONS]
+        state.data = {**state.data, "places": " ".join(str(p.id) for p in points)}
+        names = [f"{p.name}, {p.municipality}" for p in points]
+        return self._line(state, "voice.place", options=self._options(state, names))
+
+    async def _offer_time(self, row: q.CallRow, state: CallState, before: tuple[Line, ...]) -> Speech:
+        modality = Modality(state.data.get("modality", "phone"))
+        point = uuid.UUID(state.data["place"]) if modality is Modality.HELP_POINT else None
+        query = BookingQuery(state.data["topic"], _booking_language(state.language), modality, point)
+        today = local_date(self._clock.now())
+        slots = await self._booking.slots(query, today, today + timedelta(days=SEARCH_DAYS - 1))
+        skip = int(state.data.get("skip", "0"))
+        if skip >= len(slots):
+            lines = (*before, self._line(state, "voice.no_times"))
+            return await self._callback(row, state, "no_times", before=lines)
+        offered = slots[skip].start
+        place_name = ""
+        if point is not None:
+            found = await network_q.get_help_point(point)
+            place_name = found.name if found else ""
+        state.data = {**state.data, "offered": offered.isoformat(), "place_name": place_name}
+        when = self._when(state, offered, modality.value, place_name)
+        return self._ask(state, *before, self._line(state, "voice.offer", **when))
+
+    # ---- doing things -------------------------------------------------------------------------------------
+
+    async def _book(self, row: q.CallRow, state: CallState, starts_at: datetime) -> None:
+        now = self._clock.now()
+        if row.person_id is None:
+            async with write_transaction(self._engine):
+                found = await q.person_by_phone(row.phone)
+                if found is None:
+                    person_id = await people_q.insert_person(
+                        phone=row.phone, first_name="", last_name="", language=state.language, now=now
+                    )
+                    await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
+                    row.person_id = person_id
+                else:
+                    row.person_id = found[0]
+            await q.save(row, now)
+        modality = Modality(state.data["modality"])
+        point = uuid.UUID(state.data["place"]) if modality is Modality.HELP_POINT else None
+        resident = self._resident(row, state)
+        await self._booking.book(
+            resident,
+            BookingQuery(state.data["topic"], _booking_language(state.language), modality, point),
+            starts_at=starts_at,
+            needs=frozenset(),
+            idempotency_key=f"call:{row.call_sid}"[:64],
+            # The caller pressed 1 to take the time: that is their consent; the request is marked as by phone.
+            on_behalf=OnBehalf(resident_id=resident.person_id, consent_at=now, channel="phone"),
+        )
+
+    async def _callback(
+        self, row: q.CallRow, state: CallState, reason: str, *, before: tuple[Line, ...] = ()
+    ) -> Speech:
+        if not row.phone:
+            return self._end(row, state, "voice.no_number", outcome="no_number", before=before)
+        session = state.data.get("session")
+        await q.add_callback(
+            phone=row.phone,
+            person_id=row.person_id,
+            language=state.language,
+            reason=reason,
+            tried=row.tried,
+            call_id=row.id,
+            session_id=uuid.UUID(session) if session else None,
+            now=self._clock.now(),
+        )
+        return self._end(row, state, "voice.callback", outcome="callback", before=before)
+
+    # ---- helpers ------------------------------------------------------------------------------------------
+
+    def _resident(self, row: q.CallRow, state: CallState) -> Principal:
+        assert row.person_id is not None
+        return Principal(
+            person_id=row.person_id,
+            session_id=uuid.UUID(int=0),
+            first_name="",
+            language=state.language,
+            grants=frozenset({Grant(Role.RESIDENT, None)}),
+        )
+
+    def _line(self, state: CallState, name: str, **values: str) -> Line:
+        return Line(self._notifications.text(self._templates, name, state.language, values), state.language)
+
+    def _options(self, state: CallState, names: list[str]) -> str:
+        return " ".join(
+            self._notifications.text(self._templates, "voice.option", state.language, {"name": n, "digit": str(i)})
+            for i, n in enumerate(names, start=1)
+        )
+
+    def _when(self, state: CallState, starts_at: datetime, modality: str, place_name: str) -> dict[str, str]:
+        return {
+            "when": spoken_time(starts_at, state.language),
+            "place": place_text(PlaceInfo(modality, place_name), state.language),
+        }
+
+    def _ask(self, state: CallState, *lines: Line) -> Speech:
+        return Speech(tuple(lines), language=state.language)
+
+    def _end(
+        self,
+        row: q.CallRow,
+        state: CallState,
+        name: str,
+        *,
+        outcome: str,
+        before: tuple[Line, ...] = (),
+        values: dict[str, str] | None = None,
+    ) -> Speech:
+        state.step = Step.DONE
+        row.outcome = outcome
+        line = self._line(state, name, **(values or {}))
+        return Speech((*before, line), gather=False, hang_up=True, language=state.language)
+
+    async def _fresh_templates(self) -> None:
+        """The coordinators' wordings, read again at most every TEMPLATES_FOR (prompts render synchronously)."""
+        now = self._clock.now()
+        if self._templates_read is None or now - self._templates_read >= TEMPLATES_FOR or now < self._templates_read:
+            self._templates = await outbox.templates()
+            self._templates_read = now
+
+
+def _booking_language(language: str) -> str:
+    return language if language in ("fi", "sv", "en") else "fi"

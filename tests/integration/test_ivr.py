@@ -1,0 +1,227 @@
+"""The helpline's voice menu through Twilio's signed Voice webhooks, on both databases: each path ends with valid
+TwiML and the database in the right state (book, hear, cancel, callback, wrong and missing keys, silence,
+hanging up midway), a booking by voice racing one in the app, and forged requests."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from server.db.tables import CallbackRequest, HelpRequest, HelpSession, Notification, VoiceCall
+from tests.conftest import Env, base_settings, make_env
+from tests.integration.world import MONDAY_NINE, PHONES, World, book, build_world, volunteer_offers
+
+TOKEN = "loopback-auth-token-0123456789abcdef"
+PUBLIC = "http://apuri.example.fi"
+LANDLINE = "+35881234567"  # a caller with no mobile phone and no account
+# The clock starts on Monday 23 November at 11:00; the first free times at help point A are that afternoon.
+FIRST = datetime(2026, 11, 23, 11, tzinfo=UTC)  # 13:00 in Helsinki
+SECOND = FIRST + timedelta(hours=1)
+
+
+@pytest.fixture
+async def env(database_url: str) -> AsyncIterator[Env]:
+    settings = base_settings(database_url, twilio_auth_token=TOKEN, public_base_url=PUBLIC)
+    async for e in make_env(settings):
+        yield e
+
+
+@dataclass
+class Heard:
+    """What one webhook answered: the sentences, and whether it waits for a key or ends the call."""
+
+    says: list[str]
+    gathers: bool
+    hangs_up: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.says)
+
+
+async def post(env: Env, path: str, params: dict[str, str]) -> Heard:
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC + path, params)
+    answer = await env.client().http.post(path, data=params, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/xml")
+    root = ET.fromstring(answer.text)  # noqa: S314 - our own server's answer: valid XML, a TwiML <Response>
+    assert root.tag == "Response"
+    gather = root.find("Gather")
+    if gather is not None:
+        assert gather.get("action") == "/api/v1/twilio/voice/step" and gather.get("numDigits") == "1"
+    says = [s.text or "" for s in root.iter("Say")]
+    assert all(s.get("language") in ("fi-FI", "sv-SE", "en-GB") for s in root.iter("Say"))
+    return Heard(says, gather is not None, root.find("Hangup") is not None)
+
+
+class Call:
+    def __init__(self, env: Env, phone: str, sid: str = "CA" + "1" * 32) -> None:
+        self.env, self.phone, self.sid = env, phone, sid
+
+    async def start(self) -> Heard:
+        return await post(self.env, "/api/v1/twilio/voice", {"CallSid": self.sid, "From": self.phone, "To": "+358"})
+
+    async def press(self, digits: str | None) -> Heard:
+        params = {"CallSid": self.sid, "From": self.phone}
+        if digits is not None:
+            params["Digits"] = digits
+        return await post(self.env, "/api/v1/twilio/voice/step", params)
+
+    async def keys(self, *keys: str) -> Heard:
+        heard = await self.start()
+        for key in keys:
+            heard = await self.press(key)
+        return heard
+
+    async def hang_up(self) -> None:
+        path, params = "/api/v1/twilio/voice/status", {"CallSid": self.sid, "CallStatus": "completed"}
+        signature = RequestValidator(TOKEN).compute_signature(PUBLIC + path, params)
+        answer = await self.env.client().http.post(path, data=params, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200
+
+
+async def ready(env: Env) -> World:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    return world
+
+
+async def test_a_caller_with_only_a_landline_books_by_keypad_and_gets_the_next_free_time(env: Env) -> None:
+    await ready(env)
+    call = Call(env, LANDLINE)
+    heard = await call.start()
+    assert heard.says[0].startswith("Tervetuloa Apuriin") and "press 3" in heard.says[2] and heard.gathers
+    assert "varata ajan, paina 1" in (await call.press("1")).text
+    assert "Verkkopankki, paina 1" in (await call.press("1")).text  # book → topics
+    assert "apupisteeseen, paina 1" in (await call.press("1")).text  # online banking → how
+    assert "Point a, Kuusamo, paina 1" in (await call.press("1")).text  # at a help point → which
+    offer = await call.press("1")
+    assert "maanantaina 23. marraskuuta kello 13, Point a" in offer.text and "paina 1" in offer.text
+    booked = await call.press("1")
+    assert booked.hangs_up and "Aika on varattu: maanantaina 23. marraskuuta kello 13" in booked.text
+    [session] = await HelpSession.select(HelpSession.starts_at, HelpSession.request.channel.as_alias("channel")).where(
+        HelpSession.starts_at == FIRST
+    )
+    assert session == {"starts_at": FIRST, "channel": "phone"}
+    [request] = await HelpRequest.select(HelpRequest.consent_at).where(HelpRequest.channel == "phone")
+    assert request["consent_at"] is not None, "the keypress is the caller's consent"
+    [row] = await VoiceCall.select(VoiceCall.outcome)
+    assert row["outcome"] == "booked"
+    assert await Notification.count().where(Notification.phone == LANDLINE) >= 1, "a confirmation is planned"
+
+
+async def test_the_next_time_is_offered_when_the_first_is_not_wanted(env: Env) -> None:
+    await ready(env)
+    call = Call(env, LANDLINE)
+    assert "kello 13," in (await call.keys("1", "1", "1", "1", "1")).text
+    assert "kello 14," in (await call.press("2")).text
+    assert (await call.press("1")).hangs_up
+    assert await HelpSession.count().where(HelpSession.starts_at == SECOND) == 1
+
+
+async def test_when_the_app_takes_the_time_first_the_caller_hears_the_next_one(env: Env) -> None:
+    world = await ready(env)
+    call = Call(env, LANDLINE)
+    assert "kello 13," in (await call.keys("1", "1", "1", "1", "1")).text
+    assert (await book(world, "resident_2", FIRST)).status_code == 201  # someone in the app is quicker
+    heard = await call.press("1")
+    assert heard.says[0] == "Joku ehti juuri varata sen ajan." and "kello 14," in heard.text and heard.gathers
+    assert await HelpSession.count().where(HelpSession.starts_at == FIRST) == 1
+    assert (await call.press("1")).hangs_up
+    assert await HelpSession.count().where(HelpSession.starts_at == SECOND) == 1
+
+
+async def test_a_known_caller_hears_their_next_time_and_cancels_it_after_confirming(env: Env) -> None:
+    world = await ready(env)
+    assert (await book(world, "resident_2")).status_code == 201
+    call = Call(env, PHONES["resident_2"])
+    heard = await call.keys("1", "2")
+    assert "Seuraava aikasi on maanantaina 30. marraskuuta kello 9, Point a." in heard.text and heard.gathers
+    asking = await call.press("3")
+    assert "Jos haluat perua sen, paina 1" in asking.text
+    assert "Aika pysyy ennallaan" in (await call.press("2")).text
+    assert await HelpSession.count().where(HelpSession.state == "scheduled") >= 1
+    await call.press("3")
+    assert "Aika on peruttu" in (await call.press("1")).text
+    assert (
+        await HelpSession.count().where((HelpSession.state == "cancelled") & (HelpSession.starts_at == MONDAY_NINE))
+        == 1
+    )
+
+
+async def test_zero_asks_for_a_callback_that_coordinators_see_and_handle(env: Env) -> None:
+    world = await ready(env)
+    heard = await Call(env, LANDLINE).keys("2", "0")  # Swedish, then "call me back"
+    assert heard.hangs_up and "koordinator ringer upp dig" in heard.text
+    answer = await world.apis["network"].get("/api/v1/queues/callbacks")
+    mine = next(c for c in answer.json() if c["phone"] == LANDLINE)
+    assert (mine["language"], mine["reason"], mine["tried"]) == ("sv", "asked", ["language:2", "menu:0"])
+    assert all(c["phone"] != LANDLINE for c in (await world.apis["coord_b"].get("/api/v1/queues/callbacks")).json())
+    handled = await world.apis["network"].post(f"/api/v1/callbacks/{mine['id']}/handle", json={"outcome": "advised"})
+    assert handled.status_code == 200 and handled.json()["state"] == "handled"
+
+
+async def test_a_wrong_key_is_explained_and_the_question_repeated(env: Env) -> None:
+    await ready(env)
+    heard = await Call(env, LANDLINE).keys("1", "9")
+    assert heard.says[0] == "En saanut valintaasi." and "varata ajan, paina 1" in heard.text and heard.gathers
+
+
+async def test_star_goes_back_a_step(env: Env) -> None:
+    await ready(env)
+    heard = await Call(env, LANDLINE).keys("1", "1", "*")
+    assert "varata ajan, paina 1" in heard.text, "from the topics back to the menu"
+
+
+async def test_silence_twice_hands_the_caller_to_a_person_instead_of_looping(env: Env) -> None:
+    await ready(env)
+    call = Call(env, LANDLINE)
+    await call.keys("1", "1")
+    first = await call.press(None)
+    assert first.says[0] == "En saanut valintaasi." and first.gathers
+    second = await call.press(None)
+    assert second.hangs_up and "soittaa sinulle takaisin" in second.text
+    [callback] = await CallbackRequest.select(CallbackRequest.reason).where(CallbackRequest.phone == LANDLINE)
+    assert callback == {"reason": "no_input"}
+
+
+async def test_hanging_up_midway_books_nothing_and_closes_the_call(env: Env) -> None:
+    await ready(env)
+    call = Call(env, LANDLINE)
+    await call.keys("1", "1", "1", "1", "1")
+    await call.hang_up()
+    await call.hang_up()  # Twilio may report twice
+    assert await HelpSession.count() == 1, "only the world's own session"
+    [row] = await VoiceCall.select(VoiceCall.outcome, VoiceCall.ended_at)
+    assert row["outcome"] == "hung_up" and row["ended_at"] is not None
+    after = await call.press("1")
+    assert after.hangs_up and not after.says, "an ended call cannot book"
+
+
+async def test_a_hidden_number_is_told_why_it_cannot_book(env: Env) -> None:
+    await ready(env)
+    heard = await Call(env, "anonymous").keys("1", "1")
+    assert heard.hangs_up and "numerosi ei näy" in heard.text.lower()
+
+
+@pytest.mark.parametrize("tamper", ["unsigned", "wrong token", "changed digits"])
+async def test_a_forged_voice_request_changes_nothing(env: Env, tamper: str) -> None:
+    world = await ready(env)
+    assert (await book(world, "resident_2")).status_code == 201
+    call = Call(env, PHONES["resident_2"])
+    await call.keys("1", "3")
+    params = {"CallSid": call.sid, "From": call.phone, "Digits": "1"}
+    path = "/api/v1/twilio/voice/step"
+    token = "not-the-token" if tamper == "wrong token" else TOKEN
+    signature = RequestValidator(token).compute_signature(
+        PUBLIC + path, params | ({"Digits": "2"} if tamper == "changed digits" else {})
+    )
+    headers = {} if tamper == "unsigned" else {"X-Twilio-Signature": signature}
+    answer = await env.client().http.post(path, data=params, headers=headers)
+    assert answer.status_code == 403
+    assert await HelpSession.count().where(HelpSession.state == "cancelled") == 0
