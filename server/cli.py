@@ -207,6 +207,8 @@ def cmd_check(_: argparse.Namespace) -> int:
     print("\nTwilio webhooks (set them on the number or Messaging Service; requests are checked by signature):")
     print(f"    incoming SMS           POST {base}/api/v1/twilio/sms")
     print(f"    delivery reports       POST {base}/api/v1/twilio/status   (sent with every message)")
+    print(f"    incoming calls         POST {base}/api/v1/twilio/voice    (the helpline's voice menu)")
+    print(f"    call status changes    POST {base}/api/v1/twilio/voice/status")
     return 0
 
 

@@ -73,3 +73,19 @@ async def test_a_reply_typed_on_the_dev_phone_is_handled_like_one_through_twilio
         assert "koordinaattorille" in page, "Apuri's answer, sent at once through the outbox"
         [item] = await InboundMessage.select(InboundMessage.state, InboundMessage.phone)
         assert item == {"state": "open", "phone": "+358407654321"}
+
+
+async def test_the_dev_phone_places_a_pretend_call_through_the_voice_menu(database_url: str) -> None:
+    async for env in make_env(replace(base_settings(database_url), sms_backend="outbox")):
+        started = await env.client().http.post("/dev/call/start", data={"phone": "08 1234567"})
+        assert started.status_code == 200 and "Suomeksi, paina 1" in started.text
+        sid = re.search(r'name="sid" value="([^"]+)"', started.text)
+        assert sid is not None
+        menu = await env.client().http.post(
+            "/dev/call/press", data={"phone": "08 1234567", "sid": sid.group(1), "digits": "1"}
+        )
+        assert "varata ajan, paina 1" in menu.text and "&lt;Gather" in menu.text, "the TwiML is shown too"
+        callback = await env.client().http.post(
+            "/dev/call/press", data={"phone": "08 1234567", "sid": sid.group(1), "digits": "0"}
+        )
+        assert "soittaa sinulle takaisin" in callback.text and "Apuri ended the call" in callback.text
