@@ -26,6 +26,7 @@ from litestar.stores.memory import MemoryStore
 from server.adapters.clock import Clock, SystemClock
 from server.adapters.push import PushSender, build_push
 from server.adapters.sms import SmsSender, build_sms
+from server.adapters.voice import VoiceCaller, build_voice
 from server.db import engine as db
 from server.db.engine import AnyEngine
 from server.domain.errors import DomainError
@@ -85,16 +86,18 @@ def create_app(
     clock: Clock | None = None,
     sms: SmsSender | None = None,
     push: PushSender | None = None,
+    voice: VoiceCaller | None = None,
     engine: AnyEngine | None = None,
 ) -> Litestar:
-    """Build Apuri. Tests pass fakes for the clock, SMS and push; production passes only settings."""
+    """Build Apuri. Tests pass fakes for the clock, SMS, push and calls; production passes only settings."""
     _silence_personal_data_in_library_logs()
     clock = clock or SystemClock()
     engine = engine or db.make_engine(settings.database_url)
     db.bind(engine)
     sms = sms or build_sms(settings, clock)
     push = push or build_push(settings, clock)
-    services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push)
+    voice = voice or build_voice(settings, clock)
+    services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
@@ -111,6 +114,7 @@ def create_app(
                 scheduler.shutdown(wait=False)
             await sms.aclose()
             await push.aclose()
+            await voice.aclose()
             await db.stop(engine)
 
     auth_rate_limit = RateLimitConfig(rate_limit=("minute", settings.auth_requests_per_minute), store="auth_rate_limit")

@@ -70,6 +70,7 @@ def cmd_worker(_: argparse.Namespace) -> int:
     from server.adapters.clock import SystemClock
     from server.adapters.push import build_push
     from server.adapters.sms import build_sms
+    from server.adapters.voice import build_voice
     from server.app import configure_logging
     from server.db.engine import bind, make_engine, start, stop
     from server.jobs.scheduler import start_scheduler
@@ -85,7 +86,8 @@ def cmd_worker(_: argparse.Namespace) -> int:
         await start(engine)
         sms = build_sms(settings, clock)
         push = build_push(settings, clock)
-        services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push)
+        voice = build_voice(settings, clock)
+        services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice)
         scheduler = start_scheduler(services)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -96,6 +98,7 @@ def cmd_worker(_: argparse.Namespace) -> int:
         scheduler.shutdown(wait=True)
         await sms.aclose()
         await push.aclose()
+        await voice.aclose()
         await stop(engine)
 
     asyncio.run(run())

@@ -26,6 +26,7 @@ import pytest
 from server.adapters.clock import FixedClock
 from server.adapters.push import MemoryPush, build_push
 from server.adapters.sms import MemorySms, build_sms
+from server.adapters.voice import MemoryVoice, build_voice
 from server.app import create_app, services_of
 from server.db.engine import AnyEngine, make_engine, start, stop
 from server.db.migrate import migrate
@@ -179,6 +180,7 @@ class Env:
     services: Services
     sms: Any  # MemorySms unless the settings name another backend
     push: Any  # MemoryPush unless the settings name another backend
+    voice: Any  # MemoryVoice with memory SMS
     clock: FixedClock
     engine: AnyEngine
     kind: str
@@ -227,14 +229,16 @@ async def make_env(settings: Settings) -> AsyncIterator[Env]:
     clock = FixedClock(START)
     sms = MemorySms() if settings.sms_backend == "memory" else build_sms(settings, clock)
     push = MemoryPush() if settings.push_backend == "memory" else build_push(settings, clock)
+    voice = MemoryVoice() if settings.sms_backend == "memory" else build_voice(settings, clock)
     engine = make_engine(settings.database_url)
-    app = create_app(settings, clock=clock, sms=sms, push=push, engine=engine)
+    app = create_app(settings, clock=clock, sms=sms, push=push, voice=voice, engine=engine)
     async with running(app):
         environment = Env(
             app=app,
             services=services_of(app),
             sms=sms,
             push=push,
+            voice=voice,
             clock=clock,
             engine=engine,
             kind="sqlite" if settings.is_sqlite else "postgres",

@@ -294,32 +294,84 @@ async def push_worked(subscription_id: uuid.UUID, now: datetime) -> None:
     await PushSubscription.update({PushSubscription.last_success_at: now}).where(PushSubscription.id == subscription_id)
 
 
-async def apply_status(provider_id: str, status: str, error_code: str, now: datetime) -> bool:
+@dataclass(frozen=True, slots=True)
+class Reported:
+    key: str
+    kind: str
+    state: str
+    person_id: uuid.UUID | None
+    session_id: uuid.UUID | None
+    session_version: int | None
+
+
+async def apply_status(provider_id: str, status: str, error_code: str, now: datetime) -> Reported | None:
     """A delivery report from Twilio. Applied only if it is newer than what the row knows (reports arrive out of
-    order and more than once); a final report is never replaced by an earlier one."""
+    order and more than once); a final report is never replaced by an earlier one. Returns the row as changed,
+    or None when the report changed nothing."""
     rank = PROVIDER_ORDER.get(status)
     if rank is None:
-        return False
-    rows = await Notification.select(Notification.id, Notification.provider_status, Notification.state).where(
-        Notification.provider_id == provider_id
-    )
+        return None
+    rows = await Notification.select(
+        Notification.id,
+        Notification.key,
+        Notification.kind,
+        Notification.provider_status,
+        Notification.state,
+        Notification.person,
+        Notification.session,
+        Notification.session_version,
+    ).where(Notification.provider_id == provider_id)
     if not rows:
-        return False
+        return None
     row = rows[0]
     if PROVIDER_ORDER.get(row["provider_status"], -1) >= rank:
-        return False
+        return None
     changes: dict[Any, Any] = {Notification.provider_status: status, Notification.updated_at: now}
+    state = row["state"]
     if status == "delivered":
-        changes[Notification.state] = "delivered"
+        state = "delivered"
     elif status in ("undelivered", "failed"):
-        changes[Notification.state] = "failed"
+        state = "failed"
         changes[Notification.last_error] = f"{status} ({error_code})" if error_code else status
+    changes[Notification.state] = state
     updated = (
         await Notification.update(changes)
         .where((Notification.id == row["id"]) & (Notification.provider_status == row["provider_status"]))
         .returning(Notification.id)
     )
-    return bool(updated)
+    if not updated:
+        return None
+    return Reported(row["key"], row["kind"], state, row["person"], row["session"], row["session_version"])
+
+
+async def apply_call_status(provider_id: str, status: str, now: datetime) -> bool:
+    """The end of a reminder call: answered (`completed`) counts as delivered; busy, no-answer, failed or
+    canceled as failed. The first final word stays."""
+    state = "delivered" if status == "completed" else "failed"
+    changes: dict[Any, Any] = {
+        Notification.state: state,
+        Notification.provider_status: status[:16],
+        Notification.updated_at: now,
+    }
+    if state == "failed":
+        changes[Notification.last_error] = f"call {status.replace('-', ' ')}"
+    rows = (
+        await Notification.update(changes)
+        .where(
+            (Notification.provider_id == provider_id)
+            & (Notification.channel == "voice")
+            & Notification.state.is_in(["sending", "sent"])
+        )
+        .returning(Notification.id)
+    )
+    return bool(rows)
+
+
+async def by_provider_id(provider_id: str) -> dict[str, Any] | None:
+    rows = await Notification.select(
+        Notification.id, Notification.kind, Notification.person, Notification.session, Notification.session_version
+    ).where(Notification.provider_id == provider_id)
+    return rows[0] if rows else None
 
 
 LEDGER_COLUMNS = (

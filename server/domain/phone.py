@@ -59,3 +59,12 @@ def mask(e164: str) -> str:
     if len(e164) <= 7:
         return "*" * len(e164)
     return e164[:6] + "*" * (len(e164) - 8) + e164[-2:]
+
+
+def is_mobile(e164: str) -> bool:
+    """True for a number that can receive SMS; False for landlines (and anything unparseable)."""
+    try:
+        number = phonenumbers.parse(e164, "FI")
+    except NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in _MOBILE

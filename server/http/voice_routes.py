@@ -71,11 +71,18 @@ class VoiceController(Controller):
         )
         return _xml(twiml(speech))
 
+    @post("/reminder", status_code=200, exclude_from_csrf=True)
+    async def reminder(self, request: Request[Any, Any, Any], services: Svc) -> Response[str]:
+        """A reminder call we placed was answered: which session it is about comes from the database (the call's
+        CallSid is the outbox row's provider id), not from the URL."""
+        form = await signed_form(request, services.settings)
+        return _xml(twiml(await services.ivr.reminder_answered(call_sid=str(form.get("CallSid") or "")[:64])))
+
     @post("/status", status_code=200, exclude_from_csrf=True)
     async def status(self, request: Request[Any, Any, Any], services: Svc) -> Response[str]:
-        """The call ended (completed, busy, no-answer, failed, canceled)."""
+        """A call ended (completed, busy, no-answer, failed, canceled): the helpline's or a reminder's."""
         form = await signed_form(request, services.settings)
-        await services.ivr.ended(
-            call_sid=str(form.get("CallSid") or "")[:64], status=str(form.get("CallStatus") or "")[:16]
-        )
+        call_sid, status = str(form.get("CallSid") or "")[:64], str(form.get("CallStatus") or "")[:16]
+        await services.ivr.ended(call_sid=call_sid, status=status)
+        await services.notifications.call_status(call_sid, status)
         return Response("", media_type=MediaType.TEXT)

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from server.adapters.clock import Clock
 from server.adapters.push import PushError, PushSender, PushTarget
 from server.adapters.sms import SmsError, SmsSender
+from server.adapters.voice import VoiceCaller
 from server.db import notifications as q
 from server.db.engine import AnyEngine
 from server.domain.phone import mask
@@ -87,6 +88,7 @@ class Dispatcher:
         engine: AnyEngine,
         sms: SmsSender,
         push: PushSender,
+        voice: VoiceCaller,
         worker: str | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -95,6 +97,7 @@ class Dispatcher:
         self._engine = engine
         self._sms = sms
         self._push = push
+        self._voice = voice
         self.worker = worker or worker_name()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
@@ -161,6 +164,8 @@ class Dispatcher:
             return "skipped"
         if row.channel == "push":
             return await self._send_push(row, context, now)
+        if row.channel == "voice":
+            return await self._send_voice(row, now)
         return await self._send_sms(row, row.phone, row.body, now)
 
     def _moot(self, row: q.Claimed, context: _Context, now: datetime) -> tuple[str, str] | None:
@@ -202,6 +207,24 @@ class Dispatcher:
             state=state,
             provider_id=receipt.provider_id,
             provider_status=receipt.status,
+            sent_at=self._clock.now(),
+            last_error="",
+        )
+        return "sent"
+
+    async def _send_voice(self, row: q.Claimed, now: datetime) -> str:
+        """A reminder call to a landline: placed now; what happens on it comes back to the voice webhooks."""
+        try:
+            placed = await self._voice.call(to=row.phone, text=row.body)
+        except SmsError as exc:
+            return await self._failed(row, str(exc), permanent=exc.permanent, retry_after=exc.retry_after, now=now)
+        await q.finish(
+            row.id,
+            worker=self.worker,
+            now=self._clock.now(),
+            state="sent",
+            provider_id=placed.provider_id,
+            provider_status="queued",
             sent_at=self._clock.now(),
             last_error="",
         )

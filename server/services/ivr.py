@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import phonenumbers
@@ -50,12 +49,6 @@ from server.services.notifications import NotificationService, Templates
 log = logging.getLogger("apuri.ivr")
 SEARCH_DAYS = 14
 TEMPLATES_FOR = timedelta(seconds=30)
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    phone: str  # E.164, or "" when the number is hidden or not a Finnish one
-    person_id: uuid.UUID | None
 
 
 def caller_number(raw: str) -> str:
@@ -117,6 +110,29 @@ class IvrService:
         await q.save(row, self._clock.now())
         return speech
 
+    async def reminder_answered(self, *, call_sid: str) -> Speech:
+        """Someone answered a reminder call we placed: say the reminder and ask 1 / 2 / 3."""
+        await self._fresh_templates()
+        planned = await outbox.by_provider_id(call_sid)
+        session = await outbox.session_context(planned["session"]) if planned and planned["session"] else None
+        if planned is None or session is None:
+            return Speech((), gather=False, hang_up=True)
+        state = CallState(Step.REMINDER, _booking_language(session.resident.language))
+        if session.state != "scheduled" or session.version != planned["session_version"]:
+            return Speech((self._line(state, "voice.goodbye"),), gather=False, hang_up=True)
+        row = await q.start_call(
+            call_sid=call_sid,
+            direction="out",
+            phone=session.resident.phone,
+            person_id=session.resident.id,
+            language=state.language,
+            step=Step.REMINDER.value,
+            now=self._clock.now(),
+            notification_id=planned["id"],
+            data={"session": str(session.id)},
+        )
+        return await self._prompt(row)
+
     async def ended(self, *, call_sid: str, status: str) -> None:
         await q.end(call_sid, outcome_if_open="hung_up" if status == "completed" else status, now=self._clock.now())
 
@@ -136,6 +152,7 @@ class IvrService:
             Step.PLACE: self._chose_place,
             Step.TIME: self._chose_time,
             Step.CANCEL: self._chose_cancel,
+            Step.REMINDER: self._chose_reminder,
         }.get(state.step)
         if handler is None:
             return Speech((), gather=False, hang_up=True)
@@ -195,6 +212,23 @@ class IvrService:
         row.outcome = "cancelled"
         return await self._prompt(row, state, before=(self._line(state, "voice.cancelled"),))
 
+    async def _chose_reminder(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        """On a reminder call: 1 confirms, 2 cancels (and with it the other reminders), 3 asks a coordinator."""
+        if digit == 3:
+            return await self._callback(row, state, "reminder")
+        if digit not in (1, 2):
+            return await self._again(row, state)
+        session_id = uuid.UUID(state.data["session"])
+        if digit == 1:
+            await replies_q.confirm(session_id, self._clock.now())
+            return self._end(row, state, "voice.confirmed", outcome="confirmed")
+        try:
+            await self._booking.cancel(self._resident(row, state), session_id)
+        except DomainError:
+            return self._end(row, state, "voice.goodbye", outcome="cancel_failed")
+        cancelled = (self._line(state, "voice.cancelled"),)
+        return self._end(row, state, "voice.goodbye", outcome="cancelled", before=cancelled)
+
     async def _chose_topic(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
         code = pick(digit, state.data.get("topics", "").split())
         if code is None:
@@ -248,18 +282,27 @@ class IvrService:
             return Speech(
                 before + tuple(self._line(CallState(language=lang), "voice.language") for lang in ("fi", "sv", "en"))
             )
+        if state.step is Step.TIME:
+            return await self._offer_time(row, state, before)
         simple = {Step.MENU: "voice.menu", Step.HOW: "voice.how"}.get(state.step)
         if simple is not None:
             return self._ask(state, *before, self._line(state, simple))
-        if state.step is Step.TOPIC:
-            return self._ask(state, *before, await self._topics(state))
-        if state.step is Step.PLACE:
-            return self._ask(state, *before, await self._places(state))
-        if state.step is Step.TIME:
-            return await self._offer_time(row, state, before)
-        return Speech(before, gather=False, hang_up=True)
+        build = {Step.TOPIC: self._topics, Step.PLACE: self._places, Step.REMINDER: self._reminder}.get(state.step)
+        line = await build(row, state) if build is not None else None
+        if line is None:
+            return Speech(before, gather=False, hang_up=True)
+        return self._ask(state, *before, line)
 
-    async def _topics(self, state: CallState) -> Line:
+    async def _reminder(self, row: q.CallRow, state: CallState) -> Line | None:
+        if row.person_id is None:
+            return None
+        session = await replies_q.resident_session(row.person_id, uuid.UUID(state.data["session"]))
+        if session is None:
+            return None
+        when = self._when(state, session.starts_at, session.modality, session.help_point_name)
+        return self._line(state, "voice.reminder", **when)
+
+    async def _topics(self, row: q.CallRow, state: CallState) -> Line:
         """The topics one can book by phone (partner-only ones are the partner's), numbered."""
         topics = [t for t in await topics_q.list_topics(active_only=True) if t.partner_only_organisation_id is None]
         topics = sorted(topics, key=lambda t: t.sort_order)[:MAX_OPTIONS]
@@ -267,7 +310,7 @@ class IvrService:
         names = [t.names.get(state.language) or t.names.get("fi", t.code) for t in topics]
         return self._line(state, "voice.topic", options=self._options(state, names))
 
-    async def _places(self, state: CallState) -> Line:
+    async def _places(self, row: q.CallRow, state: CallState) -> Line:
         points = await network_q.list_help_points(within=None, active_only=True)
         points = sorted(points, key=lambda p: (p.municipality, p.name))[:MAX_OPTIONS]
         state.data = {**state.data, "places": " ".join(str(p.id) for p in points)}

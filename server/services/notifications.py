@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import notifications as q
+from server.domain.ivr import spoken_time
 from server.domain.messages import DEFAULTS, PlaceInfo, place_text, render, when_text
-from server.domain.phone import display
+from server.domain.phone import display, is_mobile
 from server.domain.reminders import (
+    REMINDER_KINDS,
     Actor,
     Audience,
     Channel,
@@ -142,8 +144,16 @@ class NotificationService:
         }
         group = "resident" if planned.audience is Audience.RESIDENT else "volunteer"
         name = f"{group}.{planned.kind.value}"
-        key = f"session:{session.id}:v{session.version}:{planned.kind.value}:{planned.audience.value}:{planned.channel}"
-        if planned.channel is Channel.SMS:
+        channel = planned.channel.value
+        if planned.channel is Channel.SMS and not is_mobile(person.phone):
+            # A landline gets no SMS: the day-before reminder becomes a short call, the rest are not sent.
+            if planned.kind is not Kind.REMINDER_24H:
+                return None
+            channel = "voice"
+        key = f"session:{session.id}:v{session.version}:{planned.kind.value}:{planned.audience.value}:{channel}"
+        if channel == "voice":
+            body = self.spoken_reminder(templates, language, session)
+        elif planned.channel is Channel.SMS:
             body = self.text(templates, name, language, values, code_word=person.code_word)
         else:
             body = push_body(
@@ -154,7 +164,7 @@ class NotificationService:
         return q.Draft(
             key=key,
             kind=planned.kind.value,
-            channel=planned.channel.value,
+            channel=channel,
             body=body,
             due_at=planned.due_at,
             not_after=planned.not_after,
@@ -221,9 +231,53 @@ class NotificationService:
             ]
         return await q.insert(drafts, now)
 
+    def spoken_reminder(self, templates: Templates, language: str, session: q.SessionContext) -> str:
+        """The words of a reminder call (also what the dev phone shows for it)."""
+        place = place_text(PlaceInfo(session.modality, session.help_point_name), language)
+        values = {"when": spoken_time(session.starts_at, language), "place": place}
+        return self.text(templates, "voice.reminder", language, values)
+
     async def delivery_report(self, provider_id: str, status: str, error_code: str) -> bool:
-        """Twilio's word on an SMS we sent (in any order, any number of times)."""
-        return await q.apply_status(provider_id, status, error_code, self._clock.now())
+        """Twilio's word on an SMS we sent (in any order, any number of times). A resident's reminder that came
+        back undelivered is tried once more as a call, if the session is still ahead and it is not night."""
+        now = self._clock.now()
+        changed = await q.apply_status(provider_id, status, error_code, now)
+        if changed is None:
+            return False
+        if changed.state == "failed" and changed.kind in REMINDER_KINDS and changed.session_id is not None:
+            await self._call_instead(changed, now)
+        return True
+
+    async def _call_instead(self, row: q.Reported, now: datetime) -> None:
+        session = await q.session_context(row.session_id) if row.session_id else None
+        if session is None or session.state != "scheduled" or session.version != row.session_version:
+            return
+        if row.person_id != session.resident.id or now >= session.starts_at or self._quiet.contains(now):
+            return
+        language = language_of(session.resident)
+        await q.insert(
+            [
+                q.Draft(
+                    key=f"{row.key}:voice",
+                    kind=row.kind,
+                    channel="voice",
+                    body=self.spoken_reminder(await q.templates(), language, session),
+                    due_at=now,
+                    not_after=session.starts_at,
+                    person_id=session.resident.id,
+                    phone=session.resident.phone,
+                    language=language,
+                    session_id=session.id,
+                    session_version=session.version,
+                )
+            ],
+            now,
+        )
+
+    async def call_status(self, provider_id: str, status: str) -> bool:
+        """How a reminder call went: answered (completed), or busy / no answer / failed, which puts the session
+        on the coordinators' at-risk list."""
+        return await q.apply_call_status(provider_id, status, self._clock.now())
 
     async def offers_closed(self, offer_ids: list[uuid.UUID], reason: str) -> int:
         """Offers answered, withdrawn or expired: their waiting SMS escalations are moot."""

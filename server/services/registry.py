@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from server.adapters.clock import Clock
 from server.adapters.push import PushSender
 from server.adapters.sms import SmsSender
+from server.adapters.voice import VoiceCaller
 from server.db.engine import AnyEngine
 from server.services.applications import ApplicationService
 from server.services.audit import AuditService
@@ -36,6 +37,7 @@ class Services:
     engine: AnyEngine
     sms: SmsSender
     push: PushSender
+    voice: VoiceCaller
     audit: AuditService
     auth: AuthService
     network: NetworkService
@@ -58,7 +60,13 @@ class Services:
 
 
 def build_services(
-    *, settings: Settings, clock: Clock, engine: AnyEngine, sms: SmsSender, push: PushSender
+    *,
+    settings: Settings,
+    clock: Clock,
+    engine: AnyEngine,
+    sms: SmsSender,
+    push: PushSender,
+    voice: VoiceCaller,
 ) -> Services:
     audit = AuditService(clock)
     notifications = NotificationService(settings=settings, clock=clock)
@@ -71,6 +79,7 @@ def build_services(
         engine=engine,
         sms=sms,
         push=push,
+        voice=voice,
         audit=audit,
         auth=auth,
         network=NetworkService(clock=clock, engine=engine, audit=audit),
@@ -83,7 +92,7 @@ def build_services(
         sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications),
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
         notifications=notifications,
-        dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push),
+        dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice),
         replies=ReplyService(clock=clock, engine=engine, booking=booking, notifications=notifications),
         inbox=InboxService(clock=clock, engine=engine, audit=audit, booking=booking),
         messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),

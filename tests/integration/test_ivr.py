@@ -112,7 +112,8 @@ async def test_a_caller_with_only_a_landline_books_by_keypad_and_gets_the_next_f
     assert request["consent_at"] is not None, "the keypress is the caller's consent"
     [row] = await VoiceCall.select(VoiceCall.outcome)
     assert row["outcome"] == "booked"
-    assert await Notification.count().where(Notification.phone == LANDLINE) >= 1, "a confirmation is planned"
+    sms = await Notification.count().where((Notification.phone == LANDLINE) & (Notification.channel == "sms"))
+    assert sms == 0, "no SMS to a landline: the call itself confirmed the time"
 
 
 async def test_the_next_time_is_offered_when_the_first_is_not_wanted(env: Env) -> None:
