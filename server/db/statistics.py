@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from server.db.booking import as_list
+from server.db.candidates import as_list
 from server.db.tables import HelpRequest
 from server.domain.statistics import RequestFacts, SessionFacts
 

@@ -104,6 +104,11 @@ def expand(
     return intervals
 
 
+def has_extra_hours(overrides: list[DateOverride], first: date, last: date, *, remote: bool) -> bool:
+    """Extra hours of the kind asked on one of the dates from `first` to `last`."""
+    return any(not e.away and e.remote == remote and first <= e.day <= last for e in overrides)
+
+
 def merge(intervals: list[Interval]) -> list[Interval]:
     """Sorted, with touching or overlapping intervals joined."""
     if len(intervals) < 2:  # the usual day: one period or none

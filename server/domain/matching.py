@@ -118,27 +118,46 @@ def distance_km(a: Place, b: Place) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _exclusion(  # noqa: PLR0911 - one rule per line
-    request: Request, c: Candidate, free: Callable[[VolunteerTime], bool] | None
-) -> tuple[str, str] | None:
-    if not c.active:
-        return "inactive", "not active"
-    if request.topic not in c.skills:
-        return "topic", f"does not help with {request.topic}"
-    if request.language not in c.languages:
-        return "language", f"does not speak {request.language}"
-    if request.modality.remote and not c.remote:
-        return "modality", "does not take phone or video sessions"
-    if request.modality is Modality.HELP_POINT and request.help_point_id not in c.help_point_ids:
-        return "place", "does not work at this help point"
-    if request.modality is Modality.HOME_VISIT:
-        if not c.home_visits:
-            return "modality", "does not make home visits"
-        if request.home is None or c.home is None or distance_km(c.home, request.home) > c.travel_radius_km:
-            return "distance", "the home is outside their travel radius"
-    if free is not None and (c.time is None or not free(c.time)):
-        return "busy", "not free at that time, or at their weekly limit"
-    return None
+Why = tuple[str, str]  # (code, text) of an exclusion
+_INACTIVE: Why = ("inactive", "not active")
+_NOT_REMOTE: Why = ("modality", "does not take phone or video sessions")
+_NOT_HERE: Why = ("place", "does not work at this help point")
+_NO_HOME_VISITS: Why = ("modality", "does not make home visits")
+_TOO_FAR: Why = ("distance", "the home is outside their travel radius")
+_BUSY: Why = ("busy", "not free at that time, or at their weekly limit")
+
+
+def _exclusion(request: Request, free: Callable[[VolunteerTime], bool] | None) -> Callable[[Candidate], Why | None]:
+    """The hard constraints of one request, in order, as a check of one candidate (None: passes all). What
+    depends only on the request (the modality, the reasons' texts) is worked out once, not per candidate."""
+    topic, language, home, point = request.topic, request.language, request.home, request.help_point_id
+    remote = request.modality.remote
+    at_point = request.modality is Modality.HELP_POINT
+    home_visit = request.modality is Modality.HOME_VISIT
+    no_topic: Why = ("topic", f"does not help with {topic}")
+    no_language: Why = ("language", f"does not speak {language}")
+
+    def why_not(c: Candidate) -> Why | None:  # noqa: PLR0911 - one rule per line
+        if not c.active:
+            return _INACTIVE
+        if topic not in c.skills:
+            return no_topic
+        if language not in c.languages:
+            return no_language
+        if remote and not c.remote:
+            return _NOT_REMOTE
+        if at_point and point not in c.help_point_ids:
+            return _NOT_HERE
+        if home_visit:
+            if not c.home_visits:
+                return _NO_HOME_VISITS
+            if home is None or c.home is None or distance_km(c.home, home) > c.travel_radius_km:
+                return _TOO_FAR
+        if free is not None and (c.time is None or not free(c.time)):
+            return _BUSY
+        return None
+
+    return why_not
 
 
 class _Reasons:
@@ -146,24 +165,28 @@ class _Reasons:
     recent-session count, so those reasons (immutable) are made once per value instead of once per candidate."""
 
     def __init__(self, request: Request) -> None:
-        self._request = request
+        self._topic = request.topic
+        self._previous = request.previous_volunteer_id
+        self._needs = request.needs
+        # Distance counts only for home visits, and only with both places known.
+        self._home = request.home if request.modality is Modality.HOME_VISIT else None
         self._common: dict[tuple[int, int], tuple[tuple[Reason, ...], int]] = {}
 
     def of(self, c: Candidate) -> tuple[tuple[Reason, ...], int]:
-        request = self._request
-        skill = c.skills[request.topic]
+        skill = c.skills[self._topic]
         key = (skill, c.recent_sessions)
         common = self._common.get(key)
         if common is None:
             fairness = max(0, FAIRNESS_MAX - FAIRNESS_STEP * c.recent_sessions)
             pair = (
-                Reason("skill", SKILL_POINTS.get(skill, 10), f"skill level {skill} in {request.topic}"),
+                Reason("skill", SKILL_POINTS.get(skill, 10), f"skill level {skill} in {self._topic}"),
                 Reason("fairness", fairness, f"{c.recent_sessions} sessions in the last four weeks"),
             )
             common = self._common[key] = (pair, pair[0].points + pair[1].points)
-        continuity = request.previous_volunteer_id == c.id
-        needs = request.needs & c.needs_experience if request.needs else None
-        distance = bool(request.modality is Modality.HOME_VISIT and request.home and c.home and c.travel_radius_km > 0)
+        continuity = self._previous == c.id
+        needs = self._needs & c.needs_experience if self._needs else None
+        home = self._home
+        distance = home is not None and c.home is not None and c.travel_radius_km > 0
         if not (continuity or needs or distance):
             return common
         skill_reason, fairness_reason = common[0]
@@ -174,9 +197,9 @@ class _Reasons:
         for need in sorted(needs or ()):
             reasons.append(_NEED_REASONS[need])
         if distance:
-            assert request.home is not None
+            assert home is not None
             assert c.home is not None
-            km = distance_km(c.home, request.home)
+            km = distance_km(c.home, home)
             points = round(DISTANCE_MAX * (1 - km / c.travel_radius_km))
             reasons.append(Reason("distance", max(points, 0), f"{km:.1f} km away"))
         return tuple(reasons), sum(r.points for r in reasons)
@@ -189,11 +212,12 @@ _NEED_REASONS = {n: Reason(f"need_{n.value}", NEED_POINTS, f"experienced with {n
 def rank(request: Request, candidates: Iterable[Candidate], rules: SlotRules | None = None) -> Ranking:
     """Everyone who may take the request, best first, with the reasons; and everyone else, with why not."""
     free = free_at(request.when, rules or SlotRules()) if request.when is not None else None
+    why_not = _exclusion(request, free)
     reasons_of = _Reasons(request).of
     ranked: list[Ranked] = []
     excluded: list[Excluded] = []
     for candidate in candidates:
-        reason = _exclusion(request, candidate, free)
+        reason = why_not(candidate)
         if reason is not None:
             excluded.append(Excluded(candidate.id, *reason))
             continue

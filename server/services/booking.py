@@ -16,6 +16,7 @@ from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import booking as q
+from server.db import candidates as candidates_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import topics as topics_q
@@ -126,7 +127,7 @@ class BookingService:
         if topic.partner_only_organisation_id is not None:
             return []
         now = self._clock.now()
-        people = await q.candidates(
+        people = await candidates_q.candidates(
             topic=query.topic,
             modality=query.modality,
             help_point_id=query.help_point_id,
@@ -176,7 +177,7 @@ class BookingService:
         # checked again inside the booking transaction, where they are binding.
         await self._check_resident(caller, resident_id, when, now)
         day = local_date(starts_at)
-        people = await q.candidates(
+        people = await candidates_q.candidates(
             topic=query.topic, modality=query.modality, help_point_id=query.help_point_id, first=day, last=day, now=now
         )
         request = Request(

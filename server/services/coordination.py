@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
+from server.db import candidates as candidates_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import queues as q
@@ -165,7 +166,7 @@ class CoordinationService:
         last = first if when else first + timedelta(days=SEARCH_DAYS - 1)
         help_point = request["help_point"]
         assert help_point is None or isinstance(help_point, uuid.UUID)
-        people = await booking_q.candidates(
+        people = await candidates_q.candidates(
             topic=str(request["topic"]), modality=modality, help_point_id=help_point, first=first, last=last, now=now
         )
         resident = request["resident"]
@@ -176,7 +177,7 @@ class CoordinationService:
             modality=modality,
             help_point_id=help_point,
             when=when,
-            needs=frozenset(Need(n) for n in booking_q.as_list(request["needs"])),
+            needs=frozenset(Need(n) for n in candidates_q.as_list(request["needs"])),
             previous_volunteer_id=await booking_q.previous_volunteer(resident),
             home=home_of(request),
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
+from server.db import candidates as candidates_q
 from server.db import offers as q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import local_date
@@ -95,7 +96,7 @@ class OfferService:
             return 0
         modality = Modality(row["modality"])
         today = local_date(now)
-        people = await booking_q.candidates(
+        people = await candidates_q.candidates(
             topic=row["topic"],
             modality=modality,
             help_point_id=row["help_point"],
@@ -108,7 +109,7 @@ class OfferService:
             language=row["language"],
             modality=modality,
             help_point_id=row["help_point"],
-            needs=frozenset(Need(n) for n in booking_q.as_list(row["needs"])),
+            needs=frozenset(Need(n) for n in candidates_q.as_list(row["needs"])),
             previous_volunteer_id=await booking_q.previous_volunteer(row["resident"]),
             home=home_of(row),
         )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import booking as q
+from server.db import candidates as candidates_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, week_of
@@ -65,7 +66,7 @@ class SessionService:
             return found
         await self._booking.check_open(query, when)
         day = local_date(when.start)
-        people = await q.candidates(
+        people = await candidates_q.candidates(
             topic=query.topic, modality=query.modality, help_point_id=query.help_point_id, first=day, last=day, now=now
         )
         wanted = Request(
@@ -74,7 +75,7 @@ class SessionService:
             modality=query.modality,
             help_point_id=query.help_point_id,
             when=when,
-            needs=frozenset(Need(n) for n in q.as_list(request["needs"])),
+            needs=frozenset(Need(n) for n in candidates_q.as_list(request["needs"])),
             previous_volunteer_id=found.volunteer_id,
         )
         ranking = rank(wanted, [_without(c, found) for c in people], self._booking.rules)
