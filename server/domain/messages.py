@@ -287,6 +287,14 @@ VOICE: Mapping[str, Mapping[str, str]] = {
         "en": "Hello, this is Apuri with a reminder of your digital help {when}, {place}. If you are coming, "
         "press 1. To cancel, press 2. To talk to a coordinator, press 3.",
     },
+    "voice.cancelled_notice": {
+        "fi": "Hei, täällä Apuri. Digitukiaikasi {when} on valitettavasti peruttu. Uuden ajan saat soittamalla "
+        "tähän samaan numeroon. Näkemiin.",
+        "sv": "Hej, det här är Apuri. Din tid {when} har tyvärr avbokats. En ny tid får du genom att ringa samma "
+        "nummer. Hej då.",
+        "en": "Hello, this is Apuri. Your digital help {when} has been cancelled, we are sorry. For a new time, "
+        "call this same number. Goodbye.",
+    },
     "voice.confirmed": {
         "fi": "Kiitos, tervetuloa. Näkemiin.",
         "sv": "Tack, välkommen. Hej då.",

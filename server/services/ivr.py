@@ -118,6 +118,14 @@ class IvrService:
         if planned is None or session is None:
             return Speech((), gather=False, hang_up=True)
         state = CallState(Step.REMINDER, _booking_language(session.resident.language))
+        if planned["kind"] == "cancelled" and session.state == "cancelled":
+            # A cancellation told by phone: said once, nothing to press.
+            notice = self._line(
+                state,
+                "voice.cancelled_notice",
+                **self._when(state, session.starts_at, session.modality, session.help_point_name),
+            )
+            return Speech((notice,), gather=False, hang_up=True, language=state.language)
         if session.state != "scheduled" or session.version != planned["session_version"]:
             return Speech((self._line(state, "voice.goodbye"),), gather=False, hang_up=True)
         row = await q.start_call(

@@ -145,13 +145,18 @@ class NotificationService:
         group = "resident" if planned.audience is Audience.RESIDENT else "volunteer"
         name = f"{group}.{planned.kind.value}"
         channel = planned.channel.value
+        due_at = planned.due_at
         if planned.channel is Channel.SMS and not is_mobile(person.phone):
-            # A landline gets no SMS: the day-before reminder becomes a short call, the rest are not sent.
-            if planned.kind is not Kind.REMINDER_24H:
+            # A landline gets no SMS: the day-before reminder and a cancellation become short calls (a
+            # cancellation not at night), the rest are not sent (a landline resident booked by phone and heard it).
+            if planned.kind not in (Kind.REMINDER_24H, Kind.CANCELLED):
                 return None
             channel = "voice"
+            due_at = self._quiet.later(due_at)
         key = f"session:{session.id}:v{session.version}:{planned.kind.value}:{planned.audience.value}:{channel}"
-        if channel == "voice":
+        if channel == "voice" and planned.kind is Kind.CANCELLED:
+            body = self.text(templates, "voice.cancelled_notice", language, self._spoken(language, session))
+        elif channel == "voice":
             body = self.spoken_reminder(templates, language, session)
         elif planned.channel is Channel.SMS:
             body = self.text(templates, name, language, values, code_word=person.code_word)
@@ -166,7 +171,7 @@ class NotificationService:
             kind=planned.kind.value,
             channel=channel,
             body=body,
-            due_at=planned.due_at,
+            due_at=due_at,
             not_after=planned.not_after,
             person_id=person.id,
             phone=person.phone,
@@ -231,11 +236,14 @@ class NotificationService:
             ]
         return await q.insert(drafts, now)
 
+    @staticmethod
+    def _spoken(language: str, session: q.SessionContext) -> dict[str, str]:
+        place = place_text(PlaceInfo(session.modality, session.help_point_name), language)
+        return {"when": spoken_time(session.starts_at, language), "place": place}
+
     def spoken_reminder(self, templates: Templates, language: str, session: q.SessionContext) -> str:
         """The words of a reminder call (also what the dev phone shows for it)."""
-        place = place_text(PlaceInfo(session.modality, session.help_point_name), language)
-        values = {"when": spoken_time(session.starts_at, language), "place": place}
-        return self.text(templates, "voice.reminder", language, values)
+        return self.text(templates, "voice.reminder", language, self._spoken(language, session))
 
     async def delivery_report(self, provider_id: str, status: str, error_code: str) -> bool:
         """Twilio's word on an SMS we sent (in any order, any number of times). A resident's reminder that came

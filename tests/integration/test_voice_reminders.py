@@ -138,3 +138,19 @@ async def test_an_sms_reminder_that_comes_back_undelivered_is_tried_as_a_call(en
     await env.client().http.post(path, data=params, headers={"X-Twilio-Signature": signature})
     await env.services.dispatcher.run_due()
     assert [to for to, _ in env.voice.calls] == [PHONES["resident_2"]]
+
+
+async def test_a_landline_resident_is_called_when_their_session_is_cancelled_for_them(env: Env) -> None:
+    world, session = await landline_booking(env)
+    env.clock.set(datetime(2026, 11, 26, 20, 30, tzinfo=UTC))  # 22:30 in Helsinki: no calls at night
+    given_back = await world.apis["vol_a"].post(f"/api/v1/sessions/{session}/give-back")
+    assert given_back.status_code == 200, given_back.text
+    await env.services.dispatcher.run_due()
+    assert env.voice.calls == [], "not at night"
+    env.clock.set(datetime(2026, 11, 27, 6, 0, tzinfo=UTC))  # 08:00
+    await env.services.dispatcher.run_due()
+    [(to, text)] = env.voice.calls
+    assert to == LANDLINE and "on valitettavasti peruttu" in text
+    [row] = [r for r in await reminder_rows(session) if r["channel"] == "voice" and r["kind"] == "cancelled"]
+    heard = await post(env, "/api/v1/twilio/voice/reminder", {"CallSid": str(row["provider_id"]), "To": LANDLINE})
+    assert heard.hangs_up and not heard.gathers and "maanantaina 30. marraskuuta kello 9" in heard.text
