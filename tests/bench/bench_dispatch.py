@@ -91,6 +91,7 @@ async def child(mode: str, database_url: str, twilio_url: str, vapid_public: str
     from server.adapters.clock import SystemClock
     from server.adapters.push import WebPush
     from server.adapters.sms import TwilioSms
+    from server.adapters.voice import MemoryVoice
     from server.services.dispatch import Dispatcher
 
     settings = child_settings(database_url, twilio_url, vapid_public, vapid_private)
@@ -98,7 +99,8 @@ async def child(mode: str, database_url: str, twilio_url: str, vapid_public: str
     await start(engine)
     bind(engine)
     sms, push = TwilioSms(settings), WebPush(settings)
-    dispatcher = Dispatcher(settings=settings, clock=SystemClock(), engine=engine, sms=sms, push=push)
+    voice = MemoryVoice()  # no reminder calls in this benchmark
+    dispatcher = Dispatcher(settings=settings, clock=SystemClock(), engine=engine, sms=sms, push=push, voice=voice)
     try:
         out = await (idle_ticks(dispatcher, int(mode.split(":")[1])) if mode.startswith("idle") else drain(dispatcher))
     finally:

@@ -44,6 +44,7 @@ import pytest
 from server.adapters.clock import SystemClock
 from server.adapters.push import MemoryPush
 from server.adapters.sms import TwilioSms
+from server.adapters.voice import MemoryVoice
 from server.db import notifications as q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop
 from server.db.tables import Notification
@@ -95,7 +96,13 @@ async def work(database_url: str, twilio_url: str, name: str, *, until_done: boo
     bind(engine)
     sms = TwilioSms(settings)
     dispatcher = Dispatcher(
-        settings=settings, clock=SystemClock(), engine=engine, sms=sms, push=MemoryPush(), worker=name
+        settings=settings,
+        clock=SystemClock(),
+        engine=engine,
+        sms=sms,
+        push=MemoryPush(),
+        voice=MemoryVoice(),
+        worker=name,
     )
     try:
         while True:

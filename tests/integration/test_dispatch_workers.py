@@ -20,6 +20,7 @@ import pytest
 from server.adapters.clock import FixedClock
 from server.adapters.push import MemoryPush
 from server.adapters.sms import SmsError, TwilioSms
+from server.adapters.voice import MemoryVoice
 from server.db import notifications as q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop
 from server.db.tables import Notification
@@ -90,7 +91,15 @@ async def dispatchers(
     settings = twilio_settings(database_url, twilio)
     clients = [TwilioSms(settings) for _ in range(2)]
     yield [
-        Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), worker=f"worker-{n}")
+        Dispatcher(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            sms=sms,
+            push=MemoryPush(),
+            voice=MemoryVoice(),
+            worker=f"worker-{n}",
+        )
         for n, sms in enumerate(clients, start=1)
     ]
     for sms in clients:
@@ -189,7 +198,9 @@ async def test_a_batch_that_outlasts_its_lease_gives_rows_back_instead_of_sendin
         clients = [TwilioSms(settings) for _ in range(2)]
         clock = RunningClock()
         first, second = (
-            Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), worker=w)
+            Dispatcher(
+                settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), voice=MemoryVoice(), worker=w
+            )
             for sms, w in zip(clients, ("slow-1", "slow-2"), strict=True)
         )
         bodies = await seed_due_sms(50)
