@@ -1,4 +1,5 @@
 // The one module that talks to the server. State-changing requests carry the CSRF token from its cookie.
+// Nothing here is cached: an answer is either fresh from the server or an error (status 0 when offline).
 
 const CSRF_COOKIE = "apuri_csrf";
 
@@ -13,28 +14,48 @@ export class ApiError extends Error {
     this.status = status;
     this.problem = problem;
   }
+
+  get code() {
+    return this.problem.code || "";
+  }
 }
 
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (method !== "GET") {
-    if (!csrfToken()) await fetch("/healthz", { credentials: "same-origin" });
-    headers["x-csrftoken"] = csrfToken();
-  }
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+function reachable(online) {
+  // The screens show or hide the offline notice from this; api.js itself never touches the page.
+  window.dispatchEvent(new CustomEvent("apuri:network", { detail: { online } }));
+}
+
+/** `options.headers` adds request headers (the booking's Idempotency-Key). */
+export async function api(method, path, body, options = {}) {
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
   let response;
   try {
+    if (method !== "GET") {
+      if (!csrfToken()) await fetch("/healthz", { credentials: "same-origin", cache: "no-store" });
+      headers["x-csrftoken"] = csrfToken();
+    }
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     response = await fetch(`/api/v1${path}`, {
       method,
       headers,
       credentials: "same-origin",
+      cache: "no-store",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
+    reachable(false);
     throw new ApiError(0, { code: "offline" });
   }
+  reachable(true);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+/** A fresh key for one attempt to book: a retry of the same attempt sends the same key. */
+export function newIdempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

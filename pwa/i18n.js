@@ -1,159 +1,50 @@
-// Finnish first; Swedish and English. Plain words, no jargon.
+// Finnish first; Swedish and English. Plain words, no jargon. The chosen language is remembered on this
+// device (the only thing the app keeps in localStorage).
+import fi from "./i18n/fi.js";
+import sv from "./i18n/sv.js";
+import en from "./i18n/en.js";
 
-export const TEXT = {
-  fi: {
-    skip: "Siirry sisältöön",
-    language: "Kieli",
-    signInTitle: "Kirjaudu puhelinnumerolla",
-    signInIntro: "Lähetämme sinulle tekstiviestillä koodin. Salasanaa ei tarvita.",
-    phoneLabel: "Matkapuhelinnumero",
-    phoneHint: "Esimerkiksi 040 123 4567",
-    sendCode: "Lähetä koodi",
-    codeTitle: "Kirjoita saamasi koodi",
-    codeIntro: "Lähetimme kuusinumeroisen koodin. Se on voimassa 10 minuuttia.",
-    codeLabel: "Koodi tekstiviestistä",
-    signIn: "Kirjaudu",
-    newCode: "Pyydä uusi koodi",
-    passwordTitle: "Koordinaattorin salasana",
-    passwordIntro: "Vahvista vielä salasanallasi.",
-    passwordLabel: "Salasana",
-    confirm: "Vahvista",
-    rolesIntro: "Olet kirjautunut näillä rooleilla:",
-    signOut: "Kirjaudu ulos",
-    callTitle: "Haluatko mieluummin soittaa?",
-    callText: "Neuvonta auttaa puhelimessa:",
-    privacy: "Apuri ei koskaan kysy pankkitunnuksiasi, salasanojasi tai tunnuslukujasi.",
-    hello: (name) => (name ? `Hei, ${name}!` : "Hei!"),
-    codeSent: "Koodi on lähetetty. Katso puhelimesi tekstiviestit.",
-    signedOut: "Olet kirjautunut ulos.",
-    needPhone: "Kirjoita matkapuhelinnumerosi.",
-    needCode: "Kirjoita koodi, jonka sait tekstiviestillä.",
-    offline: "Yhteys ei toimi. Tarkista verkkoyhteys ja yritä uudelleen.",
-    resident: "Asukas",
-    volunteer: "Vapaaehtoinen",
-    partner_coordinator: "Kumppanin koordinaattori",
-    network_coordinator: "Verkoston koordinaattori",
-    errors: {
-      phone_invalid: "Numero ei kelpaa. Kirjoita matkapuhelinnumero, esimerkiksi 040 123 4567.",
-      phone_not_mobile: "Tämä on lankapuhelinnumero. Tekstiviesti tarvitsee matkapuhelinnumeron, tai soita neuvontaan.",
-      phone_not_fi: "Vain suomalaiset matkapuhelinnumerot (+358) käyvät.",
-      code_wrong: (left) => `Koodi on väärin. Voit yrittää vielä ${left} kertaa.`,
-      code_invalid: "Koodi ei kelpaa. Pyydä uusi koodi.",
-      code_expired: "Koodi on vanhentunut. Pyydä uusi koodi.",
-      too_many: "Koodeja on pyydetty liian monta. Odota hetki tai soita neuvontaan.",
-      sms_budget_exhausted: "Tekstiviestikirjautuminen on tänään tauolla. Soita neuvontaan.",
-      sms_failed: "Tekstiviestiä ei saatu lähetettyä. Yritä hetken päästä uudelleen.",
-      password_wrong: "Salasana on väärin.",
-      password_too_short: "Salasanassa pitää olla vähintään 12 merkkiä.",
-      password_locked: "Liian monta väärää salasanaa. Kirjaudu uudelleen uudella koodilla.",
-      account_inactive: "Tämä tili ei ole käytössä. Soita neuvontaan.",
-    },
-  },
-  sv: {
-    skip: "Till innehållet",
-    language: "Språk",
-    signInTitle: "Logga in med telefonnummer",
-    signInIntro: "Vi skickar en kod till dig per sms. Du behöver inget lösenord.",
-    phoneLabel: "Mobilnummer",
-    phoneHint: "Till exempel 040 123 4567",
-    sendCode: "Skicka kod",
-    codeTitle: "Skriv koden du fick",
-    codeIntro: "Vi skickade en sexsiffrig kod. Den gäller i 10 minuter.",
-    codeLabel: "Kod från sms:et",
-    signIn: "Logga in",
-    newCode: "Be om en ny kod",
-    passwordTitle: "Koordinatorns lösenord",
-    passwordIntro: "Bekräfta ännu med ditt lösenord.",
-    passwordLabel: "Lösenord",
-    confirm: "Bekräfta",
-    rolesIntro: "Du är inloggad med de här rollerna:",
-    signOut: "Logga ut",
-    callTitle: "Vill du hellre ringa?",
-    callText: "Rådgivningen hjälper per telefon:",
-    privacy: "Apuri frågar aldrig efter dina bankkoder, lösenord eller PIN-koder.",
-    hello: (name) => (name ? `Hej, ${name}!` : "Hej!"),
-    codeSent: "Koden har skickats. Titta i telefonens sms.",
-    signedOut: "Du har loggat ut.",
-    needPhone: "Skriv ditt mobilnummer.",
-    needCode: "Skriv koden du fick per sms.",
-    offline: "Ingen förbindelse. Kontrollera nätet och försök igen.",
-    resident: "Invånare",
-    volunteer: "Frivillig",
-    partner_coordinator: "Partnerns koordinator",
-    network_coordinator: "Nätverkets koordinator",
-    errors: {
-      phone_invalid: "Numret duger inte. Skriv ett mobilnummer, till exempel 040 123 4567.",
-      phone_not_mobile: "Det här är ett fast nummer. Sms behöver ett mobilnummer, eller ring rådgivningen.",
-      phone_not_fi: "Bara finska mobilnummer (+358) fungerar.",
-      code_wrong: (left) => `Koden är fel. Du kan försöka ${left} gånger till.`,
-      code_invalid: "Koden duger inte. Be om en ny kod.",
-      code_expired: "Koden har gått ut. Be om en ny kod.",
-      too_many: "Du har bett om för många koder. Vänta en stund eller ring rådgivningen.",
-      sms_budget_exhausted: "Inloggning med sms är pausad i dag. Ring rådgivningen.",
-      sms_failed: "Sms:et kunde inte skickas. Försök igen om en stund.",
-      password_wrong: "Lösenordet är fel.",
-      password_too_short: "Lösenordet måste ha minst 12 tecken.",
-      password_locked: "För många fel lösenord. Logga in på nytt med en ny kod.",
-      account_inactive: "Det här kontot används inte. Ring rådgivningen.",
-    },
-  },
-  en: {
-    skip: "Skip to content",
-    language: "Language",
-    signInTitle: "Sign in with your phone number",
-    signInIntro: "We send you a code by text message. No password is needed.",
-    phoneLabel: "Mobile number",
-    phoneHint: "For example 040 123 4567",
-    sendCode: "Send code",
-    codeTitle: "Type the code you received",
-    codeIntro: "We sent a six-digit code. It is valid for 10 minutes.",
-    codeLabel: "Code from the text message",
-    signIn: "Sign in",
-    newCode: "Ask for a new code",
-    passwordTitle: "Coordinator password",
-    passwordIntro: "Please confirm with your password.",
-    passwordLabel: "Password",
-    confirm: "Confirm",
-    rolesIntro: "You are signed in with these roles:",
-    signOut: "Sign out",
-    callTitle: "Would you rather call?",
-    callText: "The helpline helps on the phone:",
-    privacy: "Apuri never asks for your bank codes, passwords or PINs.",
-    hello: (name) => (name ? `Hello, ${name}!` : "Hello!"),
-    codeSent: "The code has been sent. Look at your phone's text messages.",
-    signedOut: "You have signed out.",
-    needPhone: "Type your mobile number.",
-    needCode: "Type the code you received by text message.",
-    offline: "No connection. Check the network and try again.",
-    resident: "Resident",
-    volunteer: "Volunteer",
-    partner_coordinator: "Partner coordinator",
-    network_coordinator: "Network coordinator",
-    errors: {
-      phone_invalid: "This number does not work. Type a mobile number, for example 040 123 4567.",
-      phone_not_mobile: "This is a landline. Text messages need a mobile number, or call the helpline.",
-      phone_not_fi: "Only Finnish mobile numbers (+358) work.",
-      code_wrong: (left) => `The code is wrong. You can try ${left} more times.`,
-      code_invalid: "The code does not work. Ask for a new code.",
-      code_expired: "The code has expired. Ask for a new code.",
-      too_many: "Too many codes were asked for. Wait a moment or call the helpline.",
-      sms_budget_exhausted: "Sign-in by text message is paused today. Please call the helpline.",
-      sms_failed: "The text message could not be sent. Try again in a moment.",
-      password_wrong: "The password is wrong.",
-      password_too_short: "The password needs at least 12 characters.",
-      password_locked: "Too many wrong passwords. Sign in again with a new code.",
-      account_inactive: "This account is not in use. Please call the helpline.",
-    },
-  },
-};
-
+export const TEXT = { fi, sv, en };
+export const LANGUAGES = ["fi", "sv", "en"];
 const STORAGE_KEY = "apuri.language";
+let current = chosenLanguage();
 
 export function chosenLanguage() {
-  const saved = localStorage.getItem(STORAGE_KEY);
+  let saved = null;
+  try {
+    saved = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    saved = null;
+  }
   return saved in TEXT ? saved : "fi";
 }
 
 export function rememberLanguage(language) {
-  localStorage.setItem(STORAGE_KEY, language);
+  try {
+    localStorage.setItem(STORAGE_KEY, language);
+  } catch {
+    // Private mode without storage: the choice lasts for this visit only.
+  }
+}
+
+export function language() {
+  return current;
+}
+
+export function setLanguage(next) {
+  if (!(next in TEXT)) return;
+  current = next;
+  rememberLanguage(next);
+  document.documentElement.lang = next;
+}
+
+function lookup(table, key) {
+  return key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), table);
+}
+
+/** t("errors.slot_taken"), t("hello", name): the text in the chosen language (Finnish if missing). */
+export function t(key, ...args) {
+  const value = lookup(TEXT[current], key) ?? lookup(TEXT.fi, key);
+  if (value === undefined) return key;
+  return typeof value === "function" ? value(...args) : value;
 }

@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from server.db.offers import OfferRow
 from server.domain.matching import Modality, Need, Place
 from server.domain.roles import Role
-from server.http.booking_routes import SessionOut
+from server.http.booking_routes import IdempotencyKey, SessionOut
 from server.http.schemas import Input, Latitude, Line, Longitude
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.booking import BookingQuery
@@ -112,10 +112,17 @@ class OfferController(Controller):
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
     @post("/requests", opt=roles(Role.RESIDENT), status_code=201, summary="Ask for help without a time")
-    async def ask(self, data: JSONBody[HelpRequestIn], me: Me, services: Svc) -> AskedOut:
-        """Offered to the best few volunteers at once; if nobody can, a coordinator takes it up."""
-        asked = await services.offers.ask(me, data.query(), needs=frozenset(Need(n) for n in data.needs))
-        return AskedOut(request_id=asked.request_id, state=asked.state.value, volunteers_asked=asked.offers)
+    async def ask(
+        self, data: JSONBody[HelpRequestIn], me: Me, services: Svc, idempotency_key: IdempotencyKey = None
+    ) -> Response[AskedOut]:
+        """Offered to the best few volunteers at once; if nobody can, a coordinator takes it up. Send an
+        Idempotency-Key (made once per tap) so that a repeated request returns the first one."""
+        asked = await services.offers.ask(
+            me, data.query(), needs=frozenset(Need(n) for n in data.needs), idempotency_key=idempotency_key
+        )
+        headers = {"Idempotent-Replayed": "true"} if asked.replayed else {}
+        out = AskedOut(request_id=asked.request_id, state=asked.state.value, volunteers_asked=asked.offers)
+        return Response(out, status_code=201, headers=headers)
 
     @get("/me/requests", opt=roles(Role.RESIDENT), summary="My requests and where they stand")
     async def my_requests(self, me: Me, services: Svc) -> list[RequestOut]:

@@ -65,9 +65,11 @@ class NotificationService:
         """One message in `language`: the coordinators' wording if they saved one, else the default."""
         own = templates.get((name, language))
         template, link_free = own if own else (DEFAULTS[name][language], True)
+        # A resident's link opens "my times" in the app, except after a cancellation (book again from the start).
+        link = self.link + "#/omat" if name.startswith("resident.") and name != "resident.cancelled" else self.link
         return render(
             template,
-            {"helpline": self.helpline, "link": self.link, **values},
+            {"helpline": self.helpline, "link": link, **values},
             link_free=link_free,
             code_word=code_word,
             language=language,

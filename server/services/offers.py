@@ -8,6 +8,8 @@ coordinators' queue (state `open`). Sending the push/SMS for offers belongs to t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +21,7 @@ from server.db import candidates as candidates_q
 from server.db import offers as q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import local_date
-from server.domain.errors import Conflict, NotFound
+from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Modality, Need, Place, Request, rank
 from server.domain.reminders import SessionEvent
 from server.domain.roles import Principal
@@ -39,6 +41,22 @@ class Asked:
     request_id: uuid.UUID
     state: RequestState
     offers: int
+    replayed: bool = False
+
+
+def flexible_fingerprint(query: BookingQuery, needs: frozenset[Need]) -> str:
+    """What a flexible request asked for, to tell a repeated tap from a different request with the same key."""
+    body = json.dumps(
+        [
+            query.topic,
+            query.language,
+            query.modality.value,
+            str(query.help_point_id),
+            query.home_address,
+            sorted(n.value for n in needs),
+        ]
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def home_of(request: dict[str, Any]) -> Place | None:
@@ -70,11 +88,26 @@ class OfferService:
         *,
         needs: frozenset[Need],
         on_behalf: OnBehalf | None = None,
+        idempotency_key: str | None = None,
     ) -> Asked:
-        """A resident asks for help without a time (or a coordinator does, for a resident who phoned)."""
+        """A resident asks for help without a time (or a coordinator does, for a resident who phoned). A repeated
+        Idempotency-Key returns the first request instead of asking twice."""
+        resident_id = on_behalf.resident_id if on_behalf else caller.person_id
+        fingerprint = flexible_fingerprint(query, needs)
+        if idempotency_key:
+            first = await booking_q.request_by_idempotency_key(resident_id, idempotency_key)
+            if first is not None:
+                if first["idempotency_fingerprint"] != fingerprint:
+                    raise InvalidInput(
+                        "This Idempotency-Key was already used for a different request.", code="idempotency_mismatch"
+                    )
+                pending = await q.pending_count(first["id"])
+                return Asked(first["id"], RequestState(first["state"]), pending, replayed=True)
         topic = await self._booking.check(query, home_visit_allowed=True)
         now = self._clock.now()
         base = request_values(caller, query, needs, now, on_behalf)
+        if idempotency_key:
+            base |= {"idempotency_key": idempotency_key, "idempotency_fingerprint": fingerprint}
         if topic.partner_only_organisation_id is not None:
             routed = await self._booking.route(caller, base, topic.partner_only_organisation_id)
             return Asked(routed.request_id, routed.state, 0)

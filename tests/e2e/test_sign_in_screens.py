@@ -51,7 +51,8 @@ async def browser() -> AsyncIterator[Browser]:
 async def open_page(browser: Browser, site: LiveServer, width: int = 375) -> Page:
     context = await browser.new_context(viewport={"width": width, "height": 800}, base_url=site.base_url)
     page = await context.new_page()
-    await page.goto("/")
+    # The app opens on the resident's booking (language first); signing in on its own has its own address.
+    await page.goto("/#/kirjaudu")
     await page.wait_for_selector("#phone")
     return page
 

@@ -174,3 +174,18 @@ async def test_expired_offers_are_in_the_audit_log(env: Env) -> None:
     assert (await env.services.offers.expire())[0] == 1
     [event] = await AuditEvent.select().where(AuditEvent.action == "offer.expire")
     assert event["object_id"] == str(world.flexible_request)
+
+
+async def test_a_repeated_idempotency_key_returns_the_first_request_instead_of_asking_twice(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    api = world.apis["resident_2"]
+    body = {"topic": "online_banking", "modality": "phone"}
+    key = {"Idempotency-Key": "ask-7c1d2e3f"}
+    first = await api.post("/api/v1/requests", json=body, headers=key)
+    again = await api.post("/api/v1/requests", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["request_id"] == first.json()["request_id"] and again.headers["idempotent-replayed"] == "true"
+    assert len((await api.get("/api/v1/me/requests")).json()) == 1
+    other = await api.post("/api/v1/requests", json=body | {"modality": "video"}, headers=key)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"

@@ -57,3 +57,15 @@ async def test_only_the_network_coordinator_rewords_messages(env: Env) -> None:
     for who in ("coord_a", "vol_a", "resident_1"):
         assert (await world.apis[who].put(URL, json={"body": "Hei {when}"})).status_code == 403
         assert (await world.apis[who].get("/api/v1/templates")).status_code == 403
+
+
+async def test_with_links_turned_on_a_residents_sms_opens_their_own_times(env: Env) -> None:
+    world = await build_world(env)
+    body = {"body": "Apuri: Aika {when}. Omat aikasi: {link}", "link_free": False}
+    assert (await world.apis["network"].put(URL, json=body)).status_code == 200
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    env.sms.sent.clear()
+    assert (await book(world)).status_code == 201
+    await env.services.dispatcher.run_due()
+    [text] = env.sms.to(PHONES["resident_2"])
+    assert text.endswith("Omat aikasi: http://127.0.0.1:8000/#/omat")

@@ -1,0 +1,51 @@
+// Tillgänglighetsutlåtande (lagen om tillhandahållande av digitala tjänster 306/2019). Håll det aktuellt.
+// \u00ad: a soft hyphen, where a long word may break on a narrow phone.
+export default {
+  title: "Tillgänglighets\u00adutlåtande",
+  intro: [
+    "Det här utlåtandet gäller webbappen för digistödstjänsten Apuri: att boka en tid för digistöd och att se sina tider.",
+    "Vi vill att alla ska kunna använda tjänsten. Lagen om tillhandahållande av digitala tjänster (306/2019) kräver att offentliga webbtjänster är tillgängliga.",
+  ],
+  sections: [
+    {
+      title: "Tillgänglighetens status",
+      paragraphs: [
+        "Vårt mål är nivå AA i riktlinjerna WCAG 2.1. Tjänsten uppfyller kraven delvis.",
+        "Vi har bedömt tjänsten själva. Varje bokningsvy för invånare kontrolleras automatiskt med verktyget axe-core i telefonens och datorns skärmbredd, och hela bokningen testas med enbart tangentbordet. Automatiska tester hittar bara en del av problemen.",
+      ],
+    },
+    {
+      title: "Det här är ännu inte tillgängligt",
+      list: [
+        "Vyerna för frivilliga och koordinatorer är ännu inte gjorda. De kan logga in, men kan ännu inte sköta sina uppgifter i den här appen.",
+        "Hembesök kan ännu inte begäras i appen. Du kan komma överens om det genom att ringa rådgivningen.",
+        "Hjälppunkternas tillgänglighetsuppgifter finns bara på finska.",
+        "Appen har ännu ingen responsblankett. Du kan ge respons per telefon.",
+        "Tjänsten har ännu inte testats med skärmläsare (NVDA, VoiceOver, TalkBack) eller med äldre testanvändare.",
+      ],
+    },
+    {
+      title: "Boka per telefon",
+      paragraphs: [
+        "Om appen är svår att använda kan du boka, flytta eller avboka en tid genom att ringa rådgivningen. Du får samma tjänst per telefon.",
+      ],
+      helpline: "Rådgivningens nummer:",
+    },
+    {
+      title: "Ge respons",
+      paragraphs: [
+        "Har du hittat en brist i tillgängligheten? Berätta det för oss, så rättar vi den. Vi svarar inom 14 dagar. Du kan också berätta det på en hjälppunkt.",
+      ],
+      helpline: "Du kan ge respons genom att ringa:",
+    },
+    {
+      title: "Tillsyns\u00admyndighet",
+      paragraphs: [
+        "Om du inte är nöjd med vårt svar eller inte får något svar inom två veckor kan du göra en anmälan till tillsynsmyndigheten.",
+        "Tillgängligheten har övervakats av enheten för tillsyn av tillgänglighet vid Regionförvaltningsverket i Södra Finland. Myndighetens namn kan ändras i ämbetsverksreformen 2026. Aktuella kontaktuppgifter och anvisningar finns på webbplatsen saavutettavuusvaatimukset.fi.",
+      ],
+      link: { href: "https://www.saavutettavuusvaatimukset.fi/", text: "saavutettavuusvaatimukset.fi" },
+    },
+  ],
+  updated: "Utlåtandet är utarbetat i november 2026. Bedömningen har gjorts av tjänstens upprätthållare själv.",
+};

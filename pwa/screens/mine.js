@@ -1,0 +1,280 @@
+// My sessions: upcoming and past sessions and waiting requests; move a session, cancel one, cancel a request.
+import { api, ApiError } from "../api.js";
+import { button, definitions, h, linkButton } from "../dom.js";
+import { when } from "../format.js";
+import { language, t } from "../i18n.js";
+import { go, stillOn } from "../router.js";
+import { checkSession, ensureLists, store } from "../state.js";
+import { again, explain, guard, load, loading, problem, say, screen } from "../ui.js";
+import { signOut } from "./sign-in.js";
+import { slotPicker, whereText } from "./time.js";
+import { topicName } from "./where.js";
+
+const ACTIVE = new Set(["scheduled", "checked_in"]);
+const WAITING = new Set(["open", "offering", "routed", "matched"]);
+const CHOOSE_AGAIN = new Set(["slot_taken", "slot_past", "slot_closed", "resident_busy"]);
+
+/** Signed in, or on the way to signing in (or told that we are offline). Returns true when we may go on. */
+async function signedIn(view, title) {
+  await store.sessionChecked;
+  if (store.session) return true;
+  if (store.offlineAtStart) {
+    const root = screen({ title, back: "#/", id: "mine" });
+    view.append(root);
+    const retry = button(t("tryAgain"), { on: { click: () => checkSession().then(again) } });
+    problem(root, t("offline"), { actions: [retry], focus: false });
+    return false;
+  }
+  store.signIn.purpose = "mine";
+  go("/puhelin", { replace: true });
+  return false;
+}
+
+async function fetchMine() {
+  const [sessions, requests] = await Promise.all([
+    api("GET", "/me/sessions"),
+    // Only residents have requests; someone who is only a volunteer simply has none here.
+    api("GET", "/me/requests").catch((error) => {
+      if (error instanceof ApiError && error.status === 403) return [];
+      throw error;
+    }),
+    ensureLists(),
+  ]);
+  return { sessions, requests };
+}
+
+function hidden(text) {
+  return h("span", { class: "visually-hidden" }, ` ${text}`);
+}
+
+function sessionCard(session) {
+  const time = when(session.starts_at, language());
+  const card = h(
+    "li",
+    { class: "card", attrs: { "data-session": session.id } },
+    h("h3", {}, time),
+    h("p", {}, topicName(session.topic)),
+    h("p", {}, whereText(session.modality, session.help_point_id)),
+    session.volunteer_first_name ? h("p", {}, `${t("helperLabel")}: ${session.volunteer_first_name}`) : null,
+  );
+  if (session.state === "scheduled") {
+    card.append(
+      h(
+        "div",
+        { class: "actions" },
+        h("a", { class: "button secondary", href: `#/omat/siirra/${session.id}` }, t("move"), hidden(time)),
+        h("a", { class: "button secondary", href: `#/omat/peru/${session.id}` }, t("cancel"), hidden(time)),
+      ),
+    );
+  } else {
+    card.append(h("p", { class: "state" }, t(`sessionState.${session.state}`)));
+  }
+  return card;
+}
+
+function requestCard(request) {
+  const name = topicName(request.topic);
+  return h(
+    "li",
+    { class: "card", attrs: { "data-request": request.id } },
+    h("h3", {}, name),
+    h("p", {}, t(`modality.${request.modality}`)),
+    h("p", { class: "state" }, t(`requestState.${request.state}`)),
+    h(
+      "div",
+      { class: "actions" },
+      h("a", { class: "button secondary", href: `#/omat/peru-pyynto/${request.id}` }, t("cancelRequest"), hidden(name)),
+    ),
+  );
+}
+
+export async function mineScreen(view, _params, token) {
+  if (!(await signedIn(view, t("mineTitle")))) return null;
+  if (!stillOn(token)) return null;
+  const root = screen({ title: t("mineTitle"), back: "#/", id: "mine" }, loading());
+  view.append(root);
+  fillMine(root, token);
+  return root;
+}
+
+async function fillMine(root, token) {
+  const mine = await load(root, fetchMine);
+  if (!mine || !stillOn(token)) return;
+  root.querySelector(".loading").remove();
+  const now = Date.now();
+  const upcoming = mine.sessions.filter((s) => ACTIVE.has(s.state) && Date.parse(s.ends_at) > now);
+  const past = mine.sessions.filter((s) => !upcoming.includes(s)).reverse();
+  const booked = new Set(upcoming.map((s) => s.request_id));
+  const waiting = mine.requests.filter((r) => WAITING.has(r.state) && !booked.has(r.id));
+  root.append(
+    h("h2", { id: "h-upcoming" }, t("upcomingTitle")),
+    upcoming.length
+      ? h("ul", { class: "cards", attrs: { "aria-labelledby": "h-upcoming" } }, ...upcoming.map(sessionCard))
+      : h("p", {}, t("noUpcoming")),
+  );
+  if (waiting.length) {
+    root.append(
+      h("h2", { id: "h-waiting" }, t("waitingTitle")),
+      h("ul", { class: "cards", attrs: { "aria-labelledby": "h-waiting" } }, ...waiting.map(requestCard)),
+    );
+  }
+  root.append(linkButton("#/aihe", t("bookHelp"), "primary"));
+  if (past.length) {
+    root.append(
+      h("h2", { id: "h-past" }, t("pastTitle")),
+      h(
+        "ul",
+        { class: "past", attrs: { "aria-labelledby": "h-past" } },
+        ...past.map((s) =>
+          h("li", {}, `${when(s.starts_at, language())} – ${topicName(s.topic)} – ${t(`sessionState.${s.state}`)}`),
+        ),
+      ),
+    );
+  }
+  root.append(button(t("signOut"), { id: "mine-sign-out", on: { click: signOut } }));
+}
+
+/** The answer of `request`, once the topic and help point lists (for names) are there too. */
+async function withLists(request) {
+  const [answer] = await Promise.all([request, ensureLists()]);
+  return answer;
+}
+
+async function findSession(root, id) {
+  const sessions = await load(root, () => withLists(api("GET", "/me/sessions")));
+  if (!sessions) return null;
+  root.querySelector(".loading")?.remove();
+  const found = sessions.find((s) => s.id === id && s.state === "scheduled");
+  if (!found) {
+    problem(root, t("errors.session_not_found"), { actions: [linkButton("#/omat", t("mySessions"))], focus: false });
+  }
+  return found || null;
+}
+
+function summaryOf(session) {
+  return definitions([
+    [t("timeLabel"), when(session.starts_at, language())],
+    [t("topicLabel"), topicName(session.topic)],
+    [t("placeLabel"), whereText(session.modality, session.help_point_id)],
+  ]);
+}
+
+export async function cancelScreen(view, { id }, token) {
+  if (!(await signedIn(view, t("cancelTitle")))) return null;
+  const root = screen({ title: t("cancelTitle"), back: "#/omat", id: "cancel" }, loading());
+  view.append(root);
+  findSession(root, id).then((session) => {
+    if (!session || !stillOn(token)) return;
+    const yes = button(t("cancelYes"), { class: "primary danger", id: "confirm-cancel" });
+    root.append(summaryOf(session), h("div", { class: "actions" }, yes, linkButton("#/omat", t("cancelNo"))));
+    guard(yes, async () => {
+      try {
+        await api("POST", `/sessions/${id}/cancel`);
+        await go("/omat", { replace: true });
+        say(t("cancelled", when(session.starts_at, language())));
+      } catch (error) {
+        problem(root, explain(error));
+      }
+    });
+  });
+  return root;
+}
+
+export async function moveScreen(view, { id }, token) {
+  if (!(await signedIn(view, t("moveTitle")))) return null;
+  const root = screen({ title: t("moveTitle"), back: "#/omat", id: "move" }, loading());
+  view.append(root);
+  findSession(root, id).then((session) => {
+    if (!session || !stillOn(token)) return;
+    const empty = h("p", { class: "empty" }, t("noTimesMove"));
+    root.append(
+      h("p", {}, t("currentTime"), " ", h("strong", {}, when(session.starts_at, language()))),
+      h("p", {}, whereText(session.modality, session.help_point_id)),
+      slotPicker({
+        root,
+        token,
+        empty,
+        exclude: session.starts_at,
+        query: {
+          topic: session.topic,
+          modality: session.modality,
+          help_point_id: session.help_point_id,
+          language: session.language,
+        },
+        onChoose: (slot) => {
+          store.move = { sessionId: id, slot, session };
+          go(`/omat/siirra/${id}/vahvista`);
+        },
+      }),
+    );
+  });
+  return root;
+}
+
+export async function moveConfirmScreen(view, { id }) {
+  if (!(await signedIn(view, t("moveConfirmTitle")))) return null;
+  const move = store.move;
+  if (!move || move.sessionId !== id) return void go(`/omat/siirra/${id}`, { replace: true });
+  const yes = button(t("moveYes"), { class: "primary", id: "confirm-move" });
+  const root = screen(
+    { title: t("moveConfirmTitle"), back: `#/omat/siirra/${id}`, id: "move-confirm" },
+    definitions([
+      [t("oldTime"), when(move.session.starts_at, language())],
+      [t("newTime"), when(move.slot.starts_at, language())],
+      [t("placeLabel"), whereText(move.session.modality, move.session.help_point_id)],
+    ]),
+    h(
+      "div",
+      { class: "actions" },
+      yes,
+      linkButton(`#/omat/siirra/${id}`, t("chooseAnotherTime")),
+      linkButton("#/omat", t("moveNo")),
+    ),
+  );
+  guard(yes, async () => {
+    try {
+      const moved = await api("POST", `/sessions/${id}/move`, { starts_at: move.slot.starts_at });
+      store.move = null;
+      await go("/omat", { replace: true });
+      say(t("moved", when(moved.starts_at, language())));
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : "";
+      const choose = linkButton(`#/omat/siirra/${id}`, t("chooseAnotherTime"), "primary");
+      problem(root, explain(error), { actions: CHOOSE_AGAIN.has(code) ? [choose] : [] });
+    }
+  });
+  view.append(root);
+  return root;
+}
+
+export async function cancelRequestScreen(view, { id }, token) {
+  if (!(await signedIn(view, t("cancelRequestTitle")))) return null;
+  const root = screen({ title: t("cancelRequestTitle"), back: "#/omat", id: "cancel-request" }, loading());
+  view.append(root);
+  const requests = await load(root, () => withLists(api("GET", "/me/requests")));
+  if (!requests || !stillOn(token)) return root;
+  root.querySelector(".loading")?.remove();
+  const request = requests.find((r) => r.id === id && WAITING.has(r.state));
+  if (!request) {
+    problem(root, t("errors.request_not_found"), { actions: [linkButton("#/omat", t("mySessions"))], focus: false });
+    return root;
+  }
+  const yes = button(t("cancelRequestYes"), { class: "primary danger", id: "confirm-cancel-request" });
+  root.append(
+    definitions([
+      [t("topicLabel"), topicName(request.topic)],
+      [t("howLabel"), t(`modality.${request.modality}`)],
+    ]),
+    h("div", { class: "actions" }, yes, linkButton("#/omat", t("cancelRequestNo"))),
+  );
+  guard(yes, async () => {
+    try {
+      await api("POST", `/requests/${id}/cancel`);
+      await go("/omat", { replace: true });
+      say(t("requestCancelled"));
+    } catch (error) {
+      problem(root, explain(error));
+    }
+  });
+  return root;
+}

@@ -1,0 +1,173 @@
+// Sign-in with a mobile number and an SMS code: on its own (#/kirjaudu, every role) and inside the resident's
+// journeys (#/puhelin, #/koodi), where the same screens ask for the number the confirmation goes to.
+import { api, ApiError } from "../api.js";
+import { $, h } from "../dom.js";
+import { language, t } from "../i18n.js";
+import { go } from "../router.js";
+import { isResident, store } from "../state.js";
+import { clearFieldError, explain, fieldError, say, translateStatic } from "../ui.js";
+
+const STANDALONE = { phone: "/kirjaudu", code: "/kirjaudu/koodi", password: "/kirjaudu/salasana" };
+const IN_JOURNEY = { phone: "/puhelin", code: "/koodi", password: "/kirjaudu/salasana" };
+// What the phone step says, by why we ask: signing in, or the number for a booking or a request.
+const PHONE_TEXTS = {
+  "sign-in": ["signInTitle", "signInIntro"],
+  book: ["phoneTitleBook", "phoneIntroBook"],
+  ask: ["phoneTitleAsk", "phoneIntroAsk"],
+  mine: ["phoneTitleMine", "signInIntro"],
+};
+const BACK = { book: "#/nimi", ask: "#/nimi", mine: "#/" };
+
+function paths() {
+  return store.signIn.purpose === "sign-in" ? STANDALONE : IN_JOURNEY;
+}
+
+function reveal(id) {
+  $("view").hidden = true;
+  const section = $(id);
+  section.hidden = false;
+  translateStatic();
+  return section;
+}
+
+function backLink(section, href) {
+  section.querySelector(".back")?.remove();
+  if (href) section.prepend(h("a", { class: "back", href }, t("back")));
+}
+
+/** Where a signed-in person goes next, by why they signed in. */
+async function onward() {
+  const purpose = store.signIn.purpose;
+  if (store.session.second_factor_required) return go(STANDALONE.password);
+  if (purpose === "book" || purpose === "ask") {
+    const name = store.draft.firstName.trim();
+    if (name && name !== store.session.first_name) {
+      // The name is a courtesy for the helper; the booking does not wait for it if it fails.
+      await api("PATCH", "/me", { first_name: name })
+        .then(() => (store.session.first_name = name))
+        .catch(() => null);
+    }
+    return go("/tarkista", { replace: true });
+  }
+  if (purpose === "mine") return go("/omat", { replace: true });
+  return go("/kirjaudu/koti", { replace: true });
+}
+
+export async function phoneScreen(purpose) {
+  if (purpose) store.signIn.purpose = purpose;
+  await store.sessionChecked;
+  if (store.session) {
+    if (store.signIn.purpose === "book" || store.signIn.purpose === "ask") return void go("/nimi", { replace: true });
+    if (store.signIn.purpose === "mine") return void go("/omat", { replace: true });
+    return void onward();
+  }
+  const [title, intro] = PHONE_TEXTS[store.signIn.purpose] || PHONE_TEXTS["sign-in"];
+  $("h-phone").dataset.t = title;
+  $("phone-intro").dataset.t = intro;
+  const section = reveal("step-phone");
+  backLink(section, BACK[store.signIn.purpose]);
+  if (!$("phone").value) $("phone").value = store.signIn.phone || store.draft.phone || "";
+  return section;
+}
+
+export async function codeScreen() {
+  await store.sessionChecked;
+  if (!store.signIn.challengeId) return void go(paths().phone, { replace: true });
+  $("form-code").querySelector("button").dataset.t = store.signIn.purpose === "sign-in" ? "signIn" : "continue";
+  const section = reveal("step-code");
+  backLink(section, `#${paths().phone}`);
+  return section;
+}
+
+export async function passwordScreen() {
+  await store.sessionChecked;
+  if (!store.session) return void go(STANDALONE.phone, { replace: true });
+  return reveal("step-password");
+}
+
+export async function homeScreen() {
+  await store.sessionChecked;
+  if (!store.session) return void go(STANDALONE.phone, { replace: true });
+  if (store.session.second_factor_required) return void go(STANDALONE.password, { replace: true });
+  const section = reveal("step-home");
+  $("h-home").textContent = t("hello", store.session.first_name);
+  $("roles").replaceChildren(...store.session.roles.map((grant) => h("li", {}, t(grant.role))));
+  $("home-resident").hidden = !isResident();
+  $("home-staff").hidden = store.session.roles.every((grant) => grant.role === "resident");
+  return section;
+}
+
+async function askCode(event) {
+  event?.preventDefault();
+  const input = $("phone");
+  clearFieldError(input);
+  const phone = input.value.trim();
+  if (!phone) return fieldError(input, t("needPhone"));
+  try {
+    const answer = await api("POST", "/auth/code", { phone, language: language() });
+    store.signIn.challengeId = answer.challenge_id;
+    store.signIn.phone = phone;
+    store.draft.phone = phone;
+    $("code").value = "";
+    clearFieldError($("code"));
+    await go(paths().code);
+    say(t("codeSent"));
+  } catch (error) {
+    fieldError(input, explain(error));
+  }
+}
+
+async function verify(event) {
+  event.preventDefault();
+  const input = $("code");
+  clearFieldError(input);
+  const code = input.value.trim();
+  if (!code) return fieldError(input, t("needCode"));
+  try {
+    store.session = await api("POST", "/auth/verify", {
+      challenge_id: store.signIn.challengeId,
+      code,
+      language: language(),
+    });
+    store.signIn.challengeId = null;
+    await onward();
+  } catch (error) {
+    fieldError(input, explain(error));
+  }
+}
+
+async function password(event) {
+  event.preventDefault();
+  const input = $("password");
+  clearFieldError(input);
+  try {
+    store.session = await api("POST", "/auth/password", { password: input.value });
+    input.value = "";
+    await onward();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      store.session = null;
+      await go(STANDALONE.phone);
+      return fieldError($("phone"), explain(error));
+    }
+    fieldError(input, explain(error));
+  }
+}
+
+export async function signOut() {
+  await api("POST", "/auth/sign-out").catch(() => null);
+  store.session = null;
+  store.signIn.purpose = "sign-in";
+  await go(STANDALONE.phone);
+  say(t("signedOut"));
+}
+
+/** Forms are wired once; the screens above only show them. */
+export function wireSignIn() {
+  $("form-phone").addEventListener("submit", askCode);
+  $("form-code").addEventListener("submit", verify);
+  $("form-password").addEventListener("submit", password);
+  $("again").addEventListener("click", () => go(paths().phone));
+  $("sign-out").addEventListener("click", signOut);
+  $("phone").addEventListener("input", () => (store.draft.phone = $("phone").value));
+}

@@ -1,0 +1,78 @@
+// What the app holds in memory while it runs: who is signed in, the booking being made, and the lists
+// loaded from the server. Nothing here is written to storage.
+import { api, ApiError } from "./api.js";
+
+export const store = {
+  session: null, // GET /auth/session, or null when nobody is signed in
+  sessionChecked: null, // a promise: resolves once we know whether someone is signed in
+  offlineAtStart: false,
+  topics: [],
+  helpPoints: [],
+  about: null,
+  draft: newDraft(),
+  result: null, // the last booking or request made, for the confirmation screen
+  move: null, // { sessionId, slot } while moving a session
+  signIn: { challengeId: null, phone: "", purpose: "sign-in" },
+};
+
+export function newDraft() {
+  return {
+    kind: "book", // "book": a fixed time; "ask": "call me when someone can help"
+    topic: null,
+    modality: null,
+    municipality: null,
+    helpPointId: null,
+    slot: null, // { starts_at, ends_at } as the server sent it
+    language: null, // the language the times were searched in
+    firstName: "",
+    phone: "",
+    idempotencyKey: null,
+  };
+}
+
+export function resetDraft() {
+  store.draft = newDraft();
+}
+
+export function checkSession() {
+  store.sessionChecked = api("GET", "/auth/session")
+    .then((session) => {
+      store.session = session;
+      store.offlineAtStart = false;
+    })
+    .catch((error) => {
+      store.session = null;
+      store.offlineAtStart = error instanceof ApiError && error.status === 0;
+    });
+  return store.sessionChecked;
+}
+
+export function isResident() {
+  return Boolean(store.session?.roles?.some((grant) => grant.role === "resident"));
+}
+
+export async function loadTopics() {
+  store.topics = await api("GET", "/topics");
+  return store.topics;
+}
+
+export async function loadHelpPoints() {
+  store.helpPoints = await api("GET", "/help-points");
+  return store.helpPoints;
+}
+
+export function topicByCode(code) {
+  return store.topics.find((topic) => topic.code === code) || null;
+}
+
+export function helpPointById(id) {
+  return store.helpPoints.find((point) => point.id === id) || null;
+}
+
+/** Lists the screens need for names and places, loaded once if missing. */
+export async function ensureLists() {
+  const waits = [];
+  if (!store.topics.length) waits.push(loadTopics());
+  if (!store.helpPoints.length) waits.push(loadHelpPoints());
+  await Promise.all(waits);
+}
