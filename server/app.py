@@ -4,6 +4,7 @@ Nothing is built at import time."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ from server.http.application_routes import ApplicationController
 from server.http.audit_routes import AuditController
 from server.http.auth_routes import AuthController
 from server.http.booking_routes import BookingController
+from server.http.calendar_routes import CalendarFeedController, MyCalendarController
 from server.http.callback_routes import CallbackController
 from server.http.coordination_routes import CoordinationController
 from server.http.dev import DevPhoneController
@@ -143,6 +145,8 @@ def create_app(
         VoiceController,
         CallbackController,
         ApplicationController,
+        MyCalendarController,
+        CalendarFeedController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),
@@ -237,7 +241,20 @@ def services_of(app: Litestar) -> Services:
     return services
 
 
+class _HideLinkTokens(logging.Filter):
+    """Calendar links carry their key in the path: the web server's access log gets the path without it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_CALENDAR_LINK.sub("/calendar/…", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+_CALENDAR_LINK = re.compile(r"/calendar/[^/?\s]+")
+
+
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("uvicorn.access").addFilter(_HideLinkTokens())
     # APScheduler reports every run of every job at INFO (the dispatcher's every 5 s); our jobs log what they did.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -422,6 +422,17 @@ class CallbackRequest(Table, tablename="callback_request"):
     outcome = Varchar(length=32, default="")  # booked_on_behalf | advised | no_answer
 
 
+class CalendarFeed(Table, tablename="calendar_feed"):
+    """A volunteer's private calendar link. Only a hash of the link's token is stored for looking it up, and the
+    token itself is an HMAC of `nonce` with the server's secret: the database alone cannot rebuild a link."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, unique=True)
+    nonce = Varchar(length=64)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -449,4 +460,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     VolunteerApplication,
     VoiceCall,
     CallbackRequest,
+    CalendarFeed,
 )

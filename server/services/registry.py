@@ -13,6 +13,7 @@ from server.services.applications import ApplicationService
 from server.services.audit import AuditService
 from server.services.auth import AuthService
 from server.services.booking import BookingService
+from server.services.calendar import CalendarService
 from server.services.callbacks import CallbackService
 from server.services.coordination import CoordinationService
 from server.services.dispatch import Dispatcher
@@ -57,6 +58,7 @@ class Services:
     applications: ApplicationService
     ivr: IvrService
     callbacks: CallbackService
+    calendar: CalendarService
 
 
 def build_services(
@@ -99,4 +101,5 @@ def build_services(
         applications=ApplicationService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         ivr=IvrService(clock=clock, engine=engine, booking=booking, notifications=notifications),
         callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
+        calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
     )
