@@ -41,6 +41,7 @@ from server.http.calendar_routes import CalendarFeedController, MyCalendarContro
 from server.http.callback_routes import CallbackController
 from server.http.coordination_routes import CoordinationController
 from server.http.dev import DevPhoneController
+from server.http.feedback_routes import FeedbackController
 from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
 from server.http.notification_routes import MessagingController
@@ -147,6 +148,7 @@ def create_app(
         ApplicationController,
         MyCalendarController,
         CalendarFeedController,
+        FeedbackController,
         create_static_files_router(
             path="/docs-assets", directories=[_docs_assets_dir()], opt=PUBLIC, include_in_schema=False
         ),

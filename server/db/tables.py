@@ -433,6 +433,21 @@ class CalendarFeed(Table, tablename="calendar_feed"):
     created_at = Timestamptz()
 
 
+class AccessibilityFeedback(Table, tablename="accessibility_feedback"):
+    """Feedback on accessibility (the law requires a channel and an answer within 14 days)."""
+
+    id = UUID(primary_key=True)
+    message = Text()
+    contact = Varchar(length=200, default="")  # how to answer: a phone number or an e-mail, if they gave one
+    language = Varchar(length=2, default="fi")
+    page = Varchar(length=200, default="")
+    client_hash = Varchar(length=64, index=True)
+    created_at = Timestamptz(index=True)
+    answered_at = Timestamptz(null=True, default=None)
+    answered_by = UUID(null=True, default=None)
+    answer_note = Text(default="")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -461,4 +476,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     VoiceCall,
     CallbackRequest,
     CalendarFeed,
+    AccessibilityFeedback,
 )

@@ -17,6 +17,7 @@ from server.services.calendar import CalendarService
 from server.services.callbacks import CallbackService
 from server.services.coordination import CoordinationService
 from server.services.dispatch import Dispatcher
+from server.services.feedback import FeedbackService
 from server.services.ivr import IvrService
 from server.services.messaging import MessagingService
 from server.services.network import NetworkService
@@ -59,6 +60,7 @@ class Services:
     ivr: IvrService
     callbacks: CallbackService
     calendar: CalendarService
+    feedback: FeedbackService
 
 
 def build_services(
@@ -102,4 +104,5 @@ def build_services(
         ivr=IvrService(clock=clock, engine=engine, booking=booking, notifications=notifications),
         callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
+        feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
     )

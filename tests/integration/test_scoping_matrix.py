@@ -20,6 +20,7 @@ from litestar.routes import HTTPRoute
 from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
+from server.db import feedback as feedback_q
 from server.db import network as network_q
 from server.db import notifications as notifications_q
 from server.db import offers as offers_q
@@ -80,6 +81,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/approve"): None,
     ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/decline"): None,
     ("POST", "/api/v1/callbacks/{callback_id:uuid}/handle"): {"outcome": "advised"},
+    ("POST", "/api/v1/accessibility-feedback/{feedback_id:uuid}/answered"): {"note": "taken"},
 }
 
 # Objects owned by a person rather than an organisation: everyone but the owner must be refused.
@@ -106,6 +108,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "item_id": [world.inbox_item],
         "application_id": [world.application],
         "callback_id": [world.callback],
+        "feedback_id": [world.feedback],  # network-level: only the network coordinator answers
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
     }
@@ -153,6 +156,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
     inbox = await replies_q.inbox_item(world.inbox_item, None)
     application = await applications_q.get(world.application)
     callback = await calls_q.callback(world.callback, None)
+    feedback = await feedback_q.get(world.feedback)
     templates = await notifications_q.templates()
     return (
         organisation,
@@ -166,6 +170,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
         inbox,
         application,
         callback,
+        feedback,
         tuple(sorted(templates.items())),
     )
 

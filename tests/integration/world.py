@@ -10,6 +10,7 @@ from typing import Any
 from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
+from server.db import feedback as feedback_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import people as people_q
@@ -52,6 +53,7 @@ class World:
     inbox_item: uuid.UUID  # resident_1's SMS reply about `session`, waiting in the inbox
     application: uuid.UUID  # resident_1 asks to volunteer with organisation A
     callback: uuid.UUID  # resident_1 phoned about `session` and waits to be called back
+    feedback: uuid.UUID  # accessibility feedback someone sent
 
 
 async def _booked_session(
@@ -189,7 +191,11 @@ async def build_world(env: Env) -> World:
         session_id=session,
         now=now,
     )
+    feedback = await feedback_q.insert(
+        message="Fontti on pieni.", contact="", language="fi", page="", client_hash="x", now=now
+    )
     return World(
+        feedback=feedback,
         callback=callback,
         inbox_item=inbox_item,
         application=application,
