@@ -15,9 +15,12 @@ from server.db import topics as topics_q
 from server.db import volunteers as volunteers_q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop, write_transaction
 from server.db.tables import (
+    AccessibilityFeedback,
     AuthSession,
     AvailabilityOverride,
     AvailabilityRule,
+    CalendarFeed,
+    CallbackRequest,
     DevSmsMessage,
     HelpPoint,
     HelpRequest,
@@ -34,6 +37,7 @@ from server.db.tables import (
     PushSubscription,
     SignInChallenge,
     Topic,
+    VoiceCall,
     VolunteerApplication,
     VolunteerHelpPoint,
     VolunteerProfile,
@@ -238,6 +242,10 @@ async def _clear(engine: AnyEngine) -> None:
     """Everything but the audit log, which is append-only by design."""
     async with write_transaction(engine):
         for table in (
+            CallbackRequest,
+            VoiceCall,
+            CalendarFeed,
+            AccessibilityFeedback,
             Notification,
             InboundMessage,
             VolunteerApplication,
