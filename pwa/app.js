@@ -1,9 +1,10 @@
 // The app's start: language, the screens and their addresses, the helpline number, the service worker.
 import { api } from "./api.js";
 import { $ } from "./dom.js";
-import { redraw, route, start } from "./router.js";
+import { path, redraw, route, start } from "./router.js";
 import { checkSession, store } from "./state.js";
-import { applyLanguage, chooseLanguage, showOffline } from "./ui.js";
+import { applyLanguage, chooseLanguage, say, showOffline } from "./ui.js";
+import { queueMessage, sendQueued } from "./volunteer.js";
 import { startScreen } from "./screens/start.js";
 import { topicScreen } from "./screens/topic.js";
 import { howScreen, municipalityScreen, helpPointScreen } from "./screens/where.js";
@@ -13,6 +14,18 @@ import { doneScreen } from "./screens/done.js";
 import { mineScreen, cancelScreen, cancelRequestScreen, moveScreen, moveConfirmScreen } from "./screens/mine.js";
 import { statementScreen } from "./screens/statement.js";
 import { codeScreen, homeScreen, passwordScreen, phoneScreen, wireSignIn } from "./screens/sign-in.js";
+import { volunteerHomeScreen } from "./screens/volunteer-home.js";
+import { agreedTimeScreen, callScreen } from "./screens/offer.js";
+import {
+  doneScreen as recordScreen,
+  giveBackScreen,
+  noShowScreen,
+  volunteerSessionScreen,
+} from "./screens/volunteer-session.js";
+import { profileScreen } from "./screens/volunteer-profile.js";
+import { availabilityScreen } from "./screens/availability.js";
+import { notificationsScreen } from "./screens/notifications.js";
+import { calendarScreen } from "./screens/calendar.js";
 
 route("/", startScreen);
 route("/aihe", topicScreen);
@@ -35,6 +48,20 @@ route("/kirjaudu", () => phoneScreen("sign-in"));
 route("/kirjaudu/koodi", codeScreen);
 route("/kirjaudu/salasana", passwordScreen);
 route("/kirjaudu/koti", homeScreen);
+route("/vapaaehtoinen", volunteerHomeScreen);
+route("/vapaaehtoinen/pyynto/:id", callScreen);
+route("/vapaaehtoinen/pyynto/:id/aika", agreedTimeScreen);
+route("/vapaaehtoinen/aika/:id", volunteerSessionScreen);
+route("/vapaaehtoinen/aika/:id/valmis", recordScreen);
+route("/vapaaehtoinen/aika/:id/ei-tullut", noShowScreen);
+route("/vapaaehtoinen/aika/:id/en-paase", giveBackScreen);
+route("/vapaaehtoinen/profiili", profileScreen);
+route("/vapaaehtoinen/saatavuus", availabilityScreen);
+route("/vapaaehtoinen/ilmoitukset", notificationsScreen);
+route("/vapaaehtoinen/kalenteri", calendarScreen);
+// The addresses the server's pushes open (server/services/notifications.py).
+route("/offers", volunteerHomeScreen);
+route("/sessions/:id", volunteerSessionScreen);
 
 async function showHelpline() {
   const about = await api("GET", "/about").catch(() => null);
@@ -49,6 +76,25 @@ function registerServiceWorker() {
   navigator.serviceWorker.register("/sw.js").catch(() => null);
 }
 
+// The volunteer's screens that show what the queue and the offline copy change (no forms: typing is not lost).
+const REFRESHABLE = /^\/(vapaaehtoinen(\/aika\/[^/]+)?|offers|sessions\/[^/]+)$/;
+
+/** Back online (or started): what a volunteer did offline goes out, and they hear how it went. */
+async function sendWaiting({ stale = false } = {}) {
+  const finished = await sendQueued().catch(() => []);
+  const oldCopy = stale || document.getElementById("offline-copy");
+  if (REFRESHABLE.test(path()) && (finished.length || oldCopy)) await redraw();
+  if (finished.length) say(finished.map(queueMessage).join(" "));
+}
+
+async function backOnline() {
+  showOffline(false);
+  if (!store.about) showHelpline();
+  const unknown = store.offlineAtStart; // we could not tell who was signed in
+  if (unknown) await checkSession();
+  await sendWaiting({ stale: unknown });
+}
+
 function main() {
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", () => {
@@ -58,15 +104,15 @@ function main() {
   }
   window.addEventListener("apuri:network", (event) => showOffline(!event.detail.online));
   window.addEventListener("offline", () => showOffline(true));
-  window.addEventListener("online", () => {
-    showOffline(false);
-    if (store.offlineAtStart) checkSession(); // we could not tell who was signed in
-    if (!store.about) showHelpline();
+  window.addEventListener("online", backOnline);
+  // Back to the app (from a notification, another app): offers and sessions may have changed meanwhile.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && REFRESHABLE.test(path())) redraw();
   });
   if (!navigator.onLine) showOffline(true);
   wireSignIn();
   applyLanguage();
-  checkSession();
+  checkSession().then(() => sendWaiting());
   showHelpline();
   registerServiceWorker();
   start();

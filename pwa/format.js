@@ -57,3 +57,50 @@ export function addDays(isoDate, days) {
   const moved = new Date(Date.UTC(y, m - 1, d + days));
   return moved.toISOString().slice(0, 10);
 }
+
+/** "09:00": the Helsinki wall-clock time of an instant, as a time field holds it. */
+export function localTime(instant) {
+  const p = parts(instant, "en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return `${p.hour}:${p.minute}`;
+}
+
+/** The instant of a Helsinki wall-clock time ("2026-12-01", "09:00"), as ISO 8601 in UTC. */
+export function helsinkiInstant(isoDate, hhmm) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  const [hour, minute] = hhmm.split(":").map(Number);
+  const wanted = Date.UTC(y, m - 1, d, hour, minute);
+  let guess = wanted;
+  // Twice: the first pass finds the offset, the second corrects it across a daylight-saving change.
+  for (let pass = 0; pass < 2; pass += 1) {
+    const p = parts(guess, "en", {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    guess += wanted - Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+  }
+  return new Date(guess).toISOString();
+}
+
+/** 0 = Monday … 6 = Sunday, as the server counts weekdays. */
+export function weekdayOf(isoDate) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+}
+
+/** "Maanantai" / "Måndag" / "Monday" for 0 … 6. */
+export function weekdayName(index, language) {
+  // 1 January 2024 was a Monday; noon UTC is the same date in Helsinki.
+  const name = parts(Date.UTC(2024, 0, 1 + index, 12), language, { weekday: "long" }).weekday;
+  return name.charAt(0).toLocaleUpperCase(language) + name.slice(1);
+}
+
+/** "+358401000101" → "040 1000101", the way Finns write their numbers; others as they are. */
+export function phoneDisplay(e164) {
+  if (!e164 || !e164.startsWith("+358")) return e164 || "";
+  const national = `0${e164.slice(4)}`;
+  return `${national.slice(0, 3)} ${national.slice(3)}`;
+}

@@ -1,5 +1,6 @@
 // A hash router (#/aihe, #/omat/peru/<id>): one render function per screen. A screen gets the view element
-// and the route's parameters and returns the element whose <h1> gets the focus after navigation.
+// and the route's parameters and returns the element whose <h1> gets the focus after navigation. A screen that
+// fills itself after loading may set `ready` (a promise) on that element: go() and redraw() resolve after it.
 import { $ } from "./dom.js";
 
 const routes = [];
@@ -61,6 +62,7 @@ async function show({ focus }) {
     $("alert").textContent = "";
   }
   const shown = await match.render(view, params, token);
+  if (shown?.ready) await shown.ready.catch(() => null);
   if (!stillOn(token) || !shown) return;
   const heading = shown.querySelector("h1");
   if (heading) {

@@ -12,7 +12,8 @@ export const store = {
   draft: newDraft(),
   result: null, // the last booking or request made, for the confirmation screen
   move: null, // { sessionId, slot } while moving a session
-  signIn: { challengeId: null, phone: "", purpose: "sign-in" },
+  signIn: { challengeId: null, phone: "", purpose: "sign-in", returnTo: null },
+  listsPartial: false, // the lists hold only what an offline copy of the volunteer's sessions brought along
 };
 
 export function newDraft() {
@@ -51,6 +52,10 @@ export function isResident() {
   return Boolean(store.session?.roles?.some((grant) => grant.role === "resident"));
 }
 
+export function isVolunteer() {
+  return Boolean(store.session?.roles?.some((grant) => grant.role === "volunteer"));
+}
+
 export async function loadTopics() {
   store.topics = await api("GET", "/topics");
   return store.topics;
@@ -72,7 +77,8 @@ export function helpPointById(id) {
 /** Lists the screens need for names and places, loaded once if missing. */
 export async function ensureLists() {
   const waits = [];
-  if (!store.topics.length) waits.push(loadTopics());
-  if (!store.helpPoints.length) waits.push(loadHelpPoints());
+  if (!store.topics.length || store.listsPartial) waits.push(loadTopics());
+  if (!store.helpPoints.length || store.listsPartial) waits.push(loadHelpPoints());
   await Promise.all(waits);
+  store.listsPartial = false;
 }

@@ -1,9 +1,11 @@
 // Apuri's service worker (a classic script, served from the root so that it controls the whole app).
 // The shell comes from a versioned cache, so the app opens without a network. API answers never come from
 // here: /api/ goes to the network only, and when it fails the page says it is offline instead of showing
-// anything old. VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it):
-// change a shell file, and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "96b69fa094a9";
+// anything old (the volunteer's own offline copy of their sessions is kept by the page, in IndexedDB, and
+// shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
+// VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
+// and the test tells the new value; a new VERSION makes browsers fetch the new shell.
+const VERSION = "a519310a0ba0";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -13,23 +15,36 @@ const SHELL = [
   "/dom.js",
   "/format.js",
   "/i18n.js",
+  "/offline.js",
   "/router.js",
   "/state.js",
   "/ui.js",
+  "/volunteer.js",
   "/i18n/fi.js",
   "/i18n/sv.js",
   "/i18n/en.js",
   "/i18n/statement-fi.js",
   "/i18n/statement-sv.js",
   "/i18n/statement-en.js",
+  "/i18n/volunteer-fi.js",
+  "/i18n/volunteer-sv.js",
+  "/i18n/volunteer-en.js",
+  "/screens/availability.js",
+  "/screens/calendar.js",
   "/screens/done.js",
   "/screens/mine.js",
+  "/screens/notifications.js",
+  "/screens/offer.js",
   "/screens/review.js",
   "/screens/sign-in.js",
   "/screens/start.js",
   "/screens/statement.js",
   "/screens/time.js",
   "/screens/topic.js",
+  "/screens/volunteer-common.js",
+  "/screens/volunteer-home.js",
+  "/screens/volunteer-profile.js",
+  "/screens/volunteer-session.js",
   "/screens/where.js",
   "/manifest.webmanifest",
   "/icons/icon-192.png",
@@ -71,5 +86,35 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith(
     caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then((cached) => cached || fetch(request)),
+  );
+});
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  const options = { body: data.body || "", icon: "/icons/icon-192.png", data: { url: data.url || "/" } };
+  if (data.tag) options.tag = data.tag; // a newer push about the same thing replaces the older one
+  event.waitUntil(self.registration.showNotification(data.title || "Apuri", options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  // Only addresses of this app: a push never sends anyone elsewhere.
+  const target = new URL(event.notification.data?.url || "/", self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : new URL("/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (!open) return self.clients.openWindow(url);
+      // navigate() works only on a window this worker controls; otherwise a new window opens there.
+      return open
+        .focus()
+        .then((client) => (client.url === url ? client : client.navigate(url)))
+        .catch(() => self.clients.openWindow(url));
+    }),
   );
 });

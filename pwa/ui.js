@@ -63,6 +63,24 @@ export function fieldError(input, message) {
   alertNow(message);
 }
 
+/** An error about a group of choices (a fieldset): shown under its legend, its first choice focused, announced. */
+export function groupError(fieldset, message) {
+  const error = $(`${fieldset.id}-error`);
+  error.textContent = message;
+  error.hidden = false;
+  fieldset.querySelector("input, select")?.focus();
+  alertNow(message);
+}
+
+/** Hide every field and group error inside `form`. */
+export function clearErrors(form) {
+  for (const error of form.querySelectorAll(".error")) {
+    error.hidden = true;
+    error.textContent = "";
+  }
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+}
+
 /** A labelled text field with its hint and error places: { id, label, hint, ...input attributes }. */
 export function field({ id, label, hint, value = "", ...attrs }) {
   const described = [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(" ");

@@ -1,5 +1,6 @@
 // English: plain words, one thing at a time.
 import statement from "./statement-en.js";
+import volunteer from "./volunteer-en.js";
 
 export default {
   languageName: "English",
@@ -161,7 +162,7 @@ export default {
   passwordLabel: "Password",
   confirm: "Confirm",
   rolesIntro: "You are signed in with these roles:",
-  staffComing: "The screens for volunteers and coordinators are still to come in this app.",
+  staffComing: "The screens for coordinators are still to come in this app.",
   signOut: "Sign out",
   hello: (name) => (name ? `Hello, ${name}!` : "Hello!"),
   codeSent: "The code has been sent. Look at your phone's text messages.",
@@ -204,8 +205,16 @@ export default {
     role_required: "This account cannot do this. Call the helpline and we will help.",
     not_found: "Nothing was found.",
     validation_failed: "Something in the details does not work. Check them and try again.",
+    offer_taken: "Someone else took this request already. Thank you all the same for being ready to help!",
+    offer_expired: "The time to answer this request ran out, and it went to another helper. Thank you all the same!",
+    offer_closed: "This request has already been answered.",
+    too_early: "It is still too early. You can check in at most an hour before the start.",
+    session_not_started: "The session has not started yet.",
+    volunteer_busy: "You already have a session close to that time, or your weekly limit is full.",
+    outcome_unknown: "One of the choices does not belong to this topic. Reload the page and try again.",
     server: "Something went wrong on our side. Try again in a moment or call the helpline.",
     unexpected: "Something went wrong. Try again or call the helpline.",
   },
   statement,
+  vol: volunteer,
 };

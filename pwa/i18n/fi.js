@@ -1,5 +1,6 @@
 // Suomi: selkeät sanat, yksi asia kerrallaan.
 import statement from "./statement-fi.js";
+import volunteer from "./volunteer-fi.js";
 
 export default {
   languageName: "Suomi",
@@ -169,7 +170,7 @@ export default {
   passwordLabel: "Salasana",
   confirm: "Vahvista",
   rolesIntro: "Olet kirjautunut näillä rooleilla:",
-  staffComing: "Vapaaehtoisten ja koordinaattoreiden näkymät ovat vasta tulossa tähän sovellukseen.",
+  staffComing: "Koordinaattoreiden näkymät ovat vasta tulossa tähän sovellukseen.",
   signOut: "Kirjaudu ulos",
   hello: (name) => (name ? `Hei, ${name}!` : "Hei!"),
   codeSent: "Koodi on lähetetty. Katso puhelimesi tekstiviestit.",
@@ -212,8 +213,16 @@ export default {
     role_required: "Tällä tilillä ei voi tehdä tätä. Soita neuvontaan, niin autamme.",
     not_found: "Tietoja ei löytynyt.",
     validation_failed: "Jokin tieto ei kelpaa. Tarkista tiedot ja yritä uudelleen.",
+    offer_taken: "Joku muu ehti ottaa tämän pyynnön. Kiitos silti, että olit valmis auttamaan!",
+    offer_expired: "Tämän pyynnön vastausaika päättyi, ja se siirtyi toiselle avustajalle. Kiitos silti!",
+    offer_closed: "Tähän pyyntöön on jo vastattu.",
+    too_early: "On vielä liian aikaista. Voit ilmoittautua paikalle aikaisintaan tuntia ennen alkua.",
+    session_not_started: "Tapaaminen ei ole vielä alkanut.",
+    volunteer_busy: "Sinulla on jo tapaaminen lähellä tätä aikaa, tai viikkorajasi on täynnä.",
+    outcome_unknown: "Jokin valinta ei kuulu tähän aiheeseen. Päivitä sivu ja yritä uudelleen.",
     server: "Jokin meni vikaan meidän päässämme. Yritä hetken päästä uudelleen tai soita neuvontaan.",
     unexpected: "Jokin meni vikaan. Yritä uudelleen tai soita neuvontaan.",
   },
   statement,
+  vol: volunteer,
 };

@@ -10,13 +10,13 @@ export default {
       title: "How accessible the service is",
       paragraphs: [
         "Our target is level AA of the WCAG 2.1 guidelines. The service meets the requirements in part.",
-        "We have assessed the service ourselves. Every booking screen for residents is checked automatically with the axe-core tool at phone and computer screen widths, and the whole booking is tested with the keyboard alone. Automatic tests find only some of the problems.",
+        "We have assessed the service ourselves. Every booking screen for residents and every volunteer screen is checked automatically with the axe-core tool at phone and computer screen widths, and the whole booking, taking a request and checking in are tested with the keyboard alone. Automatic tests find only some of the problems.",
       ],
     },
     {
       title: "What is not accessible yet",
       list: [
-        "The screens for volunteers and coordinators are not made yet. They can sign in, but cannot yet do their tasks in this app.",
+        "The screens for coordinators are not made yet. They can sign in, but cannot yet do their tasks in this app.",
         "A home visit cannot be asked for in the app yet. You can arrange one by calling the helpline.",
         "The accessibility details of the help points are in Finnish only.",
         "The app has no feedback form yet. You can give feedback on the phone.",

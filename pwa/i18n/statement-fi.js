@@ -11,13 +11,13 @@ export default {
       title: "Saavutettavuuden tila",
       paragraphs: [
         "Tavoitteemme on WCAG 2.1 -ohjeiston AA-taso. Palvelu täyttää vaatimukset osittain.",
-        "Olemme arvioineet palvelun itse. Jokainen asukkaan varausnäkymä tarkistetaan automaattisesti axe-core-työkalulla puhelimen ja tietokoneen levyisellä näytöllä, ja koko varaus testataan pelkällä näppäimistöllä. Automaattinen testaus löytää vain osan ongelmista.",
+        "Olemme arvioineet palvelun itse. Jokainen asukkaan varausnäkymä ja vapaaehtoisen näkymä tarkistetaan automaattisesti axe-core-työkalulla puhelimen ja tietokoneen levyisellä näytöllä, ja koko varaus sekä pyynnön ottaminen ja paikalle ilmoittautuminen testataan pelkällä näppäimistöllä. Automaattinen testaus löytää vain osan ongelmista.",
       ],
     },
     {
       title: "Mikä ei vielä ole saavutettavaa",
       list: [
-        "Vapaaehtoisten ja koordinaattoreiden näkymät ovat vielä tekemättä. He voivat kirjautua, mutta eivät vielä hoitaa tehtäviään tässä sovelluksessa.",
+        "Koordinaattoreiden näkymät ovat vielä tekemättä. He voivat kirjautua, mutta eivät vielä hoitaa tehtäviään tässä sovelluksessa.",
         "Kotikäyntiä ei voi vielä pyytää sovelluksessa. Sen voi sopia soittamalla neuvontaan.",
         "Apupisteiden esteettömyystiedot ovat vain suomeksi.",
         "Sovelluksessa ei vielä ole palautelomaketta. Palautteen voi antaa puhelimessa.",

@@ -11,13 +11,13 @@ export default {
       title: "Tillgänglighetens status",
       paragraphs: [
         "Vårt mål är nivå AA i riktlinjerna WCAG 2.1. Tjänsten uppfyller kraven delvis.",
-        "Vi har bedömt tjänsten själva. Varje bokningsvy för invånare kontrolleras automatiskt med verktyget axe-core i telefonens och datorns skärmbredd, och hela bokningen testas med enbart tangentbordet. Automatiska tester hittar bara en del av problemen.",
+        "Vi har bedömt tjänsten själva. Varje bokningsvy för invånare och varje vy för frivilliga kontrolleras automatiskt med verktyget axe-core i telefonens och datorns skärmbredd, och hela bokningen, att ta en förfrågan och att checka in testas med enbart tangentbordet. Automatiska tester hittar bara en del av problemen.",
       ],
     },
     {
       title: "Det här är ännu inte tillgängligt",
       list: [
-        "Vyerna för frivilliga och koordinatorer är ännu inte gjorda. De kan logga in, men kan ännu inte sköta sina uppgifter i den här appen.",
+        "Vyerna för koordinatorer är ännu inte gjorda. De kan logga in, men kan ännu inte sköta sina uppgifter i den här appen.",
         "Hembesök kan ännu inte begäras i appen. Du kan komma överens om det genom att ringa rådgivningen.",
         "Hjälppunkternas tillgänglighetsuppgifter finns bara på finska.",
         "Appen har ännu ingen responsblankett. Du kan ge respons per telefon.",

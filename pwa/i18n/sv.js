@@ -1,5 +1,6 @@
 // Svenska: tydliga ord, en sak i taget.
 import statement from "./statement-sv.js";
+import volunteer from "./volunteer-sv.js";
 
 export default {
   languageName: "Svenska",
@@ -161,7 +162,7 @@ export default {
   passwordLabel: "Lösenord",
   confirm: "Bekräfta",
   rolesIntro: "Du är inloggad med de här rollerna:",
-  staffComing: "Vyerna för frivilliga och koordinatorer kommer senare till den här appen.",
+  staffComing: "Vyerna för koordinatorer kommer senare till den här appen.",
   signOut: "Logga ut",
   hello: (name) => (name ? `Hej, ${name}!` : "Hej!"),
   codeSent: "Koden har skickats. Titta i telefonens sms.",
@@ -204,8 +205,16 @@ export default {
     role_required: "Det här går inte med det här kontot. Ring rådgivningen, så hjälper vi.",
     not_found: "Uppgifterna hittades inte.",
     validation_failed: "Någon uppgift duger inte. Kontrollera uppgifterna och försök igen.",
+    offer_taken: "Någon annan hann ta den här förfrågan. Tack ändå för att du var redo att hjälpa!",
+    offer_expired: "Svarstiden för den här förfrågan gick ut, och den gick till en annan hjälpare. Tack ändå!",
+    offer_closed: "Den här förfrågan är redan besvarad.",
+    too_early: "Det är ännu för tidigt. Du kan checka in tidigast en timme före starten.",
+    session_not_started: "Träffen har inte börjat än.",
+    volunteer_busy: "Du har redan en träff nära den tiden, eller så är din veckogräns full.",
+    outcome_unknown: "Något val hör inte till det här ämnet. Ladda om sidan och försök igen.",
     server: "Något gick fel hos oss. Försök igen om en stund eller ring rådgivningen.",
     unexpected: "Något gick fel. Försök igen eller ring rådgivningen.",
   },
   statement,
+  vol: volunteer,
 };

@@ -4,7 +4,7 @@ import { button, definitions, h, linkButton } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { checkSession, ensureLists, store } from "../state.js";
+import { checkSession, ensureLists, isVolunteer, store } from "../state.js";
 import { again, explain, guard, load, loading, problem, say, screen } from "../ui.js";
 import { signOut } from "./sign-in.js";
 import { slotPicker, whereText } from "./time.js";
@@ -119,6 +119,7 @@ async function fillMine(root, token) {
     );
   }
   root.append(linkButton("#/aihe", t("bookHelp"), "primary"));
+  if (isVolunteer()) root.append(linkButton("#/vapaaehtoinen", t("vol.homeLink")));
   if (past.length) {
     root.append(
       h("h2", { id: "h-past" }, t("pastTitle")),

@@ -4,7 +4,8 @@ import { api, ApiError } from "../api.js";
 import { $, h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
-import { isResident, store } from "../state.js";
+import { forgetAll } from "../offline.js";
+import { isResident, isVolunteer, store } from "../state.js";
 import { clearFieldError, explain, fieldError, say, translateStatic } from "../ui.js";
 
 const STANDALONE = { phone: "/kirjaudu", code: "/kirjaudu/koodi", password: "/kirjaudu/salasana" };
@@ -50,6 +51,10 @@ async function onward() {
     return go("/tarkista", { replace: true });
   }
   if (purpose === "mine") return go("/omat", { replace: true });
+  // A volunteer lands on their own home, or back where a link (a push, say) was taking them.
+  const back = store.signIn.returnTo;
+  store.signIn.returnTo = null;
+  if (isVolunteer()) return go(back || "/vapaaehtoinen", { replace: true });
   return go("/kirjaudu/koti", { replace: true });
 }
 
@@ -93,7 +98,8 @@ export async function homeScreen() {
   $("h-home").textContent = t("hello", store.session.first_name);
   $("roles").replaceChildren(...store.session.roles.map((grant) => h("li", {}, t(grant.role))));
   $("home-resident").hidden = !isResident();
-  $("home-staff").hidden = store.session.roles.every((grant) => grant.role === "resident");
+  $("home-volunteer").hidden = !isVolunteer();
+  $("home-staff").hidden = !store.session.roles.some((grant) => grant.role.endsWith("_coordinator"));
   return section;
 }
 
@@ -156,6 +162,7 @@ async function password(event) {
 
 export async function signOut() {
   await api("POST", "/auth/sign-out").catch(() => null);
+  await forgetAll(); // the offline copy of a volunteer's sessions and anything still queued
   store.session = null;
   store.signIn.purpose = "sign-in";
   await go(STANDALONE.phone);

@@ -1,11 +1,17 @@
-// The first question: which language. Each language is named in itself.
+// The first question: which language. Each language is named in itself. A volunteer's start is their own home
+// (also offline, when this device keeps their sessions).
 import { h, linkButton } from "../dom.js";
 import { LANGUAGES, TEXT, t } from "../i18n.js";
-import { go } from "../router.js";
-import { resetDraft } from "../state.js";
+import { go, stillOn } from "../router.js";
+import { isVolunteer, resetDraft, store } from "../state.js";
 import { chooseLanguage, screen } from "../ui.js";
+import { hasOfflineCopy } from "../volunteer.js";
 
-export function startScreen(view) {
+export async function startScreen(view, _params, token) {
+  await store.sessionChecked;
+  const volunteerHere = isVolunteer() || (store.offlineAtStart && (await hasOfflineCopy()));
+  if (!stillOn(token)) return null;
+  if (volunteerHere) return void go("/vapaaehtoinen", { replace: true });
   const choices = LANGUAGES.map((code) =>
     h(
       "li",

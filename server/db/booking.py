@@ -97,6 +97,7 @@ class SessionRow:
     note: str = ""
     language: str = "fi"
     needs: tuple[str, ...] = ()
+    home_address: str = ""
 
 
 _SESSION_COLUMNS = (
@@ -119,6 +120,7 @@ _SESSION_COLUMNS = (
     HelpSession.note,
     HelpSession.request.language.as_alias("language"),
     HelpSession.request.needs.as_alias("needs"),
+    HelpSession.request.home_address.as_alias("home_address"),
 )
 
 
@@ -143,6 +145,7 @@ def _session(r: dict[str, Any]) -> SessionRow:
         note=r["note"],
         language=r["language"],
         needs=as_list(r["needs"]),
+        home_address=r["home_address"] or "",
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from server.db.candidates import as_list
 from server.db.tables import HelpRequest, Offer
 
 
@@ -28,6 +29,7 @@ class OfferRow:
     resident_first_name: str
     resident_phone: str
     home_address: str
+    needs: tuple[str, ...] = ()
 
 
 _COLUMNS = (
@@ -47,6 +49,7 @@ _COLUMNS = (
     Offer.request._.resident._.first_name.as_alias("resident_first_name"),
     Offer.request._.resident._.phone.as_alias("resident_phone"),
     Offer.request.home_address.as_alias("home_address"),
+    Offer.request.needs.as_alias("needs"),
 )
 
 
@@ -68,6 +71,7 @@ def _offer(r: dict[str, Any]) -> OfferRow:
         resident_first_name=r["resident_first_name"],
         resident_phone=r["resident_phone"],
         home_address=r["home_address"],
+        needs=as_list(r["needs"]),
     )
 
 

@@ -56,6 +56,7 @@ class SessionOut(msgspec.Struct, kw_only=True):
     minutes_spent: int | None = None
     outcomes: list[str] = []
     note: str | None = None  # the volunteer's own note, shown to them only
+    home_address: str | None = None  # a home visit's address: to the resident and their own volunteer only
 
     @classmethod
     def of(cls, s: SessionRow, viewer: Principal) -> SessionOut:
@@ -77,6 +78,7 @@ class SessionOut(msgspec.Struct, kw_only=True):
             minutes_spent=s.minutes_spent,
             outcomes=list(s.outcomes),
             note=s.note if as_volunteer else None,
+            home_address=s.home_address or None,
         )
 
 

@@ -87,6 +87,7 @@ class OfferOut(msgspec.Struct, kw_only=True):
     resident_first_name: str | None = None
     resident_phone: str | None = None
     home_address: str | None = None
+    needs: list[str] = []  # hearing, sight, mobility, memory: what the volunteer should be ready for
 
     @classmethod
     def of(cls, o: OfferRow) -> OfferOut:
@@ -103,6 +104,7 @@ class OfferOut(msgspec.Struct, kw_only=True):
             resident_first_name=o.resident_first_name if accepted else None,
             resident_phone=o.resident_phone if accepted else None,
             home_address=o.home_address if accepted and o.home_address else None,
+            needs=list(o.needs),
         )
 
 

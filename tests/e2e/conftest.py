@@ -11,6 +11,7 @@ from playwright.async_api import Browser, async_playwright
 
 from tests.conftest import IN_CI
 from tests.e2e.pages import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.volunteers import MovableClock, serve_with_clock
 from tests.live import LiveServer, demo_database, serve
 
 
@@ -35,3 +36,18 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield launched
         await launched.close()
+
+
+@pytest.fixture(scope="module")
+def server_clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def clocked_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, server_clock: MovableClock
+) -> Iterator[LiveServer]:
+    """The live server with the demo network, on a clock the test can move (the volunteer's tests)."""
+    with serve_with_clock(request, request.param, tmp_path_factory.mktemp("e2e"), server_clock) as live:
+        yield live
+    server_clock.reset()

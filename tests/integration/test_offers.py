@@ -140,7 +140,7 @@ async def test_a_home_visit_is_offered_only_to_volunteers_whose_travel_radius_re
     near = Place(65.9667, 29.1833)  # Kuusamo centre
     await volunteer_offers(world.ids["vol_a"], world.help_point_a, home_visits=True, home=near, travel_radius_km=10)
     home = {"address": "Kitkantie 5, Kuusamo", "latitude": 65.99, "longitude": 29.20}  # about 3 km away
-    body = {"topic": "online_banking", "modality": "home_visit", "language": "fi"}
+    body = {"topic": "online_banking", "modality": "home_visit", "language": "fi", "needs": ["mobility"]}
     missing = await world.apis["resident_2"].post("/api/v1/requests", json=body)
     assert missing.status_code == 422 and missing.json()["code"] == "home_required"
     asked = await world.apis["resident_2"].post("/api/v1/requests", json=body | {"home": home})
@@ -150,8 +150,16 @@ async def test_a_home_visit_is_offered_only_to_volunteers_whose_travel_radius_re
     assert unreachable.json()["state"] == "open", "nobody travels that far: the coordinators take it up"
     [offer] = [o for o in await pending(world.apis["vol_a"]) if o["modality"] == "home_visit"]
     assert offer["home_address"] is None, "the address only after accepting"
+    assert offer["needs"] == ["mobility"], "what to be ready for, before accepting"
     accepted = await world.apis["vol_a"].post(f"/api/v1/offers/{offer['id']}/accept")
     assert accepted.json()["home_address"] == "Kitkantie 5, Kuusamo"
+    scheduled = await world.apis["vol_a"].post(
+        f"/api/v1/requests/{offer['request_id']}/session", json={"starts_at": "2026-11-25T10:00:00Z"}
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    assert scheduled.json()["home_address"] == "Kitkantie 5, Kuusamo", "the session keeps where it is"
+    mine = (await world.apis["resident_2"].get("/api/v1/me/sessions")).json()
+    assert [s["home_address"] for s in mine] == ["Kitkantie 5, Kuusamo"]
 
 
 async def test_a_resident_cancels_a_waiting_request_and_its_offers_are_withdrawn(env: Env) -> None:
