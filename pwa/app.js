@@ -1,9 +1,10 @@
 // The app's start: language, the screens and their addresses, the helpline number, the service worker.
 import { api } from "./api.js";
-import { $ } from "./dom.js";
 import { path, redraw, route, start } from "./router.js";
 import { checkSession, store } from "./state.js";
-import { applyLanguage, chooseLanguage, say, showOffline } from "./ui.js";
+import { $, button } from "./dom.js";
+import { t } from "./i18n.js";
+import { again, applyLanguage, chooseLanguage, problem, say, screen, showOffline } from "./ui.js";
 import { queueMessage, sendQueued } from "./volunteer.js";
 import { startScreen } from "./screens/start.js";
 import { topicScreen } from "./screens/topic.js";
@@ -59,9 +60,36 @@ route("/vapaaehtoinen/profiili", profileScreen);
 route("/vapaaehtoinen/saatavuus", availabilityScreen);
 route("/vapaaehtoinen/ilmoitukset", notificationsScreen);
 route("/vapaaehtoinen/kalenteri", calendarScreen);
+// The coordinator's dashboard comes as a module of its own, fetched when one of its screens is first opened.
+const coordinator = (name) => async (view, params, token) => {
+  let screens;
+  try {
+    screens = await import("./screens/coordinator.js");
+  } catch {
+    return offlineScreen(view);
+  }
+  return screens[name](view, params, token);
+};
+route("/koordinaattori", coordinator("queuesScreen"));
+route("/koordinaattori/pyynto/:id", coordinator("requestScreen"));
+route("/koordinaattori/aika/:id", coordinator("ledgerScreen"));
+route("/koordinaattori/varaa", coordinator("onBehalfScreen"));
+route("/koordinaattori/varaa/:callback", coordinator("onBehalfScreen"));
+route("/koordinaattori/vapaaehtoiset", coordinator("peopleScreen"));
+route("/koordinaattori/vapaaehtoiset/:organisation", coordinator("peopleScreen"));
+route("/koordinaattori/tilastot", coordinator("statisticsScreen"));
+route("/koordinaattori/tilastot/:by/:from/:to", coordinator("statisticsScreen"));
 // The addresses the server's pushes open (server/services/notifications.py).
 route("/offers", volunteerHomeScreen);
 route("/sessions/:id", volunteerSessionScreen);
+
+/** A screen whose code could not be fetched (no network the first time it is opened). */
+function offlineScreen(view) {
+  const root = screen({ title: t("offlineTitle"), back: "#/", id: "offline-screen" });
+  view.append(root);
+  problem(root, t("offline"), { actions: [button(t("tryAgain"), { on: { click: again } })], focus: false });
+  return root;
+}
 
 async function showHelpline() {
   const about = await api("GET", "/about").catch(() => null);

@@ -53,6 +53,8 @@ async function show({ focus }) {
     }
   }
   if (!match) match = routes.find((r) => r.regex.test("/"));
+  // The coordinator's desk screens use the width of a desktop; the others stay one narrow column.
+  document.body.classList.toggle("wide", current.startsWith("/koordinaattori"));
   const view = $("view");
   for (const section of document.querySelectorAll("[data-screen]")) section.hidden = true;
   view.hidden = false;

@@ -56,6 +56,10 @@ export function isVolunteer() {
   return Boolean(store.session?.roles?.some((grant) => grant.role === "volunteer"));
 }
 
+export function isCoordinator() {
+  return Boolean(store.session?.roles?.some((grant) => grant.role.endsWith("_coordinator")));
+}
+
 export async function loadTopics() {
   store.topics = await api("GET", "/topics");
   return store.topics;

@@ -5,7 +5,7 @@
 // shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "a519310a0ba0";
+const VERSION = "97346a1bdee9";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -29,8 +29,19 @@ const SHELL = [
   "/i18n/volunteer-fi.js",
   "/i18n/volunteer-sv.js",
   "/i18n/volunteer-en.js",
+  "/i18n/coordinator-fi.js",
+  "/i18n/coordinator-sv.js",
+  "/i18n/coordinator-en.js",
   "/screens/availability.js",
   "/screens/calendar.js",
+  "/screens/coordinator.js",
+  "/screens/coordinator-common.js",
+  "/screens/coordinator-ledger.js",
+  "/screens/coordinator-on-behalf.js",
+  "/screens/coordinator-people.js",
+  "/screens/coordinator-queues.js",
+  "/screens/coordinator-request.js",
+  "/screens/coordinator-statistics.js",
   "/screens/done.js",
   "/screens/mine.js",
   "/screens/notifications.js",

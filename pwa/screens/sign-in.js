@@ -5,7 +5,7 @@ import { $, h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
 import { forgetAll } from "../offline.js";
-import { isResident, isVolunteer, store } from "../state.js";
+import { isCoordinator, isResident, isVolunteer, store } from "../state.js";
 import { clearFieldError, explain, fieldError, say, translateStatic } from "../ui.js";
 
 const STANDALONE = { phone: "/kirjaudu", code: "/kirjaudu/koodi", password: "/kirjaudu/salasana" };
@@ -51,10 +51,12 @@ async function onward() {
     return go("/tarkista", { replace: true });
   }
   if (purpose === "mine") return go("/omat", { replace: true });
-  // A volunteer lands on their own home, or back where a link (a push, say) was taking them.
+  // Back where a link (a push, say) was taking them, else to the home of their role.
   const back = store.signIn.returnTo;
   store.signIn.returnTo = null;
-  if (isVolunteer()) return go(back || "/vapaaehtoinen", { replace: true });
+  if (back) return go(back, { replace: true });
+  if (isCoordinator()) return go("/koordinaattori", { replace: true });
+  if (isVolunteer()) return go("/vapaaehtoinen", { replace: true });
   return go("/kirjaudu/koti", { replace: true });
 }
 
@@ -87,6 +89,7 @@ export async function codeScreen() {
 export async function passwordScreen() {
   await store.sessionChecked;
   if (!store.session) return void go(STANDALONE.phone, { replace: true });
+  $("password-user").value = store.signIn.phone; // for password managers: whose password this is
   return reveal("step-password");
 }
 
@@ -99,7 +102,7 @@ export async function homeScreen() {
   $("roles").replaceChildren(...store.session.roles.map((grant) => h("li", {}, t(grant.role))));
   $("home-resident").hidden = !isResident();
   $("home-volunteer").hidden = !isVolunteer();
-  $("home-staff").hidden = !store.session.roles.some((grant) => grant.role.endsWith("_coordinator"));
+  $("home-staff").hidden = !isCoordinator();
   return section;
 }
 

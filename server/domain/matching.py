@@ -85,6 +85,7 @@ class Reason:
     code: str
     points: int
     text: str
+    value: str = ""  # the figure in the text (skill level, sessions, km), for screens that word it themselves
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +180,10 @@ class _Reasons:
         if common is None:
             fairness = max(0, FAIRNESS_MAX - FAIRNESS_STEP * c.recent_sessions)
             pair = (
-                Reason("skill", SKILL_POINTS.get(skill, 10), f"skill level {skill} in {self._topic}"),
-                Reason("fairness", fairness, f"{c.recent_sessions} sessions in the last four weeks"),
+                Reason("skill", SKILL_POINTS.get(skill, 10), f"skill level {skill} in {self._topic}", str(skill)),
+                Reason(
+                    "fairness", fairness, f"{c.recent_sessions} sessions in the last four weeks", str(c.recent_sessions)
+                ),
             )
             common = self._common[key] = (pair, pair[0].points + pair[1].points)
         continuity = self._previous == c.id
@@ -201,7 +204,7 @@ class _Reasons:
             assert c.home is not None
             km = distance_km(c.home, home)
             points = round(DISTANCE_MAX * (1 - km / c.travel_radius_km))
-            reasons.append(Reason("distance", max(points, 0), f"{km:.1f} km away"))
+            reasons.append(Reason("distance", max(points, 0), f"{km:.1f} km away", f"{km:.1f}"))
         return tuple(reasons), sum(r.points for r in reasons)
 
 

@@ -82,9 +82,10 @@ class RiskOut(msgspec.Struct, kw_only=True):
 
 
 class ReasonOut(msgspec.Struct, kw_only=True):
-    code: str
+    code: str  # skill | fairness | continuity | need_<need> | distance
     points: int
     text: str
+    value: str = ""  # the figure in `text`: the skill level, sessions in four weeks, or km
 
 
 class CandidateOut(msgspec.Struct, kw_only=True):
@@ -103,7 +104,9 @@ class CandidateOut(msgspec.Struct, kw_only=True):
             first_name=c.first_name,
             eligible=c.score is not None,
             score=c.score,
-            reasons=[ReasonOut(code=code, points=points, text=text) for code, points, text in c.reasons],
+            reasons=[
+                ReasonOut(code=code, points=points, text=text, value=value) for code, points, text, value in c.reasons
+            ],
             excluded_because=c.excluded_text,
             excluded_code=c.excluded_code,
         )

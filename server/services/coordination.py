@@ -48,7 +48,7 @@ class CandidateView:
     volunteer_id: uuid.UUID
     first_name: str
     score: int | None  # None: excluded
-    reasons: tuple[tuple[str, int, str], ...]  # (code, points, text)
+    reasons: tuple[tuple[str, int, str, str], ...]  # (code, points, text, value)
     excluded_code: str | None = None
     excluded_text: str | None = None
 
@@ -144,7 +144,7 @@ class CoordinationService:
                 r.candidate_id,
                 names.get(r.candidate_id, ""),
                 r.score,
-                tuple((x.code, x.points, x.text) for x in r.reasons),
+                tuple((x.code, x.points, x.text, x.value) for x in r.reasons),
             )
             for r in ranking.ranked
             if allowed is None or r.candidate_id in allowed

@@ -149,8 +149,11 @@ async def test_a_coordinator_confirms_the_password_after_the_code(browser: Brows
     await assert_accessible(page, "password error")
     await page.fill("#password", DEMO_PASSWORD)
     await page.click("#form-password button[type=submit]")
+    await page.wait_for_selector("#queues-title")  # the coordinator's own start: the queues
+    await page.goto("/#/kirjaudu/koti")
     await page.wait_for_selector("#step-home:not([hidden])")
     assert await page.text_content("#roles") == "Verkoston koordinaattori"
+    assert await page.get_attribute("#home-staff a", "href") == "#/koordinaattori"
     await page.context.close()
 
 

@@ -1,0 +1,116 @@
+// Pieces the coordinator's screens share: who may see them, the menu between them, errors in the words a
+// coordinator needs, and how long something has waited. Coordinators work at a desk, online: these screens
+// have no offline copy (the page says so instead of showing anything old).
+import { ApiError } from "../api.js";
+import { button, h, linkButton } from "../dom.js";
+import { t } from "../i18n.js";
+import { go, path } from "../router.js";
+import { checkSession, isCoordinator, store } from "../state.js";
+import { again, explain, problem, screen } from "../ui.js";
+
+export const HOME = "/koordinaattori";
+const MENU = [
+  [HOME, "coord.navQueues"],
+  [`${HOME}/varaa`, "coord.navOnBehalf"],
+  [`${HOME}/vapaaehtoiset`, "coord.navPeople"],
+  [`${HOME}/tilastot`, "coord.navStatistics"],
+];
+
+/** The menu between the coordinator's screens; the current one is marked for screen readers too. */
+export function menu() {
+  const here = path();
+  return h(
+    "nav",
+    { class: "coord-nav", attrs: { "aria-label": t("coord.nav") } },
+    h(
+      "ul",
+      {},
+      ...MENU.map(([href, key]) => {
+        const current = href === HOME ? here === HOME : here.startsWith(href);
+        return h("li", {}, h("a", { href: `#${href}`, attrs: { "aria-current": current ? "page" : null } }, t(key)));
+      }),
+    ),
+  );
+}
+
+/** The coordinator's screen: the menu, then the heading and content (as ui.screen). */
+export function coordScreen({ title, id, back }, ...content) {
+  const root = screen({ title, id, back }, ...content);
+  root.prepend(menu());
+  root.classList.add("coord");
+  return root;
+}
+
+/**
+ * May the coordinator's screen be shown? `{ pass: true }` when signed in as a coordinator with the password
+ * confirmed; otherwise `{ pass: false, shown }` after going to sign-in or telling why not.
+ */
+export async function coordinatorGate(view, { title, id }) {
+  await store.sessionChecked;
+  if (store.session) {
+    if (store.session.second_factor_required) {
+      store.signIn.returnTo = path();
+      go("/kirjaudu/salasana", { replace: true });
+      return { pass: false, shown: null };
+    }
+    if (isCoordinator()) return { pass: true };
+    const root = screen({ title, back: "#/", id });
+    view.append(root);
+    problem(root, t("coord.notCoordinator"), { focus: false, actions: [linkButton("#/", t("vol.toStart"))] });
+    return { pass: false, shown: root };
+  }
+  if (store.offlineAtStart) {
+    const root = screen({ title, back: "#/", id });
+    view.append(root);
+    const retry = button(t("tryAgain"), { on: { click: () => checkSession().then(again) } });
+    problem(root, t("coord.offlineOnly"), { actions: [retry], focus: false });
+    return { pass: false, shown: root };
+  }
+  store.signIn.returnTo = path();
+  store.signIn.purpose = "sign-in";
+  go("/kirjaudu", { replace: true });
+  return { pass: false, shown: null };
+}
+
+/** An API error in the coordinator's words where there are some, else in everyone's. */
+export function coordExplain(error) {
+  if (error instanceof ApiError && error.code) {
+    const key = `coord.errors.${error.code}`;
+    if (t(key) !== key) return t(key);
+  }
+  return explain(error);
+}
+
+/** "45 min", "2 t 15 min", "3 pv 4 t". */
+export function waited(minutes) {
+  if (minutes < 60) return t("coord.minutes", minutes);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return t("coord.hours", hours, minutes % 60);
+  return t("coord.days", Math.floor(hours / 24), hours % 24);
+}
+
+/** A word from a table of the coordinator's texts, or the code itself when the server knows a newer one. */
+export function word(table, code) {
+  const key = `coord.${table}.${code}`;
+  const text = t(key);
+  return text === key ? code : text;
+}
+
+/** A labelled <select>: { id, label, options: [[value, text]], value }. */
+export function select({ id, label, options, value = "", hint }) {
+  const control = h(
+    "select",
+    { id, name: id, attrs: { "aria-describedby": [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(" ") } },
+    ...options.map(([v, text]) => h("option", { value: v }, text)),
+  );
+  control.value = value;
+  return {
+    input: control,
+    nodes: [
+      h("label", { for: id }, label),
+      hint ? h("p", { id: `${id}-hint`, class: "hint" }, hint) : null,
+      h("p", { id: `${id}-error`, class: "error", hidden: true }),
+      control,
+    ],
+  };
+}

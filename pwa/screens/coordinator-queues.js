@@ -1,0 +1,186 @@
+// The coordinator's queues on one screen: requests nobody has yet (longest waiting first), requests routed to
+// their organisation, people who phoned and wait for a call, sessions at risk, and SMS replies that need a
+// person. Each item says what to do next; handling one keeps the focus on its list.
+import { api } from "../api.js";
+import { button, h } from "../dom.js";
+import { phoneDisplay, when } from "../format.js";
+import { language, t } from "../i18n.js";
+import { stillOn } from "../router.js";
+import { ensureLists } from "../state.js";
+import { guard, loading, problem, say } from "../ui.js";
+import { HOME, coordExplain, coordScreen, coordinatorGate, waited, word } from "./coordinator-common.js";
+import { helpPointText, languageName } from "./volunteer-common.js";
+import { topicName } from "./where.js";
+
+const LISTS = [
+  ["unmatched", "/queues/unmatched", requestCard],
+  ["routed", "/queues/routed", requestCard],
+  ["callbacks", "/queues/callbacks", callbackCard],
+  ["atRisk", "/queues/at-risk", riskCard],
+  ["inbox", "/inbox", inboxCard],
+];
+
+export async function queuesScreen(view, _params, token) {
+  const gate = await coordinatorGate(view, { title: t("coord.queuesTitle"), id: "queues" });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const refresh = button(t("coord.refresh"), { id: "refresh" });
+  const root = coordScreen({ title: t("coord.queuesTitle"), id: "queues" }, refresh, loading());
+  guard(refresh, async () => {
+    await fill(root, token);
+    say(t("coord.refreshed"));
+  });
+  view.append(root);
+  root.ready = fill(root, token);
+  return root;
+}
+
+async function fill(root, token) {
+  const answers = await Promise.all(
+    LISTS.map(([, path]) => api("GET", path).then((value) => ({ value }), (error) => ({ error }))),
+  );
+  await ensureLists().catch(() => null);
+  if (!stillOn(token)) return;
+  root.querySelector(".loading")?.remove();
+  for (const old of root.querySelectorAll(".queue")) old.remove();
+  const failed = answers.find((answer) => answer.error);
+  if (failed) problem(root, coordExplain(failed.error), { focus: false });
+  LISTS.forEach(([name, , card], index) => {
+    const items = answers[index].value;
+    if (items) root.append(queueSection(name, items, card));
+  });
+}
+
+function queueSection(name, items, card) {
+  const id = `q-${name}`;
+  const heading = h("h2", { id, tabIndex: -1 }, t(`coord.${name}Title`), " ", h("span", { class: "count" }, t("coord.count", items.length)));
+  const section = h("section", { class: "queue", id: `queue-${name}`, attrs: { "aria-labelledby": id } }, heading);
+  const list = h("ul", { class: "cards", attrs: { "aria-labelledby": id } });
+  const empty = h("p", { class: "empty", hidden: items.length > 0 }, t("coord.none"));
+  for (const item of items) list.append(card(item, () => handled(section, list, empty)));
+  section.append(list, empty);
+  return section;
+}
+
+/** After an item is handled: it leaves its list, the count follows, the focus goes to the list's heading. */
+function handled(section, list, empty) {
+  const count = section.querySelector(".count");
+  count.textContent = t("coord.count", list.children.length);
+  empty.hidden = list.children.length > 0;
+  section.querySelector("h2").focus();
+}
+
+function placeOf(item) {
+  if (item.modality === "help_point" && item.help_point_id) return helpPointText(item.help_point_id);
+  return t(`modality.${item.modality}`);
+}
+
+function requestCard(item) {
+  const topic = topicName(item.topic);
+  return h(
+    "li",
+    { class: "card", attrs: { "data-request": item.id } },
+    h("h3", {}, topic),
+    h("p", {}, t("coord.resident", item.resident_first_name)),
+    h("p", {}, `${placeOf(item)} · ${languageName(item.language)} · ${word("channel", item.channel)}`),
+    h("p", { class: "waited" }, t("coord.waited", waited(item.waiting_minutes))),
+    h("p", {}, item.pending_offers ? t("coord.offersPending", item.pending_offers) : t("coord.noOffersPending")),
+    h(
+      "a",
+      {
+        class: "button primary",
+        href: `#${HOME}/pyynto/${item.id}`,
+        attrs: { "aria-label": t("coord.chooseVolunteerFor", topic, item.resident_first_name) },
+      },
+      t("coord.chooseVolunteer"),
+    ),
+  );
+}
+
+function phoneLink(phone) {
+  return h("a", { class: "tel", href: `tel:${phone}` }, phoneDisplay(phone));
+}
+
+/** Buttons that mark the item handled with one of `outcomes` (POST `path`), then take it off its list. */
+function outcomeButtons(item, path, outcomes, name, done) {
+  const box = h("div", { class: "actions" });
+  for (const outcome of outcomes) {
+    const press = button(word(path.startsWith("/callbacks") ? "callbackOutcome" : "inboxOutcome", outcome), {
+      attrs: { "data-outcome": outcome },
+    });
+    guard(press, async () => {
+      try {
+        await api("POST", path, { outcome });
+      } catch (error) {
+        problem(box.closest(".screen"), coordExplain(error));
+        return;
+      }
+      const card = box.closest("li");
+      const list = card.parentElement;
+      card.remove();
+      say(t("coord.handled", name));
+      done(list);
+    });
+    box.append(press);
+  }
+  return box;
+}
+
+function callbackCard(item, done) {
+  const name = item.first_name || phoneDisplay(item.phone);
+  const tried = item.tried.length ? h("p", { class: "hint" }, t("coord.tried", item.tried.join(", "))) : null;
+  return h(
+    "li",
+    { class: "card", attrs: { "data-callback": item.id } },
+    h("h3", {}, name),
+    h("p", {}, phoneLink(item.phone)),
+    h("p", {}, `${t("coord.calledAt", when(item.created_at, language()))} · ${languageName(item.language)}`),
+    h("p", {}, word("reason", item.reason)),
+    tried,
+    h(
+      "p",
+      {},
+      h("a", { class: "button secondary", href: `#${HOME}/varaa/${item.id}` }, t("coord.bookFor")),
+    ),
+    outcomeButtons(item, `/callbacks/${item.id}/handle`, ["booked_on_behalf", "advised", "no_answer"], name, done),
+  );
+}
+
+function riskCard(item) {
+  const time = when(item.starts_at, language());
+  return h(
+    "li",
+    { class: "card", attrs: { "data-session": item.session_id } },
+    h("h3", {}, `${time}, ${topicName(item.topic)}`),
+    h("p", { class: "risk" }, word("risk", item.reason)),
+    h("p", {}, t("coord.volunteerName", item.volunteer_first_name)),
+    item.help_point_id ? h("p", {}, helpPointText(item.help_point_id)) : null,
+    h(
+      "a",
+      {
+        class: "button secondary",
+        href: `#${HOME}/aika/${item.session_id}`,
+        attrs: { "aria-label": t("coord.ledgerLinkFor", time) },
+      },
+      t("coord.ledgerLink"),
+    ),
+  );
+}
+
+function inboxCard(item, done) {
+  const name = item.first_name || phoneDisplay(item.phone);
+  const outcomes = item.session_id
+    ? ["confirmed", "cancelled", "called_back", "noted"]
+    : ["called_back", "noted", "no_answer"];
+  const about = item.session_starts_at
+    ? h("p", {}, t("coord.aboutSession", when(item.session_starts_at, language()), t(`vol.sessionState.${item.session_state}`)))
+    : null;
+  return h(
+    "li",
+    { class: "card", attrs: { "data-inbox": item.id } },
+    h("h3", {}, name),
+    h("p", {}, phoneLink(item.phone), ` · ${t("coord.receivedAt", when(item.received_at, language()))}`),
+    h("blockquote", {}, item.body),
+    about,
+    outcomeButtons(item, `/inbox/${item.id}/handle`, outcomes, name, done),
+  );
+}

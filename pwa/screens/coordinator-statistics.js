@@ -1,0 +1,180 @@
+// Statistics: a period and a grouping, the figures as a table (and as a CSV file for spreadsheets), and the
+// charts the server draws as SVG, each with its numbers in a table for those who do not see the picture.
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { addDays, localDate } from "../format.js";
+import { language, t } from "../i18n.js";
+import { go, stillOn } from "../router.js";
+import { ensureLists } from "../state.js";
+import { clearErrors, field, fieldError, loading, problem } from "../ui.js";
+import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+import { topicName } from "./where.js";
+
+const STATISTICS = `${HOME}/tilastot`;
+const GROUPS = ["topic", "municipality", "partner", "channel", "week"];
+const DEFAULT_WEEKS = 12;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function statisticsScreen(view, params, token) {
+  const gate = await coordinatorGate(view, { title: t("coord.statisticsTitle"), id: "statistics" });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const today = localDate();
+  const by = GROUPS.includes(params.by) ? params.by : "topic";
+  const from = DATE.test(params.from || "") ? params.from : addDays(today, -7 * DEFAULT_WEEKS + 1);
+  const to = DATE.test(params.to || "") ? params.to : today;
+  const root = coordScreen({ title: t("coord.statisticsTitle"), id: "statistics" }, periodForm(by, from, to), loading());
+  view.append(root);
+  root.ready = fill(root, { by, from, to }, token);
+  return root;
+}
+
+function periodForm(by, from, to) {
+  const first = field({ id: "stats-from", label: t("coord.fromLabel"), type: "date", value: from });
+  const last = field({ id: "stats-to", label: t("coord.toLabel"), type: "date", value: to });
+  const group = select({
+    id: "stats-by",
+    label: t("coord.byLabel"),
+    options: GROUPS.map((g) => [g, t(`coord.by.${g}`)]),
+    value: by,
+  });
+  const form = h(
+    "form",
+    { id: "stats-form", class: "period-form", novalidate: true },
+    h("div", { class: "field" }, ...first.nodes),
+    h("div", { class: "field" }, ...last.nodes),
+    h("div", { class: "field" }, ...group.nodes),
+    h("button", { type: "submit", class: "primary" }, t("coord.show")),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (!DATE.test(first.input.value)) return fieldError(first.input, t("coord.needDate"));
+    if (!DATE.test(last.input.value)) return fieldError(last.input, t("coord.needDate"));
+    if (first.input.value > last.input.value) return fieldError(first.input, t("coord.badPeriod"));
+    go(`${STATISTICS}/${group.input.value}/${first.input.value}/${last.input.value}`);
+  });
+  return form;
+}
+
+function number(value, options = {}) {
+  if (value === null || value === undefined) return "–";
+  return new Intl.NumberFormat({ fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[language()], options).format(value);
+}
+
+function groupLabel(by, group) {
+  if (by === "topic" && group.key) return topicName(group.key);
+  if (by === "channel" && group.key) {
+    const key = `coord.channel.${group.key}`;
+    return t(key) === key ? group.label : t(key);
+  }
+  return group.label;
+}
+
+async function fill(root, { by, from, to }, token) {
+  const query = new URLSearchParams({ by, from, to });
+  let report;
+  try {
+    [report] = await Promise.all([api("GET", `/statistics?${query}`), ensureLists()]);
+  } catch (error) {
+    if (!stillOn(token)) return;
+    root.querySelector(".loading")?.remove();
+    problem(root, coordExplain(error), { focus: false });
+    return;
+  }
+  if (!stillOn(token)) return;
+  root.querySelector(".loading")?.remove();
+  root.append(
+    h("a", { class: "button secondary", id: "csv", href: `/api/v1/statistics.csv?${query}`, download: "" }, t("coord.csv")),
+  );
+  if (!report.total.requests) root.append(h("p", { class: "empty" }, t("coord.noData")));
+  else root.append(figuresTable(by, from, to, report));
+  root.append(await charts(by, from, to, token));
+}
+
+function figuresTable(by, from, to, report) {
+  const columns = [
+    [t("coord.requests"), (f) => number(f.requests)],
+    [t("coord.matched"), (f) => number(f.matched)],
+    [t("coord.medianToMatch"), (f) => number(f.median_minutes_to_match, { maximumFractionDigits: 0 })],
+    [t("coord.done"), (f) => number(f.done)],
+    [t("coord.noShow"), (f) => number(f.no_show)],
+    [t("coord.completion"), (f) => number(f.completion_rate, { style: "percent" })],
+    [t("coord.cancelledCount"), (f) => number(f.cancelled)],
+  ];
+  const row = (label, figures, header = "th") =>
+    h("tr", {}, h(header, { scope: "row" }, label), ...columns.map(([, value]) => h("td", {}, value(figures))));
+  const caption = t("coord.tableCaption", t(`coord.by.${by}`), from, to);
+  return h(
+    "div",
+    { class: "table-wrap", tabIndex: 0, attrs: { role: "region", "aria-label": caption } },
+    h(
+      "table",
+      { id: "stats-table" },
+      h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("coord.group")), ...columns.map(([name]) => h("th", { scope: "col" }, name)))),
+      h("tbody", {}, ...report.groups.map((g) => row(groupLabel(by, g), g.figures))),
+      h("tfoot", {}, row(t("coord.total"), report.total)),
+    ),
+  );
+}
+
+/** Demand against supply for the grouping (topic or area) and by hour, the wait to match, the outcomes. */
+async function charts(by, from, to, token) {
+  const section = h("section", { attrs: { "aria-labelledby": "h-charts" } }, h("h2", { id: "h-charts" }, t("coord.chartsTitle")));
+  const supplyBy = by === "municipality" ? "municipality" : "topic";
+  const names = [supplyBy === "municipality" ? "demand-area" : "demand-topic", "demand-hour", "time-to-match", "outcomes"];
+  const tables = {
+    [names[0]]: supplyBy,
+    "demand-hour": "hour",
+  };
+  const figures = names.map((name) => {
+    const params = new URLSearchParams({ from, to, lang: language() });
+    const title = t(`coord.chart.${name}`);
+    const figure = h(
+      "figure",
+      { class: "chart" },
+      h("img", { src: `/api/v1/statistics/charts/${name}.svg?${params}`, alt: title, width: 800, height: 400 }),
+      h("figcaption", {}, title),
+    );
+    return tables[name] ? supplyTable(tables[name], from, to, token).then((table) => (figure.append(table), figure)) : figure;
+  });
+  section.append(...(await Promise.all(figures)));
+  return section;
+}
+
+async function supplyTable(by, from, to, token) {
+  const query = new URLSearchParams({ by, from, to });
+  const groups = await api("GET", `/statistics/demand-supply?${query}`).then(
+    (answer) => answer.groups || answer,
+    () => null,
+  );
+  if (!groups || !stillOn(token)) return h("p", {}, "");
+  const label = (g) => (by === "topic" && g.key ? topicName(g.key) : by === "hour" ? `${g.key}–${Number(g.key) + 1}` : g.label);
+  const caption = t("coord.supplyCaption", by === "hour" ? t("coord.hourGroup") : t(`coord.by.${by}`));
+  return h(
+    "details",
+    {},
+    h("summary", {}, t("coord.chartData")),
+    h(
+      "div",
+      { class: "table-wrap", tabIndex: 0, attrs: { role: "region", "aria-label": caption } },
+      h(
+        "table",
+        {},
+        h("caption", {}, caption),
+        h(
+          "thead",
+          {},
+          h("tr", {}, h("th", { scope: "col" }, t("coord.group")), h("th", { scope: "col" }, t("coord.demand")), h("th", { scope: "col" }, t("coord.supply"))),
+        ),
+        h(
+          "tbody",
+          {},
+          ...groups.map((g) =>
+            h("tr", {}, h("th", { scope: "row" }, label(g)), h("td", {}, number(g.requests)), h("td", {}, number(g.volunteer_hours, { maximumFractionDigits: 1 }))),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,290 @@
+"""The coordinator's dashboard in the browser, on both databases: signing in (code and password) lands on the
+queues; a waiting request is given to a ranked volunteer at a suggested time; a caller from the callback queue
+is booked for; an SMS reply is handled; volunteers are added, approved and deactivated; statistics show as a
+table, a CSV file and charts. Every screen and state passes axe-core at 375 and 1280 px, and the main path
+works with the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, PARTNER_COORDINATOR_PHONE
+from tests.e2e.pages import check, new_number, status_is, tab_until, wait_until
+from tests.e2e.volunteers import AINO, LIBRARY, Person, person, resident_asks, volunteer
+from tests.live import LiveServer, demo_database, serve
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The live server with the demo network; the coordinators sign in many times here, so the per-number
+    code limits are raised like the per-address one."""
+    with (
+        demo_database(request, request.param, tmp_path_factory.mktemp("e2e")) as url,
+        serve(url, otp_per_client_hour=500, otp_per_number_15min=100, otp_per_number_day=500) as live,
+    ):
+        yield live
+
+
+async def coordinator(
+    browser: Browser, site: LiveServer, phone: str = NETWORK_COORDINATOR_PHONE, width: int = 1280
+) -> Person:
+    someone = await person(browser, site, phone, width)
+    await someone.post("/auth/password", {"password": DEMO_PASSWORD})
+    return someone
+
+
+async def loaded(page: Page, screen_id: str) -> None:
+    await page.wait_for_selector(f"#{screen_id}-title")
+    await wait_until(page, "() => !document.querySelector('.loading')")
+
+
+async def go(page: Page, path: str, screen_id: str) -> None:
+    await page.goto(f"/#{path}")
+    await loaded(page, screen_id)
+
+
+async def room_for(browser: Browser, site: LiveServer, phone: str = AINO) -> None:
+    """The demo's weekly limits are small: give the volunteer room for what the test gives them."""
+    await (await volunteer(browser, site, phone)).close()
+
+
+async def test_a_coordinator_signs_in_to_the_queues_and_gives_a_waiting_request_to_a_volunteer(
+    browser: Browser, site: LiveServer
+) -> None:
+    await room_for(browser, site)
+    request_id = await resident_asks(browser, site, name="Saara")
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site.base_url)
+    page = await context.new_page()
+    await page.goto("/#/koordinaattori")
+    await page.wait_for_selector("#step-phone:not([hidden])")  # not signed in: the number first
+    await page.fill("#phone", NETWORK_COORDINATOR_PHONE)
+    await page.click("#form-phone button[type=submit]")
+    await page.wait_for_selector("#step-code:not([hidden])")
+    await page.fill("#code", site.last_code(NETWORK_COORDINATOR_PHONE))
+    await page.click("#form-code button[type=submit]")
+    await page.wait_for_selector("#step-password:not([hidden])")
+    await page.fill("#password", DEMO_PASSWORD)
+    await page.click("#form-password button[type=submit]")
+    await loaded(page, "queues")
+    assert page.url.endswith("#/koordinaattori"), "back where the coordinator was going"
+    card = page.locator(f"#queue-unmatched [data-request='{request_id}']")
+    assert "Saara" in await card.inner_text()
+    assert re.search(r"Odottanut \d+ min", await card.inner_text())
+    await check(page, "queues")
+
+    await card.locator("a.button").click()
+    await loaded(page, "assign")
+    await wait_until(page, "() => document.querySelectorAll('#assign-slot option').length > 1")
+    assert await page.locator("#candidates li[data-volunteer]").count() >= 1, "ranked before a time is chosen"
+    await check(page, "assign: ranked without a time")
+
+    await page.click("#assign-when button[type=submit]")  # no time yet
+    await wait_until(page, "() => document.activeElement.id === 'assign-date'")
+    assert await page.get_attribute("#assign-date", "aria-invalid") == "true"
+    await check(page, "assign: the time missing")
+
+    chosen = await page.locator("#assign-slot option").nth(1).get_attribute("value")
+    await page.select_option("#assign-slot", index=1)
+    assert await page.input_value("#assign-date") and await page.input_value("#assign-time")
+    await page.click("#assign-when button[type=submit]")
+    await wait_until(page, "() => document.activeElement.id === 'h-candidates'")
+    aino = page.locator("#candidates li[data-volunteer]", has_text="Aino")
+    assert re.search(r"\d+ pistettä", await aino.inner_text())
+    assert "osaamistaso" in await aino.inner_text(), "the reasons in the coordinator's language"
+    await check(page, "assign: ranked at a time")
+
+    await aino.locator("button").click()
+    await loaded(page, "queues")
+    await wait_until(page, "() => document.getElementById('status').textContent.includes('annettu: Aino')")
+    assert await page.locator(f"[data-request='{request_id}']").count() == 0, "off the queue"
+    coordinator_api = Person(context, page)
+    sessions = await (await person(browser, site, AINO)).get("/me/sessions?as=volunteer")
+    mine = [s for s in sessions if s["request_id"] == request_id]
+    assert len(mine) == 1 and mine[0]["state"] == "scheduled"
+    assert chosen and mine[0]["starts_at"].replace("Z", "+00:00")[:16] == chosen.replace("Z", "+00:00")[:16]
+    ledger = await coordinator_api.get(f"/sessions/{mine[0]['id']}/notifications")
+    assert ledger, "the session's messages were planned"
+    await go(page, f"/koordinaattori/aika/{mine[0]['id']}", "ledger")
+    assert await page.locator(".ledger li").count() == len(ledger)
+    await check(page, "ledger")
+    await context.close()
+
+
+async def call_and_stay_silent(site: LiveServer, page: Page, phone: str) -> None:
+    """A pretend call to the helpline (dev tools) where the caller presses nothing: after asking twice, the
+    voice menu puts them in the callback queue."""
+    answer = await page.request.post("/dev/call/start", form={"phone": phone})
+    sid = re.search(r'name="sid" value="([^"]+)"', await answer.text())
+    assert sid, "the pretend call has an id"
+    for _ in range(2):
+        await page.request.post("/dev/call/press", form={"phone": phone, "sid": sid.group(1), "digits": ""})
+
+
+async def test_a_caller_is_booked_for_from_the_callback_queue_and_a_reply_is_handled(
+    browser: Browser, site: LiveServer
+) -> None:
+    await room_for(browser, site)
+    staff = await coordinator(browser, site)
+    page = staff.page
+    typed, caller = new_number()
+    await call_and_stay_silent(site, page, caller)
+    _, texter = new_number()
+    await page.request.post("/dev/phone/reply", form={"phone": texter, "body": "Voinko tuoda tyttären mukaan?"})
+
+    await go(page, "/koordinaattori", "queues")
+    callback = page.locator("#queue-callbacks li.card").filter(has_text=typed.replace("050 ", "050 "))
+    assert await callback.count() == 1
+    assert "Ei valinnut mitään" in await callback.inner_text()
+    reply = page.locator("#queue-inbox li.card", has_text="Voinko tuoda tyttären mukaan?")
+    assert await reply.count() == 1
+    await check(page, "queues with a callback and a reply")
+
+    await callback.locator("a", has_text="Varaa tälle soittajalle").click()
+    await loaded(page, "on-behalf")
+    assert await page.input_value("#ob-phone") == caller, "the caller's number comes along"
+    await page.fill("#ob-name", "Kaarina")
+    await page.select_option("#ob-topic", "smartphone")
+    await page.select_option("#ob-help-point", label=f"Kuusamo: {LIBRARY}")
+    await page.click("#ob-find-times")
+    await wait_until(page, "() => document.querySelectorAll('#ob-slot option').length > 2")
+    await page.select_option("#ob-slot", index=1)
+    await page.click("#on-behalf-form button[type=submit]")  # consent not yet ticked
+    await wait_until(page, "() => document.activeElement.id === 'ob-consent'")
+    assert "suostumuksen" in await page.inner_text("#ob-consent-error")
+    await check(page, "on behalf: consent missing")
+
+    await page.check("#ob-consent")
+    async with page.expect_response("**/api/v1/bookings/on-behalf") as answer:
+        await page.click("#on-behalf-form button[type=submit]")
+    booked = await (await answer.value).json()
+    await wait_until(page, "() => document.activeElement.id === 'ob-done'")
+    assert "Vapaaehtoinen: Aino" in await page.inner_text("#ob-result")
+    await check(page, "on behalf: booked")
+    ledger = await staff.get(f"/sessions/{booked['session']['id']}/notifications")
+    assert ("confirmation", "resident", "sms") in {(m["kind"], m["to"], m["channel"]) for m in ledger}, (
+        "the confirmation goes to the caller by SMS"
+    )
+    handled = await staff.get("/queues/callbacks?state=handled")
+    assert [c["outcome"] for c in handled if c["phone"] == caller] == ["booked_on_behalf"]
+
+    await go(page, "/koordinaattori", "queues")
+    assert await page.locator("#queue-callbacks li.card").filter(has_text=typed).count() == 0
+    reply = page.locator("#queue-inbox li.card", has_text="Voinko tuoda tyttären mukaan?")
+    count_before = await page.locator("#queue-inbox li.card").count()
+    await reply.locator("button[data-outcome=noted]").click()
+    await status_is(page, f"Merkitty hoidetuksi: {new_display(texter)}.")
+    assert await page.locator("#queue-inbox li.card").count() == count_before - 1
+    assert await page.evaluate("document.activeElement.id") == "q-inbox", "the focus stays on the list"
+    await staff.close()
+
+
+def new_display(e164: str) -> str:
+    national = "0" + e164[4:]
+    return f"{national[:3]} {national[3:]}"
+
+
+async def test_a_partner_coordinator_adds_approves_and_deactivates_volunteers(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE, width=375)
+    organisation = (await staff.get("/organisations"))[0]
+    _, applicant_phone = new_number()
+    applicant = await person(browser, site, applicant_phone)
+    await applicant.post("/me/volunteer-applications", {"organisation_id": organisation["id"], "first_name": "Ville"})
+    await applicant.close()
+
+    page = staff.page
+    await go(page, "/koordinaattori/vapaaehtoiset", "people")
+    application = page.locator("[data-application]", has_text="Ville")
+    assert await application.count() == 1
+    await check(page, "volunteers with an application")
+    await application.locator("button", has_text="Hyväksy").click()
+    await status_is(page, "Ville on nyt vapaaehtoinen.")
+    assert await page.locator("[data-person]", has_text="Ville").count() == 1
+
+    await page.click("#add-volunteer button[type=submit]")  # nothing filled in
+    await wait_until(page, "() => document.activeElement.id === 'add-phone'")
+    await check(page, "add volunteer: the number missing")
+    typed, added = new_number()
+    await page.fill("#add-phone", typed)
+    await page.fill("#add-first", "Pirkko")
+    await page.click("#add-volunteer button[type=submit]")
+    await status_is(page, "Pirkko on lisätty vapaaehtoiseksi. Hän kirjautuu matkapuhelinnumerollaan.")
+    pirkko = page.locator("[data-person]", has_text="Pirkko")
+    await pirkko.locator("button", has_text="Poista käytöstä").click()
+    await wait_until(page, "() => document.activeElement.classList.contains('warning')")
+    await check(page, "deactivate: asks first")
+    await pirkko.locator("button", has_text="Kyllä, poista käytöstä").click()
+    await status_is(page, "Pirkko on poistettu käytöstä.")
+    assert "Ei käytössä" in await pirkko.inner_text()
+    # A partner coordinator takes them off their own organisation (the network coordinator could end the account).
+    members = await staff.get(f"/organisations/{organisation['id']}/members?role=volunteer")
+    assert added not in {m["phone"] for m in members}
+    await go(page, "/koordinaattori/vapaaehtoiset", "people")
+    assert await page.locator("[data-person]", has_text="Pirkko").count() == 0
+    await staff.close()
+
+
+async def test_statistics_show_a_table_a_csv_file_and_charts(browser: Browser, site: LiveServer) -> None:
+    for width in (375, 1280):
+        staff = await coordinator(browser, site, width=width)
+        page = staff.page
+        await go(page, "/koordinaattori/tilastot", "statistics")
+        await check(page, f"statistics at {width} px")
+        await page.select_option("#stats-by", "week")
+        await page.click("#stats-form button[type=submit]")
+        await page.wait_for_url(re.compile(r"#/koordinaattori/tilastot/week/\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$"))
+        await loaded(page, "statistics")
+        href = await page.get_attribute("#csv", "href")
+        assert href and "by=week" in href
+        csv = await page.request.get(href)
+        assert csv.ok and csv.headers["content-type"].startswith("text/csv")
+        await wait_until(page, "() => document.querySelectorAll('.chart img').length === 4")
+        await wait_until(
+            page, "() => [...document.querySelectorAll('.chart img')].every(i => i.complete && i.naturalWidth > 0)"
+        )
+        await check(page, f"statistics by week at {width} px")
+        await staff.close()
+
+
+async def test_every_coordinator_screen_at_375_px_and_the_queue_by_keyboard(browser: Browser, site: LiveServer) -> None:
+    request_id = await resident_asks(browser, site, name="Oiva")
+    staff = await coordinator(browser, site, width=375)
+    page = staff.page
+    await go(page, "/koordinaattori", "queues")
+    await check(page, "queues at 375 px")
+    await go(page, "/koordinaattori/varaa", "on-behalf")
+    await check(page, "on behalf at 375 px")
+    await go(page, "/koordinaattori/vapaaehtoiset", "people")
+    await check(page, "volunteers at 375 px")
+
+    # Keyboard only: from the menu to the request's button, Enter opens it.
+    await go(page, "/koordinaattori", "queues")
+    await tab_until(page, f"[data-request='{request_id}'] a.button", limit=200)
+    await page.keyboard.press("Enter")
+    await loaded(page, "assign")
+    await wait_until(page, "() => document.activeElement.id === 'assign-title'")
+    await check(page, "assign at 375 px")
+    await tab_until(page, "#assign-slot")
+    await wait_until(page, "() => document.querySelectorAll('#assign-slot option').length > 1")
+    await page.keyboard.press("ArrowDown")
+    await tab_until(page, "#assign-when button[type=submit]")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => document.activeElement.id === 'h-candidates'")
+    await staff.close()
+
+
+async def test_a_volunteer_or_resident_is_told_the_dashboard_is_not_for_them(
+    browser: Browser, site: LiveServer
+) -> None:
+    aino = await person(browser, site, AINO)
+    await go(aino.page, "/koordinaattori", "queues")
+    assert "koordinaattoreille" in await aino.page.inner_text("#queues .problem")
+    await check(aino.page, "not a coordinator")
+    await aino.close()
