@@ -77,6 +77,9 @@ route("/koordinaattori/varaa", coordinator("onBehalfScreen"));
 route("/koordinaattori/varaa/:callback", coordinator("onBehalfScreen"));
 route("/koordinaattori/vapaaehtoiset", coordinator("peopleScreen"));
 route("/koordinaattori/vapaaehtoiset/:organisation", coordinator("peopleScreen"));
+route("/koordinaattori/apupisteet", coordinator("placesScreen"));
+route("/koordinaattori/apupisteet/:organisation", coordinator("placesScreen"));
+route("/koordinaattori/apupiste/:id", coordinator("placeScreen"));
 route("/koordinaattori/tilastot", coordinator("statisticsScreen"));
 route("/koordinaattori/tilastot/:by/:from/:to", coordinator("statisticsScreen"));
 // The addresses the server's pushes open (server/services/notifications.py).

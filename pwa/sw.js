@@ -5,7 +5,7 @@
 // shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "97346a1bdee9";
+const VERSION = "b9075deaba4b";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -39,6 +39,7 @@ const SHELL = [
   "/screens/coordinator-ledger.js",
   "/screens/coordinator-on-behalf.js",
   "/screens/coordinator-people.js",
+  "/screens/coordinator-places.js",
   "/screens/coordinator-queues.js",
   "/screens/coordinator-request.js",
   "/screens/coordinator-statistics.js",

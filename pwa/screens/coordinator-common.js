@@ -13,6 +13,7 @@ const MENU = [
   [HOME, "coord.navQueues"],
   [`${HOME}/varaa`, "coord.navOnBehalf"],
   [`${HOME}/vapaaehtoiset`, "coord.navPeople"],
+  [`${HOME}/apupisteet`, "coord.navPlaces"],
   [`${HOME}/tilastot`, "coord.navStatistics"],
 ];
 

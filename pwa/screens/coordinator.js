@@ -14,4 +14,5 @@ export { requestScreen } from "./coordinator-request.js";
 export { onBehalfScreen } from "./coordinator-on-behalf.js";
 export { ledgerScreen } from "./coordinator-ledger.js";
 export { peopleScreen } from "./coordinator-people.js";
+export { placeScreen, placesScreen } from "./coordinator-places.js";
 export { statisticsScreen } from "./coordinator-statistics.js";

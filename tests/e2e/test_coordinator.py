@@ -288,3 +288,48 @@ async def test_a_volunteer_or_resident_is_told_the_dashboard_is_not_for_them(
     assert "koordinaattoreille" in await aino.page.inner_text("#queues .problem")
     await check(aino.page, "not a coordinator")
     await aino.close()
+
+
+async def test_a_coordinator_changes_opening_hours_and_adds_a_help_point(browser: Browser, site: LiveServer) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE, width=375)
+    page = staff.page
+    await go(page, "/koordinaattori/apupisteet", "places")
+    first = page.locator("[data-help-point]").first
+    point_id = await first.get_attribute("data-help-point")
+    await check(page, "help points")
+    await first.locator("a.button").click()
+    await loaded(page, "place")
+    await check(page, "help point form")
+
+    # Saturday: a morning and an afternoon, the afternoon typed the wrong way round first.
+    await page.fill("#opens-5-0", "09:00")
+    await page.fill("#closes-5-0", "12:00")
+    await page.fill("#opens-5-1", "15:00")
+    await page.fill("#closes-5-1", "13:00")
+    await page.click("#place-form button[type=submit]")
+    await wait_until(page, "() => document.activeElement.id === 'closes-5-1'")
+    assert "lauantai" in (await page.inner_text("#hours-5-error")).lower()
+    await check(page, "help point form: hours the wrong way round")
+    await page.fill("#closes-5-1", "16:00")
+    await page.click("#place-form button[type=submit]")
+    await loaded(page, "places")
+    await wait_until(page, "() => document.getElementById('status').textContent.includes('tallennettu')")
+    saved = await page.request.get(f"/api/v1/help-points/{point_id}")
+    saturday = [(p["opens"], p["closes"]) for p in (await saved.json())["opening_hours"] if p["weekday"] == 5]
+    assert saturday == [("09:00:00", "12:00:00"), ("15:00:00", "16:00:00")]
+    assert "Lauantai 9.00–12.00" in await page.inner_text(f"[data-help-point='{point_id}']")
+
+    await page.fill("#place-name", "Kirjastoauto Kaisla")
+    await page.fill("#place-street", "Kirkkotie 2")
+    await page.fill("#place-municipality", "Kuusamo")
+    await page.click("#add-place button[type=submit]")
+    await wait_until(page, "() => document.activeElement.id === 'place-postal'")
+    await check(page, "add help point: postal code missing")
+    await page.fill("#place-postal", "93600")
+    await page.fill("#opens-0-0", "10:00")
+    await page.fill("#closes-0-0", "14:00")
+    await page.click("#add-place button[type=submit]")
+    await wait_until(page, "() => document.getElementById('status').textContent.includes('Kirjastoauto Kaisla')")
+    added = page.locator("[data-help-point]", has_text="Kirjastoauto Kaisla")
+    assert "Maanantai 10.00–14.00" in await added.inner_text()
+    await staff.close()

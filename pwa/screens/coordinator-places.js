@@ -1,0 +1,258 @@
+// Help points: an organisation's places with their address, accessibility notes and opening hours, a form to
+// change one (hours per weekday, with a second period for a day with a break), and a form to add one.
+// Residents see the changes at once; times already booked are kept.
+import { api, ApiError } from "../api.js";
+import { h } from "../dom.js";
+import { weekdayName } from "../format.js";
+import { language, t } from "../i18n.js";
+import { go, stillOn } from "../router.js";
+import { alertNow, clearErrors, field, fieldError, loading, problem, say } from "../ui.js";
+import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+
+const PLACES = `${HOME}/apupisteet`;
+const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
+const CLOCK = /^\d{2}:\d{2}$/;
+
+export async function placesScreen(view, { organisation } = {}, token) {
+  const gate = await coordinatorGate(view, { title: t("coord.placesTitle"), id: "places" });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const root = coordScreen({ title: t("coord.placesTitle"), id: "places" }, loading());
+  view.append(root);
+  root.ready = fillList(root, organisation, token);
+  return root;
+}
+
+export async function placeScreen(view, { id }, token) {
+  const gate = await coordinatorGate(view, { title: t("coord.placeTitle"), id: "place" });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const root = coordScreen({ title: t("coord.placeTitle"), id: "place", back: `#${PLACES}` }, loading());
+  view.append(root);
+  root.ready = fillOne(root, id, token);
+  return root;
+}
+
+async function fillList(root, wanted, token) {
+  let organisations;
+  try {
+    organisations = (await api("GET", "/organisations")).filter((o) => o.active);
+  } catch (error) {
+    if (!stillOn(token)) return;
+    root.querySelector(".loading")?.remove();
+    problem(root, coordExplain(error), { focus: false });
+    return;
+  }
+  organisations.sort((a, b) => a.name.localeCompare(b.name, "fi"));
+  const chosen = organisations.find((o) => o.id === wanted) || organisations[0];
+  const points = chosen ? await api("GET", `/organisations/${chosen.id}/help-points`).catch((error) => error) : [];
+  if (!stillOn(token)) return;
+  root.querySelector(".loading")?.remove();
+  if (points instanceof ApiError) return void problem(root, coordExplain(points), { focus: false });
+  if (!chosen) return;
+  if (organisations.length > 1) root.append(organisationPicker(organisations, chosen));
+  else root.append(h("p", {}, `${t("coord.organisationLabel")}: ${chosen.name}`));
+  points.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name, "fi"));
+  root.append(
+    points.length
+      ? h("ul", { class: "cards places" }, ...points.map(placeCard))
+      : h("p", { class: "empty" }, t("coord.noPlaces")),
+    placeForm(root, { organisationId: chosen.id }),
+  );
+}
+
+function organisationPicker(organisations, chosen) {
+  const picker = select({
+    id: "places-organisation",
+    label: t("coord.organisationLabel"),
+    options: organisations.map((o) => [o.id, o.name]),
+    value: chosen.id,
+  });
+  const form = h(
+    "form",
+    { class: "inline-form", id: "places-organisation-form" },
+    ...picker.nodes,
+    h("button", { type: "submit", class: "secondary" }, t("coord.show")),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    go(`${PLACES}/${picker.input.value}`);
+  });
+  return form;
+}
+
+const dot = (hhmm) => hhmm.slice(0, 5).replace(/^0/, "").replace(":", ".");
+
+/** "Maanantai 10.00–19.00", a day with two periods "Maanantai 9.00–12.00, 13.00–16.00"; closed days left out. */
+function hoursList(periods) {
+  const days = WEEKDAYS.map((weekday) => {
+    const mine = periods.filter((p) => p.weekday === weekday).sort((a, b) => a.opens.localeCompare(b.opens));
+    if (!mine.length) return null;
+    return h("li", {}, `${weekdayName(weekday, language())} ${mine.map((p) => `${dot(p.opens)}–${dot(p.closes)}`).join(", ")}`);
+  }).filter(Boolean);
+  return days.length ? h("ul", { class: "hours-list" }, ...days) : h("p", {}, t("coord.noHours"));
+}
+
+function placeCard(point) {
+  return h(
+    "li",
+    { class: "card", attrs: { "data-help-point": point.id } },
+    h("h2", { class: "h3" }, point.name),
+    h("p", {}, `${point.street_address}, ${point.postal_code} ${point.municipality}`),
+    point.active ? null : h("p", { class: "state" }, t("coord.placeClosed")),
+    point.accessibility_notes ? h("p", {}, point.accessibility_notes) : null,
+    hoursList(point.opening_hours),
+    h(
+      "a",
+      { class: "button secondary", href: `#${HOME}/apupiste/${point.id}`, attrs: { "aria-label": t("coord.editPlaceFor", point.name) } },
+      t("coord.editPlace"),
+    ),
+  );
+}
+
+async function fillOne(root, id, token) {
+  let point;
+  try {
+    const organisations = await api("GET", "/organisations");
+    const lists = await Promise.all(organisations.map((o) => api("GET", `/organisations/${o.id}/help-points`)));
+    point = lists.flat().find((p) => p.id === id);
+  } catch (error) {
+    if (!stillOn(token)) return;
+    root.querySelector(".loading")?.remove();
+    problem(root, coordExplain(error), { focus: false });
+    return;
+  }
+  if (!stillOn(token)) return;
+  root.querySelector(".loading")?.remove();
+  if (!point) return void problem(root, t("errors.not_found"), { focus: false });
+  root.append(placeForm(root, { point }));
+}
+
+function hoursFieldset(periods) {
+  const rows = WEEKDAYS.map((weekday) => {
+    const mine = periods.filter((p) => p.weekday === weekday).sort((a, b) => a.opens.localeCompare(b.opens));
+    const name = weekdayName(weekday, language());
+    const pair = (n) => {
+      const period = mine[n];
+      const opens = h("input", { type: "time", id: `opens-${weekday}-${n}`, class: "short", attrs: { "aria-describedby": `hours-${weekday}-error` } });
+      const closes = h("input", { type: "time", id: `closes-${weekday}-${n}`, class: "short", attrs: { "aria-describedby": `hours-${weekday}-error` } });
+      opens.value = period ? period.opens.slice(0, 5) : "";
+      closes.value = period ? period.closes.slice(0, 5) : "";
+      const suffix = n ? ` ${t("coord.secondPeriod")}` : "";
+      return h(
+        "div",
+        { class: "hours" },
+        h("div", { class: "field" }, h("label", { for: opens.id }, `${t("coord.opens")}${suffix}`), opens),
+        h("div", { class: "field" }, h("label", { for: closes.id }, `${t("coord.closes")}${suffix}`), closes),
+      );
+    };
+    return h(
+      "fieldset",
+      { class: "period", id: `hours-${weekday}` },
+      h("legend", {}, name),
+      h("p", { id: `hours-${weekday}-error`, class: "error", hidden: true }),
+      pair(0),
+      pair(1),
+    );
+  });
+  return h("fieldset", { id: "hours" }, h("legend", {}, t("coord.hoursLegend")), h("p", { class: "hint" }, t("coord.hoursHint")), ...rows);
+}
+
+/** The opening hours typed in, or null after showing what is wrong. */
+function readHours(form) {
+  const periods = [];
+  for (const weekday of WEEKDAYS) {
+    for (const n of [0, 1]) {
+      const opens = form.querySelector(`#opens-${weekday}-${n}`);
+      const closes = form.querySelector(`#closes-${weekday}-${n}`);
+      if (!opens.value && !closes.value) continue;
+      const wrong = !CLOCK.test(opens.value) || !CLOCK.test(closes.value) || opens.value >= closes.value;
+      if (wrong) {
+        const message = t("coord.check.hours", weekdayName(weekday, language()));
+        const error = form.querySelector(`#hours-${weekday}-error`);
+        error.textContent = message;
+        error.hidden = false;
+        const input = CLOCK.test(opens.value) ? closes : opens;
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+        alertNow(message);
+        return null;
+      }
+      periods.push({ weekday, opens: `${opens.value}:00`, closes: `${closes.value}:00` });
+    }
+  }
+  return periods;
+}
+
+/** Change `point`, or add one to `organisationId`. */
+function placeForm(root, { point = null, organisationId = null }) {
+  const value = (name) => (point ? String(point[name] ?? "") : "");
+  const name = field({ id: "place-name", label: t("coord.placeName"), value: value("name"), autocomplete: "off" });
+  const street = field({ id: "place-street", label: t("coord.street"), value: value("street_address"), autocomplete: "off" });
+  const postal = field({ id: "place-postal", label: t("coord.postalCode"), value: value("postal_code"), inputmode: "numeric", class: "short", autocomplete: "off" });
+  const municipality = field({ id: "place-municipality", label: t("coord.municipality"), value: value("municipality"), autocomplete: "off" });
+  const notes = h("textarea", { id: "place-notes", name: "place-notes", attrs: { "aria-describedby": "place-notes-hint" } });
+  notes.value = value("accessibility_notes");
+  const latitude = field({ id: "place-lat", label: t("coord.latitude"), hint: t("coord.coordinatesHint"), value: value("latitude"), inputmode: "decimal", autocomplete: "off" });
+  const longitude = field({ id: "place-lon", label: t("coord.longitude"), value: value("longitude"), inputmode: "decimal", autocomplete: "off" });
+  const open = h("input", { type: "checkbox", id: "place-active", name: "place-active", checked: point ? point.active : true });
+  const heading = point ? null : h("h2", { id: "h-add-place" }, t("coord.addPlace"));
+  const form = h(
+    "form",
+    { id: point ? "place-form" : "add-place", novalidate: true, attrs: { "aria-labelledby": point ? "place-title" : "h-add-place" } },
+    heading,
+    ...name.nodes,
+    ...street.nodes,
+    ...postal.nodes,
+    ...municipality.nodes,
+    h("label", { for: "place-notes" }, t("coord.accessibilityNotes")),
+    h("p", { id: "place-notes-hint", class: "hint" }, t("coord.accessibilityHint")),
+    notes,
+    ...latitude.nodes,
+    ...longitude.nodes,
+    point ? h("ul", { class: "checks single" }, h("li", {}, open, h("label", { for: "place-active" }, t("coord.placeOpen")))) : null,
+    hoursFieldset(point ? point.opening_hours : []),
+    h("button", { type: "submit", class: "primary" }, point ? t("coord.save") : t("coord.add")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const submit = form.querySelector("button[type=submit]");
+    if (submit.dataset.busy) return;
+    clearErrors(form);
+    for (const [input, key] of [[name.input, "placeName"], [street.input, "street"], [postal.input, "postalCode"], [municipality.input, "municipality"]]) {
+      if (!input.value.trim()) return fieldError(input, t("coord.check.required", t(`coord.${key}`)));
+    }
+    if (!/^\d{5}$/.test(postal.input.value.trim())) return fieldError(postal.input, t("coord.check.postalCode"));
+    const coordinates = [];
+    for (const [input, low, high] of [[latitude.input, 59, 71], [longitude.input, 19, 32]]) {
+      const text = input.value.trim().replace(",", ".");
+      const number = Number(text);
+      if (text && (!Number.isFinite(number) || number < low || number > high)) return fieldError(input, t("coord.check.coordinate"));
+      coordinates.push(text ? number : null);
+    }
+    const hours = readHours(form);
+    if (!hours) return;
+    const body = {
+      name: name.input.value.trim(),
+      street_address: street.input.value.trim(),
+      postal_code: postal.input.value.trim(),
+      municipality: municipality.input.value.trim(),
+      accessibility_notes: notes.value.trim(),
+      opening_hours: hours,
+    };
+    if (coordinates[0] !== null) body.latitude = coordinates[0];
+    if (coordinates[1] !== null) body.longitude = coordinates[1];
+    if (point) body.active = open.checked;
+    submit.dataset.busy = "true";
+    try {
+      const saved = point
+        ? await api("PATCH", `/help-points/${point.id}`, body)
+        : await api("POST", `/organisations/${organisationId}/help-points`, body);
+      await go(`${PLACES}/${saved.organisation_id}`);
+      say(t(point ? "coord.placeSaved" : "coord.placeAdded", saved.name));
+    } catch (error) {
+      problem(root, coordExplain(error));
+    } finally {
+      delete submit.dataset.busy;
+    }
+  });
+  return form;
+}
