@@ -17,14 +17,17 @@ from server.db.tables import HelpRequest
 from server.domain.statistics import RequestFacts, SessionFacts
 
 # The attributed partner: help point's organisation, else routed_to, else the organisation of the volunteer of
-# the request's latest session (their volunteer membership, an active one first).
+# the request's latest session (their volunteer membership, an active one first). The latest session's start is
+# the time agreed for the request (demand by hour of the day).
 _ATTRIBUTED = (
     "SELECT r.id, r.topic, r.channel, r.state, r.created_at, r.matched_at, hp.municipality AS point_municipality, "
     "COALESCE(hp.organisation, r.routed_to, ("
     "SELECT m.organisation FROM help_session s JOIN membership m ON m.person = s.volunteer "
     "WHERE s.request = r.id AND m.role = 'volunteer' AND m.organisation IS NOT NULL "
     "ORDER BY s.created_at DESC, m.active DESC, m.created_at LIMIT 1"
-    ")) AS partner "
+    ")) AS partner, ("
+    "SELECT s.starts_at FROM help_session s WHERE s.request = r.id ORDER BY s.created_at DESC LIMIT 1"
+    ") AS starts_at "
     "FROM help_request r LEFT JOIN help_point hp ON hp.id = r.help_point "
     "WHERE r.created_at >= {} AND r.created_at < {}"
 )
@@ -62,7 +65,8 @@ async def request_facts(
     source, params = _scoped(since, until, within)
     rows = await HelpRequest.raw(
         "SELECT x.id, x.topic, t.names AS topic_names, x.channel, x.state, x.created_at, x.matched_at, "  # noqa: S608 - our own fragment; values are bound parameters
-        "x.partner, o.name AS partner_name, COALESCE(x.point_municipality, o.municipality) AS municipality "
+        "x.starts_at, x.partner, o.name AS partner_name, "
+        "COALESCE(x.point_municipality, o.municipality) AS municipality "
         f"FROM (SELECT x.* {source}) x "
         "JOIN topic t ON t.code = x.topic LEFT JOIN organisation o ON o.id = x.partner",
         *params,
@@ -94,6 +98,7 @@ async def request_facts(
                 partner_name=r["partner_name"],
                 municipality=r["municipality"],
                 sessions=tuple(sessions.get(request_id, ())),
+                starts_at=_aware(r["starts_at"]) if r["starts_at"] is not None else None,
             )
         )
     return found

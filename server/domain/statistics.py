@@ -74,6 +74,7 @@ class RequestFacts:
     partner_name: str | None
     municipality: str | None
     sessions: tuple[SessionFacts, ...] = ()
+    starts_at: datetime | None = None  # when its latest session starts (or started), if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,8 @@ def week_key(year: int, week: int) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _key(row: RequestFacts, by: GroupBy, language: str) -> tuple[str | None, str]:
+def group_of(row: RequestFacts, by: GroupBy, language: str) -> tuple[str | None, str]:
+    """The group a request falls in and its label in `language` (the demand-supply figures group the same way)."""
     if by is GroupBy.TOPIC:
         return row.topic, row.topic_names.get(language) or row.topic_names.get("fi") or row.topic
     if by is GroupBy.MUNICIPALITY:
@@ -194,7 +196,7 @@ def report(rows: Sequence[RequestFacts], by: GroupBy, *, first: date, last: date
     members: dict[str | None, list[RequestFacts]] = defaultdict(list)
     labels: dict[str | None, str] = {}
     for row in rows:
-        key, label = _key(row, by, language)
+        key, label = group_of(row, by, language)
         members[key].append(row)
         labels.setdefault(key, label)
     if by is GroupBy.WEEK:

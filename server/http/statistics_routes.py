@@ -1,5 +1,5 @@
-"""Statistics for coordinators (scoped to their organisation; the network coordinator sees all), as JSON for
-the charts and as a CSV download for spreadsheets."""
+"""Statistics for coordinators (scoped to their organisation; the network coordinator sees all): as JSON for
+tables, as a CSV download for spreadsheets, demand next to volunteer supply, and as SVG charts for <img>."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from litestar import Controller, Response, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
+from server.domain.charts import ChartName
 from server.domain.statistics import Figures, GroupBy, Report, csv_bytes
+from server.domain.supply import Balance, DemandSupply, SupplyBy
+from server.http.charts import CHART_CSP, svg
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 
 GroupName = Literal["topic", "municipality", "partner", "channel", "week"]
@@ -20,6 +23,12 @@ From = Annotated[
     date | None, QueryParameter(name="from", description="First local date (inclusive); default 12 weeks back.")
 ]
 To = Annotated[date | None, QueryParameter(name="to", description="Last local date (inclusive); default today.")]
+SupplyGroupName = Literal["topic", "municipality", "hour"]
+SupplyGroups = Annotated[SupplyGroupName, QueryParameter(description="How to group demand and supply.")]
+Language = Literal["fi", "sv", "en"]
+Lang = Annotated[Language, QueryParameter(description="Language of the chart's texts.")]
+# The chart is the caller's scoped figures: never kept by a shared cache, nor by the browser.
+CHART_HEADERS = {"Cache-Control": "private, no-store", "Content-Security-Policy": CHART_CSP}
 
 
 class FiguresOut(msgspec.Struct, kw_only=True):
@@ -72,6 +81,55 @@ class StatisticsOut(msgspec.Struct, kw_only=True, rename={"first": "from", "last
         )
 
 
+class BalanceOut(msgspec.Struct, kw_only=True):
+    key: str | None  # topic code, municipality or hour "00".."23"; None: no municipality, or no time agreed
+    label: str
+    requests: int
+    requests_per_week: float
+    volunteer_hours: float  # average per week over the period
+
+    @classmethod
+    def of(cls, g: Balance, found: DemandSupply) -> BalanceOut:
+        return cls(
+            key=g.key,
+            label=g.label,
+            requests=g.requests,
+            requests_per_week=round(found.per_week(g.requests), 2),
+            volunteer_hours=round(g.volunteer_hours, 1),
+        )
+
+
+class DemandSupplyOut(msgspec.Struct, kw_only=True, rename={"first": "from", "last": "to"}):
+    by: SupplyGroupName
+    first: date
+    last: date
+    weeks: float
+    groups: list[BalanceOut]
+    total: BalanceOut  # every volunteer counted once (topic and municipality groups overlap)
+
+    @classmethod
+    def of(cls, found: DemandSupply) -> DemandSupplyOut:
+        total = Balance(None, "", found.requests, found.volunteer_hours)
+        return cls(
+            by=found.by.value,
+            first=found.first,
+            last=found.last,
+            weeks=round(found.weeks, 2),
+            groups=[BalanceOut.of(g, found) for g in found.groups],
+            total=BalanceOut.of(total, found),
+        )
+
+
+async def _chart(
+    services: Svc, me: Me, name: ChartName, first: date | None, last: date | None, lang: str
+) -> Response[bytes]:
+    found = await services.statistics.chart(me, name, first, last, language=lang)
+    return Response(content=svg(found), media_type=SVG, headers=CHART_HEADERS)
+
+
+SVG = "image/svg+xml"
+
+
 class StatisticsController(Controller):
     path = "/api/v1"
     tags = ["statistics"]
@@ -99,3 +157,64 @@ class StatisticsController(Controller):
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+    @get("/statistics/demand-supply", opt=roles(*COORDINATORS), summary="Requests next to volunteer hours offered")
+    async def demand_supply(
+        self, me: Me, services: Svc, by: SupplyGroups = "topic", from_: From = None, to: To = None
+    ) -> DemandSupplyOut:
+        return DemandSupplyOut.of(await services.statistics.demand_supply(me, SupplyBy(by), from_, to))
+
+    @get(
+        "/statistics/charts/demand-topic.svg",
+        opt=roles(*COORDINATORS),
+        media_type=SVG,
+        summary="Chart: demand and supply by topic (SVG)",
+    )
+    async def demand_topic_chart(
+        self, me: Me, services: Svc, from_: From = None, to: To = None, lang: Lang = "fi"
+    ) -> Response[bytes]:
+        return await _chart(services, me, ChartName.DEMAND_TOPIC, from_, to, lang)
+
+    @get(
+        "/statistics/charts/demand-area.svg",
+        opt=roles(*COORDINATORS),
+        media_type=SVG,
+        summary="Chart: demand and supply by municipality (SVG)",
+    )
+    async def demand_area_chart(
+        self, me: Me, services: Svc, from_: From = None, to: To = None, lang: Lang = "fi"
+    ) -> Response[bytes]:
+        return await _chart(services, me, ChartName.DEMAND_AREA, from_, to, lang)
+
+    @get(
+        "/statistics/charts/demand-hour.svg",
+        opt=roles(*COORDINATORS),
+        media_type=SVG,
+        summary="Chart: demand and supply by hour of day (SVG)",
+    )
+    async def demand_hour_chart(
+        self, me: Me, services: Svc, from_: From = None, to: To = None, lang: Lang = "fi"
+    ) -> Response[bytes]:
+        return await _chart(services, me, ChartName.DEMAND_HOUR, from_, to, lang)
+
+    @get(
+        "/statistics/charts/time-to-match.svg",
+        opt=roles(*COORDINATORS),
+        media_type=SVG,
+        summary="Chart: median time to match per week (SVG)",
+    )
+    async def time_to_match_chart(
+        self, me: Me, services: Svc, from_: From = None, to: To = None, lang: Lang = "fi"
+    ) -> Response[bytes]:
+        return await _chart(services, me, ChartName.TIME_TO_MATCH, from_, to, lang)
+
+    @get(
+        "/statistics/charts/outcomes.svg",
+        opt=roles(*COORDINATORS),
+        media_type=SVG,
+        summary="Chart: outcomes of requests and sessions (SVG)",
+    )
+    async def outcomes_chart(
+        self, me: Me, services: Svc, from_: From = None, to: To = None, lang: Lang = "fi"
+    ) -> Response[bytes]:
+        return await _chart(services, me, ChartName.OUTCOMES, from_, to, lang)

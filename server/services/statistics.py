@@ -1,5 +1,6 @@
 """Coordinators' statistics, scoped to the caller: a partner coordinator gets the figures of the requests
-attributed to their own organisation(s), the network coordinator those of the whole network."""
+attributed to their own organisation(s) and the supply of their own volunteers, the network coordinator those of
+the whole network. Charts are the same figures, described in the language asked."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from datetime import date, time, timedelta
 
 from server.adapters.clock import Clock
 from server.db import statistics as q
+from server.db import supply as supply_q
+from server.db import topics as topics_q
 from server.db.engine import AnyEngine
+from server.domain import charts, supply
 from server.domain import statistics as rules
 from server.domain.clocktime import local_date, local_start
 from server.domain.roles import Principal
@@ -20,14 +24,57 @@ class StatisticsService:
         self._engine = engine
         self._audit = audit
 
-    async def report(self, caller: Principal, by: rules.GroupBy, first: date | None, last: date | None) -> rules.Report:
+    async def report(
+        self,
+        caller: Principal,
+        by: rules.GroupBy,
+        first: date | None,
+        last: date | None,
+        *,
+        language: str | None = None,
+    ) -> rules.Report:
         first, last = rules.period(first, last, today=local_date(self._clock.now()))
-        rows = await q.request_facts(
+        rows = await self._requests(caller, first, last)
+        return rules.report(rows, by, first=first, last=last, language=language or caller.language)
+
+    async def demand_supply(
+        self,
+        caller: Principal,
+        by: supply.SupplyBy,
+        first: date | None,
+        last: date | None,
+        *,
+        language: str | None = None,
+    ) -> supply.DemandSupply:
+        """The requests of the period next to the volunteer hours offered (`server/domain/supply.py`)."""
+        first, last = rules.period(first, last, today=local_date(self._clock.now()))
+        rows = await self._requests(caller, first, last)
+        volunteers = await supply_q.volunteer_facts(first=first, last=last, within=caller.oversees)
+        topics = await topics_q.list_topics(active_only=False)
+        return supply.demand_supply(
+            rows, volunteers, topics, by, first=first, last=last, language=language or caller.language
+        )
+
+    async def chart(
+        self, caller: Principal, name: charts.ChartName, first: date | None, last: date | None, *, language: str
+    ) -> charts.Chart:
+        by = charts.DEMAND_BY.get(name)
+        if by is not None:
+            return charts.demand_chart(
+                name, await self.demand_supply(caller, by, first, last, language=language), language
+            )
+        if name is charts.ChartName.TIME_TO_MATCH:
+            weekly = await self.report(caller, rules.GroupBy.WEEK, first, last, language=language)
+            return charts.time_to_match_chart(weekly, language)
+        found = await self.report(caller, rules.GroupBy.TOPIC, first, last, language=language)
+        return charts.outcomes_chart(found, await topics_q.list_topics(active_only=False), language)
+
+    async def _requests(self, caller: Principal, first: date, last: date) -> list[rules.RequestFacts]:
+        return await q.request_facts(
             since=local_start(first, time(0)),
             until=local_start(last + timedelta(days=1), time(0)),
             within=caller.oversees,
         )
-        return rules.report(rows, by, first=first, last=last, language=caller.language)
 
     async def export(self, caller: Principal, by: rules.GroupBy, first: date | None, last: date | None) -> rules.Report:
         """The same report, for download: exports leave the service, so each one is in the audit trail."""

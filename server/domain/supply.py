@@ -1,0 +1,242 @@
+"""Demand against supply, for the coordinators' charts: the requests of a period next to the volunteer hours
+offered, grouped by topic, municipality or hour of the day. Pure: facts in, groups out; the caller hands in
+the period and the facts already scoped to the organisations it oversees.
+
+**Demand** is the requests created in the period (the same requests, attributed the same way, as the other
+statistics, so the totals agree). By hour, a request counts at the local hour its latest session starts (the
+time agreed with the resident); one that never got a session has no hour and is shown as its own group.
+
+**Supply** is the *average weekly volunteer hours* over the period: for each volunteer, the hours their
+weekly rules (Helsinki wall-clock time) and date exceptions make them available on the period's dates, summed
+and divided by the period's length in weeks (days / 7). Only hours in which matching could use them count:
+
+* the volunteer is active now, with an active volunteer membership in an active organisation (one the caller
+  oversees, for a partner coordinator);
+* their in-person hours count if they work at a help point or make home visits, their remote hours if they
+  take phone and video sessions; an hour that is both counts once (they can be in one place at a time);
+* by **topic**: in every active topic they declared, except partner-only ones (those go to the partner's own
+  staff, never to volunteers), so one volunteer's hours appear under each of their topics;
+* by **municipality**: in-person hours in the municipalities of their help points (and of their organisation,
+  if they make home visits); remote hours in their organisation's municipality, where a remote request is
+  attributed too; a volunteer's hours appear in each municipality they serve, counted once in each;
+* by **hour**: the hours of availability falling in each local clock hour (0–23). On the autumn
+  daylight-saving night 03–04 happens twice and counts twice; in spring it does not happen at all.
+
+The groups of topic and municipality overlap, so the total is each volunteer counted once, not their sum.
+Weekly rules and memberships have no history: a past period is measured with the rules and memberships
+volunteers have now, and the date exceptions recorded for its dates.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from server.domain.availability import DateOverride, WeeklyRule, expand, merge
+from server.domain.clocktime import HELSINKI, Interval
+from server.domain.statistics import GroupBy, RequestFacts, group_of
+from server.domain.topics import Topic
+
+HOURS = tuple(f"{h:02d}" for h in range(24))
+NO_TIME = {"fi": "Ei aikaa", "sv": "Ingen tid", "en": "No time"}
+
+
+class SupplyBy(enum.StrEnum):
+    TOPIC = "topic"
+    MUNICIPALITY = "municipality"
+    HOUR = "hour"
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerFacts:
+    """One volunteer in scope with what supply needs of them (see the module docstring)."""
+
+    person_id: uuid.UUID
+    rules: tuple[WeeklyRule, ...]
+    overrides: tuple[DateOverride, ...]  # those on the period's dates are enough
+    topics: frozenset[str]
+    remote: bool  # takes phone and video sessions
+    home_visits: bool
+    help_point_municipalities: frozenset[str]
+    organisation_municipalities: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    key: str | None  # topic code, municipality, "00".."23"; None: no municipality or no time
+    label: str
+    requests: int
+    volunteer_hours: float  # average per week
+
+
+@dataclass(frozen=True, slots=True)
+class DemandSupply:
+    by: SupplyBy
+    first: date
+    last: date
+    groups: list[Balance]
+    requests: int
+    volunteer_hours: float  # every volunteer once
+
+    @property
+    def weeks(self) -> float:
+        return weeks(self.first, self.last)
+
+    def per_week(self, requests: int) -> float:
+        return requests / self.weeks
+
+
+def weeks(first: date, last: date) -> float:
+    return ((last - first).days + 1) / 7
+
+
+def _hours(intervals: Iterable[Interval]) -> float:
+    return sum((i.duration for i in intervals), timedelta()).total_seconds() / 3600
+
+
+def by_local_hour(intervals: Iterable[Interval]) -> list[float]:
+    """Hours of `intervals` falling in each Helsinki clock hour 0..23. Helsinki's offset from UTC is always a
+    whole number of hours, so a local hour begins exactly when a UTC hour does: cutting at UTC hours and
+    naming each piece by its local hour is exact, also on the daylight-saving nights."""
+    found = [0.0] * 24
+    for interval in intervals:
+        at = interval.start
+        while at < interval.end:
+            cut = min(interval.end, at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+            found[at.astimezone(HELSINKI).hour] += (cut - at).total_seconds() / 3600
+            at = cut
+    return found
+
+
+# Weekly rules, the exceptions on the period's dates, and the kinds of hours wanted (in person, remote).
+_Key = tuple[tuple[WeeklyRule, ...], tuple[DateOverride, ...], bool, bool]
+
+
+class _Availability:
+    """Expands availability for one period, once per distinct set of rules and exceptions: most volunteers
+    share a few weekly patterns and have no exceptions."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.first, self.last = first, last
+        self._done: dict[_Key, list[Interval]] = {}
+        self._hourly: dict[_Key, list[float]] = {}
+
+    def _key(self, v: VolunteerFacts, in_person: bool, remote: bool) -> _Key:
+        return (v.rules, tuple(o for o in v.overrides if self.first <= o.day <= self.last), in_person, remote)
+
+    def hourly(self, v: VolunteerFacts, *, in_person: bool, remote: bool) -> list[float]:
+        """`by_local_hour` of `of`."""
+        key = self._key(v, in_person, remote)
+        found = self._hourly.get(key)
+        if found is None:
+            found = self._hourly[key] = by_local_hour(self.of(v, in_person=in_person, remote=remote))
+        return found
+
+    def of(self, v: VolunteerFacts, *, in_person: bool, remote: bool) -> list[Interval]:
+        """The volunteer's hours of the kinds asked, merged: an hour that is both counts once."""
+        key = self._key(v, in_person, remote)
+        overrides = key[1]
+        found = self._done.get(key)
+        if found is None:
+            kinds = [kind for kind, wanted in ((False, in_person), (True, remote)) if wanted]
+            spans = [
+                i for kind in kinds for i in expand(list(v.rules), list(overrides), self.first, self.last, remote=kind)
+            ]
+            found = self._done[key] = merge(spans)
+        return found
+
+
+def _in_person(v: VolunteerFacts) -> bool:
+    return bool(v.help_point_municipalities) or v.home_visits
+
+
+def supply(
+    volunteers: Sequence[VolunteerFacts], topics: Sequence[Topic], by: SupplyBy, *, first: date, last: date
+) -> tuple[dict[str, float], float]:
+    """Average weekly volunteer hours per group key, and in all (each volunteer once)."""
+    period = _Availability(first, last)
+    matchable = {t.code for t in topics if t.active and t.partner_only_organisation_id is None}
+    found: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for v in volunteers:
+        usable = period.of(v, in_person=_in_person(v), remote=v.remote)
+        total += _hours(usable)
+        if by is SupplyBy.TOPIC:
+            for code in v.topics & matchable:
+                found[code] += _hours(usable)
+        elif by is SupplyBy.HOUR:
+            for hour, hours in enumerate(period.hourly(v, in_person=_in_person(v), remote=v.remote)):
+                found[HOURS[hour]] += hours
+        else:
+            for municipality, (in_person, remote) in _areas(v).items():
+                found[municipality] += _hours(period.of(v, in_person=in_person, remote=remote))
+    length = weeks(first, last)
+    return {k: h / length for k, h in found.items() if h}, total / length
+
+
+def _areas(v: VolunteerFacts) -> dict[str, tuple[bool, bool]]:
+    """Municipality -> which of the volunteer's hours count there: (in-person, remote)."""
+    areas: dict[str, tuple[bool, bool]] = {}
+    in_person_at = set(v.help_point_municipalities)
+    if v.home_visits:
+        in_person_at |= v.organisation_municipalities
+    for municipality in in_person_at | (v.organisation_municipalities if v.remote else set()):
+        areas[municipality] = (
+            municipality in in_person_at,
+            v.remote and municipality in v.organisation_municipalities,
+        )
+    return areas
+
+
+def _demand_key(row: RequestFacts, by: SupplyBy, language: str) -> tuple[str | None, str]:
+    if by is SupplyBy.HOUR:
+        if row.starts_at is None:
+            return None, NO_TIME.get(language, NO_TIME["en"])
+        hour = HOURS[row.starts_at.astimezone(HELSINKI).hour]
+        return hour, hour
+    return group_of(row, GroupBy(by.value), language)
+
+
+def demand_supply(
+    rows: Sequence[RequestFacts],
+    volunteers: Sequence[VolunteerFacts],
+    topics: Sequence[Topic],
+    by: SupplyBy,
+    *,
+    first: date,
+    last: date,
+    language: str = "fi",
+) -> DemandSupply:
+    """Requests (already limited to the period and the caller's organisations) and supply side by side. Hours
+    come in clock order, every hour of the day; topics and municipalities with demand or supply, most
+    requests first, then most hours, then by label."""
+    requests: dict[str | None, int] = defaultdict(int)
+    labels: dict[str | None, str] = {}
+    for row in rows:
+        key, label = _demand_key(row, by, language)
+        requests[key] += 1
+        labels.setdefault(key, label)
+    hours, total = supply(volunteers, topics, by, first=first, last=last)
+    if by is SupplyBy.HOUR:
+        keys: list[str | None] = [*HOURS, *([None] if None in requests else [])]
+        groups = [Balance(k, labels.get(k, k or ""), requests.get(k, 0), hours.get(k or "", 0.0)) for k in keys]
+    else:
+        if by is SupplyBy.TOPIC:
+            for t in topics:
+                labels.setdefault(t.code, _name(t.names, language) or t.code)
+        groups = [
+            Balance(k, labels.get(k) or k or "", requests.get(k, 0), hours.get(k, 0.0) if k is not None else 0.0)
+            for k in {*requests, *hours}
+        ]
+        groups.sort(key=lambda g: (-g.requests, -g.volunteer_hours, g.label.casefold(), g.key or ""))
+    return DemandSupply(
+        by=by, first=first, last=last, groups=groups, requests=sum(requests.values()), volunteer_hours=total
+    )
+
+
+def _name(names: Mapping[str, str], language: str) -> str:
+    return names.get(language) or names.get("fi") or ""
