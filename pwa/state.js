@@ -24,11 +24,18 @@ export function newDraft() {
     municipality: null,
     helpPointId: null,
     slot: null, // { starts_at, ends_at } as the server sent it
-    language: null, // the language the times were searched in
+    language: null, // the language the times were searched in ("fi-plain": plain Finnish)
+    plain: false, // chose plain Finnish (selkosuomi) at the start
+    needs: [], // hearing, sight, mobility, memory: what the helper should know
     firstName: "",
     phone: "",
     idempotencyKey: null,
   };
+}
+
+/** The language the resident wants help in: plain Finnish when chosen at the start (and still in Finnish). */
+export function helpLanguage(current) {
+  return store.draft.plain && current === "fi" ? "fi-plain" : current;
 }
 
 export function resetDraft() {

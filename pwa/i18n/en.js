@@ -71,6 +71,16 @@ export default {
   phoneIntroAsk: "We first send a code to it by text message. No password is needed.",
   phoneTitleMine: "Sign in to see your sessions",
 
+  plainName: "Selkosuomi",
+  plainDetail: "Helppoa suomea. Avustaja puhuu selkeästi ja rauhallisesti.",
+  needsLegend: "Is there something the helper should know?",
+  needsHint: "Optional. It helps the helper to prepare.",
+  residentNeeds: {
+    hearing: "I do not hear well",
+    sight: "I do not see well",
+    mobility: "Moving about is hard for me",
+    memory: "I forget things easily",
+  },
   reviewTitle: "Check and book",
   reviewAskTitle: "Check and send your request",
   askExplain: "A helper calls you when they are free, and you agree on a time together.",

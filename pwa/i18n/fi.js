@@ -76,6 +76,16 @@ export default {
   phoneTitleMine: "Kirjaudu, niin näet omat aikasi",
 
   // Tarkistus ja varaus
+  plainName: "Selkosuomi",
+  plainDetail: "Helppoa suomea. Avustaja puhuu selkeästi ja rauhallisesti.",
+  needsLegend: "Haluatko kertoa avustajalle jotain?",
+  needsHint: "Ei pakollinen. Avustaja osaa silloin varautua.",
+  residentNeeds: {
+    hearing: "Kuulen huonosti",
+    sight: "Näen huonosti",
+    mobility: "Liikkuminen on minulle vaikeaa",
+    memory: "Unohdan asioita helposti",
+  },
   reviewTitle: "Tarkista ja varaa",
   reviewAskTitle: "Tarkista ja lähetä pyyntö",
   askExplain: "Avustaja soittaa sinulle, kun hän ehtii, ja sovitte ajan yhdessä.",

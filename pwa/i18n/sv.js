@@ -71,6 +71,16 @@ export default {
   phoneIntroAsk: "Vi skickar först en kod dit per sms. Du behöver inget lösenord.",
   phoneTitleMine: "Logga in för att se dina tider",
 
+  plainName: "Selkosuomi",
+  plainDetail: "Helppoa suomea. Avustaja puhuu selkeästi ja rauhallisesti.",
+  needsLegend: "Vill du berätta något för hjälparen?",
+  needsHint: "Frivilligt. Då kan hjälparen förbereda sig.",
+  residentNeeds: {
+    hearing: "Jag hör dåligt",
+    sight: "Jag ser dåligt",
+    mobility: "Det är svårt för mig att röra mig",
+    memory: "Jag glömmer lätt saker",
+  },
   reviewTitle: "Kontrollera och boka",
   reviewAskTitle: "Kontrollera och skicka begäran",
   askExplain: "En hjälpare ringer dig när hen har tid, och ni kommer överens om en tid tillsammans.",

@@ -133,7 +133,7 @@ async function charts(by, from, to, token) {
     const figure = h(
       "figure",
       { class: "chart" },
-      h("img", { src: `/api/v1/statistics/charts/${name}.svg?${params}`, alt: title, width: 800, height: 400 }),
+      h("img", { src: `/api/v1/statistics/charts/${name}.svg?${params}`, alt: title, width: 800, height: 420 }),
       h("figcaption", {}, title),
     );
     return tables[name] ? supplyTable(tables[name], from, to, token).then((table) => (figure.append(table), figure)) : figure;
@@ -149,7 +149,7 @@ async function supplyTable(by, from, to, token) {
     () => null,
   );
   if (!groups || !stillOn(token)) return h("p", {}, "");
-  const label = (g) => (by === "topic" && g.key ? topicName(g.key) : by === "hour" ? `${g.key}–${Number(g.key) + 1}` : g.label);
+  const label = (g) => (by === "topic" && g.key ? topicName(g.key) : by === "hour" && g.key !== null ? `${g.key}–${Number(g.key) + 1}` : g.label);
   const caption = t("coord.supplyCaption", by === "hour" ? t("coord.hourGroup") : t(`coord.by.${by}`));
   return h(
     "details",

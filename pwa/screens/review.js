@@ -4,7 +4,7 @@ import { button, definitions, h, linkButton } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { ensureLists, resetDraft, store } from "../state.js";
+import { ensureLists, helpLanguage, resetDraft, store } from "../state.js";
 import { clearFieldError, clearProblem, explain, field, fieldError, guard, problem, screen } from "../ui.js";
 import { placeLine } from "./time.js";
 import { bringList, topicName } from "./where.js";
@@ -62,7 +62,7 @@ export async function nameScreen(view) {
 function summary(draft) {
   const rows = [[t("topicLabel"), topicName(draft.topic)], [t("howLabel"), t(`modality.${draft.modality}`)]];
   if (draft.modality === "help_point") rows.push([t("placeLabel"), placeLine(draft.modality, draft.helpPointId)]);
-  const time = draft.kind === "book" ? when(draft.slot.starts_at, draft.language || language()) : t("noFixedTime");
+  const time = draft.kind === "book" ? when(draft.slot.starts_at, language()) : t("noFixedTime");
   rows.push([t("timeLabel"), time]);
   rows.push([t("nameLabelShort"), store.session?.first_name || draft.firstName]);
   return definitions(rows);
@@ -86,7 +86,7 @@ export async function reviewScreen(view, _params, token) {
     { title: t(booking ? "reviewTitle" : "reviewAskTitle"), back: "#/aika", id: "review" },
     booking ? null : h("p", {}, t("askExplain")),
   );
-  const body = h("div", { class: "review-body" }, confirm);
+  const body = h("div", { class: "review-body" }, needsChoice(draft), confirm);
   root.append(body);
   view.append(root);
   guard(confirm, () => (booking ? book(root) : ask(root)));
@@ -100,13 +100,34 @@ export async function reviewScreen(view, _params, token) {
   return root;
 }
 
+/** Optional: what the helper should know (hearing, sight, moving about, memory); matching takes it into account. */
+function needsChoice(draft) {
+  const boxes = ["hearing", "sight", "mobility", "memory"].map((need) => {
+    const box = h("input", { type: "checkbox", id: `need-${need}`, name: "need", value: need });
+    box.checked = draft.needs.includes(need);
+    box.addEventListener("change", () => {
+      draft.needs = draft.needs.filter((n) => n !== need);
+      if (box.checked) draft.needs.push(need);
+    });
+    return h("li", {}, box, h("label", { for: box.id }, t(`residentNeeds.${need}`)));
+  });
+  return h(
+    "fieldset",
+    { id: "needs", attrs: { "aria-describedby": "needs-hint" } },
+    h("legend", {}, t("needsLegend")),
+    h("p", { id: "needs-hint", class: "hint" }, t("needsHint")),
+    h("ul", { class: "checks" }, ...boxes),
+  );
+}
+
 async function book(root) {
   const draft = store.draft;
   const body = {
     topic: draft.topic,
     modality: draft.modality,
     starts_at: draft.slot.starts_at,
-    language: draft.language || language(),
+    language: draft.language || helpLanguage(language()),
+    needs: draft.needs,
   };
   if (draft.modality === "help_point") body.help_point_id = draft.helpPointId;
   try {
@@ -121,7 +142,7 @@ async function book(root) {
 
 async function ask(root) {
   const draft = store.draft;
-  const body = { topic: draft.topic, modality: draft.modality, language: language() };
+  const body = { topic: draft.topic, modality: draft.modality, language: helpLanguage(language()), needs: draft.needs };
   if (draft.modality === "help_point") body.help_point_id = draft.helpPointId;
   try {
     const asked = await api("POST", "/requests", body, { headers: { "Idempotency-Key": draft.idempotencyKey } });

@@ -34,6 +34,34 @@ export async function startScreen(view, _params, token) {
       ),
     ),
   );
+  // Plain Finnish (selkosuomi): the screens in Finnish, the help from someone who speaks it plainly.
+  choices.splice(
+    1,
+    0,
+    h(
+      "li",
+      {},
+      h(
+        "button",
+        {
+          type: "button",
+          class: "tile",
+          lang: "fi",
+          id: "plain-finnish",
+          on: {
+            click: () => {
+              chooseLanguage("fi");
+              resetDraft();
+              store.draft.plain = true;
+              go("/aihe");
+            },
+          },
+        },
+        h("span", { class: "tile-title" }, TEXT.fi.plainName),
+        h("span", { class: "tile-detail" }, TEXT.fi.plainDetail),
+      ),
+    ),
+  );
   const root = screen(
     { title: t("startTitle"), id: "start" },
     h("p", {}, t("startIntro")),

@@ -4,7 +4,7 @@ import { button, h } from "../dom.js";
 import { addDays, clock, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { ensureLists, helpPointById, store } from "../state.js";
+import { ensureLists, helpLanguage, helpPointById, store } from "../state.js";
 import { explain, problem, say, screen } from "../ui.js";
 import { address, needTopic } from "./where.js";
 
@@ -195,13 +195,13 @@ export function timeScreen(view, _params, token) {
       topic: draft.topic,
       modality: draft.modality,
       help_point_id: draft.modality === "help_point" ? draft.helpPointId : null,
-      language: language(),
+      language: helpLanguage(language()),
     },
     onChoose: (slot) => {
       draft.kind = "book";
       if (draft.slot?.starts_at !== slot.starts_at) draft.idempotencyKey = null;
       draft.slot = slot;
-      draft.language = language();
+      draft.language = helpLanguage(language());
       afterChoice();
     },
   });

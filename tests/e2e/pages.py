@@ -113,10 +113,13 @@ async def api_post(page: Page, path: str, body: Any, headers: dict[str, str] | N
     return await response.json()
 
 
-async def to_time_screen(page: Page, topic: str = "smartphone", check_each: bool = False) -> None:
-    """From the start: Finnish, the topic, at a help point, Kuusamo, the city's service point."""
+async def to_time_screen(
+    page: Page, topic: str = "smartphone", check_each: bool = False, start: str = "button.tile[lang=fi]"
+) -> None:
+    """From the start: Finnish (or `start`'s choice), the topic, at a help point, Kuusamo, the city's service
+    point."""
     steps: list[tuple[str, str, str]] = [
-        ("start", "button.tile[lang=fi]", "topic"),
+        ("start", start, "topic"),
         ("topic", f"button[data-topic={topic}]", "how"),
         ("how", "button[data-modality=help_point]", "municipality"),
         ("municipality", f"#municipality button.tile:has-text('{MUNICIPALITY}')", "help-point"),

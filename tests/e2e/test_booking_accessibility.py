@@ -270,6 +270,7 @@ async def test_every_text_is_there_in_finnish_swedish_and_english(browser: Brows
     keys = await page.evaluate(
         """async () => {
             const { TEXT } = await import("/i18n.js");
+            await import("/screens/coordinator.js"); // the dashboard's texts join when it is first opened
             const walk = (node, prefix) => Object.entries(node).flatMap(([key, value]) =>
                 value && typeof value === "object" && !Array.isArray(value)
                 ? [`${prefix}${key}`, ...walk(value, `${prefix}${key}.`)] : [`${prefix}${key}`]);

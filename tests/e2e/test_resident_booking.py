@@ -280,3 +280,28 @@ async def test_a_fourth_booking_is_refused_in_plain_words(browser: Browser, site
 
 def _plus_days(day: str, days: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+async def test_plain_finnish_and_what_the_helper_should_know_go_with_the_request(
+    browser: Browser, site: LiveServer
+) -> None:
+    page = await open_page(browser, site)
+    searched: list[str] = []
+    page.on("request", lambda r: searched.append(r.url) if "/api/v1/slots" in r.url else None)
+    assert "Helppoa suomea" in await page.inner_text("#plain-finnish")
+    await to_time_screen(page, start="#plain-finnish")
+    assert await page.get_attribute("html", "lang") == "fi"
+    await page.wait_for_selector("button.slot, #time .empty")
+    assert searched and all("language=fi-plain" in url for url in searched), "times of plain-Finnish helpers"
+    await page.click("#ask-instead")
+    typed, e164 = new_number()
+    await sign_in_in_journey(page, site, "Toivo", typed, e164)
+    await screen(page, "review")
+    await page.check("#need-hearing")
+    await page.check("#need-memory")
+    async with page.expect_request("**/api/v1/requests") as sent:
+        await page.click("#confirm")
+    body = (await sent.value).post_data_json
+    assert (body["language"], sorted(body["needs"])) == ("fi-plain", ["hearing", "memory"])
+    await screen(page, "done")
+    await page.context.close()
