@@ -80,6 +80,7 @@ route("/koordinaattori/vapaaehtoiset/:organisation", coordinator("peopleScreen")
 route("/koordinaattori/apupisteet", coordinator("placesScreen"));
 route("/koordinaattori/apupisteet/:organisation", coordinator("placesScreen"));
 route("/koordinaattori/apupiste/:id", coordinator("placeScreen"));
+route("/koordinaattori/palaute", coordinator("feedbackScreen"));
 route("/koordinaattori/tilastot", coordinator("statisticsScreen"));
 route("/koordinaattori/tilastot/:by/:from/:to", coordinator("statisticsScreen"));
 // The addresses the server's pushes open (server/services/notifications.py).

@@ -5,7 +5,7 @@
 // shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "54ea55d4c10d";
+const VERSION = "ff9fb63f7dad";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -36,6 +36,7 @@ const SHELL = [
   "/screens/calendar.js",
   "/screens/coordinator.js",
   "/screens/coordinator-common.js",
+  "/screens/coordinator-feedback.js",
   "/screens/coordinator-ledger.js",
   "/screens/coordinator-on-behalf.js",
   "/screens/coordinator-people.js",

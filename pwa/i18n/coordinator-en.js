@@ -5,6 +5,7 @@ export default {
   navOnBehalf: "Book for a caller",
   navPeople: "Volunteers",
   navPlaces: "Help points",
+  navFeedback: "Accessibility feedback",
   navStatistics: "Statistics",
   notCoordinator: "This page is for coordinators. Your account does not have the coordinator role.",
   offlineOnly: "The coordinator's screens need a network connection.",
@@ -277,6 +278,19 @@ export default {
   save: "Save",
   placeSaved: (name) => `${name}: changes saved.`,
   placeAdded: (name) => `${name} has been added.`,
+
+  // Accessibility feedback
+  feedbackTitle: "Accessibility feedback",
+  feedbackIntro: "The law requires an answer within 14 days. Oldest first.",
+  feedbackOpen: "Not answered",
+  feedbackReceived: (time) => `Received ${time}`,
+  feedbackOverdue: "Over 14 days without an answer.",
+  feedbackContact: (contact) => `Contact: ${contact}`,
+  feedbackNoContact: "No contact given: no answer expected.",
+  feedbackPage: (page, lang) => `Page: ${page} · language: ${lang}`,
+  answerNote: "What we did (briefly, optional)",
+  markAnswered: "Mark answered",
+  markedAnswered: "Marked answered.",
 
   errors: {
     volunteer_not_eligible: "This volunteer does not fit this request or time. Choose another.",

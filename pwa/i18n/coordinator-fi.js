@@ -5,6 +5,7 @@ export default {
   navOnBehalf: "Varaa soittajalle",
   navPeople: "Vapaaehtoiset",
   navPlaces: "Apupisteet",
+  navFeedback: "Saavutettavuuspalaute",
   navStatistics: "Tilastot",
   notCoordinator: "Tämä sivu on koordinaattoreille. Tunnuksellasi ei ole koordinaattorin roolia.",
   offlineOnly: "Koordinaattorin näkymät tarvitsevat verkkoyhteyden.",
@@ -275,6 +276,19 @@ export default {
   save: "Tallenna",
   placeSaved: (name) => `${name}: muutokset tallennettu.`,
   placeAdded: (name) => `${name} on lisätty.`,
+
+  // Saavutettavuuspalaute
+  feedbackTitle: "Saavutettavuuspalaute",
+  feedbackIntro: "Laki edellyttää vastausta 14 päivän kuluessa. Vanhin ensin.",
+  feedbackOpen: "Vastaamatta",
+  feedbackReceived: (time) => `Saapui ${time}`,
+  feedbackOverdue: "Yli 14 päivää ilman vastausta.",
+  feedbackContact: (contact) => `Yhteystieto: ${contact}`,
+  feedbackNoContact: "Ei yhteystietoa: vastausta ei odoteta.",
+  feedbackPage: (page, lang) => `Sivu: ${page} · kieli: ${lang}`,
+  answerNote: "Mitä teimme (lyhyesti, ei pakollinen)",
+  markAnswered: "Merkitse vastatuksi",
+  markedAnswered: "Merkitty vastatuksi.",
 
   errors: {
     volunteer_not_eligible: "Tämä vapaaehtoinen ei sovi tähän pyyntöön tai aikaan. Valitse toinen.",

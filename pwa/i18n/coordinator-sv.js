@@ -5,6 +5,7 @@ export default {
   navOnBehalf: "Boka åt den som ringer",
   navPeople: "Frivilliga",
   navPlaces: "Hjälppunkter",
+  navFeedback: "Tillgänglighetsrespons",
   navStatistics: "Statistik",
   notCoordinator: "Den här sidan är för koordinatorer. Ditt konto har inte rollen koordinator.",
   offlineOnly: "Koordinatorns vyer behöver nätförbindelse.",
@@ -276,6 +277,19 @@ export default {
   save: "Spara",
   placeSaved: (name) => `${name}: ändringarna är sparade.`,
   placeAdded: (name) => `${name} har lagts till.`,
+
+  // Tillgänglighetsrespons
+  feedbackTitle: "Tillgänglighetsrespons",
+  feedbackIntro: "Lagen kräver svar inom 14 dagar. Den äldsta först.",
+  feedbackOpen: "Obesvarade",
+  feedbackReceived: (time) => `Kom ${time}`,
+  feedbackOverdue: "Över 14 dagar utan svar.",
+  feedbackContact: (contact) => `Kontakt: ${contact}`,
+  feedbackNoContact: "Ingen kontakt: inget svar väntas.",
+  feedbackPage: (page, lang) => `Sida: ${page} · språk: ${lang}`,
+  answerNote: "Vad vi gjorde (kort, frivilligt)",
+  markAnswered: "Markera som besvarad",
+  markedAnswered: "Markerad som besvarad.",
 
   errors: {
     volunteer_not_eligible: "Den här frivilliga passar inte för den här begäran eller tiden. Välj en annan.",

@@ -10,16 +10,15 @@ export default {
       title: "How accessible the service is",
       paragraphs: [
         "Our target is level AA of the WCAG 2.1 guidelines. The service meets the requirements in part.",
-        "We have assessed the service ourselves. Every booking screen for residents and every volunteer screen is checked automatically with the axe-core tool at phone and computer screen widths, and the whole booking, taking a request and checking in are tested with the keyboard alone. Automatic tests find only some of the problems.",
+        "We have assessed the service ourselves. Every booking screen for residents, every volunteer screen and every coordinator screen is checked automatically with the axe-core tool at phone and computer screen widths, and the whole booking, taking a request and checking in are tested with the keyboard alone. Automatic tests find only some of the problems.",
       ],
     },
     {
       title: "What is not accessible yet",
       list: [
-        "The screens for coordinators are not made yet. They can sign in, but cannot yet do their tasks in this app.",
         "A home visit cannot be asked for in the app yet. You can arrange one by calling the helpline.",
         "The accessibility details of the help points are in Finnish only.",
-        "The app has no feedback form yet. You can give feedback on the phone.",
+        "The statistics charts are pictures. Their figures are in a table below each picture.",
         "The service has not yet been tested with screen readers (NVDA, VoiceOver, TalkBack) or with older test users.",
       ],
     },
@@ -35,7 +34,16 @@ export default {
       paragraphs: [
         "Have you found something that is not accessible? Tell us and we will fix it. We answer within 14 days. You can also tell us at a help point.",
       ],
-      helpline: "You can give feedback by calling:",
+      helpline: "You can also give feedback by calling:",
+      form: {
+        message: "What did not work?",
+        messageHint: "Tell us on which page and what you were trying to do.",
+        contact: "Phone number or e-mail (if you want an answer)",
+        send: "Send feedback",
+        needMessage: "Write your feedback.",
+        thanks: "Thank you for your feedback! We answer within 14 days.",
+        thanksNoContact: "Thank you for your feedback! We read it and fix the problem.",
+      },
     },
     {
       title: "Supervising authority",

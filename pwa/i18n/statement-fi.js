@@ -11,16 +11,15 @@ export default {
       title: "Saavutettavuuden tila",
       paragraphs: [
         "Tavoitteemme on WCAG 2.1 -ohjeiston AA-taso. Palvelu täyttää vaatimukset osittain.",
-        "Olemme arvioineet palvelun itse. Jokainen asukkaan varausnäkymä ja vapaaehtoisen näkymä tarkistetaan automaattisesti axe-core-työkalulla puhelimen ja tietokoneen levyisellä näytöllä, ja koko varaus sekä pyynnön ottaminen ja paikalle ilmoittautuminen testataan pelkällä näppäimistöllä. Automaattinen testaus löytää vain osan ongelmista.",
+        "Olemme arvioineet palvelun itse. Jokainen asukkaan varausnäkymä, vapaaehtoisen näkymä ja koordinaattorin näkymä tarkistetaan automaattisesti axe-core-työkalulla puhelimen ja tietokoneen levyisellä näytöllä, ja koko varaus sekä pyynnön ottaminen ja paikalle ilmoittautuminen testataan pelkällä näppäimistöllä. Automaattinen testaus löytää vain osan ongelmista.",
       ],
     },
     {
       title: "Mikä ei vielä ole saavutettavaa",
       list: [
-        "Koordinaattoreiden näkymät ovat vielä tekemättä. He voivat kirjautua, mutta eivät vielä hoitaa tehtäviään tässä sovelluksessa.",
         "Kotikäyntiä ei voi vielä pyytää sovelluksessa. Sen voi sopia soittamalla neuvontaan.",
         "Apupisteiden esteettömyystiedot ovat vain suomeksi.",
-        "Sovelluksessa ei vielä ole palautelomaketta. Palautteen voi antaa puhelimessa.",
+        "Tilastojen kaaviot ovat kuvia. Niiden luvut ovat kuvan alla taulukossa.",
         "Palvelua ei ole vielä testattu ruudunlukijoilla (NVDA, VoiceOver, TalkBack) eikä ikääntyneiden testikäyttäjien kanssa.",
       ],
     },
@@ -36,7 +35,16 @@ export default {
       paragraphs: [
         "Huomasitko saavutettavuuspuutteen? Kerro siitä meille, niin korjaamme sen. Vastaamme 14 päivän kuluessa. Voit kertoa asiasta myös apupisteessä.",
       ],
-      helpline: "Palautetta voi antaa soittamalla:",
+      helpline: "Palautetta voi antaa myös soittamalla:",
+      form: {
+        message: "Mikä ei toiminut?",
+        messageHint: "Kerro, millä sivulla ja mitä yritit tehdä.",
+        contact: "Puhelinnumero tai sähköposti (jos haluat vastauksen)",
+        send: "Lähetä palaute",
+        needMessage: "Kirjoita palautteesi.",
+        thanks: "Kiitos palautteesta! Vastaamme 14 päivän kuluessa.",
+        thanksNoContact: "Kiitos palautteesta! Luemme sen ja korjaamme puutteen.",
+      },
     },
     {
       title: "Valvonta\u00adviranomainen",

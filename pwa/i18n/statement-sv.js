@@ -11,16 +11,15 @@ export default {
       title: "Tillgänglighetens status",
       paragraphs: [
         "Vårt mål är nivå AA i riktlinjerna WCAG 2.1. Tjänsten uppfyller kraven delvis.",
-        "Vi har bedömt tjänsten själva. Varje bokningsvy för invånare och varje vy för frivilliga kontrolleras automatiskt med verktyget axe-core i telefonens och datorns skärmbredd, och hela bokningen, att ta en förfrågan och att checka in testas med enbart tangentbordet. Automatiska tester hittar bara en del av problemen.",
+        "Vi har bedömt tjänsten själva. Varje bokningsvy för invånare, varje vy för frivilliga och varje vy för koordinatorer kontrolleras automatiskt med verktyget axe-core i telefonens och datorns skärmbredd, och hela bokningen, att ta en förfrågan och att checka in testas med enbart tangentbordet. Automatiska tester hittar bara en del av problemen.",
       ],
     },
     {
       title: "Det här är ännu inte tillgängligt",
       list: [
-        "Vyerna för koordinatorer är ännu inte gjorda. De kan logga in, men kan ännu inte sköta sina uppgifter i den här appen.",
         "Hembesök kan ännu inte begäras i appen. Du kan komma överens om det genom att ringa rådgivningen.",
         "Hjälppunkternas tillgänglighetsuppgifter finns bara på finska.",
-        "Appen har ännu ingen responsblankett. Du kan ge respons per telefon.",
+        "Statistikens diagram är bilder. Deras siffror finns i en tabell under bilden.",
         "Tjänsten har ännu inte testats med skärmläsare (NVDA, VoiceOver, TalkBack) eller med äldre testanvändare.",
       ],
     },
@@ -36,7 +35,16 @@ export default {
       paragraphs: [
         "Har du hittat en brist i tillgängligheten? Berätta det för oss, så rättar vi den. Vi svarar inom 14 dagar. Du kan också berätta det på en hjälppunkt.",
       ],
-      helpline: "Du kan ge respons genom att ringa:",
+      helpline: "Du kan också ge respons genom att ringa:",
+      form: {
+        message: "Vad fungerade inte?",
+        messageHint: "Berätta på vilken sida och vad du försökte göra.",
+        contact: "Telefonnummer eller e-post (om du vill ha svar)",
+        send: "Skicka respons",
+        needMessage: "Skriv din respons.",
+        thanks: "Tack för responsen! Vi svarar inom 14 dagar.",
+        thanksNoContact: "Tack för responsen! Vi läser den och rättar bristen.",
+      },
     },
     {
       title: "Tillsyns\u00admyndighet",

@@ -17,16 +17,23 @@ const MENU = [
   [`${HOME}/tilastot`, "coord.navStatistics"],
 ];
 
+const NETWORK_MENU = [[`${HOME}/palaute`, "coord.navFeedback"]];
+
+function isNetworkCoordinator() {
+  return Boolean(store.session?.roles?.some((grant) => grant.role === "network_coordinator"));
+}
+
 /** The menu between the coordinator's screens; the current one is marked for screen readers too. */
 export function menu() {
   const here = path();
+  const items = isNetworkCoordinator() ? [...MENU, ...NETWORK_MENU] : MENU;
   return h(
     "nav",
     { class: "coord-nav", attrs: { "aria-label": t("coord.nav") } },
     h(
       "ul",
       {},
-      ...MENU.map(([href, key]) => {
+      ...items.map(([href, key]) => {
         const current = href === HOME ? here === HOME : here.startsWith(href);
         return h("li", {}, h("a", { href: `#${href}`, attrs: { "aria-current": current ? "page" : null } }, t(key)));
       }),

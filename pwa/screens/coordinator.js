@@ -12,6 +12,7 @@ TEXT.en.coord = en;
 export { queuesScreen } from "./coordinator-queues.js";
 export { requestScreen } from "./coordinator-request.js";
 export { onBehalfScreen } from "./coordinator-on-behalf.js";
+export { feedbackScreen } from "./coordinator-feedback.js";
 export { ledgerScreen } from "./coordinator-ledger.js";
 export { peopleScreen } from "./coordinator-people.js";
 export { placeScreen, placesScreen } from "./coordinator-places.js";

@@ -333,3 +333,35 @@ async def test_a_coordinator_changes_opening_hours_and_adds_a_help_point(browser
     added = page.locator("[data-help-point]", has_text="Kirjastoauto Kaisla")
     assert "Maanantai 10.00–14.00" in await added.inner_text()
     await staff.close()
+
+
+async def test_accessibility_feedback_from_the_statement_reaches_the_network_coordinator(
+    browser: Browser, site: LiveServer
+) -> None:
+    context = await browser.new_context(viewport={"width": 375, "height": 800}, base_url=site.base_url)
+    page = await context.new_page()
+    await page.goto("/#/saavutettavuus")
+    await page.wait_for_selector("#feedback-form")
+    await page.click("#feedback-form button[type=submit]")  # nothing written
+    await wait_until(page, "() => document.activeElement.id === 'feedback-message'")
+    await check(page, "statement: feedback missing")
+    await page.fill("#feedback-message", "Aikojen painikkeet ovat liian lähekkäin isolla tekstillä.")
+    await page.fill("#feedback-contact", "040 7654321")
+    await page.click("#feedback-form button[type=submit]")
+    await wait_until(page, "() => document.activeElement.id === 'feedback-sent'")
+    assert "14 päivän" in await page.inner_text("#feedback-sent")
+    await check(page, "statement: feedback sent")
+    await context.close()
+
+    staff = await coordinator(browser, site, width=375)
+    page = staff.page
+    await go(page, "/koordinaattori/palaute", "feedback")
+    item = page.locator("[data-feedback]", has_text="liian lähekkäin")
+    assert "040 7654321" in await item.inner_text()
+    await check(page, "accessibility feedback")
+    await item.locator("textarea").fill("Välit suurennettu.")
+    await item.locator("button").click()
+    await status_is(page, "Merkitty vastatuksi.")
+    answered = await staff.get("/accessibility-feedback?answered=true")
+    assert [f["answer_note"] for f in answered if "lähekkäin" in f["message"]] == ["Välit suurennettu."]
+    await staff.close()
