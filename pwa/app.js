@@ -8,7 +8,7 @@ import { again, applyLanguage, chooseLanguage, problem, say, screen, showOffline
 import { queueMessage, sendQueued } from "./volunteer.js";
 import { startScreen } from "./screens/start.js";
 import { topicScreen } from "./screens/topic.js";
-import { howScreen, municipalityScreen, helpPointScreen } from "./screens/where.js";
+import { homeAddressScreen, howScreen, municipalityScreen, helpPointScreen } from "./screens/where.js";
 import { timeScreen } from "./screens/time.js";
 import { nameScreen, reviewScreen } from "./screens/review.js";
 import { doneScreen } from "./screens/done.js";
@@ -33,6 +33,7 @@ route("/aihe", topicScreen);
 route("/tapa", howScreen);
 route("/kunta", municipalityScreen);
 route("/apupiste", helpPointScreen);
+route("/koti", homeAddressScreen);
 route("/aika", timeScreen);
 route("/nimi", nameScreen);
 route("/puhelin", () => phoneScreen());

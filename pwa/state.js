@@ -23,6 +23,7 @@ export function newDraft() {
     modality: null,
     municipality: null,
     helpPointId: null,
+    home: null, // a home visit's { address, latitude, longitude } and what was typed
     slot: null, // { starts_at, ends_at } as the server sent it
     language: null, // the language the times were searched in ("fi-plain": plain Finnish)
     plain: false, // chose plain Finnish (selkosuomi) at the start

@@ -16,7 +16,6 @@ export default {
     {
       title: "What is not accessible yet",
       list: [
-        "A home visit cannot be asked for in the app yet. You can arrange one by calling the helpline.",
         "The accessibility details of the help points are in Finnish only.",
         "The statistics charts are pictures. Their figures are in a table below each picture.",
         "The service has not yet been tested with screen readers (NVDA, VoiceOver, TalkBack) or with older test users.",

@@ -17,7 +17,6 @@ export default {
     {
       title: "Mikä ei vielä ole saavutettavaa",
       list: [
-        "Kotikäyntiä ei voi vielä pyytää sovelluksessa. Sen voi sopia soittamalla neuvontaan.",
         "Apupisteiden esteettömyystiedot ovat vain suomeksi.",
         "Tilastojen kaaviot ovat kuvia. Niiden luvut ovat kuvan alla taulukossa.",
         "Palvelua ei ole vielä testattu ruudunlukijoilla (NVDA, VoiceOver, TalkBack) eikä ikääntyneiden testikäyttäjien kanssa.",

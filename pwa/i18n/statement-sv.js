@@ -17,7 +17,6 @@ export default {
     {
       title: "Det här är ännu inte tillgängligt",
       list: [
-        "Hembesök kan ännu inte begäras i appen. Du kan komma överens om det genom att ringa rådgivningen.",
         "Hjälppunkternas tillgänglighetsuppgifter finns bara på finska.",
         "Statistikens diagram är bilder. Deras siffror finns i en tabell under bilden.",
         "Tjänsten har ännu inte testats med skärmläsare (NVDA, VoiceOver, TalkBack) eller med äldre testanvändare.",

@@ -17,8 +17,14 @@ function incomplete() {
   if (!draft.topic) return "/aihe";
   if (!draft.modality) return "/tapa";
   if (draft.modality === "help_point" && !draft.helpPointId) return "/kunta";
+  if (draft.modality === "home_visit" && !draft.home) return "/koti";
   if (draft.kind === "book" && !draft.slot) return "/aika";
   return null;
+}
+
+/** Back from the name or the last look: to the times, or for a home visit to its address. */
+function backToChoice() {
+  return store.draft.modality === "home_visit" ? "#/koti" : "#/aika";
 }
 
 export async function nameScreen(view) {
@@ -36,7 +42,7 @@ export async function nameScreen(view) {
   name.input.addEventListener("input", () => (store.draft.firstName = name.input.value));
   const submit = h("button", { type: "submit", class: "primary" }, t("continue"));
   const form = h("form", { id: "form-name", novalidate: true }, ...name.nodes, submit);
-  const root = screen({ title: t("nameTitle"), back: "#/aika", id: "name" }, form);
+  const root = screen({ title: t("nameTitle"), back: backToChoice(), id: "name" }, form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFieldError(name.input);
@@ -62,6 +68,7 @@ export async function nameScreen(view) {
 function summary(draft) {
   const rows = [[t("topicLabel"), topicName(draft.topic)], [t("howLabel"), t(`modality.${draft.modality}`)]];
   if (draft.modality === "help_point") rows.push([t("placeLabel"), placeLine(draft.modality, draft.helpPointId)]);
+  if (draft.modality === "home_visit") rows.push([t("homeLabel"), draft.home.address]);
   const time = draft.kind === "book" ? when(draft.slot.starts_at, language()) : t("noFixedTime");
   rows.push([t("timeLabel"), time]);
   rows.push([t("nameLabelShort"), store.session?.first_name || draft.firstName]);
@@ -83,7 +90,7 @@ export async function reviewScreen(view, _params, token) {
   if (!draft.idempotencyKey) draft.idempotencyKey = newIdempotencyKey();
   const confirm = button(t(booking ? "bookButton" : "askSend"), { class: "primary", id: "confirm" });
   const root = screen(
-    { title: t(booking ? "reviewTitle" : "reviewAskTitle"), back: "#/aika", id: "review" },
+    { title: t(booking ? "reviewTitle" : "reviewAskTitle"), back: backToChoice(), id: "review" },
     booking ? null : h("p", {}, t("askExplain")),
   );
   const body = h("div", { class: "review-body" }, needsChoice(draft), confirm);
@@ -144,6 +151,10 @@ async function ask(root) {
   const draft = store.draft;
   const body = { topic: draft.topic, modality: draft.modality, language: helpLanguage(language()), needs: draft.needs };
   if (draft.modality === "help_point") body.help_point_id = draft.helpPointId;
+  if (draft.modality === "home_visit") {
+    const { address, latitude, longitude } = draft.home;
+    body.home = { address, latitude, longitude };
+  }
   try {
     const asked = await api("POST", "/requests", body, { headers: { "Idempotency-Key": draft.idempotencyKey } });
     store.result = { kind: "ask", asked, draft: { ...draft }, phone: draft.phone };

@@ -1,11 +1,12 @@
-// How to meet (help point, phone, video), then where: the municipality, then the help point.
+// How to meet (help point, home visit, phone, video), then where: the municipality and the help point, or the
+// home's address.
 import { h, list } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { loadHelpPoints, loadTopics, store, topicByCode } from "../state.js";
-import { helplineLink, load, loading, screen, tile } from "../ui.js";
+import { clearErrors, field, fieldError, guard, helplineLink, load, loading, problem, say, screen, tile } from "../ui.js";
 
-const MODALITIES = ["help_point", "phone", "video"];
+const MODALITIES = ["help_point", "home_visit", "phone", "video"];
 
 export function needTopic() {
   if (store.draft.topic) return false;
@@ -36,7 +37,7 @@ export function howScreen(view, _params, token) {
   const root = screen(
     { title: t("howTitle"), back: "#/aihe", id: "how" },
     h("ul", { class: "tiles" }, ...options),
-    h("p", { class: "note" }, t("homeVisitByPhone"), " ", helplineLink()),
+    h("p", { class: "note" }),
   );
   view.append(root);
   showTopic(root, token);
@@ -50,7 +51,7 @@ async function showTopic(root, token) {
   const box = h("div", { class: "chosen" }, chosen);
   const bring = bringList(store.draft.topic);
   if (bring) box.append(bring);
-  root.querySelector(".note").before(box);
+  root.querySelector(".note").replaceWith(box);
 }
 
 function chooseModality(modality) {
@@ -63,7 +64,7 @@ function chooseModality(modality) {
       store.draft.helpPointId = null;
     }
   }
-  go(modality === "help_point" ? "/kunta" : "/aika");
+  go({ help_point: "/kunta", home_visit: "/koti" }[modality] || "/aika");
 }
 
 export function municipalityScreen(view, _params, token) {
@@ -133,4 +134,96 @@ async function fillHelpPoints(root, token) {
     return item;
   });
   root.append(h("ul", { class: "tiles" }, ...tiles));
+}
+
+/** The home of a home visit: the address (shown to the helper only after they take the request) and, for the
+ * travel distance, the phone's location if the resident allows it, else the centre of their municipality's help
+ * points. Home visits have no fixed time: the helper calls to agree one. */
+export function homeAddressScreen(view, _params, token) {
+  if (needTopic()) return null;
+  if (store.draft.modality !== "home_visit") return void go("/tapa", { replace: true });
+  const root = screen({ title: t("homeTitle"), back: "#/tapa", id: "home" }, h("p", {}, t("homeIntro")), loading());
+  view.append(root);
+  fillHome(root, token);
+  return root;
+}
+
+function centreOf(points) {
+  const placed = points.filter((p) => p.latitude != null && p.longitude != null);
+  if (!placed.length) return null;
+  const mean = (key) => placed.reduce((sum, p) => sum + p[key], 0) / placed.length;
+  return { latitude: Math.round(mean("latitude") * 1e5) / 1e5, longitude: Math.round(mean("longitude") * 1e5) / 1e5 };
+}
+
+async function fillHome(root, token) {
+  const points = await load(root, loadHelpPoints);
+  if (!points || !stillOn(token)) return;
+  root.querySelector(".loading").remove();
+  const home = store.draft.home || {};
+  const names = [...new Set(points.map((point) => point.municipality))].sort((a, b) => a.localeCompare(b, "fi"));
+  const street = field({ id: "home-street", label: t("homeStreet"), hint: t("homeStreetHint"), value: home.street || "", autocomplete: "street-address", maxlength: "120" });
+  const postal = field({ id: "home-postal", label: t("homePostal"), value: home.postal || "", autocomplete: "postal-code", inputmode: "numeric", maxlength: "5", class: "short" });
+  const municipality = h("select", { id: "home-municipality", name: "home-municipality", attrs: { "aria-describedby": "home-municipality-error" } }, ...names.map((name) => h("option", { value: name }, name)));
+  municipality.value = home.municipality || store.draft.municipality || names[0];
+  let located = home.located || null;
+  const locate = h("button", { type: "button", class: "secondary", id: "home-locate", attrs: { "aria-describedby": "home-locate-hint" } }, t("homeLocate"));
+  guard(locate, () =>
+    new Promise((resolve) => {
+      if (!navigator.geolocation) {
+        say(t("homeLocateFailed"));
+        return resolve();
+      }
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          located = { latitude: position.coords.latitude, longitude: position.coords.longitude };
+          say(t("homeLocated"));
+          resolve();
+        },
+        () => {
+          say(t("homeLocateFailed"));
+          resolve();
+        },
+        { timeout: 15000, maximumAge: 600000 },
+      );
+    }),
+  );
+  const submit = h("button", { type: "submit", class: "primary" }, t("continue"));
+  const form = h(
+    "form",
+    { id: "form-home", novalidate: true },
+    ...street.nodes,
+    ...postal.nodes,
+    h("label", { for: "home-municipality" }, t("homeMunicipality")),
+    h("p", { id: "home-municipality-error", class: "error", hidden: true }),
+    municipality,
+    h("p", { id: "home-locate-hint", class: "hint" }, t("homeLocateHint")),
+    locate,
+    submit,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const streetText = street.input.value.trim();
+    const postalText = postal.input.value.trim();
+    if (!streetText) return fieldError(street.input, t("homeNeedStreet"));
+    if (!/^\d{5}$/.test(postalText)) return fieldError(postal.input, t("homeNeedPostal"));
+    const place = located || centreOf(points.filter((p) => p.municipality === municipality.value));
+    if (!place) {
+      return problem(root, t("homeNoPlace"), { actions: [helplineLink()] });
+    }
+    store.draft.home = {
+      street: streetText,
+      postal: postalText,
+      municipality: municipality.value,
+      located,
+      address: `${streetText}, ${postalText} ${municipality.value}`,
+      latitude: place.latitude,
+      longitude: place.longitude,
+    };
+    store.draft.kind = "ask";
+    store.draft.slot = null;
+    store.draft.idempotencyKey = null;
+    go(store.session && store.session.first_name ? "/tarkista" : "/nimi");
+  });
+  root.append(form);
 }

@@ -38,7 +38,8 @@ def security_headers(*, hsts: bool) -> type:
                     headers["X-Content-Type-Options"] = "nosniff"
                     headers["Referrer-Policy"] = "no-referrer"
                     headers["X-Frame-Options"] = "DENY"
-                    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                    # Location only for this app itself: a resident may give it for a home visit.
+                    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
                     if hsts:
                         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
                     if scope["path"].startswith("/api/"):

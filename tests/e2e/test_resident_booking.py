@@ -18,6 +18,7 @@ from tests.e2e.pages import (
     MUNICIPALITY,
     api_get,
     api_post,
+    check,
     choose_first_time,
     new_number,
     open_page,
@@ -25,6 +26,7 @@ from tests.e2e.pages import (
     sign_in_in_journey,
     status_is,
     to_time_screen,
+    wait_until,
 )
 from tests.live import LiveServer
 
@@ -169,8 +171,6 @@ async def test_a_resident_asks_to_be_called_without_a_fixed_time(browser: Browse
     await screen(page, "topic")
     await page.click("button[data-topic=online_banking]")
     await screen(page, "how")
-    assert "Kotikäynti" not in await page.inner_text("#how ul.tiles"), "home visits need an address: by phone"
-    assert "kotikäynnin" in await page.inner_text("#how .note")
     await page.click("button[data-modality=phone]")
     await screen(page, "time")
     await page.click("#ask-instead")
@@ -305,3 +305,54 @@ async def test_plain_finnish_and_what_the_helper_should_know_go_with_the_request
     assert (body["language"], sorted(body["needs"])) == ("fi-plain", ["hearing", "memory"])
     await screen(page, "done")
     await page.context.close()
+
+
+async def test_a_resident_asks_for_a_home_visit_with_their_address(browser: Browser, site: LiveServer) -> None:
+    lookup = await browser.new_context(base_url=site.base_url)
+    listed = await (await lookup.request.get("/api/v1/help-points")).json()
+    await lookup.close()
+    points = [p for p in listed if p["municipality"] == MUNICIPALITY and p["latitude"] is not None]
+    centre = (
+        round(sum(p["latitude"] for p in points) / len(points), 5),
+        round(sum(p["longitude"] for p in points) / len(points), 5),
+    )
+    for located in (None, (65.9712, 29.1876)):
+        context = await browser.new_context(viewport={"width": 375, "height": 800}, base_url=site.base_url)
+        if located:
+            await context.grant_permissions(["geolocation"])
+            await context.set_geolocation({"latitude": located[0], "longitude": located[1]})
+        page = await context.new_page()
+        await page.goto("/")
+        await page.click("button.tile[lang=fi]")
+        await screen(page, "topic")
+        await page.click("button[data-topic=smartphone]")
+        await screen(page, "how")
+        await page.click("button[data-modality=home_visit]")
+        await screen(page, "home")
+        await check(page, "home visit: the address")
+        await page.click("#form-home button[type=submit]")
+        await wait_until(page, "() => document.activeElement.id === 'home-street'")
+        await page.fill("#home-street", "Kirkkotie 5 B 12")
+        await page.fill("#home-postal", "936")
+        await page.click("#form-home button[type=submit]")
+        await wait_until(page, "() => document.activeElement.id === 'home-postal'")
+        await check(page, "home visit: the postal code wrong")
+        await page.fill("#home-postal", "93600")
+        await page.select_option("#home-municipality", MUNICIPALITY)
+        if located:
+            await page.click("#home-locate")
+            await status_is(page, "Sijainti on saatu.")
+        await page.click("#form-home button[type=submit]")
+        typed, e164 = new_number()
+        await sign_in_in_journey(page, site, "Eila", typed, e164)
+        await screen(page, "review")
+        assert "Kirkkotie 5 B 12, 93600 Kuusamo" in await page.inner_text("#review")
+        async with page.expect_request("**/api/v1/requests") as sent:
+            await page.click("#confirm")
+        home = (await sent.value).post_data_json["home"]
+        assert home["address"] == "Kirkkotie 5 B 12, 93600 Kuusamo"
+        assert (home["latitude"], home["longitude"]) == (located or centre)
+        await screen(page, "done")
+        requests = await api_get(page, "/me/requests")
+        assert [(r["modality"], r["state"] != "cancelled") for r in requests] == [("home_visit", True)]
+        await context.close()
