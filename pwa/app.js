@@ -82,6 +82,8 @@ route("/koordinaattori/apupisteet", coordinator("placesScreen"));
 route("/koordinaattori/apupisteet/:organisation", coordinator("placesScreen"));
 route("/koordinaattori/apupiste/:id", coordinator("placeScreen"));
 route("/koordinaattori/palaute", coordinator("feedbackScreen"));
+route("/koordinaattori/viestit", coordinator("messagesScreen"));
+route("/koordinaattori/viestit/:name", coordinator("messagesScreen"));
 route("/koordinaattori/tilastot", coordinator("statisticsScreen"));
 route("/koordinaattori/tilastot/:by/:from/:to", coordinator("statisticsScreen"));
 // The addresses the server's pushes open (server/services/notifications.py).

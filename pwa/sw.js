@@ -5,7 +5,7 @@
 // shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "1b2679d58410";
+const VERSION = "4004dc85c89d";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -38,6 +38,7 @@ const SHELL = [
   "/screens/coordinator-common.js",
   "/screens/coordinator-feedback.js",
   "/screens/coordinator-ledger.js",
+  "/screens/coordinator-messages.js",
   "/screens/coordinator-on-behalf.js",
   "/screens/coordinator-people.js",
   "/screens/coordinator-places.js",

@@ -6,6 +6,7 @@ export default {
   navPeople: "Volunteers",
   navPlaces: "Help points",
   navFeedback: "Accessibility feedback",
+  navMessages: "Message templates",
   navStatistics: "Statistics",
   notCoordinator: "This page is for coordinators. Your account does not have the coordinator role.",
   offlineOnly: "The coordinator's screens need a network connection.",
@@ -292,7 +293,23 @@ export default {
   markAnswered: "Mark answered",
   markedAnswered: "Marked answered.",
 
+  // Message templates
+  messagesTitle: "Message templates",
+  messagesIntro: "The wording of text messages, notifications and the voice menu. Placeholders in braces are filled in automatically.",
+  messageLabel: "Message",
+  customised: "changed",
+  wording: "Wording",
+  placeholders: (list) => `Placeholders: ${list}`,
+  noPlaceholders: "No placeholders.",
+  cost: (chars, segments, encoding) => `At most ${chars} characters, ${segments} text messages (${encoding}).`,
+  nonGsm: (chars) => `These characters make the message dearer: ${chars}`,
+  saveLanguage: (lang) => `Save (${lang})`,
+  resetTemplate: "Back to the original",
+  templateSaved: (cost) => `Saved. ${cost}`,
+  templateReset: "The original wording is back.",
+
   errors: {
+    template_invalid: "The message has an unknown placeholder or is too long. Use only the placeholders listed.",
     volunteer_not_eligible: "This volunteer does not fit this request or time. Choose another.",
     volunteer_busy: "The volunteer already has a session then, or their weekly limit is full. Choose another.",
     consent_required: "The booking needs the resident's consent.",

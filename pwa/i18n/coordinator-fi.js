@@ -6,6 +6,7 @@ export default {
   navPeople: "Vapaaehtoiset",
   navPlaces: "Apupisteet",
   navFeedback: "Saavutettavuuspalaute",
+  navMessages: "Viestipohjat",
   navStatistics: "Tilastot",
   notCoordinator: "Tämä sivu on koordinaattoreille. Tunnuksellasi ei ole koordinaattorin roolia.",
   offlineOnly: "Koordinaattorin näkymät tarvitsevat verkkoyhteyden.",
@@ -290,7 +291,23 @@ export default {
   markAnswered: "Merkitse vastatuksi",
   markedAnswered: "Merkitty vastatuksi.",
 
+  // Viestipohjat
+  messagesTitle: "Viestipohjat",
+  messagesIntro: "Tekstiviestien, ilmoitusten ja puhelinvalikon sanamuodot. Aaltosulkeissa olevat paikkamerkit täyttyvät itse.",
+  messageLabel: "Viesti",
+  customised: "muokattu",
+  wording: "Sanamuoto",
+  placeholders: (list) => `Paikkamerkit: ${list}`,
+  noPlaceholders: "Ei paikkamerkkejä.",
+  cost: (chars, segments, encoding) => `Pisimmillään ${chars} merkkiä, ${segments} tekstiviestiä (${encoding}).`,
+  nonGsm: (chars) => `Nämä merkit tekevät viestistä kalliimman: ${chars}`,
+  saveLanguage: (lang) => `Tallenna (${lang})`,
+  resetTemplate: "Palauta alkuperäinen",
+  templateSaved: (cost) => `Tallennettu. ${cost}`,
+  templateReset: "Alkuperäinen sanamuoto palautettu.",
+
   errors: {
+    template_invalid: "Viestissä on tuntematon paikkamerkki tai se on liian pitkä. Käytä vain lueteltuja paikkamerkkejä.",
     volunteer_not_eligible: "Tämä vapaaehtoinen ei sovi tähän pyyntöön tai aikaan. Valitse toinen.",
     volunteer_busy: "Vapaaehtoisella on jo aika silloin, tai hänen viikkorajansa on täynnä. Valitse toinen.",
     consent_required: "Varaus tarvitsee asukkaan suostumuksen.",

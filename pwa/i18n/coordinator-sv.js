@@ -6,6 +6,7 @@ export default {
   navPeople: "Frivilliga",
   navPlaces: "Hjälppunkter",
   navFeedback: "Tillgänglighetsrespons",
+  navMessages: "Meddelandemallar",
   navStatistics: "Statistik",
   notCoordinator: "Den här sidan är för koordinatorer. Ditt konto har inte rollen koordinator.",
   offlineOnly: "Koordinatorns vyer behöver nätförbindelse.",
@@ -291,7 +292,23 @@ export default {
   markAnswered: "Markera som besvarad",
   markedAnswered: "Markerad som besvarad.",
 
+  // Meddelandemallar
+  messagesTitle: "Meddelandemallar",
+  messagesIntro: "Formuleringarna i sms, aviseringar och telefonmenyn. Platshållarna inom klamrar fylls i automatiskt.",
+  messageLabel: "Meddelande",
+  customised: "ändrad",
+  wording: "Formulering",
+  placeholders: (list) => `Platshållare: ${list}`,
+  noPlaceholders: "Inga platshållare.",
+  cost: (chars, segments, encoding) => `Som längst ${chars} tecken, ${segments} sms (${encoding}).`,
+  nonGsm: (chars) => `De här tecknen gör meddelandet dyrare: ${chars}`,
+  saveLanguage: (lang) => `Spara (${lang})`,
+  resetTemplate: "Återställ originalet",
+  templateSaved: (cost) => `Sparat. ${cost}`,
+  templateReset: "Den ursprungliga formuleringen är återställd.",
+
   errors: {
+    template_invalid: "Meddelandet har en okänd platshållare eller är för långt. Använd bara de listade platshållarna.",
     volunteer_not_eligible: "Den här frivilliga passar inte för den här begäran eller tiden. Välj en annan.",
     volunteer_busy: "Den frivilliga har redan en tid då, eller så är veckogränsen full. Välj en annan.",
     consent_required: "Bokningen kräver invånarens samtycke.",

@@ -17,7 +17,10 @@ const MENU = [
   [`${HOME}/tilastot`, "coord.navStatistics"],
 ];
 
-const NETWORK_MENU = [[`${HOME}/palaute`, "coord.navFeedback"]];
+const NETWORK_MENU = [
+  [`${HOME}/viestit`, "coord.navMessages"],
+  [`${HOME}/palaute`, "coord.navFeedback"],
+];
 
 function isNetworkCoordinator() {
   return Boolean(store.session?.roles?.some((grant) => grant.role === "network_coordinator"));

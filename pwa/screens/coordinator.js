@@ -13,6 +13,7 @@ export { queuesScreen } from "./coordinator-queues.js";
 export { requestScreen } from "./coordinator-request.js";
 export { onBehalfScreen } from "./coordinator-on-behalf.js";
 export { feedbackScreen } from "./coordinator-feedback.js";
+export { messagesScreen } from "./coordinator-messages.js";
 export { ledgerScreen } from "./coordinator-ledger.js";
 export { peopleScreen } from "./coordinator-people.js";
 export { placeScreen, placesScreen } from "./coordinator-places.js";

@@ -365,3 +365,31 @@ async def test_accessibility_feedback_from_the_statement_reaches_the_network_coo
     answered = await staff.get("/accessibility-feedback?answered=true")
     assert [f["answer_note"] for f in answered if "lähekkäin" in f["message"]] == ["Välit suurennettu."]
     await staff.close()
+
+
+async def test_the_network_coordinator_rewords_a_message_and_sees_its_cost(browser: Browser, site: LiveServer) -> None:
+    staff = await coordinator(browser, site, width=1280)
+    templates = await staff.get("/templates")
+    reminder = next(t for t in templates if t["language"] == "fi" and t["name"] == "resident.reminder_24h")
+    page = staff.page
+    await go(page, f"/koordinaattori/viestit/{reminder['name']}", "messages")
+    fi = page.locator("[data-language=fi]")
+    assert await page.input_value("#template-fi") == reminder["body"]
+    assert f"{reminder['segments']} tekstiviestiä" in await fi.inner_text()
+    await check(page, "message templates")
+
+    await page.fill("#template-fi", "Muistutus: aika {when}. {tuntematon}")
+    await fi.locator("button", has_text="Tallenna").click()
+    await wait_until(page, "() => document.activeElement.id === 'template-fi'")
+    assert await page.get_attribute("#template-fi", "aria-invalid") == "true"
+    await check(page, "message templates: an unknown placeholder")
+
+    await page.fill("#template-fi", "Muistutus: digitukiaika {when}.")
+    await fi.locator("button", has_text="Tallenna").click()
+    await wait_until(page, "() => document.getElementById('status').textContent.startsWith('Tallennettu.')")
+    saved = next(t for t in await staff.get("/templates") if t["name"] == reminder["name"] and t["language"] == "fi")
+    assert saved["customised"] and saved["body"] == "Muistutus: digitukiaika {when}."
+    await fi.locator("button", has_text="Palauta alkuperäinen").click()
+    await status_is(page, "Alkuperäinen sanamuoto palautettu.")
+    assert await page.input_value("#template-fi") == reminder["default_body"]
+    await staff.close()

@@ -1,0 +1,114 @@
+// The message templates (network coordinator): choose a message, reword it in Finnish, Swedish and English, see
+// what one message costs in SMS segments before saving, and go back to the default wording.
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { go, stillOn } from "../router.js";
+import { guard, loading, problem, say } from "../ui.js";
+import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+
+const MESSAGES = `${HOME}/viestit`;
+const LANGUAGES = ["fi", "sv", "en"];
+
+export async function messagesScreen(view, { name } = {}, token) {
+  const gate = await coordinatorGate(view, { title: t("coord.messagesTitle"), id: "messages" });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const root = coordScreen({ title: t("coord.messagesTitle"), id: "messages" }, h("p", {}, t("coord.messagesIntro")), loading());
+  view.append(root);
+  root.ready = fill(root, name, token);
+  return root;
+}
+
+async function fill(root, wanted, token) {
+  let templates;
+  try {
+    templates = await api("GET", "/templates");
+  } catch (error) {
+    if (!stillOn(token)) return;
+    root.querySelector(".loading")?.remove();
+    problem(root, coordExplain(error), { focus: false });
+    return;
+  }
+  if (!stillOn(token)) return;
+  root.querySelector(".loading")?.remove();
+  const names = [...new Set(templates.map((x) => x.name))].sort();
+  const chosen = names.includes(wanted) ? wanted : names[0];
+  const picker = select({
+    id: "template-name",
+    label: t("coord.messageLabel"),
+    options: names.map((n) => [n, `${n}${templates.some((x) => x.name === n && x.customised) ? ` (${t("coord.customised")})` : ""}`]),
+    value: chosen,
+  });
+  const pick = h("form", { class: "inline-form", id: "template-pick" }, ...picker.nodes, h("button", { type: "submit", class: "secondary" }, t("coord.show")));
+  pick.addEventListener("submit", (event) => {
+    event.preventDefault();
+    go(`${MESSAGES}/${picker.input.value}`);
+  });
+  root.append(pick);
+  for (const language of LANGUAGES) {
+    const template = templates.find((x) => x.name === chosen && x.language === language);
+    if (template) root.append(editor(root, template));
+  }
+}
+
+function costText(template) {
+  const parts = [t("coord.cost", template.characters, template.segments, template.encoding)];
+  if (template.non_gsm.length) parts.push(t("coord.nonGsm", template.non_gsm.join(" ")));
+  return parts.join(" ");
+}
+
+function editor(root, template) {
+  const id = `template-${template.language}`;
+  const body = h("textarea", { id, name: id, maxLength: 480, attrs: { "aria-describedby": `${id}-placeholders ${id}-cost ${id}-error` } });
+  body.value = template.body;
+  const cost = h("p", { id: `${id}-cost`, class: "hint" }, costText(template));
+  const error = h("p", { id: `${id}-error`, class: "error", hidden: true });
+  const save = h("button", { type: "button", class: "primary" }, t("coord.saveLanguage", t(`vol.languages.${template.language}`)));
+  const reset = h("button", { type: "button", class: "secondary", hidden: !template.customised }, t("coord.resetTemplate"));
+  const section = h(
+    "section",
+    { class: "card template", attrs: { "aria-labelledby": `${id}-title`, "data-language": template.language } },
+    h("h2", { id: `${id}-title`, class: "h3" }, t(`vol.languages.${template.language}`)),
+    h("label", { for: id }, t("coord.wording")),
+    h("p", { id: `${id}-placeholders`, class: "hint" }, template.placeholders.length ? t("coord.placeholders", template.placeholders.map((p) => `{${p}}`).join(" ")) : t("coord.noPlaceholders")),
+    error,
+    body,
+    cost,
+    h("div", { class: "actions" }, save, reset),
+  );
+  const shown = (saved) => {
+    template = saved;
+    body.value = saved.body;
+    cost.textContent = costText(saved);
+    reset.hidden = !saved.customised;
+  };
+  const failed = (failure) => {
+    error.textContent = coordExplain(failure);
+    error.hidden = false;
+    body.setAttribute("aria-invalid", "true");
+    body.focus();
+    problem(root, coordExplain(failure), { focus: false });
+  };
+  const path = `/templates/${encodeURIComponent(template.name)}/${template.language}`;
+  guard(save, async () => {
+    error.hidden = true;
+    body.removeAttribute("aria-invalid");
+    try {
+      shown(await api("PUT", path, { body: body.value, link_free: template.link_free }));
+    } catch (failure) {
+      return failed(failure);
+    }
+    root.querySelector(".problem")?.remove();
+    say(t("coord.templateSaved", costText(template)));
+  });
+  guard(reset, async () => {
+    try {
+      shown(await api("DELETE", path));
+    } catch (failure) {
+      return failed(failure);
+    }
+    body.focus();
+    say(t("coord.templateReset"));
+  });
+  return section;
+}
