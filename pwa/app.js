@@ -82,6 +82,8 @@ route("/koordinaattori/apupisteet", coordinator("placesScreen"));
 route("/koordinaattori/apupisteet/:organisation", coordinator("placesScreen"));
 route("/koordinaattori/apupiste/:id", coordinator("placeScreen"));
 route("/koordinaattori/palaute", coordinator("feedbackScreen"));
+route("/koordinaattori/aiheet", coordinator("topicsScreen"));
+route("/koordinaattori/aihe/:code", coordinator("topicScreen"));
 route("/koordinaattori/viestit", coordinator("messagesScreen"));
 route("/koordinaattori/viestit/:name", coordinator("messagesScreen"));
 route("/koordinaattori/tilastot", coordinator("statisticsScreen"));

@@ -5,7 +5,7 @@
 // shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "4004dc85c89d";
+const VERSION = "542cdf859e9c";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -45,6 +45,7 @@ const SHELL = [
   "/screens/coordinator-queues.js",
   "/screens/coordinator-request.js",
   "/screens/coordinator-statistics.js",
+  "/screens/coordinator-topics.js",
   "/screens/done.js",
   "/screens/mine.js",
   "/screens/notifications.js",

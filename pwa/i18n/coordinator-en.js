@@ -7,6 +7,7 @@ export default {
   navPlaces: "Help points",
   navFeedback: "Accessibility feedback",
   navMessages: "Message templates",
+  navTopics: "Topics",
   navStatistics: "Statistics",
   notCoordinator: "This page is for coordinators. Your account does not have the coordinator role.",
   offlineOnly: "The coordinator's screens need a network connection.",
@@ -145,6 +146,9 @@ export default {
   bookAnother: "Book for another caller",
   toQueues: "Back to the queues",
   check: {
+    bringMismatch: "The bring-with-you lists need as many things in every language, in the same order.",
+    topicCode: "A code has small letters, digits and underscores, and starts with a letter.",
+    sortOrder: "The order is a whole number from 0 to 1000.",
     hours: (day) => `Check the opening hours: ${day}. Give both a start and an end, the start before the end.`,
     required: (what) => `Enter the ${what.toLowerCase()}.`,
     postalCode: "A postal code has five digits.",
@@ -308,7 +312,24 @@ export default {
   templateSaved: (cost) => `Saved. ${cost}`,
   templateReset: "The original wording is back.",
 
+  // Topics
+  topicsTitle: "Topics",
+  topicTitle: "Edit topic",
+  sortOrder: "Order",
+  topicRetired: "Not offered: residents do not see this.",
+  partnerOnly: "Only for the partner's own staff.",
+  bringCount: (n) => (n === 1 ? "To bring: 1 thing" : `To bring: ${n} things`),
+  addTopic: "Add a topic",
+  topicCode: "Code",
+  topicCodeHint: "Small letters, digits and underscores, for example health_records. The code cannot be changed later.",
+  topicName: (lang) => `Name (${lang})`,
+  bringLabel: (lang) => `Bring with you (${lang})`,
+  bringHint: "One thing per line. At most 15.",
+  topicActive: "Offered: residents can choose this",
+
   errors: {
+    bring_mismatch: "The bring-with-you lists need as many things in every language, in the same order.",
+    topic_exists: "A topic with this code exists already. Choose another code.",
     template_invalid: "The message has an unknown placeholder or is too long. Use only the placeholders listed.",
     volunteer_not_eligible: "This volunteer does not fit this request or time. Choose another.",
     volunteer_busy: "The volunteer already has a session then, or their weekly limit is full. Choose another.",

@@ -7,6 +7,7 @@ export default {
   navPlaces: "Apupisteet",
   navFeedback: "Saavutettavuuspalaute",
   navMessages: "Viestipohjat",
+  navTopics: "Aiheet",
   navStatistics: "Tilastot",
   notCoordinator: "Tämä sivu on koordinaattoreille. Tunnuksellasi ei ole koordinaattorin roolia.",
   offlineOnly: "Koordinaattorin näkymät tarvitsevat verkkoyhteyden.",
@@ -143,6 +144,9 @@ export default {
   bookAnother: "Varaa toiselle soittajalle",
   toQueues: "Takaisin jonoihin",
   check: {
+    bringMismatch: "Ota mukaan -listoissa pitää olla yhtä monta asiaa joka kielellä, samassa järjestyksessä.",
+    topicCode: "Tunnuksessa voi olla pieniä kirjaimia, numeroita ja alaviivoja, ja se alkaa kirjaimella.",
+    sortOrder: "Järjestys on kokonaisluku 0–1000.",
     hours: (day) => `Tarkista aukioloaika: ${day}. Kirjoita sekä alku että loppu, ja alun pitää olla ennen loppua.`,
     required: (what) => `Kirjoita ${what.toLowerCase()}.`,
     postalCode: "Postinumerossa on viisi numeroa.",
@@ -306,7 +310,24 @@ export default {
   templateSaved: (cost) => `Tallennettu. ${cost}`,
   templateReset: "Alkuperäinen sanamuoto palautettu.",
 
+  // Aiheet
+  topicsTitle: "Aiheet",
+  topicTitle: "Muokkaa aihetta",
+  sortOrder: "Järjestys",
+  topicRetired: "Ei tarjolla: asukkaat eivät näe tätä.",
+  partnerOnly: "Vain kumppanin omalle henkilöstölle.",
+  bringCount: (n) => (n === 1 ? "Mukaan otettavaa: 1 asia" : `Mukaan otettavaa: ${n} asiaa`),
+  addTopic: "Lisää aihe",
+  topicCode: "Tunnus",
+  topicCodeHint: "Pienet kirjaimet, numerot ja alaviiva, esimerkiksi health_records. Tunnusta ei voi myöhemmin muuttaa.",
+  topicName: (lang) => `Nimi (${lang})`,
+  bringLabel: (lang) => `Ota mukaan (${lang})`,
+  bringHint: "Yksi asia riville. Enintään 15.",
+  topicActive: "Tarjolla: asukkaat voivat valita tämän",
+
   errors: {
+    bring_mismatch: "Ota mukaan -listoissa pitää olla yhtä monta asiaa joka kielellä, samassa järjestyksessä.",
+    topic_exists: "Tällä tunnuksella on jo aihe. Valitse toinen tunnus.",
     template_invalid: "Viestissä on tuntematon paikkamerkki tai se on liian pitkä. Käytä vain lueteltuja paikkamerkkejä.",
     volunteer_not_eligible: "Tämä vapaaehtoinen ei sovi tähän pyyntöön tai aikaan. Valitse toinen.",
     volunteer_busy: "Vapaaehtoisella on jo aika silloin, tai hänen viikkorajansa on täynnä. Valitse toinen.",

@@ -7,6 +7,7 @@ export default {
   navPlaces: "Hjälppunkter",
   navFeedback: "Tillgänglighetsrespons",
   navMessages: "Meddelandemallar",
+  navTopics: "Ämnen",
   navStatistics: "Statistik",
   notCoordinator: "Den här sidan är för koordinatorer. Ditt konto har inte rollen koordinator.",
   offlineOnly: "Koordinatorns vyer behöver nätförbindelse.",
@@ -144,6 +145,9 @@ export default {
   bookAnother: "Boka åt nästa som ringer",
   toQueues: "Tillbaka till köerna",
   check: {
+    bringMismatch: "Listorna Ta med ska ha lika många saker på varje språk, i samma ordning.",
+    topicCode: "Koden kan ha små bokstäver, siffror och understreck, och den börjar med en bokstav.",
+    sortOrder: "Ordningen är ett heltal 0–1000.",
     hours: (day) => `Kontrollera öppettiden: ${day}. Skriv både början och slut, och början ska vara före slutet.`,
     required: (what) => `Skriv ${what.toLowerCase()}.`,
     postalCode: "Postnumret har fem siffror.",
@@ -307,7 +311,24 @@ export default {
   templateSaved: (cost) => `Sparat. ${cost}`,
   templateReset: "Den ursprungliga formuleringen är återställd.",
 
+  // Ämnen
+  topicsTitle: "Ämnen",
+  topicTitle: "Ändra ämne",
+  sortOrder: "Ordning",
+  topicRetired: "Erbjuds inte: invånarna ser inte det här.",
+  partnerOnly: "Endast för partnerns egen personal.",
+  bringCount: (n) => (n === 1 ? "Att ta med: 1 sak" : `Att ta med: ${n} saker`),
+  addTopic: "Lägg till ämne",
+  topicCode: "Kod",
+  topicCodeHint: "Små bokstäver, siffror och understreck, till exempel health_records. Koden kan inte ändras senare.",
+  topicName: (lang) => `Namn (${lang})`,
+  bringLabel: (lang) => `Ta med (${lang})`,
+  bringHint: "En sak per rad. Högst 15.",
+  topicActive: "Erbjuds: invånarna kan välja det här",
+
   errors: {
+    bring_mismatch: "Listorna Ta med ska ha lika många saker på varje språk, i samma ordning.",
+    topic_exists: "Det finns redan ett ämne med den här koden. Välj en annan kod.",
     template_invalid: "Meddelandet har en okänd platshållare eller är för långt. Använd bara de listade platshållarna.",
     volunteer_not_eligible: "Den här frivilliga passar inte för den här begäran eller tiden. Välj en annan.",
     volunteer_busy: "Den frivilliga har redan en tid då, eller så är veckogränsen full. Välj en annan.",

@@ -18,6 +18,7 @@ const MENU = [
 ];
 
 const NETWORK_MENU = [
+  [`${HOME}/aiheet`, "coord.navTopics"],
   [`${HOME}/viestit`, "coord.navMessages"],
   [`${HOME}/palaute`, "coord.navFeedback"],
 ];

@@ -17,4 +17,5 @@ export { messagesScreen } from "./coordinator-messages.js";
 export { ledgerScreen } from "./coordinator-ledger.js";
 export { peopleScreen } from "./coordinator-people.js";
 export { placeScreen, placesScreen } from "./coordinator-places.js";
+export { topicScreen, topicsScreen } from "./coordinator-topics.js";
 export { statisticsScreen } from "./coordinator-statistics.js";

@@ -393,3 +393,41 @@ async def test_the_network_coordinator_rewords_a_message_and_sees_its_cost(brows
     await status_is(page, "Alkuperäinen sanamuoto palautettu.")
     assert await page.input_value("#template-fi") == reminder["default_body"]
     await staff.close()
+
+
+async def test_the_network_coordinator_adds_and_retires_a_topic(browser: Browser, site: LiveServer) -> None:
+    staff = await coordinator(browser, site, width=375)
+    page = staff.page
+    await go(page, "/koordinaattori/aiheet", "topics")
+    await check(page, "topics")
+    await page.fill("#new-topic-code", "Smart TV")
+    await page.click("#new-topic-form button[type=submit]")
+    await wait_until(page, "() => document.activeElement.id === 'new-topic-code'")
+    await check(page, "topics: a code that will not do")
+    await page.fill("#new-topic-code", "smart_tv")
+    await page.fill("#new-topic-name-fi", "Älytelevisio")
+    await page.fill("#new-topic-name-sv", "Smart-tv")
+    await page.fill("#new-topic-name-en", "Smart TV")
+    await page.fill("#new-topic-bring-fi", "Television kaukosäädin\nWi-Fi-verkon salasana paperilla")
+    await page.click("#new-topic-form button[type=submit]")
+    await wait_until(page, "() => document.activeElement.id === 'new-topic-bring-sv'")  # as many in every language
+    assert "yhtä monta" in await page.inner_text("#topics .problem")
+    await page.fill("#new-topic-bring-sv", "Tv:ns fjärrkontroll\nWi-Fi-lösenordet på papper")
+    await page.fill("#new-topic-bring-en", "The TV's remote control\nThe Wi-Fi password on paper")
+    await page.click("#new-topic-form button[type=submit]")
+    await status_is(page, "Älytelevisio on lisätty.")
+    card = page.locator("[data-topic-code=smart_tv]")
+    assert "Mukaan otettavaa: 2 asiaa" in await card.inner_text()
+    public = await (await page.request.get("/api/v1/topics/smart_tv")).json()
+    assert public["bring"]["fi"] == ["Television kaukosäädin", "Wi-Fi-verkon salasana paperilla"]
+
+    await card.locator("a.button").click()
+    await loaded(page, "topic-edit")
+    await check(page, "topic form")
+    await page.uncheck("#topic-active")
+    await page.click("#topic-form button[type=submit]")
+    await status_is(page, "Älytelevisio: muutokset tallennettu.")
+    assert "Ei tarjolla" in await page.locator("[data-topic-code=smart_tv]").inner_text()
+    offered = await (await page.request.get("/api/v1/topics")).json()
+    assert "smart_tv" not in {topic["code"] for topic in offered}, "residents no longer see it"
+    await staff.close()
