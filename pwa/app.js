@@ -15,18 +15,25 @@ import { doneScreen } from "./screens/done.js";
 import { mineScreen, cancelScreen, cancelRequestScreen, moveScreen, moveConfirmScreen } from "./screens/mine.js";
 import { statementScreen } from "./screens/statement.js";
 import { codeScreen, homeScreen, passwordScreen, phoneScreen, wireSignIn } from "./screens/sign-in.js";
-import { volunteerHomeScreen } from "./screens/volunteer-home.js";
-import { agreedTimeScreen, callScreen } from "./screens/offer.js";
-import {
-  doneScreen as recordScreen,
-  giveBackScreen,
-  noShowScreen,
-  volunteerSessionScreen,
-} from "./screens/volunteer-session.js";
-import { profileScreen } from "./screens/volunteer-profile.js";
-import { availabilityScreen } from "./screens/availability.js";
-import { notificationsScreen } from "./screens/notifications.js";
-import { calendarScreen } from "./screens/calendar.js";
+
+/**
+ * A screen whose module is fetched when it is first opened: the volunteer's and the coordinator's screens, which
+ * a resident never needs (the service worker has them all, so they open offline too once installed).
+ */
+const later = (load, name) => async (view, params, token) => {
+  let module;
+  try {
+    module = await load();
+  } catch {
+    return offlineScreen(view);
+  }
+  return module[name](view, params, token);
+};
+const volunteerHome = () => import("./screens/volunteer-home.js");
+const offer = () => import("./screens/offer.js");
+const session = () => import("./screens/volunteer-session.js");
+// The dashboard's texts (coordinator.js) come first, then the one screen asked for.
+const desk = (file) => () => import("./screens/coordinator.js").then(() => import(`./screens/coordinator-${file}.js`));
 
 route("/", startScreen);
 route("/aihe", topicScreen);
@@ -50,47 +57,37 @@ route("/kirjaudu", () => phoneScreen("sign-in"));
 route("/kirjaudu/koodi", codeScreen);
 route("/kirjaudu/salasana", passwordScreen);
 route("/kirjaudu/koti", homeScreen);
-route("/vapaaehtoinen", volunteerHomeScreen);
-route("/vapaaehtoinen/pyynto/:id", callScreen);
-route("/vapaaehtoinen/pyynto/:id/aika", agreedTimeScreen);
-route("/vapaaehtoinen/aika/:id", volunteerSessionScreen);
-route("/vapaaehtoinen/aika/:id/valmis", recordScreen);
-route("/vapaaehtoinen/aika/:id/ei-tullut", noShowScreen);
-route("/vapaaehtoinen/aika/:id/en-paase", giveBackScreen);
-route("/vapaaehtoinen/profiili", profileScreen);
-route("/vapaaehtoinen/saatavuus", availabilityScreen);
-route("/vapaaehtoinen/ilmoitukset", notificationsScreen);
-route("/vapaaehtoinen/kalenteri", calendarScreen);
-// The coordinator's dashboard comes as a module of its own, fetched when one of its screens is first opened.
-const coordinator = (name) => async (view, params, token) => {
-  let screens;
-  try {
-    screens = await import("./screens/coordinator.js");
-  } catch {
-    return offlineScreen(view);
-  }
-  return screens[name](view, params, token);
-};
-route("/koordinaattori", coordinator("queuesScreen"));
-route("/koordinaattori/pyynto/:id", coordinator("requestScreen"));
-route("/koordinaattori/aika/:id", coordinator("ledgerScreen"));
-route("/koordinaattori/varaa", coordinator("onBehalfScreen"));
-route("/koordinaattori/varaa/:callback", coordinator("onBehalfScreen"));
-route("/koordinaattori/vapaaehtoiset", coordinator("peopleScreen"));
-route("/koordinaattori/vapaaehtoiset/:organisation", coordinator("peopleScreen"));
-route("/koordinaattori/apupisteet", coordinator("placesScreen"));
-route("/koordinaattori/apupisteet/:organisation", coordinator("placesScreen"));
-route("/koordinaattori/apupiste/:id", coordinator("placeScreen"));
-route("/koordinaattori/palaute", coordinator("feedbackScreen"));
-route("/koordinaattori/aiheet", coordinator("topicsScreen"));
-route("/koordinaattori/aihe/:code", coordinator("topicScreen"));
-route("/koordinaattori/viestit", coordinator("messagesScreen"));
-route("/koordinaattori/viestit/:name", coordinator("messagesScreen"));
-route("/koordinaattori/tilastot", coordinator("statisticsScreen"));
-route("/koordinaattori/tilastot/:by/:from/:to", coordinator("statisticsScreen"));
+route("/vapaaehtoinen", later(volunteerHome, "volunteerHomeScreen"));
+route("/vapaaehtoinen/pyynto/:id", later(offer, "callScreen"));
+route("/vapaaehtoinen/pyynto/:id/aika", later(offer, "agreedTimeScreen"));
+route("/vapaaehtoinen/aika/:id", later(session, "volunteerSessionScreen"));
+route("/vapaaehtoinen/aika/:id/valmis", later(session, "doneScreen"));
+route("/vapaaehtoinen/aika/:id/ei-tullut", later(session, "noShowScreen"));
+route("/vapaaehtoinen/aika/:id/en-paase", later(session, "giveBackScreen"));
+route("/vapaaehtoinen/profiili", later(() => import("./screens/volunteer-profile.js"), "profileScreen"));
+route("/vapaaehtoinen/saatavuus", later(() => import("./screens/availability.js"), "availabilityScreen"));
+route("/vapaaehtoinen/ilmoitukset", later(() => import("./screens/notifications.js"), "notificationsScreen"));
+route("/vapaaehtoinen/kalenteri", later(() => import("./screens/calendar.js"), "calendarScreen"));
+route("/koordinaattori", later(desk("queues"), "queuesScreen"));
+route("/koordinaattori/pyynto/:id", later(desk("request"), "requestScreen"));
+route("/koordinaattori/aika/:id", later(desk("ledger"), "ledgerScreen"));
+route("/koordinaattori/varaa", later(desk("on-behalf"), "onBehalfScreen"));
+route("/koordinaattori/varaa/:callback", later(desk("on-behalf"), "onBehalfScreen"));
+route("/koordinaattori/vapaaehtoiset", later(desk("people"), "peopleScreen"));
+route("/koordinaattori/vapaaehtoiset/:organisation", later(desk("people"), "peopleScreen"));
+route("/koordinaattori/apupisteet", later(desk("places"), "placesScreen"));
+route("/koordinaattori/apupisteet/:organisation", later(desk("places"), "placesScreen"));
+route("/koordinaattori/apupiste/:id", later(desk("places"), "placeScreen"));
+route("/koordinaattori/palaute", later(desk("feedback"), "feedbackScreen"));
+route("/koordinaattori/aiheet", later(desk("topics"), "topicsScreen"));
+route("/koordinaattori/aihe/:code", later(desk("topics"), "topicScreen"));
+route("/koordinaattori/viestit", later(desk("messages"), "messagesScreen"));
+route("/koordinaattori/viestit/:name", later(desk("messages"), "messagesScreen"));
+route("/koordinaattori/tilastot", later(desk("statistics"), "statisticsScreen"));
+route("/koordinaattori/tilastot/:by/:from/:to", later(desk("statistics"), "statisticsScreen"));
 // The addresses the server's pushes open (server/services/notifications.py).
-route("/offers", volunteerHomeScreen);
-route("/sessions/:id", volunteerSessionScreen);
+route("/offers", later(volunteerHome, "volunteerHomeScreen"));
+route("/sessions/:id", later(session, "volunteerSessionScreen"));
 
 /** A screen whose code could not be fetched (no network the first time it is opened). */
 function offlineScreen(view) {

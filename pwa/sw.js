@@ -5,7 +5,7 @@
 // shown with its age). Pushes (JSON: title, body, url, tag) become notifications; a tap opens the app there.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "542cdf859e9c";
+const VERSION = "b11c74bd6c82";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -72,7 +72,7 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: "reload" }))))
+      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: "no-cache" }))))
       .then(() => self.skipWaiting()),
   );
 });

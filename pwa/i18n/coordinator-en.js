@@ -56,6 +56,8 @@ export default {
     noted: "Noted",
     no_answer: "No answer",
   },
+  cancelConfirm: "Cancel the time? The resident gets a text message about it at once, and the time becomes free for others.",
+  cancelYes: "Yes, cancel the time",
   handled: (name) => `Marked as handled: ${name}.`,
   bookFor: "Book for this caller",
   risk: {
@@ -143,14 +145,18 @@ export default {
       ? `The request went to ${n === 1 ? "1 volunteer" : `${n} volunteers`}. The resident gets a call when someone takes it.`
       : "The request is in the queue: nobody fits just now.",
   routed: "The request was passed on to a partner organisation.",
+  callbackStillOpen: "The callback could not be marked handled. Mark it in the queue so that nobody books the same caller again.",
   bookAnother: "Book for another caller",
   toQueues: "Back to the queues",
   check: {
+    overlap: (day) => `The opening hours overlap: ${day}. The second period starts after the first has ended.`,
+    bothCoordinates: "Give both latitude and longitude, or leave both empty.",
+    keepCoordinates: "The coordinates cannot be removed. Correct them if needed.",
     bringMismatch: "The bring-with-you lists need as many things in every language, in the same order.",
     topicCode: "A code has small letters, digits and underscores, and starts with a letter.",
     sortOrder: "The order is a whole number from 0 to 1000.",
     hours: (day) => `Check the opening hours: ${day}. Give both a start and an end, the start before the end.`,
-    required: (what) => `Enter the ${what.toLowerCase()}.`,
+    required: (what) => `Enter the ${what.charAt(0).toLowerCase()}${what.slice(1)}.`,
     postalCode: "A postal code has five digits.",
     coordinate: "The coordinate is not valid. Write it as a decimal number, for example 65.9667.",
     phone: "Type the resident's mobile number.",
@@ -166,6 +172,7 @@ export default {
   ledgerTitle: "Reminders for the session",
   ledgerEmpty: "There are no messages for this session.",
   ledgerDue: (time) => `Goes out ${time}`,
+  ledgerWasDue: (time) => `Was due ${time}`,
   ledgerSent: (time) => `Sent ${time}`,
   ledgerAttempts: (n) => `Attempts: ${n}`,
   ledgerError: (text) => `Error: ${text}`,
@@ -193,8 +200,7 @@ export default {
     delivered: "Delivered",
     failed: "Failed",
     cancelled: "Cancelled",
-    skipped: "Not sent",
-    too_late: "Too late",
+    expired: "Not sent (too late)",
   },
 
   // Volunteers
@@ -249,6 +255,7 @@ export default {
     "time-to-match": "Wait for help, by week",
     outcomes: "Outcomes of sessions",
   },
+  countColumn: "Count",
   chartData: "Figures of the chart",
   supplyCaption: (by) => `Requests and volunteer hours a week (${by})`,
   demand: "Requests",
@@ -305,7 +312,8 @@ export default {
   wording: "Wording",
   placeholders: (list) => `Placeholders: ${list}`,
   noPlaceholders: "No placeholders.",
-  cost: (chars, segments, encoding) => `At most ${chars} characters, ${segments} text messages (${encoding}).`,
+  cost: (chars, segments, encoding) =>
+    `At most ${chars} characters, ${segments === 1 ? "1 text message" : `${segments} text messages`} (${encoding}).`,
   nonGsm: (chars) => `These characters make the message dearer: ${chars}`,
   saveLanguage: (lang) => `Save (${lang})`,
   resetTemplate: "Back to the original",
@@ -328,6 +336,9 @@ export default {
   topicActive: "Offered: residents can choose this",
 
   errors: {
+    coordinates_incomplete: "Give both latitude and longitude, or leave both empty.",
+    opening_hours_overlap: "The opening hours of one day overlap.",
+    opening_hours_order: "An opening period must start before it ends.",
     bring_mismatch: "The bring-with-you lists need as many things in every language, in the same order.",
     topic_exists: "A topic with this code exists already. Choose another code.",
     template_invalid: "The message has an unknown placeholder or is too long. Use only the placeholders listed.",

@@ -56,6 +56,8 @@ export default {
     noted: "Kirjattu",
     no_answer: "Ei vastannut",
   },
+  cancelConfirm: "Perutaanko aika? Asukas saa siitä heti tekstiviestin, ja aika vapautuu muille.",
+  cancelYes: "Kyllä, peru aika",
   handled: (name) => `Merkitty hoidetuksi: ${name}.`,
   bookFor: "Varaa tälle soittajalle",
   risk: {
@@ -141,9 +143,13 @@ export default {
   asked: (n) =>
     n ? `Pyyntö lähti ${n} vapaaehtoiselle. Asukkaalle soitetaan, kun joku ottaa sen.` : "Pyyntö on jonossa: kukaan ei sovi juuri nyt.",
   routed: "Pyyntö ohjattiin kumppaniorganisaatiolle.",
+  callbackStillOpen: "Soittopyyntöä ei saatu merkittyä hoidetuksi. Merkitse se jonossa, ettei kukaan varaa samalle soittajalle toista aikaa.",
   bookAnother: "Varaa toiselle soittajalle",
   toQueues: "Takaisin jonoihin",
   check: {
+    overlap: (day) => `Aukioloajat menevät päällekkäin: ${day}. Toinen jakso alkaa, kun ensimmäinen on päättynyt.`,
+    bothCoordinates: "Kirjoita sekä leveys- että pituusaste, tai jätä molemmat tyhjiksi.",
+    keepCoordinates: "Koordinaatteja ei voi poistaa. Korjaa ne tarvittaessa.",
     bringMismatch: "Ota mukaan -listoissa pitää olla yhtä monta asiaa joka kielellä, samassa järjestyksessä.",
     topicCode: "Tunnuksessa voi olla pieniä kirjaimia, numeroita ja alaviivoja, ja se alkaa kirjaimella.",
     sortOrder: "Järjestys on kokonaisluku 0–1000.",
@@ -164,6 +170,7 @@ export default {
   ledgerTitle: "Ajan muistutukset",
   ledgerEmpty: "Tälle ajalle ei ole viestejä.",
   ledgerDue: (time) => `Lähtee ${time}`,
+  ledgerWasDue: (time) => `Piti lähteä ${time}`,
   ledgerSent: (time) => `Lähti ${time}`,
   ledgerAttempts: (n) => `Yrityksiä ${n}`,
   ledgerError: (text) => `Virhe: ${text}`,
@@ -191,8 +198,7 @@ export default {
     delivered: "Perillä",
     failed: "Epäonnistui",
     cancelled: "Peruttu",
-    skipped: "Jätetty lähettämättä",
-    too_late: "Liian myöhään",
+    expired: "Jäi lähettämättä (liian myöhään)",
   },
 
   // Vapaaehtoiset
@@ -247,6 +253,7 @@ export default {
     "time-to-match": "Odotus avun saamiseen viikoittain",
     outcomes: "Tapaamisten tulokset",
   },
+  countColumn: "Määrä",
   chartData: "Kaavion luvut",
   supplyCaption: (by) => `Pyynnöt ja vapaaehtoisten tunnit viikossa (${by})`,
   demand: "Pyynnöt",
@@ -271,7 +278,7 @@ export default {
   accessibilityHint: "Esimerkiksi sisäänkäynti, hissi, induktiosilmukka, pysäköinti.",
   latitude: "Leveysaste",
   longitude: "Pituusaste",
-  coordinatesHint: "Vapaaehtoinen, kotikäyntien etäisyyksiä varten. Esimerkiksi 65.9667 ja 29.1833.",
+  coordinatesHint: "Ei pakollinen. Kotikäyntien etäisyyksiä varten. Esimerkiksi 65.9667 ja 29.1833.",
   placeOpen: "Avoinna: asukkaat voivat varata tänne",
   hoursLegend: "Aukioloajat",
   hoursHint: "Suomen aikaa. Jätä päivä tyhjäksi, kun paikka on suljettu. Toinen jakso on päivälle, jolla on tauko.",
@@ -303,7 +310,8 @@ export default {
   wording: "Sanamuoto",
   placeholders: (list) => `Paikkamerkit: ${list}`,
   noPlaceholders: "Ei paikkamerkkejä.",
-  cost: (chars, segments, encoding) => `Pisimmillään ${chars} merkkiä, ${segments} tekstiviestiä (${encoding}).`,
+  cost: (chars, segments, encoding) =>
+    `Pisimmillään ${chars} merkkiä, ${segments === 1 ? "1 tekstiviesti" : `${segments} tekstiviestiä`} (${encoding}).`,
   nonGsm: (chars) => `Nämä merkit tekevät viestistä kalliimman: ${chars}`,
   saveLanguage: (lang) => `Tallenna (${lang})`,
   resetTemplate: "Palauta alkuperäinen",
@@ -326,6 +334,9 @@ export default {
   topicActive: "Tarjolla: asukkaat voivat valita tämän",
 
   errors: {
+    coordinates_incomplete: "Kirjoita sekä leveys- että pituusaste, tai jätä molemmat tyhjiksi.",
+    opening_hours_overlap: "Saman päivän aukioloajat menevät päällekkäin.",
+    opening_hours_order: "Aukioloajan alun pitää olla ennen loppua.",
     bring_mismatch: "Ota mukaan -listoissa pitää olla yhtä monta asiaa joka kielellä, samassa järjestyksessä.",
     topic_exists: "Tällä tunnuksella on jo aihe. Valitse toinen tunnus.",
     template_invalid: "Viestissä on tuntematon paikkamerkki tai se on liian pitkä. Käytä vain lueteltuja paikkamerkkejä.",

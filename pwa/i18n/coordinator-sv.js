@@ -56,6 +56,8 @@ export default {
     noted: "Antecknat",
     no_answer: "Svarade inte",
   },
+  cancelConfirm: "Ska tiden avbokas? Invånaren får genast ett sms om det, och tiden blir ledig för andra.",
+  cancelYes: "Ja, avboka tiden",
   handled: (name) => `Markerat som skött: ${name}.`,
   bookFor: "Boka åt den som ringde",
   risk: {
@@ -142,9 +144,13 @@ export default {
       ? `Begäran gick till ${n} ${n === 1 ? "frivillig" : "frivilliga"}. Invånaren blir uppringd när någon tar den.`
       : "Begäran står i kön: ingen passar just nu.",
   routed: "Begäran skickades vidare till en samarbetspartner.",
+  callbackStillOpen: "Uppringningsbegäran kunde inte markeras som skött. Markera den i kön, så att ingen bokar en annan tid för samma uppringare.",
   bookAnother: "Boka åt nästa som ringer",
   toQueues: "Tillbaka till köerna",
   check: {
+    overlap: (day) => `Öppettiderna överlappar: ${day}. Den andra perioden börjar när den första har slutat.`,
+    bothCoordinates: "Skriv både latitud och longitud, eller lämna båda tomma.",
+    keepCoordinates: "Koordinaterna kan inte tas bort. Rätta dem vid behov.",
     bringMismatch: "Listorna Ta med ska ha lika många saker på varje språk, i samma ordning.",
     topicCode: "Koden kan ha små bokstäver, siffror och understreck, och den börjar med en bokstav.",
     sortOrder: "Ordningen är ett heltal 0–1000.",
@@ -165,6 +171,7 @@ export default {
   ledgerTitle: "Påminnelser för tiden",
   ledgerEmpty: "Det finns inga meddelanden för den här tiden.",
   ledgerDue: (time) => `Skickas ${time}`,
+  ledgerWasDue: (time) => `Skulle ha skickats ${time}`,
   ledgerSent: (time) => `Skickades ${time}`,
   ledgerAttempts: (n) => `Försök: ${n}`,
   ledgerError: (text) => `Fel: ${text}`,
@@ -192,8 +199,7 @@ export default {
     delivered: "Framme",
     failed: "Misslyckades",
     cancelled: "Inställt",
-    skipped: "Inte skickat",
-    too_late: "För sent",
+    expired: "Skickades inte (för sent)",
   },
 
   // Frivilliga
@@ -248,6 +254,7 @@ export default {
     "time-to-match": "Väntetid på hjälp per vecka",
     outcomes: "Träffarnas resultat",
   },
+  countColumn: "Antal",
   chartData: "Diagrammets siffror",
   supplyCaption: (by) => `Begäranden och frivilligas timmar per vecka (${by})`,
   demand: "Begäranden",
@@ -272,7 +279,7 @@ export default {
   accessibilityHint: "Till exempel ingång, hiss, hörslinga, parkering.",
   latitude: "Latitud",
   longitude: "Longitud",
-  coordinatesHint: "Frivilligt, för avstånden vid hembesök. Till exempel 65.9667 och 29.1833.",
+  coordinatesHint: "Valfritt, för avstånden vid hembesök. Till exempel 65.9667 och 29.1833.",
   placeOpen: "Öppen: invånarna kan boka hit",
   hoursLegend: "Öppettider",
   hoursHint: "Finsk tid. Lämna dagen tom när stället är stängt. Den andra perioden är för en dag med paus.",
@@ -327,6 +334,9 @@ export default {
   topicActive: "Erbjuds: invånarna kan välja det här",
 
   errors: {
+    coordinates_incomplete: "Skriv både latitud och longitud, eller lämna båda tomma.",
+    opening_hours_overlap: "Samma dags öppettider överlappar.",
+    opening_hours_order: "Öppettidens början ska vara före slutet.",
     bring_mismatch: "Listorna Ta med ska ha lika många saker på varje språk, i samma ordning.",
     topic_exists: "Det finns redan ett ämne med den här koden. Välj en annan kod.",
     template_invalid: "Meddelandet har en okänd platshållare eller är för långt. Använd bara de listade platshållarna.",

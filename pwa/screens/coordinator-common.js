@@ -27,6 +27,20 @@ function isNetworkCoordinator() {
   return Boolean(store.session?.roles?.some((grant) => grant.role === "network_coordinator"));
 }
 
+// The screens under a menu item: a request and a session's ledger belong to the queues, and so on.
+const PARENT = [
+  [/^\/koordinaattori\/(pyynto|aika)\//, HOME],
+  [/^\/koordinaattori\/apupiste\//, `${HOME}/apupisteet`],
+  [/^\/koordinaattori\/aihe\//, `${HOME}/aiheet`],
+];
+
+function section(here) {
+  const parent = PARENT.find(([pattern]) => pattern.test(here));
+  if (parent) return parent[1];
+  if (here === HOME) return HOME;
+  return [...MENU, ...NETWORK_MENU].map(([href]) => href).find((href) => href !== HOME && here.startsWith(href)) || null;
+}
+
 /** The menu between the coordinator's screens; the current one is marked for screen readers too. */
 export function menu() {
   const here = path();
@@ -38,7 +52,7 @@ export function menu() {
       "ul",
       {},
       ...items.map(([href, key]) => {
-        const current = href === HOME ? here === HOME : here.startsWith(href);
+        const current = section(here) === href;
         return h("li", {}, h("a", { href: `#${href}`, attrs: { "aria-current": current ? "page" : null } }, t(key)));
       }),
     ),

@@ -20,7 +20,7 @@ export async function ledgerScreen(view, { id }, token) {
 async function fill(root, id, token) {
   let lines;
   try {
-    lines = await api("GET", `/sessions/${id}/notifications`);
+    lines = await api("GET", `/sessions/${encodeURIComponent(id)}/notifications`);
   } catch (error) {
     if (!stillOn(token)) return;
     root.querySelector(".loading")?.remove();
@@ -36,14 +36,19 @@ async function fill(root, id, token) {
   root.append(h("ol", { class: "cards ledger" }, ...lines.map(line)));
 }
 
+const NEVER_SENT = new Set(["failed", "cancelled", "expired"]);
+
 function line(item) {
-  const sent = item.sent_at ? t("coord.ledgerSent", when(item.sent_at, language())) : null;
+  const due = when(item.due_at, language());
+  const sent = item.sent_at
+    ? t("coord.ledgerSent", when(item.sent_at, language()))
+    : t(NEVER_SENT.has(item.state) ? "coord.ledgerWasDue" : "coord.ledgerDue", due);
   return h(
     "li",
     { class: "card", attrs: { "data-state": item.state } },
     h("h2", { class: "h3" }, `${word("kind", item.kind)}: ${word("state", item.state)}`),
     h("p", {}, `${word("ledgerTo", item.to)}, ${word("ledgerChannel", item.channel)}`),
-    h("p", {}, sent || t("coord.ledgerDue", when(item.due_at, language()))),
+    h("p", {}, sent),
     item.attempts > 1 ? h("p", {}, t("coord.ledgerAttempts", item.attempts)) : null,
     item.last_error ? h("p", { class: "problem-inline" }, t("coord.ledgerError", item.last_error)) : null,
     item.body ? h("blockquote", {}, item.body) : null,

@@ -231,8 +231,10 @@ function bookingForm(root, caller, token) {
     try {
       const result = await api("POST", "/bookings/on-behalf", body, { headers: { "Idempotency-Key": key } });
       key = newIdempotencyKey();
-      if (caller) await api("POST", `/callbacks/${caller.id}/handle`, { outcome: "booked_on_behalf" }).catch(() => null);
-      if (stillOn(token)) showResult(root, form, result);
+      const stillOpen = caller
+        ? !(await api("POST", `/callbacks/${caller.id}/handle`, { outcome: "booked_on_behalf" }).then(() => true, () => false))
+        : false;
+      if (stillOn(token)) showResult(root, form, result, stillOpen);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 0)) key = newIdempotencyKey();
       if (error instanceof ApiError && error.code === "phone_invalid") fieldError(phone.input, coordExplain(error));
@@ -246,7 +248,7 @@ function bookingForm(root, caller, token) {
   return form;
 }
 
-function showResult(root, form, result) {
+function showResult(root, form, result, callbackStillOpen) {
   let message;
   if (result.session) {
     message = t("coord.booked", when(result.session.starts_at, language()), result.session.volunteer_first_name || "–");
@@ -261,6 +263,7 @@ function showResult(root, form, result) {
     { class: "sent", id: "ob-result" },
     heading,
     h("p", {}, message),
+    callbackStillOpen ? h("p", { class: "warning" }, t("coord.callbackStillOpen")) : null,
     h("button", { type: "button", class: "primary", on: { click: () => go(`${HOME}/varaa`) } }, t("coord.bookAnother")),
     linkButton(`#${HOME}`, t("coord.toQueues")),
   );

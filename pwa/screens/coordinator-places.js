@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import { weekdayName } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
+import { loadHelpPoints } from "../state.js";
 import { alertNow, clearErrors, field, fieldError, loading, problem, say } from "../ui.js";
 import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
 
@@ -176,6 +177,17 @@ function readHours(form) {
         alertNow(message);
         return null;
       }
+      const clash = periods.find((p) => p.weekday === weekday && `${opens.value}:00` < p.closes && p.opens < `${closes.value}:00`);
+      if (clash) {
+        const message = t("coord.check.overlap", weekdayName(weekday, language()));
+        const error = form.querySelector(`#hours-${weekday}-error`);
+        error.textContent = message;
+        error.hidden = false;
+        opens.setAttribute("aria-invalid", "true");
+        opens.focus();
+        alertNow(message);
+        return null;
+      }
       periods.push({ weekday, opens: `${opens.value}:00`, closes: `${closes.value}:00` });
     }
   }
@@ -228,6 +240,12 @@ function placeForm(root, { point = null, organisationId = null }) {
       if (text && (!Number.isFinite(number) || number < low || number > high)) return fieldError(input, t("coord.check.coordinate"));
       coordinates.push(text ? number : null);
     }
+    if ((coordinates[0] === null) !== (coordinates[1] === null)) {
+      return fieldError(coordinates[0] === null ? latitude.input : longitude.input, t("coord.check.bothCoordinates"));
+    }
+    if (point && point.latitude != null && coordinates[0] === null) {
+      return fieldError(latitude.input, t("coord.check.keepCoordinates"));
+    }
     const hours = readHours(form);
     if (!hours) return;
     const body = {
@@ -246,6 +264,7 @@ function placeForm(root, { point = null, organisationId = null }) {
       const saved = point
         ? await api("PATCH", `/help-points/${point.id}`, body)
         : await api("POST", `/organisations/${organisationId}/help-points`, body);
+      await loadHelpPoints().catch(() => null); // the names and places shown on the other screens
       await go(`${PLACES}/${saved.organisation_id}`);
       say(t(point ? "coord.placeSaved" : "coord.placeAdded", saved.name));
     } catch (error) {

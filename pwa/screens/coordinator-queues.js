@@ -7,7 +7,7 @@ import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists } from "../state.js";
-import { guard, loading, problem, say } from "../ui.js";
+import { clearProblem, guard, loading, problem, say } from "../ui.js";
 import { HOME, coordExplain, coordScreen, coordinatorGate, waited, word } from "./coordinator-common.js";
 import { helpPointText, languageName } from "./volunteer-common.js";
 import { topicName } from "./where.js";
@@ -26,8 +26,7 @@ export async function queuesScreen(view, _params, token) {
   const refresh = button(t("coord.refresh"), { id: "refresh" });
   const root = coordScreen({ title: t("coord.queuesTitle"), id: "queues" }, refresh, loading());
   guard(refresh, async () => {
-    await fill(root, token);
-    say(t("coord.refreshed"));
+    if (await fill(root, token)) say(t("coord.refreshed"));
   });
   view.append(root);
   root.ready = fill(root, token);
@@ -35,6 +34,7 @@ export async function queuesScreen(view, _params, token) {
 }
 
 async function fill(root, token) {
+  clearProblem(root);
   const answers = await Promise.all(
     LISTS.map(([, path]) => api("GET", path).then((value) => ({ value }), (error) => ({ error }))),
   );
@@ -48,6 +48,7 @@ async function fill(root, token) {
     const items = answers[index].value;
     if (items) root.append(queueSection(name, items, card));
   });
+  return !failed;
 }
 
 function queueSection(name, items, card) {
@@ -100,29 +101,50 @@ function phoneLink(phone) {
   return h("a", { class: "tel", href: `tel:${phone}` }, phoneDisplay(phone));
 }
 
-/** Buttons that mark the item handled with one of `outcomes` (POST `path`), then take it off its list. */
+/** Buttons that mark the item handled with one of `outcomes` (POST `path`), then take it off its list. One
+ * press at a time; cancelling a resident's session asks first (it texts them at once). */
 function outcomeButtons(item, path, outcomes, name, done) {
   const box = h("div", { class: "actions" });
-  for (const outcome of outcomes) {
-    const press = button(word(path.startsWith("/callbacks") ? "callbackOutcome" : "inboxOutcome", outcome), {
-      attrs: { "data-outcome": outcome },
-    });
-    guard(press, async () => {
-      try {
-        await api("POST", path, { outcome });
-      } catch (error) {
-        problem(box.closest(".screen"), coordExplain(error));
-        return;
-      }
-      const card = box.closest("li");
-      const list = card.parentElement;
-      card.remove();
-      say(t("coord.handled", name));
-      done(list);
-    });
-    box.append(press);
-  }
+  const table = path.startsWith("/callbacks") ? "callbackOutcome" : "inboxOutcome";
+  let busy = false;
+  const send = async (outcome) => {
+    if (busy) return;
+    busy = true;
+    try {
+      await api("POST", path, { outcome });
+    } catch (error) {
+      problem(box.closest(".screen"), coordExplain(error));
+      return;
+    } finally {
+      busy = false;
+    }
+    const card = box.closest("li");
+    const list = card.parentElement;
+    card.remove();
+    say(t("coord.handled", name));
+    done(list);
+  };
+  const buttons = outcomes.map((outcome) => {
+    const press = button(word(table, outcome), { attrs: { "data-outcome": outcome } });
+    if (outcome === "cancelled") press.addEventListener("click", () => confirmCancel(box, buttons, () => send(outcome)));
+    else guard(press, () => send(outcome));
+    return press;
+  });
+  box.append(...buttons);
   return box;
+}
+
+function confirmCancel(box, buttons, cancel) {
+  const question = h("p", { class: "warning", tabIndex: -1 }, t("coord.cancelConfirm"));
+  const yes = h("button", { type: "button", class: "primary danger", attrs: { "data-confirm": "cancel" } }, t("coord.cancelYes"));
+  const no = button(t("coord.cancel"));
+  guard(yes, cancel);
+  no.addEventListener("click", () => {
+    box.replaceChildren(...buttons);
+    buttons.find((b) => b.dataset.outcome === "cancelled")?.focus();
+  });
+  box.replaceChildren(question, yes, no);
+  question.focus();
 }
 
 function callbackCard(item, done) {

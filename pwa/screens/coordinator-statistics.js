@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { addDays, localDate } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { ensureLists } from "../state.js";
+import { ensureLists, store } from "../state.js";
 import { clearErrors, field, fieldError, loading, problem } from "../ui.js";
 import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
 import { topicName } from "./where.js";
@@ -88,7 +88,7 @@ async function fill(root, { by, from, to }, token) {
   );
   if (!report.total.requests) root.append(h("p", { class: "empty" }, t("coord.noData")));
   else root.append(figuresTable(by, from, to, report));
-  root.append(await charts(by, from, to, token));
+  root.append(await charts(by, from, to, token, report));
 }
 
 function figuresTable(by, from, to, report) {
@@ -119,7 +119,8 @@ function figuresTable(by, from, to, report) {
 }
 
 /** Demand against supply for the grouping (topic or area) and by hour, the wait to match, the outcomes. */
-async function charts(by, from, to, token) {
+async function charts(by, from, to, token, report) {
+  const weekly = by === "week" ? report : await api("GET", `/statistics?${new URLSearchParams({ by: "week", from, to })}`).catch(() => null);
   const section = h("section", { attrs: { "aria-labelledby": "h-charts" } }, h("h2", { id: "h-charts" }, t("coord.chartsTitle")));
   const supplyBy = by === "municipality" ? "municipality" : "topic";
   const names = [supplyBy === "municipality" ? "demand-area" : "demand-topic", "demand-hour", "time-to-match", "outcomes"];
@@ -136,10 +137,49 @@ async function charts(by, from, to, token) {
       h("img", { src: `/api/v1/statistics/charts/${name}.svg?${params}`, alt: title, width: 800, height: 420 }),
       h("figcaption", {}, title),
     );
+    if (name === "time-to-match") figure.append(dataTable(name, waitRows(weekly), [t("coord.medianToMatch"), t("coord.matched")]));
+    if (name === "outcomes") figure.append(dataTable(name, outcomeRows(report.total), [t("coord.countColumn")]));
     return tables[name] ? supplyTable(tables[name], from, to, token).then((table) => (figure.append(table), figure)) : figure;
   });
   section.append(...(await Promise.all(figures)));
   return section;
+}
+
+function waitRows(weekly) {
+  if (!weekly) return [];
+  return weekly.groups.map((g) => [g.label, number(g.figures.median_minutes_to_match, { maximumFractionDigits: 0 }), number(g.figures.matched)]);
+}
+
+/** Done, no-show and cancelled, then what residents can now do alone (named as in the topics' outcome lists). */
+function outcomeRows(total) {
+  const names = new Map(store.topics.flatMap((topic) => (topic.outcomes || []).map((o) => [o.code, o.names[language()] || o.names.fi])));
+  return [
+    [t("coord.done"), number(total.done)],
+    [t("coord.noShow"), number(total.no_show)],
+    [t("coord.cancelledCount"), number(total.cancelled)],
+    ...Object.entries(total.outcomes).map(([code, count]) => [names.get(code) || code, number(count)]),
+  ];
+}
+
+/** A chart's figures as a table, folded under the chart. */
+function dataTable(name, rows, columns) {
+  const caption = t(`coord.chart.${name}`);
+  return h(
+    "details",
+    {},
+    h("summary", {}, t("coord.chartData")),
+    h(
+      "div",
+      { class: "table-wrap", tabIndex: 0, attrs: { role: "region", "aria-label": caption } },
+      h(
+        "table",
+        {},
+        h("caption", {}, caption),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("coord.group")), ...columns.map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, ...rows.map(([label, ...cells]) => h("tr", {}, h("th", { scope: "row" }, label), ...cells.map((c) => h("td", {}, c))))),
+      ),
+    ),
+  );
 }
 
 async function supplyTable(by, from, to, token) {

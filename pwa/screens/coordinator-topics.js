@@ -87,9 +87,11 @@ function topicForm(root, topic) {
     field({ id: `${prefix}-name-${lang}`, label: t("coord.topicName", t(`vol.languages.${lang}`)), value: topic?.names[lang] || "", autocomplete: "off", maxlength: "100" }),
   );
   const brings = LANGUAGES.map((lang) => {
-    const area = h("textarea", { id: `${prefix}-bring-${lang}`, attrs: { "aria-describedby": `${prefix}-bring-hint` } });
+    const id = `${prefix}-bring-${lang}`;
+    const area = h("textarea", { id, attrs: { "aria-describedby": `${prefix}-bring-hint ${id}-error` } });
     area.value = (topic?.bring[lang] || []).join("\n");
-    return [h("label", { for: area.id }, t("coord.bringLabel", t(`vol.languages.${lang}`))), area];
+    const error = h("p", { id: `${id}-error`, class: "error", hidden: true });
+    return [h("label", { for: id }, t("coord.bringLabel", t(`vol.languages.${lang}`))), error, area];
   });
   const order = field({ id: `${prefix}-order`, label: t("coord.sortOrder"), value: String(topic?.sort_order ?? 100), inputmode: "numeric", class: "short", autocomplete: "off" });
   const active = h("input", { type: "checkbox", id: `${prefix}-active`, checked: topic ? topic.active : true });
@@ -117,17 +119,15 @@ function topicForm(root, topic) {
     const sortOrder = Number(order.input.value.trim());
     if (!Number.isInteger(sortOrder) || sortOrder < 0 || sortOrder > 1000) return fieldError(order.input, t("coord.check.sortOrder"));
     const lines = (area) => area.value.split("\n").map((line) => line.trim()).filter(Boolean);
-    const counts = brings.map(([, area]) => lines(area).length);
+    const counts = brings.map(([, , area]) => lines(area).length);
     const odd = counts.findIndex((n) => n !== Math.max(...counts));
     if (odd >= 0) {
-      const area = brings[odd][1];
-      area.setAttribute("aria-invalid", "true");
-      area.focus();
-      return problem(root, t("coord.check.bringMismatch"), { focus: false });
+      problem(root, t("coord.check.bringMismatch"), { focus: false });
+      return fieldError(brings[odd][2], t("coord.check.bringMismatch"));
     }
     const body = {
       names: Object.fromEntries(LANGUAGES.map((lang, i) => [lang, names[i].input.value.trim()])),
-      bring: Object.fromEntries(LANGUAGES.map((lang, i) => [lang, lines(brings[i][1])])),
+      bring: Object.fromEntries(LANGUAGES.map((lang, i) => [lang, lines(brings[i][2])])),
       outcomes: topic ? topic.outcomes : [],
       partner_only_organisation_id: topic ? topic.partner_only_organisation_id : null,
       sort_order: sortOrder,

@@ -115,6 +115,7 @@ function needsChoice(draft) {
     box.addEventListener("change", () => {
       draft.needs = draft.needs.filter((n) => n !== need);
       if (box.checked) draft.needs.push(need);
+      draft.idempotencyKey = newIdempotencyKey(); // a changed request is a new attempt
     });
     return h("li", {}, box, h("label", { for: box.id }, t(`residentNeeds.${need}`)));
   });
@@ -174,6 +175,8 @@ function failed(root, error) {
     store.draft.slot = null;
     store.draft.idempotencyKey = null;
     actions.push(linkButton("#/aika", t("chooseAnotherTime"), "primary"));
+  } else if (code === "idempotency_mismatch") {
+    store.draft.idempotencyKey = newIdempotencyKey(); // the next press is a new attempt
   } else if (code === "too_many_bookings") {
     actions.push(linkButton("#/omat", t("mySessions"), "primary"));
   } else if (error instanceof ApiError && error.status === 401) {

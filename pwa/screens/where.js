@@ -163,8 +163,9 @@ async function fillHome(root, token) {
   const names = [...new Set(points.map((point) => point.municipality))].sort((a, b) => a.localeCompare(b, "fi"));
   const street = field({ id: "home-street", label: t("homeStreet"), hint: t("homeStreetHint"), value: home.street || "", autocomplete: "street-address", maxlength: "120" });
   const postal = field({ id: "home-postal", label: t("homePostal"), value: home.postal || "", autocomplete: "postal-code", inputmode: "numeric", maxlength: "5", class: "short" });
-  const municipality = h("select", { id: "home-municipality", name: "home-municipality", attrs: { "aria-describedby": "home-municipality-error" } }, ...names.map((name) => h("option", { value: name }, name)));
-  municipality.value = home.municipality || store.draft.municipality || names[0];
+  // The town as the resident writes it in their address; the municipalities with help points are suggested.
+  const town = field({ id: "home-town", label: t("homeMunicipality"), value: home.municipality || "", autocomplete: "address-level2", maxlength: "60", list: "home-towns" });
+  const towns = h("datalist", { id: "home-towns" }, ...names.map((name) => h("option", { value: name })));
   let located = home.located || null;
   const locate = h("button", { type: "button", class: "secondary", id: "home-locate", attrs: { "aria-describedby": "home-locate-hint" } }, t("homeLocate"));
   guard(locate, () =>
@@ -193,9 +194,8 @@ async function fillHome(root, token) {
     { id: "form-home", novalidate: true },
     ...street.nodes,
     ...postal.nodes,
-    h("label", { for: "home-municipality" }, t("homeMunicipality")),
-    h("p", { id: "home-municipality-error", class: "error", hidden: true }),
-    municipality,
+    ...town.nodes,
+    towns,
     h("p", { id: "home-locate-hint", class: "hint" }, t("homeLocateHint")),
     locate,
     submit,
@@ -207,16 +207,20 @@ async function fillHome(root, token) {
     const postalText = postal.input.value.trim();
     if (!streetText) return fieldError(street.input, t("homeNeedStreet"));
     if (!/^\d{5}$/.test(postalText)) return fieldError(postal.input, t("homeNeedPostal"));
-    const place = located || centreOf(points.filter((p) => p.municipality === municipality.value));
+    const townText = town.input.value.trim();
+    if (!townText) return fieldError(town.input, t("homeNeedTown"));
+    const known = names.find((name) => name.toLocaleLowerCase("fi") === townText.toLocaleLowerCase("fi"));
+    const place = located || (known && centreOf(points.filter((p) => p.municipality === known)));
     if (!place) {
-      return problem(root, t("homeNoPlace"), { actions: [helplineLink()] });
+      fieldError(town.input, t("homeNoPlace"));
+      return problem(root, t("homeNoPlace"), { actions: [helplineLink()], focus: false });
     }
     store.draft.home = {
       street: streetText,
       postal: postalText,
-      municipality: municipality.value,
+      municipality: townText,
       located,
-      address: `${streetText}, ${postalText} ${municipality.value}`,
+      address: `${streetText}, ${postalText} ${known || townText}`,
       latitude: place.latitude,
       longitude: place.longitude,
     };

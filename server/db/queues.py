@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
+from server.db.candidates import as_list
 from server.db.tables import HelpRequest, HelpSession, Membership, Notification, Offer, Person
 
 WAITING = ("open", "offering")
@@ -28,6 +29,7 @@ class QueuedRequest:
     resident_first_name: str
     created_at: datetime
     pending_offers: int
+    needs: tuple[str, ...] = ()
 
 
 def _scope(query: Any, within: Collection[uuid.UUID] | None) -> Any:
@@ -53,6 +55,7 @@ async def waiting_requests(*, states: Collection[str], within: Collection[uuid.U
             HelpRequest.routed_to,
             HelpRequest.resident.first_name.as_alias("resident_first_name"),
             HelpRequest.created_at,
+            HelpRequest.needs,
         )
         .where(HelpRequest.state.is_in(list(states)))
         .order_by(HelpRequest.created_at)
@@ -78,6 +81,7 @@ async def waiting_requests(*, states: Collection[str], within: Collection[uuid.U
             resident_first_name=r["resident_first_name"],
             created_at=r["created_at"],
             pending_offers=pending.get(r["id"], 0),
+            needs=tuple(as_list(r["needs"])),
         )
         for r in rows
     ]

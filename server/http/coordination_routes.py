@@ -35,6 +35,7 @@ class QueuedRequestOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     waiting_minutes: int
     pending_offers: int
+    needs: list[str]  # hearing | sight | mobility | memory: what the helper should know
 
     @classmethod
     def of(cls, r: QueuedRequest, now: datetime) -> QueuedRequestOut:
@@ -51,6 +52,7 @@ class QueuedRequestOut(msgspec.Struct, kw_only=True):
             created_at=r.created_at,
             waiting_minutes=max(0, int((now - r.created_at).total_seconds() // 60)),
             pending_offers=r.pending_offers,
+            needs=list(r.needs),
         )
 
 

@@ -375,7 +375,7 @@ async def test_the_network_coordinator_rewords_a_message_and_sees_its_cost(brows
     await go(page, f"/koordinaattori/viestit/{reminder['name']}", "messages")
     fi = page.locator("[data-language=fi]")
     assert await page.input_value("#template-fi") == reminder["body"]
-    assert f"{reminder['segments']} tekstiviestiä" in await fi.inner_text()
+    assert f"{reminder['segments']} tekstiviesti" in await fi.inner_text()
     await check(page, "message templates")
 
     await page.fill("#template-fi", "Muistutus: aika {when}. {tuntematon}")

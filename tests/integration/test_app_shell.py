@@ -89,3 +89,14 @@ async def test_the_dev_phone_places_a_pretend_call_through_the_voice_menu(databa
             "/dev/call/press", data={"phone": "08 1234567", "sid": sid.group(1), "digits": "0"}
         )
         assert "soittaa sinulle takaisin" in callback.text and "Apuri ended the call" in callback.text
+
+
+async def test_the_app_and_api_answers_are_gzipped_when_the_browser_asks(env: Env) -> None:
+    for path in ("/app.js", "/app.css", "/", "/schema/openapi.json"):
+        plain = await env.client().get(path, headers={"Accept-Encoding": "identity"})
+        packed = await env.client().get(path, headers={"Accept-Encoding": "gzip, br"})
+        assert plain.status_code == packed.status_code == 200, path
+        assert "content-encoding" not in plain.headers, path
+        assert packed.headers["content-encoding"] == "gzip", path
+        assert packed.content == plain.content, f"{path}: the same bytes once unpacked"
+        assert int(packed.headers["content-length"]) < len(plain.content) / 2, path

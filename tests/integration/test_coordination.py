@@ -19,9 +19,9 @@ from tests.integration.world import PASSWORD, PHONES, World, build_world, volunt
 AT_POINT_A = {"topic": "online_banking", "modality": "help_point", "language": "fi"}
 
 
-async def waiting_at_a(world: World) -> str:
+async def waiting_at_a(world: World, needs: tuple[str, ...] = ()) -> str:
     """resident_2 asks for help at help point A; nobody can, so it waits open."""
-    body = AT_POINT_A | {"help_point_id": str(world.help_point_a)}
+    body = AT_POINT_A | {"help_point_id": str(world.help_point_a), "needs": list(needs)}
     answer = await world.apis["resident_2"].post("/api/v1/requests", json=body)
     assert answer.status_code == 201 and answer.json()["state"] == "open", answer.text
     return str(answer.json()["request_id"])
@@ -35,12 +35,13 @@ async def queue(world: World, who: str, name: str) -> list[dict[str, object]]:
 
 async def test_the_unmatched_queue_shows_waiting_time_and_is_scoped(env: Env) -> None:
     world = await build_world(env)
-    request_id = await waiting_at_a(world)
+    request_id = await waiting_at_a(world, needs=("hearing", "memory"))
     env.clock.advance(timedelta(minutes=25))  # within the coordinators' idle limit
     everything = {r["id"]: r for r in await queue(world, "network", "unmatched")}
     assert set(everything) == {request_id, str(world.flexible_request)}
     mine = everything[request_id]
     assert (mine["waiting_minutes"], mine["state"], mine["resident_first_name"]) == (25, "open", "")
+    assert sorted(mine["needs"]) == ["hearing", "memory"], "what the helper should know, for the assigning"
     assert everything[str(world.flexible_request)]["pending_offers"] == 1
     assert [r["id"] for r in await queue(world, "coord_a", "unmatched")] == [request_id], "their help point only"
     assert await queue(world, "coord_b", "unmatched") == []
