@@ -431,3 +431,35 @@ async def test_the_network_coordinator_adds_and_retires_a_topic(browser: Browser
     offered = await (await page.request.get("/api/v1/topics")).json()
     assert "smart_tv" not in {topic["code"] for topic in offered}, "residents no longer see it"
     await staff.close()
+
+
+async def test_the_other_screens_at_the_other_width(browser: Browser, site: LiveServer) -> None:
+    """The screens the journeys above check at one width, here at the other (375 px and 1280 px in all)."""
+    wide = await coordinator(browser, site, width=1280)
+    page = wide.page
+    for path, screen_id in (
+        ("/koordinaattori/vapaaehtoiset", "people"),
+        ("/koordinaattori/apupisteet", "places"),
+        ("/koordinaattori/palaute", "feedback"),
+        ("/koordinaattori/aiheet", "topics"),
+        ("/koordinaattori/aihe/smartphone", "topic-edit"),
+    ):
+        await go(page, path, screen_id)
+        await check(page, f"{screen_id} at 1280 px")
+    point = (await wide.get("/help-points"))[0]["id"]
+    await go(page, f"/koordinaattori/apupiste/{point}", "place")
+    await check(page, "help point form at 1280 px")
+    await wide.close()
+
+    narrow = await coordinator(browser, site, width=375)
+    page = narrow.page
+    await go(page, "/koordinaattori/viestit", "messages")
+    await check(page, "message templates at 375 px")
+    sessions = await narrow.get("/queues/at-risk")
+    if not sessions:  # the demo's sessions are not at risk: any session of the demo volunteer will do
+        aino = await person(browser, site, AINO)
+        sessions = [{"session_id": s["id"]} for s in await aino.get("/me/sessions?as=volunteer")]
+        await aino.close()
+    await go(page, f"/koordinaattori/aika/{sessions[0]['session_id']}", "ledger")
+    await check(page, "ledger at 375 px")
+    await narrow.close()
