@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Litestar, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
@@ -159,7 +159,15 @@ def create_app(
     # The PWA is served last, at /, so every more specific route wins over its files.
     route_handlers.append(
         create_static_files_router(
-            path="/", directories=[PWA_DIR], html_mode=True, opt=PUBLIC, include_in_schema=False, name="pwa"
+            path="/",
+            directories=[PWA_DIR],
+            html_mode=True,
+            opt=PUBLIC,
+            include_in_schema=False,
+            name="pwa",
+            # Asked again every time (a 304 when unchanged): the service worker keeps the shell for offline use,
+            # and a screen fetched later (the dashboard's) is never older than the shell it joins.
+            cache_control=CacheControlHeader(no_cache=True),
         )
     )
 

@@ -22,6 +22,11 @@ PWA = Path(__file__).resolve().parents[2] / "pwa"
 NOT_SHELL = {"sw.js", "dev-phone.css"}  # the worker itself; the dev phone page's style
 
 
+def dashboard(name: str) -> bool:
+    """The coordinator's desk screens and texts: online only, so not downloaded to every phone."""
+    return name.startswith("coordinator")
+
+
 def precached() -> list[str]:
     source = (PWA / "sw.js").read_text()
     block = re.search(r"const SHELL = \[(.*?)\];", source, re.S)
@@ -43,9 +48,13 @@ def test_the_service_worker_precaches_every_shell_file_under_a_version_of_their_
     shell = {
         "/" + p.relative_to(PWA).as_posix()
         for p in PWA.rglob("*")
-        if p.is_file() and p.name not in NOT_SHELL and p.suffix in {".js", ".css", ".png", ".webmanifest"}
+        if p.is_file()
+        and p.name not in NOT_SHELL
+        and not dashboard(p.name)
+        and p.suffix in {".js", ".css", ".png", ".webmanifest"}
     }
     assert shell - set(listed) == set(), "every module, style and icon is precached (else it fails offline)"
+    assert not [p for p in listed if dashboard(p.rsplit("/", 1)[-1])], "the dashboard stays off the phones"
     version = re.search(r'const VERSION = "([^"]+)";', (PWA / "sw.js").read_text())
     expected = shell_version(listed)
     assert version and version.group(1) == expected, (

@@ -100,3 +100,5 @@ async def test_the_app_and_api_answers_are_gzipped_when_the_browser_asks(env: En
         assert packed.headers["content-encoding"] == "gzip", path
         assert packed.content == plain.content, f"{path}: the same bytes once unpacked"
         assert int(packed.headers["content-length"]) < len(plain.content) / 2, path
+        if not path.startswith("/schema"):
+            assert packed.headers["cache-control"] == "no-cache", f"{path}: asked again every time (304 if unchanged)"
