@@ -73,6 +73,7 @@ route("/koordinaattori/pyynto/:id", later(desk("request"), "requestScreen"));
 route("/koordinaattori/aika/:id", later(desk("ledger"), "ledgerScreen"));
 route("/koordinaattori/varaa", later(desk("on-behalf"), "onBehalfScreen"));
 route("/koordinaattori/varaa/:callback", later(desk("on-behalf"), "onBehalfScreen"));
+route("/koordinaattori/soittaja", later(desk("caller"), "callerScreen"));
 route("/koordinaattori/vapaaehtoiset", later(desk("people"), "peopleScreen"));
 route("/koordinaattori/vapaaehtoiset/:organisation", later(desk("people"), "peopleScreen"));
 route("/koordinaattori/apupisteet", later(desk("places"), "placesScreen"));

@@ -3,6 +3,7 @@ export default {
   nav: "Coordinator menu",
   navQueues: "Queues",
   navOnBehalf: "Book for a caller",
+  navCaller: "Caller's times",
   navPeople: "Volunteers",
   navPlaces: "Help points",
   navFeedback: "Accessibility feedback",
@@ -334,6 +335,17 @@ export default {
   bringLabel: (lang) => `Bring with you (${lang})`,
   bringHint: "One thing per line. At most 15.",
   topicActive: "Offered: residents can choose this",
+
+  // Caller's times
+  callerTitle: "Caller's times",
+  callerIntro: "A resident calls to cancel a time or to ask about it. Find their coming times by their number.",
+  callerPhoneHint: "Mobile or landline, for example 040 123 4567",
+  findSessions: "Find times",
+  callerUnknown: "There is no resident with this number. Check the number.",
+  callerSessions: (n) => (n === 1 ? "1 coming time" : `${n} coming times`),
+  callerNoSessions: "No coming times that you look after.",
+  cancelSessionFor: (time) => `Cancel the time ${time}`,
+  sessionCancelled: (time) => `The time ${time} is cancelled. The resident gets a message about it.`,
 
   errors: {
     coordinates_incomplete: "Give both latitude and longitude, or leave both empty.",

@@ -3,6 +3,7 @@ export default {
   nav: "Koordinaattorin valikko",
   navQueues: "Jonot",
   navOnBehalf: "Varaa soittajalle",
+  navCaller: "Soittajan ajat",
   navPeople: "Vapaaehtoiset",
   navPlaces: "Apupisteet",
   navFeedback: "Saavutettavuuspalaute",
@@ -332,6 +333,17 @@ export default {
   bringLabel: (lang) => `Ota mukaan (${lang})`,
   bringHint: "Yksi asia riville. Enintään 15.",
   topicActive: "Tarjolla: asukkaat voivat valita tämän",
+
+  // Soittajan ajat
+  callerTitle: "Soittajan ajat",
+  callerIntro: "Asukas soittaa ja haluaa perua ajan tai kysyy siitä. Hae hänen tulevat aikansa numerolla.",
+  callerPhoneHint: "Matkapuhelin tai lankapuhelin, esimerkiksi 040 123 4567",
+  findSessions: "Hae ajat",
+  callerUnknown: "Tällä numerolla ei ole asukasta. Tarkista numero.",
+  callerSessions: (n) => (n === 1 ? "1 tuleva aika" : `${n} tulevaa aikaa`),
+  callerNoSessions: "Ei tulevia aikoja, joita sinä hoidat.",
+  cancelSessionFor: (time) => `Peru aika ${time}`,
+  sessionCancelled: (time) => `Aika ${time} on peruttu. Asukas saa siitä viestin.`,
 
   errors: {
     coordinates_incomplete: "Kirjoita sekä leveys- että pituusaste, tai jätä molemmat tyhjiksi.",

@@ -3,6 +3,7 @@ export default {
   nav: "Koordinatorns meny",
   navQueues: "Köer",
   navOnBehalf: "Boka åt den som ringer",
+  navCaller: "Uppringarens tider",
   navPeople: "Frivilliga",
   navPlaces: "Hjälppunkter",
   navFeedback: "Tillgänglighetsrespons",
@@ -332,6 +333,17 @@ export default {
   bringLabel: (lang) => `Ta med (${lang})`,
   bringHint: "En sak per rad. Högst 15.",
   topicActive: "Erbjuds: invånarna kan välja det här",
+
+  // Uppringarens tider
+  callerTitle: "Uppringarens tider",
+  callerIntro: "En invånare ringer och vill avboka en tid eller frågar om den. Sök hens kommande tider med numret.",
+  callerPhoneHint: "Mobil eller fast telefon, till exempel 040 123 4567",
+  findSessions: "Sök tider",
+  callerUnknown: "Det finns ingen invånare med det här numret. Kontrollera numret.",
+  callerSessions: (n) => (n === 1 ? "1 kommande tid" : `${n} kommande tider`),
+  callerNoSessions: "Inga kommande tider som du sköter.",
+  cancelSessionFor: (time) => `Avboka tiden ${time}`,
+  sessionCancelled: (time) => `Tiden ${time} är avbokad. Invånaren får ett meddelande om det.`,
 
   errors: {
     coordinates_incomplete: "Skriv både latitud och longitud, eller lämna båda tomma.",

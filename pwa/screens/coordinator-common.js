@@ -12,6 +12,7 @@ export const HOME = "/koordinaattori";
 const MENU = [
   [HOME, "coord.navQueues"],
   [`${HOME}/varaa`, "coord.navOnBehalf"],
+  [`${HOME}/soittaja`, "coord.navCaller"],
   [`${HOME}/vapaaehtoiset`, "coord.navPeople"],
   [`${HOME}/apupisteet`, "coord.navPlaces"],
   [`${HOME}/tilastot`, "coord.navStatistics"],

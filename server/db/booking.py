@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from server.db import scope
 from server.db.candidates import ACTIVE, as_list
 from server.db.tables import HelpRequest, HelpSession, Person, VolunteerProfile
 from server.domain.clocktime import Interval
@@ -168,6 +170,31 @@ async def sessions_of(
     if volunteer_id is not None:
         query = query.where(HelpSession.volunteer == volunteer_id)
     return [_session(r) for r in await query]
+
+
+async def coming_sessions_of_resident(
+    resident_id: uuid.UUID, *, within: Collection[uuid.UUID] | None, now: datetime
+) -> list[SessionRow]:
+    """A resident's sessions not yet over and not cancelled, that a coordinator oversees (None: the network)."""
+    query = (
+        HelpSession.select(*_SESSION_COLUMNS)
+        .where(
+            (HelpSession.resident == resident_id) & (HelpSession.ends_at > now) & HelpSession.state.is_in(list(ACTIVE))
+        )
+        .order_by(HelpSession.starts_at)
+    )
+    if within is not None:
+        query = query.where(scope.session_in(within))
+    return [_session(r) for r in await query]
+
+
+async def session_visible(session_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> SessionRow | None:
+    """The session, if a coordinator overseeing `within` (None: the network) may see it."""
+    query = HelpSession.select(*_SESSION_COLUMNS).where(HelpSession.id == session_id)
+    if within is not None:
+        query = query.where(scope.session_in(within))
+    rows = await query
+    return _session(rows[0]) if rows else None
 
 
 async def set_session_state(session_id: uuid.UUID, *, state: str, expected_version: int, now: datetime) -> bool:

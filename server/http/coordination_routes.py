@@ -16,7 +16,7 @@ from server.db.queues import QueuedRequest
 from server.domain.matching import Modality, Need, Place
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
 from server.http.offer_routes import AskedOut, HomeIn
-from server.http.schemas import Input, Language, Name, PhoneInput
+from server.http.schemas import SINGLE_LINE, Input, Language, Name, PhoneInput
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
 from server.services.coordination import Caller, CandidateView, Risk
@@ -133,6 +133,11 @@ class OnBehalfIn(Input):
     needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
 
 
+class CallerIn(Input):
+    phone: PhoneInput
+    purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=SINGLE_LINE)] = "helpline call"
+
+
 class CoordinationController(Controller):
     path = "/api/v1"
     tags = ["coordination"]
@@ -175,6 +180,28 @@ class CoordinationController(Controller):
     ) -> SessionOut:
         placed = await services.coordination.assign(me, request_id, data.volunteer_id, data.starts_at)
         return SessionOut.of(placed, me)
+
+    @post(
+        "/residents/sessions",
+        opt=roles(*COORDINATORS),
+        status_code=200,
+        summary="A caller's coming sessions, by their number",
+    )
+    async def caller_sessions(self, data: JSONBody[CallerIn], me: Me, services: Svc) -> list[SessionOut]:
+        """For the helpline: the number goes in the body, not the URL; audited like a lookup. Only the sessions
+        the coordinator oversees (at their help points or with their volunteers)."""
+        found = await services.coordination.caller_sessions(me, phone=data.phone, purpose=data.purpose)
+        return [SessionOut.of(s, me) for s in found]
+
+    @post(
+        "/sessions/{session_id:uuid}/cancel-for-resident",
+        opt=roles(*COORDINATORS),
+        status_code=200,
+        summary="Cancel a session the resident asked to cancel",
+    )
+    async def cancel_for_resident(self, session_id: FromPath[uuid.UUID], me: Me, services: Svc) -> SessionOut:
+        """The resident is told as when they cancel themselves (an SMS, or a call to a landline)."""
+        return SessionOut.of(await services.coordination.cancel_for_resident(me, session_id), me)
 
     @post(
         "/bookings/on-behalf",

@@ -22,7 +22,7 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Candidate, Modality, Need, Request, rank
-from server.domain.phone import parse_mobile
+from server.domain.phone import parse_any, parse_mobile
 from server.domain.roles import Principal, Role
 from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
@@ -250,6 +250,41 @@ class CoordinationService:
         point = await network_q.get_help_point(query.help_point_id)
         if point is not None and not caller.coordinates(point.organisation_id):
             raise InvalidInput("Book at your own organisation's help points.", code="help_point_outside_organisation")
+
+    # ---- a resident on the phone ------------------------------------------------------------------------------
+
+    async def caller_sessions(self, caller: Principal, *, phone: str, purpose: str) -> list[booking_q.SessionRow]:
+        """The coming sessions of the resident with this number that the coordinator oversees (the network
+        coordinator: all). Looked up like `people.find_resident`, and audited the same way; a landline too, for
+        residents who booked through the voice menu."""
+        number = parse_any(phone) or ""
+        person = await people_q.get_person_by_phone(number)
+        home = min(caller.coordinated_organisations, key=str) if caller.coordinated_organisations else None
+        resident = person is not None and any(g.role is Role.RESIDENT for g in person.grants)
+        found = (
+            await booking_q.coming_sessions_of_resident(person.id, within=caller.oversees, now=self._clock.now())
+            if person is not None and resident
+            else []
+        )
+        await self._audit.record(
+            caller,
+            "resident.sessions",
+            "person",
+            str(person.id) if person else "",
+            organisation_id=home,
+            subject_id=person.id if person else None,
+            detail={"purpose": purpose, "found": person is not None, "sessions": len(found)},
+        )
+        if person is None or not resident:
+            raise NotFound("No resident with this number.", code="resident_not_found")
+        return found
+
+    async def cancel_for_resident(self, caller: Principal, session_id: uuid.UUID) -> booking_q.SessionRow:
+        """A resident asked on the phone to cancel: the session (which the coordinator oversees) is cancelled as
+        if they had done it themselves, and they are told as usual (SMS, or a call for a landline)."""
+        if await booking_q.session_visible(session_id, caller.oversees) is None:
+            raise NotFound("No such session.", code="session_not_found")
+        return await self._booking.cancel(caller, session_id, for_resident=True)
 
     async def book_on_behalf(
         self,

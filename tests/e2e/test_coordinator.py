@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.async_api import Browser, Page
 
 from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, PARTNER_COORDINATOR_PHONE
 from tests.e2e.pages import check, new_number, status_is, tab_until, wait_until
-from tests.e2e.volunteers import AINO, LIBRARY, Person, person, resident_asks, volunteer
+from tests.e2e.volunteers import AINO, HELSINKI, LIBRARY, Person, person, resident_asks, volunteer
 from tests.live import LiveServer, demo_database, serve
 
 pytestmark = pytest.mark.e2e
@@ -463,3 +464,50 @@ async def test_the_other_screens_at_the_other_width(browser: Browser, site: Live
     await go(page, f"/koordinaattori/aika/{sessions[0]['session_id']}", "ledger")
     await check(page, "ledger at 375 px")
     await narrow.close()
+
+
+async def test_a_caller_has_their_time_found_by_number_and_cancelled(browser: Browser, site: LiveServer) -> None:
+    await room_for(browser, site)
+    for width in (1280, 375):
+        staff = await coordinator(browser, site, width=width)
+        typed, caller = new_number()
+        points = await staff.get("/help-points")
+        library = next(p["id"] for p in points if p["name"] == LIBRARY)
+        first = datetime.now(HELSINKI).date() + timedelta(days=1)
+        query = f"topic=smartphone&modality=help_point&help_point_id={library}"
+        slots = await staff.get(f"/slots?{query}&from={first}&to={first + timedelta(days=13)}")
+        booked = await staff.post(
+            "/bookings/on-behalf",
+            {
+                "phone": caller,
+                "first_name": "Sulo",
+                "consent": True,
+                "topic": "smartphone",
+                "modality": "help_point",
+                "help_point_id": library,
+                "starts_at": slots[-1]["starts_at"],
+            },
+        )
+        session_id = booked["session"]["id"]
+        page = staff.page
+        await go(page, "/koordinaattori/soittaja", "caller")
+        await check(page, f"caller's times at {width} px")
+        await page.fill("#caller-phone", "040 9999999")
+        await page.click("#caller-form button[type=submit]")
+        await wait_until(page, "() => document.activeElement.id === 'caller-phone'")
+        assert "Tällä numerolla ei ole asukasta" in await page.inner_text("#caller-phone-error")
+        await page.fill("#caller-phone", typed)
+        await page.click("#caller-form button[type=submit]")
+        await wait_until(page, "() => document.activeElement.id === 'h-caller-sessions'")
+        card = page.locator(f"[data-session='{session_id}']")
+        assert "Vapaaehtoinen: Aino" in await card.inner_text()
+        await check(page, f"caller's times found at {width} px")
+        await card.locator("button[data-cancel]").click()
+        await wait_until(page, "() => document.activeElement.classList.contains('warning')")
+        await check(page, f"cancel asks first at {width} px")
+        await card.locator("button", has_text="Kyllä, peru aika").click()
+        await wait_until(page, "() => document.getElementById('status').textContent.includes('on peruttu')")
+        assert "Peruttu" in await card.inner_text()
+        ledger = await staff.get(f"/sessions/{session_id}/notifications")
+        assert ("cancelled", "resident") in {(m["kind"], m["to"]) for m in ledger}
+        await staff.close()

@@ -190,3 +190,34 @@ async def test_sessions_at_risk_name_the_reason(env: Env) -> None:
     world.apis["network"] = await env.sign_in(PHONES["network"], password=PASSWORD)
     [late] = await queue(world, "network", "at-risk")
     assert late["reason"] == "not_recorded"
+
+
+async def test_a_resident_on_the_phone_has_their_coming_sessions_found_and_one_cancelled(env: Env) -> None:
+    world = await build_world(env)
+    ask = {"phone": PHONES["resident_1"], "purpose": "helpline call"}
+    network = await world.apis["network"].post("/api/v1/residents/sessions", json=ask)
+    assert network.status_code == 200, network.text
+    assert [s["id"] for s in network.json()] == [str(world.session)]
+    mine = await world.apis["coord_a"].post("/api/v1/residents/sessions", json=ask)
+    assert [s["id"] for s in mine.json()] == [str(world.session)], "at organisation A's help point"
+    other = await world.apis["coord_b"].post("/api/v1/residents/sessions", json=ask)
+    assert other.status_code == 200 and other.json() == [], "organisation B oversees none of them"
+    unknown = await world.apis["network"].post("/api/v1/residents/sessions", json=ask | {"phone": "+358401119876"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "resident_not_found")
+    landline = await world.apis["network"].post("/api/v1/residents/sessions", json=ask | {"phone": "09 3101 6000"})
+    assert landline.status_code == 404, "a landline is looked up too (voice-menu residents), found or not"
+    invalid = await world.apis["network"].post("/api/v1/residents/sessions", json=ask | {"phone": "12"})
+    assert 400 <= invalid.status_code < 500 and invalid.json()["code"] == "phone_invalid"
+    assert (await world.apis["vol_a"].post("/api/v1/residents/sessions", json=ask)).status_code == 403
+    lookups = await AuditEvent.select(AuditEvent.action).where(AuditEvent.action == "resident.sessions")
+    assert len(lookups) == 5, "every lookup by a coordinator is audited"
+
+    url = f"/api/v1/sessions/{world.session}/cancel-for-resident"
+    assert (await world.apis["coord_b"].post(url)).status_code == 404
+    cancelled = await world.apis["coord_a"].post(url)
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled", cancelled.text
+    again = await world.apis["coord_a"].post(url)
+    assert 400 <= again.status_code < 500, "a second cancel is refused in words, not a 500"
+    assert (await world.apis["coord_a"].post("/api/v1/residents/sessions", json=ask)).json() == []
+    ledger = (await world.apis["coord_a"].get(f"/api/v1/sessions/{world.session}/notifications")).json()
+    assert ("cancelled", "resident") in {(m["kind"], m["to"]) for m in ledger}, "the resident is told"

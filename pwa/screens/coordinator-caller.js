@@ -1,0 +1,101 @@
+// A resident on the phone: their coming sessions found by their number (mobile or landline; audited, and only
+// what this coordinator oversees), and one cancelled on their word, after a question. They are told as when
+// they cancel themselves.
+import { api, ApiError } from "../api.js";
+import { button, h } from "../dom.js";
+import { when } from "../format.js";
+import { language, t } from "../i18n.js";
+import { stillOn } from "../router.js";
+import { ensureLists } from "../state.js";
+import { clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
+import { coordExplain, coordScreen, coordinatorGate } from "./coordinator-common.js";
+import { helpPointText } from "./volunteer-common.js";
+import { topicName } from "./where.js";
+
+export async function callerScreen(view, _params, token) {
+  const gate = await coordinatorGate(view, { title: t("coord.callerTitle"), id: "caller" });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const phone = field({ id: "caller-phone", label: t("coord.phoneLabel"), hint: t("coord.callerPhoneHint"), type: "tel", inputmode: "tel", autocomplete: "off" });
+  const find = h("button", { type: "submit", class: "primary" }, t("coord.findSessions"));
+  const form = h("form", { id: "caller-form", novalidate: true }, ...phone.nodes, find);
+  const results = h("div", { id: "caller-sessions" });
+  const root = coordScreen({ title: t("coord.callerTitle"), id: "caller" }, h("p", {}, t("coord.callerIntro")), form, results);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (find.dataset.busy) return;
+    clearErrors(form);
+    root.querySelector(".problem")?.remove();
+    const number = phone.input.value.trim();
+    if (!number) return fieldError(phone.input, t("coord.check.phone"));
+    find.dataset.busy = "true";
+    try {
+      const [sessions] = await Promise.all([
+        api("POST", "/residents/sessions", { phone: number, purpose: "helpline call" }),
+        ensureLists().catch(() => null),
+      ]);
+      if (stillOn(token)) show(root, results, sessions);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "resident_not_found") {
+        results.replaceChildren();
+        fieldError(phone.input, t("coord.callerUnknown"));
+      } else if (error instanceof ApiError && error.code.startsWith("phone_")) {
+        fieldError(phone.input, coordExplain(error));
+      } else {
+        problem(root, coordExplain(error));
+      }
+    } finally {
+      delete find.dataset.busy;
+    }
+  });
+  view.append(root);
+  return root;
+}
+
+function show(root, results, sessions) {
+  const heading = h("h2", { id: "h-caller-sessions", tabIndex: -1 }, t("coord.callerSessions", sessions.length));
+  const list = sessions.length
+    ? h("ul", { class: "cards", attrs: { "aria-labelledby": "h-caller-sessions" } }, ...sessions.map((s) => card(root, s)))
+    : h("p", { class: "empty" }, t("coord.callerNoSessions"));
+  results.replaceChildren(heading, list);
+  heading.focus();
+}
+
+function card(root, session) {
+  const time = when(session.starts_at, language());
+  const place = session.modality === "help_point" ? helpPointText(session.help_point_id) : t(`modality.${session.modality}`);
+  const actions = h("div", { class: "actions" });
+  const ask = button(t("coord.cancelSessionFor", time), { attrs: { "data-cancel": session.id } });
+  ask.addEventListener("click", () => {
+    const question = h("p", { class: "warning", tabIndex: -1 }, t("coord.cancelConfirm"));
+    const yes = h("button", { type: "button", class: "primary danger" }, t("coord.cancelYes"));
+    const no = button(t("coord.cancel"));
+    guard(yes, async () => {
+      try {
+        await api("POST", `/sessions/${session.id}/cancel-for-resident`);
+      } catch (error) {
+        problem(root, coordExplain(error));
+        return;
+      }
+      const state = h("p", { class: "state", tabIndex: -1 }, t("vol.sessionState.cancelled"));
+      actions.replaceWith(state);
+      state.focus();
+      say(t("coord.sessionCancelled", time));
+    });
+    no.addEventListener("click", () => {
+      actions.replaceChildren(ask);
+      ask.focus();
+    });
+    actions.replaceChildren(question, yes, no);
+    question.focus();
+  });
+  actions.append(ask);
+  return h(
+    "li",
+    { class: "card", attrs: { "data-session": session.id } },
+    h("h3", {}, time),
+    h("p", {}, topicName(session.topic)),
+    h("p", {}, place),
+    h("p", {}, t("coord.volunteerName", session.volunteer_first_name)),
+    actions,
+  );
+}
