@@ -22,9 +22,15 @@ run: install
 	$(RUN_ENV) $(BIN)/apuri demo --if-empty
 	$(RUN_ENV) $(BIN)/apuri serve
 
-lint: install
+# The PWA's modules are checked by ESLint (npm ci from package-lock.json; node_modules/ is not committed).
+node_modules/.installed: package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch node_modules/.installed
+
+lint: install node_modules/.installed
 	$(BIN)/ruff check server tests
 	$(BIN)/mypy
+	npx --no-install eslint pwa
 
 # The whole suite on SQLite and, when reachable (always under CI=true), on PostgreSQL.
 test: lint
@@ -37,4 +43,4 @@ integration: install
 	$(BIN)/pytest -q tests/integration
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,8 +7,8 @@ import { when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists } from "../state.js";
-import { clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
-import { coordExplain, coordScreen, coordinatorGate } from "./coordinator-common.js";
+import { clearErrors, field, fieldError, problem, say } from "../ui.js";
+import { confirmFirst, coordExplain, coordinatorGate, coordScreen } from "./coordinator-common.js";
 import { helpPointText } from "./volunteer-common.js";
 import { topicName } from "./where.js";
 
@@ -65,29 +65,27 @@ function card(root, session) {
   const place = session.modality === "help_point" ? helpPointText(session.help_point_id) : t(`modality.${session.modality}`);
   const actions = h("div", { class: "actions" });
   const ask = button(t("coord.cancelSessionFor", time), { attrs: { "data-cancel": session.id } });
-  ask.addEventListener("click", () => {
-    const question = h("p", { class: "warning", tabIndex: -1 }, t("coord.cancelConfirm"));
-    const yes = h("button", { type: "button", class: "primary danger" }, t("coord.cancelYes"));
-    const no = button(t("coord.cancel"));
-    guard(yes, async () => {
-      try {
-        await api("POST", `/sessions/${session.id}/cancel-for-resident`);
-      } catch (error) {
-        problem(root, coordExplain(error));
-        return;
-      }
-      const state = h("p", { class: "state", tabIndex: -1 }, t("vol.sessionState.cancelled"));
-      actions.replaceWith(state);
-      state.focus();
-      say(t("coord.sessionCancelled", time));
-    });
-    no.addEventListener("click", () => {
-      actions.replaceChildren(ask);
-      ask.focus();
-    });
-    actions.replaceChildren(question, yes, no);
-    question.focus();
-  });
+  const cancel = async () => {
+    try {
+      await api("POST", `/sessions/${session.id}/cancel-for-resident`);
+    } catch (error) {
+      problem(root, coordExplain(error));
+      return;
+    }
+    const state = h("p", { class: "state", tabIndex: -1 }, t("vol.sessionState.cancelled"));
+    actions.replaceWith(state);
+    state.focus();
+    say(t("coord.sessionCancelled", time));
+  };
+  ask.addEventListener("click", () =>
+    confirmFirst(actions, {
+      question: t("coord.cancelConfirm"),
+      yes: t("coord.cancelYes"),
+      restore: [ask],
+      back: ask,
+      onYes: cancel,
+    }),
+  );
   actions.append(ask);
   return h(
     "li",

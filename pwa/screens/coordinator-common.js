@@ -4,9 +4,9 @@
 import { ApiError } from "../api.js";
 import { button, h, linkButton } from "../dom.js";
 import { t } from "../i18n.js";
-import { go, path } from "../router.js";
+import { go, path, stillOn } from "../router.js";
 import { checkSession, isCoordinator, store } from "../state.js";
-import { again, explain, problem, screen } from "../ui.js";
+import { again, explain, guard, loading, problem, screen } from "../ui.js";
 
 export const HOME = "/koordinaattori";
 const MENU = [
@@ -97,6 +97,58 @@ export async function coordinatorGate(view, { title, id }) {
   store.signIn.purpose = "sign-in";
   go("/kirjaudu", { replace: true });
   return { pass: false, shown: null };
+}
+
+/**
+ * A coordinator's screen that fills itself: the gate, the menu, the heading (and an `intro`: a line of text, or a
+ * form that comes before what is loaded), a loading
+ * line, then `fill(root)` draws the rest (the router waits for it through `root.ready`).
+ */
+export async function deskScreen(view, token, { title, id, back, intro }, fill) {
+  const gate = await coordinatorGate(view, { title, id });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const lead = intro instanceof Node ? intro : intro ? h("p", {}, intro) : null;
+  const root = coordScreen({ title, id, back }, lead, loading());
+  view.append(root);
+  root.ready = fill(root);
+  return root;
+}
+
+/**
+ * What a screen shows, from `loader`: on failure the reason under the heading. `undefined` when it failed or the
+ * screen is no longer on show (an answer that came late).
+ */
+export async function loadFor(root, token, loader) {
+  let value;
+  try {
+    value = await loader();
+  } catch (error) {
+    if (stillOn(token)) {
+      root.querySelector(".loading")?.remove();
+      problem(root, coordExplain(error), { focus: false });
+    }
+    return undefined;
+  }
+  if (!stillOn(token)) return undefined;
+  root.querySelector(".loading")?.remove();
+  return value;
+}
+
+/**
+ * Ask before what cannot be undone: `box` shows the question, a yes and a no instead of `restore`. No puts
+ * `restore` back and the focus on `back`; yes runs `onYes` (once, however often it is pressed).
+ */
+export function confirmFirst(box, { question, yes, restore, back, onYes }) {
+  const asked = h("p", { class: "warning", tabIndex: -1 }, question);
+  const yesButton = h("button", { type: "button", class: "primary danger" }, yes);
+  const no = button(t("coord.cancel"));
+  guard(yesButton, onYes);
+  no.addEventListener("click", () => {
+    box.replaceChildren(...restore);
+    back.focus();
+  });
+  box.replaceChildren(asked, yesButton, no);
+  asked.focus();
 }
 
 /** An API error in the coordinator's words where there are some, else in everyone's. */

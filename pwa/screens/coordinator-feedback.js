@@ -4,31 +4,16 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
-import { stillOn } from "../router.js";
-import { guard, loading, problem, say } from "../ui.js";
-import { coordExplain, coordScreen, coordinatorGate } from "./coordinator-common.js";
+import { guard, problem, say } from "../ui.js";
+import { coordExplain, deskScreen, loadFor } from "./coordinator-common.js";
 
 export async function feedbackScreen(view, _params, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.feedbackTitle"), id: "feedback" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.feedbackTitle"), id: "feedback" }, h("p", {}, t("coord.feedbackIntro")), loading());
-  view.append(root);
-  root.ready = fill(root, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.feedbackTitle"), id: "feedback", intro: t("coord.feedbackIntro") }, (root) => fill(root, token));
 }
 
 async function fill(root, token) {
-  let items;
-  try {
-    items = await api("GET", "/accessibility-feedback");
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const items = await loadFor(root, token, () => api("GET", "/accessibility-feedback"));
+  if (items === undefined) return;
   const heading = h("h2", { id: "h-feedback-open", tabIndex: -1 }, t("coord.feedbackOpen"), " ", h("span", { class: "count" }, t("coord.count", items.length)));
   const list = h("ul", { class: "cards", attrs: { "aria-labelledby": "h-feedback-open" } });
   const empty = h("p", { class: "empty", hidden: items.length > 0 }, t("coord.none"));

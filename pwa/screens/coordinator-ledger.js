@@ -4,31 +4,17 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
-import { stillOn } from "../router.js";
-import { loading, problem } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, word } from "./coordinator-common.js";
+import { HOME, deskScreen, loadFor, word } from "./coordinator-common.js";
 
 export async function ledgerScreen(view, { id }, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.ledgerTitle"), id: "ledger" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.ledgerTitle"), id: "ledger", back: `#${HOME}` }, loading());
-  view.append(root);
-  root.ready = fill(root, id, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.ledgerTitle"), id: "ledger", back: `#${HOME}` }, (root) =>
+    fill(root, id, token),
+  );
 }
 
 async function fill(root, id, token) {
-  let lines;
-  try {
-    lines = await api("GET", `/sessions/${encodeURIComponent(id)}/notifications`);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const lines = await loadFor(root, token, () => api("GET", `/sessions/${encodeURIComponent(id)}/notifications`));
+  if (lines === undefined) return;
   if (!lines.length) {
     root.append(h("p", { class: "empty" }, t("coord.ledgerEmpty")));
     return;

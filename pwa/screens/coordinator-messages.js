@@ -3,34 +3,20 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { go, stillOn } from "../router.js";
-import { guard, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+import { go } from "../router.js";
+import { guard, problem, say } from "../ui.js";
+import { HOME, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 
 const MESSAGES = `${HOME}/viestit`;
 const LANGUAGES = ["fi", "sv", "en"];
 
 export async function messagesScreen(view, { name } = {}, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.messagesTitle"), id: "messages" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.messagesTitle"), id: "messages" }, h("p", {}, t("coord.messagesIntro")), loading());
-  view.append(root);
-  root.ready = fill(root, name, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.messagesTitle"), id: "messages", intro: t("coord.messagesIntro") }, (root) => fill(root, name, token));
 }
 
 async function fill(root, wanted, token) {
-  let templates;
-  try {
-    templates = await api("GET", "/templates");
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const templates = await loadFor(root, token, () => api("GET", "/templates"));
+  if (templates === undefined) return;
   const names = [...new Set(templates.map((x) => x.name))].sort();
   const chosen = names.includes(wanted) ? wanted : names[0];
   const picker = select({

@@ -8,8 +8,8 @@ import { addDays, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { ensureLists, store } from "../state.js";
-import { clearErrors, field, fieldError, groupError, guard, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+import { clearErrors, field, fieldError, groupError, guard, problem, say } from "../ui.js";
+import { HOME, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 import { topicName } from "./where.js";
 
 const SLOT_DAYS = 14;
@@ -19,31 +19,15 @@ const NEEDS = ["hearing", "sight", "mobility", "memory"];
 const HELP_LANGUAGES = ["fi", "fi-plain", "sv", "en"];
 
 export async function onBehalfScreen(view, { callback } = {}, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.onBehalfTitle"), id: "on-behalf" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen(
-    { title: t("coord.onBehalfTitle"), id: "on-behalf" },
-    h("p", {}, t("coord.onBehalfIntro")),
-    loading(),
-  );
-  view.append(root);
-  root.ready = fill(root, callback, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.onBehalfTitle"), id: "on-behalf", intro: t("coord.onBehalfIntro") }, (root) => fill(root, callback, token));
 }
 
 async function fill(root, callbackId, token) {
-  let caller = null;
-  try {
-    const [callbacks] = await Promise.all([callbackId ? api("GET", "/queues/callbacks") : [], ensureLists()]);
-    caller = callbacks.find((c) => c.id === callbackId) || null;
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const found = await loadFor(root, token, () =>
+    Promise.all([callbackId ? api("GET", "/queues/callbacks") : [], ensureLists()]),
+  );
+  if (found === undefined) return;
+  const caller = found[0].find((c) => c.id === callbackId) || null;
   root.append(bookingForm(root, caller, token));
 }
 

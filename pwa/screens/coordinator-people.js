@@ -5,36 +5,24 @@ import { api, ApiError } from "../api.js";
 import { button, h } from "../dom.js";
 import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
-import { go, stillOn } from "../router.js";
+import { go } from "../router.js";
 import { clearErrors, field, fieldError, guard, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+import { HOME, confirmFirst, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 
 const PEOPLE = `${HOME}/vapaaehtoiset`;
 
 export async function peopleScreen(view, { organisation } = {}, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.peopleTitle"), id: "people" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.peopleTitle"), id: "people" }, loading());
-  view.append(root);
-  root.ready = fill(root, organisation, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.peopleTitle"), id: "people" }, (root) => fill(root, organisation, token));
 }
 
 async function fill(root, wanted, token) {
-  let organisations;
-  let applications;
-  try {
-    [organisations, applications] = await Promise.all([api("GET", "/organisations"), api("GET", "/volunteer-applications")]);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
+  const found = await loadFor(root, token, () =>
+    Promise.all([api("GET", "/organisations"), api("GET", "/volunteer-applications")]),
+  );
+  if (found === undefined) return;
+  const [organisations, applications] = found;
   const active = organisations.filter((o) => o.active).sort((a, b) => a.name.localeCompare(b.name, "fi"));
   const chosen = active.find((o) => o.id === wanted) || active[0];
-  root.querySelector(".loading")?.remove();
   if (!chosen) return;
   if (active.length > 1) root.append(organisationPicker(active, chosen));
   else root.append(h("p", {}, `${t("coord.organisationLabel")}: ${chosen.name}`));
@@ -113,17 +101,9 @@ function path(organisationId) {
 }
 
 async function showVolunteers(root, section, organisation, token) {
-  let people;
-  try {
-    people = await api("GET", `/organisations/${organisation.id}/members?role=volunteer`);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    section.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
+  const people = await loadFor(root, token, () => api("GET", `/organisations/${organisation.id}/members?role=volunteer`));
   section.querySelector(".loading")?.remove();
+  if (people === undefined) return;
   if (!people.length) {
     section.append(h("p", { class: "empty" }, t("coord.noVolunteers")));
     return;
@@ -146,29 +126,27 @@ function personCard(root, person) {
   }
   const actions = h("div", { class: "actions" });
   const ask = button(t("coord.deactivate", name));
-  ask.addEventListener("click", () => {
-    const question = h("p", { class: "warning", tabIndex: -1 }, t("coord.deactivateConfirm", name));
-    const yes = h("button", { type: "button", class: "primary danger" }, t("coord.deactivateYes"));
-    const no = button(t("coord.cancel"));
-    guard(yes, async () => {
-      try {
-        await api("POST", `/people/${person.id}/deactivate`);
-      } catch (error) {
-        problem(root, coordExplain(error));
-        return;
-      }
-      actions.replaceWith(h("p", { class: "state" }, t("coord.inactive")));
-      card.querySelector("h3").tabIndex = -1;
-      card.querySelector("h3").focus();
-      say(t("coord.deactivated", name));
-    });
-    no.addEventListener("click", () => {
-      actions.replaceChildren(ask);
-      ask.focus();
-    });
-    actions.replaceChildren(question, yes, no);
-    question.focus();
-  });
+  const deactivate = async () => {
+    try {
+      await api("POST", `/people/${person.id}/deactivate`);
+    } catch (error) {
+      problem(root, coordExplain(error));
+      return;
+    }
+    actions.replaceWith(h("p", { class: "state" }, t("coord.inactive")));
+    card.querySelector("h3").tabIndex = -1;
+    card.querySelector("h3").focus();
+    say(t("coord.deactivated", name));
+  };
+  ask.addEventListener("click", () =>
+    confirmFirst(actions, {
+      question: t("coord.deactivateConfirm", name),
+      yes: t("coord.deactivateYes"),
+      restore: [ask],
+      back: ask,
+      onYes: deactivate,
+    }),
+  );
   actions.append(ask);
   card.append(actions);
   return card;

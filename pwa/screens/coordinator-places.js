@@ -1,54 +1,39 @@
 // Help points: an organisation's places with their address, accessibility notes and opening hours, a form to
 // change one (hours per weekday, with a second period for a day with a break), and a form to add one.
 // Residents see the changes at once; times already booked are kept.
-import { api, ApiError } from "../api.js";
+import { api } from "../api.js";
 import { h } from "../dom.js";
 import { weekdayName } from "../format.js";
 import { language, t } from "../i18n.js";
-import { go, stillOn } from "../router.js";
+import { go } from "../router.js";
 import { loadHelpPoints } from "../state.js";
-import { alertNow, clearErrors, field, fieldError, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+import { alertNow, clearErrors, field, fieldError, problem, say } from "../ui.js";
+import { HOME, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 
 const PLACES = `${HOME}/apupisteet`;
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 const CLOCK = /^\d{2}:\d{2}$/;
 
 export async function placesScreen(view, { organisation } = {}, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.placesTitle"), id: "places" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.placesTitle"), id: "places" }, loading());
-  view.append(root);
-  root.ready = fillList(root, organisation, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.placesTitle"), id: "places" }, (root) => fillList(root, organisation, token));
 }
 
 export async function placeScreen(view, { id }, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.placeTitle"), id: "place" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.placeTitle"), id: "place", back: `#${PLACES}` }, loading());
-  view.append(root);
-  root.ready = fillOne(root, id, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.placeTitle"), id: "place", back: `#${PLACES}` }, (root) =>
+    fillOne(root, id, token),
+  );
 }
 
 async function fillList(root, wanted, token) {
-  let organisations;
-  try {
-    organisations = (await api("GET", "/organisations")).filter((o) => o.active);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  organisations.sort((a, b) => a.name.localeCompare(b.name, "fi"));
-  const chosen = organisations.find((o) => o.id === wanted) || organisations[0];
-  const points = chosen ? await api("GET", `/organisations/${chosen.id}/help-points`).catch((error) => error) : [];
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
-  if (points instanceof ApiError) return void problem(root, coordExplain(points), { focus: false });
-  if (!chosen) return;
+  const found = await loadFor(root, token, async () => {
+    const organisations = (await api("GET", "/organisations")).filter((o) => o.active);
+    organisations.sort((a, b) => a.name.localeCompare(b.name, "fi"));
+    const chosen = organisations.find((o) => o.id === wanted) || organisations[0] || null;
+    const points = chosen ? await api("GET", `/organisations/${chosen.id}/help-points`) : [];
+    return { organisations, chosen, points };
+  });
+  if (!found?.chosen) return;
+  const { organisations, chosen, points } = found;
   if (organisations.length > 1) root.append(organisationPicker(organisations, chosen));
   else root.append(h("p", {}, `${t("coord.organisationLabel")}: ${chosen.name}`));
   points.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name, "fi"));
@@ -110,19 +95,12 @@ function placeCard(point) {
 }
 
 async function fillOne(root, id, token) {
-  let point;
-  try {
+  const lists = await loadFor(root, token, async () => {
     const organisations = await api("GET", "/organisations");
-    const lists = await Promise.all(organisations.map((o) => api("GET", `/organisations/${o.id}/help-points`)));
-    point = lists.flat().find((p) => p.id === id);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+    return Promise.all(organisations.map((o) => api("GET", `/organisations/${o.id}/help-points`)));
+  });
+  if (lists === undefined) return;
+  const point = lists.flat().find((p) => p.id === id);
   if (!point) return void problem(root, t("errors.not_found"), { focus: false });
   root.append(placeForm(root, { point }));
 }

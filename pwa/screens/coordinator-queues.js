@@ -7,8 +7,8 @@ import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists } from "../state.js";
-import { clearProblem, guard, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, waited, word } from "./coordinator-common.js";
+import { clearProblem, guard, problem, say } from "../ui.js";
+import { HOME, confirmFirst, coordExplain, deskScreen, waited, word } from "./coordinator-common.js";
 import { helpPointText, languageName } from "./volunteer-common.js";
 import { topicName } from "./where.js";
 
@@ -21,16 +21,13 @@ const LISTS = [
 ];
 
 export async function queuesScreen(view, _params, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.queuesTitle"), id: "queues" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
   const refresh = button(t("coord.refresh"), { id: "refresh" });
-  const root = coordScreen({ title: t("coord.queuesTitle"), id: "queues" }, refresh, loading());
-  guard(refresh, async () => {
-    if (await fill(root, token)) say(t("coord.refreshed"));
+  return deskScreen(view, token, { title: t("coord.queuesTitle"), id: "queues", intro: refresh }, (root) => {
+    guard(refresh, async () => {
+      if (await fill(root, token)) say(t("coord.refreshed"));
+    });
+    return fill(root, token);
   });
-  view.append(root);
-  root.ready = fill(root, token);
-  return root;
 }
 
 async function fill(root, token) {
@@ -126,25 +123,13 @@ function outcomeButtons(item, path, outcomes, name, done) {
   };
   const buttons = outcomes.map((outcome) => {
     const press = button(word(table, outcome), { attrs: { "data-outcome": outcome } });
-    if (outcome === "cancelled") press.addEventListener("click", () => confirmCancel(box, buttons, () => send(outcome)));
+    const ask = { question: t("coord.cancelConfirm"), yes: t("coord.cancelYes"), onYes: () => send(outcome) };
+    if (outcome === "cancelled") press.addEventListener("click", () => confirmFirst(box, { ...ask, restore: buttons, back: press }));
     else guard(press, () => send(outcome));
     return press;
   });
   box.append(...buttons);
   return box;
-}
-
-function confirmCancel(box, buttons, cancel) {
-  const question = h("p", { class: "warning", tabIndex: -1 }, t("coord.cancelConfirm"));
-  const yes = h("button", { type: "button", class: "primary danger", attrs: { "data-confirm": "cancel" } }, t("coord.cancelYes"));
-  const no = button(t("coord.cancel"));
-  guard(yes, cancel);
-  no.addEventListener("click", () => {
-    box.replaceChildren(...buttons);
-    buttons.find((b) => b.dataset.outcome === "cancelled")?.focus();
-  });
-  box.replaceChildren(question, yes, no);
-  question.focus();
 }
 
 function callbackCard(item, done) {

@@ -1,25 +1,22 @@
 // Manual assignment: a waiting request, a time (a free one suggested, or typed), and the volunteers ranked for
 // it with the reasons of each score; the ones who do not fit are listed with why not.
 import { api } from "../api.js";
-import { button, definitions, h } from "../dom.js";
+import { definitions, h } from "../dom.js";
 import { addDays, helsinkiInstant, localDate, localTime, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { ensureLists } from "../state.js";
-import { clearErrors, field, fieldError, guard, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, select, waited, word } from "./coordinator-common.js";
+import { clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
+import { HOME, coordExplain, deskScreen, loadFor, select, waited, word } from "./coordinator-common.js";
 import { helpPointText, languageName, needsText } from "./volunteer-common.js";
 import { topicName } from "./where.js";
 
 const SUGGESTION_DAYS = 14;
 
 export async function requestScreen(view, { id }, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.requestTitle"), id: "assign" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.requestTitle"), id: "assign", back: `#${HOME}` }, loading());
-  view.append(root);
-  root.ready = fill(root, id, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.requestTitle"), id: "assign", back: `#${HOME}` }, (root) =>
+    fill(root, id, token),
+  );
 }
 
 async function findRequest(id) {
@@ -28,17 +25,9 @@ async function findRequest(id) {
 }
 
 async function fill(root, id, token) {
-  let request;
-  try {
-    [request] = await Promise.all([findRequest(id), ensureLists()]);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const found = await loadFor(root, token, () => Promise.all([findRequest(id), ensureLists()]));
+  if (found === undefined) return;
+  const [request] = found;
   if (!request) {
     problem(root, t("coord.requestGone"), { focus: false });
     return;

@@ -6,8 +6,8 @@ import { addDays, localDate } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { ensureLists, store } from "../state.js";
-import { clearErrors, field, fieldError, loading, problem } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate, select } from "./coordinator-common.js";
+import { clearErrors, field, fieldError } from "../ui.js";
+import { HOME, deskScreen, loadFor, select } from "./coordinator-common.js";
 import { topicName } from "./where.js";
 
 const STATISTICS = `${HOME}/tilastot`;
@@ -16,16 +16,14 @@ const DEFAULT_WEEKS = 12;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function statisticsScreen(view, params, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.statisticsTitle"), id: "statistics" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
   const today = localDate();
   const by = GROUPS.includes(params.by) ? params.by : "topic";
   const from = DATE.test(params.from || "") ? params.from : addDays(today, -7 * DEFAULT_WEEKS + 1);
   const to = DATE.test(params.to || "") ? params.to : today;
-  const root = coordScreen({ title: t("coord.statisticsTitle"), id: "statistics" }, periodForm(by, from, to), loading());
-  view.append(root);
-  root.ready = fill(root, { by, from, to }, token);
-  return root;
+  const title = t("coord.statisticsTitle");
+  return deskScreen(view, token, { title, id: "statistics", intro: periodForm(by, from, to) }, (root) =>
+    fill(root, { by, from, to }, token),
+  );
 }
 
 function periodForm(by, from, to) {
@@ -72,17 +70,9 @@ function groupLabel(by, group) {
 
 async function fill(root, { by, from, to }, token) {
   const query = new URLSearchParams({ by, from, to });
-  let report;
-  try {
-    [report] = await Promise.all([api("GET", `/statistics?${query}`), ensureLists()]);
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const found = await loadFor(root, token, () => Promise.all([api("GET", `/statistics?${query}`), ensureLists()]));
+  if (found === undefined) return;
+  const [report] = found;
   root.append(
     h("a", { class: "button secondary", id: "csv", href: `/api/v1/statistics.csv?${query}`, download: "" }, t("coord.csv")),
   );
@@ -137,8 +127,8 @@ async function charts(by, from, to, token, report) {
       h("img", { src: `/api/v1/statistics/charts/${name}.svg?${params}`, alt: title, width: 800, height: 420 }),
       h("figcaption", {}, title),
     );
-    if (name === "time-to-match") figure.append(dataTable(name, waitRows(weekly), [t("coord.medianToMatch"), t("coord.matched")]));
-    if (name === "outcomes") figure.append(dataTable(name, outcomeRows(report.total), [t("coord.countColumn")]));
+    if (name === "time-to-match") figure.append(dataTable(title, waitRows(weekly), [t("coord.medianToMatch"), t("coord.matched")]));
+    if (name === "outcomes") figure.append(dataTable(title, outcomeRows(report.total), [t("coord.countColumn")]));
     return tables[name] ? supplyTable(tables[name], from, to, token).then((table) => (figure.append(table), figure)) : figure;
   });
   section.append(...(await Promise.all(figures)));
@@ -162,8 +152,7 @@ function outcomeRows(total) {
 }
 
 /** A chart's figures as a table, folded under the chart. */
-function dataTable(name, rows, columns) {
-  const caption = t(`coord.chart.${name}`);
+function dataTable(caption, rows, columns) {
   return h(
     "details",
     {},
@@ -191,30 +180,6 @@ async function supplyTable(by, from, to, token) {
   if (!groups || !stillOn(token)) return h("p", {}, "");
   const label = (g) => (by === "topic" && g.key ? topicName(g.key) : by === "hour" && g.key !== null ? `${g.key}–${Number(g.key) + 1}` : g.label);
   const caption = t("coord.supplyCaption", by === "hour" ? t("coord.hourGroup") : t(`coord.by.${by}`));
-  return h(
-    "details",
-    {},
-    h("summary", {}, t("coord.chartData")),
-    h(
-      "div",
-      { class: "table-wrap", tabIndex: 0, attrs: { role: "region", "aria-label": caption } },
-      h(
-        "table",
-        {},
-        h("caption", {}, caption),
-        h(
-          "thead",
-          {},
-          h("tr", {}, h("th", { scope: "col" }, t("coord.group")), h("th", { scope: "col" }, t("coord.demand")), h("th", { scope: "col" }, t("coord.supply"))),
-        ),
-        h(
-          "tbody",
-          {},
-          ...groups.map((g) =>
-            h("tr", {}, h("th", { scope: "row" }, label(g)), h("td", {}, number(g.requests)), h("td", {}, number(g.volunteer_hours, { maximumFractionDigits: 1 }))),
-          ),
-        ),
-      ),
-    ),
-  );
+  const rows = groups.map((g) => [label(g), number(g.requests), number(g.volunteer_hours, { maximumFractionDigits: 1 })]);
+  return dataTable(caption, rows, [t("coord.demand"), t("coord.supply")]);
 }

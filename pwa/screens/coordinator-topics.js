@@ -6,29 +6,21 @@ import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { loadTopics } from "../state.js";
-import { clearErrors, field, fieldError, loading, problem, say } from "../ui.js";
-import { HOME, coordExplain, coordScreen, coordinatorGate } from "./coordinator-common.js";
+import { clearErrors, field, fieldError, problem, say } from "../ui.js";
+import { HOME, coordExplain, deskScreen, loadFor } from "./coordinator-common.js";
 
 const TOPICS = `${HOME}/aiheet`;
 const LANGUAGES = ["fi", "sv", "en"];
 const CODE = /^[a-z][a-z0-9_]{1,39}$/;
 
 export async function topicsScreen(view, _params, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.topicsTitle"), id: "topics" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.topicsTitle"), id: "topics" }, loading());
-  view.append(root);
-  root.ready = fillList(root, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.topicsTitle"), id: "topics" }, (root) => fillList(root, token));
 }
 
 export async function topicScreen(view, { code }, token) {
-  const gate = await coordinatorGate(view, { title: t("coord.topicTitle"), id: "topic-edit" });
-  if (!gate.pass || !stillOn(token)) return gate.shown || null;
-  const root = coordScreen({ title: t("coord.topicTitle"), id: "topic-edit", back: `#${TOPICS}` }, loading());
-  view.append(root);
-  root.ready = fillOne(root, code, token);
-  return root;
+  return deskScreen(view, token, { title: t("coord.topicTitle"), id: "topic-edit", back: `#${TOPICS}` }, (root) =>
+    fillOne(root, code, token),
+  );
 }
 
 async function allTopics() {
@@ -37,16 +29,8 @@ async function allTopics() {
 }
 
 async function fillList(root, token) {
-  let topics;
-  try {
-    topics = await allTopics();
-  } catch (error) {
-    if (!stillOn(token)) return;
-    root.querySelector(".loading")?.remove();
-    return void problem(root, coordExplain(error), { focus: false });
-  }
-  if (!stillOn(token)) return;
-  root.querySelector(".loading")?.remove();
+  const topics = await loadFor(root, token, () => allTopics());
+  if (topics === undefined) return;
   root.append(h("ul", { class: "cards" }, ...topics.map(topicCard)), topicForm(root, null));
 }
 
