@@ -150,6 +150,7 @@ export default {
   bookAnother: "Book for another caller",
   toQueues: "Back to the queues",
   check: {
+    newTime: "Choose a new time from the list.",
     overlap: (day) => `The opening hours overlap: ${day}. The second period starts after the first has ended.`,
     bothCoordinates: "Give both latitude and longitude, or leave both empty.",
     keepCoordinates: "The coordinates cannot be removed. Correct them if needed.",
@@ -344,6 +345,10 @@ export default {
   callerUnknown: "There is no resident with this number. Check the number.",
   callerSessions: (n) => (n === 1 ? "1 coming time" : `${n} coming times`),
   callerNoSessions: "No coming times that you look after.",
+  moveSessionFor: (time) => `Move the time ${time}`,
+  moveHere: "Move to this time",
+  newTime: "New time",
+  sessionMoved: (from, to) => `The time ${from} is moved: ${to}. The resident and the volunteer get a message.`,
   cancelSessionFor: (time) => `Cancel the time ${time}`,
   sessionCancelled: (time) => `The time ${time} is cancelled. The resident gets a message about it.`,
 

@@ -148,6 +148,7 @@ export default {
   bookAnother: "Varaa toiselle soittajalle",
   toQueues: "Takaisin jonoihin",
   check: {
+    newTime: "Valitse uusi aika listasta.",
     overlap: (day) => `Aukioloajat menevät päällekkäin: ${day}. Toinen jakso alkaa, kun ensimmäinen on päättynyt.`,
     bothCoordinates: "Kirjoita sekä leveys- että pituusaste, tai jätä molemmat tyhjiksi.",
     keepCoordinates: "Koordinaatteja ei voi poistaa. Korjaa ne tarvittaessa.",
@@ -342,6 +343,10 @@ export default {
   callerUnknown: "Tällä numerolla ei ole asukasta. Tarkista numero.",
   callerSessions: (n) => (n === 1 ? "1 tuleva aika" : `${n} tulevaa aikaa`),
   callerNoSessions: "Ei tulevia aikoja, joita sinä hoidat.",
+  moveSessionFor: (time) => `Siirrä aika ${time}`,
+  moveHere: "Siirrä tähän aikaan",
+  newTime: "Uusi aika",
+  sessionMoved: (from, to) => `Aika ${from} on siirretty: ${to}. Asukas ja vapaaehtoinen saavat viestin.`,
   cancelSessionFor: (time) => `Peru aika ${time}`,
   sessionCancelled: (time) => `Aika ${time} on peruttu. Asukas saa siitä viestin.`,
 

@@ -149,6 +149,7 @@ export default {
   bookAnother: "Boka åt nästa som ringer",
   toQueues: "Tillbaka till köerna",
   check: {
+    newTime: "Välj en ny tid i listan.",
     overlap: (day) => `Öppettiderna överlappar: ${day}. Den andra perioden börjar när den första har slutat.`,
     bothCoordinates: "Skriv både latitud och longitud, eller lämna båda tomma.",
     keepCoordinates: "Koordinaterna kan inte tas bort. Rätta dem vid behov.",
@@ -342,6 +343,10 @@ export default {
   callerUnknown: "Det finns ingen invånare med det här numret. Kontrollera numret.",
   callerSessions: (n) => (n === 1 ? "1 kommande tid" : `${n} kommande tider`),
   callerNoSessions: "Inga kommande tider som du sköter.",
+  moveSessionFor: (time) => `Flytta tiden ${time}`,
+  moveHere: "Flytta till den här tiden",
+  newTime: "Ny tid",
+  sessionMoved: (from, to) => `Tiden ${from} är flyttad: ${to}. Invånaren och den frivilliga får ett meddelande.`,
   cancelSessionFor: (time) => `Avboka tiden ${time}`,
   sessionCancelled: (time) => `Tiden ${time} är avbokad. Invånaren får ett meddelande om det.`,
 

@@ -3,7 +3,7 @@
 // they cancel themselves.
 import { api, ApiError } from "../api.js";
 import { button, h } from "../dom.js";
-import { when } from "../format.js";
+import { addDays, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists } from "../state.js";
@@ -64,7 +64,18 @@ function card(root, session) {
   const time = when(session.starts_at, language());
   const place = session.modality === "help_point" ? helpPointText(session.help_point_id) : t(`modality.${session.modality}`);
   const actions = h("div", { class: "actions" });
+  const move = button(t("coord.moveSessionFor", time), { attrs: { "data-move": session.id } });
   const ask = button(t("coord.cancelSessionFor", time), { attrs: { "data-cancel": session.id } });
+  const heading = h("h3", { tabIndex: -1 }, time);
+  const item = h(
+    "li",
+    { class: "card", attrs: { "data-session": session.id } },
+    heading,
+    h("p", {}, topicName(session.topic)),
+    h("p", {}, place),
+    h("p", {}, t("coord.volunteerName", session.volunteer_first_name)),
+    actions,
+  );
   const cancel = async () => {
     try {
       await api("POST", `/sessions/${session.id}/cancel-for-resident`);
@@ -81,19 +92,58 @@ function card(root, session) {
     confirmFirst(actions, {
       question: t("coord.cancelConfirm"),
       yes: t("coord.cancelYes"),
-      restore: [ask],
+      restore: [move, ask],
       back: ask,
       onYes: cancel,
     }),
   );
-  actions.append(ask);
-  return h(
-    "li",
-    { class: "card", attrs: { "data-session": session.id } },
-    h("h3", {}, time),
-    h("p", {}, topicName(session.topic)),
-    h("p", {}, place),
-    h("p", {}, t("coord.volunteerName", session.volunteer_first_name)),
-    actions,
+  move.addEventListener("click", () => actions.replaceChildren(moveForm(root, session, item, () => {
+    actions.replaceChildren(move, ask);
+    move.focus();
+  })));
+  actions.append(move, ask);
+  return item;
+}
+
+/** A free time to move the session to (the same topic, way and place, the next two weeks), and the move. */
+function moveForm(root, session, item, back) {
+  const id = `move-${session.id}`;
+  const choice = h("select", { id, attrs: { "aria-describedby": `${id}-error` } }, h("option", { value: "" }, t("loadingTimes")));
+  const error = h("p", { id: `${id}-error`, class: "error", hidden: true });
+  const submit = h("button", { type: "submit", class: "primary" }, t("coord.moveHere"));
+  const no = button(t("coord.cancel"), { on: { click: back } });
+  const form = h("form", { class: "move-form", novalidate: true }, h("label", { for: id }, t("coord.newTime")), error, choice, submit, no);
+  const from = localDate();
+  const params = new URLSearchParams({ topic: session.topic, modality: session.modality, language: session.language, from, to: addDays(from, 13) });
+  if (session.help_point_id) params.set("help_point_id", session.help_point_id);
+  api("GET", `/slots?${params}`).then(
+    (slots) => {
+      const later = slots.filter((slot) => slot.starts_at !== session.starts_at);
+      later.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+      choice.replaceChildren(
+        h("option", { value: "" }, later.length ? "–" : t("coord.noSuggestedTimes")),
+        ...later.map((slot) => h("option", { value: slot.starts_at }, when(slot.starts_at, language()))),
+      );
+    },
+    (failure) => choice.replaceChildren(h("option", { value: "" }, coordExplain(failure))),
   );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.dataset.busy) return;
+    if (!choice.value) return fieldError(choice, t("coord.check.newTime"));
+    submit.dataset.busy = "true";
+    try {
+      const moved = await api("POST", `/sessions/${session.id}/move-for-resident`, { starts_at: choice.value });
+      const fresh = card(root, moved);
+      item.replaceWith(fresh);
+      fresh.querySelector("h3").focus();
+      say(t("coord.sessionMoved", when(session.starts_at, language()), when(moved.starts_at, language())));
+    } catch (failure) {
+      fieldError(choice, coordExplain(failure));
+    } finally {
+      delete submit.dataset.busy;
+    }
+  });
+  queueMicrotask(() => choice.focus());
+  return form;
 }

@@ -138,6 +138,10 @@ class CallerIn(Input):
     purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=SINGLE_LINE)] = "helpline call"
 
 
+class MoveForResidentIn(Input):
+    starts_at: datetime
+
+
 class CoordinationController(Controller):
     path = "/api/v1"
     tags = ["coordination"]
@@ -202,6 +206,19 @@ class CoordinationController(Controller):
     async def cancel_for_resident(self, session_id: FromPath[uuid.UUID], me: Me, services: Svc) -> SessionOut:
         """The resident is told as when they cancel themselves (an SMS, or a call to a landline)."""
         return SessionOut.of(await services.coordination.cancel_for_resident(me, session_id), me)
+
+    @post(
+        "/sessions/{session_id:uuid}/move-for-resident",
+        opt=roles(*COORDINATORS),
+        status_code=200,
+        summary="Move a session the resident asked to move",
+    )
+    async def move_for_resident(
+        self, session_id: FromPath[uuid.UUID], data: JSONBody[MoveForResidentIn], me: Me, services: Svc
+    ) -> SessionOut:
+        """To another free time: the same volunteer if they are free then, else the best one; they are told."""
+        moved = await services.coordination.move_for_resident(me, session_id, data.starts_at)
+        return SessionOut.of(moved, me)
 
     @post(
         "/bookings/on-behalf",

@@ -28,6 +28,7 @@ from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
 from server.services.booking import Booked, BookingQuery, BookingService, OnBehalf
 from server.services.offers import SEARCH_DAYS, Asked, OfferService, home_of
+from server.services.sessions import SessionService
 
 AT_RISK_AHEAD = timedelta(days=7)
 UNRECORDED_AFTER = timedelta(hours=2)
@@ -72,11 +73,13 @@ class CoordinationService:
         audit: AuditService,
         booking: BookingService,
         offers: OfferService,
+        sessions: SessionService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
         self._booking = booking
+        self._sessions = sessions
         self._offers = offers
 
     # ---- queues -------------------------------------------------------------------------------------------
@@ -285,6 +288,15 @@ class CoordinationService:
         if await booking_q.session_visible(session_id, caller.oversees) is None:
             raise NotFound("No such session.", code="session_not_found")
         return await self._booking.cancel(caller, session_id, for_resident=True)
+
+    async def move_for_resident(
+        self, caller: Principal, session_id: uuid.UUID, starts_at: datetime
+    ) -> booking_q.SessionRow:
+        """A resident asked on the phone to move their session: as if they moved it themselves (the same
+        volunteer if free, else the best one; they are told)."""
+        if await booking_q.session_visible(session_id, caller.oversees) is None:
+            raise NotFound("No such session.", code="session_not_found")
+        return await self._sessions.move(caller, session_id, starts_at, for_resident=True)
 
     async def book_on_behalf(
         self,

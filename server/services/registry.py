@@ -77,6 +77,7 @@ def build_services(
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
     booking = BookingService(clock=clock, engine=engine, audit=audit, notifications=notifications)
     offers = OfferService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications)
+    sessions = SessionService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications)
     return Services(
         settings=settings,
         clock=clock,
@@ -92,8 +93,10 @@ def build_services(
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
         booking=booking,
         offers=offers,
-        coordination=CoordinationService(clock=clock, engine=engine, audit=audit, booking=booking, offers=offers),
-        sessions=SessionService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications),
+        coordination=CoordinationService(
+            clock=clock, engine=engine, audit=audit, booking=booking, offers=offers, sessions=sessions
+        ),
+        sessions=sessions,
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
         notifications=notifications,
         dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice),

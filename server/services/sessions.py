@@ -49,10 +49,13 @@ class SessionService:
 
     # ---- the resident -------------------------------------------------------------------------------------
 
-    async def move(self, caller: Principal, session_id: uuid.UUID, starts_at: datetime) -> q.SessionRow:
-        """Move my session to another free time: the same volunteer if they are free then, else the best one."""
+    async def move(
+        self, caller: Principal, session_id: uuid.UUID, starts_at: datetime, *, for_resident: bool = False
+    ) -> q.SessionRow:
+        """Move my session to another free time: the same volunteer if they are free then, else the best one.
+        `for_resident`: a coordinator moves it on the resident's word; the caller has checked the scope."""
         found = await q.session(session_id)
-        if found is None or found.resident_id != caller.person_id:
+        if found is None or (found.resident_id != caller.person_id and not for_resident):
             raise NotFound("No such session.", code="session_not_found")
         session_after(SessionState(found.state), "move")
         request = await q.request_row(found.request_id)

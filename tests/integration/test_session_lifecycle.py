@@ -198,3 +198,20 @@ async def test_the_agreed_time_cannot_clash_with_the_volunteers_other_session(en
         json={"starts_at": existing.starts_at.isoformat()},
     )
     assert answer.status_code == 409 and answer.json()["code"] in ("volunteer_busy", "resident_busy"), answer.text
+
+
+async def test_a_coordinator_moves_a_session_on_the_residents_word(env: Env) -> None:
+    world = await ready(env)
+    session = await booked(world)
+    url = f"/api/v1/sessions/{session['id']}/move-for-resident"
+    assert (await world.apis["coord_b"].post(url, json={"starts_at": ELEVEN})).status_code == 404, "not theirs"
+    assert (await world.apis["vol_a"].post(url, json={"starts_at": ELEVEN})).status_code == 403
+    moved = await world.apis["coord_a"].post(url, json={"starts_at": ELEVEN})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["starts_at"], moved.json()["volunteer_first_name"]) == (ELEVEN, "Vol_A")
+    ledger = (await world.apis["coord_a"].get(f"/api/v1/sessions/{session['id']}/notifications")).json()
+    assert ("moved", "resident") in {(m["kind"], m["to"]) for m in ledger}, "the resident is told"
+    audited = await AuditEvent.select(AuditEvent.actor_id).where(AuditEvent.action == "session.move")
+    assert [a["actor_id"] for a in audited] == [world.ids["coord_a"]]
+    bad = await world.apis["coord_a"].post(url, json={"starts_at": "not a time"})
+    assert bad.status_code == 400, "bad input is a clear 4xx"
