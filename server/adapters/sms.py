@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -90,28 +91,41 @@ TWILIO_TIMEOUT_SECONDS = 10.0
 PERMANENT_TWILIO_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 21635})
 
 
+def twilio_client(
+    settings: Settings, timeout_seconds: float, *, seen: Callable[[Any], None] | None = None
+) -> tuple[Any, Any]:
+    """Twilio's SDK client on its async HTTP client, and that HTTP client (to close). Every request is held to
+    `timeout_seconds`: the SDK keeps the client's timeout but calls with timeout=None, which aiohttp reads as "wait
+    forever", and one hung connection would stall the dispatcher. `settings.twilio_api_base` (a loopback server in
+    tests) stands in for api.twilio.com. `seen` gets each response."""
+    from twilio.http.async_http_client import AsyncTwilioHttpClient
+    from twilio.rest import Client
+
+    api_base = settings.twilio_api_base.rstrip("/")
+
+    class _Http(AsyncTwilioHttpClient):  # type: ignore[misc]  # the SDK has no type hints
+        async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
+            if api_base:
+                uri = uri.replace("https://api.twilio.com", api_base, 1)
+            async with asyncio.timeout(timeout_seconds):
+                response = await super().request(method, uri, *args, **kwargs)
+            if seen is not None:
+                seen(response)
+            return response
+
+    http = _Http(timeout=timeout_seconds)
+    return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http), http
+
+
+def _keep_retry_after(response: Any) -> None:
+    _retry_after.set(parse_retry_after((response.headers or {}).get("Retry-After"), now=datetime.now(UTC)))
+
+
 class TwilioSms:
     """Twilio Programmable Messaging through the SDK's async client (`create_async`)."""
 
     def __init__(self, settings: Settings, *, timeout_seconds: float = TWILIO_TIMEOUT_SECONDS) -> None:
-        from twilio.http.async_http_client import AsyncTwilioHttpClient
-        from twilio.rest import Client
-
-        api_base = settings.twilio_api_base.rstrip("/")
-
-        class _Http(AsyncTwilioHttpClient):  # type: ignore[misc]
-            async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
-                if api_base:
-                    uri = uri.replace("https://api.twilio.com", api_base, 1)
-                # The SDK keeps the client's timeout but calls with timeout=None, which aiohttp reads as "wait
-                # forever": one hung connection would stall the dispatcher. The limit is enforced here.
-                async with asyncio.timeout(timeout_seconds):
-                    response = await super().request(method, uri, *args, **kwargs)
-                _retry_after.set(parse_retry_after((response.headers or {}).get("Retry-After"), now=datetime.now(UTC)))
-                return response
-
-        self._http = _Http(timeout=timeout_seconds)
-        self._client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http)
+        self._client, self._http = twilio_client(settings, timeout_seconds, seen=_keep_retry_after)
         self._from = settings.twilio_from_number
         self._service = settings.twilio_messaging_service_sid
         # Delivery reports come back to the public address Twilio can reach (checked by signature there).

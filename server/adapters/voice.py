@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import aiohttp
 
 from server.adapters.clock import Clock
-from server.adapters.sms import TWILIO_TIMEOUT_SECONDS, SmsError
+from server.adapters.sms import TWILIO_TIMEOUT_SECONDS, SmsError, twilio_client
 from server.db.tables import DevSmsMessage
 from server.domain.phone import mask
 from server.settings import Settings
@@ -67,20 +66,7 @@ class TwilioVoice:
     """Outbound calls with Twilio's Calls API (`create_async`); the TwiML comes from our reminder webhook."""
 
     def __init__(self, settings: Settings, *, timeout_seconds: float = TWILIO_TIMEOUT_SECONDS) -> None:
-        from twilio.http.async_http_client import AsyncTwilioHttpClient
-        from twilio.rest import Client
-
-        api_base = settings.twilio_api_base.rstrip("/")
-
-        class _Http(AsyncTwilioHttpClient):  # type: ignore[misc]
-            async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
-                if api_base:
-                    uri = uri.replace("https://api.twilio.com", api_base, 1)
-                async with asyncio.timeout(timeout_seconds):
-                    return await super().request(method, uri, *args, **kwargs)
-
-        self._http = _Http(timeout=timeout_seconds)
-        self._client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http)
+        self._client, self._http = twilio_client(settings, timeout_seconds)
         self._from = settings.twilio_from_number
         base = settings.public_base_url.rstrip("/")
         self._url = f"{base}/api/v1/twilio/voice/reminder"
