@@ -269,5 +269,7 @@ _CALENDAR_LINK = re.compile(r"/calendar/[^/?\s]+")
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("uvicorn.access").addFilter(_HideLinkTokens())
+    # `apuri worker` builds no app, and it is the process that talks to Twilio most.
+    _silence_personal_data_in_library_logs()
     # APScheduler reports every run of every job at INFO (the dispatcher's every 5 s); our jobs log what they did.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))

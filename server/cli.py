@@ -204,6 +204,8 @@ def cmd_check(_: argparse.Namespace) -> int:
             True,
         ),
     ]
+    builds = _app_builds(settings)
+    rows.append(builds)
     for name, value, ok in rows:
         print(f"{'ok ' if ok else '!! '} {name:<26} {value}")
     base = settings.public_base_url.rstrip("/")
@@ -212,7 +214,20 @@ def cmd_check(_: argparse.Namespace) -> int:
     print(f"    delivery reports       POST {base}/api/v1/twilio/status   (sent with every message)")
     print(f"    incoming calls         POST {base}/api/v1/twilio/voice    (the helpline's voice menu)")
     print(f"    call status changes    POST {base}/api/v1/twilio/voice/status")
-    return 0
+    # Non-zero when `apuri serve` could not start with these settings, so a deploy script can stop on it.
+    return 0 if builds[2] else 1
+
+
+def _app_builds(settings: Settings) -> tuple[str, str, bool]:
+    """Build the app as `apuri serve` does (outside any event loop, before uvicorn starts one), so a set-up that
+    cannot start is reported here rather than by a crash-looping container."""
+    from server.app import create_app
+
+    try:
+        create_app(settings)
+    except Exception as exc:
+        return ("app builds", f"NO: {type(exc).__name__}: {exc}", False)
+    return ("app builds", "yes", True)
 
 
 def cmd_vapid_keys(_: argparse.Namespace) -> int:

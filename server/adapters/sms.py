@@ -91,30 +91,54 @@ TWILIO_TIMEOUT_SECONDS = 10.0
 PERMANENT_TWILIO_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 21635})
 
 
-def twilio_client(
-    settings: Settings, timeout_seconds: float, *, seen: Callable[[Any], None] | None = None
-) -> tuple[Any, Any]:
-    """Twilio's SDK client on its async HTTP client, and that HTTP client (to close). Every request is held to
-    `timeout_seconds`: the SDK keeps the client's timeout but calls with timeout=None, which aiohttp reads as "wait
-    forever", and one hung connection would stall the dispatcher. `settings.twilio_api_base` (a loopback server in
-    tests) stands in for api.twilio.com. `seen` gets each response."""
-    from twilio.http.async_http_client import AsyncTwilioHttpClient
-    from twilio.rest import Client
+class TwilioApi:
+    """Twilio's SDK client on its async HTTP client, built on first use. aiohttp makes its session in the running
+    event loop, and `apuri serve` builds the app before uvicorn starts its loop: a client made at construction
+    stops production from starting. Every request is held to `timeout_seconds`: the SDK keeps the client's timeout
+    but calls with timeout=None, which aiohttp reads as "wait forever", and one hung connection would stall the
+    dispatcher. `settings.twilio_api_base` (a loopback server in tests) stands in for api.twilio.com. `seen` gets
+    each response."""
 
-    api_base = settings.twilio_api_base.rstrip("/")
+    def __init__(
+        self, settings: Settings, timeout_seconds: float, *, seen: Callable[[Any], None] | None = None
+    ) -> None:
+        self._settings = settings
+        self._timeout = timeout_seconds
+        self._seen = seen
+        self._client: Any = None
+        self._http: Any = None
 
-    class _Http(AsyncTwilioHttpClient):  # type: ignore[misc]  # the SDK has no type hints
-        async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
-            if api_base:
-                uri = uri.replace("https://api.twilio.com", api_base, 1)
-            async with asyncio.timeout(timeout_seconds):
-                response = await super().request(method, uri, *args, **kwargs)
-            if seen is not None:
-                seen(response)
-            return response
+    def client(self) -> Any:
+        if self._client is None:
+            self._client, self._http = self._build()
+        return self._client
 
-    http = _Http(timeout=timeout_seconds)
-    return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http), http
+    def _build(self) -> tuple[Any, Any]:
+        from twilio.http.async_http_client import AsyncTwilioHttpClient
+        from twilio.rest import Client
+
+        api_base = self._settings.twilio_api_base.rstrip("/")
+        timeout_seconds = self._timeout
+        seen = self._seen
+
+        class _Http(AsyncTwilioHttpClient):  # type: ignore[misc]  # the SDK has no type hints
+            async def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> Any:
+                if api_base:
+                    uri = uri.replace("https://api.twilio.com", api_base, 1)
+                async with asyncio.timeout(timeout_seconds):
+                    response = await super().request(method, uri, *args, **kwargs)
+                if seen is not None:
+                    seen(response)
+                return response
+
+        http = _Http(timeout=timeout_seconds)
+        settings = self._settings
+        return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http), http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        self._client = self._http = None
 
 
 def _keep_retry_after(response: Any) -> None:
@@ -125,7 +149,7 @@ class TwilioSms:
     """Twilio Programmable Messaging through the SDK's async client (`create_async`)."""
 
     def __init__(self, settings: Settings, *, timeout_seconds: float = TWILIO_TIMEOUT_SECONDS) -> None:
-        self._client, self._http = twilio_client(settings, timeout_seconds, seen=_keep_retry_after)
+        self._twilio = TwilioApi(settings, timeout_seconds, seen=_keep_retry_after)
         self._from = settings.twilio_from_number
         self._service = settings.twilio_messaging_service_sid
         # Delivery reports come back to the public address Twilio can reach (checked by signature there).
@@ -136,7 +160,7 @@ class TwilioSms:
         from twilio.base.exceptions import TwilioRestException
 
         try:
-            message = await self._client.messages.create_async(
+            message = await self._twilio.client().messages.create_async(
                 to=to,
                 body=body,
                 from_=self._from or values.unset,
@@ -160,7 +184,7 @@ class TwilioSms:
         return SmsReceipt(provider_id=str(message.sid), status=str(message.status))
 
     async def aclose(self) -> None:
-        await self._http.close()
+        await self._twilio.aclose()
 
 
 def build_sms(settings: Settings, clock: Clock) -> SmsSender:

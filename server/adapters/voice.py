@@ -9,7 +9,7 @@ from typing import Protocol
 import aiohttp
 
 from server.adapters.clock import Clock
-from server.adapters.sms import TWILIO_TIMEOUT_SECONDS, SmsError, twilio_client
+from server.adapters.sms import TWILIO_TIMEOUT_SECONDS, SmsError, TwilioApi
 from server.db.tables import DevSmsMessage
 from server.domain.phone import mask
 from server.settings import Settings
@@ -66,7 +66,7 @@ class TwilioVoice:
     """Outbound calls with Twilio's Calls API (`create_async`); the TwiML comes from our reminder webhook."""
 
     def __init__(self, settings: Settings, *, timeout_seconds: float = TWILIO_TIMEOUT_SECONDS) -> None:
-        self._client, self._http = twilio_client(settings, timeout_seconds)
+        self._twilio = TwilioApi(settings, timeout_seconds)
         self._from = settings.twilio_from_number
         base = settings.public_base_url.rstrip("/")
         self._url = f"{base}/api/v1/twilio/voice/reminder"
@@ -78,7 +78,7 @@ class TwilioVoice:
         if not self._from:
             raise SmsError("calls need APURI_TWILIO_FROM_NUMBER (a Messaging Service cannot call)", permanent=True)
         try:
-            placed = await self._client.calls.create_async(
+            placed = await self._twilio.client().calls.create_async(
                 to=to,
                 from_=self._from,
                 url=self._url,
@@ -102,7 +102,7 @@ class TwilioVoice:
         return PlacedCall(provider_id=str(placed.sid))
 
     async def aclose(self) -> None:
-        await self._http.close()
+        await self._twilio.aclose()
 
 
 def build_voice(settings: Settings, clock: Clock) -> VoiceCaller:
