@@ -133,6 +133,9 @@ class Settings:
         # Twilio is chosen automatically when its credentials are present and no backend was named.
         if "sms_backend" not in values and env.get("APURI_TWILIO_ACCOUNT_SID") and env.get("APURI_TWILIO_AUTH_TOKEN"):
             values["sms_backend"] = "twilio"
+        # So is web push when its keys are.
+        if "push_backend" not in values and env.get("APURI_VAPID_PUBLIC_KEY") and env.get("APURI_VAPID_PRIVATE_KEY"):
+            values["push_backend"] = "webpush"
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
         return settings
@@ -191,6 +194,10 @@ class Settings:
             raise SettingsError("production needs APURI_SMS_BACKEND=twilio (messages would not reach anyone)")
         if urlsplit(self.public_base_url).scheme != "https":
             raise SettingsError("APURI_PUBLIC_BASE_URL must be https in production")
+        # Without keys no browser can subscribe, so every push goes by SMS instead; with keys, a push written to the
+        # dev outbox would count as sent and reach nobody.
+        if self.push_backend == "memory" or (self.push_backend == "outbox" and self.vapid_configured):
+            raise SettingsError("production needs APURI_PUSH_BACKEND=webpush when the VAPID keys are set")
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

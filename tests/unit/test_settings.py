@@ -61,6 +61,12 @@ def test_production_starts_with_real_settings_and_picks_twilio() -> None:
     assert settings.sms_backend == "twilio" and settings.secure_cookies
 
 
+def test_web_push_is_picked_when_its_keys_are_set() -> None:
+    keys = {"APURI_VAPID_PUBLIC_KEY": "p", "APURI_VAPID_PRIVATE_KEY": "k", "APURI_VAPID_SUBJECT": "mailto:a@b.fi"}
+    assert Settings.from_env({**PRODUCTION, **keys}).push_backend == "webpush"
+    assert Settings.from_env(PRODUCTION).push_backend == "outbox", "no keys: nobody can subscribe, pushes go by SMS"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -68,6 +74,16 @@ def test_production_starts_with_real_settings_and_picks_twilio() -> None:
         ({"APURI_DEV_TOOLS": "1"}, "DEV_TOOLS"),
         ({"APURI_PUBLIC_BASE_URL": "http://apuri.example.fi"}, "https"),
         ({"APURI_SMS_BACKEND": "outbox"}, "twilio"),
+        ({"APURI_PUSH_BACKEND": "memory"}, "webpush"),
+        (
+            {
+                "APURI_PUSH_BACKEND": "outbox",
+                "APURI_VAPID_PUBLIC_KEY": "p",
+                "APURI_VAPID_PRIVATE_KEY": "k",
+                "APURI_VAPID_SUBJECT": "mailto:a@b.fi",
+            },
+            "webpush",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(change: dict[str, str], message: str) -> None:
