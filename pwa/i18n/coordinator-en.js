@@ -194,6 +194,7 @@ export default {
     offer: "Request to a volunteer",
     offer_sms: "Request to a volunteer",
     reply: "Reply",
+    which_session: "Question: which time?",
   },
   state: {
     scheduled: "Waiting",

@@ -192,6 +192,7 @@ export default {
     offer: "Pyyntö vapaaehtoiselle",
     offer_sms: "Pyyntö vapaaehtoiselle",
     reply: "Vastaus",
+    which_session: "Kysymys: mikä aika?",
   },
   state: {
     scheduled: "Odottaa",

@@ -193,6 +193,7 @@ export default {
     offer: "Förfrågan till frivillig",
     offer_sms: "Förfrågan till frivillig",
     reply: "Svar",
+    which_session: "Fråga: vilken tid?",
   },
   state: {
     scheduled: "Väntar",

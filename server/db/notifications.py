@@ -53,6 +53,9 @@ class Draft:
     session_id: uuid.UUID | None = None
     session_version: int | None = None
     offer_id: uuid.UUID | None = None
+    anytime: bool = False  # may go out in quiet hours
+    sms_body: str = ""  # a push's SMS wording, for when no subscription takes it
+    choices: str = ""  # a "which time?" question's choices (JSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,10 @@ class Claimed:
     session_version: int | None
     offer_id: uuid.UUID | None
     attempts: int
+    anytime: bool = False
+    sms_body: str = ""
+    in_doubt: bool = False
+    claimed_at: datetime | None = None
 
 
 async def insert(drafts: list[Draft], now: datetime) -> int:
@@ -96,6 +103,9 @@ async def insert(drafts: list[Draft], now: datetime) -> int:
             state="scheduled",
             created_at=now,
             updated_at=now,
+            anytime=d.anytime,
+            sms_body=d.sms_body,
+            choices=d.choices,
         )
         for d in drafts
     ]
@@ -192,6 +202,10 @@ async def claim(engine: AnyEngine, *, worker: str, now: datetime, lease_until: d
             session_version=r["session_version"],
             offer_id=r["offer"],
             attempts=r["attempts"],
+            anytime=bool(r["anytime"]),
+            sms_body=r["sms_body"],
+            in_doubt=bool(r["in_doubt"]),
+            claimed_at=r["updated_at"],
         )
         for r in rows
     ]

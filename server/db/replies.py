@@ -3,8 +3,9 @@ inbox of replies nobody could understand."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,8 +13,8 @@ from typing import Any
 from server.db import scope
 from server.db.tables import HelpSession, InboundMessage, Notification, Person
 
-# The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ" or a rating.
-PROMPTS = ("confirmation", "reminder_24h", "reminder_2h", "moved", "feedback_request")
+# The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ", a rating or a choice.
+PROMPTS = ("confirmation", "reminder_24h", "reminder_2h", "moved", "feedback_request", "which_session")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +39,16 @@ async def seen(provider_id: str) -> bool:
 class Prompt:
     kind: str
     session_id: uuid.UUID | None
+    sent_at: datetime
+    # A "which time?" question: what the resident wanted to do, and the sessions its numbers stand for.
+    action: str = ""
+    choices: tuple[uuid.UUID, ...] = ()
 
 
-async def last_prompt(person_id: uuid.UUID, since: datetime) -> Prompt | None:
-    """The latest SMS to the person that asked for an answer, sent since `since`."""
+async def prompts(person_id: uuid.UUID, since: datetime, *, limit: int = 10) -> list[Prompt]:
+    """The latest SMS to the person that asked for an answer, sent since `since`, newest first."""
     rows = (
-        await Notification.select(Notification.kind, Notification.session)
+        await Notification.select(Notification.kind, Notification.session, Notification.sent_at, Notification.choices)
         .where(
             (Notification.person == person_id)
             & (Notification.channel == "sms")
@@ -52,9 +57,21 @@ async def last_prompt(person_id: uuid.UUID, since: datetime) -> Prompt | None:
             & (Notification.sent_at >= since)
         )
         .order_by(Notification.sent_at, ascending=False)
-        .limit(1)
+        .limit(limit)
     )
-    return Prompt(rows[0]["kind"], rows[0]["session"]) if rows else None
+    return [_prompt(r) for r in rows]
+
+
+def _prompt(r: dict[str, Any]) -> Prompt:
+    action, choices = "", tuple[uuid.UUID, ...]()
+    if r["choices"]:
+        data = json.loads(r["choices"])
+        action, choices = str(data["action"]), tuple(uuid.UUID(s) for s in data["sessions"])
+    return Prompt(r["kind"], r["session"], r["sent_at"], action, choices)
+
+
+def choices_json(action: str, sessions: Sequence[uuid.UUID]) -> str:
+    return json.dumps({"action": action, "sessions": [str(s) for s in sessions]})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +118,17 @@ async def resident_session(resident_id: uuid.UUID, session_id: uuid.UUID) -> Rep
     return _row(rows[0]) if rows else None
 
 
+async def resident_sessions(resident_id: uuid.UUID, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, ReplySession]:
+    if not ids:
+        return {}
+    rows = await HelpSession.select(*_COLUMNS).where(
+        HelpSession.id.is_in(list(ids)) & (HelpSession.resident == resident_id)
+    )
+    return {r["id"]: _row(r) for r in rows}
+
+
 async def next_session(resident_id: uuid.UUID, since: datetime) -> ReplySession | None:
-    """The resident's first session still on that ends after `since`."""
+    """The resident's first session still on that ends after `since` (the voice menu's "your next time")."""
     rows = (
         await HelpSession.select(*_COLUMNS)
         .where(
@@ -114,6 +140,19 @@ async def next_session(resident_id: uuid.UUID, since: datetime) -> ReplySession 
         .limit(1)
     )
     return _row(rows[0]) if rows else None
+
+
+async def upcoming_sessions(resident_id: uuid.UUID, since: datetime, *, limit: int) -> list[ReplySession]:
+    """The resident's sessions still on that have not started by `since`, soonest first."""
+    rows = (
+        await HelpSession.select(*_COLUMNS)
+        .where(
+            (HelpSession.resident == resident_id) & (HelpSession.state == "scheduled") & (HelpSession.starts_at > since)
+        )
+        .order_by(HelpSession.starts_at)
+        .limit(limit)
+    )
+    return [_row(r) for r in rows]
 
 
 async def confirm(session_id: uuid.UUID, now: datetime) -> None:
@@ -134,10 +173,17 @@ async def set_opt_out(person_id: uuid.UUID, opted_out: bool) -> None:
     await Person.update({Person.sms_opt_out: opted_out}).where(Person.id == person_id)
 
 
+async def confirmed(session_id: uuid.UUID) -> bool:
+    rows = await HelpSession.select(HelpSession.confirmed_at).where(HelpSession.id == session_id)
+    return bool(rows and rows[0]["confirmed_at"] is not None)
+
+
 async def replies_since(phone: str, since: datetime) -> int:
     return int(
         await Notification.count().where(
-            (Notification.phone == phone) & (Notification.kind == "reply") & (Notification.created_at >= since)
+            (Notification.phone == phone)
+            & Notification.kind.is_in(["reply", "which_session"])
+            & (Notification.created_at >= since)
         )
     )
 

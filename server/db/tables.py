@@ -322,6 +322,20 @@ class Notification(Table, tablename="notification"):
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()
+    anytime = Boolean(default=False)  # may go out in quiet hours (see dispatch)
+    sms_body = Text(default="")  # a push's SMS wording, sent when no subscription takes the push
+    in_doubt = Boolean(default=False)  # the last send's outcome is unknown: ask Twilio before sending again
+    choices = Text(default="")  # a "which time?" question: JSON {"action", "sessions"}
+
+
+class ProviderReport(Table, tablename="provider_report"):
+    """A delivery report for a message whose sid is not recorded yet (Twilio can be faster than our commit)."""
+
+    id = UUID(primary_key=True)
+    provider_id = Varchar(length=64, unique=True)
+    status = Varchar(length=16, default="")
+    error_code = Varchar(length=16, default="")
+    received_at = Timestamptz(index=True)
 
 
 class PushSubscription(Table, tablename="push_subscription"):
@@ -469,6 +483,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     HelpSession,
     Offer,
     Notification,
+    ProviderReport,
     PushSubscription,
     MessageTemplate,
     InboundMessage,

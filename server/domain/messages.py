@@ -44,7 +44,7 @@ _CODE_WORD = {"fi": "Tunnussanasi: {}", "sv": "Ditt kodord: {}", "en": "Your cod
 # The placeholders each kind of template may use (checked when a coordinator saves one).
 RESIDENT_FIELDS = frozenset({"when", "place", "volunteer", "helpline", "link"})
 VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", "link"})
-REPLY_FIELDS = frozenset({"when", "place", "helpline", "link"})
+REPLY_FIELDS = frozenset({"when", "place", "options", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
 VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline"})
 
@@ -181,6 +181,25 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "fi": "Apuri: Kiitos viestistä. Välitimme sen koordinaattorille. Voit myös soittaa {helpline}.",
         "sv": "Apuri: Tack för meddelandet. Vi har skickat det till koordinatorn. Du kan också ringa {helpline}.",
         "en": "Apuri: Thank you for your message. We passed it to a coordinator. You can also call {helpline}.",
+    },
+    "reply.already_cancelled": {
+        "fi": "Apuri: Aikasi {when} on jo peruttu. Uuden ajan saat soittamalla {helpline}.",
+        "sv": "Apuri: Din tid {when} är redan avbokad. En ny tid får du genom att ringa {helpline}.",
+        "en": "Apuri: Your time {when} is already cancelled. For a new time, call {helpline}.",
+    },
+    "reply.which_cancel": {
+        "fi": "Apuri: Sinulla on useampi aika. Minkä haluat perua?\n{options}\nVastaa numerolla, esim. 1. "
+        "Kysyttävää: {helpline}",
+        "sv": "Apuri: Du har flera tider. Vilken vill du avboka?\n{options}\nSvara med numret, t.ex. 1. "
+        "Frågor: {helpline}",
+        "en": "Apuri: You have more than one time. Which one do you want to cancel?\n{options}\nReply with its "
+        "number, e.g. 1. Questions: {helpline}",
+    },
+    "reply.which_confirm": {
+        "fi": "Apuri: Sinulla on useampi aika. Minkä ajan vahvistat?\n{options}\nVastaa numerolla, esim. 1.",
+        "sv": "Apuri: Du har flera tider. Vilken tid bekräftar du?\n{options}\nSvara med numret, t.ex. 1.",
+        "en": "Apuri: You have more than one time. Which one are you confirming?\n{options}\nReply with its "
+        "number, e.g. 1.",
     },
     "reply.no_session": {
         "fi": "Apuri: Sinulla ei ole tulevia aikoja. Ajan saat soittamalla {helpline}.",

@@ -39,6 +39,7 @@ class Kind(enum.StrEnum):
     OFFER = "offer"
     OFFER_SMS = "offer_sms"
     REPLY = "reply"
+    WHICH_SESSION = "which_session"  # "which of your times?", asked back when a reply could mean more than one
 
 
 REMINDER_KINDS = frozenset({Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.REMINDER_1H})

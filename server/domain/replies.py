@@ -12,14 +12,17 @@ resident still expects, so an older person waits at the library for a volunteer 
 UNKNOWN costs a coordinator a minute of reading; a wrong cancellation costs a resident's trust. For the same
 reason a reply containing a question mark is never understood automatically.
 
-Whether a digit means confirm/cancel (1/2 after a reminder) or a rating (after a session) depends on what we
-asked, so the caller decides; this module only reports the digit.
+Whether a digit means confirm/cancel (1/2 after a reminder), a rating (after a session) or a choice (after "which
+time?") depends on what we asked, so the caller decides; this module only reports the digit. Which session a yes
+or a cancel acts on is decided by `reply_target`.
 """
 
 from __future__ import annotations
 
 import enum
 import unicodedata
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -110,3 +113,43 @@ def _only_courtesy(words: list[str]) -> bool:
         else:
             return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a yes or a cancel by text acts on: one session (`act`), a question back (`ask`: which of these?), the
+    session the resident was asked about when it is no longer on (`gone`: say so, change nothing), or nothing
+    (all empty: the resident has no coming sessions)."""
+
+    act: uuid.UUID | None = None
+    ask: tuple[uuid.UUID, ...] = ()
+    gone: uuid.UUID | None = None
+
+
+MAX_CHOICES = 3
+
+
+def reply_target(
+    *, asked: uuid.UUID | None, asked_on: bool, also_asked: Sequence[uuid.UUID], upcoming: Sequence[uuid.UUID]
+) -> Target:
+    """A reply acts only on the session the message it answers was about.
+
+    `asked`: the session of the latest message that asked for an answer (a reminder, a confirmation), if any;
+    `asked_on`: whether that session is still on and not started; `also_asked`: other sessions, still on, that
+    messages sent shortly before it asked about (the reply may answer either); `upcoming`: the resident's
+    sessions still on, soonest first, for a reply to no particular message.
+
+    A reply about a session that has since been cancelled (a second PERU a few seconds after the first) must
+    never fall through to the resident's *next* session: that would cancel a time they still want, silently."""
+    if asked is not None:
+        if not asked_on:
+            return Target(gone=asked)
+        others = tuple(s for s in dict.fromkeys(also_asked) if s != asked)
+        if others:
+            return Target(ask=(asked, *others)[:MAX_CHOICES])
+        return Target(act=asked)
+    if len(upcoming) == 1:
+        return Target(act=upcoming[0])
+    if upcoming:
+        return Target(ask=tuple(upcoming[:MAX_CHOICES]))
+    return Target()

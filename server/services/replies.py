@@ -24,7 +24,7 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.phone import mask
-from server.domain.replies import Reply, ReplyKind, parse_reply
+from server.domain.replies import MAX_CHOICES, Reply, ReplyKind, Target, parse_reply, reply_target
 from server.domain.roles import Grant, Principal, Role
 from server.services.audit import AuditService
 from server.services.booking import BookingService
@@ -35,13 +35,21 @@ PROMPT_WINDOW = timedelta(days=7)
 REPLIES_PER_DAY = 10
 MAX_BODY = 1600
 REMINDING = ("confirmation", "reminder_24h", "reminder_2h", "moved")
+# Reminders sent this close together may both be what a reply answers: then the resident is asked which.
+AMBIGUOUS_WITHIN = timedelta(hours=12)
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    action: str  # confirm | cancel | stop | start | feedback | unknown | noted | duplicate
+    action: str  # confirm | cancel | stop | start | feedback | unknown | noted | ask | duplicate
     answer: str | None  # the template of the answer, if one is sent
     inbox: bool
+    # The reply changed something (a session confirmed or cancelled, texts stopped): its answer always goes out.
+    # Answers that change nothing are limited, so two automatic senders cannot keep each other going.
+    changed: bool = False
+    session: q.ReplySession | None = None  # what the answer is about
+    choices: tuple[q.ReplySession, ...] = ()  # a "which time?" question's sessions, numbered from 1
+    wanted: str = ""  # and what the resident wanted to do with the one they pick
 
 
 def e164_or_raw(raw: str) -> str:
@@ -51,6 +59,10 @@ def e164_or_raw(raw: str) -> str:
     except phonenumbers.NumberParseException:
         return raw.strip()[:16]
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[:16]
+
+
+def _on(session: q.ReplySession | None) -> bool:
+    return session is not None and session.state in ("scheduled", "checked_in")
 
 
 class ReplyService:
@@ -72,59 +84,94 @@ class ReplyService:
             person = await q.sender(number)
             if person is None:
                 received = Received("unknown", "reply.unclear", inbox=True)
-                session = None
             else:
-                received, session = await self._act(person, parse_reply(body), now)
-            await q.insert_inbound(
+                received = await self._act(person, parse_reply(body), now)
+            inbound_id = await q.insert_inbound(
                 provider_id=provider_id,
                 phone=number,
                 person_id=person.id if person else None,
-                session_id=session.id if session else None,
+                session_id=received.session.id if received.session else None,
                 body=body,
                 action=received.action,
                 state="open" if received.inbox else "handled",
                 now=now,
             )
             if received.answer is not None:
-                await self._answer(number, person, received.answer, session, now)
+                await self._answer(number, person, received, inbound_id, now)
         log.info("SMS reply from %s: %s", mask(number), received.action)
         return received
 
-    async def _act(self, person: q.Sender, reply: Reply, now: datetime) -> tuple[Received, q.ReplySession | None]:
-        prompt = await q.last_prompt(person.id, now - PROMPT_WINDOW)
-        asked = await q.resident_session(person.id, prompt.session_id) if prompt and prompt.session_id else None
+    async def _act(self, person: q.Sender, reply: Reply, now: datetime) -> Received:
+        recent = await q.prompts(person.id, now - PROMPT_WINDOW)
+        prompt = recent[0] if recent else None
         kind = reply.kind
         if kind is ReplyKind.STOP:
             await q.set_opt_out(person.id, True)
-            return Received("stop", "reply.stopped", inbox=False), None
+            return Received("stop", "reply.stopped", inbox=False, changed=not person.opted_out)
         if kind is ReplyKind.START:
             await q.set_opt_out(person.id, False)
-            return Received("start", "reply.started", inbox=False), None
-        if kind is ReplyKind.DIGIT:
-            if prompt is not None and prompt.kind == "feedback_request" and asked and asked.state == "done":
-                assert reply.digit is not None
-                rated = await q.rate(asked.id, reply.digit)
-                return Received("feedback" if rated else "noted", "reply.feedback", inbox=False), asked
-            if prompt is not None and prompt.kind in REMINDING and reply.digit in (1, 2):
+            return Received("start", "reply.started", inbox=False, changed=person.opted_out)
+        if kind is ReplyKind.DIGIT and prompt is not None:
+            assert reply.digit is not None
+            if prompt.kind == "feedback_request" and prompt.session_id:
+                asked = await q.resident_session(person.id, prompt.session_id)
+                if asked is not None and asked.state == "done":
+                    rated = await q.rate(asked.id, reply.digit)
+                    return Received(
+                        "feedback" if rated else "noted", "reply.feedback", inbox=False, changed=rated, session=asked
+                    )
+            if prompt.kind == "which_session" and reply.digit <= len(prompt.choices):
+                chosen = prompt.choices[reply.digit - 1]
+                sessions = await q.resident_sessions(person.id, {chosen})
+                target = Target(act=chosen) if _on(sessions.get(chosen)) else Target(gone=chosen)
+                return await self._do(person, ReplyKind(prompt.action), target, sessions, now)
+            if prompt.kind in REMINDING and reply.digit in (1, 2):
                 kind = ReplyKind.CONFIRM if reply.digit == 1 else ReplyKind.CANCEL
         if kind not in (ReplyKind.CONFIRM, ReplyKind.CANCEL):
-            return Received("unknown", "reply.unclear", inbox=True), asked
-        return await self._about_session(person, kind, asked, now)
+            about = None
+            if prompt is not None and prompt.session_id:
+                about = await q.resident_session(person.id, prompt.session_id)
+            return Received("unknown", "reply.unclear", inbox=True, session=about)
+        target, sessions = await self._target(person, recent, now)
+        return await self._do(person, kind, target, sessions, now)
 
-    async def _about_session(
-        self, person: q.Sender, kind: ReplyKind, asked: q.ReplySession | None, now: datetime
-    ) -> tuple[Received, q.ReplySession | None]:
-        """Confirm or cancel the session the resident was asked about, or else their next one."""
-        target = asked if asked and asked.state in ("scheduled", "checked_in") else None
-        target = target or await q.next_session(person.id, now)
-        if target is None:
-            return Received("noted", "reply.no_session", inbox=False), asked
+    async def _target(
+        self, person: q.Sender, recent: list[q.Prompt], now: datetime
+    ) -> tuple[Target, dict[uuid.UUID, q.ReplySession]]:
+        """The session the reply is about: the one the latest reminder asked about, never simply the next one."""
+        prompt = recent[0] if recent else None
+        asked = prompt.session_id if prompt is not None and prompt.kind in REMINDING else None
+        if prompt is not None and asked is not None:
+            also = [
+                p.session_id
+                for p in recent[1:]
+                if p.kind in REMINDING and p.session_id and prompt.sent_at - p.sent_at <= AMBIGUOUS_WITHIN
+            ]
+            sessions = await q.resident_sessions(person.id, {asked, *also})
+            still = [s for s in also if _on(sessions.get(s)) and sessions[s].starts_at > now]
+            return reply_target(asked=asked, asked_on=_on(sessions.get(asked)), also_asked=still, upcoming=()), sessions
+        upcoming = await q.upcoming_sessions(person.id, now, limit=MAX_CHOICES)
+        target = reply_target(asked=None, asked_on=False, also_asked=(), upcoming=[s.id for s in upcoming])
+        return target, {s.id: s for s in upcoming}
+
+    async def _do(
+        self,
+        person: q.Sender,
+        kind: ReplyKind,
+        target: Target,
+        sessions: dict[uuid.UUID, q.ReplySession],
+        now: datetime,
+    ) -> Received:
+        if target.act is None:
+            return self._nothing_to_do(kind, target, sessions)
+        session = sessions[target.act]
         if kind is ReplyKind.CONFIRM:
-            await q.confirm(target.id, now)
-            return Received("confirm", "reply.confirmed", inbox=False), target
-        if target.starts_at <= now:
+            already = await q.confirmed(session.id)
+            await q.confirm(session.id, now)
+            return Received("confirm", "reply.confirmed", inbox=False, changed=not already, session=session)
+        if session.starts_at <= now:
             # Too late to cancel by text; the volunteer may be waiting, so a coordinator should know.
-            return Received("cancel", "reply.too_late", inbox=True), target
+            return Received("cancel", "reply.too_late", inbox=True, session=session)
         resident = Principal(
             person_id=person.id,
             session_id=uuid.UUID(int=0),
@@ -133,30 +180,47 @@ class ReplyService:
             grants=frozenset({Grant(Role.RESIDENT, None)}),
         )
         try:
-            await self._booking.cancel(resident, target.id)
+            await self._booking.cancel(resident, session.id)
         except Conflict:
-            return Received("cancel", "reply.unclear", inbox=True), target
-        return Received("cancel", "reply.cancelled", inbox=False), target
+            return Received("cancel", "reply.unclear", inbox=True, session=session)
+        return Received("cancel", "reply.cancelled", inbox=False, changed=True, session=session)
+
+    @staticmethod
+    def _nothing_to_do(kind: ReplyKind, target: Target, sessions: dict[uuid.UUID, q.ReplySession]) -> Received:
+        """The session asked about is no longer on, the resident must say which one, or there is none."""
+        if target.gone is not None:
+            gone = sessions[target.gone]
+            answer = "reply.already_cancelled" if gone.state == "cancelled" else "reply.no_session"
+            return Received("noted", answer, inbox=False, session=gone)
+        if target.ask:
+            choices = tuple(sessions[s] for s in target.ask)
+            return Received("ask", "reply.which_" + kind.value, inbox=False, choices=choices, wanted=kind.value)
+        return Received("noted", "reply.no_session", inbox=False)
 
     async def _answer(
-        self, phone: str, person: q.Sender | None, name: str, session: q.ReplySession | None, now: datetime
+        self, phone: str, person: q.Sender | None, received: Received, inbound_id: uuid.UUID, now: datetime
     ) -> None:
-        if await q.replies_since(phone, now - timedelta(days=1)) >= REPLIES_PER_DAY:
+        """Tell the resident what happened. What changed something is always answered (once per text); the rest
+        at most REPLIES_PER_DAY a day, and an unclear text at most once a minute."""
+        assert received.answer is not None
+        if not received.changed and await q.replies_since(phone, now - timedelta(days=1)) >= REPLIES_PER_DAY:
             return
         language = person.language if person and person.language in ("fi", "sv", "en") else "fi"
         values = {}
-        if session is not None:
-            values = {
-                "when": when_text(session.starts_at, language),
-                "place": place_text(PlaceInfo(session.modality, session.help_point_name), language),
-            }
-        body = self._notifications.text(await outbox.templates(), name, language, values)
-        # One answer a minute at most per number: two automatic senders cannot keep each other going.
+        if received.session is not None:
+            values = self._about(received.session, language)
+        if received.choices:
+            values["options"] = "\n".join(
+                f"{n}) {self._about(s, language)['when']}, {self._about(s, language)['place']}"
+                for n, s in enumerate(received.choices, start=1)
+            )
+        body = self._notifications.text(await outbox.templates(), received.answer, language, values)
+        key = f"reply:{phone}:{now:%Y%m%d%H%M}" if received.action == "unknown" else f"reply:{inbound_id}"
         await outbox.insert(
             [
                 outbox.Draft(
-                    key=f"reply:{phone}:{now:%Y%m%d%H%M}",
-                    kind="reply",
+                    key=key,
+                    kind="which_session" if received.choices else "reply",
                     channel="sms",
                     body=body,
                     due_at=now,
@@ -164,10 +228,22 @@ class ReplyService:
                     person_id=person.id if person else None,
                     phone=phone,
                     language=language,
+                    # The person has just texted us: the answer goes at once, also at night.
+                    anytime=True,
+                    choices=q.choices_json(received.wanted, [s.id for s in received.choices])
+                    if received.choices
+                    else "",
                 )
             ],
             now,
         )
+
+    @staticmethod
+    def _about(session: q.ReplySession, language: str) -> dict[str, str]:
+        return {
+            "when": when_text(session.starts_at, language),
+            "place": place_text(PlaceInfo(session.modality, session.help_point_name), language),
+        }
 
 
 INBOX_OUTCOMES = ("called_back", "no_answer", "noted", "confirmed", "cancelled")

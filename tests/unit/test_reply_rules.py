@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +16,9 @@ from server.domain.replies import (
     STOP_WORDS,
     Reply,
     ReplyKind,
+    Target,
     parse_reply,
+    reply_target,
 )
 
 KEYWORDS = {
@@ -171,3 +175,24 @@ def test_an_unclear_reply_is_never_taken_as_a_cancellation(word: str, extra: str
 @given(st.text(alphabet=st.characters(exclude_categories=("L", "N")), max_size=20))
 def test_a_reply_without_letters_or_digits_is_unknown(text: str) -> None:
     assert kind_of(text) is ReplyKind.UNKNOWN
+
+
+A, B, C, D = (uuid.UUID(int=n) for n in range(1, 5))
+
+
+def test_a_reply_acts_on_the_session_the_reminder_asked_about() -> None:
+    assert reply_target(asked=A, asked_on=True, also_asked=(), upcoming=()) == Target(act=A)
+
+
+def test_a_reply_about_a_session_no_longer_on_never_falls_through_to_the_next_one() -> None:
+    assert reply_target(asked=A, asked_on=False, also_asked=(B,), upcoming=(B, C)) == Target(gone=A)
+
+
+def test_two_sessions_reminded_close_together_are_asked_about_newest_first() -> None:
+    assert reply_target(asked=A, asked_on=True, also_asked=(B, A, B), upcoming=()) == Target(ask=(A, B))
+
+
+def test_with_no_reminder_one_coming_session_is_the_one_and_several_are_asked_about() -> None:
+    assert reply_target(asked=None, asked_on=False, also_asked=(), upcoming=(C,)) == Target(act=C)
+    assert reply_target(asked=None, asked_on=False, also_asked=(), upcoming=(A, B, C, D)) == Target(ask=(A, B, C))
+    assert reply_target(asked=None, asked_on=False, also_asked=(), upcoming=()) == Target()
