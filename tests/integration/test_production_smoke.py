@@ -98,6 +98,8 @@ class Process:
 
     async def stop(self) -> int:
         """SIGTERM, as a deploy or `docker stop` does; the exit code."""
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.send_signal(signal.SIGTERM)
         try:
             async with asyncio.timeout(STOP_SECONDS):
@@ -267,7 +269,15 @@ async def test_apuri_serve_and_worker_run_in_production_and_stop_cleanly_on_sigt
             assert twilio.duplicates() == {}
         finally:
             await browser.http.aclose()
-            codes = {p.name: await p.stop() for p in processes}
+            codes = {}
+            try:
+                for p in processes:
+                    codes[p.name] = await p.stop()
+            finally:
+                for p in processes:  # never leave a process behind, whatever failed
+                    if p.process.returncode is None:
+                        p.process.kill()
+                        await p.process.wait()
 
     # uvicorn shuts down gracefully, then re-raises the SIGTERM it caught (the Unix convention for "stopped by
     # a signal"; Docker reports 143): that is a clean stop once the application's shutdown has completed.
