@@ -161,6 +161,17 @@ async def cancel_pending(
     return len(await query.returning(Notification.id))
 
 
+async def bring_sms_forward(*, offer_id: uuid.UUID, now: datetime) -> int:
+    """An offer's SMS that waits for its time (the escalation ten minutes on) goes now instead: a volunteer whose
+    push could not be delivered gets one SMS for the offer, not two."""
+    rows = (
+        await Notification.update({Notification.next_attempt_at: now, Notification.updated_at: now})
+        .where((Notification.offer == offer_id) & (Notification.channel == "sms") & (Notification.state == "scheduled"))
+        .returning(Notification.id)
+    )
+    return len(rows)
+
+
 _CLAIM_POSTGRES = (
     "UPDATE notification n SET state = 'sending', claimed_by = {}, next_attempt_at = {}, "
     "attempts = n.attempts + 1, updated_at = {} "

@@ -41,9 +41,21 @@ _REMOTE_PLACE = {
 
 _CODE_WORD = {"fi": "Tunnussanasi: {}", "sv": "Ditt kodord: {}", "en": "Your code word: {}"}
 
+# For a resident who gave no first name (booked by phone, or on a landline): never "Resident: , topic: …".
+NO_NAME = {"fi": "nimi ei tiedossa", "sv": "namn okänt", "en": "name not given"}
+
+# The SMS for a push planned before pushes carried their own SMS wording (nothing about the session in it).
+PUSH_FALLBACK = {
+    "fi": "Apuri: Sinulle on uusi ilmoitus Apurissa. Avaa Apuri nähdäksesi sen.",
+    "sv": "Apuri: Du har ett nytt meddelande i Apuri. Öppna Apuri för att se det.",
+    "en": "Apuri: You have a new notice in Apuri. Open Apuri to see it.",
+}
+
 # The placeholders each kind of template may use (checked when a coordinator saves one).
 RESIDENT_FIELDS = frozenset({"when", "place", "volunteer", "helpline", "link"})
 VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", "link"})
+# A volunteer's SMS names no topic and no resident (SMS bodies sit in the operator's logs); the app has both.
+VOLUNTEER_SMS_FIELDS = frozenset({"when", "place", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "options", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
 VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline"})
@@ -126,10 +138,41 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "en": "New request for help: {topic}, {place}. Can you help? Open Apuri to answer.",
     },
     "volunteer.offer_sms": {
-        "fi": "Apuri: Sinulle on avunpyyntö ({topic}, {place}). Vastaa Apurissa puolen tunnin sisällä.\n{link}",
-        "sv": "Apuri: Du har en begäran om hjälp ({topic}, {place}). Svara i Apuri inom en halvtimme.\n{link}",
-        "en": "Apuri: A request for help is waiting for you ({topic}, {place}). Answer in Apuri within half an hour."
-        "\n{link}",
+        "fi": "Apuri: Sinulle on avunpyyntö ({place}). Vastaa Apurissa puolen tunnin sisällä.\n{link}",
+        "sv": "Apuri: Du har en begäran om hjälp ({place}). Svara i Apuri inom en halvtimme.\n{link}",
+        "en": "Apuri: A request for help is waiting for you ({place}). Answer in Apuri within half an hour.\n{link}",
+    },
+    # What a volunteer gets by SMS when a push cannot be delivered: no topic, no resident's name.
+    "volunteer.new_session_sms": {
+        "fi": "Apuri: Sinulle on uusi digitukiaika {when}: {place}. Tiedot ovat Apurissa.\n{link}",
+        "sv": "Apuri: Du har en ny tid {when}: {place}. Detaljerna finns i Apuri.\n{link}",
+        "en": "Apuri: You have a new session {when}: {place}. The details are in Apuri.\n{link}",
+    },
+    "volunteer.reminder_24h_sms": {
+        "fi": "Apuri muistuttaa: digitukiaika {when}, {place}. Tiedot ovat Apurissa.\n{link}",
+        "sv": "Apuri påminner: tid {when}, {place}. Detaljerna finns i Apuri.\n{link}",
+        "en": "Apuri reminder: session {when}, {place}. The details are in Apuri.\n{link}",
+    },
+    "volunteer.reminder_1h_sms": {
+        "fi": "Apuri: Digitukiaika alkaa pian: {when}, {place}.",
+        "sv": "Apuri: Tiden börjar snart: {when}, {place}.",
+        "en": "Apuri: Your session starts soon: {when}, {place}.",
+    },
+    "volunteer.moved_sms": {
+        "fi": "Apuri: Aika on siirretty: nyt {when}, {place}. Tiedot ovat Apurissa.\n{link}",
+        "sv": "Apuri: Tiden har flyttats: nu {when}, {place}. Detaljerna finns i Apuri.\n{link}",
+        "en": "Apuri: Session moved: now {when}, {place}. The details are in Apuri.\n{link}",
+    },
+    "volunteer.cancelled_sms": {
+        "fi": "Apuri: Aika {when} on peruttu. Sinun ei tarvitse tulla.",
+        "sv": "Apuri: Tiden {when} är avbokad. Du behöver inte komma.",
+        "en": "Apuri: The session {when} has been cancelled. You do not need to come.",
+    },
+    "volunteer.released_sms": {
+        "fi": "Apuri: Aika {when} siirtyi toiselle avustajalle, koska asukas vaihtoi aikaa. Sinun ei tarvitse tulla.",
+        "sv": "Apuri: Tiden {when} gick till en annan hjälpare när invånaren bytte tid. Du behöver inte komma.",
+        "en": "Apuri: The session {when} went to another helper when the resident changed the time. You need not "
+        "come.",
     },
     "applicant.approved": {
         "fi": "Apuri: Tervetuloa vapaaehtoiseksi, {organisation}! Kirjaudu Apuriin ja kerro, missä ja milloin voit "
@@ -339,6 +382,8 @@ TEMPLATE_NAMES = tuple(DEFAULTS)
 def fields_of(name: str) -> frozenset[str]:
     if name.startswith("resident."):
         return RESIDENT_FIELDS
+    if name.startswith("volunteer.") and name.endswith("_sms"):
+        return VOLUNTEER_SMS_FIELDS
     if name.startswith("volunteer."):
         return VOLUNTEER_FIELDS
     if name.startswith("applicant."):

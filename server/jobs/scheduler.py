@@ -34,7 +34,7 @@ async def dispatch_tick(services: Services) -> None:
     if result.claimed:
         log.info(
             "dispatch: %d claimed, %d sent, %d to retry, %d failed, %d cancelled or too late, %d pushes sent as SMS, "
-            "%d given back (claim running out)",
+            "%d given back (claim running out), %d held for the morning",
             result.claimed,
             result.sent,
             result.retried,
@@ -42,6 +42,7 @@ async def dispatch_tick(services: Services) -> None:
             result.skipped,
             result.replaced,
             result.released,
+            result.held,
         )
 
 

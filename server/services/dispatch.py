@@ -23,7 +23,7 @@ import random
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from server.adapters.clock import Clock
 from server.adapters.push import PushError, PushSender, PushTarget
@@ -31,6 +31,7 @@ from server.adapters.sms import SmsError, SmsSender
 from server.adapters.voice import VoiceCaller
 from server.db import notifications as q
 from server.db.engine import AnyEngine
+from server.domain.clocktime import HELSINKI, local_start
 from server.domain.phone import mask
 from server.domain.reminders import MAX_ATTEMPTS, REMINDER_KINDS, Kind, QuietHours, deadline, retry_delay
 from server.domain.states import ACTIVE_SESSION_STATES, OfferState, SessionState
@@ -45,6 +46,8 @@ DEFAULT_PUSH_TTL = 24 * 3600
 # sent while at least this much (or half the lease, if that is shorter) of its claim is left, so no other worker
 # can take it over mid-send.
 SEND_TIME = timedelta(seconds=15)
+# News of a session starting before this hour (Helsinki) goes out at night: the morning message could be too late.
+URGENT_UNTIL = time(10, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class TickResult:
     skipped: int = 0  # cancelled or expired at the last check
     replaced: int = 0  # pushes that became SMS rows (due now: sent in the same run)
     released: int = 0  # given back unsent: the batch took so long that the claim would have run out
+    held: int = 0  # quiet hours: waits for the morning
 
     def add(self, other: TickResult) -> None:
         self.claimed += other.claimed
@@ -73,6 +77,7 @@ class TickResult:
         self.skipped += other.skipped
         self.replaced += other.replaced
         self.released += other.released
+        self.held += other.held
 
 
 def worker_name() -> str:
@@ -164,6 +169,8 @@ class Dispatcher:
             return "skipped"
         if row.channel == "push":
             return await self._send_push(row, context, now)
+        if self._held_for_morning(row, context, now):
+            return await self._hold(row, now)
         if row.channel == "voice":
             return await self._send_voice(row, now)
         return await self._send_sms(row, row.phone, row.body, now)
@@ -186,6 +193,39 @@ class Dispatcher:
         if row.channel == "sms" and person is not None and person.opted_out and row.kind != Kind.REPLY:
             return "failed", "the person has asked for no text messages (STOP)"
         return None
+
+    def _held_for_morning(self, row: q.Claimed, context: _Context, now: datetime) -> bool:
+        """Quiet hours hold every SMS and call that can wait: a cancellation at 04:00 goes at 08:00. What goes at
+        night: a sign-in code and the answer to the person's own text, what the person has just done themselves
+        (`anytime`), and news of a session that starts before 10:00 that morning (they may be on their way before
+        the morning message would arrive). Reminders are planned outside quiet hours and never held (late, they
+        are dropped instead)."""
+        if row.anytime or row.kind in REMINDER_KINDS or not self._quiet.contains(now):
+            return False
+        session = context.sessions.get(row.session_id) if row.session_id else None
+        morning = self._quiet.later(now)
+        return session is None or session.starts_at >= local_start(
+            morning.astimezone(HELSINKI).date(), URGENT_UNTIL
+        )
+
+    async def _hold(self, row: q.Claimed, now: datetime) -> str:
+        morning = self._quiet.later(now)
+        limit = deadline(row.kind, row.due_at, row.not_after)
+        if limit is not None and morning >= limit:
+            await q.finish(
+                row.id, worker=self.worker, now=now, state="expired", last_error="quiet hours: moot by the morning"
+            )
+            return "skipped"
+        await q.finish(
+            row.id,
+            worker=self.worker,
+            now=now,
+            state="scheduled",
+            next_attempt_at=morning,
+            attempts=row.attempts - 1,
+            last_error="quiet hours: held until the morning",
+        )
+        return "held"
 
     async def _send_sms(self, row: q.Claimed, phone: str, body: str, now: datetime) -> str:
         if not phone:
@@ -268,27 +308,30 @@ class Dispatcher:
             return "sent"
         if transient is not None:
             return await self._failed(row, str(transient), permanent=False, retry_after=transient.retry_after, now=now)
-        # No subscription took it: the same words by SMS, as a row of its own (so it has its own ledger line).
+        # No subscription took it: by SMS. An offer whose SMS escalation is still waiting gets that SMS now (one SMS
+        # per offer); anything else gets the push's own SMS wording as a row of its own (its own ledger line).
         reason = "no push subscription" if not subscriptions else "every push subscription refused it"
-        await q.insert(
-            [
-                q.Draft(
-                    key=f"{row.key}:sms",
-                    kind=row.kind,
-                    channel="sms",
-                    body=sms_of_push(row.body),
-                    due_at=now,
-                    not_after=row.not_after,
-                    person_id=row.person_id,
-                    phone=row.phone,
-                    language=row.language,
-                    session_id=row.session_id,
-                    session_version=row.session_version,
-                    offer_id=row.offer_id,
-                )
-            ],
-            now,
-        )
+        if row.offer_id is None or not await q.bring_sms_forward(offer_id=row.offer_id, now=now):
+            await q.insert(
+                [
+                    q.Draft(
+                        key=f"{row.key}:sms",
+                        kind=row.kind,
+                        channel="sms",
+                        body=sms_of_push(row.sms_body, row.language),
+                        due_at=now,
+                        not_after=row.not_after,
+                        person_id=row.person_id,
+                        phone=row.phone,
+                        language=row.language,
+                        session_id=row.session_id,
+                        session_version=row.session_version,
+                        offer_id=row.offer_id,
+                        anytime=row.anytime,
+                    )
+                ],
+                now,
+            )
         await q.finish(row.id, worker=self.worker, now=now, state="cancelled", last_error=f"{reason}: sent by SMS")
         return "replaced"
 

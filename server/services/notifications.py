@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from server.adapters.clock import Clock
 from server.db import notifications as q
 from server.domain.ivr import spoken_time
-from server.domain.messages import DEFAULTS, PlaceInfo, place_text, render, when_text
+from server.domain.messages import DEFAULTS, NO_NAME, PUSH_FALLBACK, PlaceInfo, place_text, render, when_text
 from server.domain.phone import display, is_mobile
 from server.domain.reminders import (
     REMINDER_KINDS,
@@ -113,7 +113,7 @@ class NotificationService:
         if changed and previous_volunteer_id is not None:
             previous = (await q.people({previous_volunteer_id})).get(previous_volunteer_id)
         templates = await q.templates()
-        drafts = [d for p in plan if (d := self._session_draft(p, session, previous, templates)) is not None]
+        drafts = [d for p in plan if (d := self._session_draft(p, session, previous, templates, actor)) is not None]
         return await q.insert(drafts, now)
 
     def _session_draft(
@@ -122,6 +122,7 @@ class NotificationService:
         session: q.SessionContext,
         previous: q.PersonInfo | None,
         templates: Templates,
+        actor: Actor,
     ) -> q.Draft | None:
         person = {
             Audience.RESIDENT: session.resident,
@@ -141,7 +142,7 @@ class NotificationService:
             "when": when_text(session.starts_at, language),
             "place": place,
             "volunteer": session.volunteer.first_name if session.volunteer else "",
-            "resident": session.resident.first_name,
+            "resident": session.resident.first_name or NO_NAME[language],
             "topic": session.topic_names.get(language) or session.topic_names.get("fi", ""),
         }
         group = "resident" if planned.audience is Audience.RESIDENT else "volunteer"
@@ -168,6 +169,14 @@ class NotificationService:
                 url=f"/#/sessions/{session.id}",
                 tag=f"session-{session.id}",
             )
+        sms_body = ""
+        if channel == "push" and f"{name}_sms" in DEFAULTS:
+            sms_values = {"when": values["when"], "place": place}
+            sms_body = self.text(templates, f"{name}_sms", language, sms_values, code_word=person.code_word)
+        # Told at once, also at night: what the person has just done themselves (they are awake and waiting).
+        own_doing = (planned.audience is Audience.RESIDENT and actor is Actor.RESIDENT) or (
+            planned.audience is Audience.VOLUNTEER and actor is Actor.VOLUNTEER
+        )
         return q.Draft(
             key=key,
             kind=planned.kind.value,
@@ -180,6 +189,8 @@ class NotificationService:
             language=language,
             session_id=session.id,
             session_version=session.version,
+            anytime=own_doing and planned.kind in (Kind.CONFIRMATION, Kind.MOVED),
+            sms_body=sms_body,
         )
 
     # ---- offers -------------------------------------------------------------------------------------------
@@ -217,9 +228,9 @@ class NotificationService:
             push = push_body(
                 self.text(templates, "volunteer.offer", language, values), url="/#/offers", tag=f"offer-{offer_id}"
             )
+            sms = self.text(templates, "volunteer.offer_sms", language, {"place": place}, code_word=person.code_word)
             planned = [(Kind.OFFER, Channel.PUSH, push, now)]
             if sms_due is not None:
-                sms = self.text(templates, "volunteer.offer_sms", language, values, code_word=person.code_word)
                 planned.append((Kind.OFFER_SMS, Channel.SMS, sms, sms_due))
             drafts += [
                 q.Draft(
@@ -233,6 +244,7 @@ class NotificationService:
                     phone=person.phone,
                     language=language,
                     offer_id=offer_id,
+                    sms_body=sms if channel is Channel.PUSH else "",
                 )
                 for kind, channel, body, due in planned
             ]
@@ -299,10 +311,7 @@ def push_body(text: str, *, url: str, tag: str, title: str = "Apuri") -> str:
     return json.dumps({"title": title, "body": text, "url": url, "tag": tag}, ensure_ascii=False)
 
 
-def sms_of_push(body: str) -> str:
-    """The SMS that replaces a push that cannot be delivered."""
-    try:
-        text = str(json.loads(body).get("body", ""))
-    except (ValueError, AttributeError):
-        text = body
-    return f"Apuri: {text}"
+def sms_of_push(sms_body: str, language: str) -> str:
+    """The SMS that replaces a push that cannot be delivered: the push's own SMS wording (no topic or name, with
+    the code word), or for a push planned without one, a notice that says nothing about the session."""
+    return sms_body or PUSH_FALLBACK.get(language, PUSH_FALLBACK["fi"])

@@ -56,7 +56,7 @@ async def test_a_gone_subscription_is_removed_and_the_message_goes_by_sms(env: E
     await env.services.dispatcher.run_due()
     assert await PushSubscription.count().where(PushSubscription.endpoint == endpoint) == 0
     [text] = env.sms.to(PHONES["vol_a"])
-    assert text.startswith("Apuri: Uusi digitukiaika")
+    assert text.startswith("Apuri: Sinulle on uusi digitukiaika")
     [row] = await Notification.select(Notification.state, Notification.last_error).where(
         (Notification.session == session) & (Notification.kind == "new_session") & (Notification.channel == "push")
     )
@@ -121,7 +121,7 @@ async def test_an_offer_is_pushed_at_once_then_texted_if_nobody_answers_in_ten_m
     env.clock.advance(timedelta(minutes=10))
     await env.services.dispatcher.run_due()
     [text] = env.sms.to(PHONES["vol_a"])
-    assert "avunpyyntö" in text and "Verkkopankki" in text
+    assert "avunpyyntö" in text and "Verkkopankki" not in text, "an SMS names no topic"
 
 
 async def test_an_answered_offer_is_not_texted(env: Env) -> None:

@@ -69,4 +69,4 @@ async def test_a_subscription_the_push_service_forgot_is_removed_and_the_volunte
         await env.services.dispatcher.run_due()
     assert await PushSubscription.count() == 0
     [text] = env.sms.to(PHONES["vol_a"])
-    assert text.startswith("Apuri: Uusi digitukiaika")
+    assert text.startswith("Apuri: Sinulle on uusi digitukiaika")

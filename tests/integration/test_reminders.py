@@ -67,7 +67,8 @@ async def test_a_volunteer_without_push_gets_the_new_session_by_sms_instead(env:
     await env.services.dispatcher.run_due()  # the push finds no subscription and becomes an SMS row
     await env.services.dispatcher.run_due()
     [text] = env.sms.to(PHONES["vol_a"])
-    assert text.startswith("Apuri: Uusi digitukiaika ma 30.11. klo 9.00")
+    assert text.startswith("Apuri: Sinulle on uusi digitukiaika ma 30.11. klo 9.00: Point a")
+    assert "Verkkopankki" not in text and "Resident_2" not in text, "no topic and no resident's name by SMS"
     states = {(r["kind"], r["channel"]): r["state"] for r in await rows(session)}
     assert states[("new_session", "push")] == "cancelled" and states[("new_session", "sms")] == "sent"
 
@@ -199,6 +200,6 @@ async def test_a_session_moved_to_another_volunteer_releases_the_first_and_tells
     env.sms.sent.clear()
     await env.services.dispatcher.run_due()
     assert any("siirtyi toiselle avustajalle" in t for t in env.sms.to(PHONES["vol_a"]))
-    assert any(t.startswith("Apuri: Uusi digitukiaika ma 30.11. klo 12.00") for t in env.sms.to(PHONES["vol_b"]))
+    assert any(t.startswith("Apuri: Sinulle on uusi digitukiaika ma 30.11. klo 12.00") for t in env.sms.to(PHONES["vol_b"]))
     [resident] = env.sms.to(PHONES["resident_2"])
     assert "Uusi aika: ma 30.11. klo 12.00" in resident and "Avustaja" not in resident
