@@ -204,9 +204,7 @@ class Dispatcher:
             return False
         session = context.sessions.get(row.session_id) if row.session_id else None
         morning = self._quiet.later(now)
-        return session is None or session.starts_at >= local_start(
-            morning.astimezone(HELSINKI).date(), URGENT_UNTIL
-        )
+        return session is None or session.starts_at >= local_start(morning.astimezone(HELSINKI).date(), URGENT_UNTIL)
 
     async def _hold(self, row: q.Claimed, now: datetime) -> str:
         morning = self._quiet.later(now)

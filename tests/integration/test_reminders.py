@@ -200,6 +200,7 @@ async def test_a_session_moved_to_another_volunteer_releases_the_first_and_tells
     env.sms.sent.clear()
     await env.services.dispatcher.run_due()
     assert any("siirtyi toiselle avustajalle" in t for t in env.sms.to(PHONES["vol_a"]))
-    assert any(t.startswith("Apuri: Sinulle on uusi digitukiaika ma 30.11. klo 12.00") for t in env.sms.to(PHONES["vol_b"]))
+    new = "Apuri: Sinulle on uusi digitukiaika ma 30.11. klo 12.00"
+    assert any(t.startswith(new) for t in env.sms.to(PHONES["vol_b"]))
     [resident] = env.sms.to(PHONES["resident_2"])
     assert "Uusi aika: ma 30.11. klo 12.00" in resident and "Avustaja" not in resident
