@@ -114,6 +114,8 @@ def create_app(
         try:
             yield
         finally:
+            # Sends in flight finish and are recorded before the connections under them close.
+            await services.dispatcher.stop()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await sms.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import signal
 import sys
@@ -78,6 +79,7 @@ def cmd_worker(_: argparse.Namespace) -> int:
 
     settings = _settings()
     configure_logging(settings)
+    log = logging.getLogger("apuri.worker")
 
     async def run() -> None:
         clock = SystemClock()
@@ -93,9 +95,14 @@ def cmd_worker(_: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopping.set)
-        print("apuri worker: running scheduled jobs; Ctrl+C stops")
+        print("apuri worker: running scheduled jobs; Ctrl+C stops", flush=True)
         await stopping.wait()
-        scheduler.shutdown(wait=True)
+        # SIGTERM (every deploy): stop claiming, give back what was not started, finish and record what is in
+        # flight (each send gives up after 10 s), then close the connections under it.
+        log.info("stopping: finishing the messages in flight")
+        await services.dispatcher.stop()
+        scheduler.shutdown(wait=False)
+        log.info("stopped")
         await sms.aclose()
         await push.aclose()
         await voice.aclose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -26,40 +26,75 @@ class SmsReceipt:
 
 class SmsError(Exception):
     """Sending failed. `permanent` errors (invalid number, opted out) must not be retried; `retry_after` is the
-    provider's Retry-After in seconds, when it gave one."""
+    provider's Retry-After in seconds, when it gave one; `maybe_sent` when the request may have reached the
+    provider before it failed (a timeout, a dropped connection): the message may be on its way."""
 
-    def __init__(self, message: str, *, permanent: bool, code: str = "", retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        code: str = "",
+        retry_after: float | None = None,
+        maybe_sent: bool = False,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
         self.retry_after = retry_after
+        self.maybe_sent = maybe_sent
 
 
 class SmsSender(Protocol):
     async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt: ...
+
+    async def find(self, *, to: str, body: str, since: datetime) -> list[SmsReceipt]:
+        """The provider's record of messages with this body to this number created since `since` (newest first):
+        whether a send whose outcome is unknown went out after all."""
+        ...
 
     async def aclose(self) -> None: ...
 
 
 @dataclass
 class MemorySms:
-    """Keeps what was sent, for tests to read; `fail_next` makes the next sends fail with those errors."""
+    """Keeps what was sent, for tests to read; `fail_next` makes the next sends fail with those errors, `fail_to`
+    the next sends to one number."""
 
     sent: list[tuple[str, str]] = field(default_factory=list)
     validity: list[int | None] = field(default_factory=list)
     fail_next: list[SmsError] = field(default_factory=list)
+    fail_to: dict[str, list[SmsError]] = field(default_factory=dict)  # failures for one number only
     attempts: int = 0
+    provider_ids: list[str] = field(default_factory=list)  # of each message in `sent`
+    # Called with (to, body, provider id) once a message is taken, before the answer: a provider whose delivery
+    # report overtakes its own answer.
+    before_answer: Callable[[str, str, str], Awaitable[None]] | None = None
 
     async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt:
         self.attempts += 1
         if self.fail_next:
             raise self.fail_next.pop(0)
+        if self.fail_to.get(to):
+            raise self.fail_to[to].pop(0)
         self.sent.append((to, body))
         self.validity.append(validity_seconds)
-        return SmsReceipt(provider_id=f"memory-{self.attempts}", status="queued")
+        sid = f"memory-{self.attempts}"
+        self.provider_ids.append(sid)
+        if self.before_answer is not None:
+            await self.before_answer(to, body, sid)
+        return SmsReceipt(provider_id=sid, status="queued")
 
     def to(self, phone: str) -> list[str]:
         return [body for number, body in self.sent if number == phone]
+
+    async def find(self, *, to: str, body: str, since: datetime) -> list[SmsReceipt]:
+        return [
+            SmsReceipt(provider_id=sid, status="queued")
+            # From the newest: tests may clear `sent`, and both lists grow at the end.
+            for sid, sent in zip(reversed(self.provider_ids), reversed(self.sent), strict=False)
+            if sent == (to, body)
+        ]
 
     async def aclose(self) -> None:
         return None
@@ -77,6 +112,19 @@ class OutboxSms:
         ).returning(DevSmsMessage.id)
         return SmsReceipt(provider_id=f"outbox-{rows[0]['id']}", status="delivered")
 
+    async def find(self, *, to: str, body: str, since: datetime) -> list[SmsReceipt]:
+        rows = (
+            await DevSmsMessage.select(DevSmsMessage.id)
+            .where(
+                (DevSmsMessage.phone == to)
+                & (DevSmsMessage.direction == "out")
+                & (DevSmsMessage.body == body)
+                & (DevSmsMessage.created_at >= since)
+            )
+            .order_by(DevSmsMessage.id, ascending=False)
+        )
+        return [SmsReceipt(provider_id=f"outbox-{r['id']}", status="delivered") for r in rows]
+
     async def aclose(self) -> None:
         return None
 
@@ -86,6 +134,7 @@ _retry_after: contextvars.ContextVar[float | None] = contextvars.ContextVar("twi
 
 
 TWILIO_TIMEOUT_SECONDS = 10.0
+FIND_PAGE = 50  # the newest messages to one number that `find` looks through
 
 # Twilio error codes that retrying cannot fix: invalid 'To', landline, unsubscribed, not a mobile, geo block.
 PERMANENT_TWILIO_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 21635})
@@ -177,11 +226,33 @@ class TwilioSms:
                 retry_after=_retry_after.get() if exc.status in (429, 503) else None,
             ) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            # Twilio unreachable or too slow: nothing is known to have been sent; trying again may work.
+            # Twilio unreachable or too slow; trying again may work. Unless the connection was never made, Twilio
+            # may have taken the message before the answer was lost.
             raise SmsError(
-                f"Twilio could not be reached for {mask(to)}: {type(exc).__name__}", permanent=False
+                f"Twilio could not be reached for {mask(to)}: {type(exc).__name__}",
+                permanent=False,
+                maybe_sent=not isinstance(exc, aiohttp.ClientConnectorError),
             ) from None
         return SmsReceipt(provider_id=str(message.sid), status=str(message.status))
+
+    async def find(self, *, to: str, body: str, since: datetime) -> list[SmsReceipt]:
+        """Twilio's message list for the number (newest first, one page), matched on the body and the time the
+        message was created. Not filtered by DateSent: a message still queued has none yet."""
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            messages = await self._twilio.client().messages.list_async(to=to, limit=FIND_PAGE, page_size=FIND_PAGE)
+        except TwilioRestException as exc:
+            raise SmsError(f"Twilio could not list messages to {mask(to)}: {exc.status}", permanent=False) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SmsError(
+                f"Twilio could not be reached to list messages to {mask(to)}: {type(exc).__name__}", permanent=False
+            ) from None
+        return [
+            SmsReceipt(provider_id=str(m.sid), status=str(m.status))
+            for m in messages
+            if m.body == body and (m.date_created is None or m.date_created >= since)
+        ]
 
     async def aclose(self) -> None:
         await self._twilio.aclose()

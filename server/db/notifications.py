@@ -16,6 +16,7 @@ from server.db.tables import (
     Notification,
     Offer,
     Person,
+    ProviderReport,
     PushSubscription,
 )
 
@@ -172,15 +173,70 @@ async def bring_sms_forward(*, offer_id: uuid.UUID, now: datetime) -> int:
     return len(rows)
 
 
+async def provider_ids_taken(provider_ids: list[str], *, but: uuid.UUID) -> set[str]:
+    """Which of these provider ids other rows already hold."""
+    if not provider_ids:
+        return set()
+    rows = await Notification.select(Notification.provider_id).where(
+        Notification.provider_id.is_in(provider_ids) & (Notification.id != but)
+    )
+    return {r["provider_id"] for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyReport:
+    status: str
+    error_code: str
+
+
+async def keep_early_report(provider_id: str, status: str, error_code: str, now: datetime) -> None:
+    """A delivery report for a sid no row holds yet; a later report for the same sid replaces it only if it is
+    further along."""
+    rank = PROVIDER_ORDER.get(status, -1)
+    rows = await ProviderReport.select(ProviderReport.status).where(ProviderReport.provider_id == provider_id)
+    if rows and PROVIDER_ORDER.get(rows[0]["status"], -1) >= rank:
+        return
+    if rows:
+        await ProviderReport.update(
+            {ProviderReport.status: status, ProviderReport.error_code: error_code, ProviderReport.received_at: now}
+        ).where(ProviderReport.provider_id == provider_id)
+        return
+    await ProviderReport.insert(
+        ProviderReport(
+            id=uuid.uuid4(), provider_id=provider_id, status=status, error_code=error_code[:16], received_at=now
+        )
+    ).on_conflict(target=ProviderReport.provider_id, action="DO NOTHING")
+
+
+async def take_early_report(provider_id: str) -> EarlyReport | None:
+    rows = (
+        await ProviderReport.delete()
+        .where(ProviderReport.provider_id == provider_id)
+        .returning(ProviderReport.status, ProviderReport.error_code)
+    )
+    return EarlyReport(rows[0]["status"], rows[0]["error_code"]) if rows else None
+
+
+async def holds_provider_id(provider_id: str) -> bool:
+    return bool(await Notification.count().where(Notification.provider_id == provider_id))
+
+
+async def purge_early_reports(before: datetime) -> int:
+    """Reports for sids never recorded (a message we did not send, or one whose row was removed)."""
+    rows = await ProviderReport.delete().where(ProviderReport.received_at < before).returning(ProviderReport.id)
+    return len(rows)
+
+
+# A row still `sending` when claimed is one whose worker died mid-send: in doubt until Twilio is asked.
 _CLAIM_POSTGRES = (
     "UPDATE notification n SET state = 'sending', claimed_by = {}, next_attempt_at = {}, "
-    "attempts = n.attempts + 1, updated_at = {} "
+    "attempts = n.attempts + 1, updated_at = {}, in_doubt = (n.in_doubt OR n.state = 'sending') "
     "FROM (SELECT id FROM notification WHERE state IN ('scheduled', 'sending') AND next_attempt_at <= {} "
     "ORDER BY next_attempt_at LIMIT {} FOR UPDATE SKIP LOCKED) due WHERE n.id = due.id RETURNING n.id"
 )
 _CLAIM_SQLITE = (
     "UPDATE notification SET state = 'sending', claimed_by = {}, next_attempt_at = {}, "
-    "attempts = attempts + 1, updated_at = {} "
+    "attempts = attempts + 1, updated_at = {}, in_doubt = (in_doubt OR state = 'sending') "
     "WHERE id IN (SELECT id FROM notification WHERE state IN ('scheduled', 'sending') AND next_attempt_at <= {} "
     "ORDER BY next_attempt_at LIMIT {}) RETURNING id"
 )

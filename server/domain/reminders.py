@@ -154,17 +154,17 @@ def session_plan(
     elif event is SessionEvent.MOVED:
         now_to(resident, sms, Kind.MOVED)
         if volunteer_changed:
-            plan.append(Planned(Kind.RELEASED, Audience.PREVIOUS_VOLUNTEER, push, now, None))
+            plan.append(Planned(Kind.RELEASED, Audience.PREVIOUS_VOLUNTEER, push, now, starts_at))
             now_to(volunteer, push, Kind.NEW_SESSION)
         elif actor is not Actor.VOLUNTEER:
             now_to(volunteer, push, Kind.MOVED)
         plan += reminders(starts_at=starts_at, now=now, quiet=quiet, has_volunteer=has_volunteer)
     elif event is SessionEvent.CANCELLED:
-        # The one who cancelled knows; the other side is told. Nothing waits for the session's start any more.
+        # The one who cancelled knows; the other side is told, while it still matters (before the start).
         if actor is not Actor.RESIDENT:
-            plan.append(Planned(Kind.CANCELLED, resident, sms, now, None))
+            plan.append(Planned(Kind.CANCELLED, resident, sms, now, starts_at))
         if actor is not Actor.VOLUNTEER and has_volunteer:
-            plan.append(Planned(Kind.CANCELLED, volunteer, push, now, None))
+            plan.append(Planned(Kind.CANCELLED, volunteer, push, now, starts_at))
     elif event is SessionEvent.DONE:
         due = quiet.later(now + FEEDBACK_AFTER)
         plan.append(Planned(Kind.FEEDBACK_REQUEST, resident, sms, due, now + FEEDBACK_WINDOW))
@@ -212,16 +212,24 @@ def deadline(kind: str, due_at: datetime, not_after: datetime | None) -> datetim
     return min(late, not_after) if not_after is not None else late
 
 
-MAX_ATTEMPTS = 6
+# A message with no time of its own after which it is moot is still worth sending for a day (an answer to a
+# volunteer application, say); after that it is given up as failed.
+DEFAULT_USEFUL = timedelta(days=1)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=15)
+
+
+def useful_until(kind: str, due_at: datetime, not_after: datetime | None) -> datetime:
+    """Until when a failed send is worth trying again: its deadline, or a day after it fell due."""
+    return deadline(kind, due_at, not_after) or due_at + DEFAULT_USEFUL
 
 
 def retry_delay(attempts: int, *, retry_after: float | None, jitter: float) -> timedelta:
     """Exponential backoff with jitter after the `attempts`-th failed try: 30 s, 1 min, 2 min … at most 15 min,
     each scaled by `jitter` (0.5–1.0, drawn by the caller) so that failed rows do not retry in lockstep; never
-    sooner than the provider's Retry-After."""
-    delay: timedelta = min(RETRY_CAP, RETRY_BASE * 2 ** max(attempts - 1, 0)) * jitter
+    sooner than the provider's Retry-After. There is no limit on tries: a message is retried for as long as it is
+    useful (`useful_until`)."""
+    delay: timedelta = min(RETRY_CAP, RETRY_BASE * 2 ** min(max(attempts - 1, 0), 10)) * jitter
     if retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
     return delay

@@ -1,16 +1,21 @@
 """The dispatcher: sends what is due in the outbox, at least once, never for a session that has changed.
 
-Each tick claims due rows with a lease (services never assume they are the only worker), re-checks each row
-against the session or offer it is about just before sending, sends with bounded concurrency, and records the
-provider's id or the error. Temporary failures come back later (exponential backoff with jitter, never sooner
-than the provider's Retry-After); permanent ones fail at once; nothing goes out after its deadline (the
-session's start, or a reminder's lateness limit) or, for reminders, in quiet hours.
+It keeps a steady window of sends going (APURI_DISPATCH_CONCURRENCY): a new send starts as soon as one ends, and
+rows are claimed, with a lease, as room opens up, so one slow request never holds up the others. A send that is
+still waiting after SLOW_AFTER steps out of the window (it goes on, up to IN_FLIGHT_PER_WINDOW windows in all), so
+a provider that hangs on 1 % of requests costs that 1 %, not the whole queue. Services never assume they are the
+only worker. Just before sending, each row is re-checked against the session or offer it is about, and recorded
+with the provider's id or the error. Temporary failures come back later (exponential backoff with jitter, never
+sooner than the provider's Retry-After) for as long as the message is useful; permanent ones fail at once;
+nothing goes out after its deadline (the session's start, or a reminder's lateness limit), and quiet hours hold
+what can wait (see `_held_for_morning`).
 
-Delivery guarantee: a row is marked sent only after the provider accepted it. If the process dies between the
-two, the lease runs out and the row is sent again: a crash can repeat the messages that were in flight (at most
-APURI_DISPATCH_CONCURRENCY), nothing else does. In normal running a row is never sent twice: a worker only starts
-a send while enough of its claim is left for the send to finish (SEND_TIME), and gives the rest back unsent.
-A push that cannot be delivered (no subscription left, or every subscription refused it) becomes an SMS.
+Delivery guarantee: a row is marked sent only after the provider accepted it. `stop()` (SIGTERM) stops claiming,
+gives back the rows not yet started, lets the sends in flight finish and records them: a deploy loses and repeats
+nothing. If the process dies mid-send, its rows come back when their lease ends marked *in doubt*, and so does a
+send that timed out: before such an SMS is sent again, Twilio is asked whether it already took it (its message
+list, matched on number, body and time), and if so the row is recorded as sent. A push that cannot be delivered
+(no subscription left, or every subscription refused it) becomes an SMS.
 """
 
 from __future__ import annotations
@@ -22,20 +27,21 @@ import os
 import random
 import socket
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from server.adapters.clock import Clock
 from server.adapters.push import PushError, PushSender, PushTarget
-from server.adapters.sms import SmsError, SmsSender
+from server.adapters.sms import SmsError, SmsReceipt, SmsSender
 from server.adapters.voice import VoiceCaller
 from server.db import notifications as q
 from server.db.engine import AnyEngine
 from server.domain.clocktime import HELSINKI, local_start
 from server.domain.phone import mask
-from server.domain.reminders import MAX_ATTEMPTS, REMINDER_KINDS, Kind, QuietHours, deadline, retry_delay
+from server.domain.reminders import REMINDER_KINDS, Kind, QuietHours, deadline, retry_delay, useful_until
 from server.domain.states import ACTIVE_SESSION_STATES, OfferState, SessionState
-from server.services.notifications import URGENT, sms_of_push
+from server.services.notifications import URGENT, NotificationService, sms_of_push
 from server.settings import Settings
 
 log = logging.getLogger("apuri.dispatch")
@@ -46,6 +52,10 @@ DEFAULT_PUSH_TTL = 24 * 3600
 # sent while at least this much (or half the lease, if that is shorter) of its claim is left, so no other worker
 # can take it over mid-send.
 SEND_TIME = timedelta(seconds=15)
+# A send still waiting after this long leaves the window to the next one (it goes on in the background).
+SLOW_AFTER = 1.0
+# Sends in flight at most, slow ones included, in windows: 20 at once means at most 80 open requests.
+IN_FLIGHT_PER_WINDOW = 4
 # News of a session starting before this hour (Helsinki) goes out at night: the morning message could be too late.
 URGENT_UNTIL = time(10, 0)
 
@@ -56,6 +66,22 @@ class _Context:
     offers: dict[uuid.UUID, str]
     people: dict[uuid.UUID, q.Recipient]
     subscriptions: dict[uuid.UUID, list[q.Subscription]]
+
+
+class _Window:
+    """Places for sends at once: a send holds one until it ends or turns out slow."""
+
+    def __init__(self, size: int) -> None:
+        self._free = asyncio.Semaphore(size)
+        self.taken = 0
+
+    async def enter(self) -> None:
+        await self._free.acquire()
+        self.taken += 1
+
+    def leave(self) -> None:
+        self.taken -= 1
+        self._free.release()
 
 
 @dataclass
@@ -109,56 +135,129 @@ class Dispatcher:
         self._lease = timedelta(seconds=settings.dispatch_lease_seconds)
         self._send_time = min(SEND_TIME, self._lease / 2)
         self._limit = settings.dispatch_batch
-        self._concurrency = asyncio.Semaphore(settings.dispatch_concurrency)
+        self._window = settings.dispatch_concurrency
+        self._max_in_flight = self._window * IN_FLIGHT_PER_WINDOW
+        self._notifications = NotificationService(settings=settings, clock=clock)
+        self._stopping = False
+        self._runs = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def stop(self) -> None:
+        """Stop claiming; rows claimed but not yet started go back unsent; sends in flight finish and are recorded.
+        Returns when the run in progress (if any) has ended. For SIGTERM: nothing lost, nothing sent twice."""
+        self._stopping = True
+        await self._idle.wait()
 
     async def run_due(self, *, budget: timedelta = timedelta(seconds=20)) -> TickResult:
-        """Send batches until nothing is due (or `budget` is used up: the next tick goes on)."""
-        total = TickResult()
-        started = self._clock.now()
-        while True:
-            result = await self.dispatch_once()
-            total.add(result)
-            more = result.claimed >= self._limit or result.replaced > 0 or result.released > 0
-            if not more or self._clock.now() - started >= budget:
-                return total
+        """Send until nothing is due (or `budget` is used up, or `stop()`): the next tick goes on."""
+        if self._stopping:
+            return TickResult()
+        self._runs += 1
+        self._idle.clear()
+        try:
+            return await self._run(budget)
+        finally:
+            self._runs -= 1
+            if not self._runs:
+                self._idle.set()
 
-    async def dispatch_once(self) -> TickResult:
+    async def _run(self, budget: timedelta) -> TickResult:
+        result = TickResult()
+        started = self._clock.now()
+        window = _Window(self._window)
+        queue: deque[tuple[q.Claimed, _Context, datetime]] = deque()
+        running: set[asyncio.Task[str]] = set()
+        outcomes: list[str] = []
+        more = True  # the last claim may have left rows due
+
+        def ended(task: asyncio.Task[str]) -> None:
+            nonlocal more
+            running.discard(task)
+            outcome = "retried" if task.cancelled() or task.exception() else task.result()
+            outcomes.append(outcome)
+            # A push that became an SMS, or a row given back, is due again at once.
+            more = more or outcome in ("replaced", "released")
+
+        while not self._stopping and self._clock.now() - started < budget:
+            # Claim as room opens up: at most one window waiting beyond the one being sent.
+            room = min(2 * self._window - len(queue) - window.taken, self._limit)
+            if more and (room >= self._window or (room > 0 and not queue and not running)):
+                rows, context, lease_until = await self._claim(room)
+                result.claimed += len(rows)
+                more = len(rows) == room
+                queue.extend((row, context, lease_until) for row in rows)
+            if not queue:
+                if not running and not more:
+                    break
+                if running:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            await window.enter()
+            if len(running) >= self._max_in_flight:
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            row, context, lease_until = queue.popleft()
+            task = asyncio.create_task(self._in_window(row, context, lease_until, window))
+            running.add(task)
+            task.add_done_callback(ended)
+        # Stopping, or out of time: what was claimed but not started goes back unsent; what is in flight finishes.
+        for row, _, _ in queue:
+            await self._give_back(row)
+            result.released += 1
+        if running:
+            await asyncio.wait(running)
+        for outcome in outcomes:
+            setattr(result, outcome, getattr(result, outcome) + 1)
+        return result
+
+    async def _claim(self, limit: int) -> tuple[list[q.Claimed], _Context, datetime]:
         now = self._clock.now()
         lease_until = now + self._lease
-        rows = await q.claim(self._engine, worker=self.worker, now=now, lease_until=lease_until, limit=self._limit)
-        result = TickResult(claimed=len(rows))
+        rows = await q.claim(self._engine, worker=self.worker, now=now, lease_until=lease_until, limit=limit)
         if not rows:
-            return result
+            return rows, _Context({}, {}, {}, {}), lease_until
         context = _Context(
             sessions=await q.sessions_now({r.session_id for r in rows if r.session_id}),
             offers=await q.offer_states({r.offer_id for r in rows if r.offer_id}),
             people=await q.recipients({r.person_id for r in rows if r.person_id}),
             subscriptions=await q.subscriptions_of({r.person_id for r in rows if r.person_id and r.channel == "push"}),
         )
-        outcomes = await asyncio.gather(*(self._guarded(row, context, lease_until) for row in rows))
-        for outcome in outcomes:
-            setattr(result, outcome, getattr(result, outcome) + 1)
-        return result
+        return rows, context, lease_until
+
+    async def _in_window(self, row: q.Claimed, context: _Context, lease_until: datetime, window: _Window) -> str:
+        """One send holding a place in the window until it ends or turns out slow."""
+        left = False
+
+        def leave() -> None:
+            nonlocal left
+            if not left:
+                left = True
+                window.leave()
+
+        timer = asyncio.get_running_loop().call_later(SLOW_AFTER, leave)
+        try:
+            return await self._guarded(row, context, lease_until)
+        finally:
+            timer.cancel()
+            leave()
+
+    async def _give_back(self, row: q.Claimed) -> None:
+        now = self._clock.now()
+        await q.finish(
+            row.id, worker=self.worker, now=now, state="scheduled", next_attempt_at=now, attempts=row.attempts - 1
+        )
 
     async def _guarded(self, row: q.Claimed, context: _Context, lease_until: datetime) -> str:
-        async with self._concurrency:
-            if self._clock.now() + self._send_time >= lease_until:
-                # Our claim could run out mid-send and another worker would send it too: give it back unsent.
-                await q.finish(
-                    row.id,
-                    worker=self.worker,
-                    now=self._clock.now(),
-                    state="scheduled",
-                    next_attempt_at=self._clock.now(),
-                    attempts=row.attempts - 1,
-                )
-                return "released"
-            try:
-                return await self._one(row, context)
-            except Exception:
-                # An unexpected error must not take the batch down; the lease brings the row back.
-                log.exception("dispatch of %s (%s) failed unexpectedly", row.id, row.kind)
-                return "retried"
+        if self._clock.now() + self._send_time >= lease_until:
+            # Our claim could run out mid-send and another worker would send it too: give it back unsent.
+            await self._give_back(row)
+            return "released"
+        try:
+            return await self._one(row, context)
+        except Exception:
+            # An unexpected error must not take the others down; the lease brings the row back.
+            log.exception("dispatch of %s (%s) failed unexpectedly", row.id, row.kind)
+            return "retried"
 
     async def _one(self, row: q.Claimed, context: _Context) -> str:
         now = self._clock.now()
@@ -234,11 +333,20 @@ class Dispatcher:
         if limit is not None:
             validity = max(1, min(MAX_TWILIO_VALIDITY, int((limit - now).total_seconds())))
         try:
-            receipt = await self._sms.send(to=phone, body=body, validity_seconds=validity)
+            receipt = await self._already_sent(row, phone, body) if row.in_doubt else None
+            if receipt is None:
+                receipt = await self._sms.send(to=phone, body=body, validity_seconds=validity)
         except SmsError as exc:
-            return await self._failed(row, str(exc), permanent=exc.permanent, retry_after=exc.retry_after, now=now)
+            return await self._failed(
+                row,
+                str(exc),
+                permanent=exc.permanent,
+                retry_after=exc.retry_after,
+                now=now,
+                in_doubt=row.in_doubt or exc.maybe_sent,
+            )
         state = "delivered" if receipt.status == "delivered" else "sent"
-        await q.finish(
+        recorded = await q.finish(
             row.id,
             worker=self.worker,
             now=self._clock.now(),
@@ -247,8 +355,28 @@ class Dispatcher:
             provider_status=receipt.status,
             sent_at=self._clock.now(),
             last_error="",
+            in_doubt=False,
         )
+        if recorded:
+            await self._early_report(receipt.provider_id)
         return "sent"
+
+    async def _already_sent(self, row: q.Claimed, phone: str, body: str) -> SmsReceipt | None:
+        """Whether Twilio already took this message (an earlier try's answer was lost): its record, if so. A
+        message another row has already claimed as its own (the same words twice to one number) does not count."""
+        found = await self._sms.find(to=phone, body=body, since=row.due_at - timedelta(minutes=1))
+        taken = await q.provider_ids_taken([r.provider_id for r in found], but=row.id)
+        for receipt in found:
+            if receipt.provider_id not in taken:
+                log.info("%s to %s had gone out before its answer was lost: not sent again", row.kind, mask(phone))
+                return receipt
+        return None
+
+    async def _early_report(self, provider_id: str) -> None:
+        """A delivery report that came before the sid was recorded waits in `provider_report`: apply it now."""
+        report = await q.take_early_report(provider_id)
+        if report is not None:
+            await self._notifications.delivery_report(provider_id, report.status, report.error_code)
 
     async def _send_voice(self, row: q.Claimed, now: datetime) -> str:
         """A reminder call to a landline: placed now; what happens on it comes back to the voice webhooks."""
@@ -334,22 +462,35 @@ class Dispatcher:
         return "replaced"
 
     async def _failed(
-        self, row: q.Claimed, error: str, *, permanent: bool, retry_after: float | None, now: datetime
+        self,
+        row: q.Claimed,
+        error: str,
+        *,
+        permanent: bool,
+        retry_after: float | None,
+        now: datetime,
+        in_doubt: bool = False,
     ) -> str:
         error = error[:300]
-        if permanent or row.attempts >= MAX_ATTEMPTS:
+        if permanent:
             log.warning("%s %s to %s failed for good: %s", row.channel, row.kind, mask(row.phone), error)
             await q.finish(row.id, worker=self.worker, now=now, state="failed", last_error=error)
             return "failed"
         retry_at = now + retry_delay(row.attempts, retry_after=retry_after, jitter=self._rng.uniform(0.5, 1.0))
-        limit = deadline(row.kind, row.due_at, row.not_after)
-        if limit is not None and retry_at >= limit:
+        if retry_at >= useful_until(row.kind, row.due_at, row.not_after):
+            log.warning("%s %s to %s not sent while it mattered: %s", row.channel, row.kind, mask(row.phone), error)
             await q.finish(
                 row.id, worker=self.worker, now=now, state="expired", last_error=f"too late to retry: {error}"
             )
             return "failed"
         await q.finish(
-            row.id, worker=self.worker, now=now, state="scheduled", next_attempt_at=retry_at, last_error=error
+            row.id,
+            worker=self.worker,
+            now=now,
+            state="scheduled",
+            next_attempt_at=retry_at,
+            last_error=error,
+            in_doubt=in_doubt,
         )
         return "retried"
 

@@ -132,6 +132,7 @@ class MessagingService:
     async def purge(self) -> int:
         now = self._clock.now()
         before = now - timedelta(days=MESSAGE_TEXT_DAYS)
+        await q.purge_early_reports(now - timedelta(days=1))
         return await q.purge_bodies(before, now) + await replies_q.purge_handled(before)
 
     # ---- one's own settings -------------------------------------------------------------------------------

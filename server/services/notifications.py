@@ -260,10 +260,17 @@ class NotificationService:
         return self.text(templates, "voice.reminder", language, self._spoken(language, session))
 
     async def delivery_report(self, provider_id: str, status: str, error_code: str) -> bool:
-        """Twilio's word on an SMS we sent (in any order, any number of times). A resident's reminder that came
-        back undelivered is tried once more as a call, if the session is still ahead and it is not night."""
+        """Twilio's word on an SMS we sent (in any order, any number of times, and possibly before the dispatcher
+        has recorded the message's sid: then it is kept and applied when the sid is recorded). A resident's
+        reminder that came back undelivered is tried once more as a call, if the session is still ahead and it is
+        not night."""
         now = self._clock.now()
         changed = await q.apply_status(provider_id, status, error_code, now)
+        if changed is None and status in q.PROVIDER_ORDER and not await q.holds_provider_id(provider_id):
+            await q.keep_early_report(provider_id, status, error_code, now)
+            # The dispatcher may have recorded the sid meanwhile (and looked for a report before ours was kept).
+            if await q.holds_provider_id(provider_id) and (early := await q.take_early_report(provider_id)):
+                changed = await q.apply_status(provider_id, early.status, early.error_code, now)
         if changed is None:
             return False
         if changed.state == "failed" and changed.kind in REMINDER_KINDS and changed.session_id is not None:

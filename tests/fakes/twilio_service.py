@@ -10,7 +10,8 @@ dispatcher through it) without the internet:
         [message] = twilio.messages              # what was accepted: sid, To, Body, ValidityPeriod, …
         assert twilio.duplicates() == {}         # no Body accepted twice
 
-It serves POST /2010-04-01/Accounts/{AccountSid}/Messages.json (form-encoded; HTTP basic auth with the account
+It serves GET /2010-04-01/Accounts/{AccountSid}/Messages.json (the list, newest first, filtered by To) and
+POST /2010-04-01/Accounts/{AccountSid}/Messages.json (form-encoded; HTTP basic auth with the account
 SID and auth token; To, Body, From or MessagingServiceSid, ValidityPeriod, StatusCallback) and answers as Twilio
 does: 201 with a JSON message resource (sid "SM" + 32 hex, status "queued", or "accepted" through a messaging
 service), and errors as {"code", "message", "more_info", "status"}. It refuses wrong credentials (401, 20003), a
@@ -93,6 +94,7 @@ class Message:
     messaging_service_sid: str | None
     validity_period: int | None
     status_callback: str | None
+    created: datetime | None = None
 
 
 class TwilioService:
@@ -104,6 +106,7 @@ class TwilioService:
         self.calls: list[Call] = []
         self.messages: list[Message] = []
         self.in_flight = 0
+        self.lists = 0  # GET requests for the message list (a sender asking whether a message went out)
         self._by_body: Counter[str] = Counter()
         self._by_to: Counter[str] = Counter()
         self._default = Answer(201)
@@ -115,6 +118,7 @@ class TwilioService:
     async def __aenter__(self) -> TwilioService:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self._list)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -179,6 +183,30 @@ class TwilioService:
 
     # ---- the API ----------------------------------------------------------------------------------------------
 
+    async def _list(self, request: web.Request) -> web.Response:
+        """GET Messages.json: the accepted messages, newest first, filtered by To; one page of PageSize."""
+        self.lists += 1
+        auth = _basic_auth(request.headers.get("Authorization", ""))
+        if auth != f"{self.account_sid}:{self.auth_token}" or request.match_info["account"] != self.account_sid:
+            return _error(401, 20003, {})
+        to = request.query.get("To")
+        size = int(request.query.get("PageSize", "50"))
+        found = [m for m in reversed(self.messages) if to is None or m.to == to][:size]
+        uri = request.path_qs
+        return web.json_response(
+            {
+                "messages": [self._resource(m) for m in found],
+                "end": max(len(found) - 1, 0),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            }
+        )
+
     async def _create(self, request: web.Request) -> web.Response:
         self.in_flight += 1
         try:
@@ -226,6 +254,7 @@ class TwilioService:
             messaging_service_sid=form.get("MessagingServiceSid"),
             validity_period=int(validity) if validity else None,
             status_callback=form.get("StatusCallback"),
+            created=datetime.now(UTC),
         )
         self.messages.append(message)
         self._by_body[message.body] += 1
@@ -233,7 +262,7 @@ class TwilioService:
         return message
 
     def _resource(self, message: Message) -> dict[str, Any]:
-        now = format_datetime(datetime.now(UTC), usegmt=True)
+        now = format_datetime(message.created or datetime.now(UTC), usegmt=True)
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json"
         return {
             "account_sid": self.account_sid,

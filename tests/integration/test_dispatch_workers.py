@@ -10,16 +10,15 @@ to the same promise.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from server.adapters.clock import FixedClock
 from server.adapters.push import MemoryPush
-from server.adapters.sms import SmsError, TwilioSms
+from server.adapters.sms import MemorySms, SmsError, SmsReceipt, TwilioSms
 from server.adapters.voice import MemoryVoice
 from server.db import notifications as q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop
@@ -174,49 +173,39 @@ async def test_rows_of_a_worker_that_died_are_sent_once_its_lease_runs_out_and_n
     assert not await q.finish(dead[0].id, worker="dead", now=clock.now(), state="failed", last_error="late")
 
 
-class RunningClock:
-    """START, then running in real time (leases must really run out)."""
+class SlowSms(MemorySms):
+    """Each send takes a whole lease on the dispatcher's clock (a provider or database that stalled)."""
 
-    def __init__(self) -> None:
-        self._began = time.monotonic()
+    def __init__(self, clock: FixedClock, lease: timedelta) -> None:
+        super().__init__()
+        self.clock = clock
+        self.lease = lease
 
-    def now(self) -> datetime:
-        return START + timedelta(seconds=time.monotonic() - self._began)
+    async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt:
+        receipt = await super().send(to=to, body=body, validity_seconds=validity_seconds)
+        self.clock.advance(self.lease)
+        return receipt
 
 
-async def test_a_batch_that_outlasts_its_lease_gives_rows_back_instead_of_sending_them_twice(
-    engine: AnyEngine, database_url: str
+async def test_a_claimed_row_whose_lease_would_run_out_mid_send_is_given_back_not_sent_twice(
+    engine: AnyEngine, database_url: str, clock: FixedClock
 ) -> None:
-    """A slow provider: 50 rows, five at a time, half a second each, on a 3-second lease. The first worker stops
-    starting sends once its claim is nearly over and gives the rest back; a second worker that starts when the
-    lease has run out takes only what was given back. Nothing is sent twice (without the give-back, about 20
-    were)."""
-    async with TwilioService(latency=0.5) as slow:
-        settings = replace(
-            twilio_settings(database_url, slow), dispatch_batch=50, dispatch_concurrency=5, dispatch_lease_seconds=3
-        )
-        clients = [TwilioSms(settings) for _ in range(2)]
-        clock = RunningClock()
-        first, second = (
-            Dispatcher(
-                settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), voice=MemoryVoice(), worker=w
-            )
-            for sms, w in zip(clients, ("slow-1", "slow-2"), strict=True)
-        )
-        bodies = await seed_due_sms(50)
-
-        async def later() -> TickResult:
-            await asyncio.sleep(3.5)
-            return await second.run_due()
-
-        async with asyncio.timeout(60):
-            a, _ = await asyncio.gather(first.run_due(), later())
-            while (await second.run_due()).claimed:
-                pass
-        for sms in clients:
-            await sms.aclose()
-        assert_each_sent_once(slow, bodies)
-        assert a.released > 0, "the first worker gave rows back"
+    """A row waits in the dispatcher's queue while the send before it stalls for a whole lease: when its turn
+    comes, too little of its claim is left for a send to finish before another worker could take it, so it is
+    given back unsent and claimed again (a fresh lease), never sent by two workers."""
+    settings = replace(base_settings(database_url), dispatch_concurrency=1)
+    lease = timedelta(seconds=settings.dispatch_lease_seconds)
+    sms = SlowSms(clock, lease)
+    dispatcher = Dispatcher(
+        settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), voice=MemoryVoice(), worker="w"
+    )
+    bodies = await seed_due_sms(4)
+    result = TickResult()
+    while (tick := await dispatcher.run_due()).claimed:  # each run ends early: the clock jumps past its budget
+        result.add(tick)
+    assert result.released > 0, "a row whose claim was nearly over went back"
+    assert sorted(b for _, b in sms.sent) == sorted(bodies), "each sent once"
+    assert {r["state"] for r in await rows()} == {"sent"}
 
 
 async def test_a_hung_twilio_connection_times_out_as_a_temporary_failure() -> None:
@@ -230,3 +219,30 @@ async def test_a_hung_twilio_connection_times_out_as_a_temporary_failure() -> No
         finally:
             await sms.aclose()
     assert failed.value.permanent is False
+
+
+async def test_a_send_that_timed_out_after_twilio_took_it_is_recorded_not_sent_again(
+    engine: AnyEngine, database_url: str, clock: FixedClock
+) -> None:
+    """Twilio takes the message but the answer never comes (the client gives up): the message may be out. The
+    retry first asks Twilio's message list, finds it, and records it as sent with Twilio's sid."""
+    async with TwilioService() as hung:
+        hung.answer(HANG, accepted=True, times=1)
+        settings = twilio_settings(database_url, hung)
+        sms = TwilioSms(settings, timeout_seconds=0.5)
+        dispatcher = Dispatcher(
+            settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), voice=MemoryVoice()
+        )
+        try:
+            [body] = await seed_due_sms(1)
+            first = await dispatcher.run_due()
+            assert first.retried == 1 and hung.count(body=body) == 1
+            hung.release()
+            clock.advance(timedelta(minutes=1))
+            second = await dispatcher.run_due()
+        finally:
+            await sms.aclose()
+    assert second.sent == 1 and hung.lists == 1, "the retry asked Twilio first"
+    assert hung.count(body=body) == 1, "and did not send it again"
+    [row] = await Notification.select(Notification.state, Notification.provider_id, Notification.in_doubt)
+    assert row["state"] == "sent" and row["provider_id"] == hung.messages[0].sid and not row["in_doubt"]
