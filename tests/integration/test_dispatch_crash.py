@@ -1,36 +1,29 @@
 """kill -9 of a dispatcher in the middle of sending (REL-NOT-04, REL-NOT-05; checklist §5.4).
 
 A worker process (this module run as a script: the real engine, the real Twilio adapter, `Dispatcher.run_due()`
-in a loop, a 3-second lease) sends a few thousand seeded SMS to the loopback Twilio running in the test's own event
+in a loop, a 3-second lease) sends thousands of seeded SMS to the loopback Twilio running in the test's own event
 loop, which answers each request after a little latency so that kills land while requests are in flight. The
 test kills the worker with SIGKILL at moments drawn from a fixed seed, starts a new one each time, and finally
 lets a worker run until nothing is left to send.
 
-The duplicate bound, from the dispatcher's design. A worker claims a batch with a lease and sends its rows
-through a semaphore of `dispatch_concurrency` permits; a row takes a permit before it calls Twilio and gives it
-back only after `finish` has committed the outcome. Twilio takes a message as soon as the request arrives, even if
-the sender dies before reading the answer. So at any moment at most `dispatch_concurrency` of a worker's messages
-are accepted by Twilio but not yet marked `sent`; SIGKILL loses exactly those marks. Their rows stay `sending`
-until the lease runs out and the next worker sends them again. Rows of the batch still waiting for a permit were
-never sent, and rows already marked are final. Each kill therefore adds at most `dispatch_concurrency` extra
-sends, and over the run
+The duplicate bound. Twilio takes a message as soon as the request arrives, even if the sender dies before reading
+the answer, so a kill leaves up to a window of messages accepted by Twilio but still `sending` in the database.
+When their lease runs out, the next worker claims them *in doubt* and, before sending one again, asks Twilio's
+message list (number, body, time) whether it already went out; if so it records Twilio's sid instead of sending.
+So a kill costs nothing twice unless Twilio's list itself is wrong or unreachable, and the design promises at
+most one duplicate per crash: extra sends <= kills (none are expected). With no kills there are none at all.
 
-    extra sends (sends beyond one per message)  <=  kills x dispatch_concurrency
+Every message must have been sent, every row must end `sent` with a sid Twilio gave for that body, and nothing may
+be left `scheduled` or `sending`.
 
-(and the number of messages sent twice or more is at most that too). This is REL-NOT-05's "at most one duplicate
-per crash" for each message in flight: with a concurrency of 1 it is exactly one per crash. With no kills there
-are no duplicates at all.
-
-The test checks the bound per kill as well: right after each kill it takes the killed worker's unfinished rows
-whose message Twilio accepted while that worker ran (the marks the kill lost: at most `dispatch_concurrency`), and
-at the end the extra sends must be exactly the sum of those, i.e. no duplicate has any other cause. Every message
-must have been sent, every row must end `sent` with a sid Twilio gave for it, and nothing may be left `scheduled`
-or `sending`.
+Scale: `make test` runs 2,000 messages and 8 kills per database; APURI_CRASH_FULL=1 runs the 10,000 messages and
+40 kills quoted in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import signal
 import sys
@@ -53,14 +46,15 @@ from server.settings import Settings
 from tests.fakes.twilio_service import SID, TOKEN, TwilioService
 
 SEED = 20261123  # the kill times: a failure reproduces with the same moments
-KILLS = 8
-MESSAGES = 2_000
+FULL = os.environ.get("APURI_CRASH_FULL") == "1"
+KILLS = 40 if FULL else 8
+MESSAGES = 10_000 if FULL else 2_000
 LEASE_SECONDS = 3
 BATCH = 50
 CONCURRENCY = 10
 TICK_SECONDS = 0.2
 TWILIO_LATENCY = 0.02
-LAST_WORKER_SECONDS = 60
+LAST_WORKER_SECONDS = 120
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_MODULE = "tests.integration.test_dispatch_crash"
 
@@ -207,7 +201,7 @@ async def states() -> dict[str, int]:
     return dict(Counter(r["state"] for r in await Notification.select(Notification.state)))
 
 
-async def test_kill_9_mid_send_loses_nothing_and_duplicates_at_most_what_was_in_flight(
+async def test_kill_9_mid_send_loses_nothing_and_duplicates_at_most_one_per_kill(
     engine: AnyEngine, database_url: str, twilio: TwilioService, tmp_path: Path
 ) -> None:
     bodies = await seed_due_sms(MESSAGES)
@@ -224,22 +218,20 @@ async def test_kill_9_mid_send_loses_nothing_and_duplicates_at_most_what_was_in_
         orphans = await worker.orphans()
         mid_batch += bool(orphans)
         # Sent by this worker but never marked: what the kill lost (Twilio has them, the rows say `sending`).
-        lost = [body for body in orphans if twilio.count(body=body) > sent_before[body]]
-        assert len(lost) <= CONCURRENCY, f"kill {n} lost the marks of {len(lost)} sent messages"
-        lost_marks += len(lost)
+        lost_marks += len([body for body in orphans if twilio.count(body=body) > sent_before[body]])
     await (await Worker.spawn(database_url, twilio, "last", log, until_done=True)).finish()
 
     assert set(bodies) <= {m.body for m in twilio.messages}, "every message was sent at least once"
     extra = twilio.count() - len(bodies)
-    bound = KILLS * CONCURRENCY
-    assert extra <= bound, f"{extra} extra sends after {KILLS} kills; the design allows {bound}"
-    assert extra == lost_marks, "every duplicate is a message whose mark a kill lost, and there are no others"
-    assert len(twilio.duplicates()) <= bound
-    assert mid_batch >= KILLS // 2, f"only {mid_batch} of {KILLS} kills landed in the middle of a batch"
+    assert extra <= KILLS, f"{extra} extra sends after {KILLS} kills; the design allows one per kill"
+    assert lost_marks > 0, "some kills landed between Twilio's answer and its record (else the test shows nothing)"
+    assert twilio.lists > 0, "rows in doubt asked Twilio before sending again"
+    assert mid_batch >= KILLS // 2, f"only {mid_batch} of {KILLS} kills landed in the middle of sending"
     assert await states() == {"sent": MESSAGES}, "nothing left scheduled or sending"
     sids = {m.sid: m.body for m in twilio.messages}
     stored = await Notification.select(Notification.body, Notification.provider_id)
     assert all(sids.get(r["provider_id"]) == r["body"] for r in stored), "each row keeps a sid Twilio gave it"
+    assert len({r["provider_id"] for r in stored}) == MESSAGES, "no sid recorded for two rows"
 
 
 async def test_without_kills_a_worker_sends_every_message_exactly_once(
