@@ -6,21 +6,25 @@
 * push: N due push rows for --people people (default 1,000, one browser subscription each, saved with
   `save_subscription`) through the real WebPush adapter (pywebpush: VAPID signature and aes128gcm encryption per
   message) to the loopback push service (tests/fakes/push_service.py, which verifies and decrypts each one).
-* idle tick: `dispatch_once()` when nothing is due, --idle-ticks times; the statements one idle tick sends; the
+* SMS with hangs (--hang-percent 1): the same SMS run, but every 100th request to the loopback Twilio hangs
+  without taking the message until the client gives up (10 s); those rows wait for their retry. Compared with the
+  plain SMS run by the rate Twilio took messages (`taken/s`: first to last message of the run), side by side in
+  each round, and as medians and a ratio at the end.
+* idle tick: `run_due()` when nothing is due, --idle-ticks times; the statements one idle tick sends; the
   EXPLAIN (ANALYZE) of the claim query (PostgreSQL) and the query plan of its selection (SQLite).
 
 The dispatcher runs in a process of its own (this script with --child), as the scheduler would run it, so that
 its peak RSS and CPU are its own; the fakes and the seeding run in this process. Reported per run: messages/s
-(first claim to last result), median and p95 of the time per batch (`dispatch_once`: claim, context queries,
-sending 100 messages, recording each), CPU of the dispatcher process per message, its RSS before the first batch
-and at its peak. Every run is checked: each message reached the fake exactly once and every row ended `sent`.
+(first claim to the end of the last send), messages Twilio took per second, CPU of the dispatcher process per
+message, its RSS before it starts and at its peak. Every run is checked: each message reached the fake exactly
+once and every row ended `sent`.
 Runs alternate (PostgreSQL SMS, PostgreSQL push, SQLite SMS, ... per round) so machine noise hits all alike.
 Rows are kind `reminder_24h` with quiet hours switched off (the dispatcher runs on the real clock). --profile
 runs the first round under cProfile (the sending loop only) and prints where the dispatcher's time went.
 
 Run:  .venv/bin/python -m tests.bench.bench_dispatch [--messages 10000] [--people 1000] [--rounds 2]
       [--idle-ticks 500] [--twilio-latency-ms 0] [--concurrency 20] [--channels sms push] [--no-sqlite]
-      [--profile]
+      [--hang-percent 1] [--profile]
 Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates and drops its own database.
 """
 
@@ -36,6 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from datetime import time as clocktime
 from typing import Any
@@ -112,10 +117,10 @@ async def child(mode: str, database_url: str, twilio_url: str, vapid_public: str
 
 
 async def drain(dispatcher: Any) -> dict[str, Any]:
+    """Send until a run finds nothing due (rows that failed wait for their retry time: not counted here)."""
     import cProfile
 
     rss_before = rss_kb()
-    batches: list[float] = []
     totals = {"claimed": 0, "sent": 0, "retried": 0, "failed": 0, "skipped": 0}
     profile_to = os.environ.get("BENCH_PROFILE")
     profiler = cProfile.Profile() if profile_to else None
@@ -123,31 +128,29 @@ async def drain(dispatcher: Any) -> dict[str, Any]:
         profiler.enable()
     cpu, began = time.process_time(), time.perf_counter()
     while True:
-        t0 = time.perf_counter()
-        result = await dispatcher.dispatch_once()
+        result = await dispatcher.run_due(budget=timedelta(hours=1))
         if not result.claimed:
             break
-        batches.append(time.perf_counter() - t0)
         for key in totals:
             totals[key] += getattr(result, key)
     elapsed = time.perf_counter() - began
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile_to)
-    return {**totals, "elapsed": elapsed, "cpu": time.process_time() - cpu, "batches": batches, "rss_kb": rss_before}
+    return {**totals, "elapsed": elapsed, "cpu": time.process_time() - cpu, "rss_kb": rss_before}
 
 
 async def idle_ticks(dispatcher: Any, ticks: int) -> dict[str, Any]:
     for _ in range(20):  # the pool's connections opened, statements prepared
-        await dispatcher.dispatch_once()
+        await dispatcher.run_due()
     times = []
     for _ in range(ticks):
         t0 = time.perf_counter()
-        assert (await dispatcher.dispatch_once()).claimed == 0
+        assert (await dispatcher.run_due()).claimed == 0
         times.append(time.perf_counter() - t0)
     statements: list[str] = []
     with Recording(statements):
-        await dispatcher.dispatch_once()
+        await dispatcher.run_due()
     return {"ticks": times, "statements": statements, "rss_kb": rss_kb()}
 
 
@@ -222,16 +225,25 @@ async def seed_due(channel: str, run: str, count: int, people: list[tuple[uuid.U
     return set(texts)
 
 
-async def check(run: str, texts: set[str], delivered: list[str]) -> str:
-    """Each text delivered exactly once and every row of the run `sent`; returns '' or what is wrong."""
+async def check(run: str, texts: set[str], delivered: list[str], *, hung: int = 0) -> str:
+    """Each text delivered exactly once and every row of the run `sent` (with `hung`: all but that many, which
+    wait for their retry); returns '' or what is wrong."""
     mine = [t for t in delivered if t.startswith(f"{run} ")]
-    states = await Notification.select(Notification.state).where(Notification.key.like(f"{run}:%"))
+    states = Counter(
+        r["state"] for r in await Notification.select(Notification.state).where(Notification.key.like(f"{run}:%"))
+    )
     problems = []
-    if len(mine) != len(texts) or set(mine) != texts:
+    if len(mine) != len(set(mine)) or not set(mine) <= texts or len(mine) != len(texts) - hung:
         problems.append(f"{len(mine)} deliveries of {len(set(mine))} distinct texts for {len(texts)} rows")
-    if {r["state"] for r in states} != {"sent"}:
-        problems.append(f"row states {sorted({r['state'] for r in states})}")
+    if states != Counter({"sent": len(texts) - hung, **({"scheduled": hung} if hung else {})}):
+        problems.append(f"row states {dict(states)}")
     return "; ".join(problems)
+
+
+def acceptance_rate(twilio: TwilioService, run: str) -> float:
+    """Messages Twilio took per second, from the first to the last it took in this run."""
+    times = sorted(m.at for m in twilio.messages if m.body.startswith(f"{run} "))
+    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
 
 
 async def run_child(
@@ -361,35 +373,59 @@ async def main(args: argparse.Namespace) -> None:
                 f"latency {args.twilio_latency_ms:g} ms"
             )
             print(
-                f"{'database':>10} {'channel':>7} {'msg/s':>7} {'batch median ms':>15} {'batch p95 ms':>12} "
-                f"{'CPU ms/msg':>10} {'fakes CPU':>9} {'RSS start MB':>12} {'RSS peak MB':>11}  check"
+                f"{'database':>10} {'channel':>9} {'msg/s':>7} {'taken/s':>7} {'CPU ms/msg':>10} {'fakes CPU':>9} "
+                f"{'RSS start MB':>12} {'RSS peak MB':>11}  check"
             )
-            runs = [(label, ch) for label in databases for ch in args.channels if label == "PostgreSQL" or ch == "sms"]
+            channels = list(args.channels) + (["sms-hang"] if args.hang_percent else [])
+            runs = [(label, ch) for label in databases for ch in channels if label == "PostgreSQL" or ch != "push"]
+            rates: dict[tuple[str, str], list[float]] = {}
             for round_ in range(args.rounds):
                 for label, channel in runs:
                     bind(engines[label])
                     run = f"r{round_}-{label[:2]}-{channel}"
-                    texts = await seed_due(channel, run, args.messages, people[label], datetime.now(UTC))
+                    texts = await seed_due(channel.split("-")[0], run, args.messages, people[label], now)
+                    twilio.hang_one_in = round(100 / args.hang_percent) if channel == "sms-hang" else 0
+                    hung_before = twilio.hung
                     cpu = time.process_time()
                     profile = f"{folder}/{run}.prof" if args.profile and round_ == 0 else ""
                     out = await run_child(
-                        channel, databases[label], twilio, keys, profile=profile, concurrency=args.concurrency
+                        channel.split("-")[0],
+                        databases[label],
+                        twilio,
+                        keys,
+                        profile=profile,
+                        concurrency=args.concurrency,
                     )
                     fakes_cpu = (time.process_time() - cpu) / out["elapsed"]
                     delivered = (
                         [m.body for m in twilio.messages]
-                        if channel == "sms"
+                        if channel != "push"
                         else [d.payload["body"] for d in push.received]
                     )
-                    problems = await check(run, texts, delivered)
-                    median, p95 = ms(out["batches"])
+                    problems = await check(run, texts, delivered, hung=twilio.hung - hung_before)
+                    taken = acceptance_rate(twilio, run) if channel != "push" else 0.0
+                    rates.setdefault((label, channel), []).append(taken)
                     print(
-                        f"{label:>10} {channel:>7} {out['sent'] / out['elapsed']:>7.0f} {median:>15.1f} {p95:>12.1f} "
+                        f"{label:>10} {channel:>9} {out['sent'] / out['elapsed']:>7.0f} {taken:>7.0f} "
                         f"{out['cpu'] / out['sent'] * 1000:>10.2f} {fakes_cpu:>9.0%} {out['rss_kb'] / 1024:>12.0f} "
                         f"{out['rss_peak_kb'] / 1024:>11.0f}  {problems or 'ok: each once, all sent'}"
                     )
                     if profile:
                         print_profile(profile)
+            twilio.hang_one_in = 0
+            twilio.release()  # hung requests end (their clients gave up long ago)
+            if args.hang_percent:
+                share = f"{args.hang_percent:g} %"
+                print(f"\nSMS taken per second, median of {args.rounds} rounds, without and with {share} of")
+                print("requests hanging until the client gives up (10 s), and the ratio:")
+                for label in databases:
+                    plain = statistics.median(rates[(label, "sms")])
+                    hanging = statistics.median(rates[(label, "sms-hang")])
+                    pairs = [h / p for p, h in zip(rates[(label, "sms")], rates[(label, "sms-hang")], strict=True)]
+                    print(
+                        f"  {label}: {plain:.0f} and {hanging:.0f} SMS/s: {hanging / plain:.0%} "
+                        f"(per round: {', '.join(f'{r:.0%}' for r in pairs)})"
+                    )
             for label, url in databases.items():
                 bind(engines[label])
                 await Notification.raw("ANALYZE notification" if label == "PostgreSQL" else "ANALYZE")
@@ -432,4 +468,7 @@ if __name__ == "__main__":
     parser.add_argument("--channels", nargs="+", choices=["sms", "push"], default=["sms", "push"])
     parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
     parser.add_argument("--profile", action="store_true", help="cProfile the first round's runs (slower)")
+    parser.add_argument(
+        "--hang-percent", type=float, default=0.0, help="also run SMS with this share of requests hanging"
+    )
     asyncio.run(main(parser.parse_args()))

@@ -95,6 +95,7 @@ class Message:
     validity_period: int | None
     status_callback: str | None
     created: datetime | None = None
+    at: float = 0.0  # time.monotonic() when taken
 
 
 class TwilioService:
@@ -107,6 +108,9 @@ class TwilioService:
         self.messages: list[Message] = []
         self.in_flight = 0
         self.lists = 0  # GET requests for the message list (a sender asking whether a message went out)
+        self.hang_one_in = 0  # when > 0, every n-th message request hangs without taking the message
+        self.hung = 0
+        self._creates = 0
         self._by_body: Counter[str] = Counter()
         self._by_to: Counter[str] = Counter()
         self._default = Answer(201)
@@ -217,6 +221,11 @@ class TwilioService:
     async def _answer(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
         form = {k: str(v) for k, v in (await request.post()).items()}
+        self._creates += 1
+        if self.hang_one_in and self._creates % self.hang_one_in == 0:
+            self.hung += 1
+            await self._release.wait()  # the client gives up first
+            return web.Response(status=503)
         auth = _basic_auth(request.headers.get("Authorization", ""))
         answer = self._choose(request.match_info["account"], auth, form)
         self.calls.append(Call(request.path, auth, form, answer.status, arrived))
@@ -255,6 +264,7 @@ class TwilioService:
             validity_period=int(validity) if validity else None,
             status_callback=form.get("StatusCallback"),
             created=datetime.now(UTC),
+            at=time.monotonic(),
         )
         self.messages.append(message)
         self._by_body[message.body] += 1
