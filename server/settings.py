@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 Environment = Literal["development", "test", "production"]
 SmsBackend = Literal["outbox", "memory", "twilio"]
 PushBackend = Literal["outbox", "memory", "webpush"]
+Argon2Profile = Literal["strong", "fast"]
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me-0000000000"  # noqa: S105 - a marker, refused in production
 DEFAULT_DATABASE_URL = "sqlite:///var/apuri.sqlite3"
@@ -80,6 +81,8 @@ class Settings:
     # Litestar's per-client request limit on the sign-in endpoints ("memory" or a redis:// URL for many instances).
     rate_limit_store: str = "memory"
     auth_requests_per_minute: int = 30
+    # Coordinators' passwords: argon2id "strong" (the library's defaults); "fast" only for the test suite.
+    argon2_profile: Argon2Profile = "strong"
 
     resident_session: SessionLifetime = field(default_factory=lambda: SessionLifetime(60 * 24 * 7, 24 * 30))
     volunteer_session: SessionLifetime = field(default_factory=lambda: SessionLifetime(60 * 24 * 14, 24 * 60))
@@ -172,6 +175,8 @@ class Settings:
                 "APURI_PUSH_BACKEND=webpush needs APURI_VAPID_PUBLIC_KEY, APURI_VAPID_PRIVATE_KEY and "
                 "APURI_VAPID_SUBJECT (run `apuri vapid-keys`)"
             )
+        if self.argon2_profile == "fast" and self.environment != "test":
+            raise SettingsError("APURI_ARGON2_PROFILE=fast is only for the test suite (APURI_ENVIRONMENT=test)")
         if self.is_production:
             self._validate_production()
 
@@ -227,7 +232,12 @@ def _convert(name: str, type_name: str, raw: str) -> object:
             return time.fromisoformat(raw if ":" in raw else f"{int(raw):02d}:00")
         except ValueError:
             raise SettingsError(f"{var} must be a time of day such as 21:00 (got {raw!r})") from None
-    literal = {"Environment": Environment, "SmsBackend": SmsBackend, "PushBackend": PushBackend}.get(type_name)
+    literal = {
+        "Environment": Environment,
+        "SmsBackend": SmsBackend,
+        "PushBackend": PushBackend,
+        "Argon2Profile": Argon2Profile,
+    }.get(type_name)
     if literal is not None:
         allowed = get_args(literal)
         if raw not in allowed:

@@ -49,6 +49,7 @@ def base_settings(database_url: str, **overrides: Any) -> Settings:
         dev_tools=True,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         auth_requests_per_minute=1000,
+        argon2_profile="fast",  # production keeps strong parameters: tests/unit/test_settings.py
     )
     return replace(settings, **overrides)
 

@@ -76,7 +76,7 @@ class AuthService:
         self._sms = sms
         self._engine = engine
         self._audit = audit
-        self._hasher = PasswordHasher()
+        self._hasher = password_hasher(settings)
 
     # ---- codes -------------------------------------------------------------------------------------------
 
@@ -301,7 +301,8 @@ class AuthService:
         assert person is not None
         now = self._clock.now()
         if person.password_hash is None:
-            await q.set_password_hash(person.id, await anyio.to_thread.run_sync(hash_password, password))
+            hashed = await anyio.to_thread.run_sync(lambda: hash_password(password, self._hasher))
+            await q.set_password_hash(person.id, hashed)
             await self._audit.record(principal, "auth.password_set", "person", str(person.id))
         else:
             try:
@@ -336,13 +337,23 @@ class AuthService:
         )
 
 
-def hash_password(password: str) -> str:
-    """argon2id with the library's current defaults, for a coordinator's second factor."""
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """argon2id with the library's current defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes). The test
+    suite may ask for the cheapest parameters (APURI_ARGON2_PROFILE=fast, refused outside tests): every test
+    signs coordinators in, and strong hashing is most of a test's set-up. A hash carries its own parameters, so
+    verifying needs no setting."""
+    if settings.argon2_profile == "fast":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
+    """A coordinator's second-factor password, hashed (strong parameters unless a test's hasher is given)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", code="password_too_short"
         )
-    return PasswordHasher().hash(password)
+    return (hasher or PasswordHasher()).hash(password)
 
 
 def _token_hash(token: str) -> str:

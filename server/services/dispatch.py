@@ -1,21 +1,21 @@
 """The dispatcher: sends what is due in the outbox, at least once, never for a session that has changed.
 
 It keeps a steady window of sends going (APURI_DISPATCH_CONCURRENCY): a new send starts as soon as one ends, and
-rows are claimed, with a lease, as room opens up, so one slow request never holds up the others. A send that is
-still waiting after SLOW_AFTER steps out of the window (it goes on, up to IN_FLIGHT_PER_WINDOW windows in all), so
-a provider that hangs on 1 % of requests costs that 1 %, not the whole queue. Services never assume they are the
-only worker. Just before sending, each row is re-checked against the session or offer it is about, and recorded
-with the provider's id or the error. Temporary failures come back later (exponential backoff with jitter, never
-sooner than the provider's Retry-After) for as long as the message is useful; permanent ones fail at once;
-nothing goes out after its deadline (the session's start, or a reminder's lateness limit), and quiet hours hold
-what can wait (see `_held_for_morning`).
+rows are claimed, with a lease, as room opens up, so one slow request never holds up the others. A send still
+waiting after four times the recent median send (0.2-2 s) steps out of the window (it goes on, up to
+IN_FLIGHT_PER_WINDOW windows in all), so a provider that hangs on 1 % of requests costs that 1 %, not the queue.
+Services never assume they are the only worker. Just before sending, each row is re-checked against the session or
+offer it is about, and recorded with the provider's id or the error. Temporary failures come back later (exponential
+backoff with jitter, never sooner than the provider's Retry-After) for as long as the message is useful; permanent
+ones fail at once; nothing goes out after its deadline (the session's start, or a reminder's lateness limit), and
+quiet hours hold what can wait (see `_held_for_morning`).
 
 Delivery guarantee: a row is marked sent only after the provider accepted it. `stop()` (SIGTERM) stops claiming,
 gives back the rows not yet started, lets the sends in flight finish and records them: a deploy loses and repeats
 nothing. If the process dies mid-send, its rows come back when their lease ends marked *in doubt*, and so does a
-send that timed out: before such an SMS is sent again, Twilio is asked whether it already took it (its message
-list, matched on number, body and time), and if so the row is recorded as sent. A push that cannot be delivered
-(no subscription left, or every subscription refused it) becomes an SMS.
+send that timed out: before such an SMS is sent again, Twilio is asked whether it already took it (its message list,
+matched on number, body and time), and if so the row is recorded as sent. A push that cannot be delivered (no
+subscription left, or every subscription refused it) becomes an SMS.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import logging
 import os
 import random
 import socket
+import statistics
 import uuid
 from collections import deque
 from dataclasses import dataclass
@@ -52,10 +53,13 @@ DEFAULT_PUSH_TTL = 24 * 3600
 # sent while at least this much (or half the lease, if that is shorter) of its claim is left, so no other worker
 # can take it over mid-send.
 SEND_TIME = timedelta(seconds=15)
-# A send still waiting after this long leaves the window to the next one (it goes on in the background).
-SLOW_AFTER = 1.0
-# Sends in flight at most, slow ones included, in windows: 20 at once means at most 80 open requests.
-IN_FLIGHT_PER_WINDOW = 4
+# A send still waiting after four times the recent median (within these bounds) leaves the window to the next one;
+# it goes on in the background.
+SLOW_AFTER_MIN = 0.2
+SLOW_AFTER_MAX = 2.0
+SLOW_FACTOR = 4
+# Sends in flight at most, slow ones included, in windows: 20 at once means at most 160 open requests.
+IN_FLIGHT_PER_WINDOW = 8
 # News of a session starting before this hour (Helsinki) goes out at night: the morning message could be too late.
 URGENT_UNTIL = time(10, 0)
 
@@ -138,6 +142,7 @@ class Dispatcher:
         self._window = settings.dispatch_concurrency
         self._max_in_flight = self._window * IN_FLIGHT_PER_WINDOW
         self._notifications = NotificationService(settings=settings, clock=clock)
+        self._durations: deque[float] = deque(maxlen=64)  # of recent sends, seconds
         self._stopping = False
         self._runs = 0
         self._idle = asyncio.Event()
@@ -234,12 +239,20 @@ class Dispatcher:
                 left = True
                 window.leave()
 
-        timer = asyncio.get_running_loop().call_later(SLOW_AFTER, leave)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        timer = loop.call_later(self._slow_after(), leave)
         try:
             return await self._guarded(row, context, lease_until)
         finally:
             timer.cancel()
             leave()
+            self._durations.append(loop.time() - began)
+
+    def _slow_after(self) -> float:
+        if len(self._durations) < 8:
+            return SLOW_AFTER_MAX / 2
+        return min(SLOW_AFTER_MAX, max(SLOW_AFTER_MIN, SLOW_FACTOR * statistics.median(self._durations)))
 
     async def _give_back(self, row: q.Claimed) -> None:
         now = self._clock.now()

@@ -6,6 +6,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from server.adapters.clock import Clock
 from server.db import people as q
 from server.db.engine import AnyEngine, write_transaction
@@ -233,6 +235,7 @@ async def provision_staff(
     role: Role,
     organisation_id: uuid.UUID | None,
     password: str | None,
+    hasher: PasswordHasher | None = None,
 ) -> uuid.UUID:
     """Create (or extend) a staff member from the command line or the demo loader: no caller to scope to."""
     if role is Role.PARTNER_COORDINATOR and organisation_id is None:
@@ -240,7 +243,7 @@ async def provision_staff(
     if role is Role.NETWORK_COORDINATOR:
         organisation_id = None
     number = parse_mobile(phone)
-    password_hash = hash_password(password) if password else None
+    password_hash = hash_password(password, hasher) if password else None
     now = clock.now()
     async with write_transaction(engine):
         existing = await q.get_person_by_phone(number)

@@ -233,17 +233,20 @@ async def check(run: str, texts: set[str], delivered: list[str], *, hung: int = 
         r["state"] for r in await Notification.select(Notification.state).where(Notification.key.like(f"{run}:%"))
     )
     problems = []
-    if len(mine) != len(set(mine)) or not set(mine) <= texts or len(mine) != len(texts) - hung:
-        problems.append(f"{len(mine)} deliveries of {len(set(mine))} distinct texts for {len(texts)} rows")
-    if states != Counter({"sent": len(texts) - hung, **({"scheduled": hung} if hung else {})}):
+    if len(mine) != len(set(mine)) or not set(mine) <= texts or len(mine) != states["sent"]:
+        problems.append(f"{len(mine)} deliveries of {len(set(mine))} distinct texts for {states['sent']} sent rows")
+    waiting = states["scheduled"]  # hung requests wait for their retry (some were retried within the run)
+    if waiting > hung or states["sent"] + waiting != len(texts):
         problems.append(f"row states {dict(states)}")
-    return "; ".join(problems)
+    return "; ".join(problems) or (f"ok: each once; {waiting} wait for a retry" if hung else "")
 
 
 def acceptance_rate(twilio: TwilioService, run: str) -> float:
-    """Messages Twilio took per second, from the first to the last it took in this run."""
+    """Messages Twilio took per second, from the first of the run until it had taken 90 % of them: the retries of
+    hung requests (which wait 15-30 s by design) come after that and would stretch a first-to-last measure."""
     times = sorted(m.at for m in twilio.messages if m.body.startswith(f"{run} "))
-    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    last = int(len(times) * 0.9) - 1
+    return last / (times[last] - times[0]) if last > 0 else 0.0
 
 
 async def run_child(
@@ -428,6 +431,10 @@ async def main(args: argparse.Namespace) -> None:
                     )
             for label, url in databases.items():
                 bind(engines[label])
+                # Rows of hung requests still wait for their retry: not part of an idle tick.
+                await Notification.update({Notification.state: "cancelled"}).where(
+                    Notification.state.is_in(["scheduled", "sending"])
+                )
                 await Notification.raw("ANALYZE notification" if label == "PostgreSQL" else "ANALYZE")
                 out = await run_child(
                     f"idle:{args.idle_ticks}", url, twilio, keys, profile="", concurrency=args.concurrency

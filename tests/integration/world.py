@@ -22,6 +22,7 @@ from server.domain.network import OpeningPeriod, OrganisationKind
 from server.domain.roles import Role
 from server.domain.topics import Outcome, Topic
 from server.domain.volunteers import VolunteerProfile
+from server.services.auth import password_hasher
 from server.services.people import provision_staff
 from tests.conftest import Api, Env
 
@@ -100,6 +101,7 @@ async def _staff(env: Env, key: str, role: Role, organisation_id: uuid.UUID | No
         role=role,
         organisation_id=organisation_id,
         password=PASSWORD,
+        hasher=password_hasher(env.services.settings),
     )
 
 

@@ -89,3 +89,18 @@ def test_web_push_is_picked_when_its_keys_are_set() -> None:
 def test_production_refuses_unsafe_settings(change: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({**PRODUCTION, **change})
+
+
+def test_production_and_development_hash_passwords_with_strong_parameters() -> None:
+    from argon2 import PasswordHasher
+
+    from server.services.auth import password_hasher
+
+    strong = PasswordHasher()
+    for settings in (Settings.from_env(PRODUCTION), Settings.from_env({})):
+        hasher = password_hasher(settings)
+        assert (hasher.time_cost, hasher.memory_cost) == (strong.time_cost, strong.memory_cost) == (3, 65536)
+    with pytest.raises(SettingsError, match="ARGON2_PROFILE"):
+        Settings.from_env({**PRODUCTION, "APURI_ARGON2_PROFILE": "fast"})
+    with pytest.raises(SettingsError, match="ARGON2_PROFILE"):
+        Settings.from_env({"APURI_ARGON2_PROFILE": "fast"})
