@@ -223,6 +223,11 @@ async def test_kill_9_mid_send_loses_nothing_and_duplicates_at_most_one_per_kill
 
     assert set(bodies) <= {m.body for m in twilio.messages}, "every message was sent at least once"
     extra = twilio.count() - len(bodies)
+    # The figures docs/benchmarks.md quotes (pytest -s shows them).
+    print(  # noqa: T201
+        f"\ncrash test: {MESSAGES:,} messages, {KILLS} kills ({mid_batch} mid-send): {lost_marks} sends whose record "
+        f"a kill lost, {extra} sent twice, {twilio.lists} questions to Twilio's message list"
+    )
     assert extra <= KILLS, f"{extra} extra sends after {KILLS} kills; the design allows one per kill"
     assert lost_marks > 0, "some kills landed between Twilio's answer and its record (else the test shows nothing)"
     assert twilio.lists > 0, "rows in doubt asked Twilio before sending again"
