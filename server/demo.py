@@ -11,9 +11,11 @@ from server.adapters.clock import SystemClock
 from server.db import booking as booking_q
 from server.db import network as network_q
 from server.db import people as people_q
+from server.db import requests as requests_q
 from server.db import topics as topics_q
 from server.db import volunteers as volunteers_q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop, write_transaction
+from server.db.requests import NewRequest
 from server.db.tables import (
     AccessibilityFeedback,
     AuthSession,
@@ -55,6 +57,8 @@ from server.services.booking import BookingQuery, BookingService
 from server.services.notifications import NotificationService
 from server.services.offers import OfferService
 from server.services.people import provision_staff
+from server.services.placement import Placement
+from server.services.sessions import SessionService
 from server.settings import Settings
 
 DEMO_PASSWORD = "apuri-demo-salasana"
@@ -361,7 +365,8 @@ async def _demo_sessions(
     session last week and has one coming; Göran booked one and cancelled it, and has asked to be called by
     someone who speaks Swedish (offered to volunteers, or waiting in the coordinators' queue)."""
     now = clock.now()
-    service = BookingService(clock=clock, engine=engine, audit=audit, notifications=notifications)
+    placement = Placement(clock=clock, engine=engine, audit=audit, notifications=notifications)
+    service = BookingService(clock=clock, engine=engine, audit=audit, placement=placement)
     today = now.astimezone(HELSINKI).date()
     for topic in TOPICS:
         query = BookingQuery(topic.code, "fi", Modality.HELP_POINT, point)
@@ -375,22 +380,28 @@ async def _demo_sessions(
     upcoming = await service.book(liisa, query, starts_at=free[0].start, needs=frozenset(), idempotency_key=None)
     cancelled = await service.book(goran, query, starts_at=free[1].start, needs=frozenset(), idempotency_key=None)
     if cancelled.session is not None:
-        await service.cancel(goran, cancelled.session.id)
-    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=service, notifications=notifications)
+        sessions = SessionService(
+            clock=clock, engine=engine, audit=audit, placement=placement, notifications=notifications
+        )
+        await sessions.cancel(goran, cancelled.session.id)
+    offers = OfferService(
+        clock=clock, engine=engine, audit=audit, booking=service, placement=placement, notifications=notifications
+    )
     await offers.ask(goran, BookingQuery(topic.code, "sv", Modality.PHONE, None), needs=frozenset({Need.HEARING}))
     if upcoming.session is not None and upcoming.session.volunteer_id is not None:
         last_week = upcoming.session.starts_at - timedelta(days=7 * ((upcoming.session.starts_at - now).days // 7 + 1))
-        request = await booking_q.insert_request(
-            {
-                "resident": liisa.person_id,
-                "topic": topic.code,
-                "language": "fi",
-                "modality": "help_point",
-                "help_point": point,
-                "state": "closed",
-                "created_at": last_week - timedelta(days=3),
-                "matched_at": last_week - timedelta(days=3),
-            }
+        request = await requests_q.insert(
+            NewRequest(
+                resident_id=liisa.person_id,
+                topic=topic.code,
+                language="fi",
+                modality=Modality.HELP_POINT,
+                help_point_id=point,
+                needs=frozenset(),
+                created_at=last_week - timedelta(days=3),
+            ),
+            state="closed",
+            matched_at=last_week - timedelta(days=3),
         )
         await booking_q.insert_session(
             {

@@ -1,4 +1,5 @@
-"""Queries for booking: sessions and requests. (Who could take a request: server/db/candidates.py.)"""
+"""Queries for sessions: reading them, the calendars the placement guard checks, and writing their changes.
+(Requests: server/db/requests.py; who could take a request: server/db/candidates.py.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from server.db import scope
 from server.db.candidates import ACTIVE, as_list
-from server.db.tables import HelpRequest, HelpSession, Person, VolunteerProfile
+from server.db.tables import HelpSession, Person, VolunteerProfile
 from server.domain.clocktime import Interval
 
 
@@ -57,19 +58,6 @@ async def future_bookings(resident_id: uuid.UUID, now: datetime) -> int:
             (HelpSession.resident == resident_id) & HelpSession.state.is_in(ACTIVE) & (HelpSession.starts_at > now)
         )
     )
-
-
-async def request_by_idempotency_key(resident_id: uuid.UUID, key: str) -> dict[str, Any] | None:
-    rows = await HelpRequest.select().where(
-        (HelpRequest.resident == resident_id) & (HelpRequest.idempotency_key == key)
-    )
-    return rows[0] if rows else None
-
-
-async def insert_request(values: dict[str, Any]) -> uuid.UUID:
-    request_id = uuid.uuid4()
-    await HelpRequest.insert(HelpRequest(id=request_id, **values))
-    return request_id
 
 
 async def insert_session(values: dict[str, Any]) -> uuid.UUID:
@@ -210,10 +198,6 @@ async def set_session_state(session_id: uuid.UUID, *, state: str, expected_versi
     return bool(rows)
 
 
-async def set_request_state(request_id: uuid.UUID, state: str) -> None:
-    await HelpRequest.update({HelpRequest.state: state}).where(HelpRequest.id == request_id)
-
-
 async def person_first_name(person_id: uuid.UUID) -> str:
     rows = await Person.select(Person.first_name).where(Person.id == person_id)
     return str(rows[0]["first_name"]) if rows else ""
@@ -262,11 +246,6 @@ async def record(
         .returning(HelpSession.id)
     )
     return bool(rows)
-
-
-async def request_row(request_id: uuid.UUID) -> dict[str, Any] | None:
-    rows = await HelpRequest.select().where(HelpRequest.id == request_id)
-    return rows[0] if rows else None
 
 
 async def active_session_of_request(request_id: uuid.UUID) -> SessionRow | None:

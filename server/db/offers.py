@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db.candidates import as_list
-from server.db.tables import HelpRequest, Offer
+from server.db.tables import Offer
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,24 +168,3 @@ async def expire_due(now: datetime) -> dict[uuid.UUID, list[uuid.UUID]]:
     for r in rows:
         grouped.setdefault(r["request"], []).append(r["id"])
     return grouped
-
-
-async def move_request(request_id: uuid.UUID, *, from_state: str, to_state: str, now: datetime | None = None) -> bool:
-    changes: dict[Any, Any] = {HelpRequest.state: to_state}
-    if now is not None:
-        changes[HelpRequest.matched_at] = now
-    rows = (
-        await HelpRequest.update(changes)
-        .where((HelpRequest.id == request_id) & (HelpRequest.state == from_state))
-        .returning(HelpRequest.id)
-    )
-    return bool(rows)
-
-
-async def request_row(request_id: uuid.UUID) -> dict[str, Any] | None:
-    rows = await HelpRequest.select().where(HelpRequest.id == request_id)
-    return rows[0] if rows else None
-
-
-async def requests_of(resident_id: uuid.UUID) -> list[dict[str, Any]]:
-    return list(await HelpRequest.select().where(HelpRequest.resident == resident_id).order_by(HelpRequest.created_at))

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from server.db import scope
 from server.db.candidates import as_list
@@ -32,16 +31,6 @@ class QueuedRequest:
     needs: tuple[str, ...] = ()
 
 
-def _scope(query: Any, within: Collection[uuid.UUID] | None) -> Any:
-    """A partner coordinator sees requests routed to their organisations and requests at their help points."""
-    if within is None:
-        return query
-    if not within:
-        return query.where(HelpRequest.id.is_null())  # coordinates nothing: sees nothing
-    points = scope.help_points_of(within)
-    return query.where(HelpRequest.routed_to.is_in(list(within)) | HelpRequest.help_point.is_in(points))
-
-
 async def waiting_requests(*, states: Collection[str], within: Collection[uuid.UUID] | None) -> list[QueuedRequest]:
     query = (
         HelpRequest.select(
@@ -61,7 +50,7 @@ async def waiting_requests(*, states: Collection[str], within: Collection[uuid.U
         .order_by(HelpRequest.created_at)
         .limit(500)
     )
-    rows = await _scope(query, within)
+    rows = await scope.requests_within(query, within)
     pending: dict[uuid.UUID, int] = {}
     if rows:
         for r in await Offer.select(Offer.request).where(
@@ -86,11 +75,6 @@ async def waiting_requests(*, states: Collection[str], within: Collection[uuid.U
         for r in rows
     ]
 
-
-async def request_visible(request_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> dict[str, Any] | None:
-    """The request, if the caller's scope includes it."""
-    rows = await _scope(HelpRequest.select().where(HelpRequest.id == request_id), within)
-    return rows[0] if rows else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """What a partner coordinator oversees, as subqueries to filter by: the sessions at their organisations' help
-points or with their volunteers."""
+points or with their volunteers, and the requests routed to them or at their help points."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from server.db.tables import HelpPoint, HelpSession, Membership
+from server.db.tables import HelpPoint, HelpRequest, HelpSession, Membership
 
 
 def help_points_of(within: Collection[uuid.UUID]) -> Any:
@@ -28,3 +28,13 @@ def session_in(within: Collection[uuid.UUID]) -> Any:
 def sessions_of(within: Collection[uuid.UUID]) -> Any:
     """The ids of those sessions, as a subquery."""
     return HelpSession.select(HelpSession.id).where(session_in(within))
+
+
+def requests_within(query: Any, within: Collection[uuid.UUID] | None) -> Any:
+    """`query` on HelpRequest narrowed to what a coordinator overseeing `within` sees (None: the network): requests
+    routed to their organisations and requests at their help points."""
+    if within is None:
+        return query
+    if not within:
+        return query.where(HelpRequest.id.is_null())  # coordinates nothing: sees nothing
+    return query.where(HelpRequest.routed_to.is_in(list(within)) | HelpRequest.help_point.is_in(help_points_of(within)))

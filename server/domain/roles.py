@@ -84,3 +84,14 @@ _STRICTNESS = {"resident": 0, "volunteer": 1, "coordinator": 2}
 def stricter(a: str, b: str) -> str:
     """Of two lifetime classes, the one with the shorter lifetimes."""
     return a if _STRICTNESS[a] >= _STRICTNESS[b] else b
+
+
+@dataclass(frozen=True, slots=True)
+class ForResident:
+    """Staff acting on a resident's word (on the phone, or in an SMS reply a coordinator read): who acts, for whom,
+    and which check found the resident's session within what the actor oversees. Services that act for a resident
+    take this instead of the resident's own principal, so a reader sees where the scope was checked."""
+
+    actor: Principal
+    resident_id: uuid.UUID
+    scope_checked_by: str  # the check that put the resident's session within the actor's scope

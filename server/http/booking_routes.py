@@ -151,4 +151,4 @@ class BookingController(Controller):
 
     @post("/sessions/{session_id:uuid}/cancel", opt=roles(Role.RESIDENT), status_code=200, summary="Cancel my session")
     async def cancel(self, session_id: FromPath[uuid.UUID], me: Me, services: Svc) -> SessionOut:
-        return SessionOut.of(await services.booking.cancel(me, session_id), me)
+        return SessionOut.of(await services.sessions.cancel(me, session_id), me)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Response, get, post
@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from server.db.offers import OfferRow
+from server.db.requests import HelpRequestRow
 from server.domain.matching import Modality, Need, Place
 from server.domain.roles import Role
 from server.http.booking_routes import IdempotencyKey, SessionOut
@@ -61,14 +62,14 @@ class RequestOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> RequestOut:
+    def of(cls, r: HelpRequestRow) -> RequestOut:
         return cls(
-            id=r["id"],
-            topic=r["topic"],
-            modality=r["modality"],
-            language=r["language"],
-            state=r["state"],
-            created_at=r["created_at"],
+            id=r.id,
+            topic=r.topic,
+            modality=r.modality.value,
+            language=r.language,
+            state=r.state,
+            created_at=r.created_at,
         )
 
 

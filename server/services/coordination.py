@@ -14,20 +14,21 @@ from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
-from server.db import candidates as candidates_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import queues as q
+from server.db import requests as requests_q
 from server.db.engine import AnyEngine, write_transaction
-from server.domain.clocktime import local_date
+from server.db.requests import HelpRequestRow
 from server.domain.errors import Conflict, InvalidInput, NotFound
-from server.domain.matching import Candidate, Modality, Need, Request, rank
+from server.domain.matching import Need, rank
 from server.domain.phone import parse_any, parse_mobile
-from server.domain.roles import Principal, Role
+from server.domain.roles import ForResident, Principal, Role
 from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
 from server.services.booking import Booked, BookingQuery, BookingService, OnBehalf
-from server.services.offers import SEARCH_DAYS, Asked, OfferService, home_of
+from server.services.offers import Asked, OfferService
+from server.services.placement import Placement
 from server.services.sessions import SessionService
 
 AT_RISK_AHEAD = timedelta(days=7)
@@ -72,6 +73,7 @@ class CoordinationService:
         engine: AnyEngine,
         audit: AuditService,
         booking: BookingService,
+        placement: Placement,
         offers: OfferService,
         sessions: SessionService,
     ) -> None:
@@ -79,6 +81,7 @@ class CoordinationService:
         self._engine = engine
         self._audit = audit
         self._booking = booking
+        self._placement = placement
         self._sessions = sessions
         self._offers = offers
 
@@ -124,8 +127,8 @@ class CoordinationService:
                 risks.append(Risk(s, "not_recorded", "Ended over two hours ago without done or no-show."))
         return risks
 
-    async def _visible(self, caller: Principal, request_id: uuid.UUID) -> dict[str, object]:
-        found = await q.request_visible(request_id, caller.oversees)
+    async def _visible(self, caller: Principal, request_id: uuid.UUID) -> HelpRequestRow:
+        found = await requests_q.visible(request_id, caller.oversees)
         if found is None:
             raise NotFound("No such request.", code="request_not_found")
         return found
@@ -138,8 +141,9 @@ class CoordinationService:
         """Everyone who could take the request (best first, with each score's reasons), then those who could
         not, with why. For a partner coordinator, only their own volunteers."""
         request = await self._visible(caller, request_id)
-        ranking_request, people = await self._ranking_inputs(request, starts_at)
-        ranking = rank(ranking_request, people, self._booking.rules)
+        when = self._placement.interval(starts_at, self._clock.now()) if starts_at is not None else None
+        ranking_request, people = await self._placement.ranking_inputs(request, when=when)
+        ranking = rank(ranking_request, people, self._placement.rules)
         allowed = None if caller.is_network_coordinator else await q.volunteer_ids_of(caller.coordinated_organisations)
         names = await q.first_names([c.id for c in people])
         views = [
@@ -159,57 +163,27 @@ class CoordinationService:
         ]
         return views
 
-    async def _ranking_inputs(
-        self, request: dict[str, object], starts_at: datetime | None
-    ) -> tuple[Request, list[Candidate]]:
-        now = self._clock.now()
-        modality = Modality(str(request["modality"]))
-        when = self._booking.interval(starts_at, now) if starts_at is not None else None
-        first = local_date(when.start) if when else local_date(now)
-        last = first if when else first + timedelta(days=SEARCH_DAYS - 1)
-        help_point = request["help_point"]
-        assert help_point is None or isinstance(help_point, uuid.UUID)
-        people = await candidates_q.candidates(
-            topic=str(request["topic"]), modality=modality, help_point_id=help_point, first=first, last=last, now=now
-        )
-        resident = request["resident"]
-        assert isinstance(resident, uuid.UUID)
-        wanted = Request(
-            topic=str(request["topic"]),
-            language=str(request["language"]),
-            modality=modality,
-            help_point_id=help_point,
-            when=when,
-            needs=frozenset(Need(n) for n in candidates_q.as_list(request["needs"])),
-            previous_volunteer_id=await booking_q.previous_volunteer(resident),
-            home=home_of(request),
-        )
-        return wanted, people
-
     async def assign(
         self, caller: Principal, request_id: uuid.UUID, volunteer_id: uuid.UUID, starts_at: datetime
     ) -> booking_q.SessionRow:
         """Give a waiting request to a volunteer at a time: the volunteer must pass every hard rule then."""
         request = await self._visible(caller, request_id)
-        request_after(RequestState(str(request["state"])), "assign")
+        request_after(RequestState(request.state), "assign")
         if not caller.is_network_coordinator and volunteer_id not in await q.volunteer_ids_of(
             caller.coordinated_organisations
         ):
             raise InvalidInput("This volunteer is not in your organisation.", code="volunteer_outside_organisation")
-        wanted, people = await self._ranking_inputs(request, starts_at)
-        assert wanted.when is not None
-        query = BookingQuery(wanted.topic, wanted.language, wanted.modality, wanted.help_point_id)
-        await self._booking.check_open(query, wanted.when)
-        ranking = rank(wanted, people, self._booking.rules)
+        when = self._placement.interval(starts_at, self._clock.now())
+        wanted, people = await self._placement.ranking_inputs(request, when=when)
+        await self._placement.check_open(request.modality, request.help_point_id, when)
+        ranking = rank(wanted, people, self._placement.rules)
         if not any(r.candidate_id == volunteer_id for r in ranking.ranked):
             why = next((e.text for e in ranking.excluded if e.candidate_id == volunteer_id), None)
             raise Conflict(
                 f"This volunteer cannot take the request then: {why or 'not eligible for this topic and place'}.",
                 code="volunteer_not_eligible",
             )
-        full = await booking_q.request_row(request_id)
-        assert full is not None
-        placed = await self._booking.place(caller, volunteer_id, wanted.when, self._clock.now(), request=full)
+        placed = await self._placement.place(caller, volunteer_id, when, request=request)
         if placed is None:
             raise Conflict("The volunteer was just booked at that time. Choose another.", code="volunteer_busy")
         return placed
@@ -282,21 +256,24 @@ class CoordinationService:
             raise NotFound("No resident with this number.", code="resident_not_found")
         return found
 
+    async def _for_resident(self, caller: Principal, session_id: uuid.UUID) -> ForResident:
+        """The coordinator acts on the word of the resident whose session this is, if they oversee the session."""
+        session = await booking_q.session_visible(session_id, caller.oversees)
+        if session is None:
+            raise NotFound("No such session.", code="session_not_found")
+        return ForResident(caller, session.resident_id, scope_checked_by="booking.session_visible(caller.oversees)")
+
     async def cancel_for_resident(self, caller: Principal, session_id: uuid.UUID) -> booking_q.SessionRow:
         """A resident asked on the phone to cancel: the session (which the coordinator oversees) is cancelled as
         if they had done it themselves, and they are told as usual (SMS, or a call for a landline)."""
-        if await booking_q.session_visible(session_id, caller.oversees) is None:
-            raise NotFound("No such session.", code="session_not_found")
-        return await self._booking.cancel(caller, session_id, for_resident=True)
+        return await self._sessions.cancel_for(await self._for_resident(caller, session_id), session_id)
 
     async def move_for_resident(
         self, caller: Principal, session_id: uuid.UUID, starts_at: datetime
     ) -> booking_q.SessionRow:
         """A resident asked on the phone to move their session: as if they moved it themselves (the same
         volunteer if free, else the best one; they are told)."""
-        if await booking_q.session_visible(session_id, caller.oversees) is None:
-            raise NotFound("No such session.", code="session_not_found")
-        return await self._sessions.move(caller, session_id, starts_at, for_resident=True)
+        return await self._sessions.move_for(await self._for_resident(caller, session_id), session_id, starts_at)
 
     async def book_on_behalf(
         self,

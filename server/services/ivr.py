@@ -45,6 +45,7 @@ from server.domain.phone import mask
 from server.domain.roles import Grant, Principal, Role
 from server.services.booking import BookingQuery, BookingService, OnBehalf
 from server.services.notifications import NotificationService, Templates
+from server.services.sessions import SessionService
 
 log = logging.getLogger("apuri.ivr")
 SEARCH_DAYS = 14
@@ -70,11 +71,13 @@ class IvrService:
         clock: Clock,
         engine: AnyEngine,
         booking: BookingService,
+        sessions: SessionService,
         notifications: NotificationService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._booking = booking
+        self._sessions = sessions
         self._notifications = notifications
         self._templates: Templates = {}
         self._templates_read: datetime | None = None
@@ -214,7 +217,7 @@ class IvrService:
             return await self._prompt(row, state, before=(self._line(state, "voice.kept"),))
         assert row.person_id is not None
         try:
-            await self._booking.cancel(self._resident(row, state), uuid.UUID(state.data["session"]))
+            await self._sessions.cancel(self._resident(row, state), uuid.UUID(state.data["session"]))
         except DomainError:
             return await self._prompt(row, state, before=(self._line(state, "voice.none"),))
         row.outcome = "cancelled"
@@ -231,7 +234,7 @@ class IvrService:
             await replies_q.confirm(session_id, self._clock.now())
             return self._end(row, state, "voice.confirmed", outcome="confirmed")
         try:
-            await self._booking.cancel(self._resident(row, state), session_id)
+            await self._sessions.cancel(self._resident(row, state), session_id)
         except DomainError:
             return self._end(row, state, "voice.goodbye", outcome="cancel_failed")
         cancelled = (self._line(state, "voice.cancelled"),)

@@ -13,26 +13,25 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
-from server.db import candidates as candidates_q
 from server.db import offers as q
+from server.db import requests as requests_q
 from server.db.engine import AnyEngine, serialise, write_transaction
-from server.domain.clocktime import local_date
-from server.domain.errors import Conflict, InvalidInput, NotFound
-from server.domain.matching import Modality, Need, Place, Request, rank
+from server.db.requests import HelpRequestRow
+from server.domain.errors import Conflict, NotFound
+from server.domain.matching import Need, rank
 from server.domain.reminders import SessionEvent
 from server.domain.roles import Principal
 from server.domain.states import OfferState, RequestState, SessionState, offer_after, request_after, session_after
 from server.services.audit import AuditService
-from server.services.booking import BookingQuery, BookingService, OnBehalf, request_values
+from server.services.booking import BookingQuery, BookingService, OnBehalf, new_request
 from server.services.notifications import NotificationService
+from server.services.placement import Placement, replayed
 
 OFFERS_PER_ROUND = 3
 OFFER_TIME = timedelta(minutes=30)
-SEARCH_DAYS = 14
 TAKEN = "Someone else took this request already. Thank you!"
 
 
@@ -59,12 +58,6 @@ def flexible_fingerprint(query: BookingQuery, needs: frozenset[Need]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def home_of(request: dict[str, Any]) -> Place | None:
-    """Where a home visit request's resident lives, if it is one."""
-    lat, lon = request.get("home_latitude"), request.get("home_longitude")
-    return Place(float(lat), float(lon)) if lat is not None and lon is not None else None
-
-
 class OfferService:
     def __init__(
         self,
@@ -73,12 +66,14 @@ class OfferService:
         engine: AnyEngine,
         audit: AuditService,
         booking: BookingService,
+        placement: Placement,
         notifications: NotificationService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
         self._booking = booking
+        self._placement = placement
         self._notifications = notifications
 
     async def ask(
@@ -94,69 +89,42 @@ class OfferService:
         Idempotency-Key returns the first request instead of asking twice."""
         resident_id = on_behalf.resident_id if on_behalf else caller.person_id
         fingerprint = flexible_fingerprint(query, needs)
-        if idempotency_key:
-            first = await booking_q.request_by_idempotency_key(resident_id, idempotency_key)
-            if first is not None:
-                if first["idempotency_fingerprint"] != fingerprint:
-                    raise InvalidInput(
-                        "This Idempotency-Key was already used for a different request.", code="idempotency_mismatch"
-                    )
-                pending = await q.pending_count(first["id"])
-                return Asked(first["id"], RequestState(first["state"]), pending, replayed=True)
+        first = await replayed(resident_id, idempotency_key, fingerprint, what="request")
+        if first is not None:
+            return Asked(first.id, RequestState(first.state), await q.pending_count(first.id), replayed=True)
         topic = await self._booking.check(query, home_visit_allowed=True)
         now = self._clock.now()
-        base = request_values(caller, query, needs, now, on_behalf)
-        if idempotency_key:
-            base |= {"idempotency_key": idempotency_key, "idempotency_fingerprint": fingerprint}
+        new = new_request(caller, query, needs, now, on_behalf, key=idempotency_key, fingerprint=fingerprint)
         if topic.partner_only_organisation_id is not None:
-            routed = await self._booking.route(caller, base, topic.partner_only_organisation_id)
+            routed = await self._booking.route(caller, new, topic.partner_only_organisation_id)
             return Asked(routed.request_id, routed.state, 0)
         async with write_transaction(self._engine):
-            request_id = await booking_q.insert_request(base | {"state": RequestState.OPEN.value})
-            await self._audit.record(
-                caller, "request.create", "request", str(request_id), subject_id=uuid.UUID(str(base["resident"]))
-            )
+            request_id = await requests_q.insert(new, state=RequestState.OPEN.value)
+            await self._audit.record(caller, "request.create", "request", str(request_id), subject_id=resident_id)
         offered = await self._offer_round(request_id, now)
-        row = await q.request_row(request_id)
+        row = await requests_q.get(request_id)
         assert row is not None
-        return Asked(request_id, RequestState(row["state"]), offered)
+        return Asked(request_id, RequestState(row.state), offered)
 
     async def _offer_round(self, request_id: uuid.UUID, now: datetime, count: int = OFFERS_PER_ROUND) -> int:
         """Offer the request to the next `count` best volunteers not asked yet. Nobody left and nobody still
         thinking about it: the request goes back to the coordinators' queue."""
-        row = await q.request_row(request_id)
-        if row is None or row["state"] not in (RequestState.OPEN.value, RequestState.OFFERING.value):
+        row = await requests_q.get(request_id)
+        if row is None or row.state not in (RequestState.OPEN.value, RequestState.OFFERING.value):
             return 0
-        modality = Modality(row["modality"])
-        today = local_date(now)
-        people = await candidates_q.candidates(
-            topic=row["topic"],
-            modality=modality,
-            help_point_id=row["help_point"],
-            first=today,
-            last=today + timedelta(days=SEARCH_DAYS - 1),
-            now=now,
-        )
-        request = Request(
-            topic=row["topic"],
-            language=row["language"],
-            modality=modality,
-            help_point_id=row["help_point"],
-            needs=frozenset(Need(n) for n in candidates_q.as_list(row["needs"])),
-            previous_volunteer_id=await booking_q.previous_volunteer(row["resident"]),
-            home=home_of(row),
-        )
+        request, people = await self._placement.ranking_inputs(row, when=None)
         async with write_transaction(self._engine):
             await serialise(self._engine, f"request:{request_id}")
             asked, last_round = await q.offered_volunteers(request_id)
             chosen = [r.candidate_id for r in rank(request, people).ranked if r.candidate_id not in asked]
             chosen = chosen[:count]
-            state = RequestState((await q.request_row(request_id) or {"state": "cancelled"})["state"])
+            current = await requests_q.get(request_id)
+            state = RequestState(current.state if current else RequestState.CANCELLED.value)
             if not chosen:
                 if await q.pending_count(request_id):
                     return 0  # others may still accept
                 if state is RequestState.OFFERING:
-                    await q.move_request(
+                    await requests_q.move(
                         request_id, from_state=state.value, to_state=request_after(state, "offers_expired").value
                     )
                 # Nobody (left) to ask: the request waits, open, in the coordinators' queue.
@@ -167,7 +135,7 @@ class OfferService:
             )
             await self._notifications.offers_made(request_id, made, now + OFFER_TIME)
             if state is RequestState.OPEN:
-                await q.move_request(request_id, from_state=state.value, to_state=request_after(state, "offer").value)
+                await requests_q.move(request_id, from_state=state.value, to_state=request_after(state, "offer").value)
             await self._audit.record(
                 None,
                 "request.offer",
@@ -196,7 +164,7 @@ class OfferService:
         offer_after(OfferState(found.state), "accept")
         async with write_transaction(self._engine):
             await serialise(self._engine, f"request:{found.request_id}")
-            taken = not await q.move_request(
+            taken = not await requests_q.move(
                 found.request_id, from_state=RequestState.OFFERING.value, to_state=RequestState.MATCHED.value, now=now
             )
             if taken or not await q.answer(offer_id, OfferState.ACCEPTED.value, now):
@@ -247,33 +215,29 @@ class OfferService:
     async def schedule(self, caller: Principal, request_id: uuid.UUID, starts_at: datetime) -> booking_q.SessionRow:
         """The volunteer who took a flexible request puts down the time they agreed with the resident."""
         mine = [o for o in await q.accepted_offers(caller.person_id) if o.request_id == request_id]
-        request = await booking_q.request_row(request_id)
+        request = await requests_q.get(request_id)
         if not mine or request is None:
             raise NotFound("No such request among the ones you took.", code="request_not_found")
-        now = self._clock.now()
-        when = self._booking.interval(starts_at, now)
-        query = BookingQuery(
-            request["topic"], request["language"], Modality(request["modality"]), request["help_point"]
-        )
-        await self._booking.check_open(query, when)
-        placed = await self._booking.place(caller, caller.person_id, when, now, request=request, event="schedule")
+        when = self._placement.interval(starts_at, self._clock.now())
+        await self._placement.check_open(request.modality, request.help_point_id, when)
+        placed = await self._placement.place(caller, caller.person_id, when, request=request, event="schedule")
         if placed is None:
             raise Conflict(
                 "You already have a session close to that time, or your weekly limit is full.", code="volunteer_busy"
             )
         return placed
 
-    async def cancel_request(self, caller: Principal, request_id: uuid.UUID) -> dict[str, Any]:
+    async def cancel_request(self, caller: Principal, request_id: uuid.UUID) -> HelpRequestRow:
         """The resident no longer needs help: the request is cancelled, with any offers and its session."""
-        request = await booking_q.request_row(request_id)
-        if request is None or request["resident"] != caller.person_id:
+        request = await requests_q.get(request_id)
+        if request is None or request.resident_id != caller.person_id:
             raise NotFound("No such request.", code="request_not_found")
-        state = RequestState(request["state"])
+        state = RequestState(request.state)
         target = request_after(state, "cancel")
         now = self._clock.now()
         async with write_transaction(self._engine):
             await serialise(self._engine, f"request:{request_id}")
-            if not await q.move_request(request_id, from_state=state.value, to_state=target.value):
+            if not await requests_q.move(request_id, from_state=state.value, to_state=target.value):
                 raise Conflict("The request changed meanwhile. Reload and try again.", code="request_changed")
             withdrawn = await q.withdraw_others(request_id, None, now)
             await self._notifications.offers_closed(withdrawn, "the request was cancelled")
@@ -293,12 +257,12 @@ class OfferService:
                 subject_id=caller.person_id,
                 detail={"session": str(session.id) if session else None},
             )
-        cancelled = await booking_q.request_row(request_id)
+        cancelled = await requests_q.get(request_id)
         assert cancelled is not None
         return cancelled
 
     async def accepted(self, caller: Principal) -> list[q.OfferRow]:
         return await q.accepted_offers(caller.person_id)
 
-    async def my_requests(self, caller: Principal) -> list[dict[str, object]]:
-        return await q.requests_of(caller.person_id)
+    async def my_requests(self, caller: Principal) -> list[HelpRequestRow]:
+        return await requests_q.of_resident(caller.person_id)

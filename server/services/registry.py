@@ -24,6 +24,7 @@ from server.services.network import NetworkService
 from server.services.notifications import NotificationService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
+from server.services.placement import Placement
 from server.services.replies import InboxService, ReplyService
 from server.services.sessions import SessionService
 from server.services.statistics import StatisticsService
@@ -46,6 +47,7 @@ class Services:
     people: PeopleService
     topics: TopicService
     volunteers: VolunteerService
+    placement: Placement
     booking: BookingService
     offers: OfferService
     sessions: SessionService
@@ -75,9 +77,12 @@ def build_services(
     audit = AuditService(clock)
     notifications = NotificationService(settings=settings, clock=clock)
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
-    booking = BookingService(clock=clock, engine=engine, audit=audit, notifications=notifications)
-    offers = OfferService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications)
-    sessions = SessionService(clock=clock, engine=engine, audit=audit, booking=booking, notifications=notifications)
+    placement = Placement(clock=clock, engine=engine, audit=audit, notifications=notifications)
+    booking = BookingService(clock=clock, engine=engine, audit=audit, placement=placement)
+    offers = OfferService(
+        clock=clock, engine=engine, audit=audit, booking=booking, placement=placement, notifications=notifications
+    )
+    sessions = SessionService(clock=clock, engine=engine, audit=audit, placement=placement, notifications=notifications)
     return Services(
         settings=settings,
         clock=clock,
@@ -91,20 +96,27 @@ def build_services(
         people=PeopleService(clock=clock, engine=engine, audit=audit, auth=auth),
         topics=TopicService(clock=clock, engine=engine, audit=audit),
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
+        placement=placement,
         booking=booking,
         offers=offers,
         coordination=CoordinationService(
-            clock=clock, engine=engine, audit=audit, booking=booking, offers=offers, sessions=sessions
+            clock=clock,
+            engine=engine,
+            audit=audit,
+            booking=booking,
+            placement=placement,
+            offers=offers,
+            sessions=sessions,
         ),
         sessions=sessions,
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
         notifications=notifications,
         dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice),
-        replies=ReplyService(clock=clock, engine=engine, booking=booking, notifications=notifications),
-        inbox=InboxService(clock=clock, engine=engine, audit=audit, booking=booking),
+        replies=ReplyService(clock=clock, engine=engine, sessions=sessions, notifications=notifications),
+        inbox=InboxService(clock=clock, engine=engine, audit=audit, sessions=sessions),
         messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         applications=ApplicationService(clock=clock, engine=engine, audit=audit, notifications=notifications),
-        ivr=IvrService(clock=clock, engine=engine, booking=booking, notifications=notifications),
+        ivr=IvrService(clock=clock, engine=engine, booking=booking, sessions=sessions, notifications=notifications),
         callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),

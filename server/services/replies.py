@@ -25,10 +25,10 @@ from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.phone import mask
 from server.domain.replies import MAX_CHOICES, Reply, ReplyKind, Target, parse_reply, reply_target
-from server.domain.roles import Grant, Principal, Role
+from server.domain.roles import ForResident, Grant, Principal, Role
 from server.services.audit import AuditService
-from server.services.booking import BookingService
 from server.services.notifications import NotificationService
+from server.services.sessions import SessionService
 
 log = logging.getLogger("apuri.replies")
 PROMPT_WINDOW = timedelta(days=7)
@@ -67,11 +67,11 @@ def _on(session: q.ReplySession | None) -> bool:
 
 class ReplyService:
     def __init__(
-        self, *, clock: Clock, engine: AnyEngine, booking: BookingService, notifications: NotificationService
+        self, *, clock: Clock, engine: AnyEngine, sessions: SessionService, notifications: NotificationService
     ) -> None:
         self._clock = clock
         self._engine = engine
-        self._booking = booking
+        self._sessions = sessions
         self._notifications = notifications
 
     async def receive(self, *, phone: str, body: str, provider_id: str | None) -> Received:
@@ -180,7 +180,7 @@ class ReplyService:
             grants=frozenset({Grant(Role.RESIDENT, None)}),
         )
         try:
-            await self._booking.cancel(resident, session.id)
+            await self._sessions.cancel(resident, session.id)
         except Conflict:
             return Received("cancel", "reply.unclear", inbox=True, session=session)
         return Received("cancel", "reply.cancelled", inbox=False, changed=True, session=session)
@@ -252,11 +252,11 @@ INBOX_OUTCOMES = ("called_back", "no_answer", "noted", "confirmed", "cancelled")
 class InboxService:
     """The coordinators' inbox of SMS replies that need a person, with one-tap actions."""
 
-    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, booking: BookingService) -> None:
+    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, sessions: SessionService) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
-        self._booking = booking
+        self._sessions = sessions
 
     async def items(self, caller: Principal, *, state: str = "open") -> list[q.InboxItem]:
         found = await q.inbox(within=caller.oversees, state=state)
@@ -278,8 +278,9 @@ class InboxService:
                 raise Conflict("Someone has already handled this message.", code="inbox_item_handled")
             if outcome == "confirmed" and item.session_id is not None:
                 await q.confirm(item.session_id, now)
-            if outcome == "cancelled" and item.session_id is not None:
-                await self._booking.cancel(caller, item.session_id, for_resident=True)
+            if outcome == "cancelled" and item.session_id is not None and item.person_id is not None:
+                acting = ForResident(caller, item.person_id, scope_checked_by="replies.inbox_item(caller.oversees)")
+                await self._sessions.cancel_for(acting, item.session_id)
             await self._audit.record(
                 caller,
                 "inbox.handle",

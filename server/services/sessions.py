@@ -1,5 +1,6 @@
-"""A session's life after booking: the resident moves it; the volunteer checks in, records done or no-show with
-minutes, outcomes and a note, or gives it back when they cannot come.
+"""A session's life after booking: the resident moves or cancels it (or staff do, on the resident's word); the
+volunteer checks in, records done or no-show with minutes, outcomes and a note, or gives it back when they cannot
+come.
 
 Every change is a transition of the session's state machine (a 409 with the reason otherwise), written with
 optimistic locking on the session's version, and recorded in the audit log.
@@ -13,19 +14,19 @@ from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import booking as q
-from server.db import candidates as candidates_q
+from server.db import requests as requests_q
 from server.db import topics as topics_q
-from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
-from server.domain.clocktime import Interval, local_date, week_of
+from server.db.engine import AnyEngine, write_transaction
+from server.domain.clocktime import Interval, week_of
 from server.domain.errors import Conflict, InvalidInput, NotFound
-from server.domain.matching import Candidate, Modality, Need, Request, rank
+from server.domain.matching import Candidate, rank
 from server.domain.notes import MAX_NOTE_LENGTH, secret_in
 from server.domain.reminders import SessionEvent
-from server.domain.roles import Principal
+from server.domain.roles import ForResident, Principal
 from server.domain.states import RequestState, SessionState, request_after, session_after
 from server.services.audit import AuditService
-from server.services.booking import BookingQuery, BookingService
 from server.services.notifications import NotificationService
+from server.services.placement import Placement
 
 CHECK_IN_EARLY = timedelta(hours=1)
 MAX_MINUTES = 480
@@ -38,103 +39,79 @@ class SessionService:
         clock: Clock,
         engine: AnyEngine,
         audit: AuditService,
-        booking: BookingService,
+        placement: Placement,
         notifications: NotificationService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
-        self._booking = booking
+        self._placement = placement
         self._notifications = notifications
 
-    # ---- the resident -------------------------------------------------------------------------------------
+    # ---- what a resident does to their session: move it, cancel it (or staff do, on the resident's word) -------
 
-    async def move(
-        self, caller: Principal, session_id: uuid.UUID, starts_at: datetime, *, for_resident: bool = False
-    ) -> q.SessionRow:
-        """Move my session to another free time: the same volunteer if they are free then, else the best one.
-        `for_resident`: a coordinator moves it on the resident's word; the caller has checked the scope."""
+    async def move(self, caller: Principal, session_id: uuid.UUID, starts_at: datetime) -> q.SessionRow:
+        """Move my session to another free time: the same volunteer if they are free then, else the best one."""
+        return await self._move(caller, await self._residents(caller.person_id, session_id), starts_at)
+
+    async def move_for(self, acting: ForResident, session_id: uuid.UUID, starts_at: datetime) -> q.SessionRow:
+        """Move a resident's session on their word, as if they moved it themselves (they are told)."""
+        return await self._move(acting.actor, await self._residents(acting.resident_id, session_id), starts_at)
+
+    async def cancel(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
+        """The resident cancels their own session (and with it their request)."""
+        return await self._cancel(caller, await self._residents(caller.person_id, session_id), for_resident=False)
+
+    async def cancel_for(self, acting: ForResident, session_id: uuid.UUID) -> q.SessionRow:
+        """Cancel a resident's session on their word, as if they cancelled it themselves (they are told as usual:
+        SMS, or a call for a landline)."""
+        found = await self._residents(acting.resident_id, session_id)
+        return await self._cancel(acting.actor, found, for_resident=True)
+
+    async def _residents(self, resident_id: uuid.UUID, session_id: uuid.UUID) -> q.SessionRow:
         found = await q.session(session_id)
-        if found is None or (found.resident_id != caller.person_id and not for_resident):
+        if found is None or found.resident_id != resident_id:
             raise NotFound("No such session.", code="session_not_found")
+        return found
+
+    async def _move(self, actor: Principal, found: q.SessionRow, starts_at: datetime) -> q.SessionRow:
         session_after(SessionState(found.state), "move")
-        request = await q.request_row(found.request_id)
+        request = await requests_q.get(found.request_id)
         assert request is not None
-        now = self._clock.now()
-        query = BookingQuery(
-            request["topic"], request["language"], Modality(request["modality"]), request["help_point"]
-        )
-        when = self._booking.interval(starts_at, now)
+        when = self._placement.interval(starts_at, self._clock.now())
         if when.start == found.starts_at:
             return found
-        await self._booking.check_open(query, when)
-        day = local_date(when.start)
-        people = await candidates_q.candidates(
-            topic=query.topic, modality=query.modality, help_point_id=query.help_point_id, first=day, last=day, now=now
+        await self._placement.check_open(request.modality, request.help_point_id, when)
+        wanted, people = await self._placement.ranking_inputs(
+            request, when=when, previous_volunteer_id=found.volunteer_id
         )
-        wanted = Request(
-            topic=query.topic,
-            language=query.language,
-            modality=query.modality,
-            help_point_id=query.help_point_id,
-            when=when,
-            needs=frozenset(Need(n) for n in candidates_q.as_list(request["needs"])),
-            previous_volunteer_id=found.volunteer_id,
-        )
-        ranking = rank(wanted, [_without(c, found) for c in people], self._booking.rules)
+        ranking = rank(wanted, [_without(c, found) for c in people], self._placement.rules)
         # The same volunteer first if they can, then the ranking.
         order = sorted(ranking.ranked, key=lambda r: r.candidate_id != found.volunteer_id)
         for choice in order:
-            moved = await self._reschedule(caller, found, choice.candidate_id, when, now)
+            moved = await self._placement.place(actor, choice.candidate_id, when, moving=found)
             if moved is not None:
                 return moved
         raise Conflict("Sorry, nobody is free at that time. Please choose another time.", code="slot_taken")
 
-    async def _reschedule(
-        self, caller: Principal, found: q.SessionRow, volunteer_id: uuid.UUID, when: Interval, now: datetime
-    ) -> q.SessionRow | None:
-        buffer = self._booking.rules.buffer
-        guarded = Interval(when.start - buffer, when.end + buffer)
-        try:
-            async with write_transaction(self._engine):
-                await serialise(self._engine, f"resident:{found.resident_id}")
-                await serialise(self._engine, f"volunteer:{volunteer_id}")
-                if await q.resident_overlaps(found.resident_id, when, exclude=found.id):
-                    raise Conflict("You already have a session at that time.", code="resident_busy")
-                same_week = volunteer_id == found.volunteer_id and week_of(found.starts_at) == week_of(when.start)
-                if await q.volunteer_busy(volunteer_id, guarded, exclude=found.id):
-                    return None
-                if await self._booking.at_weekly_cap(volunteer_id, when, moving=same_week):
-                    return None
-                if not await q.reschedule(
-                    found.id,
-                    expected_version=found.version,
-                    volunteer_id=volunteer_id,
-                    when=when,
-                    blocked_until=when.end + buffer,
-                ):
-                    raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
-                await self._audit.record(
-                    caller,
-                    "session.move",
-                    "session",
-                    str(found.id),
-                    subject_id=found.resident_id,
-                    detail={
-                        "from": found.starts_at.isoformat(),
-                        "to": when.start.isoformat(),
-                        "volunteer": str(volunteer_id),
-                        "same_volunteer": volunteer_id == found.volunteer_id,
-                    },
-                )
-                await self._notifications.session_changed(
-                    found.id, SessionEvent.MOVED, caller, previous_volunteer_id=found.volunteer_id
-                )
-        except Exception as exc:
-            if is_overlap_violation(exc):
-                return None
-            raise
-        return await q.session(found.id)
+    async def _cancel(self, actor: Principal, found: q.SessionRow, *, for_resident: bool) -> q.SessionRow:
+        target = session_after(SessionState(found.state), "cancel")
+        async with write_transaction(self._engine):
+            if not await q.set_session_state(
+                found.id, state=target.value, expected_version=found.version, now=self._clock.now()
+            ):
+                raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
+            await requests_q.set_state(found.request_id, RequestState.CANCELLED.value)
+            await self._audit.record(
+                actor,
+                "session.cancel",
+                "session",
+                str(found.id),
+                subject_id=found.resident_id,
+                detail={"for_resident": True} if for_resident else None,
+            )
+            await self._notifications.session_changed(found.id, SessionEvent.CANCELLED, actor)
+        return await self._reread(found.id)
 
     # ---- the volunteer ------------------------------------------------------------------------------------
 
@@ -203,7 +180,7 @@ class SessionService:
                 )
             if minutes is None:
                 minutes = round((found.ends_at - found.starts_at).total_seconds() / 60)
-        request = await q.request_row(found.request_id)
+        request = await requests_q.get(found.request_id)
         assert request is not None
         async with write_transaction(self._engine):
             if not await q.record(
@@ -215,9 +192,9 @@ class SessionService:
                 note=note,
             ):
                 raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
-            state = RequestState(request["state"])
+            state = RequestState(request.state)
             if state is RequestState.MATCHED:
-                await q.set_request_state(found.request_id, request_after(state, "close").value)
+                await requests_q.set_state(found.request_id, request_after(state, "close").value)
             await self._audit.record(
                 caller,
                 f"session.{event}",
@@ -236,16 +213,16 @@ class SessionService:
         """The volunteer cannot come: the session is cancelled and the request waits for a coordinator."""
         found = await self._mine(caller, session_id)
         target = session_after(SessionState(found.state), "cancel")
-        request = await q.request_row(found.request_id)
+        request = await requests_q.get(found.request_id)
         assert request is not None
         async with write_transaction(self._engine):
             if not await q.set_session_state(
                 session_id, state=target.value, expected_version=found.version, now=self._clock.now()
             ):
                 raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
-            state = RequestState(request["state"])
+            state = RequestState(request.state)
             if state is RequestState.MATCHED:
-                await q.set_request_state(found.request_id, request_after(state, "session_cancelled").value)
+                await requests_q.set_state(found.request_id, request_after(state, "session_cancelled").value)
             await self._audit.record(
                 caller, "session.give_back", "session", str(session_id), subject_id=found.resident_id
             )

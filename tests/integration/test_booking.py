@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.conftest import Env
-from tests.integration.world import World, build_world, volunteer_offers
+from tests.integration.world import World, build_world, raw_request, volunteer_offers
 
 MONDAY = date(2026, 11, 30)  # the clock starts on Monday 23 November
 NINE = "2026-11-30T07:00:00Z"  # 09:00 in Helsinki
@@ -174,7 +174,7 @@ async def test_the_database_itself_refuses_overlapping_sessions_on_postgresql(en
     world = await ready(env)
     from server.db import booking as booking_q
 
-    request = await booking_q.insert_request(
+    request = await raw_request(
         {
             "resident": world.ids["resident_2"],
             "topic": "online_banking",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from server.db import booking as booking_q
+from server.db import requests as requests_q
 from server.db.tables import AuditEvent
 from tests.conftest import Api, Env
 from tests.integration.test_booking import NINE, booking, ready, slots
@@ -118,8 +119,8 @@ async def test_the_volunteer_checks_in_and_records_what_the_resident_learnt(env:
     assert again.status_code == 409 and again.json()["code"] == "session_done_not_allowed"
     found = await booking_q.session(world.session)
     assert found is not None
-    request = await booking_q.request_row(found.request_id)
-    assert request is not None and request["state"] == "closed"
+    request = await requests_q.get(found.request_id)
+    assert request is not None and request.state == "closed"
 
 
 @pytest.mark.parametrize(
@@ -162,8 +163,8 @@ async def test_a_volunteer_who_cannot_come_gives_the_session_back_to_the_coordin
     assert answer.status_code == 200 and answer.json()["state"] == "cancelled"
     found = await booking_q.session(world.session)
     assert found is not None
-    request = await booking_q.request_row(found.request_id)
-    assert request is not None and request["state"] == "open"
+    request = await requests_q.get(found.request_id)
+    assert request is not None and request.state == "open"
 
 
 async def accept_world_offer(world: World) -> Api:

@@ -15,7 +15,7 @@ from server.db import booking as booking_q
 from server.db import topics as topics_q
 from server.domain.topics import Outcome, Topic
 from tests.conftest import Env
-from tests.integration.world import World, build_world
+from tests.integration.world import World, build_world, raw_request
 
 EVIL = '=HYPERLINK("http://evil")'  # a coordinator-edited topic name that a spreadsheet would run
 
@@ -25,7 +25,7 @@ def utc(*args: int) -> datetime:
 
 
 async def _request(world: World, *, created_at: datetime, wait: int | None, **values: Any) -> uuid.UUID:
-    return await booking_q.insert_request(
+    return await raw_request(
         {
             "resident": world.ids["resident_2"],
             "topic": world.topic,

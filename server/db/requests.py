@@ -1,0 +1,152 @@
+"""The help request, the product's central noun: a resident's need for help, booked at a time or flexible ("call
+me when someone can help"). Its row type and every query that reads or writes it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.db import scope
+from server.db.candidates import as_list
+from server.db.tables import HelpRequest
+from server.domain.matching import Modality, Need, Place
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """What a new request says, before it has an id or a state: the resident's own, or one a coordinator makes
+    for a resident who phoned (`booked_by`, with the resident's consent)."""
+
+    resident_id: uuid.UUID
+    topic: str
+    language: str
+    modality: Modality
+    help_point_id: uuid.UUID | None
+    needs: frozenset[Need]
+    created_at: datetime
+    channel: str = "pwa"  # pwa | phone | coordinator
+    home_address: str = ""
+    home: Place | None = None
+    booked_by: uuid.UUID | None = None
+    consent_at: datetime | None = None
+    idempotency_key: str | None = None
+    idempotency_fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequestRow:
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    topic: str
+    language: str
+    modality: Modality
+    help_point_id: uuid.UUID | None
+    needs: frozenset[Need]
+    state: str
+    channel: str
+    created_at: datetime
+    home_address: str = ""
+    home: Place | None = None
+    routed_to: uuid.UUID | None = None
+    booked_by: uuid.UUID | None = None
+    consent_at: datetime | None = None
+    matched_at: datetime | None = None
+    idempotency_key: str | None = None
+    idempotency_fingerprint: str | None = None
+
+
+def _row(r: dict[str, Any]) -> HelpRequestRow:
+    lat, lon = r["home_latitude"], r["home_longitude"]
+    return HelpRequestRow(
+        id=r["id"],
+        resident_id=r["resident"],
+        topic=r["topic"],
+        language=r["language"],
+        modality=Modality(r["modality"]),
+        help_point_id=r["help_point"],
+        needs=frozenset(Need(n) for n in as_list(r["needs"])),
+        state=r["state"],
+        channel=r["channel"],
+        created_at=r["created_at"],
+        home_address=r["home_address"] or "",
+        home=Place(float(lat), float(lon)) if lat is not None and lon is not None else None,
+        routed_to=r["routed_to"],
+        booked_by=r["booked_by"],
+        consent_at=r["consent_at"],
+        matched_at=r["matched_at"],
+        idempotency_key=r["idempotency_key"],
+        idempotency_fingerprint=r["idempotency_fingerprint"],
+    )
+
+
+async def get(request_id: uuid.UUID) -> HelpRequestRow | None:
+    rows = await HelpRequest.select().where(HelpRequest.id == request_id)
+    return _row(rows[0]) if rows else None
+
+
+async def visible(request_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> HelpRequestRow | None:
+    """The request, if a coordinator overseeing `within` (None: the network) may see it."""
+    rows = await scope.requests_within(HelpRequest.select().where(HelpRequest.id == request_id), within)
+    return _row(rows[0]) if rows else None
+
+
+async def by_idempotency_key(resident_id: uuid.UUID, key: str) -> HelpRequestRow | None:
+    rows = await HelpRequest.select().where(
+        (HelpRequest.resident == resident_id) & (HelpRequest.idempotency_key == key)
+    )
+    return _row(rows[0]) if rows else None
+
+
+async def of_resident(resident_id: uuid.UUID) -> list[HelpRequestRow]:
+    rows = await HelpRequest.select().where(HelpRequest.resident == resident_id).order_by(HelpRequest.created_at)
+    return [_row(r) for r in rows]
+
+
+async def insert(
+    new: NewRequest, *, state: str, routed_to: uuid.UUID | None = None, matched_at: datetime | None = None
+) -> uuid.UUID:
+    request_id = uuid.uuid4()
+    await HelpRequest.insert(
+        HelpRequest(
+            id=request_id,
+            resident=new.resident_id,
+            topic=new.topic,
+            language=new.language,
+            modality=new.modality.value,
+            help_point=new.help_point_id,
+            needs=sorted(n.value for n in new.needs),
+            home_address=new.home_address.strip(),
+            home_latitude=new.home.latitude if new.home else None,
+            home_longitude=new.home.longitude if new.home else None,
+            state=state,
+            channel=new.channel,
+            routed_to=routed_to,
+            booked_by=new.booked_by,
+            consent_at=new.consent_at,
+            created_at=new.created_at,
+            matched_at=matched_at,
+            idempotency_key=new.idempotency_key,
+            idempotency_fingerprint=new.idempotency_fingerprint,
+        )
+    )
+    return request_id
+
+
+async def set_state(request_id: uuid.UUID, state: str) -> None:
+    await HelpRequest.update({HelpRequest.state: state}).where(HelpRequest.id == request_id)
+
+
+async def move(request_id: uuid.UUID, *, from_state: str, to_state: str, now: datetime | None = None) -> bool:
+    """Move the request from `from_state` only (someone else may have moved it first); `now` stamps a match."""
+    changes: dict[Any, Any] = {HelpRequest.state: to_state}
+    if now is not None:
+        changes[HelpRequest.matched_at] = now
+    rows = (
+        await HelpRequest.update(changes)
+        .where((HelpRequest.id == request_id) & (HelpRequest.state == from_state))
+        .returning(HelpRequest.id)
+    )
+    return bool(rows)
