@@ -173,6 +173,22 @@ async def set_opt_out(person_id: uuid.UUID, opted_out: bool) -> None:
     await Person.update({Person.sms_opt_out: opted_out}).where(Person.id == person_id)
 
 
+async def acted_on_since(person_id: uuid.UUID, since: datetime) -> uuid.UUID | None:
+    """The session the person's latest text since `since` confirmed or cancelled (or tried to), if any."""
+    rows = (
+        await InboundMessage.select(InboundMessage.session)
+        .where(
+            (InboundMessage.person == person_id)
+            & (InboundMessage.received_at >= since)
+            & InboundMessage.action.is_in(["confirm", "cancel"])
+            & InboundMessage.session.is_not_null()
+        )
+        .order_by(InboundMessage.received_at, ascending=False)
+        .limit(1)
+    )
+    return rows[0]["session"] if rows else None
+
+
 async def confirmed(session_id: uuid.UUID) -> bool:
     rows = await HelpSession.select(HelpSession.confirmed_at).where(HelpSession.id == session_id)
     return bool(rows and rows[0]["confirmed_at"] is not None)

@@ -103,7 +103,6 @@ class ReplyService:
 
     async def _act(self, person: q.Sender, reply: Reply, now: datetime) -> Received:
         recent = await q.prompts(person.id, now - PROMPT_WINDOW)
-        prompt = recent[0] if recent else None
         kind = reply.kind
         if kind is ReplyKind.STOP:
             await q.set_opt_out(person.id, True)
@@ -111,27 +110,51 @@ class ReplyService:
         if kind is ReplyKind.START:
             await q.set_opt_out(person.id, False)
             return Received("start", "reply.started", inbox=False, changed=person.opted_out)
-        if kind is ReplyKind.DIGIT and prompt is not None:
+        if kind is ReplyKind.DIGIT and recent:
             assert reply.digit is not None
-            if prompt.kind == "feedback_request" and prompt.session_id:
-                asked = await q.resident_session(person.id, prompt.session_id)
-                if asked is not None and asked.state == "done":
-                    rated = await q.rate(asked.id, reply.digit)
-                    return Received(
-                        "feedback" if rated else "noted", "reply.feedback", inbox=False, changed=rated, session=asked
-                    )
-            if prompt.kind == "which_session" and reply.digit <= len(prompt.choices):
-                chosen = prompt.choices[reply.digit - 1]
-                sessions = await q.resident_sessions(person.id, {chosen})
-                target = Target(act=chosen) if _on(sessions.get(chosen)) else Target(gone=chosen)
-                return await self._do(person, ReplyKind(prompt.action), target, sessions, now)
-            if prompt.kind in REMINDING and reply.digit in (1, 2):
-                kind = ReplyKind.CONFIRM if reply.digit == 1 else ReplyKind.CANCEL
+            meant = await self._digit(person, recent[0], reply.digit, now)
+            if isinstance(meant, Received):
+                return meant
+            kind = meant
+        return await self._yes_or_cancel(person, kind, recent, now)
+
+    async def _digit(self, person: q.Sender, prompt: q.Prompt, digit: int, now: datetime) -> Received | ReplyKind:
+        """A digit means what the question asked: a rating, a numbered time, or 1 yes / 2 cancel."""
+        if prompt.kind == "feedback_request" and prompt.session_id:
+            asked = await q.resident_session(person.id, prompt.session_id)
+            if asked is not None and asked.state == "done":
+                rated = await q.rate(asked.id, digit)
+                return Received(
+                    "feedback" if rated else "noted", "reply.feedback", inbox=False, changed=rated, session=asked
+                )
+        if prompt.kind == "which_session" and digit <= len(prompt.choices):
+            chosen = prompt.choices[digit - 1]
+            sessions = await q.resident_sessions(person.id, {chosen})
+            target = Target(act=chosen) if _on(sessions.get(chosen)) else Target(gone=chosen)
+            return await self._do(person, ReplyKind(prompt.action), target, sessions, now)
+        if prompt.kind in REMINDING and digit in (1, 2):
+            return ReplyKind.CONFIRM if digit == 1 else ReplyKind.CANCEL
+        return ReplyKind.DIGIT
+
+    async def _yes_or_cancel(
+        self, person: q.Sender, kind: ReplyKind, recent: list[q.Prompt], now: datetime
+    ) -> Received:
+        prompt = recent[0] if recent else None
+        about = None
+        if prompt is not None and prompt.session_id:
+            about = await q.resident_session(person.id, prompt.session_id)
         if kind not in (ReplyKind.CONFIRM, ReplyKind.CANCEL):
-            about = None
-            if prompt is not None and prompt.session_id:
-                about = await q.resident_session(person.id, prompt.session_id)
             return Received("unknown", "reply.unclear", inbox=True, session=about)
+        if prompt is not None:
+            # The question was answered already (a second PERU, KYLLÄ then PERU): this text is about the same time.
+            answered = await q.acted_on_since(person.id, prompt.sent_at)
+            if answered is not None:
+                sessions = await q.resident_sessions(person.id, {answered})
+                target = Target(act=answered) if _on(sessions.get(answered)) else Target(gone=answered)
+                return await self._do(person, kind, target, sessions, now)
+            if prompt.kind == "feedback_request":
+                # "Ei kiitos" to "how did we do?" is not a cancellation of some other time: a person reads it.
+                return Received("unknown", "reply.unclear", inbox=True, session=about)
         target, sessions = await self._target(person, recent, now)
         return await self._do(person, kind, target, sessions, now)
 
@@ -140,6 +163,13 @@ class ReplyService:
     ) -> tuple[Target, dict[uuid.UUID, q.ReplySession]]:
         """The session the reply is about: the one the latest reminder asked about, never simply the next one."""
         prompt = recent[0] if recent else None
+        if prompt is not None and prompt.kind == "which_session":
+            # Asked "which time?" and answered in words: only the times that question listed, and still on.
+            sessions = await q.resident_sessions(person.id, set(prompt.choices))
+            still = [s for s in prompt.choices if _on(sessions.get(s)) and sessions[s].starts_at > now]
+            if not still:
+                return Target(gone=prompt.choices[0]), sessions
+            return reply_target(asked=None, asked_on=False, also_asked=(), upcoming=still), sessions
         asked = prompt.session_id if prompt is not None and prompt.kind in REMINDING else None
         if prompt is not None and asked is not None:
             also = [

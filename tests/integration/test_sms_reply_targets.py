@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from server.db.tables import InboundMessage
 from tests.conftest import Env, base_settings, make_env
 from tests.integration.test_sms_replies import NINE, PUBLIC, TOKEN, answered, session_row, text
 from tests.integration.world import World, book, build_world, volunteer_offers
@@ -122,3 +123,34 @@ async def test_an_action_is_answered_even_after_the_limit_on_unclear_texts(env: 
     await text(env, "peru", sid="SMreal")
     assert (await session_row(first))["state"] == "cancelled"
     assert "on peruttu" in (await answered(env))[-1], "the cancellation's answer is not dropped"
+
+
+async def test_after_a_number_picked_the_time_a_repeated_peru_cancels_nothing_more(env: Env) -> None:
+    _, first, second = await two_sessions(env, NEXT_WEEK)
+    await env.services.dispatcher.run_due()
+    env.clock.advance(timedelta(days=7, hours=1))
+    await text(env, "peru", sid="SMask")
+    await answered(env)
+    await text(env, "2", sid="SMtwo")
+    env.clock.advance(timedelta(seconds=20))
+    await text(env, "PERU", sid="SMagain")
+    assert (await session_row(second))["state"] == "cancelled"
+    assert (await session_row(first))["state"] == "scheduled", "the question was answered: PERU repeats that answer"
+    assert any("ma 14.12. klo 9.00 on jo peruttu" in r for r in await answered(env))
+
+
+async def test_no_thanks_to_a_feedback_question_is_read_by_a_person_not_taken_as_a_cancellation(env: Env) -> None:
+    world, first, second = await two_sessions(env)
+    await remind_first(env)
+    env.clock.set(NINE + timedelta(minutes=50))
+    done = await world.apis["vol_a"].post(f"/api/v1/sessions/{first}/done", json={"minutes": 45})
+    assert done.status_code == 200, done.text
+    env.clock.advance(timedelta(minutes=10))
+    await env.services.dispatcher.run_due()
+    env.clock.advance(timedelta(minutes=5))
+    await text(env, "ei kiitos", sid="SMnothanks")
+    assert (await session_row(second))["state"] == "scheduled", "the next week's time stays"
+    [row] = await InboundMessage.select(InboundMessage.action, InboundMessage.state).where(
+        InboundMessage.provider_id == "SMnothanks"
+    )
+    assert row == {"action": "unknown", "state": "open"}, "waiting in the coordinators' inbox"
