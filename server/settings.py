@@ -187,8 +187,9 @@ class Settings:
             raise SettingsError("APURI_DISPATCH_BATCH must be between 1 and 1000")
         if not 1 <= self.dispatch_concurrency <= 200:
             raise SettingsError("APURI_DISPATCH_CONCURRENCY must be between 1 and 200")
-        if not 30 <= self.dispatch_lease_seconds <= 3600:
-            raise SettingsError("APURI_DISPATCH_LEASE_SECONDS must be between 30 and 3600")
+        if not 60 <= self.dispatch_lease_seconds <= 3600:
+            # Twice the longest send (a Twilio list request and a send, 10 s each, and recording it).
+            raise SettingsError("APURI_DISPATCH_LEASE_SECONDS must be between 60 and 3600")
 
     def _validate_production(self) -> None:
         if self.secret_key == DEFAULT_SECRET:

@@ -49,10 +49,10 @@ log = logging.getLogger("apuri.dispatch")
 ACTIVE = {s.value for s in ACTIVE_SESSION_STATES}
 MAX_TWILIO_VALIDITY = 36_000  # seconds (Twilio's ValidityPeriod range is 1 to 36,000)
 DEFAULT_PUSH_TTL = 24 * 3600
-# The longest one send may take (the SMS and push adapters give up after 10 s) plus recording it. A row is only
-# sent while at least this much (or half the lease, if that is shorter) of its claim is left, so no other worker
-# can take it over mid-send.
-SEND_TIME = timedelta(seconds=15)
+# The longest one send may take: a send in doubt first asks Twilio's message list, then sends (each request gives
+# up after 10 s), plus recording it. A row is only sent while at least this much (or half the lease, if that is
+# shorter) of its claim is left, so no other worker can take it over mid-send.
+SEND_TIME = timedelta(seconds=25)
 # A send still waiting after four times the recent median (within these bounds) leaves the window to the next one;
 # it goes on in the background.
 SLOW_AFTER_MIN = 0.2
@@ -184,33 +184,41 @@ class Dispatcher:
             # A push that became an SMS, or a row given back, is due again at once.
             more = more or outcome in ("replaced", "released")
 
-        while not self._stopping and self._clock.now() - started < budget:
-            # Claim as room opens up: at most one window waiting beyond the one being sent.
-            room = min(2 * self._window - len(queue) - window.taken, self._limit)
-            if more and (room >= self._window or (room > 0 and not queue and not running)):
-                rows, context, lease_until = await self._claim(room)
-                result.claimed += len(rows)
-                more = len(rows) == room
-                queue.extend((row, context, lease_until) for row in rows)
-            if not queue:
-                if not running and not more:
-                    break
-                if running:
+        try:
+            while not self._stopping and self._clock.now() - started < budget:
+                # Claim as room opens up: at most one window waiting beyond the one being sent.
+                room = min(2 * self._window - len(queue) - window.taken, self._limit)
+                if more and (room >= self._window or (room > 0 and not queue and not running)):
+                    rows, context, lease_until = await self._claim(room)
+                    result.claimed += len(rows)
+                    more = len(rows) == room
+                    queue.extend((row, context, lease_until) for row in rows)
+                if not queue:
+                    if not running and not more:
+                        break
+                    if running:
+                        await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                await window.enter()
+                if len(running) >= self._max_in_flight:
                     await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            await window.enter()
-            if len(running) >= self._max_in_flight:
-                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            row, context, lease_until = queue.popleft()
-            task = asyncio.create_task(self._in_window(row, context, lease_until, window))
-            running.add(task)
-            task.add_done_callback(ended)
-        # Stopping, or out of time: what was claimed but not started goes back unsent; what is in flight finishes.
-        for row, _, _ in queue:
-            await self._give_back(row)
-            result.released += 1
-        if running:
-            await asyncio.wait(running)
+                if self._stopping:  # asked to stop while waiting for room: this row is not started either
+                    window.leave()
+                    break
+                row, context, lease_until = queue.popleft()
+                task = asyncio.create_task(self._in_window(row, context, lease_until, window))
+                running.add(task)
+                task.add_done_callback(ended)
+        finally:
+            # Stopping, out of time, or failing: what was claimed but not started goes back unsent (else its lease
+            # brings it back); what is in flight finishes and is recorded before anyone closes the connections.
+            try:
+                for row, _, _ in queue:
+                    await self._give_back(row)
+                    result.released += 1
+            finally:
+                if running:
+                    await asyncio.wait(running)
         for outcome in outcomes:
             setattr(result, outcome, getattr(result, outcome) + 1)
         return result
@@ -242,12 +250,15 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         began = loop.time()
         timer = loop.call_later(self._slow_after(), leave)
+        outcome = "retried"
         try:
-            return await self._guarded(row, context, lease_until)
+            outcome = await self._guarded(row, context, lease_until)
+            return outcome
         finally:
             timer.cancel()
             leave()
-            self._durations.append(loop.time() - began)
+            if outcome in ("sent", "retried"):  # a request to the provider, not a check that ended in the database
+                self._durations.append(loop.time() - began)
 
     def _slow_after(self) -> float:
         if len(self._durations) < 8:

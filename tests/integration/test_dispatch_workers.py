@@ -246,3 +246,44 @@ async def test_a_send_that_timed_out_after_twilio_took_it_is_recorded_not_sent_a
     assert hung.count(body=body) == 1, "and did not send it again"
     [row] = await Notification.select(Notification.state, Notification.provider_id, Notification.in_doubt)
     assert row["state"] == "sent" and row["provider_id"] == hung.messages[0].sid and not row["in_doubt"]
+
+
+class HeldSms(MemorySms):
+    """Sends wait until the test lets them go: a provider slow enough that a stop arrives mid-send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = asyncio.Event()
+        self.first = asyncio.Event()
+        self.waiting = 0
+
+    async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt:
+        self.waiting += 1
+        self.first.set()
+        await self.go.wait()
+        return await super().send(to=to, body=body, validity_seconds=validity_seconds)
+
+
+async def test_stop_while_a_send_is_in_flight_finishes_it_and_gives_back_the_rest_unsent(
+    engine: AnyEngine, database_url: str, clock: FixedClock
+) -> None:
+    settings = replace(base_settings(database_url), dispatch_concurrency=1)
+    sms = HeldSms()
+    dispatcher = Dispatcher(
+        settings=settings, clock=clock, engine=engine, sms=sms, push=MemoryPush(), voice=MemoryVoice(), worker="w"
+    )
+    await seed_due_sms(5)
+    run = asyncio.create_task(dispatcher.run_due())
+    async with asyncio.timeout(10):
+        await sms.first.wait()
+    stopping = asyncio.create_task(dispatcher.stop())
+    await asyncio.sleep(1.5)  # the held send has stepped out of the window; the loop must not start another
+    assert sms.waiting == 1 and not stopping.done(), "the stop waits for the send in flight"
+    sms.go.set()
+    async with asyncio.timeout(10):
+        await stopping
+        result = await run
+    assert (len(sms.sent), result.sent) == (1, 1), "the send in flight finished and was recorded"
+    states = [r["state"] for r in await rows()]
+    assert sorted(states) == ["scheduled"] * 4 + ["sent"], "the rest went back unsent, none left claimed"
+    assert (await dispatcher.run_due()).claimed == 0, "a stopped dispatcher claims nothing more"
