@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
+from server.db.codec import as_names
 from server.db.tables import HelpRequest, HelpSession, Person
 
 
@@ -77,16 +78,8 @@ async def session_context(session_id: uuid.UUID) -> SessionContext | None:
         help_point_name=r["hp_name"] or "",
         help_point_address=r["hp_address"] or "",
         help_point_municipality=r["hp_municipality"] or "",
-        topic_names=_names(r["topic_names"]),
+        topic_names=as_names(r["topic_names"]),
     )
-
-
-def _names(value: Any) -> dict[str, str]:
-    if isinstance(value, str):
-        import json
-
-        value = json.loads(value) if value else {}
-    return {str(k): str(v) for k, v in (value or {}).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +110,7 @@ async def request_context(request_id: uuid.UUID) -> RequestContext | None:
         help_point_name=r["hp_name"] or "",
         help_point_address=r["hp_address"] or "",
         help_point_municipality=r["hp_municipality"] or "",
-        topic_names=_names(r["topic_names"]),
+        topic_names=as_names(r["topic_names"]),
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from server.db.codec import as_uuid
 from server.db.engine import AnyEngine, is_sqlite, write_transaction
 from server.db.tables import HelpSession, Notification, Offer, Person
 
@@ -188,7 +189,7 @@ async def claim(engine: AnyEngine, *, worker: str, now: datetime, lease_until: d
         ids = [r["id"] for r in await Notification.raw(sql, worker, lease_until, now, now, limit)]
     if not ids:
         return []
-    rows = await Notification.select().where(Notification.id.is_in([_uuid(i) for i in ids]))
+    rows = await Notification.select().where(Notification.id.is_in([as_uuid(i) for i in ids]))
     return [
         Claimed(
             id=r["id"],
@@ -319,7 +320,3 @@ async def purge_bodies(before: datetime, now: datetime) -> int:
         .returning(Notification.id)
     )
     return len(rows)
-
-
-def _uuid(value: object) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -18,6 +18,7 @@ from server.db import candidates as candidates_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import queues as q
+from server.db.codec import as_list
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, InvalidInput, NotFound
@@ -180,7 +181,7 @@ class CoordinationService:
             modality=modality,
             help_point_id=help_point,
             when=when,
-            needs=frozenset(Need(n) for n in candidates_q.as_list(request["needs"])),
+            needs=frozenset(Need(n) for n in as_list(request["needs"])),
             previous_volunteer_id=await booking_q.previous_volunteer(resident),
             home=home_of(request),
         )

@@ -19,6 +19,7 @@ from server.adapters.clock import Clock
 from server.db import booking as booking_q
 from server.db import candidates as candidates_q
 from server.db import offers as q
+from server.db.codec import as_list
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, InvalidInput, NotFound
@@ -142,7 +143,7 @@ class OfferService:
             language=row["language"],
             modality=modality,
             help_point_id=row["help_point"],
-            needs=frozenset(Need(n) for n in candidates_q.as_list(row["needs"])),
+            needs=frozenset(Need(n) for n in as_list(row["needs"])),
             previous_volunteer_id=await booking_q.previous_volunteer(row["resident"]),
             home=home_of(row),
         )

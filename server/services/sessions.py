@@ -15,6 +15,7 @@ from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import candidates as candidates_q
 from server.db import topics as topics_q
+from server.db.codec import as_list
 from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, week_of
 from server.domain.errors import Conflict, InvalidInput, NotFound
@@ -78,7 +79,7 @@ class SessionService:
             modality=query.modality,
             help_point_id=query.help_point_id,
             when=when,
-            needs=frozenset(Need(n) for n in candidates_q.as_list(request["needs"])),
+            needs=frozenset(Need(n) for n in as_list(request["needs"])),
             previous_volunteer_id=found.volunteer_id,
         )
         ranking = rank(wanted, [_without(c, found) for c in people], self._booking.rules)
