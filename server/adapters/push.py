@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.adapters.clock import Clock
 from server.adapters.retry import parse_retry_after
-from server.db.tables import DevSmsMessage
+from server.db import dev_phone
 from server.settings import Settings, SettingsError
 
 # Plaintext JSON. Push services must accept 4096 bytes of encrypted body and aes128gcm adds about 103.
@@ -251,10 +251,8 @@ class OutboxPush:
     ) -> PushReceipt:
         encode_payload(payload, ttl=ttl, urgency=urgency)
         body = f"{payload.get('title', '')}\n{payload.get('body', '')}"
-        rows = await DevSmsMessage.insert(
-            DevSmsMessage(phone=recipient_phone, direction="push", body=body, created_at=self._clock.now())
-        ).returning(DevSmsMessage.id)
-        return PushReceipt(provider_id=f"outbox-push-{rows[0]['id']}")
+        row_id = await dev_phone.write(phone=recipient_phone, direction="push", body=body, at=self._clock.now())
+        return PushReceipt(provider_id=f"outbox-push-{row_id}")
 
     async def aclose(self) -> None:
         return None

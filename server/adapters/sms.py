@@ -13,6 +13,7 @@ import aiohttp
 
 from server.adapters.clock import Clock
 from server.adapters.retry import parse_retry_after
+from server.db import dev_phone
 from server.db.tables import DevSmsMessage
 from server.domain.phone import mask
 from server.settings import Settings
@@ -107,10 +108,8 @@ class OutboxSms:
         self._clock = clock
 
     async def send(self, *, to: str, body: str, validity_seconds: int | None = None) -> SmsReceipt:
-        rows = await DevSmsMessage.insert(
-            DevSmsMessage(phone=to, direction="out", body=body, created_at=self._clock.now())
-        ).returning(DevSmsMessage.id)
-        return SmsReceipt(provider_id=f"outbox-{rows[0]['id']}", status="delivered")
+        row_id = await dev_phone.write(phone=to, direction="out", body=body, at=self._clock.now())
+        return SmsReceipt(provider_id=f"outbox-{row_id}", status="delivered")
 
     async def find(self, *, to: str, body: str, since: datetime) -> list[SmsReceipt]:
         rows = (

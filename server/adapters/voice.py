@@ -10,7 +10,7 @@ import aiohttp
 
 from server.adapters.clock import Clock
 from server.adapters.sms import TWILIO_TIMEOUT_SECONDS, SmsError, TwilioApi
-from server.db.tables import DevSmsMessage
+from server.db import dev_phone
 from server.domain.phone import mask
 from server.settings import Settings
 
@@ -53,10 +53,8 @@ class OutboxVoice:
         self._clock = clock
 
     async def call(self, *, to: str, text: str) -> PlacedCall:
-        rows = await DevSmsMessage.insert(
-            DevSmsMessage(phone=to, direction="call", body=text, created_at=self._clock.now())
-        ).returning(DevSmsMessage.id)
-        return PlacedCall(provider_id=f"CAoutbox{rows[0]['id']:026d}")
+        row_id = await dev_phone.write(phone=to, direction="call", body=text, at=self._clock.now())
+        return PlacedCall(provider_id=f"CAoutbox{row_id:026d}")
 
     async def aclose(self) -> None:
         return None

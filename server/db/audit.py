@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from server.db.codec import as_dict
 from server.db.tables import AuditEvent
 
 
@@ -82,14 +83,7 @@ async def list_entries(
             object_id=r["object_id"],
             organisation_id=r["organisation_id"],
             subject_id=r["subject_id"],
-            detail=r["detail"] if isinstance(r["detail"], dict) else _json(r["detail"]),
+            detail=as_dict(r["detail"]),
         )
         for r in await query
     ]
-
-
-def _json(raw: Any) -> dict[str, Any]:
-    import json
-
-    value = json.loads(raw) if isinstance(raw, str) and raw else {}
-    return value if isinstance(value, dict) else {}

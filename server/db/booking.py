@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
-from server.db.candidates import ACTIVE, as_list
+from server.db.candidates import ACTIVE
+from server.db.codec import as_list
 from server.db.tables import HelpSession, Person, VolunteerProfile
 from server.domain.clocktime import Interval
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from server.db.codec import as_names
 from server.db.tables import CalendarFeed, HelpSession
 
 
@@ -49,12 +48,6 @@ class FeedSession:
     help_point_municipality: str
 
 
-def _names(value: Any) -> dict[str, str]:
-    if isinstance(value, str):
-        value = json.loads(value) if value else {}
-    return {str(k): str(v) for k, v in (value or {}).items()}
-
-
 async def sessions(person_id: uuid.UUID, *, since: datetime, until: datetime) -> list[FeedSession]:
     rows = await (
         HelpSession.select(
@@ -82,7 +75,7 @@ async def sessions(person_id: uuid.UUID, *, since: datetime, until: datetime) ->
             state=r["state"],
             version=r["version"],
             modality=r["modality"],
-            topic_names=_names(r["topic_names"]),
+            topic_names=as_names(r["topic_names"]),
             help_point_name=r["hp_name"] or "",
             help_point_address=r["hp_address"] or "",
             help_point_municipality=r["hp_municipality"] or "",

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
+from server.db.codec import as_json
 from server.db.tables import CallbackRequest, HelpSession, Person, VoiceCall
 
 
@@ -30,12 +31,6 @@ class CallRow:
     ended: bool
 
 
-def _json(value: Any, empty: Any) -> Any:
-    if isinstance(value, str):
-        return json.loads(value) if value else empty
-    return value if value is not None else empty
-
-
 def _call(r: dict[str, Any]) -> CallRow:
     return CallRow(
         id=r["id"],
@@ -47,8 +42,8 @@ def _call(r: dict[str, Any]) -> CallRow:
         language=r["language"],
         step=r["step"],
         failures=r["failures"],
-        data=dict(_json(r["data"], {})),
-        tried=list(_json(r["tried"], [])),
+        data=dict(as_json(r["data"], {})),
+        tried=list(as_json(r["tried"], [])),
         outcome=r["outcome"],
         ended=r["ended_at"] is not None,
     )
@@ -197,7 +192,7 @@ def _callback(r: dict[str, Any]) -> Callback:
         first_name=r["first_name"] or "",
         language=r["language"],
         reason=r["reason"],
-        tried=list(_json(r["tried"], [])),
+        tried=list(as_json(r["tried"], [])),
         session_id=r["session"],
         state=r["state"],
         created_at=r["created_at"],

@@ -4,7 +4,6 @@ between requests while `matching_version` (migration 0016) says nothing they dep
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
+from server.db.codec import as_list, as_uuid
 from server.db.tables import VolunteerProfile
 from server.domain.availability import DateOverride, WeeklyRule, expand, has_extra_hours
 from server.domain.clocktime import Interval, week_of
@@ -28,19 +28,6 @@ from server.domain.states import ACTIVE_SESSION_STATES
 ACTIVE = [s.value for s in ACTIVE_SESSION_STATES]
 FAIRNESS_WINDOW = timedelta(days=28)
 _NO_WEEKS: Mapping[tuple[int, int], int] = MappingProxyType({})
-
-
-def as_list(value: Any) -> tuple[Any, ...]:
-    """A JSON list column as a tuple, whichever engine stored it."""
-    if isinstance(value, str):
-        return _parsed(value)
-    return tuple(value or ())
-
-
-@lru_cache(maxsize=1024)
-def _parsed(text: str) -> tuple[Any, ...]:
-    """JSON lists as stored (languages, needs): a handful of distinct values repeated across every profile."""
-    return tuple(json.loads(text)) if text else ()
 
 
 def _eligible(*, topic: str, modality: Modality, help_point_id: uuid.UUID | None) -> tuple[str, list[Any]]:
@@ -239,7 +226,7 @@ def _volunteers(rows: Rows) -> list[_Volunteer]:
     hours: dict[uuid.UUID, list[tuple[int, time, time]]] = {}
     shared: dict[tuple[Any, ...], _Profile] = {}
     for row in rows:
-        person_id = _uuid(row[1])
+        person_id = as_uuid(row[1])
         own = hours.get(person_id)
         if own is None:
             values = tuple(row[2:11])
@@ -311,7 +298,7 @@ def _overrides(rows: Rows) -> dict[uuid.UUID, list[DateOverride]]:
     """Date overrides by volunteer, from rows of `_OVERRIDES`."""
     found: dict[uuid.UUID, list[DateOverride]] = {}
     for person, day, away, start, end, remote in rows:
-        found.setdefault(_uuid(person), []).append(DateOverride(day, bool(away), start, end, bool(remote)))
+        found.setdefault(as_uuid(person), []).append(DateOverride(day, bool(away), start, end, bool(remote)))
     return found
 
 
@@ -337,7 +324,7 @@ def _calendars(rows: Rows, now: datetime) -> _Calendars:
     its week's cap and, in the last four weeks, towards fairness."""
     calendars = _Calendars(defaultdict(list), defaultdict(Counter), Counter())
     for volunteer_value, starts_at, ends_at, state in rows:
-        volunteer = _uuid(volunteer_value)
+        volunteer = as_uuid(volunteer_value)
         if state in ACTIVE:
             # The session itself; slot search keeps the buffer on both sides of it.
             calendars.busy[volunteer].append(Interval(starts_at, ends_at))
@@ -359,7 +346,7 @@ def _frozen(value: Any) -> frozenset[Any]:
 
 @lru_cache(maxsize=1024)
 def _frozen_text(text: str) -> frozenset[Any]:
-    return frozenset(_parsed(text))
+    return frozenset(as_list(text))
 
 
 def _needs(value: Any) -> frozenset[Need]:
@@ -368,8 +355,4 @@ def _needs(value: Any) -> frozenset[Need]:
 
 @lru_cache(maxsize=256)
 def _needs_text(text: str) -> frozenset[Need]:
-    return frozenset(Need(n) for n in _parsed(text))
-
-
-def _uuid(value: object) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return frozenset(Need(n) for n in as_list(text))

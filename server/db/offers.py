@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from server.db.candidates import as_list
+from server.db.codec import as_list
 from server.db.tables import Offer
 
 

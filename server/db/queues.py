@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.db import scope
-from server.db.candidates import as_list
+from server.db.codec import as_list
 from server.db.tables import HelpRequest, HelpSession, Membership, Notification, Offer, Person
 
 WAITING = ("open", "offering")

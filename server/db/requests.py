@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
-from server.db.candidates import as_list
+from server.db.codec import as_list
 from server.db.tables import HelpRequest
 from server.domain.matching import Modality, Need, Place
 

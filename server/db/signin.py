@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from server.db.codec import as_uuid
 from server.db.tables import AuthSession, Membership, Person, SignInChallenge
 from server.domain import otp
 from server.domain.roles import Grant, Role
@@ -193,8 +194,8 @@ async def session_by_token_hash(token_hash: str) -> tuple[SessionRow, PersonRow,
         return None
     r = rows[0]
     session = SessionRow(
-        id=_uuid(r["id"]),
-        person_id=_uuid(r["person"]),
+        id=as_uuid(r["id"]),
+        person_id=as_uuid(r["person"]),
         lifetime_class=r["lifetime_class"],
         created_at=r["created_at"],
         last_seen_at=r["last_seen_at"],
@@ -211,15 +212,11 @@ async def session_by_token_hash(token_hash: str) -> tuple[SessionRow, PersonRow,
         password_hash=r["password_hash"],
     )
     grants = frozenset(
-        Grant(Role(g["role"]), _uuid(g["organisation"]) if g["organisation"] is not None else None)
+        Grant(Role(g["role"]), as_uuid(g["organisation"]) if g["organisation"] is not None else None)
         for g in rows
         if g["role"] is not None and (g["organisation"] is None or g["org_active"])
     )
     return session, person, grants
-
-
-def _uuid(value: object) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 async def touch_session(session_id: uuid.UUID, now: datetime) -> None:

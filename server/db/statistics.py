@@ -5,14 +5,13 @@ organisation, so other organisations' requests never leave the database."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from server.db.candidates import as_list
+from server.db.codec import as_list, as_names, as_uuid
 from server.db.tables import HelpRequest
 from server.domain.statistics import RequestFacts, SessionFacts
 
@@ -47,17 +46,6 @@ def _scoped(since: datetime, until: datetime, within: Collection[uuid.UUID] | No
     return sql, params
 
 
-def _uuid(value: object) -> uuid.UUID | None:
-    if value is None:
-        return None
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def _names(value: object) -> dict[str, str]:
-    parsed = json.loads(value) if isinstance(value, str) else value
-    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
-
-
 async def request_facts(
     *, since: datetime, until: datetime, within: Collection[uuid.UUID] | None
 ) -> list[RequestFacts]:
@@ -79,22 +67,19 @@ async def request_facts(
         "WHERE hs.state IN ('done', 'no_show') AND hs.request IN (SELECT x.id " + source + ")",
         *params,
     ):
-        request_id = _uuid(s["request"])
-        assert request_id is not None
-        sessions[request_id].append(SessionFacts(s["state"], tuple(str(o) for o in as_list(s["outcomes"]))))
+        sessions[as_uuid(s["request"])].append(SessionFacts(s["state"], tuple(str(o) for o in as_list(s["outcomes"]))))
     found = []
     for r in rows:
-        request_id = _uuid(r["id"])
-        assert request_id is not None
+        request_id = as_uuid(r["id"])
         found.append(
             RequestFacts(
                 topic=r["topic"],
-                topic_names=_names(r["topic_names"]),
+                topic_names=as_names(r["topic_names"]),
                 channel=r["channel"],
                 state=r["state"],
                 created_at=_aware(r["created_at"]),
                 matched_at=_aware(r["matched_at"]) if r["matched_at"] is not None else None,
-                partner_id=_uuid(r["partner"]),
+                partner_id=as_uuid(r["partner"]) if r["partner"] is not None else None,
                 partner_name=r["partner_name"],
                 municipality=r["municipality"],
                 sessions=tuple(sessions.get(request_id, ())),

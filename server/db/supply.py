@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, TypeVar
 
+from server.db.codec import as_uuid
 from server.db.tables import VolunteerProfile
 from server.domain.availability import DateOverride, WeeklyRule
 from server.domain.supply import VolunteerFacts
@@ -77,7 +78,7 @@ async def volunteer_facts(*, first: date, last: date, within: Collection[uuid.UU
     organisations_of = _grouped(organisations, lambda r: str(r[1]))
     found = []
     for row in profiles:
-        person = _uuid(row[0])
+        person = as_uuid(row[0])
         found.append(
             VolunteerFacts(
                 person_id=person,
@@ -105,9 +106,5 @@ def _grouped(rows: list[Row], make: Callable[[Row], T]) -> dict[uuid.UUID, list[
     """Rows whose first column is a person, made into values and grouped by person."""
     found: dict[uuid.UUID, list[T]] = defaultdict(list)
     for row in rows:
-        found[_uuid(row[0])].append(make(row))
+        found[as_uuid(row[0])].append(make(row))
     return found
-
-
-def _uuid(value: object) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

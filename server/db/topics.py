@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
+from server.db.codec import as_json
 from server.db.tables import OrganisationTopic, Topic
 from server.domain import topics
-
-
-def _json(value: Any, default: Any) -> Any:
-    if isinstance(value, str):
-        return json.loads(value) if value else default
-    return default if value is None else value
 
 
 def _topic(row: dict[str, Any]) -> topics.Topic:
     return topics.Topic(
         code=row["code"],
-        names=_json(row["names"], {}),
-        bring=_json(row["bring"], {}),
-        outcomes=[topics.Outcome(o["code"], o["names"]) for o in _json(row["outcomes"], [])],
+        names=as_json(row["names"], {}),
+        bring=as_json(row["bring"], {}),
+        outcomes=[topics.Outcome(o["code"], o["names"]) for o in as_json(row["outcomes"], [])],
         partner_only_organisation_id=row["partner_only"],
         sort_order=row["sort_order"],
         active=bool(row["active"]),

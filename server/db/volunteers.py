@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime
 from typing import Any
 
+from server.db.codec import as_list
 from server.db.tables import (
     AvailabilityOverride,
     AvailabilityRule,
@@ -18,12 +18,6 @@ from server.db.tables import (
 from server.domain.availability import DateOverride, WeeklyRule
 from server.domain.matching import Need, Place
 from server.domain.volunteers import VolunteerProfile as Profile
-
-
-def _list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        return list(json.loads(value)) if value else []
-    return list(value or [])
 
 
 async def get_profile(person_id: uuid.UUID) -> Profile | None:
@@ -50,13 +44,13 @@ async def get_profile(person_id: uuid.UUID) -> Profile | None:
     )
     return Profile(
         person_id=person_id,
-        languages=tuple(_list(r["languages"])),
+        languages=as_list(r["languages"]),
         remote=bool(r["remote"]),
         home_visits=bool(r["home_visits"]),
         home=home,
         travel_radius_km=float(r["travel_radius_km"]),
         weekly_cap=int(r["weekly_cap"]),
-        needs_experience=frozenset(Need(n) for n in _list(r["needs_experience"])),
+        needs_experience=frozenset(Need(n) for n in as_list(r["needs_experience"])),
         skills=skills,
         help_point_ids=frozenset(points),
     )

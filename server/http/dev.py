@@ -16,6 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect
 
+from server.db import dev_phone
 from server.db.tables import DevSmsMessage
 from server.domain.clocktime import HELSINKI
 from server.domain.phone import display
@@ -139,9 +140,7 @@ class DevPhoneController(Controller):
         """Text Apuri as if from `phone`: handled exactly like an SMS arriving through Twilio's webhook, and the
         answer is sent at once so it shows on reload."""
         phone = e164_or_raw(data.phone)
-        await DevSmsMessage.insert(
-            DevSmsMessage(phone=phone, direction="in", body=data.body.strip(), created_at=services.clock.now())
-        )
+        await dev_phone.write(phone=phone, direction="in", body=data.body.strip(), at=services.clock.now())
         await services.replies.receive(phone=phone, body=data.body, provider_id=None)
         await services.dispatcher.run_due()
         return Redirect(path="/dev/phone", status_code=303)

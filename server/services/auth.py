@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.adapters.clock import Clock
 from server.adapters.sms import SmsError, SmsSender
-from server.db import notifications as outbox
+from server.db import outbox
 from server.db import signin as q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain import otp

@@ -36,7 +36,7 @@ from server.adapters.clock import Clock
 from server.adapters.push import PushError, PushSender, PushTarget
 from server.adapters.sms import SmsError, SmsReceipt, SmsSender
 from server.adapters.voice import VoiceCaller
-from server.db import notifications as q
+from server.db import delivery_reports, outbox, push_subscriptions
 from server.db.engine import AnyEngine
 from server.domain.clocktime import HELSINKI, local_start
 from server.domain.phone import mask
@@ -66,10 +66,10 @@ URGENT_UNTIL = time(10, 0)
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    sessions: dict[uuid.UUID, q.SessionCheck]
+    sessions: dict[uuid.UUID, outbox.SessionCheck]
     offers: dict[uuid.UUID, str]
-    people: dict[uuid.UUID, q.Recipient]
-    subscriptions: dict[uuid.UUID, list[q.Subscription]]
+    people: dict[uuid.UUID, outbox.Recipient]
+    subscriptions: dict[uuid.UUID, list[push_subscriptions.Subscription]]
 
 
 class _Window:
@@ -171,7 +171,7 @@ class Dispatcher:
         result = TickResult()
         started = self._clock.now()
         window = _Window(self._window)
-        queue: deque[tuple[q.Claimed, _Context, datetime]] = deque()
+        queue: deque[tuple[outbox.Claimed, _Context, datetime]] = deque()
         running: set[asyncio.Task[str]] = set()
         outcomes: list[str] = []
         more = True  # the last claim may have left rows due
@@ -223,21 +223,23 @@ class Dispatcher:
             setattr(result, outcome, getattr(result, outcome) + 1)
         return result
 
-    async def _claim(self, limit: int) -> tuple[list[q.Claimed], _Context, datetime]:
+    async def _claim(self, limit: int) -> tuple[list[outbox.Claimed], _Context, datetime]:
         now = self._clock.now()
         lease_until = now + self._lease
-        rows = await q.claim(self._engine, worker=self.worker, now=now, lease_until=lease_until, limit=limit)
+        rows = await outbox.claim(self._engine, worker=self.worker, now=now, lease_until=lease_until, limit=limit)
         if not rows:
             return rows, _Context({}, {}, {}, {}), lease_until
         context = _Context(
-            sessions=await q.sessions_now({r.session_id for r in rows if r.session_id}),
-            offers=await q.offer_states({r.offer_id for r in rows if r.offer_id}),
-            people=await q.recipients({r.person_id for r in rows if r.person_id}),
-            subscriptions=await q.subscriptions_of({r.person_id for r in rows if r.person_id and r.channel == "push"}),
+            sessions=await outbox.sessions_now({r.session_id for r in rows if r.session_id}),
+            offers=await outbox.offer_states({r.offer_id for r in rows if r.offer_id}),
+            people=await outbox.recipients({r.person_id for r in rows if r.person_id}),
+            subscriptions=await push_subscriptions.subscriptions_of(
+                {r.person_id for r in rows if r.person_id and r.channel == "push"}
+            ),
         )
         return rows, context, lease_until
 
-    async def _in_window(self, row: q.Claimed, context: _Context, lease_until: datetime, window: _Window) -> str:
+    async def _in_window(self, row: outbox.Claimed, context: _Context, lease_until: datetime, window: _Window) -> str:
         """One send holding a place in the window until it ends or turns out slow."""
         left = False
 
@@ -265,13 +267,13 @@ class Dispatcher:
             return SLOW_AFTER_MAX / 2
         return min(SLOW_AFTER_MAX, max(SLOW_AFTER_MIN, SLOW_FACTOR * statistics.median(self._durations)))
 
-    async def _give_back(self, row: q.Claimed) -> None:
+    async def _give_back(self, row: outbox.Claimed) -> None:
         now = self._clock.now()
-        await q.finish(
+        await outbox.finish(
             row.id, worker=self.worker, now=now, state="scheduled", next_attempt_at=now, attempts=row.attempts - 1
         )
 
-    async def _guarded(self, row: q.Claimed, context: _Context, lease_until: datetime) -> str:
+    async def _guarded(self, row: outbox.Claimed, context: _Context, lease_until: datetime) -> str:
         if self._clock.now() + self._send_time >= lease_until:
             # Our claim could run out mid-send and another worker would send it too: give it back unsent.
             await self._give_back(row)
@@ -283,12 +285,12 @@ class Dispatcher:
             log.exception("dispatch of %s (%s) failed unexpectedly", row.id, row.kind)
             return "retried"
 
-    async def _one(self, row: q.Claimed, context: _Context) -> str:
+    async def _one(self, row: outbox.Claimed, context: _Context) -> str:
         now = self._clock.now()
         moot = self._moot(row, context, now)
         if moot is not None:
             state, reason = moot
-            await q.finish(row.id, worker=self.worker, now=now, state=state, last_error=reason)
+            await outbox.finish(row.id, worker=self.worker, now=now, state=state, last_error=reason)
             return "skipped"
         if row.channel == "push":
             return await self._send_push(row, context, now)
@@ -298,7 +300,7 @@ class Dispatcher:
             return await self._send_voice(row, now)
         return await self._send_sms(row, row.phone, row.body, now)
 
-    def _moot(self, row: q.Claimed, context: _Context, now: datetime) -> tuple[str, str] | None:
+    def _moot(self, row: outbox.Claimed, context: _Context, now: datetime) -> tuple[str, str] | None:
         """Why the row must not be sent now, if it must not: (state, reason)."""
         if row.kind == Kind.SIGN_IN_CODE:
             # Only sent while the person waits, and the code is not kept: the process died before recording it.
@@ -317,7 +319,7 @@ class Dispatcher:
             return "failed", "the person has asked for no text messages (STOP)"
         return None
 
-    def _held_for_morning(self, row: q.Claimed, context: _Context, now: datetime) -> bool:
+    def _held_for_morning(self, row: outbox.Claimed, context: _Context, now: datetime) -> bool:
         """Quiet hours hold every SMS and call that can wait: a cancellation at 04:00 goes at 08:00. What goes at
         night: a sign-in code and the answer to the person's own text, what the person has just done themselves
         (`anytime`), and news of a session that starts before 10:00 that morning (they may be on their way before
@@ -329,15 +331,15 @@ class Dispatcher:
         morning = self._quiet.later(now)
         return session is None or session.starts_at >= local_start(morning.astimezone(HELSINKI).date(), URGENT_UNTIL)
 
-    async def _hold(self, row: q.Claimed, now: datetime) -> str:
+    async def _hold(self, row: outbox.Claimed, now: datetime) -> str:
         morning = self._quiet.later(now)
         limit = deadline(row.kind, row.due_at, row.not_after)
         if limit is not None and morning >= limit:
-            await q.finish(
+            await outbox.finish(
                 row.id, worker=self.worker, now=now, state="expired", last_error="quiet hours: moot by the morning"
             )
             return "skipped"
-        await q.finish(
+        await outbox.finish(
             row.id,
             worker=self.worker,
             now=now,
@@ -348,9 +350,9 @@ class Dispatcher:
         )
         return "held"
 
-    async def _send_sms(self, row: q.Claimed, phone: str, body: str, now: datetime) -> str:
+    async def _send_sms(self, row: outbox.Claimed, phone: str, body: str, now: datetime) -> str:
         if not phone:
-            await q.finish(row.id, worker=self.worker, now=now, state="failed", last_error="no phone number")
+            await outbox.finish(row.id, worker=self.worker, now=now, state="failed", last_error="no phone number")
             return "failed"
         limit = deadline(row.kind, row.due_at, row.not_after)
         validity = None
@@ -370,7 +372,7 @@ class Dispatcher:
                 in_doubt=row.in_doubt or exc.maybe_sent,
             )
         state = "delivered" if receipt.status == "delivered" else "sent"
-        recorded = await q.finish(
+        recorded = await outbox.finish(
             row.id,
             worker=self.worker,
             now=self._clock.now(),
@@ -385,11 +387,11 @@ class Dispatcher:
             await self._early_report(receipt.provider_id)
         return "sent"
 
-    async def _already_sent(self, row: q.Claimed, phone: str, body: str) -> SmsReceipt | None:
+    async def _already_sent(self, row: outbox.Claimed, phone: str, body: str) -> SmsReceipt | None:
         """Whether Twilio already took this message (an earlier try's answer was lost): its record, if so. A
         message another row has already claimed as its own (the same words twice to one number) does not count."""
         found = await self._sms.find(to=phone, body=body, since=row.due_at - timedelta(minutes=1))
-        taken = await q.provider_ids_taken([r.provider_id for r in found], but=row.id)
+        taken = await outbox.provider_ids_taken([r.provider_id for r in found], but=row.id)
         for receipt in found:
             if receipt.provider_id not in taken:
                 log.info("%s to %s had gone out before its answer was lost: not sent again", row.kind, mask(phone))
@@ -398,17 +400,17 @@ class Dispatcher:
 
     async def _early_report(self, provider_id: str) -> None:
         """A delivery report that came before the sid was recorded waits in `provider_report`: apply it now."""
-        report = await q.take_early_report(provider_id)
+        report = await delivery_reports.take_early_report(provider_id)
         if report is not None:
             await self._notifications.delivery_report(provider_id, report.status, report.error_code)
 
-    async def _send_voice(self, row: q.Claimed, now: datetime) -> str:
+    async def _send_voice(self, row: outbox.Claimed, now: datetime) -> str:
         """A reminder call to a landline: placed now; what happens on it comes back to the voice webhooks."""
         try:
             placed = await self._voice.call(to=row.phone, text=row.body)
         except SmsError as exc:
             return await self._failed(row, str(exc), permanent=exc.permanent, retry_after=exc.retry_after, now=now)
-        await q.finish(
+        await outbox.finish(
             row.id,
             worker=self.worker,
             now=self._clock.now(),
@@ -420,7 +422,7 @@ class Dispatcher:
         )
         return "sent"
 
-    async def _send_push(self, row: q.Claimed, context: _Context, now: datetime) -> str:
+    async def _send_push(self, row: outbox.Claimed, context: _Context, now: datetime) -> str:
         subscriptions = context.subscriptions.get(row.person_id, []) if row.person_id else []
         payload = _payload(row.body)
         limit = deadline(row.kind, row.due_at, row.not_after)
@@ -439,13 +441,13 @@ class Dispatcher:
                 )
             except PushError as exc:
                 if exc.gone:
-                    await q.delete_subscription(endpoint=subscription.endpoint)
+                    await push_subscriptions.delete_subscription(endpoint=subscription.endpoint)
                     log.info("push subscription of a person is gone (%s): removed", exc.status)
                 elif not exc.permanent:
                     transient = exc
                 continue
-            await q.push_worked(subscription.id, self._clock.now())
-            await q.finish(
+            await push_subscriptions.push_worked(subscription.id, self._clock.now())
+            await outbox.finish(
                 row.id,
                 worker=self.worker,
                 now=self._clock.now(),
@@ -461,10 +463,10 @@ class Dispatcher:
         # No subscription took it: by SMS. An offer whose SMS escalation is still waiting gets that SMS now (one SMS
         # per offer); anything else gets the push's own SMS wording as a row of its own (its own ledger line).
         reason = "no push subscription" if not subscriptions else "every push subscription refused it"
-        if row.offer_id is None or not await q.bring_sms_forward(offer_id=row.offer_id, now=now):
-            await q.insert(
+        if row.offer_id is None or not await outbox.bring_sms_forward(offer_id=row.offer_id, now=now):
+            await outbox.insert(
                 [
-                    q.Draft(
+                    outbox.Draft(
                         key=f"{row.key}:sms",
                         kind=row.kind,
                         channel="sms",
@@ -482,12 +484,12 @@ class Dispatcher:
                 ],
                 now,
             )
-        await q.finish(row.id, worker=self.worker, now=now, state="cancelled", last_error=f"{reason}: sent by SMS")
+        await outbox.finish(row.id, worker=self.worker, now=now, state="cancelled", last_error=f"{reason}: sent by SMS")
         return "replaced"
 
     async def _failed(
         self,
-        row: q.Claimed,
+        row: outbox.Claimed,
         error: str,
         *,
         permanent: bool,
@@ -498,16 +500,16 @@ class Dispatcher:
         error = error[:300]
         if permanent:
             log.warning("%s %s to %s failed for good: %s", row.channel, row.kind, mask(row.phone), error)
-            await q.finish(row.id, worker=self.worker, now=now, state="failed", last_error=error)
+            await outbox.finish(row.id, worker=self.worker, now=now, state="failed", last_error=error)
             return "failed"
         retry_at = now + retry_delay(row.attempts, retry_after=retry_after, jitter=self._rng.uniform(0.5, 1.0))
         if retry_at >= useful_until(row.kind, row.due_at, row.not_after):
             log.warning("%s %s to %s not sent while it mattered: %s", row.channel, row.kind, mask(row.phone), error)
-            await q.finish(
+            await outbox.finish(
                 row.id, worker=self.worker, now=now, state="expired", last_error=f"too late to retry: {error}"
             )
             return "failed"
-        await q.finish(
+        await outbox.finish(
             row.id,
             worker=self.worker,
             now=now,
@@ -519,7 +521,7 @@ class Dispatcher:
         return "retried"
 
 
-def _subject_gone(row: q.Claimed, context: _Context, person: q.Recipient | None) -> str | None:
+def _subject_gone(row: outbox.Claimed, context: _Context, person: outbox.Recipient | None) -> str | None:
     """Why the person, session or offer the row is about no longer wants it, if so."""
     if row.person_id and (person is None or not person.active):
         return "the person is no longer active"

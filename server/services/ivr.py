@@ -17,8 +17,8 @@ import phonenumbers
 
 from server.adapters.clock import Clock
 from server.db import calls as q
+from server.db import delivery_reports, message_context, message_templates
 from server.db import network as network_q
-from server.db import notifications as outbox
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db import topics as topics_q
@@ -116,8 +116,8 @@ class IvrService:
     async def reminder_answered(self, *, call_sid: str) -> Speech:
         """Someone answered a reminder call we placed: say the reminder and ask 1 / 2 / 3."""
         await self._fresh_templates()
-        planned = await outbox.by_provider_id(call_sid)
-        session = await outbox.session_context(planned["session"]) if planned and planned["session"] else None
+        planned = await delivery_reports.by_provider_id(call_sid)
+        session = await message_context.session_context(planned["session"]) if planned and planned["session"] else None
         if planned is None or session is None:
             return Speech((), gather=False, hang_up=True)
         state = CallState(Step.REMINDER, _booking_language(session.resident.language))
@@ -443,7 +443,7 @@ class IvrService:
         """The coordinators' wordings, read again at most every TEMPLATES_FOR (prompts render synchronously)."""
         now = self._clock.now()
         if self._templates_read is None or now - self._templates_read >= TEMPLATES_FOR or now < self._templates_read:
-            self._templates = await outbox.templates()
+            self._templates = await message_templates.templates()
             self._templates_read = now
 
 

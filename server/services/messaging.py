@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.adapters.clock import Clock
-from server.db import notifications as q
+from server.db import delivery_reports, message_context, message_templates, outbox, push_subscriptions
 from server.db import replies as replies_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import InvalidInput, NotFound
@@ -59,11 +59,11 @@ class MessagingService:
 
     async def ledger(self, caller: Principal, session_id: uuid.UUID) -> list[tuple[dict[str, Any], str]]:
         """Every message of a session the caller oversees, with who it was for (never their number)."""
-        people = await q.session_people(session_id, caller.oversees)
+        people = await message_context.session_people(session_id, caller.oversees)
         if people is None:
             raise NotFound("No such session.", code="session_not_found")
         resident, volunteer = people
-        rows = await q.ledger(session_id)
+        rows = await outbox.ledger(session_id)
         await self._audit.record(caller, "session.messages.read", "session", str(session_id), subject_id=resident)
         return [
             (r, "resident" if r["person"] == resident else "volunteer" if r["person"] == volunteer else "other")
@@ -87,7 +87,7 @@ class MessagingService:
         )
 
     async def templates(self) -> list[TemplateView]:
-        own = await q.templates()
+        own = await message_templates.templates()
         return [self._view(name, lang, own.get((name, lang))) for name in DEFAULTS for lang in LANGUAGES]
 
     async def save_template(
@@ -99,7 +99,7 @@ class MessagingService:
             raise InvalidInput(str(exc), code="template_invalid") from None
         body = body.strip().replace("\r\n", "\n")
         async with write_transaction(self._engine):
-            await q.save_template(
+            await message_templates.save_template(
                 name=name, language=language, body=body, link_free=link_free, now=self._clock.now(), by=caller.person_id
             )
             await self._audit.record(
@@ -111,7 +111,7 @@ class MessagingService:
         if name not in DEFAULTS:
             raise NotFound("There is no such message.", code="template_not_found")
         async with write_transaction(self._engine):
-            await q.reset_template(name=name, language=language)
+            await message_templates.reset_template(name=name, language=language)
             await self._audit.record(caller, "template.reset", "template", f"{name}/{language}")
         return self._view(name, language, None)
 
@@ -119,26 +119,26 @@ class MessagingService:
 
     async def subscribe(self, caller: Principal, endpoint: str, p256dh: str, auth: str) -> int:
         async with write_transaction(self._engine):
-            await q.save_subscription(
+            await push_subscriptions.save_subscription(
                 person_id=caller.person_id, endpoint=endpoint, p256dh=p256dh, auth=auth, now=self._clock.now()
             )
-            await q.keep_newest_subscriptions(caller.person_id, MAX_SUBSCRIPTIONS)
-            return await q.subscription_count(caller.person_id)
+            await push_subscriptions.keep_newest_subscriptions(caller.person_id, MAX_SUBSCRIPTIONS)
+            return await push_subscriptions.subscription_count(caller.person_id)
 
     async def unsubscribe(self, caller: Principal, endpoint: str) -> int:
-        await q.delete_subscription(endpoint=endpoint, person_id=caller.person_id)
-        return await q.subscription_count(caller.person_id)
+        await push_subscriptions.delete_subscription(endpoint=endpoint, person_id=caller.person_id)
+        return await push_subscriptions.subscription_count(caller.person_id)
 
     async def purge(self) -> int:
         now = self._clock.now()
         before = now - timedelta(days=MESSAGE_TEXT_DAYS)
-        await q.purge_early_reports(now - timedelta(days=1))
-        return await q.purge_bodies(before, now) + await replies_q.purge_handled(before)
+        await delivery_reports.purge_early_reports(now - timedelta(days=1))
+        return await outbox.purge_bodies(before, now) + await replies_q.purge_handled(before)
 
     # ---- one's own settings -------------------------------------------------------------------------------
 
     async def my_settings(self, caller: Principal) -> tuple[str, bool]:
-        return await q.message_settings(caller.person_id)
+        return await message_context.message_settings(caller.person_id)
 
     async def update_settings(self, caller: Principal, *, code_word: str | None, sms: bool | None) -> tuple[str, bool]:
         if code_word is not None:
@@ -148,7 +148,7 @@ class MessagingService:
                     "Choose a code word of ordinary letters (å, ä and ö are fine), at most 20 characters.",
                     code="code_word_invalid",
                 )
-        await q.update_message_settings(caller.person_id, code_word=code_word, sms=sms)
+        await message_context.update_message_settings(caller.person_id, code_word=code_word, sms=sms)
         await self._audit.record(
             caller,
             "messages.settings",
@@ -157,4 +157,4 @@ class MessagingService:
             subject_id=caller.person_id,
             detail={"code_word": code_word is not None, "sms": sms},
         )
-        return await q.message_settings(caller.person_id)
+        return await message_context.message_settings(caller.person_id)

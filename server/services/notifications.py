@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
-from server.db import notifications as q
+from server.db import delivery_reports, message_context, message_templates, outbox
 from server.domain.ivr import spoken_time
 from server.domain.messages import DEFAULTS, NO_NAME, PUSH_FALLBACK, PlaceInfo, place_text, render, when_text
 from server.domain.phone import display, is_mobile
@@ -37,7 +37,7 @@ OFFER_SMS_AFTER = timedelta(minutes=10)
 URGENT = frozenset({Kind.REMINDER_1H, Kind.OFFER, Kind.CANCELLED, Kind.MOVED})
 
 
-def language_of(person: q.PersonInfo | None) -> str:
+def language_of(person: message_context.PersonInfo | None) -> str:
     return person.language if person and person.language in ("fi", "sv", "en") else "fi"
 
 
@@ -88,8 +88,8 @@ class NotificationService:
         """Replace what was waiting for the session with what `event` (caused by `caller`; None: the system)
         calls for. Call it inside the transaction that made the change. Returns the rows written."""
         now = self._clock.now()
-        await q.cancel_pending(session_id=session_id, now=now, reason=f"session {event.value}")
-        session = await q.session_context(session_id)
+        await outbox.cancel_pending(session_id=session_id, now=now, reason=f"session {event.value}")
+        session = await message_context.session_context(session_id)
         if session is None:
             return 0
         actor = Actor.COORDINATOR
@@ -111,19 +111,19 @@ class NotificationService:
         )
         previous = None
         if changed and previous_volunteer_id is not None:
-            previous = (await q.people({previous_volunteer_id})).get(previous_volunteer_id)
-        templates = await q.templates()
+            previous = (await message_context.people({previous_volunteer_id})).get(previous_volunteer_id)
+        templates = await message_templates.templates()
         drafts = [d for p in plan if (d := self._session_draft(p, session, previous, templates, actor)) is not None]
-        return await q.insert(drafts, now)
+        return await outbox.insert(drafts, now)
 
     def _session_draft(
         self,
         planned: Planned,
-        session: q.SessionContext,
-        previous: q.PersonInfo | None,
+        session: message_context.SessionContext,
+        previous: message_context.PersonInfo | None,
         templates: Templates,
         actor: Actor,
-    ) -> q.Draft | None:
+    ) -> outbox.Draft | None:
         person = {
             Audience.RESIDENT: session.resident,
             Audience.VOLUNTEER: session.volunteer,
@@ -177,7 +177,7 @@ class NotificationService:
         own_doing = (planned.audience is Audience.RESIDENT and actor is Actor.RESIDENT) or (
             planned.audience is Audience.VOLUNTEER and actor is Actor.VOLUNTEER
         )
-        return q.Draft(
+        return outbox.Draft(
             key=key,
             kind=planned.kind.value,
             channel=channel,
@@ -203,13 +203,13 @@ class NotificationService:
         if not offers:
             return 0
         now = self._clock.now()
-        request = await q.request_context(request_id)
+        request = await message_context.request_context(request_id)
         if request is None:
             return 0
-        volunteers = await q.people({v for _, v in offers})
-        templates = await q.templates()
+        volunteers = await message_context.people({v for _, v in offers})
+        templates = await message_templates.templates()
         sms_due = offer_escalation(now=now, expires_at=expires_at, after=OFFER_SMS_AFTER, quiet=self._quiet)
-        drafts: list[q.Draft] = []
+        drafts: list[outbox.Draft] = []
         for offer_id, volunteer_id in offers:
             person = volunteers.get(volunteer_id)
             if person is None:
@@ -233,7 +233,7 @@ class NotificationService:
             if sms_due is not None:
                 planned.append((Kind.OFFER_SMS, Channel.SMS, sms, sms_due))
             drafts += [
-                q.Draft(
+                outbox.Draft(
                     key=f"offer:{offer_id}:{channel.value}",
                     kind=kind.value,
                     channel=channel.value,
@@ -248,14 +248,14 @@ class NotificationService:
                 )
                 for kind, channel, body, due in planned
             ]
-        return await q.insert(drafts, now)
+        return await outbox.insert(drafts, now)
 
     @staticmethod
-    def _spoken(language: str, session: q.SessionContext) -> dict[str, str]:
+    def _spoken(language: str, session: message_context.SessionContext) -> dict[str, str]:
         place = place_text(PlaceInfo(session.modality, session.help_point_name), language)
         return {"when": spoken_time(session.starts_at, language), "place": place}
 
-    def spoken_reminder(self, templates: Templates, language: str, session: q.SessionContext) -> str:
+    def spoken_reminder(self, templates: Templates, language: str, session: message_context.SessionContext) -> str:
         """The words of a reminder call (also what the dev phone shows for it)."""
         return self.text(templates, "voice.reminder", language, self._spoken(language, session))
 
@@ -265,32 +265,38 @@ class NotificationService:
         reminder that came back undelivered is tried once more as a call, if the session is still ahead and it is
         not night."""
         now = self._clock.now()
-        changed = await q.apply_status(provider_id, status, error_code, now)
-        if changed is None and status in q.PROVIDER_ORDER and not await q.holds_provider_id(provider_id):
-            await q.keep_early_report(provider_id, status, error_code, now)
+        changed = await delivery_reports.apply_status(provider_id, status, error_code, now)
+        if (
+            changed is None
+            and status in delivery_reports.PROVIDER_ORDER
+            and not await delivery_reports.holds_provider_id(provider_id)
+        ):
+            await delivery_reports.keep_early_report(provider_id, status, error_code, now)
             # The dispatcher may have recorded the sid meanwhile (and looked for a report before ours was kept).
-            if await q.holds_provider_id(provider_id) and (early := await q.take_early_report(provider_id)):
-                changed = await q.apply_status(provider_id, early.status, early.error_code, now)
+            if await delivery_reports.holds_provider_id(provider_id) and (
+                early := await delivery_reports.take_early_report(provider_id)
+            ):
+                changed = await delivery_reports.apply_status(provider_id, early.status, early.error_code, now)
         if changed is None:
             return False
         if changed.state == "failed" and changed.kind in REMINDER_KINDS and changed.session_id is not None:
             await self._call_instead(changed, now)
         return True
 
-    async def _call_instead(self, row: q.Reported, now: datetime) -> None:
-        session = await q.session_context(row.session_id) if row.session_id else None
+    async def _call_instead(self, row: delivery_reports.Reported, now: datetime) -> None:
+        session = await message_context.session_context(row.session_id) if row.session_id else None
         if session is None or session.state != "scheduled" or session.version != row.session_version:
             return
         if row.person_id != session.resident.id or now >= session.starts_at or self._quiet.contains(now):
             return
         language = language_of(session.resident)
-        await q.insert(
+        await outbox.insert(
             [
-                q.Draft(
+                outbox.Draft(
                     key=f"{row.key}:voice",
                     kind=row.kind,
                     channel="voice",
-                    body=self.spoken_reminder(await q.templates(), language, session),
+                    body=self.spoken_reminder(await message_templates.templates(), language, session),
                     due_at=now,
                     not_after=session.starts_at,
                     person_id=session.resident.id,
@@ -306,11 +312,11 @@ class NotificationService:
     async def call_status(self, provider_id: str, status: str) -> bool:
         """How a reminder call went: answered (completed), or busy / no answer / failed, which puts the session
         on the coordinators' at-risk list."""
-        return await q.apply_call_status(provider_id, status, self._clock.now())
+        return await delivery_reports.apply_call_status(provider_id, status, self._clock.now())
 
     async def offers_closed(self, offer_ids: list[uuid.UUID], reason: str) -> int:
         """Offers answered, withdrawn or expired: their waiting SMS escalations are moot."""
-        return await q.cancel_pending(now=self._clock.now(), reason=reason, offer_ids=offer_ids)
+        return await outbox.cancel_pending(now=self._clock.now(), reason=reason, offer_ids=offer_ids)
 
 
 def push_body(text: str, *, url: str, tag: str, title: str = "Apuri") -> str:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import phonenumbers
 
 from server.adapters.clock import Clock
-from server.db import notifications as outbox
+from server.db import message_templates, outbox
 from server.db import replies as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
@@ -244,7 +244,7 @@ class ReplyService:
                 f"{n}) {self._about(s, language)['when']}, {self._about(s, language)['place']}"
                 for n, s in enumerate(received.choices, start=1)
             )
-        body = self._notifications.text(await outbox.templates(), received.answer, language, values)
+        body = self._notifications.text(await message_templates.templates(), received.answer, language, values)
         key = f"reply:{phone}:{now:%Y%m%d%H%M}" if received.action == "unknown" else f"reply:{inbound_id}"
         await outbox.insert(
             [

@@ -48,7 +48,7 @@ from typing import Any
 import asyncpg
 
 from server.adapters.push import generate_vapid_keys
-from server.db import notifications as q
+from server.db import outbox, push_subscriptions
 from server.db.engine import AnyEngine, bind, make_engine, start, stop
 from server.db.migrate import migrate
 from server.db.tables import Notification, Person
@@ -194,7 +194,7 @@ async def seed_people(push: PushService, people: int, vapid_public: str, now: da
         person_id, phone = uuid.uuid4(), f"+35850{i:07d}"
         await Person.insert(Person(id=person_id, first_name=f"P{i}", phone=phone, created_at=now))
         target = push.subscribe(application_server_key=vapid_public)
-        await q.save_subscription(
+        await push_subscriptions.save_subscription(
             person_id=person_id, endpoint=target.endpoint, p256dh=target.p256dh, auth=target.auth, now=now
         )
         found.append((person_id, phone))
@@ -209,7 +209,7 @@ async def seed_due(channel: str, run: str, count: int, people: list[tuple[uuid.U
         person_id, phone = people[i % len(people)] if channel == "push" else (None, f"+35840{i:07d}")
         body = push_body(text, url="/#/sessions", tag=f"s-{i}") if channel == "push" else text
         drafts.append(
-            q.Draft(
+            outbox.Draft(
                 key=f"{run}:{i}",
                 kind="reminder_24h",
                 channel=channel,
@@ -221,7 +221,7 @@ async def seed_due(channel: str, run: str, count: int, people: list[tuple[uuid.U
             )
         )
     for first in range(0, count, 1000):
-        await q.insert(drafts[first : first + 1000], now)
+        await outbox.insert(drafts[first : first + 1000], now)
     return set(texts)
 
 
@@ -284,11 +284,11 @@ AREAS = {  # a function's own time goes to the first area whose key is in its fi
 PATHS = {  # what each step costs, all it calls included (coroutines: only while running, not while suspended)
     ("server/adapters/sms.py", "send"): "TwilioSms.send",
     ("server/adapters/push.py", "send"): "WebPush.send",
-    ("server/db/notifications.py", "finish"): "notifications.finish (mark the row)",
-    ("server/db/notifications.py", "claim"): "notifications.claim (claim + read the batch)",
-    ("server/db/notifications.py", "recipients"): "notifications.recipients",
-    ("server/db/notifications.py", "subscriptions_of"): "notifications.subscriptions_of",
-    ("server/db/notifications.py", "push_worked"): "notifications.push_worked",
+    ("server/db/outbox.py", "finish"): "outbox.finish (mark the row)",
+    ("server/db/outbox.py", "claim"): "outbox.claim (claim + read the batch)",
+    ("server/db/outbox.py", "recipients"): "outbox.recipients",
+    ("server/db/push_subscriptions.py", "subscriptions_of"): "push_subscriptions.subscriptions_of",
+    ("server/db/push_subscriptions.py", "push_worked"): "push_subscriptions.push_worked",
 }
 
 
@@ -322,7 +322,7 @@ def ms(values: list[float]) -> tuple[float, float]:
 async def explain_postgres(url: str) -> list[str]:
     """EXPLAIN (ANALYZE, BUFFERS) of the claim, rolled back: as the runs left the table, then after a VACUUM (which
     autovacuum would do in time) has removed the index entries of rows that left `scheduled`/`sending`."""
-    sql = q._CLAIM_POSTGRES
+    sql = outbox._CLAIM_POSTGRES
     for n in range(1, 6):
         sql = sql.replace("{}", f"${n}", 1)
     conn = await asyncpg.connect(url)
@@ -346,7 +346,7 @@ async def explain_postgres(url: str) -> list[str]:
 
 
 async def explain_sqlite(engine: AnyEngine) -> list[str]:
-    select = q._CLAIM_SQLITE.split("WHERE id IN (", 1)[1].rsplit(")", 1)[0]
+    select = outbox._CLAIM_SQLITE.split("WHERE id IN (", 1)[1].rsplit(")", 1)[0]
     rows = await Notification.raw(f"EXPLAIN QUERY PLAN {select}", datetime.now(UTC), 100)
     return [str(r.get("detail")) for r in rows]
 

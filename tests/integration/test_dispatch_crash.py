@@ -38,7 +38,7 @@ from server.adapters.clock import SystemClock
 from server.adapters.push import MemoryPush
 from server.adapters.sms import TwilioSms
 from server.adapters.voice import MemoryVoice
-from server.db import notifications as q
+from server.db import outbox
 from server.db.engine import AnyEngine, bind, make_engine, start, stop
 from server.db.tables import Notification
 from server.services.dispatch import Dispatcher
@@ -102,7 +102,7 @@ async def work(database_url: str, twilio_url: str, name: str, *, until_done: boo
         while True:
             if (await dispatcher.run_due()).claimed:
                 continue
-            if until_done and not await Notification.count().where(Notification.state.is_in(list(q.IN_PLAY))):
+            if until_done and not await Notification.count().where(Notification.state.is_in(list(outbox.IN_PLAY))):
                 return
             await asyncio.sleep(TICK_SECONDS)
     finally:
@@ -131,7 +131,7 @@ async def twilio() -> AsyncIterator[TwilioService]:
 async def seed_due_sms(count: int) -> list[str]:
     now = datetime.now(UTC)
     drafts = [
-        q.Draft(
+        outbox.Draft(
             key=f"crash:{i}",
             kind="reminder_24h",
             channel="sms",
@@ -144,7 +144,7 @@ async def seed_due_sms(count: int) -> list[str]:
         for i in range(count)
     ]
     for first in range(0, count, 500):
-        await q.insert(drafts[first : first + 500], now)
+        await outbox.insert(drafts[first : first + 500], now)
     return [d.body for d in drafts]
 
 

@@ -20,7 +20,7 @@ from server.adapters.clock import FixedClock
 from server.adapters.push import MemoryPush
 from server.adapters.sms import MemorySms, SmsError, SmsReceipt, TwilioSms
 from server.adapters.voice import MemoryVoice
-from server.db import notifications as q
+from server.db import outbox
 from server.db.engine import AnyEngine, bind, make_engine, start, stop
 from server.db.tables import Notification
 from server.services.dispatch import Dispatcher, TickResult
@@ -60,7 +60,7 @@ def twilio_settings(database_url: str, twilio: TwilioService) -> Settings:
 async def seed_due_sms(count: int) -> list[str]:
     """`count` SMS reminders due at START (each with its own key and body, no person or session behind them)."""
     drafts = [
-        q.Draft(
+        outbox.Draft(
             key=f"load:{i}",
             kind="reminder_24h",
             channel="sms",
@@ -72,7 +72,7 @@ async def seed_due_sms(count: int) -> list[str]:
         )
         for i in range(count)
     ]
-    assert await q.insert(drafts, START) == count
+    assert await outbox.insert(drafts, START) == count
     return [d.body for d in drafts]
 
 
@@ -152,7 +152,7 @@ async def test_rows_of_a_worker_that_died_are_sent_once_its_lease_runs_out_and_n
     lease = timedelta(seconds=Settings().dispatch_lease_seconds)  # base_settings keeps the default
     bodies = await seed_due_sms(20)
     # A worker claims ten rows and dies before sending any of them.
-    dead = await q.claim(engine, worker="dead", now=START, lease_until=START + lease, limit=10)
+    dead = await outbox.claim(engine, worker="dead", now=START, lease_until=START + lease, limit=10)
     orphans = {row.body for row in dead}
 
     first = await live.run_due()
@@ -170,7 +170,7 @@ async def test_rows_of_a_worker_that_died_are_sent_once_its_lease_runs_out_and_n
     attempts = await Notification.select(Notification.body, Notification.attempts)
     assert {r["body"]: r["attempts"] for r in attempts if r["body"] in orphans} == dict.fromkeys(orphans, 2)
     # Should the "dead" worker wake up after all, its word no longer counts.
-    assert not await q.finish(dead[0].id, worker="dead", now=clock.now(), state="failed", last_error="late")
+    assert not await outbox.finish(dead[0].id, worker="dead", now=clock.now(), state="failed", last_error="late")
 
 
 class SlowSms(MemorySms):

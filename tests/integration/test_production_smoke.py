@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from server.adapters.push import generate_vapid_keys
-from server.db import notifications as q
+from server.db import outbox
 from server.db.engine import bind, make_engine, start, stop
 from server.db.tables import Person
 from server.demo import RESIDENT_PHONE, VOLUNTEER_PHONE, load_demo
@@ -306,9 +306,9 @@ async def due_now(database_url: str, reminder: str) -> None:
             )
         }
         now = datetime.now(UTC)
-        await q.insert(
+        await outbox.insert(
             [
-                q.Draft(
+                outbox.Draft(
                     key=f"smoke:reminder:{uuid.uuid4()}",
                     kind="reminder_2h",
                     channel="sms",
@@ -318,7 +318,7 @@ async def due_now(database_url: str, reminder: str) -> None:
                     person_id=people[RESIDENT_PHONE],
                     phone=RESIDENT_PHONE,
                 ),
-                q.Draft(
+                outbox.Draft(
                     key=f"smoke:push:{uuid.uuid4()}",
                     kind="reminder_1h",
                     channel="push",

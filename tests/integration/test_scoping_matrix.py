@@ -21,8 +21,8 @@ from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
 from server.db import feedback as feedback_q
+from server.db import message_templates
 from server.db import network as network_q
-from server.db import notifications as notifications_q
 from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import replies as replies_q
@@ -159,7 +159,7 @@ async def snapshot(world: World) -> tuple[object, ...]:
     application = await applications_q.get(world.application)
     callback = await calls_q.callback(world.callback, None)
     feedback = await feedback_q.get(world.feedback)
-    templates = await notifications_q.templates()
+    templates = await message_templates.templates()
     return (
         organisation,
         help_point,

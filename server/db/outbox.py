@@ -1,0 +1,322 @@
+"""The notification outbox: writing planned messages, cancelling them, claiming due rows with a lease,
+recording what happened, what the dispatcher re-checks just before sending, and the ledgers coordinators read.
+Delivery reports from the provider are applied in `delivery_reports`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.db.codec import as_uuid
+from server.db.engine import AnyEngine, is_sqlite, write_transaction
+from server.db.tables import HelpSession, Notification, Offer, Person
+
+IN_PLAY = ("scheduled", "sending")
+FINAL = ("delivered", "failed", "cancelled", "expired")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A message to put in the outbox."""
+
+    key: str
+    kind: str
+    channel: str
+    body: str
+    due_at: datetime
+    not_after: datetime | None
+    person_id: uuid.UUID | None
+    phone: str = ""
+    language: str = "fi"
+    session_id: uuid.UUID | None = None
+    session_version: int | None = None
+    offer_id: uuid.UUID | None = None
+    anytime: bool = False  # may go out in quiet hours
+    sms_body: str = ""  # a push's SMS wording, for when no subscription takes it
+    choices: str = ""  # a "which time?" question's choices (JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: uuid.UUID
+    key: str
+    kind: str
+    channel: str
+    person_id: uuid.UUID | None
+    phone: str
+    language: str
+    body: str
+    due_at: datetime
+    not_after: datetime | None
+    session_id: uuid.UUID | None
+    session_version: int | None
+    offer_id: uuid.UUID | None
+    attempts: int
+    anytime: bool = False
+    sms_body: str = ""
+    in_doubt: bool = False
+    claimed_at: datetime | None = None
+
+
+async def insert(drafts: list[Draft], now: datetime) -> int:
+    """Add messages; one whose key is already there (the same change planned twice) is left alone."""
+    if not drafts:
+        return 0
+    rows = [
+        Notification(
+            id=uuid.uuid4(),
+            key=d.key,
+            kind=d.kind,
+            channel=d.channel,
+            person=d.person_id,
+            phone=d.phone,
+            session=d.session_id,
+            session_version=d.session_version,
+            offer=d.offer_id,
+            language=d.language,
+            body=d.body,
+            due_at=d.due_at,
+            not_after=d.not_after,
+            next_attempt_at=d.due_at,
+            state="scheduled",
+            created_at=now,
+            updated_at=now,
+            anytime=d.anytime,
+            sms_body=d.sms_body,
+            choices=d.choices,
+        )
+        for d in drafts
+    ]
+    done = (
+        await Notification.insert(*rows)
+        .on_conflict(target=Notification.key, action="DO NOTHING")
+        .returning(Notification.id)
+    )
+    return len(done)
+
+
+async def record_sent_now(draft: Draft, *, now: datetime, lease_until: datetime, worker: str) -> uuid.UUID:
+    """A message the request sends itself while the person waits (a sign-in code): written as already claimed,
+    so the dispatcher leaves it alone unless the process dies before recording how it went."""
+    row_id = uuid.uuid4()
+    await Notification.insert(
+        Notification(
+            id=row_id,
+            key=draft.key,
+            kind=draft.kind,
+            channel=draft.channel,
+            person=draft.person_id,
+            phone=draft.phone,
+            language=draft.language,
+            body=draft.body,
+            due_at=draft.due_at,
+            not_after=draft.not_after,
+            next_attempt_at=lease_until,
+            state="sending",
+            attempts=1,
+            claimed_by=worker,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return row_id
+
+
+async def cancel_pending(
+    *, now: datetime, reason: str, session_id: uuid.UUID | None = None, offer_ids: list[uuid.UUID] | None = None
+) -> int:
+    """Cancel what has not been picked up yet. A row being sent at this moment is left to the dispatcher, which
+    re-checks the session just before sending."""
+    query = Notification.update(
+        {Notification.state: "cancelled", Notification.last_error: reason, Notification.updated_at: now}
+    ).where(Notification.state == "scheduled")
+    if session_id is not None:
+        query = query.where(Notification.session == session_id)
+    elif offer_ids:
+        query = query.where(Notification.offer.is_in(offer_ids))
+    else:
+        return 0
+    return len(await query.returning(Notification.id))
+
+
+async def bring_sms_forward(*, offer_id: uuid.UUID, now: datetime) -> int:
+    """An offer's SMS that waits for its time (the escalation ten minutes on) goes now instead: a volunteer whose
+    push could not be delivered gets one SMS for the offer, not two."""
+    rows = (
+        await Notification.update({Notification.next_attempt_at: now, Notification.updated_at: now})
+        .where((Notification.offer == offer_id) & (Notification.channel == "sms") & (Notification.state == "scheduled"))
+        .returning(Notification.id)
+    )
+    return len(rows)
+
+
+async def provider_ids_taken(provider_ids: list[str], *, but: uuid.UUID) -> set[str]:
+    """Which of these provider ids other rows already hold."""
+    if not provider_ids:
+        return set()
+    rows = await Notification.select(Notification.provider_id).where(
+        Notification.provider_id.is_in(provider_ids) & (Notification.id != but)
+    )
+    return {r["provider_id"] for r in rows}
+
+
+# A row still `sending` when claimed is one whose worker died mid-send: in doubt until Twilio is asked.
+_CLAIM_POSTGRES = (
+    "UPDATE notification n SET state = 'sending', claimed_by = {}, next_attempt_at = {}, "
+    "attempts = n.attempts + 1, updated_at = {}, in_doubt = (n.in_doubt OR n.state = 'sending') "
+    "FROM (SELECT id FROM notification WHERE state IN ('scheduled', 'sending') AND next_attempt_at <= {} "
+    "ORDER BY next_attempt_at LIMIT {} FOR UPDATE SKIP LOCKED) due WHERE n.id = due.id RETURNING n.id"
+)
+
+
+_CLAIM_SQLITE = (
+    "UPDATE notification SET state = 'sending', claimed_by = {}, next_attempt_at = {}, "
+    "attempts = attempts + 1, updated_at = {}, in_doubt = (in_doubt OR state = 'sending') "
+    "WHERE id IN (SELECT id FROM notification WHERE state IN ('scheduled', 'sending') AND next_attempt_at <= {} "
+    "ORDER BY next_attempt_at LIMIT {}) RETURNING id"
+)
+
+
+async def claim(engine: AnyEngine, *, worker: str, now: datetime, lease_until: datetime, limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows for `worker` until `lease_until`: scheduled rows whose time has come and rows
+    whose previous claim ran out (a worker that died). PostgreSQL skips rows another worker is claiming (FOR
+    UPDATE SKIP LOCKED); SQLite's single writer (BEGIN IMMEDIATE) makes the conditional update atomic.
+    When nothing is due this is one query on the partial index `notification_due`."""
+    sql = _CLAIM_SQLITE if is_sqlite(engine) else _CLAIM_POSTGRES
+    async with write_transaction(engine):
+        ids = [r["id"] for r in await Notification.raw(sql, worker, lease_until, now, now, limit)]
+    if not ids:
+        return []
+    rows = await Notification.select().where(Notification.id.is_in([as_uuid(i) for i in ids]))
+    return [
+        Claimed(
+            id=r["id"],
+            key=r["key"],
+            kind=r["kind"],
+            channel=r["channel"],
+            person_id=r["person"],
+            phone=r["phone"],
+            language=r["language"],
+            body=r["body"],
+            due_at=r["due_at"],
+            not_after=r["not_after"],
+            session_id=r["session"],
+            session_version=r["session_version"],
+            offer_id=r["offer"],
+            attempts=r["attempts"],
+            anytime=bool(r["anytime"]),
+            sms_body=r["sms_body"],
+            in_doubt=bool(r["in_doubt"]),
+            claimed_at=r["updated_at"],
+        )
+        for r in rows
+    ]
+
+
+async def finish(row_id: uuid.UUID, *, worker: str, now: datetime, **changes: Any) -> bool:
+    """Record the outcome of a claimed row, only while the claim is still ours (a lease that ran out may have
+    been taken over by another worker, whose word then counts)."""
+    values: dict[Any, Any] = {getattr(Notification, name): value for name, value in changes.items()}
+    values[Notification.updated_at] = now
+    rows = (
+        await Notification.update(values)
+        .where((Notification.id == row_id) & (Notification.state == "sending") & (Notification.claimed_by == worker))
+        .returning(Notification.id)
+    )
+    return bool(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCheck:
+    state: str
+    version: int
+    starts_at: datetime
+    volunteer_id: uuid.UUID | None
+
+
+async def sessions_now(ids: set[uuid.UUID]) -> dict[uuid.UUID, SessionCheck]:
+    if not ids:
+        return {}
+    rows = await HelpSession.select(
+        HelpSession.id, HelpSession.state, HelpSession.version, HelpSession.starts_at, HelpSession.volunteer
+    ).where(HelpSession.id.is_in(list(ids)))
+    return {r["id"]: SessionCheck(r["state"], r["version"], r["starts_at"], r["volunteer"]) for r in rows}
+
+
+async def offer_states(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await Offer.select(Offer.id, Offer.state).where(Offer.id.is_in(list(ids)))
+    return {r["id"]: r["state"] for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    phone: str
+    opted_out: bool
+    active: bool
+
+
+async def recipients(ids: set[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+    if not ids:
+        return {}
+    rows = await Person.select(Person.id, Person.phone, Person.sms_opt_out, Person.active).where(
+        Person.id.is_in(list(ids))
+    )
+    return {r["id"]: Recipient(r["phone"], bool(r["sms_opt_out"]), bool(r["active"])) for r in rows}
+
+
+LEDGER_COLUMNS = (
+    Notification.id,
+    Notification.kind,
+    Notification.channel,
+    Notification.person,
+    Notification.phone,
+    Notification.language,
+    Notification.body,
+    Notification.due_at,
+    Notification.not_after,
+    Notification.state,
+    Notification.attempts,
+    Notification.provider_status,
+    Notification.last_error,
+    Notification.created_at,
+    Notification.sent_at,
+    Notification.updated_at,
+    Notification.session,
+)
+
+
+async def ledger(session_id: uuid.UUID) -> list[dict[str, Any]]:
+    return list(
+        await Notification.select(*LEDGER_COLUMNS)
+        .where(Notification.session == session_id)
+        .order_by(Notification.due_at)
+        .order_by(Notification.created_at)
+    )
+
+
+async def failed_since(since: datetime) -> list[dict[str, Any]]:
+    """Session messages that failed (or came back undelivered) since `since`."""
+    return list(
+        await Notification.select(*LEDGER_COLUMNS)
+        .where(
+            (Notification.state == "failed") & (Notification.updated_at >= since) & Notification.session.is_not_null()
+        )
+        .order_by(Notification.updated_at, ascending=False)
+    )
+
+
+async def purge_bodies(before: datetime, now: datetime) -> int:
+    """Message texts are personal data: blank them once the retention period is over (the row stays as a record
+    that something was sent)."""
+    rows = (
+        await Notification.update({Notification.body: "", Notification.phone: "", Notification.updated_at: now})
+        .where(
+            (Notification.created_at < before) & (Notification.body != "") & Notification.state.is_in([*FINAL, "sent"])
+        )
+        .returning(Notification.id)
+    )
+    return len(rows)
