@@ -10,7 +10,7 @@ notification:
 - `choices`: for a "which time?" question, the sessions the resident's numbered answer picks from (JSON).
 
 provider_report: a Twilio delivery report that arrived before the worker recorded the message's sid; applied
-when the sid is recorded.
+when the sid is recorded. And a unique index: one SMS or call sid belongs to one row.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -32,6 +32,9 @@ STATEMENTS = [
     " error_code VARCHAR(16) NOT NULL DEFAULT '',"
     " received_at TIMESTAMPTZ NOT NULL)",
     "CREATE INDEX provider_report_received_at ON provider_report (received_at)",
+    # One SMS or call is one row's: a send in doubt that finds a message at Twilio cannot take another row's.
+    "CREATE UNIQUE INDEX notification_provider_id_unique ON notification (provider_id) "
+    "WHERE provider_id IS NOT NULL AND channel IN ('sms', 'voice')",
 ]
 
 

@@ -33,21 +33,30 @@ class EarlyReport:
 
 async def keep_early_report(provider_id: str, status: str, error_code: str, now: datetime) -> None:
     """A delivery report for a sid no row holds yet; a later report for the same sid replaces it only if it is
-    further along."""
+    further along (also when two arrive at once: the replacement is conditional on what it replaces)."""
     rank = PROVIDER_ORDER.get(status, -1)
-    rows = await ProviderReport.select(ProviderReport.status).where(ProviderReport.provider_id == provider_id)
-    if rows and PROVIDER_ORDER.get(rows[0]["status"], -1) >= rank:
-        return
-    if rows:
-        await ProviderReport.update(
-            {ProviderReport.status: status, ProviderReport.error_code: error_code, ProviderReport.received_at: now}
-        ).where(ProviderReport.provider_id == provider_id)
-        return
     await ProviderReport.insert(
         ProviderReport(
             id=uuid.uuid4(), provider_id=provider_id, status=status, error_code=error_code[:16], received_at=now
         )
     ).on_conflict(target=ProviderReport.provider_id, action="DO NOTHING")
+    for _ in range(3):
+        rows = await ProviderReport.select(ProviderReport.status).where(ProviderReport.provider_id == provider_id)
+        if not rows or PROVIDER_ORDER.get(rows[0]["status"], -1) >= rank:
+            return
+        replaced = (
+            await ProviderReport.update(
+                {
+                    ProviderReport.status: status,
+                    ProviderReport.error_code: error_code[:16],
+                    ProviderReport.received_at: now,
+                }
+            )
+            .where((ProviderReport.provider_id == provider_id) & (ProviderReport.status == rows[0]["status"]))
+            .returning(ProviderReport.id)
+        )
+        if replaced:
+            return
 
 
 async def take_early_report(provider_id: str) -> EarlyReport | None:

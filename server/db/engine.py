@@ -86,6 +86,13 @@ async def serialise(engine: AnyEngine, key: str) -> None:
         await AuditEvent.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique index refused a row: SQLSTATE 23505 on PostgreSQL, an IntegrityError naming UNIQUE on SQLite."""
+    return getattr(exc, "sqlstate", None) == "23505" or (
+        type(exc).__name__ == "IntegrityError" and "UNIQUE constraint failed" in str(exc)
+    )
+
+
 def is_overlap_violation(exc: BaseException) -> bool:
     """A PostgreSQL exclusion constraint refused overlapping rows (SQLSTATE 23P01). SQLite has none: there the
     check-and-insert runs in one IMMEDIATE transaction instead."""

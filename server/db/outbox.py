@@ -141,15 +141,18 @@ async def cancel_pending(
     return len(await query.returning(Notification.id))
 
 
-async def bring_sms_forward(*, offer_id: uuid.UUID, now: datetime) -> int:
-    """An offer's SMS that waits for its time (the escalation ten minutes on) goes now instead: a volunteer whose
-    push could not be delivered gets one SMS for the offer, not two."""
-    rows = (
-        await Notification.update({Notification.next_attempt_at: now, Notification.updated_at: now})
-        .where((Notification.offer == offer_id) & (Notification.channel == "sms") & (Notification.state == "scheduled"))
-        .returning(Notification.id)
+async def bring_sms_forward(*, offer_id: uuid.UUID, now: datetime) -> bool:
+    """An offer's SMS that waits for its time (the escalation ten minutes on) goes now instead, so a volunteer whose
+    push could not be delivered gets one SMS for the offer, not two. True when the offer has an SMS already (now
+    brought forward, being sent, or sent)."""
+    await Notification.update({Notification.next_attempt_at: now, Notification.updated_at: now}).where(
+        (Notification.offer == offer_id) & (Notification.channel == "sms") & (Notification.state == "scheduled")
     )
-    return len(rows)
+    return bool(
+        await Notification.count().where(
+            (Notification.offer == offer_id) & (Notification.channel == "sms") & (Notification.state != "cancelled")
+        )
+    )
 
 
 async def provider_ids_taken(provider_ids: list[str], *, but: uuid.UUID) -> set[str]:

@@ -22,13 +22,16 @@ class Sender:
     id: uuid.UUID
     language: str
     opted_out: bool
+    code_word: str = ""
 
 
 async def sender(phone: str) -> Sender | None:
-    rows = await Person.select(Person.id, Person.language, Person.sms_opt_out).where(
+    rows = await Person.select(Person.id, Person.language, Person.sms_opt_out, Person.code_word).where(
         (Person.phone == phone) & (Person.active == True)  # noqa: E712 - Piccolo operator
     )
-    return Sender(rows[0]["id"], rows[0]["language"], bool(rows[0]["sms_opt_out"])) if rows else None
+    if not rows:
+        return None
+    return Sender(rows[0]["id"], rows[0]["language"], bool(rows[0]["sms_opt_out"]), rows[0]["code_word"] or "")
 
 
 async def seen(provider_id: str) -> bool:

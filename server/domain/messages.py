@@ -39,6 +39,15 @@ _REMOTE_PLACE = {
     "home_visit": {"fi": "kotikäynti", "sv": "hembesök", "en": "home visit"},
 }
 
+# The same ways told to the helper: by phone, it is they who call.
+_HELPER_REMOTE = {
+    "phone": {
+        "fi": "puhelimitse: soitat asukkaalle",
+        "sv": "per telefon: du ringer invånaren",
+        "en": "by phone: you call the resident",
+    },
+}
+
 _CODE_WORD = {"fi": "Tunnussanasi: {}", "sv": "Ditt kodord: {}", "en": "Your code word: {}"}
 
 # For a resident who gave no first name (booked by phone, or on a landline): never "Resident: , topic: …".
@@ -437,10 +446,12 @@ class PlaceInfo:
     municipality: str = ""
 
 
-def place_text(place: PlaceInfo, language: str) -> str:
+def place_text(place: PlaceInfo, language: str, *, helper: bool = False) -> str:
+    """Where the session is, in `language`; `helper`: worded for the volunteer (by phone, they call)."""
     if place.modality == "help_point":
         return ", ".join(part for part in (place.name, place.street_address, place.municipality) if part)
-    return _REMOTE_PLACE.get(place.modality, {}).get(language, place.modality)
+    wording = (_HELPER_REMOTE if helper else {}).get(place.modality) or _REMOTE_PLACE.get(place.modality, {})
+    return wording.get(language, place.modality)
 
 
 def render(text: str, values: Mapping[str, str], *, link_free: bool, code_word: str = "", language: str = "fi") -> str:

@@ -84,7 +84,7 @@ def _event(s: q.FeedSession, language: str, now: datetime) -> Event:
     topic = s.topic_names.get(language) or s.topic_names.get("fi", "")
     event.add("summary", f"{TITLE.get(language, TITLE['fi'])}: {topic}")
     place = PlaceInfo(s.modality, s.help_point_name, s.help_point_address, s.help_point_municipality)
-    event.add("location", place_text(place, language if language in ("fi", "sv", "en") else "fi"))
+    event.add("location", place_text(place, language if language in ("fi", "sv", "en") else "fi", helper=True))
     event.add("status", "CANCELLED" if s.state == "cancelled" else "CONFIRMED")
     event.add("sequence", s.version)
     return event

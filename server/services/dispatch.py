@@ -37,7 +37,7 @@ from server.adapters.push import PushError, PushSender, PushTarget
 from server.adapters.sms import SmsError, SmsReceipt, SmsSender
 from server.adapters.voice import VoiceCaller
 from server.db import delivery_reports, outbox, push_subscriptions
-from server.db.engine import AnyEngine
+from server.db.engine import AnyEngine, is_unique_violation
 from server.domain.clocktime import HELSINKI, local_start
 from server.domain.phone import mask
 from server.domain.reminders import REMINDER_KINDS, Kind, QuietHours, deadline, retry_delay, useful_until
@@ -175,26 +175,30 @@ class Dispatcher:
         running: set[asyncio.Task[str]] = set()
         outcomes: list[str] = []
         more = True  # the last claim may have left rows due
+        due_again = False  # a send made a row due at once (a push became an SMS, a row was given back)
 
         def ended(task: asyncio.Task[str]) -> None:
-            nonlocal more
+            nonlocal due_again
             running.discard(task)
             outcome = "retried" if task.cancelled() or task.exception() else task.result()
             outcomes.append(outcome)
             # A push that became an SMS, or a row given back, is due again at once.
-            more = more or outcome in ("replaced", "released")
+            due_again = due_again or outcome in ("replaced", "released")
 
         try:
             while not self._stopping and self._clock.now() - started < budget:
                 # Claim as room opens up: at most one window waiting beyond the one being sent.
                 room = min(2 * self._window - len(queue) - window.taken, self._limit)
-                if more and (room >= self._window or (room > 0 and not queue and not running)):
+                if (more or due_again) and (room >= self._window or (room > 0 and not queue and not running)):
+                    # Cleared before the claim: a send that ends while the claim waits on the database sets it
+                    # again, and its row is claimed next time round instead of being left to the next tick.
+                    due_again = False
                     rows, context, lease_until = await self._claim(room)
                     result.claimed += len(rows)
                     more = len(rows) == room
                     queue.extend((row, context, lease_until) for row in rows)
                 if not queue:
-                    if not running and not more:
+                    if not running and not more and not due_again:
                         break
                     if running:
                         await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -359,9 +363,11 @@ class Dispatcher:
         if limit is not None:
             validity = max(1, min(MAX_TWILIO_VALIDITY, int((limit - now).total_seconds())))
         try:
-            receipt = await self._already_sent(row, phone, body) if row.in_doubt else None
-            if receipt is None:
-                receipt = await self._sms.send(to=phone, body=body, validity_seconds=validity)
+            found = await self._already_sent(row, phone, body) if row.in_doubt else None
+            if found is not None and await self._record_sent(row, found):
+                return "sent"
+            # Not sent before, or what looked like it turned out to be another row's message: send it now.
+            receipt = await self._sms.send(to=phone, body=body, validity_seconds=validity)
         except SmsError as exc:
             return await self._failed(
                 row,
@@ -371,21 +377,31 @@ class Dispatcher:
                 now=now,
                 in_doubt=row.in_doubt or exc.maybe_sent,
             )
-        state = "delivered" if receipt.status == "delivered" else "sent"
-        recorded = await outbox.finish(
-            row.id,
-            worker=self.worker,
-            now=self._clock.now(),
-            state=state,
-            provider_id=receipt.provider_id,
-            provider_status=receipt.status,
-            sent_at=self._clock.now(),
-            last_error="",
-            in_doubt=False,
-        )
+        await self._record_sent(row, receipt)
+        return "sent"
+
+    async def _record_sent(self, row: outbox.Claimed, receipt: SmsReceipt) -> bool:
+        """Record Twilio's sid on the row (and a delivery report that came before it). False if another row
+        already holds that sid: one message is one row's, never two (a unique index says so)."""
+        try:
+            recorded = await outbox.finish(
+                row.id,
+                worker=self.worker,
+                now=self._clock.now(),
+                state="delivered" if receipt.status == "delivered" else "sent",
+                provider_id=receipt.provider_id,
+                provider_status=receipt.status,
+                sent_at=self._clock.now(),
+                last_error="",
+                in_doubt=False,
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                return False
+            raise
         if recorded:
             await self._early_report(receipt.provider_id)
-        return "sent"
+        return True
 
     async def _already_sent(self, row: outbox.Claimed, phone: str, body: str) -> SmsReceipt | None:
         """Whether Twilio already took this message (an earlier try's answer was lost): its record, if so. A

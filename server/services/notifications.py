@@ -137,6 +137,7 @@ class NotificationService:
                 session.modality, session.help_point_name, session.help_point_address, session.help_point_municipality
             ),
             language,
+            helper=planned.audience is not Audience.RESIDENT,
         )
         values = {
             "when": when_text(session.starts_at, language),
@@ -223,6 +224,7 @@ class NotificationService:
                     request.help_point_municipality,
                 ),
                 language,
+                helper=True,
             )
             values = {"topic": request.topic_names.get(language) or request.topic_names.get("fi", ""), "place": place}
             push = push_body(
@@ -266,17 +268,17 @@ class NotificationService:
         not night."""
         now = self._clock.now()
         changed = await delivery_reports.apply_status(provider_id, status, error_code, now)
-        if (
-            changed is None
-            and status in delivery_reports.PROVIDER_ORDER
-            and not await delivery_reports.holds_provider_id(provider_id)
-        ):
-            await delivery_reports.keep_early_report(provider_id, status, error_code, now)
-            # The dispatcher may have recorded the sid meanwhile (and looked for a report before ours was kept).
-            if await delivery_reports.holds_provider_id(provider_id) and (
-                early := await delivery_reports.take_early_report(provider_id)
-            ):
-                changed = await delivery_reports.apply_status(provider_id, early.status, early.error_code, now)
+        if changed is None and status in delivery_reports.PROVIDER_ORDER:
+            if await delivery_reports.holds_provider_id(provider_id):
+                # Recorded between the two reads: apply now (a report that changes nothing changes nothing again).
+                changed = await delivery_reports.apply_status(provider_id, status, error_code, now)
+            else:
+                await delivery_reports.keep_early_report(provider_id, status, error_code, now)
+                # The dispatcher may have recorded the sid meanwhile (and looked for a report before ours was kept).
+                if await delivery_reports.holds_provider_id(provider_id) and (
+                    early := await delivery_reports.take_early_report(provider_id)
+                ):
+                    changed = await delivery_reports.apply_status(provider_id, early.status, early.error_code, now)
         if changed is None:
             return False
         if changed.state == "failed" and changed.kind in REMINDER_KINDS and changed.session_id is not None:

@@ -244,7 +244,13 @@ class ReplyService:
                 f"{n}) {self._about(s, language)['when']}, {self._about(s, language)['place']}"
                 for n, s in enumerate(received.choices, start=1)
             )
-        body = self._notifications.text(await message_templates.templates(), received.answer, language, values)
+        body = self._notifications.text(
+            await message_templates.templates(),
+            received.answer,
+            language,
+            values,
+            code_word=person.code_word if person else "",
+        )
         key = f"reply:{phone}:{now:%Y%m%d%H%M}" if received.action == "unknown" else f"reply:{inbound_id}"
         await outbox.insert(
             [

@@ -21,7 +21,7 @@ from server.adapters.push import MemoryPush
 from server.adapters.sms import MemorySms, SmsError, SmsReceipt, TwilioSms
 from server.adapters.voice import MemoryVoice
 from server.db import outbox
-from server.db.engine import AnyEngine, bind, make_engine, start, stop
+from server.db.engine import AnyEngine, bind, is_unique_violation, make_engine, start, stop
 from server.db.tables import Notification
 from server.services.dispatch import Dispatcher, TickResult
 from server.settings import Settings
@@ -287,3 +287,47 @@ async def test_stop_while_a_send_is_in_flight_finishes_it_and_gives_back_the_res
     states = [r["state"] for r in await rows()]
     assert sorted(states) == ["scheduled"] * 4 + ["sent"], "the rest went back unsent, none left claimed"
     assert (await dispatcher.run_due()).claimed == 0, "a stopped dispatcher claims nothing more"
+
+
+async def test_a_message_twilio_already_has_counts_for_one_row_only(
+    engine: AnyEngine, database_url: str, clock: FixedClock
+) -> None:
+    """Two rows in doubt with the same words to the same number (two offers at one help point), and one such
+    message at Twilio: it is the first row's; the second is sent. And the database refuses one sid on two rows."""
+    sms = MemorySms()
+    dispatcher = Dispatcher(
+        settings=base_settings(database_url),
+        clock=clock,
+        engine=engine,
+        sms=sms,
+        push=MemoryPush(),
+        voice=MemoryVoice(),
+    )
+    drafts = [
+        outbox.Draft(
+            key=f"twin:{n}",
+            kind="offer_sms",
+            channel="sms",
+            body="Apuri: Sinulle on avunpyyntö (Kirjasto).",
+            due_at=START,
+            not_after=START + timedelta(hours=1),
+            person_id=None,
+            phone="+358401112233",
+        )
+        for n in (1, 2)
+    ]
+    await outbox.insert(drafts, START)
+    await Notification.update({Notification.in_doubt: True}).where(Notification.key.like("twin:%"))
+    await sms.send(to="+358401112233", body=drafts[0].body)  # the one Twilio took before an answer was lost
+    result = await dispatcher.run_due()
+    assert result.sent == 2 and len(sms.sent) == 2, "one recorded from Twilio's list, one sent"
+    stored = await Notification.select(Notification.provider_id).where(Notification.key.like("twin:%"))
+    assert len({r["provider_id"] for r in stored}) == 2
+    [first, second] = await Notification.select(Notification.id, Notification.provider_id).where(
+        Notification.key.like("twin:%")
+    )
+    with pytest.raises(Exception) as refused:  # noqa: PT011 - the driver's own error, checked below
+        await Notification.update({Notification.provider_id: first["provider_id"]}).where(
+            Notification.id == second["id"]
+        )
+    assert is_unique_violation(refused.value)

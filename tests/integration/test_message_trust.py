@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from server.adapters.push import PushError
 from server.db.tables import Notification, Person
 from tests.conftest import Env
 from tests.integration.world import PHONES, World, book, build_world, volunteer_offers
@@ -140,3 +141,28 @@ async def test_a_push_about_a_resident_without_a_name_says_so_instead_of_an_empt
     await run_at(env, env.clock.now())
     [push] = env.push.to(endpoint)
     assert "Asukas: nimi ei tiedossa, aihe: Verkkopankki" in push["body"]
+
+
+async def test_a_push_that_fails_after_the_offer_sms_went_out_brings_no_second_sms(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    endpoint = "https://push.example.org/send/phone-1"
+    keys = {"p256dh": "BP" + "A" * 85, "auth": "A" * 22}
+    await world.apis["vol_a"].post("/api/v1/push/subscriptions", json={"endpoint": endpoint, "keys": keys})
+    env.sms.sent.clear()
+    env.push.fail_next(*(PushError("push service busy", permanent=False, status=503) for _ in range(4)))
+    asked = await world.apis["resident_2"].post(
+        "/api/v1/requests", json={"topic": "online_banking", "modality": "phone"}
+    )
+    assert asked.status_code == 201, asked.text
+    for minutes in (0, 2, 3, 5):  # the push keeps failing (four tries); the ten-minute SMS goes out
+        await run_at(env, env.clock.now() + timedelta(minutes=minutes))
+    assert len(env.sms.to(VOLUNTEER)) == 1
+    env.push.mark_gone(endpoint)  # then the phone's subscription is gone: the push would become an SMS
+    for _ in range(3):
+        await run_at(env, env.clock.now() + timedelta(minutes=5))
+    assert len(env.sms.to(VOLUNTEER)) == 1, "one SMS per offer"
+    [push] = await Notification.select(Notification.state, Notification.last_error).where(
+        (Notification.channel == "push") & Notification.offer.is_not_null()
+    )
+    assert push["state"] == "cancelled" and "sent by SMS" in push["last_error"], "the push did turn into an SMS"

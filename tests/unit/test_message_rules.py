@@ -151,6 +151,16 @@ def test_a_remote_session_is_described_in_the_recipients_language() -> None:
     assert place_text(PlaceInfo("home_visit"), "en") == "home visit"
 
 
+def test_the_helper_is_told_that_by_phone_it_is_they_who_call() -> None:
+    phone = PlaceInfo("phone")
+    assert [place_text(phone, lang, helper=True) for lang in LANGUAGES] == [
+        "puhelimitse: soitat asukkaalle",
+        "per telefon: du ringer invånaren",
+        "by phone: you call the resident",
+    ]
+    assert place_text(PlaceInfo("video"), "fi", helper=True) == "videopuheluna"
+
+
 def test_link_free_drops_exactly_the_lines_with_the_link() -> None:
     template = DEFAULTS["resident.confirmation"]["fi"]
     with_link = render(template, LONG, link_free=False).split("\n")
