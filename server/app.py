@@ -48,7 +48,7 @@ from server.http.network_routes import HelpPointsController, OrganisationsContro
 from server.http.notification_routes import MessagingController
 from server.http.offer_routes import OfferController
 from server.http.people_routes import MeController, PeopleController
-from server.http.security import PUBLIC, SessionAuthMiddleware, access_guard, session_cookie_name
+from server.http.security import PUBLIC, SignInMiddleware, access_guard, session_cookie_name
 from server.http.session_routes import SessionController
 from server.http.statistics_routes import StatisticsController
 from server.http.topic_routes import OrganisationTopicsController, TopicsController
@@ -210,7 +210,7 @@ def create_app(
         middleware=[
             DefineMiddleware(security_headers(hsts=settings.secure_cookies)),
             DefineMiddleware(
-                SessionAuthMiddleware,
+                SignInMiddleware,
                 auth=services.auth,
                 cookie_name=session_cookie_name(settings),
                 exclude=["^/docs-assets", "^/schema", "^/healthz"],

@@ -15,10 +15,8 @@ from server.db import requests as requests_q
 from server.db import topics as topics_q
 from server.db import volunteers as volunteers_q
 from server.db.engine import AnyEngine, bind, make_engine, start, stop, write_transaction
-from server.db.requests import NewRequest
 from server.db.tables import (
     AccessibilityFeedback,
-    AuthSession,
     AvailabilityOverride,
     AvailabilityRule,
     CalendarFeed,
@@ -37,6 +35,7 @@ from server.db.tables import (
     OrganisationTopic,
     Person,
     PushSubscription,
+    SignIn,
     SignInChallenge,
     Topic,
     VoiceCall,
@@ -50,6 +49,7 @@ from server.domain.availability import WeeklyRule
 from server.domain.clocktime import HELSINKI
 from server.domain.matching import Modality, Need, Place
 from server.domain.network import OpeningPeriod, OrganisationKind
+from server.domain.requests import NewRequest
 from server.domain.roles import Grant, Principal, Role
 from server.domain.volunteers import VolunteerProfile as Profile
 from server.services.audit import AuditService
@@ -260,7 +260,7 @@ async def _clear(engine: AnyEngine) -> None:
             HelpRequest,
             DevSmsMessage,
             SignInChallenge,
-            AuthSession,
+            SignIn,
             AvailabilityOverride,
             AvailabilityRule,
             VolunteerTopic,
@@ -424,7 +424,7 @@ async def _demo_sessions(
 def _resident(person_id: uuid.UUID, first_name: str) -> Principal:
     return Principal(
         person_id=person_id,
-        session_id=uuid.uuid4(),
+        sign_in_id=uuid.uuid4(),
         first_name=first_name,
         language="fi",
         grants=frozenset({Grant(Role.RESIDENT, None)}),

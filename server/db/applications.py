@@ -4,28 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from server.db.tables import VolunteerApplication
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicationRow:
-    id: uuid.UUID
-    person_id: uuid.UUID
-    organisation_id: uuid.UUID
-    organisation_name: str
-    first_name: str
-    last_name: str
-    phone: str
-    language: str
-    message: str
-    state: str
-    created_at: datetime
-    decided_at: datetime | None
-
+from server.domain.records import ApplicationRow
 
 _COLUMNS = (
     VolunteerApplication.id,

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from server.db.codec import as_dict
 from server.db.tables import AuditEvent
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    actor_id: uuid.UUID | None
-    actor_role: str
-    action: str
-    object_type: str
-    object_id: str
-    organisation_id: uuid.UUID | None
-    subject_id: uuid.UUID | None
-    detail: dict[str, Any]
+from server.domain.records import AuditEntry
 
 
 async def append(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from server.db.candidates import ACTIVE
 from server.db.codec import as_list
 from server.db.tables import HelpSession, Person, VolunteerProfile
 from server.domain.clocktime import Interval
+from server.domain.records import SessionRow
 
 
 async def previous_volunteer(resident_id: uuid.UUID) -> uuid.UUID | None:
@@ -65,30 +65,6 @@ async def insert_session(values: dict[str, Any]) -> uuid.UUID:
     session_id = uuid.uuid4()
     await HelpSession.insert(HelpSession(id=session_id, **values))
     return session_id
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    id: uuid.UUID
-    request_id: uuid.UUID
-    resident_id: uuid.UUID
-    volunteer_id: uuid.UUID | None
-    help_point_id: uuid.UUID | None
-    modality: str
-    starts_at: datetime
-    ends_at: datetime
-    state: str
-    version: int
-    topic: str
-    resident_first_name: str
-    resident_phone: str
-    volunteer_first_name: str | None
-    minutes_spent: int | None = None
-    outcomes: tuple[str, ...] = ()
-    note: str = ""
-    language: str = "fi"
-    needs: tuple[str, ...] = ()
-    home_address: str = ""
 
 
 _SESSION_COLUMNS = (

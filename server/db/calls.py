@@ -12,6 +12,7 @@ from typing import Any
 from server.db import scope
 from server.db.codec import as_json
 from server.db.tables import CallbackRequest, HelpSession, Person, VoiceCall
+from server.domain.records import Callback
 
 
 @dataclass(slots=True)
@@ -152,21 +153,6 @@ async def add_callback(
         )
     )
     return row_id
-
-
-@dataclass(frozen=True, slots=True)
-class Callback:
-    id: uuid.UUID
-    phone: str
-    person_id: uuid.UUID | None
-    first_name: str
-    language: str
-    reason: str
-    tried: list[str]
-    session_id: uuid.UUID | None
-    state: str
-    created_at: datetime
-    outcome: str
 
 
 _CALLBACK = (

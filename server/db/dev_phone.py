@@ -17,3 +17,11 @@ async def write(*, phone: str, direction: Direction, body: str, at: datetime) ->
         DevSmsMessage(phone=phone, direction=direction, body=body, created_at=at)
     ).returning(DevSmsMessage.id)
     return int(rows[0]["id"])
+
+
+async def messages(phone: str | None, *, limit: int = 500) -> list[dict[str, object]]:
+    """The newest messages first (of one number, or all), as the page shows them."""
+    query = DevSmsMessage.select().order_by(DevSmsMessage.id, ascending=False).limit(limit)
+    if phone:
+        query = query.where(DevSmsMessage.phone == phone)
+    return list(await query)

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from server.db.tables import AccessibilityFeedback
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackRow:
-    id: uuid.UUID
-    message: str
-    contact: str
-    language: str
-    page: str
-    created_at: datetime
-    answered_at: datetime | None
-    answer_note: str
+from server.domain.records import FeedbackRow
 
 
 def _row(r: dict[str, Any]) -> FeedbackRow:

@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from server.db.codec import as_list
 from server.db.tables import Offer
-
-
-@dataclass(frozen=True, slots=True)
-class OfferRow:
-    id: uuid.UUID
-    request_id: uuid.UUID
-    volunteer_id: uuid.UUID
-    round: int
-    state: str
-    created_at: datetime
-    expires_at: datetime
-    topic: str
-    language: str
-    modality: str
-    help_point_id: uuid.UUID | None
-    request_state: str
-    resident_id: uuid.UUID
-    resident_first_name: str
-    resident_phone: str
-    home_address: str
-    needs: tuple[str, ...] = ()
-
+from server.domain.records import OfferRow
 
 _COLUMNS = (
     Offer.id,

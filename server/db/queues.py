@@ -11,24 +11,9 @@ from datetime import datetime
 from server.db import scope
 from server.db.codec import as_list
 from server.db.tables import HelpRequest, HelpSession, Membership, Notification, Offer, Person
+from server.domain.records import QueuedRequest
 
 WAITING = ("open", "offering")
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedRequest:
-    id: uuid.UUID
-    state: str
-    topic: str
-    language: str
-    modality: str
-    channel: str
-    help_point_id: uuid.UUID | None
-    routed_to: uuid.UUID | None
-    resident_first_name: str
-    created_at: datetime
-    pending_offers: int
-    needs: tuple[str, ...] = ()
 
 
 async def waiting_requests(*, states: Collection[str], within: Collection[uuid.UUID] | None) -> list[QueuedRequest]:
@@ -74,7 +59,6 @@ async def waiting_requests(*, states: Collection[str], within: Collection[uuid.U
         )
         for r in rows
     ]
-
 
 
 @dataclass(frozen=True, slots=True)

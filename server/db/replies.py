@@ -12,6 +12,7 @@ from typing import Any
 
 from server.db import scope
 from server.db.tables import HelpSession, InboundMessage, Notification, Person
+from server.domain.records import InboxItem
 
 # The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ", a rating or a choice.
 PROMPTS = ("confirmation", "reminder_24h", "reminder_2h", "moved", "feedback_request", "which_session")
@@ -234,21 +235,6 @@ async def insert_inbound(
         )
     )
     return row_id
-
-
-@dataclass(frozen=True, slots=True)
-class InboxItem:
-    id: uuid.UUID
-    phone: str
-    person_id: uuid.UUID | None
-    first_name: str
-    body: str
-    received_at: datetime
-    session_id: uuid.UUID | None
-    session_starts_at: datetime | None
-    session_state: str | None
-    state: str
-    outcome: str
 
 
 _INBOX_COLUMNS = (

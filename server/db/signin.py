@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.db.codec import as_uuid
-from server.db.tables import AuthSession, Membership, Person, SignInChallenge
+from server.db.tables import Membership, Person, SignIn, SignInChallenge
 from server.domain import otp
 from server.domain.roles import Grant, Role
 
@@ -161,8 +161,8 @@ async def insert_session(
     *, token_hash: str, person_id: uuid.UUID, lifetime_class: str, now: datetime, expires_at: datetime
 ) -> uuid.UUID:
     session_id = uuid.uuid4()
-    await AuthSession.insert(
-        AuthSession(
+    await SignIn.insert(
+        SignIn(
             id=session_id,
             token_hash=token_hash,
             person=person_id,
@@ -189,7 +189,7 @@ WHERE s.token_hash = {}
 
 async def session_by_token_hash(token_hash: str) -> tuple[SessionRow, PersonRow, frozenset[Grant]] | None:
     """The session, its person and their active roles in one query: every authenticated request pays it."""
-    rows = await AuthSession.raw(_SESSION_WITH_GRANTS, token_hash)
+    rows = await SignIn.raw(_SESSION_WITH_GRANTS, token_hash)
     if not rows:
         return None
     r = rows[0]
@@ -220,41 +220,41 @@ async def session_by_token_hash(token_hash: str) -> tuple[SessionRow, PersonRow,
 
 
 async def touch_session(session_id: uuid.UUID, now: datetime) -> None:
-    await AuthSession.update({AuthSession.last_seen_at: now}).where(AuthSession.id == session_id)
+    await SignIn.update({SignIn.last_seen_at: now}).where(SignIn.id == session_id)
 
 
 async def rotate_session(session_id: uuid.UUID, *, new_token_hash: str, password_verified_at: datetime) -> None:
-    await AuthSession.update(
+    await SignIn.update(
         {
-            AuthSession.token_hash: new_token_hash,
-            AuthSession.password_verified_at: password_verified_at,
-            AuthSession.password_failures: 0,
+            SignIn.token_hash: new_token_hash,
+            SignIn.password_verified_at: password_verified_at,
+            SignIn.password_failures: 0,
         }
-    ).where(AuthSession.id == session_id)
+    ).where(SignIn.id == session_id)
 
 
 async def count_password_failure(session_id: uuid.UUID) -> int:
     """Add one wrong password and return the new count, atomically: parallel tries cannot each see the
     old count and slip past the limit."""
     rows = (
-        await AuthSession.update({AuthSession.password_failures: AuthSession.password_failures + 1})
-        .where(AuthSession.id == session_id)
-        .returning(AuthSession.password_failures)
+        await SignIn.update({SignIn.password_failures: SignIn.password_failures + 1})
+        .where(SignIn.id == session_id)
+        .returning(SignIn.password_failures)
     )
     return int(rows[0]["password_failures"]) if rows else 0
 
 
 async def revoke_session(session_id: uuid.UUID, now: datetime) -> None:
-    await AuthSession.update({AuthSession.revoked_at: now}).where(
-        (AuthSession.id == session_id) & AuthSession.revoked_at.is_null()
+    await SignIn.update({SignIn.revoked_at: now}).where(
+        (SignIn.id == session_id) & SignIn.revoked_at.is_null()
     )
 
 
 async def revoke_sessions_of(person_id: uuid.UUID, now: datetime) -> int:
     rows = (
-        await AuthSession.update({AuthSession.revoked_at: now})
-        .where((AuthSession.person == person_id) & AuthSession.revoked_at.is_null())
-        .returning(AuthSession.id)
+        await SignIn.update({SignIn.revoked_at: now})
+        .where((SignIn.person == person_id) & SignIn.revoked_at.is_null())
+        .returning(SignIn.id)
     )
     return len(rows)
 
@@ -266,5 +266,5 @@ async def purge_sign_in_data(*, challenges_before: datetime, sessions_before: da
         .where(SignInChallenge.created_at < challenges_before)
         .returning(SignInChallenge.id)
     )
-    sessions = await AuthSession.delete().where(AuthSession.expires_at < sessions_before).returning(AuthSession.id)
+    sessions = await SignIn.delete().where(SignIn.expires_at < sessions_before).returning(SignIn.id)
     return len(challenges), len(sessions)

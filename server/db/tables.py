@@ -105,8 +105,9 @@ class SignInChallenge(Table, tablename="sign_in_challenge"):
     status = Varchar(length=16, default="pending")
 
 
-class AuthSession(Table, tablename="auth_session"):
-    """A server-side sign-in session; the cookie holds a random token, the table only its hash."""
+class SignIn(Table, tablename="auth_session"):
+    """A server-side sign-in (the table keeps its first name, auth_session); the cookie holds a random token, the
+    table only its hash. Not to be confused with a help session (HelpSession), the meeting."""
 
     id = UUID(primary_key=True)
     token_hash = Varchar(length=64, unique=True)
@@ -469,7 +470,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Person,
     Membership,
     SignInChallenge,
-    AuthSession,
+    SignIn,
     AuditEvent,
     DevSmsMessage,
     Topic,

@@ -180,8 +180,7 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "volunteer.released_sms": {
         "fi": "Apuri: Aika {when} siirtyi toiselle avustajalle, koska asukas vaihtoi aikaa. Sinun ei tarvitse tulla.",
         "sv": "Apuri: Tiden {when} gick till en annan hjälpare när invånaren bytte tid. Du behöver inte komma.",
-        "en": "Apuri: The session {when} went to another helper when the resident changed the time. You need not "
-        "come.",
+        "en": "Apuri: The session {when} went to another helper when the resident changed the time. You need not come.",
     },
     "applicant.approved": {
         "fi": "Apuri: Tervetuloa vapaaehtoiseksi, {organisation}! Kirjaudu Apuriin ja kerro, missä ja milloin voit "

@@ -29,7 +29,7 @@ class Principal:
     """Who is calling: loaded from the session on every request, so role changes apply at once."""
 
     person_id: uuid.UUID
-    session_id: uuid.UUID
+    sign_in_id: uuid.UUID  # the sign-in this request came with (not a help session)
     first_name: str
     language: str
     grants: frozenset[Grant] = field(default_factory=frozenset)

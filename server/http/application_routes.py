@@ -11,7 +11,7 @@ from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.db.applications import ApplicationRow
+from server.domain.records import ApplicationRow
 from server.http.schemas import MULTI_LINE, Input, OptionalName
 from server.http.security import COORDINATORS, SIGNED_IN, Me, Svc, caller, roles
 

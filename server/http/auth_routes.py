@@ -9,7 +9,7 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 
 from server.domain.roles import Principal
-from server.http.schemas import ChallengeOut, CodeRequest, PasswordRequest, SessionOut, VerifyRequest
+from server.http.schemas import ChallengeOut, CodeRequest, PasswordRequest, SignedInOut, VerifyRequest
 from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, with_session_cookie, without_session_cookie
 
 
@@ -28,35 +28,35 @@ class AuthController(Controller):
         issued = await services.auth.request_code(phone=data.phone, language=data.language, client_address=client)
         return ChallengeOut(challenge_id=issued.challenge_id, expires_in=issued.expires_in)
 
-    @post("/verify", opt=PUBLIC, status_code=200, summary="Exchange the code for a session")
+    @post("/verify", opt=PUBLIC, status_code=200, summary="Exchange the code for a sign-in")
     async def verify(
         self, data: JSONBody[VerifyRequest], request: Request[Any, Any, Any], services: Svc
-    ) -> Response[SessionOut]:
+    ) -> Response[SignedInOut]:
         previous: Principal | None = request.scope.get("user")
         session = await services.auth.verify_code(
             challenge_id=data.challenge_id, code=data.code, language=data.language
         )
         if previous is not None:
             await services.auth.sign_out(previous)
-        body = SessionOut.of(session.principal, password_set=session.password_set)
+        body = SignedInOut.of(session.principal, password_set=session.password_set)
         return with_session_cookie(Response(body), services.settings, session.token, session.max_age)
 
     @post("/password", opt=SIGNED_IN, status_code=200, summary="Coordinators: confirm (or first set) the password")
-    async def password(self, data: JSONBody[PasswordRequest], me: Me, services: Svc) -> Response[SessionOut]:
+    async def password(self, data: JSONBody[PasswordRequest], me: Me, services: Svc) -> Response[SignedInOut]:
         token, elevated = await services.auth.second_factor(me, data.password)
         lifetime = services.auth.lifetime("coordinator")
         return with_session_cookie(
-            Response(SessionOut.of(elevated, password_set=True)),
+            Response(SignedInOut.of(elevated, password_set=True)),
             services.settings,
             token,
             lifetime.absolute_hours * 3600,
         )
 
-    @post("/sign-out", opt=SIGNED_IN, status_code=204, summary="End this session")
+    @post("/sign-out", opt=SIGNED_IN, status_code=204, summary="Sign out (end this sign-in)")
     async def sign_out(self, me: Me, services: Svc) -> Response[None]:
         await services.auth.sign_out(me)
         return without_session_cookie(Response(None, status_code=204), services.settings)
 
     @get("/session", opt=SIGNED_IN, summary="Who is signed in")
-    async def session(self, me: Me) -> SessionOut:
-        return SessionOut.of(me)
+    async def session(self, me: Me) -> SignedInOut:
+        return SignedInOut.of(me)

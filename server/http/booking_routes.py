@@ -11,8 +11,8 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from server.db.booking import SessionRow
 from server.domain.matching import Modality, Need
+from server.domain.records import SessionRow
 from server.domain.roles import Principal, Role
 from server.http.schemas import Input
 from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, roles

@@ -11,7 +11,7 @@ from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.db.calls import Callback
+from server.domain.records import Callback
 from server.http.schemas import Input
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 

@@ -12,8 +12,8 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from server.db.queues import QueuedRequest
 from server.domain.matching import Modality, Need, Place
+from server.domain.records import QueuedRequest
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
 from server.http.offer_routes import AskedOut, HomeIn
 from server.http.schemas import SINGLE_LINE, Input, Language, Name, PhoneInput

@@ -17,7 +17,6 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Redirect
 
 from server.db import dev_phone
-from server.db.tables import DevSmsMessage
 from server.domain.clocktime import HELSINKI
 from server.domain.phone import display
 from server.http.security import PUBLIC, Svc
@@ -80,13 +79,6 @@ class DevReplyIn(msgspec.Struct, kw_only=True):
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=1600)]
 
 
-async def _messages(phone: str | None) -> list[dict[str, object]]:
-    query = DevSmsMessage.select().order_by(DevSmsMessage.id, ascending=False).limit(500)
-    if phone:
-        query = query.where(DevSmsMessage.phone == phone)
-    return list(await query)
-
-
 def _number(phone: str) -> str:
     try:
         return display(phone)
@@ -130,7 +122,7 @@ class DevPhoneController(Controller):
                 body=str(r["body"]),
                 created_at=r["created_at"].isoformat(),  # type: ignore[attr-defined]
             )
-            for r in await _messages(phone)
+            for r in await dev_phone.messages(phone)
         ]
 
     @post("/phone/reply", exclude_from_csrf=True, status_code=303)
@@ -171,7 +163,7 @@ class DevPhoneController(Controller):
     @get("/phone", media_type=MediaType.HTML)
     async def phone(self, services: Svc) -> Response[str]:
         threads: dict[str, list[dict[str, object]]] = defaultdict(list)
-        for row in await _messages(None):
+        for row in await dev_phone.messages(None):
             threads[str(row["phone"])].append(row)
         parts = [_thread(i, number, rows) for i, (number, rows) in enumerate(threads.items())]
         body = "".join(parts) or "<p>No messages yet. Ask for a sign-in code in the app, then reload.</p>"

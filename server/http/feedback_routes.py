@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from server.db.feedback import FeedbackRow
+from server.domain.records import FeedbackRow
 from server.http.schemas import MULTI_LINE, SINGLE_LINE, Input, Language
 from server.http.security import NETWORK, PUBLIC, Me, Svc, caller, roles
 

@@ -12,7 +12,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.db.replies import InboxItem
+from server.domain.records import InboxItem
 from server.http.schemas import SINGLE_LINE, Input, Language
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, SIGNED_IN, Me, Svc, caller, roles
 from server.services.messaging import TemplateView

@@ -11,9 +11,9 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
-from server.db.offers import OfferRow
-from server.db.requests import HelpRequestRow
 from server.domain.matching import Modality, Need, Place
+from server.domain.records import OfferRow
+from server.domain.requests import HelpRequestRow
 from server.domain.roles import Role
 from server.http.booking_routes import IdempotencyKey, SessionOut
 from server.http.schemas import Input, Latitude, Line, Longitude

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from server.db.audit import AuditEntry
 from server.domain.network import HelpPoint, OpeningPeriod, Organisation
 from server.domain.people import PersonView
+from server.domain.records import AuditEntry
 from server.domain.roles import Principal
 
 # Text never carries control characters (PostgreSQL cannot even store NUL); multi-line text keeps \t \n \r.
@@ -64,7 +64,7 @@ class GrantOut(msgspec.Struct, kw_only=True):
     organisation_id: uuid.UUID | None
 
 
-class SessionOut(msgspec.Struct, kw_only=True):
+class SignedInOut(msgspec.Struct, kw_only=True):
     person_id: uuid.UUID
     first_name: str
     language: str
@@ -74,7 +74,7 @@ class SessionOut(msgspec.Struct, kw_only=True):
     password_set: bool | None = None
 
     @classmethod
-    def of(cls, principal: Principal, *, password_set: bool | None = None) -> SessionOut:
+    def of(cls, principal: Principal, *, password_set: bool | None = None) -> SignedInOut:
         return cls(
             person_id=principal.person_id,
             first_name=principal.first_name,

@@ -40,7 +40,7 @@ def session_cookie_name(settings: Settings) -> str:
     return "__Host-apuri_session" if settings.secure_cookies else "apuri_session"
 
 
-class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
+class SignInMiddleware(AbstractAuthenticationMiddleware):
     """Resolves the session cookie to a Principal (or None); it never refuses a request itself."""
 
     def __init__(self, app: ASGIApp, auth: AuthService, cookie_name: str, exclude: list[str]) -> None:

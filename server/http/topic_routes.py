@@ -9,8 +9,8 @@ from litestar import Controller, Request, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 
-from server.http.booking_schemas import ServedTopics, ServedTopicsOut, TopicCreate, TopicIn, TopicOut
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, Me, Svc, caller, roles
+from server.http.topic_volunteer_schemas import ServedTopics, ServedTopicsOut, TopicCreate, TopicIn, TopicOut
 
 CodeParam = Annotated[str, PathParameter(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 

@@ -8,8 +8,8 @@ from litestar import Controller, get, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
-from server.http.booking_schemas import AvailabilityIO, VolunteerProfileIO
 from server.http.security import COORDINATORS, VOLUNTEERS, Me, Svc, caller, roles
+from server.http.topic_volunteer_schemas import AvailabilityIO, VolunteerProfileIO
 
 
 class MyVolunteeringController(Controller):

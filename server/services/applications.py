@@ -14,6 +14,7 @@ from server.db import network as network_q
 from server.db import people as people_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.records import ApplicationRow
 from server.domain.roles import Principal, Role
 from server.services.audit import AuditService
 from server.services.notifications import NotificationService
@@ -32,7 +33,7 @@ class ApplicationService:
 
     async def apply(
         self, caller: Principal, organisation_id: uuid.UUID, *, message: str, first_name: str | None
-    ) -> q.ApplicationRow:
+    ) -> ApplicationRow:
         organisation = await network_q.get_organisation(organisation_id)
         if organisation is None or not organisation.active:
             raise NotFound("No such organisation.", code="organisation_not_found")
@@ -61,10 +62,10 @@ class ApplicationService:
             )
         return await self._reread(application_id)
 
-    async def mine(self, caller: Principal) -> list[q.ApplicationRow]:
+    async def mine(self, caller: Principal) -> list[ApplicationRow]:
         return await q.of_person(caller.person_id)
 
-    async def withdraw(self, caller: Principal, application_id: uuid.UUID) -> q.ApplicationRow:
+    async def withdraw(self, caller: Principal, application_id: uuid.UUID) -> ApplicationRow:
         found = await q.get(application_id)
         if found is None or found.person_id != caller.person_id:
             raise NotFound("No such application.", code="application_not_found")
@@ -74,18 +75,18 @@ class ApplicationService:
             await self._audit.record(caller, "application.withdraw", "volunteer_application", str(application_id))
         return await self._reread(application_id)
 
-    async def waiting(self, caller: Principal, *, state: str) -> list[q.ApplicationRow]:
+    async def waiting(self, caller: Principal, *, state: str) -> list[ApplicationRow]:
         found = await q.of_organisations(caller.oversees, state)
         await self._audit.record(caller, "application.read", "volunteer_application", state, detail={"n": len(found)})
         return found
 
-    async def _visible(self, caller: Principal, application_id: uuid.UUID) -> q.ApplicationRow:
+    async def _visible(self, caller: Principal, application_id: uuid.UUID) -> ApplicationRow:
         found = await q.get(application_id)
         if found is None or not caller.coordinates(found.organisation_id):
             raise NotFound("No such application.", code="application_not_found")
         return found
 
-    async def decide(self, caller: Principal, application_id: uuid.UUID, *, approve: bool) -> q.ApplicationRow:
+    async def decide(self, caller: Principal, application_id: uuid.UUID, *, approve: bool) -> ApplicationRow:
         """Approve (the volunteer role in that organisation) or decline; the applicant gets an SMS."""
         found = await self._visible(caller, application_id)
         now = self._clock.now()
@@ -130,7 +131,7 @@ class ApplicationService:
             )
         return await self._reread(application_id)
 
-    async def _reread(self, application_id: uuid.UUID) -> q.ApplicationRow:
+    async def _reread(self, application_id: uuid.UUID) -> ApplicationRow:
         found = await q.get(application_id)
         assert found is not None
         return found

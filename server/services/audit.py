@@ -7,6 +7,7 @@ from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import audit as q
+from server.domain.records import AuditEntry
 from server.domain.roles import Principal, Role
 
 
@@ -54,7 +55,7 @@ class AuditService:
         subject_id: uuid.UUID | None,
         before_id: int | None,
         limit: int,
-    ) -> list[q.AuditEntry]:
+    ) -> list[AuditEntry]:
         """Network coordinators read the whole trail; partner coordinators what concerns their organisation."""
         within = caller.oversees
         return await q.list_entries(

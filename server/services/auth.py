@@ -230,7 +230,7 @@ class AuthService:
             )
         principal = Principal(
             person_id=person.id,
-            session_id=session_id,
+            sign_in_id=session_id,
             first_name=person.first_name,
             language=person.language,
             grants=grants,
@@ -276,7 +276,7 @@ class AuthService:
             await q.touch_session(session.id, now)
         return Principal(
             person_id=person.id,
-            session_id=session.id,
+            sign_in_id=session.id,
             first_name=person.first_name,
             language=person.language,
             grants=grants,
@@ -284,8 +284,8 @@ class AuthService:
         )
 
     async def sign_out(self, principal: Principal) -> None:
-        await q.revoke_session(principal.session_id, self._clock.now())
-        await self._audit.record(principal, "auth.sign_out", "session", str(principal.session_id))
+        await q.revoke_session(principal.sign_in_id, self._clock.now())
+        await self._audit.record(principal, "auth.sign_out", "sign_in", str(principal.sign_in_id))
 
     async def end_all_sessions(self, person_id: uuid.UUID) -> int:
         return await q.revoke_sessions_of(person_id, self._clock.now())
@@ -309,20 +309,20 @@ class AuthService:
                 # argon2 takes a noticeable fraction of a second on purpose: keep it off the event loop.
                 await anyio.to_thread.run_sync(self._hasher.verify, person.password_hash, password)
             except (VerificationError, InvalidHashError):
-                failures = await q.count_password_failure(principal.session_id)
-                await self._audit.record(principal, "auth.password_failed", "session", str(principal.session_id))
+                failures = await q.count_password_failure(principal.sign_in_id)
+                await self._audit.record(principal, "auth.password_failed", "sign_in", str(principal.sign_in_id))
                 if failures >= MAX_PASSWORD_FAILURES:
-                    await q.revoke_session(principal.session_id, now)
+                    await q.revoke_session(principal.sign_in_id, now)
                     raise NotAuthenticated(
                         "Too many wrong passwords. Sign in again with a new code.", code="password_locked"
                     ) from None
                 raise InvalidInput("The password is wrong.", code="password_wrong") from None
         token = secrets.token_urlsafe(32)
-        await q.rotate_session(principal.session_id, new_token_hash=_token_hash(token), password_verified_at=now)
-        await self._audit.record(principal, "auth.second_factor", "session", str(principal.session_id))
+        await q.rotate_session(principal.sign_in_id, new_token_hash=_token_hash(token), password_verified_at=now)
+        await self._audit.record(principal, "auth.second_factor", "sign_in", str(principal.sign_in_id))
         elevated = Principal(
             person_id=principal.person_id,
-            session_id=principal.session_id,
+            sign_in_id=principal.sign_in_id,
             first_name=principal.first_name,
             language=principal.language,
             grants=principal.grants,

@@ -17,11 +17,12 @@ from server.db import network as network_q
 from server.db import requests as requests_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, write_transaction
-from server.db.requests import NewRequest
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.matching import Modality, Need, Place, rank
 from server.domain.network import HelpPoint
+from server.domain.records import SessionRow
+from server.domain.requests import NewRequest
 from server.domain.roles import Principal
 from server.domain.slots import Slot, help_point_slots, remote_slots
 from server.domain.states import RequestState, request_after
@@ -55,7 +56,7 @@ class OnBehalf:
 class Booked:
     request_id: uuid.UUID
     state: RequestState
-    session: q.SessionRow | None
+    session: SessionRow | None
     routed_to: uuid.UUID | None
     replayed: bool
 
@@ -193,7 +194,7 @@ class BookingService:
             )
         return Booked(request_id, RequestState.ROUTED, None, organisation_id, replayed=False)
 
-    async def my_sessions(self, caller: Principal, *, as_volunteer: bool) -> list[q.SessionRow]:
+    async def my_sessions(self, caller: Principal, *, as_volunteer: bool) -> list[SessionRow]:
         if as_volunteer:
             return await q.sessions_of(volunteer_id=caller.person_id)
         return await q.sessions_of(resident_id=caller.person_id)

@@ -10,6 +10,7 @@ from server.adapters.clock import Clock
 from server.db import calls as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, NotFound
+from server.domain.records import Callback
 from server.domain.roles import Principal
 from server.services.audit import AuditService
 
@@ -22,12 +23,12 @@ class CallbackService:
         self._engine = engine
         self._audit = audit
 
-    async def queue(self, caller: Principal, *, state: str = "open") -> list[q.Callback]:
+    async def queue(self, caller: Principal, *, state: str = "open") -> list[Callback]:
         found = await q.callbacks(within=caller.oversees, state=state)
         await self._audit.record(caller, "callback.read", "callback_request", state, detail={"n": len(found)})
         return found
 
-    async def handle(self, caller: Principal, callback_id: uuid.UUID, outcome: str) -> q.Callback:
+    async def handle(self, caller: Principal, callback_id: uuid.UUID, outcome: str) -> Callback:
         found = await q.callback(callback_id, caller.oversees)
         if found is None:
             raise NotFound("No such callback request.", code="callback_not_found")

@@ -19,10 +19,11 @@ from server.db import people as people_q
 from server.db import queues as q
 from server.db import requests as requests_q
 from server.db.engine import AnyEngine, write_transaction
-from server.db.requests import HelpRequestRow
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Need, rank
 from server.domain.phone import parse_any, parse_mobile
+from server.domain.records import QueuedRequest, SessionRow
+from server.domain.requests import HelpRequestRow
 from server.domain.roles import ForResident, Principal, Role
 from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
@@ -87,11 +88,11 @@ class CoordinationService:
 
     # ---- queues -------------------------------------------------------------------------------------------
 
-    async def unmatched(self, caller: Principal) -> list[q.QueuedRequest]:
+    async def unmatched(self, caller: Principal) -> list[QueuedRequest]:
         """Requests nobody has yet (open, or offered and waiting for an answer), longest waiting first."""
         return await q.waiting_requests(states=q.WAITING, within=caller.oversees)
 
-    async def routed(self, caller: Principal) -> list[q.QueuedRequest]:
+    async def routed(self, caller: Principal) -> list[QueuedRequest]:
         within = caller.oversees
         found = await q.waiting_requests(states=("routed",), within=within)
         # A partner sees those routed to them, not those that are merely at their help points.
@@ -165,7 +166,7 @@ class CoordinationService:
 
     async def assign(
         self, caller: Principal, request_id: uuid.UUID, volunteer_id: uuid.UUID, starts_at: datetime
-    ) -> booking_q.SessionRow:
+    ) -> SessionRow:
         """Give a waiting request to a volunteer at a time: the volunteer must pass every hard rule then."""
         request = await self._visible(caller, request_id)
         request_after(RequestState(request.state), "assign")
@@ -230,7 +231,7 @@ class CoordinationService:
 
     # ---- a resident on the phone ------------------------------------------------------------------------------
 
-    async def caller_sessions(self, caller: Principal, *, phone: str, purpose: str) -> list[booking_q.SessionRow]:
+    async def caller_sessions(self, caller: Principal, *, phone: str, purpose: str) -> list[SessionRow]:
         """The coming sessions of the resident with this number that the coordinator oversees (the network
         coordinator: all). Looked up like `people.find_resident`, and audited the same way; a landline too, for
         residents who booked through the voice menu."""
@@ -263,14 +264,12 @@ class CoordinationService:
             raise NotFound("No such session.", code="session_not_found")
         return ForResident(caller, session.resident_id, scope_checked_by="booking.session_visible(caller.oversees)")
 
-    async def cancel_for_resident(self, caller: Principal, session_id: uuid.UUID) -> booking_q.SessionRow:
+    async def cancel_for_resident(self, caller: Principal, session_id: uuid.UUID) -> SessionRow:
         """A resident asked on the phone to cancel: the session (which the coordinator oversees) is cancelled as
         if they had done it themselves, and they are told as usual (SMS, or a call for a landline)."""
         return await self._sessions.cancel_for(await self._for_resident(caller, session_id), session_id)
 
-    async def move_for_resident(
-        self, caller: Principal, session_id: uuid.UUID, starts_at: datetime
-    ) -> booking_q.SessionRow:
+    async def move_for_resident(self, caller: Principal, session_id: uuid.UUID, starts_at: datetime) -> SessionRow:
         """A resident asked on the phone to move their session: as if they moved it themselves (the same
         volunteer if free, else the best one; they are told)."""
         return await self._sessions.move_for(await self._for_resident(caller, session_id), session_id, starts_at)

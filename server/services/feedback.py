@@ -12,6 +12,7 @@ from server.adapters.clock import Clock
 from server.db import feedback as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, NotFound, TooManyRequests
+from server.domain.records import FeedbackRow
 from server.domain.roles import Principal
 from server.services.audit import AuditService
 
@@ -43,14 +44,14 @@ class FeedbackService:
                 now=now,
             )
 
-    async def listed(self, caller: Principal, *, answered: bool) -> list[tuple[q.FeedbackRow, bool]]:
+    async def listed(self, caller: Principal, *, answered: bool) -> list[tuple[FeedbackRow, bool]]:
         """The feedback with, for each, whether it is past the 14 days without an answer."""
         found = await q.listed(answered=answered)
         await self._audit.record(caller, "feedback.read", "accessibility_feedback", "", detail={"n": len(found)})
         now = self._clock.now()
         return [(f, f.answered_at is None and now - f.created_at > ANSWER_WITHIN) for f in found]
 
-    async def answered(self, caller: Principal, feedback_id: uuid.UUID, note: str) -> q.FeedbackRow:
+    async def answered(self, caller: Principal, feedback_id: uuid.UUID, note: str) -> FeedbackRow:
         if await q.get(feedback_id) is None:
             raise NotFound("No such feedback.", code="feedback_not_found")
         async with write_transaction(self._engine):

@@ -400,7 +400,7 @@ class IvrService:
         assert row.person_id is not None
         return Principal(
             person_id=row.person_id,
-            session_id=uuid.UUID(int=0),
+            sign_in_id=uuid.UUID(int=0),
             first_name="",
             language=state.language,
             grants=frozenset({Grant(Role.RESIDENT, None)}),

@@ -19,10 +19,11 @@ from server.db import booking as booking_q
 from server.db import offers as q
 from server.db import requests as requests_q
 from server.db.engine import AnyEngine, serialise, write_transaction
-from server.db.requests import HelpRequestRow
 from server.domain.errors import Conflict, NotFound
 from server.domain.matching import Need, rank
+from server.domain.records import OfferRow, SessionRow
 from server.domain.reminders import SessionEvent
+from server.domain.requests import HelpRequestRow
 from server.domain.roles import Principal
 from server.domain.states import OfferState, RequestState, SessionState, offer_after, request_after, session_after
 from server.services.audit import AuditService
@@ -145,16 +146,16 @@ class OfferService:
             )
         return len(chosen)
 
-    async def my_offers(self, caller: Principal) -> list[q.OfferRow]:
+    async def my_offers(self, caller: Principal) -> list[OfferRow]:
         return await q.offers_of_volunteer(caller.person_id, pending_after=self._clock.now())
 
-    async def _own(self, caller: Principal, offer_id: uuid.UUID) -> q.OfferRow:
+    async def _own(self, caller: Principal, offer_id: uuid.UUID) -> OfferRow:
         found = await q.offer(offer_id)
         if found is None or found.volunteer_id != caller.person_id:
             raise NotFound("No such offer.", code="offer_not_found")
         return found
 
-    async def accept(self, caller: Principal, offer_id: uuid.UUID) -> q.OfferRow:
+    async def accept(self, caller: Principal, offer_id: uuid.UUID) -> OfferRow:
         found = await self._own(caller, offer_id)
         now = self._clock.now()
         if found.state == OfferState.PENDING.value and found.expires_at <= now:
@@ -178,7 +179,7 @@ class OfferService:
         assert accepted is not None
         return accepted
 
-    async def decline(self, caller: Principal, offer_id: uuid.UUID) -> q.OfferRow:
+    async def decline(self, caller: Principal, offer_id: uuid.UUID) -> OfferRow:
         found = await self._own(caller, offer_id)
         offer_after(OfferState(found.state), "decline")
         now = self._clock.now()
@@ -212,7 +213,7 @@ class OfferService:
                 offered += await self._offer_round(request_id, now)
         return len(touched), offered
 
-    async def schedule(self, caller: Principal, request_id: uuid.UUID, starts_at: datetime) -> booking_q.SessionRow:
+    async def schedule(self, caller: Principal, request_id: uuid.UUID, starts_at: datetime) -> SessionRow:
         """The volunteer who took a flexible request puts down the time they agreed with the resident."""
         mine = [o for o in await q.accepted_offers(caller.person_id) if o.request_id == request_id]
         request = await requests_q.get(request_id)
@@ -261,7 +262,7 @@ class OfferService:
         assert cancelled is not None
         return cancelled
 
-    async def accepted(self, caller: Principal) -> list[q.OfferRow]:
+    async def accepted(self, caller: Principal) -> list[OfferRow]:
         return await q.accepted_offers(caller.person_id)
 
     async def my_requests(self, caller: Principal) -> list[HelpRequestRow]:

@@ -21,12 +21,13 @@ from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import requests as requests_q
 from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
-from server.db.requests import HelpRequestRow, NewRequest
 from server.domain.clocktime import Interval, local_date, local_start, week_of
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.matching import Candidate, Modality, Request
 from server.domain.network import HelpPoint
+from server.domain.records import SessionRow
 from server.domain.reminders import SessionEvent
+from server.domain.requests import HelpRequestRow, NewRequest
 from server.domain.roles import Principal
 from server.domain.slots import SlotRules, VolunteerTime, help_point_slots
 from server.domain.states import RequestState, SessionState, request_after
@@ -144,8 +145,8 @@ class Placement:
         new: NewRequest | None = None,
         request: HelpRequestRow | None = None,
         event: str = "assign",
-        moving: q.SessionRow | None = None,
-    ) -> q.SessionRow | None:
+        moving: SessionRow | None = None,
+    ) -> SessionRow | None:
         """Put `volunteer_id` with the resident at `when`: for a `new` request, for an existing `request` that has
         no session (moved on by `event`; "schedule" keeps a matched request matched), or `moving` an existing
         session to another time (and maybe another volunteer). None when the volunteer turned out to be busy or
@@ -226,7 +227,7 @@ class Placement:
         return session_id
 
     async def _move(
-        self, actor: Principal, found: q.SessionRow, volunteer_id: uuid.UUID, when: Interval, blocked: Interval
+        self, actor: Principal, found: SessionRow, volunteer_id: uuid.UUID, when: Interval, blocked: Interval
     ) -> None:
         if not await q.reschedule(
             found.id,

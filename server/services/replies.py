@@ -24,6 +24,7 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.phone import mask
+from server.domain.records import InboxItem
 from server.domain.replies import MAX_CHOICES, Reply, ReplyKind, Target, parse_reply, reply_target
 from server.domain.roles import ForResident, Grant, Principal, Role
 from server.services.audit import AuditService
@@ -204,7 +205,7 @@ class ReplyService:
             return Received("cancel", "reply.too_late", inbox=True, session=session)
         resident = Principal(
             person_id=person.id,
-            session_id=uuid.UUID(int=0),
+            sign_in_id=uuid.UUID(int=0),
             first_name="",
             language=person.language,
             grants=frozenset({Grant(Role.RESIDENT, None)}),
@@ -294,12 +295,12 @@ class InboxService:
         self._audit = audit
         self._sessions = sessions
 
-    async def items(self, caller: Principal, *, state: str = "open") -> list[q.InboxItem]:
+    async def items(self, caller: Principal, *, state: str = "open") -> list[InboxItem]:
         found = await q.inbox(within=caller.oversees, state=state)
         await self._audit.record(caller, "inbox.read", "inbox", state, detail={"items": len(found)})
         return found
 
-    async def handle(self, caller: Principal, item_id: uuid.UUID, outcome: str) -> q.InboxItem:
+    async def handle(self, caller: Principal, item_id: uuid.UUID, outcome: str) -> InboxItem:
         """Close an inbox item. `confirmed` / `cancelled` also confirm or cancel the session it is about."""
         item = await q.inbox_item(item_id, caller.oversees)
         if item is None:

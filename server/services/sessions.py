@@ -21,6 +21,7 @@ from server.domain.clocktime import Interval, week_of
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Candidate, rank
 from server.domain.notes import MAX_NOTE_LENGTH, secret_in
+from server.domain.records import SessionRow
 from server.domain.reminders import SessionEvent
 from server.domain.roles import ForResident, Principal
 from server.domain.states import RequestState, SessionState, request_after, session_after
@@ -50,31 +51,31 @@ class SessionService:
 
     # ---- what a resident does to their session: move it, cancel it (or staff do, on the resident's word) -------
 
-    async def move(self, caller: Principal, session_id: uuid.UUID, starts_at: datetime) -> q.SessionRow:
+    async def move(self, caller: Principal, session_id: uuid.UUID, starts_at: datetime) -> SessionRow:
         """Move my session to another free time: the same volunteer if they are free then, else the best one."""
         return await self._move(caller, await self._residents(caller.person_id, session_id), starts_at)
 
-    async def move_for(self, acting: ForResident, session_id: uuid.UUID, starts_at: datetime) -> q.SessionRow:
+    async def move_for(self, acting: ForResident, session_id: uuid.UUID, starts_at: datetime) -> SessionRow:
         """Move a resident's session on their word, as if they moved it themselves (they are told)."""
         return await self._move(acting.actor, await self._residents(acting.resident_id, session_id), starts_at)
 
-    async def cancel(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
+    async def cancel(self, caller: Principal, session_id: uuid.UUID) -> SessionRow:
         """The resident cancels their own session (and with it their request)."""
         return await self._cancel(caller, await self._residents(caller.person_id, session_id), for_resident=False)
 
-    async def cancel_for(self, acting: ForResident, session_id: uuid.UUID) -> q.SessionRow:
+    async def cancel_for(self, acting: ForResident, session_id: uuid.UUID) -> SessionRow:
         """Cancel a resident's session on their word, as if they cancelled it themselves (they are told as usual:
         SMS, or a call for a landline)."""
         found = await self._residents(acting.resident_id, session_id)
         return await self._cancel(acting.actor, found, for_resident=True)
 
-    async def _residents(self, resident_id: uuid.UUID, session_id: uuid.UUID) -> q.SessionRow:
+    async def _residents(self, resident_id: uuid.UUID, session_id: uuid.UUID) -> SessionRow:
         found = await q.session(session_id)
         if found is None or found.resident_id != resident_id:
             raise NotFound("No such session.", code="session_not_found")
         return found
 
-    async def _move(self, actor: Principal, found: q.SessionRow, starts_at: datetime) -> q.SessionRow:
+    async def _move(self, actor: Principal, found: SessionRow, starts_at: datetime) -> SessionRow:
         session_after(SessionState(found.state), "move")
         request = await requests_q.get(found.request_id)
         assert request is not None
@@ -94,7 +95,7 @@ class SessionService:
                 return moved
         raise Conflict("Sorry, nobody is free at that time. Please choose another time.", code="slot_taken")
 
-    async def _cancel(self, actor: Principal, found: q.SessionRow, *, for_resident: bool) -> q.SessionRow:
+    async def _cancel(self, actor: Principal, found: SessionRow, *, for_resident: bool) -> SessionRow:
         target = session_after(SessionState(found.state), "cancel")
         async with write_transaction(self._engine):
             if not await q.set_session_state(
@@ -115,13 +116,13 @@ class SessionService:
 
     # ---- the volunteer ------------------------------------------------------------------------------------
 
-    async def _mine(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
+    async def _mine(self, caller: Principal, session_id: uuid.UUID) -> SessionRow:
         found = await q.session(session_id)
         if found is None or found.volunteer_id != caller.person_id:
             raise NotFound("No such session.", code="session_not_found")
         return found
 
-    async def check_in(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
+    async def check_in(self, caller: Principal, session_id: uuid.UUID) -> SessionRow:
         found = await self._mine(caller, session_id)
         target = session_after(SessionState(found.state), "check_in")
         now = self._clock.now()
@@ -145,7 +146,7 @@ class SessionService:
         minutes: int | None,
         outcomes: list[str],
         note: str,
-    ) -> q.SessionRow:
+    ) -> SessionRow:
         """Record how the session went: done (minutes, what the resident can now do alone, a note) or no-show."""
         found = await self._mine(caller, session_id)
         event = "done" if result is SessionState.DONE else "no_show"
@@ -209,7 +210,7 @@ class SessionService:
             )
         return await self._reread(session_id)
 
-    async def give_back(self, caller: Principal, session_id: uuid.UUID) -> q.SessionRow:
+    async def give_back(self, caller: Principal, session_id: uuid.UUID) -> SessionRow:
         """The volunteer cannot come: the session is cancelled and the request waits for a coordinator."""
         found = await self._mine(caller, session_id)
         target = session_after(SessionState(found.state), "cancel")
@@ -229,13 +230,13 @@ class SessionService:
             await self._notifications.session_changed(session_id, SessionEvent.CANCELLED, caller)
         return await self._reread(session_id)
 
-    async def _reread(self, session_id: uuid.UUID) -> q.SessionRow:
+    async def _reread(self, session_id: uuid.UUID) -> SessionRow:
         found = await q.session(session_id)
         assert found is not None
         return found
 
 
-def _without(candidate: Candidate, session: q.SessionRow) -> Candidate:
+def _without(candidate: Candidate, session: SessionRow) -> Candidate:
     """The candidate's calendar without the session being moved (it must not block its own volunteer)."""
     if candidate.id != session.volunteer_id or candidate.time is None:
         return candidate

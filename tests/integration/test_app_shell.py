@@ -22,6 +22,14 @@ async def test_api_docs_load_everything_from_this_server(env: Env) -> None:
     assert spec.status_code == 200 and spec.json()["info"]["title"] == "Apuri API"
 
 
+async def test_each_api_schema_has_one_plain_name(env: Env) -> None:
+    """Two schemas with one class name get module-prefixed names in the OpenAPI document (`schemas_SessionOut`
+    next to `booking_routes_SessionOut`): one word for one thing."""
+    names = (await env.client().get("/schema/openapi.json")).json()["components"]["schemas"]
+    qualified = sorted(n for n in names if re.match(r"^[a-z][a-z_]*_[A-Z]", n))
+    assert qualified == [], f"schema names that clash: {qualified}"
+
+
 async def test_every_response_carries_the_security_headers(env: Env) -> None:
     for path in ("/", "/api/v1/help-points", "/api/v1/me", "/no-such-page", "/schema"):
         answer = await env.client().get(path)

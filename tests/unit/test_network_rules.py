@@ -49,7 +49,7 @@ def test_coordinates_come_in_pairs() -> None:
 
 def principal(*grants: Grant) -> Principal:
     return Principal(
-        person_id=uuid.uuid4(), session_id=uuid.uuid4(), first_name="", language="fi", grants=frozenset(grants)
+        person_id=uuid.uuid4(), sign_in_id=uuid.uuid4(), first_name="", language="fi", grants=frozenset(grants)
     )
 
 
