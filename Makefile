@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # `make run` keeps its data in var/ and shows SMS on /dev/phone.
 RUN_ENV := APURI_DATABASE_URL=$${APURI_DATABASE_URL:-sqlite:///var/apuri.sqlite3} APURI_DEV_TOOLS=1
 
-.PHONY: install run test lint unit integration clean
+.PHONY: install run test check lint unit integration clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,17 @@ lint: install node_modules/.installed
 	$(BIN)/mypy
 	npx --no-install eslint pwa
 
-# The whole suite on SQLite and, when reachable (always under CI=true), on PostgreSQL.
+# The whole suite on SQLite and, when reachable (always under CI=true), on PostgreSQL, on two workers (a test
+# module stays on one worker: the browser tests share a server per module).
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The inner loop, under a minute: lint, types, the unit tests, and the integration tests changed since the last
+# commit (on SQLite).
+check: lint
+	$(BIN)/pytest -q -n 2 tests/unit
+	@changed="$$(git diff --name-only HEAD -- 'tests/integration/test_*.py'; git ls-files --others --exclude-standard -- 'tests/integration/test_*.py')"; \
+	if [ -n "$$changed" ]; then $(BIN)/pytest -q -n 2 -k sqlite $$changed; fi
 
 unit: install
 	$(BIN)/pytest -q tests/unit

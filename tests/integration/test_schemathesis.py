@@ -7,6 +7,7 @@ generated wrong password cannot end the session the other operations use.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,10 @@ from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE
 from tests.live import demo_database, serve
 
 WITHOUT_SESSION = {"/api/v1/auth/password", "/api/v1/auth/sign-out"}
+
+# Examples per operation and mode: a quick run in `make test` (a developer's loop), the full run in CI (.ci/run sets
+# APURI_FUZZ_EXAMPLES=30).
+EXAMPLES = int(os.environ.get("APURI_FUZZ_EXAMPLES", "10"))
 
 
 @dataclass
@@ -79,7 +84,7 @@ def test_no_generated_request_gets_a_server_error(
 
 def fuzz(strategy: Any, live_server: Session, cookies: dict[str, str]) -> Any:
     @given(case=strategy)
-    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def call(case: schemathesis.Case) -> None:
         case.call_and_validate(
             base_url=live_server.base_url,
