@@ -82,7 +82,8 @@ async def test_a_coordinator_signs_in_to_the_queues_and_gives_a_waiting_request_
     await card.locator("a.button").click()
     await loaded(page, "assign")
     await wait_until(page, "() => document.querySelectorAll('#assign-slot option').length > 1")
-    assert await page.locator("#candidates li[data-volunteer]").count() >= 1, "ranked before a time is chosen"
+    # The suggested times and the ranking load side by side: the ranking (no time chosen) may come second.
+    await wait_until(page, "() => document.querySelectorAll('#candidates li[data-volunteer]').length >= 1")
     await check(page, "assign: ranked without a time")
 
     await page.click("#assign-when button[type=submit]")  # no time yet
