@@ -245,9 +245,7 @@ async def count_password_failure(session_id: uuid.UUID) -> int:
 
 
 async def revoke_session(session_id: uuid.UUID, now: datetime) -> None:
-    await SignIn.update({SignIn.revoked_at: now}).where(
-        (SignIn.id == session_id) & SignIn.revoked_at.is_null()
-    )
+    await SignIn.update({SignIn.revoked_at: now}).where((SignIn.id == session_id) & SignIn.revoked_at.is_null())
 
 
 async def revoke_sessions_of(person_id: uuid.UUID, now: datetime) -> int:

@@ -13,7 +13,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.domain.records import InboxItem
-from server.http.schemas import SINGLE_LINE, Input, Language
+from server.http.schemas import MULTI_LINE, SINGLE_LINE, Input, Language
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, SIGNED_IN, Me, Svc, caller, roles
 from server.services.messaging import TemplateView
 
@@ -86,7 +86,7 @@ class TemplateOut(msgspec.Struct, kw_only=True):
 
 
 class TemplateIn(Input):
-    body: Annotated[str, msgspec.Meta(min_length=1, max_length=480)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=480, pattern=MULTI_LINE)]
     link_free: bool = True
 
 
@@ -120,13 +120,13 @@ class PushKeys(Input):
 class SubscriptionIn(Input):
     """As the browser's PushSubscription.toJSON() gives it (expirationTime is ignored)."""
 
-    endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=1000, pattern=r"^https?://[^\s]+$")]
+    endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=1000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")]
     keys: PushKeys
     expirationTime: int | None = None  # noqa: N815 - the browser's own name
 
 
 class EndpointIn(Input):
-    endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=1000, pattern=r"^https?://[^\s]+$")]
+    endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=1000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")]
 
 
 class PushKeyOut(msgspec.Struct, kw_only=True):

@@ -56,7 +56,7 @@ class VerifyRequest(Input):
 
 
 class PasswordRequest(Input):
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=r"^[^\x00]*$")]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=SINGLE_LINE)]
 
 
 class GrantOut(msgspec.Struct, kw_only=True):

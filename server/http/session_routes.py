@@ -15,7 +15,7 @@ from server.domain.notes import MAX_NOTE_LENGTH
 from server.domain.roles import Role
 from server.domain.states import SessionState
 from server.http.booking_routes import SessionOut
-from server.http.schemas import Input
+from server.http.schemas import MULTI_LINE, Input
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.sessions import MAX_MINUTES
 
@@ -24,14 +24,17 @@ class MoveIn(Input):
     starts_at: datetime
 
 
+OutcomeCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
 class DoneIn(Input):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=MAX_MINUTES)] | None = None
-    outcomes: Annotated[list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=20)] = []
-    note: Annotated[str, msgspec.Meta(max_length=MAX_NOTE_LENGTH)] = ""
+    outcomes: Annotated[list[OutcomeCode], msgspec.Meta(max_length=20)] = []
+    note: Annotated[str, msgspec.Meta(max_length=MAX_NOTE_LENGTH, pattern=MULTI_LINE)] = ""
 
 
 class NoShowIn(Input):
-    note: Annotated[str, msgspec.Meta(max_length=MAX_NOTE_LENGTH)] = ""
+    note: Annotated[str, msgspec.Meta(max_length=MAX_NOTE_LENGTH, pattern=MULTI_LINE)] = ""
 
 
 class SessionController(Controller):
