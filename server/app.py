@@ -48,6 +48,7 @@ from server.http.network_routes import HelpPointsController, OrganisationsContro
 from server.http.notification_routes import MessagingController
 from server.http.offer_routes import OfferController
 from server.http.people_routes import MeController, PeopleController
+from server.http.personal_data_routes import GdprApiController, MyDataController, ResidentDataController, privacy
 from server.http.security import PUBLIC, SignInMiddleware, access_guard, session_cookie_name
 from server.http.session_routes import SessionController
 from server.http.statistics_routes import StatisticsController
@@ -129,6 +130,10 @@ def create_app(
     route_handlers: list[Any] = [
         healthz,
         about,
+        privacy,
+        MyDataController,
+        ResidentDataController,
+        GdprApiController,
         auth_controller_router,
         MeController,
         PeopleController,

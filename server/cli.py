@@ -112,6 +112,43 @@ def cmd_worker(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Run the retention job now (`--dry-run`: print what would go, change nothing)."""
+    from server.adapters.clock import SystemClock
+    from server.adapters.sms import build_sms
+    from server.app import configure_logging
+    from server.db.engine import bind, make_engine, start, stop
+    from server.services.personal_data import PurgeRun
+    from server.services.registry import build_services
+
+    settings = _settings()
+    configure_logging(settings)
+
+    async def run() -> PurgeRun:
+        from server.adapters.push import build_push
+        from server.adapters.voice import build_voice
+
+        clock = SystemClock()
+        engine = make_engine(settings.database_url)
+        bind(engine)
+        await start(engine)
+        sms, push, voice = build_sms(settings, clock), build_push(settings, clock), build_voice(settings, clock)
+        try:
+            services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice)
+            return await services.personal_data.purge(dry_run=args.dry_run, manual=True)
+        finally:
+            await sms.aclose()
+            await push.aclose()
+            await voice.aclose()
+            await stop(engine)
+
+    done = asyncio.run(run())
+    print("apuri purge: " + ("would remove (dry run, nothing changed)" if args.dry_run else "removed"))
+    for kind, count in done.removed.items():
+        print(f"    {kind.replace('_', ' '):<22} {count}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from server.demo import run_demo
 
@@ -203,7 +240,20 @@ def cmd_check(_: argparse.Namespace) -> int:
         ("scheduler in web process", "on" if settings.scheduler else "off", True),
         ("rate-limit store", settings.rate_limit_store.split("@")[-1], True),
         ("quiet hours", f"{settings.quiet_hours_start:%H:%M}–{settings.quiet_hours_end:%H:%M}", True),
-        ("retention", f"{settings.retention_days} days", True),
+        (
+            "retention periods",
+            f"inactive residents {settings.retention_days} d, notes and addresses {settings.note_retention_days} d, "
+            f"texts {settings.message_retention_days} d, former staff {settings.staff_retention_days} d",
+            True,
+        ),
+        _last_retention_run(settings),
+        (
+            "privacy notice",
+            f"{settings.controller_name}; contact "
+            + (settings.privacy_contact or "not set (the helpline is shown: set APURI_PRIVACY_CONTACT)"),
+            bool(settings.privacy_contact) or not settings.is_production,
+        ),
+        ("GDPR API", "on (token hash set)" if settings.gdpr_api_token_hash else "off", True),
         (
             "dispatcher",
             f"every {settings.dispatch_interval_seconds} s, {settings.dispatch_batch} at a time, "
@@ -223,6 +273,33 @@ def cmd_check(_: argparse.Namespace) -> int:
     print(f"    call status changes    POST {base}/api/v1/twilio/voice/status")
     # Non-zero when `apuri serve` could not start with these settings, so a deploy script can stop on it.
     return 0 if builds[2] else 1
+
+
+def _last_retention_run(settings: Settings) -> tuple[str, str, bool]:
+    """When the retention job last ran and what it removed, read from the database."""
+    from server.db.engine import bind, make_engine, start, stop
+    from server.db.retention import last_run
+
+    async def read() -> tuple[str, str, bool]:
+        engine = make_engine(settings.database_url)
+        bind(engine)
+        await start(engine)
+        try:
+            found = await last_run()
+        finally:
+            await stop(engine)
+        if found is None:
+            return ("retention last run", "never (the worker runs it daily at 03:30; apuri purge runs it now)", False)
+        started, finished, removed = found
+        if finished is None:
+            return ("retention last run", f"{started:%Y-%m-%d %H:%M} UTC, did not finish", False)
+        total = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in removed.items()) or "nothing"
+        return ("retention last run", f"{finished:%Y-%m-%d %H:%M} UTC: removed {total}", True)
+
+    try:
+        return asyncio.run(read())
+    except Exception as exc:
+        return ("retention last run", f"unknown (database not readable: {type(exc).__name__})", False)
 
 
 def _app_builds(settings: Settings) -> tuple[str, str, bool]:
@@ -285,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     coord.set_defaults(func=cmd_create_coordinator)
 
     sub.add_parser("check", help="show what is configured and what is missing").set_defaults(func=cmd_check)
+    purge = sub.add_parser("purge", help="remove personal data past its retention period now")
+    purge.add_argument("--dry-run", action="store_true", help="print what would go, change nothing")
+    purge.set_defaults(func=cmd_purge)
     sub.add_parser("vapid-keys", help="print a new Web Push (VAPID) key pair").set_defaults(func=cmd_vapid_keys)
 
     args = parser.parse_args(argv)

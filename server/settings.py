@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -70,7 +71,18 @@ class Settings:
     helpline_phone: str = "+358401234000"
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(8, 0)
+    # Personal data (README "Personal data"): a resident with no activity for `retention_days` is anonymised;
+    # notes and home addresses of finished sessions go after `note_retention_days`, message and call texts after
+    # `message_retention_days`, volunteers and staff after `staff_retention_days` from their deactivation.
     retention_days: int = 365
+    note_retention_days: int = 90
+    message_retention_days: int = 90
+    staff_retention_days: int = 365
+    # The privacy notice: who is the controller and how to reach their data-protection contact.
+    controller_name: str = "Apuri digital support network"
+    privacy_contact: str = ""
+    # The municipality's data-request tooling (the profile GDPR API): sha256 hex of its bearer token; empty = off.
+    gdpr_api_token_hash: str = ""
 
     otp_ttl_seconds: int = 600
     otp_max_attempts: int = 5
@@ -158,8 +170,7 @@ class Settings:
             raise SettingsError("APURI_OTP_TTL_SECONDS must be between 60 and 600 (a code lives at most 10 minutes)")
         if not 1 <= self.otp_max_attempts <= 5:
             raise SettingsError("APURI_OTP_MAX_ATTEMPTS must be between 1 and 5")
-        if self.retention_days < 30:
-            raise SettingsError("APURI_RETENTION_DAYS must be at least 30")
+        self._validate_personal_data()
         self._validate_dispatch()
         if not 1 <= self.port <= 65535:
             raise SettingsError("APURI_PORT must be between 1 and 65535")
@@ -179,6 +190,17 @@ class Settings:
             raise SettingsError("APURI_ARGON2_PROFILE=fast is only for the test suite (APURI_ENVIRONMENT=test)")
         if self.is_production:
             self._validate_production()
+
+    def _validate_personal_data(self) -> None:
+        if self.retention_days < 30:
+            raise SettingsError("APURI_RETENTION_DAYS must be at least 30")
+        for name in ("note_retention_days", "message_retention_days", "staff_retention_days"):
+            if not 7 <= getattr(self, name) <= 3650:
+                raise SettingsError(f"APURI_{name.upper()} must be between 7 and 3650")
+        if self.gdpr_api_token_hash and not re.fullmatch(r"[0-9a-f]{64}", self.gdpr_api_token_hash):
+            raise SettingsError(
+                'APURI_GDPR_API_TOKEN_HASH must be the sha256 of the token in hex (printf %s "$TOKEN" | sha256sum)'
+            )
 
     def _validate_dispatch(self) -> None:
         if not 1 <= self.dispatch_interval_seconds <= 300:

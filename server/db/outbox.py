@@ -310,16 +310,3 @@ async def failed_since(since: datetime) -> list[dict[str, Any]]:
         )
         .order_by(Notification.updated_at, ascending=False)
     )
-
-
-async def purge_bodies(before: datetime, now: datetime) -> int:
-    """Message texts are personal data: blank them once the retention period is over (the row stays as a record
-    that something was sent)."""
-    rows = (
-        await Notification.update({Notification.body: "", Notification.phone: "", Notification.updated_at: now})
-        .where(
-            (Notification.created_at < before) & (Notification.body != "") & Notification.state.is_in([*FINAL, "sent"])
-        )
-        .returning(Notification.id)
-    )
-    return len(rows)

@@ -305,15 +305,3 @@ async def handle(item_id: uuid.UUID, *, by: uuid.UUID, outcome: str, now: dateti
         .returning(InboundMessage.id)
     )
     return bool(rows)
-
-
-async def purge_handled(before: datetime) -> int:
-    """Blank the words of handled replies received before `before` (open ones wait for a coordinator)."""
-    rows = (
-        await InboundMessage.update({InboundMessage.body: ""})
-        .where(
-            (InboundMessage.received_at < before) & (InboundMessage.state == "handled") & (InboundMessage.body != "")
-        )
-        .returning(InboundMessage.id)
-    )
-    return len(rows)

@@ -33,14 +33,23 @@ async def oldest_challenge_since(
     return rows[0]["created_at"] if rows else None
 
 
-async def supersede_pending(phone: str) -> None:
+async def supersede_pending(phone: str, purpose: str = "sign_in") -> None:
     await SignInChallenge.update({SignInChallenge.status: otp.Status.SUPERSEDED.value}).where(
-        (SignInChallenge.phone == phone) & (SignInChallenge.status == otp.Status.PENDING.value)
+        (SignInChallenge.phone == phone)
+        & (SignInChallenge.status == otp.Status.PENDING.value)
+        & (SignInChallenge.purpose == purpose)
     )
 
 
 async def insert_challenge(
-    *, challenge_id: uuid.UUID, phone: str, code_hash: str, client_hash: str, now: datetime, expires_at: datetime
+    *,
+    challenge_id: uuid.UUID,
+    phone: str,
+    code_hash: str,
+    client_hash: str,
+    now: datetime,
+    expires_at: datetime,
+    purpose: str = "sign_in",
 ) -> None:
     await SignInChallenge.insert(
         SignInChallenge(
@@ -52,6 +61,7 @@ async def insert_challenge(
             expires_at=expires_at,
             attempts=0,
             status=otp.Status.PENDING.value,
+            purpose=purpose,
         )
     )
 
@@ -60,8 +70,11 @@ async def mark_challenge(challenge_id: uuid.UUID, status: otp.Status) -> None:
     await SignInChallenge.update({SignInChallenge.status: status.value}).where(SignInChallenge.id == challenge_id)
 
 
-async def get_challenge(challenge_id: uuid.UUID) -> tuple[otp.Challenge, str] | None:
-    rows = await SignInChallenge.select().where(SignInChallenge.id == challenge_id)
+async def get_challenge(challenge_id: uuid.UUID, purpose: str = "sign_in") -> tuple[otp.Challenge, str] | None:
+    """A challenge for this purpose (an erasure code cannot sign in, nor a sign-in code erase)."""
+    rows = await SignInChallenge.select().where(
+        (SignInChallenge.id == challenge_id) & (SignInChallenge.purpose == purpose)
+    )
     if not rows:
         return None
     row = rows[0]
@@ -172,6 +185,7 @@ async def insert_session(
             expires_at=expires_at,
         )
     )
+    await Person.update({Person.signed_in_at: now}).where(Person.id == person_id)
     return session_id
 
 

@@ -77,6 +77,10 @@ class Person(Table, tablename="person"):
     code_word = Varchar(length=40, default="")
     # The person replied STOP (LOPETA, SLUTA): no SMS until they reply START.
     sms_opt_out = Boolean(default=False)
+    # Erased (on request or by retention): the row stays, anonymous, for the requests and sessions it holds.
+    erased_at = Timestamptz(null=True, default=None)
+    # The last sign-in (sign-ins are deleted when they end): an activity that keeps the account.
+    signed_in_at = Timestamptz(null=True, default=None)
 
 
 class Membership(Table, tablename="membership"):
@@ -103,6 +107,8 @@ class SignInChallenge(Table, tablename="sign_in_challenge"):
     attempts = Integer(default=0)
     # pending | used | dead | superseded
     status = Varchar(length=16, default="pending")
+    # sign_in | erase: what the code confirms (one cannot be used for the other)
+    purpose = Varchar(length=16, default="sign_in")
 
 
 class SignIn(Table, tablename="auth_session"):
@@ -494,3 +500,13 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarFeed,
     AccessibilityFeedback,
 )
+
+
+class RetentionRun(Table, tablename="retention_run"):
+    """One run of the daily retention job; the unique day makes a second worker skip it."""
+
+    id = UUID(primary_key=True)
+    day = Varchar(length=10, unique=True)
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    removed = Text(default="{}")  # JSON: kind -> how many

@@ -14,13 +14,20 @@ log = logging.getLogger("apuri.jobs")
 
 async def housekeeping(services: Services) -> None:
     challenges, sessions = await services.auth.purge()
-    texts = await services.messaging.purge()
+    reports = await services.messaging.purge()
     log.info(
-        "housekeeping: removed %d old sign-in challenges and %d ended sessions; blanked %d old message texts",
+        "housekeeping: removed %d old sign-in challenges, %d ended sessions and %d unmatched delivery reports",
         challenges,
         sessions,
-        texts,
+        reports,
     )
+
+
+async def retention_run(services: Services) -> None:
+    """Personal data past its period goes (README "Personal data"); once a day across workers."""
+    done = await services.personal_data.purge()
+    if not done.ran:
+        log.info("retention: today's run was taken by another worker")
 
 
 async def offer_tick(services: Services) -> None:
@@ -54,6 +61,7 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
     scheduler.add_job(housekeeping, "interval", hours=1, args=[services], id="housekeeping", replace_existing=True)
+    scheduler.add_job(retention_run, "cron", hour=3, minute=30, args=[services], id="retention", replace_existing=True)
     scheduler.add_job(offer_tick, "interval", seconds=30, args=[services], id="offers", replace_existing=True)
     scheduler.add_job(
         dispatch_tick,

@@ -45,6 +45,16 @@ _CODE_TEXT = {
     "en": "Your Apuri sign-in code is {code}\nIt is valid for {minutes} min. Do not tell it to anyone. "
     "Apuri never asks for it on the phone.\n\n@{host} #{code}",
 }
+# The code that confirms "erase my data": says what it does, so nobody is talked into giving it away.
+_ERASE_TEXT = {
+    "fi": "Apuri: koodi tietojesi POISTAMISEEN on {code}\nSe on voimassa {minutes} min. Jos et itse pyytänyt "
+    "poistoa, älä käytä koodia.",
+    "sv": "Apuri: koden för att RADERA dina uppgifter är {code}\nDen gäller i {minutes} min. Om du inte själv bad "
+    "om radering, använd inte koden.",
+    "en": "Apuri: the code to ERASE your data is {code}\nIt is valid for {minutes} min. If you did not ask for "
+    "this yourself, do not use it.",
+}
+PURPOSES = ("sign_in", "erase")
 
 
 class SendFailed(DomainError):
@@ -84,10 +94,14 @@ class AuthService:
         """Client addresses are personal data: keep only a keyed hash, enough to count requests."""
         return hmac.new(self._settings.secret_key.encode(), f"client:{client_address}".encode(), "sha256").hexdigest()
 
-    async def request_code(self, *, phone: str, language: str, client_address: str) -> IssuedChallenge:
+    async def request_code(
+        self, *, phone: str, language: str, client_address: str, purpose: str = "sign_in"
+    ) -> IssuedChallenge:
         """Send a code to any valid Finnish mobile number. Known and unknown numbers get the same answer;
         limits per number, per client and per day are checked and the challenge written in one serialised
-        transaction, so concurrent requests cannot slip past a limit."""
+        transaction, so concurrent requests cannot slip past a limit. `purpose` "erase" sends the code that
+        confirms erasing one's data (same limits, its own wording)."""
+        assert purpose in PURPOSES
         number = parse_mobile(phone)
         if language not in LANGUAGES:
             raise InvalidInput("Language must be fi, sv or en.", code="language_invalid")
@@ -99,8 +113,9 @@ class AuthService:
         async with write_transaction(self._engine):
             await serialise(self._engine, "sign-in-codes")
             await self._check_limits(number=number, client=client, now=now)
-            await q.supersede_pending(number)
+            await q.supersede_pending(number, purpose)
             await q.insert_challenge(
+                purpose=purpose,
                 challenge_id=challenge_id,
                 phone=number,
                 code_hash=otp.code_hash(self._settings.secret_key, str(challenge_id), code),
@@ -113,7 +128,7 @@ class AuthService:
             ledger_id = await outbox.record_sent_now(
                 outbox.Draft(
                     key=f"sign-in:{challenge_id}",
-                    kind="sign_in_code",
+                    kind="sign_in_code" if purpose == "sign_in" else "erase_code",
                     channel="sms",
                     body="",
                     due_at=now,
@@ -126,7 +141,7 @@ class AuthService:
                 lease_until=now + timedelta(seconds=ttl),
                 worker=SIGN_IN_WORKER,
             )
-        body = _CODE_TEXT[language].format(
+        body = (_CODE_TEXT if purpose == "sign_in" else _ERASE_TEXT)[language].format(
             code=code, minutes=ttl // 60, host=urlsplit(self._settings.public_base_url).hostname
         )
         try:
@@ -183,10 +198,15 @@ class AuthService:
     async def verify_code(self, *, challenge_id: uuid.UUID, code: str, language: str) -> NewSession:
         """Exchange a code for a session. The same vague error covers unknown, used, expired and wrong codes,
         with how many tries are left when that is safe to say."""
+        phone = await self.accept_code(challenge_id=challenge_id, code=code, purpose="sign_in")
+        return await self._open_session(phone=phone, language=language, now=self._clock.now())
+
+    async def accept_code(self, *, challenge_id: uuid.UUID, code: str, purpose: str) -> str:
+        """Use up a code given for `purpose`; the number it was sent to, or a 422 saying what is wrong."""
         now = self._clock.now()
         refused = InvalidInput("The code is not valid. Ask for a new code.", code="code_invalid")
         async with write_transaction(self._engine):
-            found = await q.get_challenge(challenge_id)
+            found = await q.get_challenge(challenge_id, purpose)
             if found is None:
                 raise refused
             challenge, phone = found
@@ -208,7 +228,7 @@ class AuthService:
             raise InvalidInput("The code has expired. Ask for a new code.", code="code_expired")
         if decision.outcome is not otp.Outcome.ACCEPTED:
             raise refused
-        return await self._open_session(phone=phone, language=language, now=now)
+        return phone
 
     async def _open_session(self, *, phone: str, language: str, now: datetime) -> NewSession:
         async with write_transaction(self._engine):

@@ -10,7 +10,6 @@ from typing import Any
 
 from server.adapters.clock import Clock
 from server.db import delivery_reports, message_context, message_templates, outbox, push_subscriptions
-from server.db import replies as replies_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import InvalidInput, NotFound
 from server.domain.messages import DEFAULTS, LANGUAGES, check_template, placeholders, render, when_text
@@ -22,7 +21,6 @@ from server.services.notifications import NotificationService
 MAX_SUBSCRIPTIONS = 10  # devices per person; the oldest goes when an eleventh subscribes
 # Message texts and reply bodies are kept 90 days (enough to answer "what did you send me?"), then blanked; the
 # rows stay as the record that something was sent, without the words or the number.
-MESSAGE_TEXT_DAYS = 90
 
 # Long but real values, so the cost shown for a template is what a real message costs.
 SAMPLE = {
@@ -130,10 +128,9 @@ class MessagingService:
         return await push_subscriptions.subscription_count(caller.person_id)
 
     async def purge(self) -> int:
-        now = self._clock.now()
-        before = now - timedelta(days=MESSAGE_TEXT_DAYS)
-        await delivery_reports.purge_early_reports(now - timedelta(days=1))
-        return await outbox.purge_bodies(before, now) + await replies_q.purge_handled(before)
+        """Delivery reports that never found their message (texts and numbers go with retention: the daily
+        personal-data run)."""
+        return await delivery_reports.purge_early_reports(self._clock.now() - timedelta(days=1))
 
     # ---- one's own settings -------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from server.domain.matching import Need, rank
 from server.domain.records import OfferRow, SessionRow
 from server.domain.reminders import SessionEvent
 from server.domain.requests import HelpRequestRow
-from server.domain.roles import Principal
+from server.domain.roles import ForResident, Principal
 from server.domain.states import OfferState, RequestState, SessionState, offer_after, request_after, session_after
 from server.services.audit import AuditService
 from server.services.booking import BookingQuery, BookingService, OnBehalf, new_request
@@ -230,8 +230,15 @@ class OfferService:
 
     async def cancel_request(self, caller: Principal, request_id: uuid.UUID) -> HelpRequestRow:
         """The resident no longer needs help: the request is cancelled, with any offers and its session."""
+        return await self._cancel_request(caller, caller.person_id, request_id)
+
+    async def cancel_request_for(self, acting: ForResident, request_id: uuid.UUID) -> HelpRequestRow:
+        """Cancel a resident's request on their word (erasing their data cancels what is still open)."""
+        return await self._cancel_request(acting.actor, acting.resident_id, request_id)
+
+    async def _cancel_request(self, caller: Principal, resident_id: uuid.UUID, request_id: uuid.UUID) -> HelpRequestRow:
         request = await requests_q.get(request_id)
-        if request is None or request.resident_id != caller.person_id:
+        if request is None or request.resident_id != resident_id:
             raise NotFound("No such request.", code="request_not_found")
         state = RequestState(request.state)
         target = request_after(state, "cancel")
@@ -255,7 +262,7 @@ class OfferService:
                 "request.cancel",
                 "request",
                 str(request_id),
-                subject_id=caller.person_id,
+                subject_id=resident_id,
                 detail={"session": str(session.id) if session else None},
             )
         cancelled = await requests_q.get(request_id)

@@ -24,6 +24,7 @@ from server.services.network import NetworkService
 from server.services.notifications import NotificationService
 from server.services.offers import OfferService
 from server.services.people import PeopleService
+from server.services.personal_data import PersonalDataService
 from server.services.placement import Placement
 from server.services.replies import InboxService, ReplyService
 from server.services.sessions import SessionService
@@ -63,6 +64,7 @@ class Services:
     callbacks: CallbackService
     calendar: CalendarService
     feedback: FeedbackService
+    personal_data: PersonalDataService
 
 
 def build_services(
@@ -83,6 +85,9 @@ def build_services(
         clock=clock, engine=engine, audit=audit, booking=booking, placement=placement, notifications=notifications
     )
     sessions = SessionService(clock=clock, engine=engine, audit=audit, placement=placement, notifications=notifications)
+    personal_data = PersonalDataService(
+        settings=settings, clock=clock, engine=engine, audit=audit, auth=auth, sessions=sessions, offers=offers, sms=sms
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -120,4 +125,5 @@ def build_services(
         callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
+        personal_data=personal_data,
     )

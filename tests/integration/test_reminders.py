@@ -176,9 +176,9 @@ async def test_message_texts_and_numbers_are_blanked_after_ninety_days_but_the_r
     await env.services.dispatcher.run_due()
     env.clock.advance(timedelta(days=89))
     await env.services.dispatcher.run_due()  # what was still planned has long expired
-    assert await env.services.messaging.purge() == 0
+    assert (await env.services.personal_data.purge(manual=True)).removed["message_texts"] == 0
     env.clock.advance(timedelta(days=2))
-    assert await env.services.messaging.purge() > 0
+    assert (await env.services.personal_data.purge(manual=True)).removed["message_texts"] > 0
     left = await Notification.select(Notification.body, Notification.phone, Notification.state).where(
         Notification.session == session
     )
