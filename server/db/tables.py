@@ -469,6 +469,16 @@ class AccessibilityFeedback(Table, tablename="accessibility_feedback"):
     answer_note = Text(default="")
 
 
+class RetentionRun(Table, tablename="retention_run"):
+    """One run of the daily retention job; the unique day makes a second worker skip it."""
+
+    id = UUID(primary_key=True)
+    day = Varchar(length=10, unique=True)
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    removed = Text(default="{}")  # JSON: kind -> how many
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -499,14 +509,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CallbackRequest,
     CalendarFeed,
     AccessibilityFeedback,
+    RetentionRun,
 )
 
-
-class RetentionRun(Table, tablename="retention_run"):
-    """One run of the daily retention job; the unique day makes a second worker skip it."""
-
-    id = UUID(primary_key=True)
-    day = Varchar(length=10, unique=True)
-    started_at = Timestamptz()
-    finished_at = Timestamptz(null=True, default=None)
-    removed = Text(default="{}")  # JSON: kind -> how many
