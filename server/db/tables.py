@@ -511,4 +511,3 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AccessibilityFeedback,
     RetentionRun,
 )
-

@@ -16,7 +16,7 @@ from server.domain.matching import Modality, Need, Place
 from server.domain.records import QueuedRequest
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
 from server.http.offer_routes import AskedOut, HomeIn
-from server.http.schemas import SINGLE_LINE, Input, Language, Name, PhoneInput
+from server.http.schemas import Input, Language, LookupPurpose, Name, PhoneInput
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
 from server.services.coordination import Caller, CandidateView, Risk
@@ -135,7 +135,7 @@ class OnBehalfIn(Input):
 
 class CallerIn(Input):
     phone: PhoneInput
-    purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=SINGLE_LINE)] = "helpline call"
+    purpose: LookupPurpose = "helpline call"
 
 
 class MoveForResidentIn(Input):

@@ -134,9 +134,20 @@ class InviteRequest(Input):
     language: Language = "fi"
 
 
+# Why a coordinator opened a resident's data: a fixed list, so the audit trail never holds a typed name or number.
+LookupPurpose = Literal[
+    "helpline call",
+    "helpline call: booking",
+    "helpline call: change or cancel",
+    "callback",
+    "data_request",
+    "erasure_request",
+]
+
+
 class ResidentLookup(Input):
     phone: PhoneInput
-    purpose: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=SINGLE_LINE, examples=["helpline call"])]
+    purpose: LookupPurpose = "helpline call"
 
 
 # ---- organisations and help points --------------------------------------------------------------------------

@@ -263,7 +263,9 @@ async def test_role_matrix_residents_and_volunteers_reach_no_coordinator_route(e
     for method, path, opt in coordinator_routes:
         names = re.findall(r"\{(\w+)", path)
         url = fill(path, {n: targets(world)[n][0] for n in names}) if names else path
-        body = BODIES.get((method, path), {"phone": "0401234567", "purpose": "test"} if method != "GET" else None)
+        body = BODIES.get(
+            (method, path), {"phone": "0401234567", "purpose": "helpline call"} if method != "GET" else None
+        )
         for who in ("vol_a", "resident_1"):
             if own_role[who] in {str(r) for r in opt["roles"]}:
                 continue
