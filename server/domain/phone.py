@@ -50,8 +50,19 @@ def parse_any(raw: str | None) -> str | None:
 
 
 def display(e164: str) -> str:
-    """The national format people recognise: 040 1234567."""
-    return phonenumbers.format_number(phonenumbers.parse(e164, "FI"), PhoneNumberFormat.NATIONAL)
+    """The national format people recognise: 040 1234567. Empty for a number that is not one (an erased
+    person's placeholder)."""
+    if not e164.startswith("+"):
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, "FI"), PhoneNumberFormat.NATIONAL)
+    except NumberParseException:
+        return ""
+
+
+def callable_number(stored: str | None) -> str | None:
+    """A stored number to show someone who may call it; None for an erased person's placeholder."""
+    return stored if stored and stored.startswith("+") else None
 
 
 def mask(e164: str) -> str:

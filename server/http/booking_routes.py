@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from server.domain.matching import Modality, Need
+from server.domain.phone import callable_number
 from server.domain.records import SessionRow
 from server.domain.roles import Principal, Role
 from server.http.schemas import Input
@@ -72,7 +73,7 @@ class SessionOut(msgspec.Struct, kw_only=True):
             state=s.state,
             volunteer_first_name=s.volunteer_first_name if not as_volunteer else None,
             resident_first_name=s.resident_first_name if as_volunteer else None,
-            resident_phone=s.resident_phone if as_volunteer else None,
+            resident_phone=callable_number(s.resident_phone) if as_volunteer else None,
             language=s.language,
             needs=list(s.needs),
             minutes_spent=s.minutes_spent,

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from server.domain.matching import Modality, Need, Place
+from server.domain.phone import callable_number
 from server.domain.records import OfferRow
 from server.domain.requests import HelpRequestRow
 from server.domain.roles import Role
@@ -103,7 +104,7 @@ class OfferOut(msgspec.Struct, kw_only=True):
             state=o.state,
             expires_at=o.expires_at,
             resident_first_name=o.resident_first_name if accepted else None,
-            resident_phone=o.resident_phone if accepted else None,
+            resident_phone=callable_number(o.resident_phone) if accepted else None,
             home_address=o.home_address if accepted and o.home_address else None,
             needs=list(o.needs),
         )

@@ -193,6 +193,11 @@ async def test_the_export_has_everything_the_database_holds_and_erasure_leaves_n
         (Notification.person == world.ids["vol_a"]) & (Notification.session == world.session)
     )
     assert any("cancelled" in r["kind"] for r in vol), vol
+    # The volunteer's list still reads; the erased resident has no number or name there.
+    theirs = await world.apis["vol_a"].get("/api/v1/me/sessions?as=volunteer")
+    assert theirs.status_code == 200, theirs.text
+    mine = [s for s in theirs.json() if s["id"] == str(world.session)]
+    assert mine and mine[0]["resident_phone"] is None and not mine[0]["resident_first_name"]
 
 
 def _node(raw: dict[str, Any]) -> Node:
