@@ -310,3 +310,12 @@ async def failed_since(since: datetime) -> list[dict[str, Any]]:
         )
         .order_by(Notification.updated_at, ascending=False)
     )
+
+
+async def ever_sent_to(person_id: uuid.UUID | None, phone: str) -> bool:
+    """Whether any SMS or call was ever written for this person or number (the first one names the privacy
+    notice)."""
+    where: Any = Notification.phone == phone
+    if person_id is not None:
+        where = where | (Notification.person == person_id)
+    return bool(await Notification.count().where(where & Notification.channel.is_in(["sms", "voice"])))

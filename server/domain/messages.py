@@ -50,6 +50,14 @@ _HELPER_REMOTE = {
 
 _CODE_WORD = {"fi": "Tunnussanasi: {}", "sv": "Ditt kodord: {}", "en": "Your code word: {}"}
 
+# The first SMS a new resident gets names the privacy notice (no link: messages are link-free; the host is
+# named, as in the sign-in code, and the helpline for those without a browser).
+PRIVACY_LINE = {
+    "fi": "Tietosuojaseloste: {host} tai soita {helpline}.",
+    "sv": "Dataskyddsbeskrivning: {host} eller ring {helpline}.",
+    "en": "Privacy notice: {host} or call {helpline}.",
+}
+
 # For a resident who gave no first name (booked by phone, or on a landline): never "Resident: , topic: …".
 NO_NAME = {"fi": "nimi ei tiedossa", "sv": "namn okänt", "en": "name not given"}
 

@@ -55,6 +55,11 @@ _ERASE_TEXT = {
     "this yourself, do not use it.",
 }
 PURPOSES = ("sign_in", "erase")
+_PRIVACY_LINE = {
+    "fi": "Tietosuojaseloste: {host}",
+    "sv": "Dataskyddsbeskrivning: {host}",
+    "en": "Privacy notice: {host}",
+}
 
 
 class SendFailed(DomainError):
@@ -113,6 +118,7 @@ class AuthService:
         async with write_transaction(self._engine):
             await serialise(self._engine, "sign-in-codes")
             await self._check_limits(number=number, client=client, now=now)
+            new_number = await q.person_by_phone(number) is None
             await q.supersede_pending(number, purpose)
             await q.insert_challenge(
                 purpose=purpose,
@@ -141,9 +147,15 @@ class AuthService:
                 lease_until=now + timedelta(seconds=ttl),
                 worker=SIGN_IN_WORKER,
             )
+        host = urlsplit(self._settings.public_base_url).hostname
         body = (_CODE_TEXT if purpose == "sign_in" else _ERASE_TEXT)[language].format(
-            code=code, minutes=ttl // 60, host=urlsplit(self._settings.public_base_url).hostname
+            code=code, minutes=ttl // 60, host=host
         )
+        if purpose == "sign_in" and new_number:
+            # A new resident's first SMS names the privacy notice (above the last line, which browsers read
+            # the code from).
+            first, _, last = body.rpartition("\n\n")
+            body = f"{first}\n{_PRIVACY_LINE[language].format(host=host)}\n\n{last}"
         try:
             receipt = await self._sms.send(to=number, body=body, validity_seconds=ttl)
         except SmsError as exc:

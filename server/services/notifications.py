@@ -7,15 +7,26 @@ cancels what was still waiting for it in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from server.adapters.clock import Clock
 from server.db import delivery_reports, message_context, message_templates, outbox
 from server.domain.ivr import spoken_time
-from server.domain.messages import DEFAULTS, NO_NAME, PUSH_FALLBACK, PlaceInfo, place_text, render, when_text
+from server.domain.messages import (
+    DEFAULTS,
+    NO_NAME,
+    PRIVACY_LINE,
+    PUSH_FALLBACK,
+    PlaceInfo,
+    place_text,
+    render,
+    when_text,
+)
 from server.domain.phone import display, is_mobile
 from server.domain.reminders import (
     REMINDER_KINDS,
@@ -114,7 +125,20 @@ class NotificationService:
             previous = (await message_context.people({previous_volunteer_id})).get(previous_volunteer_id)
         templates = await message_templates.templates()
         drafts = [d for p in plan if (d := self._session_draft(p, session, previous, templates, actor)) is not None]
+        drafts = [await self._with_privacy_notice(d, session.resident.id) for d in drafts]
         return await outbox.insert(drafts, now)
+
+    async def _with_privacy_notice(self, draft: outbox.Draft, resident_id: uuid.UUID) -> outbox.Draft:
+        """A resident's first SMS (a booking's confirmation) names the privacy notice."""
+        if draft.person_id != resident_id or draft.channel != "sms" or draft.kind != Kind.CONFIRMATION.value:
+            return draft
+        if await outbox.ever_sent_to(draft.person_id, draft.phone):
+            return draft
+        return dataclasses.replace(draft, body=draft.body + "\n" + self.privacy_line(draft.language))
+
+    def privacy_line(self, language: str) -> str:
+        host = urlsplit(self._settings.public_base_url).hostname or ""
+        return PRIVACY_LINE.get(language, PRIVACY_LINE["fi"]).format(host=host, helpline=self.helpline)
 
     def _session_draft(
         self,

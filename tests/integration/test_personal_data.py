@@ -23,7 +23,7 @@ from server.db.tables import AuditEvent, HelpRequest, HelpSession, Notification,
 from server.domain.personal_data import Node, phone_forms, values
 from server.domain.phone import display
 from tests.conftest import Env, base_settings, make_env
-from tests.integration.world import PHONES, World, build_world, raw_request
+from tests.integration.world import MONDAY_NINE, PHONES, World, build_world, raw_request, volunteer_offers
 
 FIRST, LAST, CODE_WORD = "Hilkka", "Vähämäki", "Kanerva"
 ADDRESS = "Kotikuja 7 B 12"
@@ -409,3 +409,50 @@ async def test_the_daily_run_happens_once_across_workers_and_a_dry_run_changes_n
     assert sorted(r.ran for r in runs) == [False, True]
     assert await RetentionRun.count() == 1
     assert (await Person.select(Person.erased_at).where(Person.id == world.ids["resident_2"]))[0]["erased_at"]
+
+
+# ---- the privacy notice ---------------------------------------------------------------------------------------
+
+
+async def test_a_new_residents_first_sms_names_the_privacy_notice_and_later_ones_do_not(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    new = "+358507654321"
+    body = {
+        "topic": world.topic,
+        "modality": "help_point",
+        "help_point_id": str(world.help_point_a),
+        "starts_at": MONDAY_NINE.isoformat(),
+        "phone": "050 765 4321",
+        "first_name": "Aune",
+        "consent": True,
+    }
+    first = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=body)
+    assert first.status_code == 201, first.text
+    again = body | {"starts_at": (MONDAY_NINE + timedelta(days=7)).isoformat()}
+    assert (await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=again)).status_code == 201
+    confirmations = (
+        await Notification.select(Notification.body)
+        .where((Notification.phone == new) & (Notification.kind == "confirmation") & (Notification.channel == "sms"))
+        .order_by(Notification.created_at)
+    )
+    assert len(confirmations) == 2
+    assert "Tietosuojaseloste" in confirmations[0]["body"] and "Tietosuojaseloste" not in confirmations[1]["body"]
+
+    # The PWA's new resident: their first SMS is the sign-in code, which names it; a known number's does not.
+    stranger = "+358507650000"
+    assert (await env.client().post("/api/v1/auth/code", json={"phone": stranger})).status_code == 202
+    code_text = env.sms.to(stranger)[-1]
+    assert "Tietosuojaseloste" in code_text and code_text.rsplit("\n", 1)[1].startswith("@"), code_text
+    assert (await env.client().post("/api/v1/auth/code", json={"phone": PHONES["vol_a"]})).status_code == 202
+    assert "Tietosuojaseloste" not in env.sms.to(PHONES["vol_a"])[-1]
+
+
+async def test_the_privacy_facts_come_from_settings(database_url: str) -> None:
+    settings = base_settings(
+        database_url, retention_days=400, note_retention_days=60, privacy_contact="tietosuoja@kunta.example.fi"
+    )
+    async for e in make_env(settings):
+        facts = (await e.client().get("/api/v1/about/privacy")).json()
+        assert facts["periods"]["inactive_resident_days"] == 400 and facts["periods"]["note_days"] == 60
+        assert facts["contact"] == "tietosuoja@kunta.example.fi" and facts["processors"] == ["Twilio"]
