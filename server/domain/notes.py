@@ -13,15 +13,24 @@ from dataclasses import dataclass
 
 MAX_NOTE_LENGTH = 2000
 
-# Words for a secret, in Finnish, Swedish and English, followed (within a few characters) by a value.
-_SECRET_WORD = (
-    r"salasan\w*|tunnussan\w*|password\w*|passwd|pwd|lösen\w*|losen\w*|"  # noqa: S105 - names a secret
-    r"pin(?:-?koodi\w*|-?kod\w*|-?code\w*)?|tunnuslu\w*|avainlu\w*|nyckeltal\w*|"
-    r"turvakoodi\w*|säkerhetskod\w*|security\s+code|cvc|cvv|kortin\s+numero|card\s+number"
+# Words for a secret, in Finnish, Swedish and English. A note is read as words (punctuation trimmed, hyphens
+# dropped, two or three neighbouring words also read together, so "PIN koodi", "tunnus luku" and "P I N" are
+# the words they spell), and a value is looked for in the few words after the secret word.
+_PASSWORD_WORD = re.compile(r"(?:salasan|tunnussan|password|passwd|pwd|passphrase|lösen|losen|kertakäyttösalasan)\w*")
+_CODE_WORD = re.compile(
+    r"(?:pin|pinkoodi|pinkod|pincode|tunnuslu|tunnusluku|avainlu|avainlukulist|nyckeltal|nyckelkod|"
+    r"turvakoodi|turvaluku|säkerhetskod|securitycode|cvc|cvv|cvv2|kortinnumero|kortnummer|cardnumber|"
+    r"pankkitunnu|verkkopankkitunnu|nettipankkitunnu|bankkod|bankid|vahvistuskoodi|tekstiviestikoodi|"
+    r"kertakäyttökoodi|engångskod|verifieringskod|passcode|otp|tunnistuskoodi|sovelluskoodi|luku)\w*"
 )
-_WORD_THEN_VALUE = re.compile(
-    rf"(?i)\b(?P<word>{_SECRET_WORD})\b\s*(?P<sep>\b(?:on|är|is|was|oli|var)\b|[:=])?\s*(?P<value>\S+)"
-)
+# "luku" (number) alone is no secret word; it counts only right after one ("avainlukulistan luku 0042").
+_ONLY_AFTER_ANOTHER = ("luku",)
+_SEPARATORS = frozenset({"on", "oli", "ovat", "är", "var", "is", "was", "are", ":", "=", "->", "—", "-"})
+_WINDOW = 4  # words after the secret word that may hold its value
+_DATE_OR_TIME = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?|\d{1,2}[:.]\d{2}|\d{1,2}\.)$")
+_TRIM = ".,;!?\"'()[]{}«»”“"
+
+
 _DIGITS = re.compile(r"\d")
 # Finnish personal identity code: DDMMYY, century sign, three digits, check character.
 _HETU = re.compile(r"(?i)\b(\d{6})([-+A-FU-Y])(\d{3})([0-9A-Y])\b")
@@ -32,19 +41,66 @@ _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 _CODE_LIST = re.compile(r"\b\d{4}(?:[ ,;/]+\d{4}){3,}\b")
 
 
-_CODE_WORDS = (
-    "pin",
-    "tunnuslu",
-    "avainlu",
-    "nyckeltal",
-    "turvakoodi",
-    "säkerhetskod",
-    "security",
-    "cvc",
-    "cvv",
-    "kortin",
-    "card",
-)
+def _words(note: str) -> list[str]:
+    found = []
+    for raw in note.split():
+        word = raw.strip(_TRIM)
+        if word.endswith(":") and len(word) > 1:
+            found.extend([word[:-1], ":"])
+        elif word:
+            found.append(word)
+    return found
+
+
+def _spelled(words: list[str], i: int) -> list[tuple[str, int]]:
+    """The word at i alone, and read together with the next one or two, lower-cased, hyphens dropped; each with
+    how many words it took."""
+    joined, readings = "", []
+    for n in range(3):
+        if i + n >= len(words):
+            break
+        joined += words[i + n].lower().replace("-", "")
+        readings.append((joined, n + 1))
+    return readings
+
+
+def _digits(text: str) -> int:
+    return len(_DIGITS.findall(text))
+
+
+def _code_value(after: list[str]) -> bool:
+    """Three or more digits in the words after a code word: one word, or single digits spaced out."""
+    run = ""
+    for word in after:
+        if _DATE_OR_TIME.match(word):
+            run = ""
+            continue
+        if word.isdigit() and len(word) <= 2:
+            run += word
+            if len(run) >= 3:
+                return True
+            continue
+        run = ""
+        if _digits(word) >= 3 and not _DATE_OR_TIME.match(word):
+            return True
+    return False
+
+
+def _password_value(after: list[str]) -> bool:
+    """'salasana: kissa123', 'password is sunflower': a value after a separator, or one with digits or symbols."""
+    separated = False
+    for word in after:
+        lowered = word.lower()
+        if lowered in _SEPARATORS:
+            separated = True
+            continue
+        if _ORDINARY.match(word) or _DATE_OR_TIME.match(word) or len(word) < 4:
+            if separated:
+                return False
+            continue
+        if separated or not word.isalpha():
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +138,22 @@ def secret_in(note: str) -> Finding | None:
             return Finding("card_number", "a card number")
     if _CODE_LIST.search(note):
         return Finding("code_list", "a list of bank codes")
-    for match in _WORD_THEN_VALUE.finditer(note):
-        word = match["word"].lower()
-        value = match["value"].strip(".,;!?\"'()")
-        if word.startswith(_CODE_WORDS):
-            if len(_DIGITS.findall(value)) >= 3:
+    words = _words(note)
+    for i in range(len(words)):
+        for spelled, took in _spelled(words, i):
+            after = words[i + took : i + took + _WINDOW]
+            if _PASSWORD_WORD.fullmatch(spelled) and _password_value(after):
+                return Finding("password", "a password")
+            if _CODE_WORD.fullmatch(spelled) and _code_value(after):
+                if spelled.startswith(_ONLY_AFTER_ANOTHER) and not _follows_secret_word(words, i):
+                    continue
                 return Finding("pin_or_code", "a PIN or code")
-        elif len(value) >= 4 and not _ORDINARY.match(value) and (match["sep"] or not value.isalpha()):
-            # "salasana: kissa123" or "password is sunflower" is a password; "changed her password yesterday"
-            # is not: without ":" or "is", only a value with digits or symbols counts.
-            return Finding("password", "a password")
     return None
+
+
+def _follows_secret_word(words: list[str], i: int) -> bool:
+    before = [w.lower().replace("-", "") for w in words[max(0, i - 2) : i]]
+    return any(_CODE_WORD.fullmatch(w) and not w.startswith(_ONLY_AFTER_ANOTHER) for w in before)
 
 
 # Ordinary words that often follow "password" in a note without being one.
