@@ -10,6 +10,7 @@ The defaults stay in GSM-7 (å, ä and ö are fine; typographic quotes and dashe
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -438,6 +439,36 @@ def check_template(name: str, text: str) -> None:
     if unknown:
         allowed = ", ".join(f"{{{f}}}" for f in sorted(fields_of(name)))
         raise ValueError(f"Unknown placeholder {', '.join(sorted(unknown))}. This message may use {allowed}.")
+    address = web_address_in(text)
+    if address:
+        raise ValueError(
+            f"The message has a web address ({address}). Messages carry no written links (people are taught that "
+            "a text with a link can be a scam); where the message may have one, write {link} and choose whether "
+            "it is sent."
+        )
+
+
+# What a phone would turn into a link: a scheme, www., or a name with a common top-level domain.
+_WEB_ADDRESS = re.compile(
+    r"(?i)(?:\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|"
+    r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fi|se|com|net|org|eu|io|ly|me|app|info|biz|xyz|co|to|gl|cc|tk|ru|de|uk|nu|"
+    r"dk|no|ee|gov|edu|link|page|site|online|top|click)\b(?:/\S*)?)"
+)
+
+
+def web_address_in(text: str) -> str:
+    """The first thing in `text` a phone would show as a link ('' if none)."""
+    found = _WEB_ADDRESS.search(text)
+    return found.group() if found else ""
+
+
+def check_code_word(word: str) -> None:
+    """ValueError unless `word` is a code word people can read out: letters (å, ä, ö too), digits, spaces,
+    hyphens; no web address, no symbols."""
+    if not word:
+        return
+    if web_address_in(word) or not re.fullmatch(r"[^\W_](?:[^\W_]|[ '-])*", word) or not any(c.isalpha() for c in word):
+        raise ValueError("Choose a code word of ordinary letters (å, ä and ö are fine), at most 20 characters.")
 
 
 def when_text(instant: datetime, language: str) -> str:

@@ -12,7 +12,7 @@ from server.adapters.clock import Clock
 from server.db import delivery_reports, message_context, message_templates, outbox, push_subscriptions
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import InvalidInput, NotFound
-from server.domain.messages import DEFAULTS, LANGUAGES, check_template, placeholders, render, when_text
+from server.domain.messages import DEFAULTS, LANGUAGES, check_code_word, check_template, placeholders, render, when_text
 from server.domain.roles import Principal
 from server.domain.sms_text import SmsSize, sms_size
 from server.services.audit import AuditService
@@ -140,11 +140,14 @@ class MessagingService:
     async def update_settings(self, caller: Principal, *, code_word: str | None, sms: bool | None) -> tuple[str, bool]:
         if code_word is not None:
             code_word = " ".join(code_word.split())
-            if code_word and (sms_size(code_word).encoding != "GSM-7" or not any(c.isalpha() for c in code_word)):
-                raise InvalidInput(
-                    "Choose a code word of ordinary letters (å, ä and ö are fine), at most 20 characters.",
-                    code="code_word_invalid",
-                )
+            try:
+                check_code_word(code_word)
+                if code_word and sms_size(code_word).encoding != "GSM-7":
+                    raise ValueError(
+                        "Choose a code word of ordinary letters (å, ä and ö are fine), at most 20 characters."
+                    )
+            except ValueError as exc:
+                raise InvalidInput(str(exc), code="code_word_invalid") from None
         await message_context.update_message_settings(caller.person_id, code_word=code_word, sms=sms)
         await self._audit.record(
             caller,

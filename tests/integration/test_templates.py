@@ -44,6 +44,9 @@ async def test_a_broken_template_is_refused_and_nothing_changes(env: Env) -> Non
         ("Aika {aika}", "Unknown placeholder"),
         ("Aika {when", "has no pair"),
         ("Aika {topic}", "Unknown placeholder"),  # residents' SMS never name the topic
+        ("Aika {when}. Katso http://apuri.example/omat", "web address"),  # links only as {link}
+        ("Aika {when}. Lisätiedot: www.kunta.fi", "web address"),
+        ("Aika {when}. Peru: bit.ly/peru", "web address"),
     ):
         answer = await api.put(URL, json={"body": body})
         assert answer.status_code == 422 and fragment in answer.json()["detail"], answer.text
@@ -69,3 +72,14 @@ async def test_with_links_turned_on_a_residents_sms_opens_their_own_times(env: E
     await env.services.dispatcher.run_due()
     [text] = env.sms.to(PHONES["resident_2"])
     assert text.endswith("Omat aikasi: http://127.0.0.1:8000/#/omat")
+
+
+async def test_a_code_word_cannot_be_a_web_address_or_carry_symbols(env: Env) -> None:
+    world = await build_world(env)
+    api = world.apis["resident_1"]
+    for word in ("http://evil.example", "evil.example", "www kunta fi/x", "kissa<3"):
+        answer = await api.put("/api/v1/me/messages", json={"code_word": word})
+        assert answer.status_code == 422 and answer.json()["code"] == "code_word_invalid", (word, answer.text)
+    assert (await api.get("/api/v1/me/messages")).json()["code_word"] == ""
+    fine = await api.put("/api/v1/me/messages", json={"code_word": "Åke-Öhman 7"})
+    assert fine.status_code == 200 and fine.json()["code_word"] == "Åke-Öhman 7"
