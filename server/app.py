@@ -32,7 +32,7 @@ from server.adapters.voice import VoiceCaller, build_voice
 from server.db import engine as db
 from server.db.engine import AnyEngine
 from server.domain.errors import DomainError
-from server.http import errors
+from server.http import errors, input_errors
 from server.http.about_routes import about
 from server.http.application_routes import ApplicationController
 from server.http.audit_routes import AuditController
@@ -232,6 +232,9 @@ def create_app(
         exception_handlers={
             DomainError: errors.domain_error,
             HTTPException: errors.http_error,
+            RecursionError: input_errors.recursion_error,
+            OverflowError: input_errors.overflow_error,
+            ValueError: input_errors.value_error,
             Exception: errors.internal_error,
         },
         openapi_config=openapi,

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from server.db.tables import Membership, Person
+from server.db.tables import HelpRequest, Membership, Person
 from server.domain.people import PersonView
 from server.domain.roles import Grant, Role
 
@@ -149,3 +149,13 @@ async def set_active(person_id: uuid.UUID, *, active: bool, now: datetime) -> No
     await Person.update({Person.active: active, Person.deactivated_at: None if active else now}).where(
         Person.id == person_id
     )
+
+
+async def forget_unused_person(person_id: uuid.UUID) -> bool:
+    """Remove a person created a moment ago for something that then did not happen (a refused booking for a
+    caller). Only if nothing refers to them yet; False if something does."""
+    if await HelpRequest.count().where(HelpRequest.resident == person_id):
+        return False
+    await Membership.delete().where(Membership.person == person_id)
+    await Person.delete().where(Person.id == person_id)
+    return True

@@ -15,7 +15,7 @@ from server.domain.matching import Modality, Need
 from server.domain.phone import callable_number
 from server.domain.records import SessionRow
 from server.domain.roles import Principal, Role
-from server.http.schemas import Input
+from server.http.schemas import AwareDateTime, Input
 from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
 
@@ -32,7 +32,7 @@ class SlotOut(msgspec.Struct, kw_only=True):
 class BookingIn(Input):
     topic: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
     modality: ModalityName
-    starts_at: datetime
+    starts_at: AwareDateTime
     language: LanguageName = "fi"
     help_point_id: uuid.UUID | None = None
     needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []

@@ -12,11 +12,12 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from server.domain.errors import InvalidInput
 from server.domain.matching import Modality, Need, Place
 from server.domain.records import QueuedRequest
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
 from server.http.offer_routes import AskedOut, HomeIn
-from server.http.schemas import Input, Language, LookupPurpose, Name, PhoneInput
+from server.http.schemas import AwareDateTime, Input, Language, LookupPurpose, Name, PhoneInput
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
 from server.services.coordination import Caller, CandidateView, Risk
@@ -116,7 +117,7 @@ class CandidateOut(msgspec.Struct, kw_only=True):
 
 class AssignIn(Input):
     volunteer_id: uuid.UUID
-    starts_at: datetime
+    starts_at: AwareDateTime
 
 
 class OnBehalfIn(Input):
@@ -129,7 +130,7 @@ class OnBehalfIn(Input):
     language: LanguageName = "fi"
     help_point_id: uuid.UUID | None = None
     home: HomeIn | None = None
-    starts_at: datetime | None = None
+    starts_at: AwareDateTime | None = None
     needs: Annotated[list[Literal["hearing", "sight", "mobility", "memory"]], msgspec.Meta(max_length=4)] = []
 
 
@@ -139,7 +140,7 @@ class CallerIn(Input):
 
 
 class MoveForResidentIn(Input):
-    starts_at: datetime
+    starts_at: AwareDateTime
 
 
 class CoordinationController(Controller):
@@ -169,7 +170,12 @@ class CoordinationController(Controller):
     async def candidates(
         self, request_id: FromPath[uuid.UUID], me: Me, services: Svc, starts_at: FromQuery[datetime | None] = None
     ) -> list[CandidateOut]:
-        """With `starts_at`, only volunteers free then are eligible; without it, availability is not checked."""
+        """With `starts_at` (with its offset), only volunteers free then are eligible; without it, availability is
+        not checked."""
+        if starts_at is not None and starts_at.tzinfo is None:
+            raise InvalidInput(
+                "starts_at needs its offset, e.g. 2026-11-30T09:00:00+02:00.", code="time_without_offset"
+            )
         found = await services.coordination.candidates(me, request_id, starts_at)
         return [CandidateOut.of(c) for c in found]
 

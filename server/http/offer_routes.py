@@ -17,7 +17,7 @@ from server.domain.records import OfferRow
 from server.domain.requests import HelpRequestRow
 from server.domain.roles import Role
 from server.http.booking_routes import IdempotencyKey, SessionOut
-from server.http.schemas import Input, Latitude, Line, Longitude
+from server.http.schemas import AwareDateTime, Input, Latitude, Line, Longitude
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.booking import BookingQuery
 
@@ -45,7 +45,7 @@ class HelpRequestIn(Input):
 
 
 class ScheduleIn(Input):
-    starts_at: datetime
+    starts_at: AwareDateTime
 
 
 class AskedOut(msgspec.Struct, kw_only=True):

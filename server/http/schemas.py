@@ -17,6 +17,10 @@ from server.domain.roles import Principal
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MAX_INT4 = 2**31 - 1
+# A moment that enters must say its offset ("2026-11-30T09:00:00+02:00" or "…Z"): a bare 09:00 is ambiguous.
+AwareDateTime = Annotated[
+    datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset, e.g. 2026-11-30T09:00:00+02:00")
+]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=SINGLE_LINE)]
 OptionalName = Annotated[str, msgspec.Meta(max_length=100, pattern=SINGLE_LINE)]

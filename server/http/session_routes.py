@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -15,13 +14,13 @@ from server.domain.notes import MAX_NOTE_LENGTH
 from server.domain.roles import Role
 from server.domain.states import SessionState
 from server.http.booking_routes import SessionOut
-from server.http.schemas import MULTI_LINE, Input
+from server.http.schemas import MULTI_LINE, AwareDateTime, Input
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.sessions import MAX_MINUTES
 
 
 class MoveIn(Input):
-    starts_at: datetime
+    starts_at: AwareDateTime
 
 
 OutcomeCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]

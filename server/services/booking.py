@@ -16,7 +16,7 @@ from server.db import candidates as candidates_q
 from server.db import network as network_q
 from server.db import requests as requests_q
 from server.db import topics as topics_q
-from server.db.engine import AnyEngine, write_transaction
+from server.db.engine import AnyEngine, is_unique_violation, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.matching import Modality, Need, Place, rank
@@ -156,14 +156,51 @@ class BookingService:
         its partner. A repeated Idempotency-Key returns the first answer instead of booking twice."""
         resident_id = on_behalf.resident_id if on_behalf else caller.person_id
         fingerprint = _fingerprint(query, starts_at, needs)
-        first = await replayed(resident_id, idempotency_key, fingerprint, what="booking")
+        first = await self._replay(resident_id, idempotency_key, fingerprint)
         if first is not None:
-            session = await q.session_of_request(first.id)
-            return Booked(first.id, RequestState(first.state), session, first.routed_to, replayed=True)
+            return first
+        try:
+            return await self._book(
+                caller,
+                query,
+                starts_at=starts_at,
+                needs=needs,
+                key=idempotency_key,
+                fingerprint=fingerprint,
+                on_behalf=on_behalf,
+            )
+        except Exception as exc:
+            # The same key sent again while the first was in flight (a double tap): its insert lost to the first's
+            # (unique key), or its checks saw the first's session. Either way it gets the first answer.
+            if idempotency_key and (is_unique_violation(exc) or isinstance(exc, Conflict)):
+                first = await self._replay(resident_id, idempotency_key, fingerprint)
+                if first is not None:
+                    return first
+            raise
+
+    async def _replay(self, resident_id: uuid.UUID, key: str | None, fingerprint: str) -> Booked | None:
+        first = await replayed(resident_id, key, fingerprint, what="booking")
+        if first is None:
+            return None
+        session = await q.session_of_request(first.id)
+        return Booked(first.id, RequestState(first.state), session, first.routed_to, replayed=True)
+
+    async def _book(
+        self,
+        caller: Principal,
+        query: BookingQuery,
+        *,
+        starts_at: datetime,
+        needs: frozenset[Need],
+        key: str | None,
+        fingerprint: str,
+        on_behalf: OnBehalf | None,
+    ) -> Booked:
+        resident_id = on_behalf.resident_id if on_behalf else caller.person_id
         topic = await self._topic(query.topic)
         point = await self._check_place(query)
         now = self._clock.now()
-        new = new_request(caller, query, needs, now, on_behalf, key=idempotency_key, fingerprint=fingerprint)
+        new = new_request(caller, query, needs, now, on_behalf, key=key, fingerprint=fingerprint)
         if topic.partner_only_organisation_id is not None:
             return await self.route(caller, new, topic.partner_only_organisation_id)
         when = self._placement.interval(starts_at, now)

@@ -191,7 +191,9 @@ class CoordinationService:
 
     # ---- booking on behalf ----------------------------------------------------------------------------------
 
-    async def _resident_for(self, caller: Principal, who: Caller) -> uuid.UUID:
+    async def _resident_for(self, caller: Principal, who: Caller) -> tuple[uuid.UUID, bool]:
+        """The resident with the caller's number, created (as a resident) if new; and whether they were created.
+        The lookup or creation is audited once the booking stands (`_record_caller`)."""
         if not who.consent:
             raise InvalidInput(
                 "Ask the resident whether they agree to the booking and to getting SMS about it, then tick consent.",
@@ -201,26 +203,28 @@ class CoordinationService:
         now = self._clock.now()
         async with write_transaction(self._engine):
             person = await people_q.get_person_by_phone(number)
-            if person is None:
-                person_id = await people_q.insert_person(
+            created = person is None
+            person_id = (
+                await people_q.insert_person(
                     phone=number, first_name=who.first_name.strip(), last_name="", language=who.language, now=now
                 )
-                action = "resident.create"
-            else:
-                person_id = person.id
-                action = "resident.lookup"
-            await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
-            home = min(caller.coordinated_organisations, key=str) if caller.coordinated_organisations else None
-            await self._audit.record(
-                caller,
-                action,
-                "person",
-                str(person_id),
-                organisation_id=home,
-                subject_id=person_id,
-                detail={"purpose": "book on behalf", "consent": True},
+                if person is None
+                else person.id
             )
-        return person_id
+            await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
+        return person_id, created
+
+    async def _record_caller(self, caller: Principal, person_id: uuid.UUID, *, created: bool) -> None:
+        home = min(caller.coordinated_organisations, key=str) if caller.coordinated_organisations else None
+        await self._audit.record(
+            caller,
+            "resident.create" if created else "resident.lookup",
+            "person",
+            str(person_id),
+            organisation_id=home,
+            subject_id=person_id,
+            detail={"purpose": "book on behalf", "consent": True},
+        )
 
     async def _check_place_scope(self, caller: Principal, query: BookingQuery) -> None:
         if caller.is_network_coordinator or query.help_point_id is None:
@@ -288,10 +292,20 @@ class CoordinationService:
         volunteers. The resident needs no account; their consent is recorded with the request."""
         await self._check_place_scope(caller, query)
         await self._booking.check(query, home_visit_allowed=starts_at is None)
-        resident_id = await self._resident_for(caller, who)
+        resident_id, created = await self._resident_for(caller, who)
         behalf = OnBehalf(resident_id=resident_id, consent_at=self._clock.now())
-        if starts_at is None:
-            return await self._offers.ask(caller, query, needs=needs, on_behalf=behalf)
-        return await self._booking.book(
-            caller, query, starts_at=starts_at, needs=needs, idempotency_key=idempotency_key, on_behalf=behalf
-        )
+        try:
+            done: Booked | Asked
+            if starts_at is None:
+                done = await self._offers.ask(caller, query, needs=needs, on_behalf=behalf)
+            else:
+                done = await self._booking.book(
+                    caller, query, starts_at=starts_at, needs=needs, idempotency_key=idempotency_key, on_behalf=behalf
+                )
+        except BaseException:
+            # Nothing half-written: a resident created for a booking that did not happen is removed again.
+            if created:
+                await people_q.forget_unused_person(resident_id)
+            raise
+        await self._record_caller(caller, resident_id, created=created)
+        return done

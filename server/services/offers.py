@@ -18,7 +18,7 @@ from server.adapters.clock import Clock
 from server.db import booking as booking_q
 from server.db import offers as q
 from server.db import requests as requests_q
-from server.db.engine import AnyEngine, serialise, write_transaction
+from server.db.engine import AnyEngine, is_unique_violation, serialise, write_transaction
 from server.domain.errors import Conflict, NotFound
 from server.domain.matching import Need, rank
 from server.domain.records import OfferRow, SessionRow
@@ -96,12 +96,20 @@ class OfferService:
         topic = await self._booking.check(query, home_visit_allowed=True)
         now = self._clock.now()
         new = new_request(caller, query, needs, now, on_behalf, key=idempotency_key, fingerprint=fingerprint)
-        if topic.partner_only_organisation_id is not None:
-            routed = await self._booking.route(caller, new, topic.partner_only_organisation_id)
-            return Asked(routed.request_id, routed.state, 0)
-        async with write_transaction(self._engine):
-            request_id = await requests_q.insert(new, state=RequestState.OPEN.value)
-            await self._audit.record(caller, "request.create", "request", str(request_id), subject_id=resident_id)
+        try:
+            if topic.partner_only_organisation_id is not None:
+                routed = await self._booking.route(caller, new, topic.partner_only_organisation_id)
+                return Asked(routed.request_id, routed.state, 0)
+            async with write_transaction(self._engine):
+                request_id = await requests_q.insert(new, state=RequestState.OPEN.value)
+                await self._audit.record(caller, "request.create", "request", str(request_id), subject_id=resident_id)
+        except Exception as exc:
+            # The same key sent again while the first was in flight: its insert lost to the first's.
+            if idempotency_key and is_unique_violation(exc):
+                first = await replayed(resident_id, idempotency_key, fingerprint, what="request")
+                if first is not None:
+                    return Asked(first.id, RequestState(first.state), await q.pending_count(first.id), replayed=True)
+            raise
         offered = await self._offer_round(request_id, now)
         row = await requests_q.get(request_id)
         assert row is not None

@@ -9,6 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from server.adapters.clock import Clock
+from server.db import network as network_q
 from server.db import people as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -118,7 +119,7 @@ class PeopleService:
         last_name: str,
         language: str,
     ) -> PersonView:
-        if not caller.coordinates(organisation_id):
+        if not caller.coordinates(organisation_id) or await network_q.get_organisation(organisation_id) is None:
             raise NotFound("No such organisation.", code="organisation_not_found")
         if role not in INVITABLE:
             raise InvalidInput("Only volunteers and partner coordinators can be added here.", code="role_invalid")

@@ -83,3 +83,35 @@ def test_text_fields_refuse_control_characters(where: str, info: msgspec.inspect
         for at in range(len(example) + 1):
             spoiled = example[:at] + bad + example[at:]
             assert not pattern.search(spoiled), f"{where} lets {spoiled!r} through"
+
+
+def _times(info: msgspec.inspect.Type, where: str) -> Iterator[tuple[str, msgspec.inspect.DateTimeType]]:
+    if isinstance(info, msgspec.inspect.DateTimeType):
+        yield where, info
+    elif isinstance(info, msgspec.inspect.Metadata):
+        yield from _times(info.type, where)
+    elif isinstance(info, msgspec.inspect.UnionType):
+        for option in info.types:
+            yield from _times(option, where)
+    elif isinstance(info, ITEMS):
+        yield from _times(info.item_type, f"{where}[]")
+    elif isinstance(info, msgspec.inspect.StructType):
+        for field in info.fields:
+            yield from _times(field.type, f"{where}.{field.name}")
+
+
+TIMES = [
+    found
+    for shape in _shapes()
+    for found in _times(msgspec.inspect.type_info(shape), f"{shape.__module__}.{shape.__qualname__}")
+]
+
+
+def test_the_walk_finds_the_times() -> None:
+    assert "server.http.booking_routes.BookingIn.starts_at" in {where for where, _ in TIMES}
+
+
+@pytest.mark.parametrize(("where", "info"), TIMES, ids=[where for where, _ in TIMES])
+def test_every_time_that_enters_says_its_offset(where: str, info: msgspec.inspect.DateTimeType) -> None:
+    """'2026-11-30T09:00' without an offset could be any of two 09:00s a year (and crashed comparisons)."""
+    assert info.tz is True, f"{where}: use schemas.AwareDateTime"
