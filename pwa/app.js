@@ -18,7 +18,8 @@ import { codeScreen, homeScreen, passwordScreen, phoneScreen, wireSignIn } from 
 
 /**
  * A screen whose module is fetched when it is first opened: the volunteer's and the coordinator's screens, which
- * a resident never needs (the service worker has them all, so they open offline too once installed).
+ * a resident never needs, and the personal-data screens, which few open (the service worker has them all, so they
+ * open offline too once installed).
  */
 const later = (load, name) => async (view, params, token) => {
   let module;
@@ -32,6 +33,7 @@ const later = (load, name) => async (view, params, token) => {
 const volunteerHome = () => import("./screens/volunteer-home.js");
 const offer = () => import("./screens/offer.js");
 const session = () => import("./screens/volunteer-session.js");
+const myData = () => import("./screens/my-data.js");
 // The dashboard's texts (coordinator.js) come first, then the one screen asked for.
 const desk = (file) => () => import("./screens/coordinator.js").then(() => import(`./screens/coordinator-${file}.js`));
 
@@ -53,6 +55,10 @@ route("/omat/siirra/:id/vahvista", moveConfirmScreen);
 route("/omat/peru/:id", cancelScreen);
 route("/omat/peru-pyynto/:id", cancelRequestScreen);
 route("/saavutettavuus", statementScreen);
+route("/omat-tiedot", later(myData, "myDataScreen"));
+route("/omat-tiedot/poista", later(myData, "eraseScreen"));
+route("/omat-tiedot/poistettu", later(myData, "erasedScreen"));
+route("/tietosuoja", later(() => import("./screens/privacy.js"), "privacyScreen"));
 route("/kirjaudu", () => phoneScreen("sign-in"));
 route("/kirjaudu/koodi", codeScreen);
 route("/kirjaudu/salasana", passwordScreen);

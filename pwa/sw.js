@@ -7,7 +7,7 @@
 // work online at a desk, and residents' and volunteers' phones need not download it.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "d2b3304a1f2a";
+const VERSION = "ff9aebee6091";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -25,6 +25,9 @@ const SHELL = [
   "/i18n/fi.js",
   "/i18n/sv.js",
   "/i18n/en.js",
+  "/i18n/privacy-fi.js",
+  "/i18n/privacy-sv.js",
+  "/i18n/privacy-en.js",
   "/i18n/statement-fi.js",
   "/i18n/statement-sv.js",
   "/i18n/statement-en.js",
@@ -35,8 +38,10 @@ const SHELL = [
   "/screens/calendar.js",
   "/screens/done.js",
   "/screens/mine.js",
+  "/screens/my-data.js",
   "/screens/notifications.js",
   "/screens/offer.js",
+  "/screens/privacy.js",
   "/screens/review.js",
   "/screens/sign-in.js",
   "/screens/start.js",

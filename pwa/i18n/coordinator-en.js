@@ -353,7 +353,33 @@ export default {
   cancelSessionFor: (time) => `Cancel the time ${time}`,
   sessionCancelled: (time) => `The time ${time} is cancelled. The resident gets a message about it.`,
 
+  // The caller's personal data: show and print it, or erase it at the caller's request
+  callerDataTitle: "The caller's personal data",
+  callerDataIntro: "If the caller asks for their data or for it to be erased, first make sure they own the number: ask for their code word, or call this number back. Every look-up is logged.",
+  showData: "Show data / print",
+  eraseData: "Erase data at the caller's request",
+  dataFor: (phone) => `Data for the number ${phone}`,
+  printData: "Print the data",
+  eraseTitle: (phone) => `Erase the data of the number ${phone}?`,
+  eraseUpcoming: "These coming sessions and requests will be cancelled:",
+  eraseNoUpcoming: "The caller has no coming sessions or waiting requests.",
+  eraseWhat: "The name, number, code word, requests, sessions, messages and calls are erased. The statistics keep numbers without names, and the log keeps a line with identifiers only. Erasing cannot be undone.",
+  eraseBlocked: {
+    staff_role: "This number belongs to a volunteer or a coordinator. Their data cannot be erased here: remove their role first.",
+  },
+  eraseBlockedOther: "The data cannot be erased here. Contact the network coordinator.",
+  eraseConfirmLabel: "The caller asked for their data to be erased themselves, and I have made sure they own the number.",
+  eraseConfirmNeeded: "First confirm that the caller asked for the erasure themselves.",
+  eraseYes: "Erase the data for good",
+  erased: (sessions, requests) =>
+    `The data has been erased. ${sessions === 1 ? "1 session" : `${sessions} sessions`} and ${requests === 1 ? "1 request" : `${requests} requests`} were cancelled. The resident is told by text message or a call.`,
+  erasedTellThem: "No text message was sent (a landline, or the message did not go): tell the caller about the erasure now, on the call.",
+  callerErased: "The caller's data has been erased.",
+
   errors: {
+    resident_not_found: "There is no resident with this number that you oversee. Check the number.",
+    confirm_required: "First confirm that the caller asked for the erasure themselves.",
+    erasure_blocked: "The data cannot be erased: the number belongs to a volunteer or a coordinator. Remove their role first.",
     coordinates_incomplete: "Give both latitude and longitude, or leave both empty.",
     opening_hours_overlap: "The opening hours of one day overlap.",
     opening_hours_order: "An opening period must start before it ends.",

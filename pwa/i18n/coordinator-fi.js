@@ -351,7 +351,33 @@ export default {
   cancelSessionFor: (time) => `Peru aika ${time}`,
   sessionCancelled: (time) => `Aika ${time} on peruttu. Asukas saa siitä viestin.`,
 
+  // Soittajan henkilötiedot: näytä ja tulosta, tai poista soittajan pyynnöstä
+  callerDataTitle: "Soittajan henkilötiedot",
+  callerDataIntro: "Jos soittaja pyytää tietojaan tai niiden poistamista, varmista ensin, että hän on numeron omistaja: kysy tunnussana tai soita takaisin tähän numeroon. Jokainen katselu kirjataan lokiin.",
+  showData: "Näytä tiedot / tulosta",
+  eraseData: "Poista tiedot soittajan pyynnöstä",
+  dataFor: (phone) => `Tiedot numerolle ${phone}`,
+  printData: "Tulosta tiedot",
+  eraseTitle: (phone) => `Poistetaanko numeron ${phone} tiedot?`,
+  eraseUpcoming: "Nämä tulevat ajat ja pyynnöt perutaan:",
+  eraseNoUpcoming: "Soittajalla ei ole tulevia aikoja eikä odottavia pyyntöjä.",
+  eraseWhat: "Nimi, numero, tunnussana, pyynnöt, ajat, viestit ja puhelut poistetaan. Tilastoihin jää lukuja ilman nimiä, ja lokiin jää merkintä pelkin tunnistein. Poistoa ei voi perua.",
+  eraseBlocked: {
+    staff_role: "Tämä numero kuuluu vapaaehtoiselle tai koordinaattorille. Hänen tietojaan ei voi poistaa täältä: poista ensin hänen roolinsa.",
+  },
+  eraseBlockedOther: "Tietoja ei voi poistaa täältä. Ota yhteyttä verkoston koordinaattoriin.",
+  eraseConfirmLabel: "Soittaja on itse pyytänyt poistamaan tietonsa, ja olen varmistanut, että hän on numeron omistaja.",
+  eraseConfirmNeeded: "Vahvista ensin, että soittaja on itse pyytänyt poistoa.",
+  eraseYes: "Poista tiedot pysyvästi",
+  erased: (sessions, requests) =>
+    `Tiedot on poistettu. ${sessions === 1 ? "1 aika" : `${sessions} aikaa`} ja ${requests === 1 ? "1 pyyntö" : `${requests} pyyntöä`} peruttiin. Asukas saa tiedon tekstiviestillä tai puhelulla.`,
+  erasedTellThem: "Tekstiviestiä ei lähetetty (lankapuhelin tai viesti ei lähtenyt): kerro poistosta soittajalle nyt puhelimessa.",
+  callerErased: "Soittajan tiedot on poistettu.",
+
   errors: {
+    resident_not_found: "Tällä numerolla ei ole asukasta, jota sinä hoidat. Tarkista numero.",
+    confirm_required: "Vahvista ensin, että soittaja on itse pyytänyt poistoa.",
+    erasure_blocked: "Tietoja ei voi poistaa: numero kuuluu vapaaehtoiselle tai koordinaattorille. Poista ensin hänen roolinsa.",
     coordinates_incomplete: "Kirjoita sekä leveys- että pituusaste, tai jätä molemmat tyhjiksi.",
     opening_hours_overlap: "Saman päivän aukioloajat menevät päällekkäin.",
     opening_hours_order: "Aukioloajan alun pitää olla ennen loppua.",

@@ -351,7 +351,33 @@ export default {
   cancelSessionFor: (time) => `Avboka tiden ${time}`,
   sessionCancelled: (time) => `Tiden ${time} är avbokad. Invånaren får ett meddelande om det.`,
 
+  // Uppringarens personuppgifter: visa och skriv ut, eller radera på uppringarens begäran
+  callerDataTitle: "Uppringarens personuppgifter",
+  callerDataIntro: "Om uppringaren ber om sina uppgifter eller om radering, kontrollera först att hen äger numret: fråga efter kodordet eller ring tillbaka till numret. Varje visning antecknas i loggen.",
+  showData: "Visa uppgifterna / skriv ut",
+  eraseData: "Radera uppgifterna på uppringarens begäran",
+  dataFor: (phone) => `Uppgifter för numret ${phone}`,
+  printData: "Skriv ut uppgifterna",
+  eraseTitle: (phone) => `Ska uppgifterna för numret ${phone} raderas?`,
+  eraseUpcoming: "De här kommande tiderna och förfrågningarna avbokas:",
+  eraseNoUpcoming: "Uppringaren har inga kommande tider eller väntande förfrågningar.",
+  eraseWhat: "Namn, nummer, kodord, förfrågningar, tider, meddelanden och samtal raderas. I statistiken blir siffror utan namn kvar, och i loggen en anteckning med bara identifierare. Raderingen kan inte ångras.",
+  eraseBlocked: {
+    staff_role: "Numret hör till en volontär eller koordinator. Hens uppgifter kan inte raderas här: ta först bort hens roll.",
+  },
+  eraseBlockedOther: "Uppgifterna kan inte raderas här. Kontakta nätverkets koordinator.",
+  eraseConfirmLabel: "Uppringaren har själv bett att uppgifterna raderas, och jag har kontrollerat att hen äger numret.",
+  eraseConfirmNeeded: "Bekräfta först att uppringaren själv har bett om radering.",
+  eraseYes: "Radera uppgifterna för gott",
+  erased: (sessions, requests) =>
+    `Uppgifterna är raderade. ${sessions === 1 ? "1 tid" : `${sessions} tider`} och ${requests === 1 ? "1 förfrågan" : `${requests} förfrågningar`} avbokades. Invånaren får veta det med sms eller ett samtal.`,
+  erasedTellThem: "Inget sms skickades (fast telefon, eller meddelandet gick inte iväg): berätta om raderingen för uppringaren nu i telefon.",
+  callerErased: "Uppringarens uppgifter är raderade.",
+
   errors: {
+    resident_not_found: "Det finns ingen invånare med det här numret som du sköter. Kontrollera numret.",
+    confirm_required: "Bekräfta först att uppringaren själv har bett om radering.",
+    erasure_blocked: "Uppgifterna kan inte raderas: numret hör till en volontär eller koordinator. Ta först bort hens roll.",
     coordinates_incomplete: "Skriv både latitud och longitud, eller lämna båda tomma.",
     opening_hours_overlap: "Samma dags öppettider överlappar.",
     opening_hours_order: "Öppettidens början ska vara före slutet.",

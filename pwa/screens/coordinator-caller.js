@@ -1,14 +1,16 @@
 // A resident on the phone: their coming sessions found by their number (mobile or landline; audited, and only
 // what this coordinator oversees), and one cancelled on their word, after a question. They are told as when
-// they cancel themselves.
+// they cancel themselves. On the caller's request, everything held about them (to read out or print and post;
+// the look-up is audited), or all of it erased, after a preview of what that cancels and a confirmation.
 import { api, ApiError } from "../api.js";
 import { button, h } from "../dom.js";
 import { addDays, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists } from "../state.js";
-import { clearErrors, field, fieldError, problem, say } from "../ui.js";
+import { clearErrors, clearFieldError, field, fieldError, guard, problem, say } from "../ui.js";
 import { confirmFirst, coordExplain, coordinatorGate, coordScreen } from "./coordinator-common.js";
+import { dataSections, dated, printPart, upcomingList } from "./my-data.js";
 import { helpPointText } from "./volunteer-common.js";
 import { topicName } from "./where.js";
 
@@ -33,7 +35,7 @@ export async function callerScreen(view, _params, token) {
         api("POST", "/residents/sessions", { phone: number, purpose: "helpline call" }),
         ensureLists().catch(() => null),
       ]);
-      if (stillOn(token)) show(root, results, sessions);
+      if (stillOn(token)) show(root, results, sessions, number);
     } catch (error) {
       if (error instanceof ApiError && error.code === "resident_not_found") {
         results.replaceChildren();
@@ -51,13 +53,119 @@ export async function callerScreen(view, _params, token) {
   return root;
 }
 
-function show(root, results, sessions) {
+function show(root, results, sessions, phone) {
   const heading = h("h2", { id: "h-caller-sessions", tabIndex: -1 }, t("coord.callerSessions", sessions.length));
   const list = sessions.length
     ? h("ul", { class: "cards", attrs: { "aria-labelledby": "h-caller-sessions" } }, ...sessions.map((s) => card(root, s)))
     : h("p", { class: "empty" }, t("coord.callerNoSessions"));
-  results.replaceChildren(heading, list);
+  results.replaceChildren(heading, list, personalData(root, results, phone));
   heading.focus();
+}
+
+/** The caller's personal data, on their request: shown (to read out, or to print and post), or erased. */
+function personalData(root, results, phone) {
+  const out = h("div", { id: "caller-data-out" });
+  const showData = button(t("coord.showData"), { id: "caller-show-data" });
+  const erase = button(t("coord.eraseData"), { id: "caller-erase" });
+  const actions = h("div", { class: "actions" }, showData, erase);
+  guard(showData, async () => {
+    let answer;
+    try {
+      [answer] = await Promise.all([
+        api("POST", "/residents/data", { phone, purpose: "data_request" }),
+        ensureLists().catch(() => null),
+      ]);
+    } catch (error) {
+      problem(root, coordExplain(error));
+      return;
+    }
+    const heading = h("h3", { id: "h-caller-data", tabIndex: -1 }, t("coord.dataFor", phone));
+    const sheet = h(
+      "div",
+      { id: "caller-data", class: "data" },
+      heading,
+      h("p", { class: "hint" }, t("data.generated", dated(answer.generated_at))),
+      ...dataSections(answer, 4),
+    );
+    const print = button(t("coord.printData"), { id: "caller-print", class: "secondary no-print", on: { click: () => printPart(sheet) } });
+    out.replaceChildren(print, sheet);
+    heading.focus();
+  });
+  guard(erase, async () => {
+    let preview;
+    try {
+      preview = await api("POST", "/residents/erasure/preview", { phone, purpose: "erasure_request" });
+    } catch (error) {
+      problem(root, coordExplain(error));
+      return;
+    }
+    out.replaceChildren(...erasure(root, results, actions, out, phone, preview));
+    out.querySelector("h3").focus();
+  });
+  return h(
+    "section",
+    { id: "caller-personal" },
+    h("h2", {}, t("coord.callerDataTitle")),
+    h("p", {}, t("coord.callerDataIntro")),
+    actions,
+    out,
+  );
+}
+
+/** What erasing cancels, then a confirmation (the caller asked; the coordinator checked it is them) and the erasure. */
+function erasure(root, results, actions, out, phone, preview) {
+  const heading = h("h3", { id: "h-caller-erase", tabIndex: -1 }, t("coord.eraseTitle", phone));
+  const shown = [
+    heading,
+    h("p", {}, t("coord.eraseUpcoming")),
+    upcomingList(preview, { id: "caller-erase-upcoming", empty: t("coord.eraseNoUpcoming") }),
+    h("p", {}, t("coord.eraseWhat")),
+  ];
+  if (preview.blockers.length) {
+    const words = preview.blockers.map((code) => {
+      const key = `coord.eraseBlocked.${code}`;
+      return t(key) === key ? t("coord.eraseBlockedOther") : t(key);
+    });
+    return [...shown, h("p", { class: "warning", id: "caller-erase-blocked" }, [...new Set(words)].join(" "))];
+  }
+  const confirmed = h("input", { type: "checkbox", id: "caller-erase-confirm", attrs: { "aria-describedby": "caller-erase-confirm-error" } });
+  const yes = h("button", { type: "submit", id: "caller-erase-yes", class: "primary danger" }, t("coord.eraseYes"));
+  const no = button(t("coord.cancel"), {
+    on: {
+      click: () => {
+        out.replaceChildren();
+        actions.querySelector("#caller-erase").focus();
+      },
+    },
+  });
+  const form = h(
+    "form",
+    { id: "caller-erase-form", novalidate: true },
+    h("p", { id: "caller-erase-confirm-error", class: "error", hidden: true }),
+    h("ul", { class: "checks single" }, h("li", {}, confirmed, h("label", { for: "caller-erase-confirm" }, t("coord.eraseConfirmLabel")))),
+    h("div", { class: "actions" }, yes, no),
+  );
+  confirmed.addEventListener("change", () => clearFieldError(confirmed));
+  form.addEventListener("submit", (event) => event.preventDefault());
+  guard(yes, async () => {
+    clearFieldError(confirmed);
+    if (!confirmed.checked) return fieldError(confirmed, t("coord.eraseConfirmNeeded"));
+    let result;
+    try {
+      result = await api("POST", "/residents/erasure", { phone, purpose: "erasure_request", confirm: true });
+    } catch (error) {
+      problem(root, coordExplain(error));
+      return;
+    }
+    // The caller's sessions and data are gone: nothing of them stays on the screen to act on.
+    const done = h("p", { class: "sent", id: "caller-erased", tabIndex: -1 }, t("coord.erased", result.cancelled_sessions, result.cancelled_requests));
+    // A landline (or an SMS that did not go): the coordinator tells them on the call they are on.
+    const tell = result.told_by_sms === false ? h("p", { class: "warning", id: "caller-erased-tell" }, t("coord.erasedTellThem")) : null;
+    results.replaceChildren(h("h2", {}, t("coord.callerErased")), done, tell);
+    done.focus();
+    say([done.textContent, tell?.textContent].filter(Boolean).join(" "));
+  });
+  return [...shown, form];
 }
 
 function card(root, session) {
