@@ -212,8 +212,9 @@ def create_app(
         lifespan=[lifespan],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
         guards=[access_guard],
+        # Every answer, the framework's own errors included, leaves with the security headers.
+        before_send=[security_headers(hsts=settings.secure_cookies)],
         middleware=[
-            DefineMiddleware(security_headers(hsts=settings.secure_cookies)),
             DefineMiddleware(
                 SignInMiddleware,
                 auth=services.auth,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from server.db.codec import as_uuid
 from server.db.tables import Membership, Person, SignIn, SignInChallenge
@@ -12,32 +13,69 @@ from server.domain import otp
 from server.domain.roles import Grant, Role
 
 
-async def count_challenges(*, since: datetime, phone: str | None = None, client_hash: str | None = None) -> int:
-    query = SignInChallenge.count().where(SignInChallenge.created_at >= since)
+def _challenges_where(
+    query: Any,
+    *,
+    since: datetime,
+    phone: str | None,
+    client_hash: str | None,
+    after: datetime | None,
+) -> Any:
+    query = query.where(SignInChallenge.created_at >= since)
+    if after is not None:
+        query = query.where(SignInChallenge.created_at > after)
     if phone is not None:
         query = query.where(SignInChallenge.phone == phone)
     if client_hash is not None:
         query = query.where(SignInChallenge.client_hash == client_hash)
+    return query
+
+
+async def count_challenges(
+    *, since: datetime, phone: str | None = None, client_hash: str | None = None, after: datetime | None = None
+) -> int:
+    """Challenges created since `since` (and strictly after `after`, a sign-in that reset the count)."""
+    query = _challenges_where(SignInChallenge.count(), since=since, phone=phone, client_hash=client_hash, after=after)
     return int(await query)
 
 
 async def oldest_challenge_since(
-    *, since: datetime, phone: str | None = None, client_hash: str | None = None
+    *, since: datetime, phone: str | None = None, client_hash: str | None = None, after: datetime | None = None
 ) -> datetime | None:
-    query = SignInChallenge.select(SignInChallenge.created_at).where(SignInChallenge.created_at >= since)
-    if phone is not None:
-        query = query.where(SignInChallenge.phone == phone)
-    if client_hash is not None:
-        query = query.where(SignInChallenge.client_hash == client_hash)
+    query = _challenges_where(
+        SignInChallenge.select(SignInChallenge.created_at),
+        since=since,
+        phone=phone,
+        client_hash=client_hash,
+        after=after,
+    )
     rows = await query.order_by(SignInChallenge.created_at).limit(1)
     return rows[0]["created_at"] if rows else None
 
 
-async def supersede_pending(phone: str, purpose: str = "sign_in") -> None:
+async def last_sign_in(phone: str, *, since: datetime, client_hash: str | None = None) -> datetime | None:
+    """When the latest sign-in code for this number that was used (by this client, if given) was asked for:
+    whoever used it has the phone, so what was asked for the number before no longer counts against it."""
+    query = SignInChallenge.select(SignInChallenge.created_at).where(
+        (SignInChallenge.phone == phone)
+        & (SignInChallenge.purpose == "sign_in")
+        & (SignInChallenge.status == otp.Status.USED.value)
+        & (SignInChallenge.created_at >= since)
+    )
+    if client_hash is not None:
+        query = query.where(SignInChallenge.client_hash == client_hash)
+    rows = await query.order_by(SignInChallenge.created_at, ascending=False).limit(1)
+    return rows[0]["created_at"] if rows else None
+
+
+async def supersede_pending(phone: str, purpose: str, client_hash: str) -> None:
+    """A new code replaces the older ones this client asked for. Another client's request (a stranger typing
+    someone else's number) leaves the owner's pending code alone: it must not be a way to cancel it."""
     await SignInChallenge.update({SignInChallenge.status: otp.Status.SUPERSEDED.value}).where(
         (SignInChallenge.phone == phone)
         & (SignInChallenge.status == otp.Status.PENDING.value)
         & (SignInChallenge.purpose == purpose)
+        & (SignInChallenge.client_hash == client_hash)
     )
 
 
@@ -153,8 +191,20 @@ async def grants_of(person_id: uuid.UUID) -> frozenset[Grant]:
     )
 
 
-async def set_password_hash(person_id: uuid.UUID, password_hash: str) -> None:
-    await Person.update({Person.password_hash: password_hash}).where(Person.id == person_id)
+async def set_first_password_hash(person_id: uuid.UUID, password_hash: str) -> bool:
+    """Set the password only if the person has none yet: of two first-time settings at once (two tabs) only one
+    wins, and the other is checked against it instead of silently replacing it."""
+    rows = (
+        await Person.update({Person.password_hash: password_hash})
+        .where((Person.id == person_id) & Person.password_hash.is_null())
+        .returning(Person.id)
+    )
+    return bool(rows)
+
+
+async def password_hash_of(person_id: uuid.UUID) -> str | None:
+    rows = await Person.select(Person.password_hash).where(Person.id == person_id)
+    return rows[0]["password_hash"] if rows else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,29 +287,43 @@ async def touch_session(session_id: uuid.UUID, now: datetime) -> None:
     await SignIn.update({SignIn.last_seen_at: now}).where(SignIn.id == session_id)
 
 
-async def rotate_session(session_id: uuid.UUID, *, new_token_hash: str, password_verified_at: datetime) -> None:
-    await SignIn.update(
-        {
-            SignIn.token_hash: new_token_hash,
-            SignIn.password_verified_at: password_verified_at,
-            SignIn.password_failures: 0,
-        }
-    ).where(SignIn.id == session_id)
-
-
-async def count_password_failure(session_id: uuid.UUID) -> int:
-    """Add one wrong password and return the new count, atomically: parallel tries cannot each see the
-    old count and slip past the limit."""
+async def reserve_password_try(session_id: uuid.UUID, limit: int) -> int | None:
+    """Take one of the sign-in's password tries before the password is checked, atomically: the count of tries
+    taken (this one included), or None when the limit is already reached or the sign-in has ended. Parallel
+    tries each take their own, so no more than `limit` are ever checked, however many arrive at once."""
     rows = (
         await SignIn.update({SignIn.password_failures: SignIn.password_failures + 1})
-        .where(SignIn.id == session_id)
+        .where((SignIn.id == session_id) & (SignIn.password_failures < limit) & SignIn.revoked_at.is_null())
         .returning(SignIn.password_failures)
     )
-    return int(rows[0]["password_failures"]) if rows else 0
+    return int(rows[0]["password_failures"]) if rows else None
 
 
-async def revoke_session(session_id: uuid.UUID, now: datetime) -> None:
-    await SignIn.update({SignIn.revoked_at: now}).where((SignIn.id == session_id) & SignIn.revoked_at.is_null())
+async def rotate_live_session(session_id: uuid.UUID, *, new_token_hash: str, password_verified_at: datetime) -> bool:
+    """After the right password: give back the try it took and move the sign-in to a new token, only if it is
+    still live. False when it ended meanwhile (too many tries in parallel, or signed out): no token then."""
+    rows = (
+        await SignIn.update(
+            {
+                SignIn.token_hash: new_token_hash,
+                SignIn.password_verified_at: password_verified_at,
+                SignIn.password_failures: SignIn.password_failures - 1,
+            }
+        )
+        .where((SignIn.id == session_id) & SignIn.revoked_at.is_null() & (SignIn.password_failures > 0))
+        .returning(SignIn.id)
+    )
+    return bool(rows)
+
+
+async def revoke_session(session_id: uuid.UUID, now: datetime) -> bool:
+    """End a sign-in; True if this call ended it (False if it had already ended)."""
+    rows = (
+        await SignIn.update({SignIn.revoked_at: now})
+        .where((SignIn.id == session_id) & SignIn.revoked_at.is_null())
+        .returning(SignIn.id)
+    )
+    return bool(rows)
 
 
 async def revoke_sessions_of(person_id: uuid.UUID, now: datetime) -> int:

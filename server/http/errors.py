@@ -41,7 +41,8 @@ def problem(
 
 def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-    return problem(exc.status, exc.detail, code=exc.code, title=exc.title, extra=exc.extra, headers=headers)
+    code = exc.code or HTTPStatus(exc.status).name.lower()
+    return problem(exc.status, exc.detail, code=code, title=exc.title, extra=exc.extra, headers=headers)
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -60,7 +61,10 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         )
         return problem(400, detail, code="validation_failed", extra=extra)
     detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else _DEFAULT_DETAIL.get(status, "")
-    return problem(status, detail or HTTPStatus(status).phrase, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if status == 429:
+        headers["Retry-After"] = _retry_after(headers)
+    return problem(status, detail or HTTPStatus(status).phrase, code=_framework_code(exc), headers=headers or None)
 
 
 _DEFAULT_DETAIL = {
@@ -71,6 +75,32 @@ _DEFAULT_DETAIL = {
     413: "The request is too large.",
     429: "Too many requests. Please wait a moment and try again.",
 }
+# The framework's own errors get a `code` like every other problem, so the PWA can say something useful.
+_DEFAULT_CODE = {
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    429: "too_many_requests",
+}
+
+
+def _framework_code(exc: HTTPException) -> str:
+    status = exc.status_code
+    if status == 403 and "csrf" in str(exc.detail).lower():
+        return "csrf_failed"
+    return _DEFAULT_CODE.get(status) or HTTPStatus(status).name.lower()
+
+
+def _retry_after(headers: dict[str, str]) -> str:
+    """Litestar's rate limiter says when its window resets (RateLimit-Reset, in seconds) but sends no
+    Retry-After; every 429 here has one."""
+    try:
+        seconds = int(headers.get("RateLimit-Reset", "60"))
+    except ValueError:
+        seconds = 60
+    return str(max(seconds, 1))
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -98,7 +98,20 @@ def with_session_cookie(response: Response[Any], settings: Settings, token: str,
 
 
 def without_session_cookie(response: Response[Any], settings: Settings) -> Response[Any]:
-    response.delete_cookie(session_cookie_name(settings), path="/")
+    """Delete the cookie with the attributes it was set with: a browser ignores a deletion of a __Host- cookie
+    that is not itself Secure with path /, and would keep sending a token that no longer works."""
+    response.set_cookie(
+        Cookie(
+            key=session_cookie_name(settings),
+            value="",
+            max_age=0,
+            expires=0,
+            path="/",
+            httponly=True,
+            secure=settings.secure_cookies,
+            samesite="lax",
+        )
+    )
     return response
 
 

@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,19 @@ class NewSession:
     max_age: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One send limit: at most `limit` codes in `length`, counting the challenges that match (None matches
+    any) and were asked for after `after` (a sign-in that started the count afresh)."""
+
+    scope: str
+    length: timedelta
+    limit: int
+    phone: str | None
+    client_hash: str | None
+    after: datetime | None
+
+
 class AuthService:
     def __init__(
         self, *, settings: Settings, clock: Clock, sms: SmsSender, engine: AnyEngine, audit: AuditService
@@ -103,9 +117,9 @@ class AuthService:
         self, *, phone: str, language: str, client_address: str, purpose: str = "sign_in"
     ) -> IssuedChallenge:
         """Send a code to any valid Finnish mobile number. Known and unknown numbers get the same answer;
-        limits per number, per client and per day are checked and the challenge written in one serialised
-        transaction, so concurrent requests cannot slip past a limit. `purpose` "erase" sends the code that
-        confirms erasing one's data (same limits, its own wording)."""
+        limits per number and client, per number, per client and per day are checked and the challenge written
+        in one serialised transaction, so concurrent requests cannot slip past a limit. `purpose` "erase" sends
+        the code that confirms erasing one's data (same limits, its own wording)."""
         assert purpose in PURPOSES
         number = parse_mobile(phone)
         if language not in LANGUAGES:
@@ -119,7 +133,7 @@ class AuthService:
             await serialise(self._engine, "sign-in-codes")
             await self._check_limits(number=number, client=client, now=now)
             new_number = await q.person_by_phone(number) is None
-            await q.supersede_pending(number, purpose)
+            await q.supersede_pending(number, purpose, client)
             await q.insert_challenge(
                 purpose=purpose,
                 challenge_id=challenge_id,
@@ -181,22 +195,22 @@ class AuthService:
         return IssuedChallenge(challenge_id=challenge_id, expires_in=ttl)
 
     async def _check_limits(self, *, number: str, client: str, now: datetime) -> None:
+        """Anyone can type anyone's number, so a number's own limits count per client: a stranger's requests use
+        up the stranger's allowance, not the owner's. Half the number's daily codes per client, and a cap per
+        number and day over all clients bound the texts a number gets. A sign-in with a code shows the phone is
+        at hand: it starts the number's daily count afresh, and that client's counts for the number (not a
+        stranger's)."""
         s = self._settings
-        windows = (
-            ("phone", timedelta(minutes=15), s.otp_per_number_15min, {"phone": number}),
-            ("phone", timedelta(days=1), s.otp_per_number_day, {"phone": number}),
-            ("client", timedelta(hours=1), s.otp_per_client_hour, {"client_hash": client}),
-        )
-        for scope, window, limit, where in windows:
-            if await q.count_challenges(since=now - window, **where) >= limit:
-                oldest = await q.oldest_challenge_since(since=now - window, **where)
-                retry = int(((oldest or now) + window - now).total_seconds()) + 1
-                log.info("sign-in code refused: %s limit (%d per %s)", scope, limit, window)
-                raise TooManyRequests(
-                    "Too many codes were asked for. Please wait before asking again, or call the helpline.",
-                    retry_after=max(retry, 1),
-                    code=f"too_many_codes_{scope}",
-                )
+        day = timedelta(days=1)
+        signed_in = await q.last_sign_in(number, since=now - day)
+        signed_in_here = await q.last_sign_in(number, since=now - day, client_hash=client)
+        for window in (
+            _Window("phone", timedelta(minutes=15), s.otp_per_number_15min, number, client, signed_in_here),
+            _Window("phone", day, max(s.otp_per_number_day // 2, 1), number, client, signed_in_here),
+            _Window("phone", day, s.otp_per_number_day, number, None, signed_in),
+            _Window("client", timedelta(hours=1), s.otp_per_client_hour, None, client, None),
+        ):
+            await self._refuse_if_full(window, now)
         local_midnight = now.astimezone(HELSINKI).replace(hour=0, minute=0, second=0, microsecond=0)
         if await q.count_challenges(since=local_midnight) >= s.sms_daily_budget:
             tomorrow = (local_midnight + timedelta(days=1, hours=1)).replace(hour=0)
@@ -206,6 +220,19 @@ class AuthService:
                 retry_after=max(int((tomorrow - now).total_seconds()), 1),
                 code="sms_budget_exhausted",
             )
+
+    async def _refuse_if_full(self, window: _Window, now: datetime) -> None:
+        since, phone, client, after = now - window.length, window.phone, window.client_hash, window.after
+        if await q.count_challenges(since=since, phone=phone, client_hash=client, after=after) < window.limit:
+            return
+        oldest = await q.oldest_challenge_since(since=since, phone=phone, client_hash=client, after=after)
+        retry = int(((oldest or now) + window.length - now).total_seconds()) + 1
+        log.info("sign-in code refused: %s limit (%d per %s)", window.scope, window.limit, window.length)
+        raise TooManyRequests(
+            "Too many codes were asked for. Please wait before asking again, or call the helpline.",
+            retry_after=max(retry, 1),
+            code=f"too_many_codes_{window.scope}",
+        )
 
     async def verify_code(self, *, challenge_id: uuid.UUID, code: str, language: str) -> NewSession:
         """Exchange a code for a session. The same vague error covers unknown, used, expired and wrong codes,
@@ -326,31 +353,57 @@ class AuthService:
 
     async def second_factor(self, principal: Principal, password: str) -> tuple[str, Principal]:
         """Check (or, the first time, set) a coordinator's password. On success the session id is rotated
-        and the new token returned. Five wrong passwords end the session."""
+        and the new token returned. Five wrong passwords end the session: each try takes one of the five in the
+        database before argon2 runs, so parallel tries cannot get more checked, and once they are used up even
+        the right password is refused."""
         if not principal.roles & STAFF_ROLES:
             raise Forbidden("Only coordinators use a password.", code="not_staff")
         person = await q.person_by_id(principal.person_id)
         assert person is not None
-        now = self._clock.now()
         if person.password_hash is None:
+            _check_length(password)
+        taken = await q.reserve_password_try(principal.sign_in_id, MAX_PASSWORD_FAILURES)
+        if taken is None:
+            await self._lock_out(principal)
+        if not await self._set_or_check(principal, person.password_hash, password):
+            await self._audit.record(principal, "auth.password_failed", "sign_in", str(principal.sign_in_id))
+            if taken >= MAX_PASSWORD_FAILURES:
+                await self._lock_out(principal)
+            raise InvalidInput("The password is wrong.", code="password_wrong")
+        return await self._rotate(principal)
+
+    async def _set_or_check(self, principal: Principal, known_hash: str | None, password: str) -> bool:
+        """Set the first password, or check against the one there is. Of two first settings at once (a second
+        tab) only one wins; the other is then checked against it rather than silently replacing it."""
+        if known_hash is None:
             hashed = await anyio.to_thread.run_sync(lambda: hash_password(password, self._hasher))
-            await q.set_password_hash(person.id, hashed)
-            await self._audit.record(principal, "auth.password_set", "person", str(person.id))
-        else:
-            try:
-                # argon2 takes a noticeable fraction of a second on purpose: keep it off the event loop.
-                await anyio.to_thread.run_sync(self._hasher.verify, person.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                failures = await q.count_password_failure(principal.sign_in_id)
-                await self._audit.record(principal, "auth.password_failed", "sign_in", str(principal.sign_in_id))
-                if failures >= MAX_PASSWORD_FAILURES:
-                    await q.revoke_session(principal.sign_in_id, now)
-                    raise NotAuthenticated(
-                        "Too many wrong passwords. Sign in again with a new code.", code="password_locked"
-                    ) from None
-                raise InvalidInput("The password is wrong.", code="password_wrong") from None
+            if await q.set_first_password_hash(principal.person_id, hashed):
+                await self._audit.record(principal, "auth.password_set", "person", str(principal.person_id))
+                return True
+            known_hash = await q.password_hash_of(principal.person_id)
+        return known_hash is not None and await self._verify(known_hash, password)
+
+    async def _verify(self, hashed: str, password: str) -> bool:
+        try:
+            # argon2 takes a noticeable fraction of a second on purpose: keep it off the event loop.
+            await anyio.to_thread.run_sync(self._hasher.verify, hashed, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return True
+
+    async def _lock_out(self, principal: Principal) -> NoReturn:
+        if await q.revoke_session(principal.sign_in_id, self._clock.now()):
+            await self._audit.record(principal, "auth.password_locked", "sign_in", str(principal.sign_in_id))
+        raise NotAuthenticated("Too many wrong passwords. Sign in again with a new code.", code="password_locked")
+
+    async def _rotate(self, principal: Principal) -> tuple[str, Principal]:
+        """A new token only for a sign-in that is still live: parallel wrong tries may have ended it while this
+        one was being checked, and a token for an ended sign-in must not be handed out."""
         token = secrets.token_urlsafe(32)
-        await q.rotate_session(principal.sign_in_id, new_token_hash=_token_hash(token), password_verified_at=now)
+        if not await q.rotate_live_session(
+            principal.sign_in_id, new_token_hash=_token_hash(token), password_verified_at=self._clock.now()
+        ):
+            raise NotAuthenticated("This sign-in has ended. Sign in again with a new code.", code="password_locked")
         await self._audit.record(principal, "auth.second_factor", "sign_in", str(principal.sign_in_id))
         elevated = Principal(
             person_id=principal.person_id,
@@ -381,11 +434,15 @@ def password_hasher(settings: Settings) -> PasswordHasher:
 
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
     """A coordinator's second-factor password, hashed (strong parameters unless a test's hasher is given)."""
+    _check_length(password)
+    return (hasher or PasswordHasher()).hash(password)
+
+
+def _check_length(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", code="password_too_short"
         )
-    return (hasher or PasswordHasher()).hash(password)
 
 
 def _token_hash(token: str) -> str:

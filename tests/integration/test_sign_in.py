@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
+from server.domain.roles import Role
+from server.services.auth import password_hasher
+from server.services.people import provision_staff
 from tests.conftest import Env
 from tests.integration.world import PASSWORD, PHONES, build_world
 
@@ -78,6 +84,110 @@ async def test_five_wrong_passwords_end_the_session(env: Env) -> None:
     assert (await api.get("/api/v1/auth/session")).status_code == 401
 
 
+async def coordinator_without_password_step(env: Env, phone: str = "+358401110099") -> Any:
+    """A network coordinator signed in by code, before the password step."""
+    await provision_staff(
+        env.services.audit,
+        engine=env.engine,
+        clock=env.clock,
+        phone=phone,
+        first_name="Nina",
+        last_name="",
+        language="fi",
+        role=Role.NETWORK_COORDINATOR,
+        organisation_id=None,
+        password=PASSWORD,
+        hasher=password_hasher(env.services.settings),
+    )
+    return await env.sign_in(phone)
+
+
+class CountingHasher:
+    """The service's argon2 hasher, recording every verification (True when the password was right)."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
+        self.checks: list[bool] = []
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, hashed: str, password: str) -> bool:
+        try:
+            self._hasher.verify(hashed, password)
+        except Exception:
+            self.checks.append(False)
+            raise
+        self.checks.append(True)
+        return True
+
+
+def count_password_checks(env: Env, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    counting = CountingHasher(env.services.auth._hasher)  # the one place that checks passwords
+    monkeypatch.setattr(env.services.auth, "_hasher", counting)
+    return counting.checks
+
+
+async def test_parallel_password_guesses_cannot_get_past_the_limit(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty wrong passwords and the right one, all at once in one sign-in: at most five wrong ones are even
+    checked, and afterwards neither the old token nor any token handed out on the way works."""
+    api = await coordinator_without_password_step(env)
+    old_token = api.session_token
+    checks = count_password_checks(env, monkeypatch)
+    passwords = [f"wrong password {i:02d}" for i in range(20)]
+    passwords.insert(3, PASSWORD)
+    answers = await asyncio.gather(*(api.post("/api/v1/auth/password", json={"password": p}) for p in passwords))
+    assert all(a.status_code in (200, 401, 422) for a in answers), [a.text for a in answers]
+    assert checks.count(False) <= 5, f"{checks.count(False)} wrong passwords were checked"
+    assert len(checks) <= 6
+    assert any(a.status_code == 401 and a.json()["code"] == "password_locked" for a in answers)
+    handed_out = {old_token} | {
+        cookie.split(";")[0].split("=", 1)[1]
+        for a in answers
+        for cookie in a.headers.get_list("set-cookie")
+        if cookie.startswith("apuri_session=")
+    }
+    for token in handed_out:
+        replay = env.client()
+        replay.http.cookies.set("apuri_session", token or "")
+        assert (await replay.get("/api/v1/auth/session")).status_code == 401, "a sign-in past the limit works"
+
+
+async def test_once_the_limit_is_reached_even_the_right_password_is_refused(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service itself refuses a sixth check, whatever the password, without running argon2 again."""
+    api = await coordinator_without_password_step(env)
+    me = (await api.get("/api/v1/auth/session")).json()
+    principal = await env.services.auth.authenticate(api.session_token or "")
+    assert principal is not None and me["second_factor_required"] is True
+    checks = count_password_checks(env, monkeypatch)
+    from server.domain.errors import DomainError
+
+    codes = []
+    for password in [f"wrong password {i}" for i in range(5)] + [PASSWORD]:
+        try:
+            await env.services.auth.second_factor(principal, password)
+            codes.append("ok")
+        except DomainError as refused:
+            codes.append(refused.code)
+    assert codes == ["password_wrong"] * 4 + ["password_locked", "password_locked"]
+    assert checks == [False] * 5, "the right password after the limit is not even checked"
+
+
+async def test_a_wrong_password_before_the_right_one_still_counts(env: Env) -> None:
+    """The right password gives back only its own try: four wrong ones, the right one, then one more wrong
+    one in the same sign-in ends it (five wrong in all)."""
+    api = await coordinator_without_password_step(env)
+    for i in range(4):
+        wrong = await api.post("/api/v1/auth/password", json={"password": f"wrong password {i}"})
+        assert wrong.status_code == 422
+    assert (await api.post("/api/v1/auth/password", json={"password": PASSWORD})).status_code == 200
+    last = await api.post("/api/v1/auth/password", json={"password": "wrong password 5"})
+    assert last.status_code == 401 and last.json()["code"] == "password_locked"
+    assert (await api.get("/api/v1/auth/session")).status_code == 401
+
+
 async def test_a_code_works_only_once(env: Env) -> None:
     phone = "+358401230001"
     api, challenge = await ask_code(env, phone)
@@ -120,10 +230,12 @@ async def test_after_five_wrong_codes_even_the_right_one_is_refused(env: Env) ->
 
 
 async def test_a_new_code_replaces_the_old_one_and_codes_are_bound_to_their_challenge(env: Env) -> None:
+    """The same app asking again replaces its code (another address's request does not cancel it:
+    test_sign_in_limits.py)."""
     phone = "+358401230005"
-    api, first_challenge = await ask_code(env, phone)
+    api, first_challenge = await ask_code(env, phone, "198.51.100.150")
     first_code = env.last_code(phone)
-    _, second_challenge = await ask_code(env, phone)
+    _, second_challenge = await ask_code(env, phone, "198.51.100.150")
     second_code = env.last_code(phone)
     old = await api.post("/api/v1/auth/verify", json={"challenge_id": first_challenge, "code": first_code})
     assert old.status_code == 422
