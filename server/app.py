@@ -33,6 +33,7 @@ from server.db import engine as db
 from server.db.engine import AnyEngine
 from server.domain.errors import DomainError
 from server.http import errors, input_errors
+from server.http import openapi as openapi_document
 from server.http.about_routes import about
 from server.http.application_routes import ApplicationController
 from server.http.audit_routes import AuditController
@@ -207,7 +208,7 @@ def create_app(
         security=[{"session": []}],
     )
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
@@ -246,6 +247,8 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    openapi_document.refine(app)
+    return app
 
 
 def _with_middleware(controller: type, middleware: Any) -> Any:

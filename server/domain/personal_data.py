@@ -17,7 +17,7 @@ import msgspec
 
 from server.domain.phone import display
 
-Value = str | int | float | bool | None
+Value = str | float | bool | None  # numbers as one type: "oneOf" integer and number would both match 45
 
 
 class Node(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -1,0 +1,186 @@
+"""The OpenAPI document says what the API really does: every error a route can give, as problem details with the
+codes that status carries; times of day as times; public routes without the cookie; request bodies that refuse
+unknown fields.
+
+Litestar documents a 400 in its own (unused) error format and nothing else, types `datetime.time` as a
+duration, and cannot know which routes are public or what the domain errors are. `refine` corrects the
+generated document once, when the app is built. The codes are read from the source (every `code="…"` given to
+a domain error or to `problem(…)`), grouped by the status they travel with.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    Schema,
+)
+from litestar.routes import HTTPRoute
+
+from server.domain import errors as domain_errors
+from server.http.errors import PROBLEM_JSON
+
+SERVER = Path(__file__).resolve().parent.parent
+TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?$"
+WITH_BODY = ("POST", "PUT", "PATCH")
+_STATUS_TEXT = {
+    400: "The request could not be read (malformed JSON, a missing or wrong field, an unknown field).",
+    401: "Not signed in, or the sign-in has ended.",
+    403: "Not allowed: the role, the second factor, or the CSRF header is missing.",
+    404: "No such thing, or not one the caller may see.",
+    405: "This method is not allowed here.",
+    409: "The state changed meanwhile, or the thing is taken.",
+    413: "The request body is too large.",
+    422: "The request was read but cannot be done as asked.",
+    429: "Too many requests: wait for Retry-After seconds.",
+    503: "A service Apuri depends on did not answer: try again in a moment.",
+}
+
+
+def _status_of_error_classes() -> dict[str, int]:
+    """Each domain error class (subclasses defined by services too) by name, with its status."""
+    found: dict[str, int] = {}
+    todo = [domain_errors.DomainError]
+    while todo:
+        cls = todo.pop()
+        found[cls.__name__] = cls.status
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+@cache
+def codes_by_status() -> dict[int, tuple[str, ...]]:
+    """Every error code in the server's source, by the HTTP status it is sent with."""
+    classes = _status_of_error_classes()
+    found: dict[int, set[str]] = defaultdict(set)
+    for path in SERVER.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            code = next(
+                (k.value.value for k in node.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)), None
+            )
+            if not isinstance(code, str):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in classes:
+                found[classes[name]].add(code)
+            elif name == "problem" and node.args and isinstance(node.args[0], ast.Constant):
+                found[int(str(node.args[0].value))].add(code)
+    return {status: tuple(sorted(codes)) for status, codes in sorted(found.items())}
+
+
+def _problem_schema() -> Schema:
+    text = Schema(type=OpenAPIType.STRING)
+    return Schema(
+        type=OpenAPIType.OBJECT,
+        description="RFC 9457 problem details. `code` says what went wrong in a word a program can test.",
+        properties={
+            "type": text,
+            "title": text,
+            "status": Schema(type=OpenAPIType.INTEGER),
+            "detail": Schema(type=OpenAPIType.STRING, description="In plain words, for the person."),
+            "code": text,
+            "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+            "reference": text,
+        },
+        required=["type", "title", "status", "detail"],
+    )
+
+
+def _problem_response(status: int) -> OpenAPIResponse:
+    codes = codes_by_status().get(status, ())
+    listed = f" Codes: {', '.join(f'`{c}`' for c in codes)}." if codes else ""
+    return OpenAPIResponse(
+        description=_STATUS_TEXT.get(status, "") + listed,
+        content={PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
+    )
+
+
+def _statuses(method: str, public: bool) -> list[int]:
+    statuses = [400, 403, 404, 422, 429]  # 403 also on public routes: some parts are for some roles only
+    if method in WITH_BODY or method == "DELETE":
+        statuses += [409, 403]
+    if method in WITH_BODY:
+        statuses.append(413)
+    if not public:
+        statuses += [401, 403]
+    if 503 in codes_by_status():
+        statuses.append(503)
+    return sorted(set(statuses))
+
+
+def _handlers(app: Litestar) -> dict[tuple[str, str], dict[str, Any]]:
+    """(path as in the document, method) → the route handler's opt."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                found[(route.path_format, method.upper())] = dict(handler.opt)
+    return found
+
+
+def _times_of_day(schema: Any) -> None:
+    """`datetime.time` comes out as `format: duration`; it is a wall-clock time, HH:MM:SS."""
+    if isinstance(schema, Schema):
+        if schema.format is not None and str(getattr(schema.format, "value", schema.format)) == "duration":
+            schema.format = None
+            schema.pattern = TIME_OF_DAY
+            schema.description = schema.description or "A time of day in Europe/Helsinki, HH:MM:SS."
+        for child in (*(schema.properties or {}).values(), *(schema.one_of or []), *(schema.any_of or [])):
+            _times_of_day(child)
+        if isinstance(schema.items, Schema):
+            _times_of_day(schema.items)
+
+
+def _closed_request_shapes(schemas: dict[str, Any]) -> None:
+    from server.http.schemas import Input
+
+    todo, seen = list(Input.__subclasses__()), set()
+    while todo:
+        shape = todo.pop()
+        if shape in seen:
+            continue
+        seen.add(shape)
+        todo.extend(shape.__subclasses__())
+        found = schemas.get(shape.__name__)
+        if isinstance(found, Schema):
+            found.additional_properties = False
+
+
+def refine(app: Litestar) -> None:
+    document = app.openapi_schema
+    components = document.components
+    schemas = components.schemas if components.schemas is not None else {}
+    components.schemas = schemas
+    schemas["Problem"] = _problem_schema()
+    for schema in schemas.values():
+        _times_of_day(schema)
+    _closed_request_shapes(schemas)
+    handlers = _handlers(app)
+    for path, item in (document.paths or {}).items():
+        for method in ("get", "post", "put", "patch", "delete"):
+            operation: Operation | None = getattr(item, method, None)
+            if operation is None:
+                continue
+            opt = handlers.get((path, method.upper()), {})
+            public = bool(opt.get("public"))
+            responses = operation.responses if operation.responses is not None else {}
+            responses.pop("400", None)  # Litestar's own validation format; ours is problem details
+            for status in _statuses(method.upper(), public):
+                responses.setdefault(str(status), _problem_response(status))
+            operation.responses = responses
+            if public:
+                operation.security = []
