@@ -63,11 +63,13 @@ async def request_facts(
         return []
     sessions: dict[uuid.UUID, list[SessionFacts]] = defaultdict(list)
     for s in await HelpRequest.raw(
-        "SELECT hs.request, hs.state, hs.outcomes FROM help_session hs "  # noqa: S608 - our own fragment; values are bound parameters
+        "SELECT hs.request, hs.state, hs.outcomes, hs.feedback FROM help_session hs "  # noqa: S608 - our own fragment; values are bound parameters
         "WHERE hs.state IN ('done', 'no_show') AND hs.request IN (SELECT x.id " + source + ")",
         *params,
     ):
-        sessions[as_uuid(s["request"])].append(SessionFacts(s["state"], tuple(str(o) for o in as_list(s["outcomes"]))))
+        outcomes = tuple(str(o) for o in as_list(s["outcomes"]))
+        feedback = int(s["feedback"]) if s["feedback"] is not None else None
+        sessions[as_uuid(s["request"])].append(SessionFacts(s["state"], outcomes, feedback))
     found = []
     for r in rows:
         request_id = as_uuid(r["id"])

@@ -115,6 +115,16 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Apuri: Din tid {when} är avbokad. En ny tid får du genom att ringa {helpline}.\nEller boka: {link}",
         "en": "Apuri: Your time {when} has been cancelled. For a new time, call {helpline}.\nOr book: {link}",
     },
+    # "Call me when someone can help": the request is in, and what happens next (sent at once, also at night:
+    # the resident has just asked).
+    "resident.request_received": {
+        "fi": "Apuri: Saimme avunpyyntösi. Avustaja soittaa sinulle, kun joku ehtii. "
+        "Jos et enää tarvitse apua, soita {helpline}.",
+        "sv": "Apuri: Vi har fått din begäran om hjälp. En hjälpare ringer dig när någon har tid. "
+        "Om du inte längre behöver hjälp, ring {helpline}.",
+        "en": "Apuri: We have your request for help. A helper will call you when someone is free. "
+        "If you no longer need help, call {helpline}.",
+    },
     "resident.feedback_request": {
         "fi": "Apuri: Kiitos käynnistä! Miten onnistuimme? Vastaa numerolla 1-5 (5 = erittäin hyvin).",
         "sv": "Apuri: Tack för besöket! Hur lyckades vi? Svara med en siffra 1-5 (5 = mycket bra).",

@@ -17,7 +17,9 @@ Figures of a group:
 * `done`, `no_show`: sessions in those states; `completion_rate` = done / (done + no_show), none when both 0;
 * `cancelled`: requests the resident withdrew (request state `cancelled`). A session a volunteer gave back is
   not counted: the request goes on waiting for someone else;
-* `outcomes`: outcome code → how many done sessions recorded it.
+* `outcomes`: outcome code → how many done sessions recorded it;
+* `rated`, `mean_rating`: done sessions the resident rated by SMS (1 to 5) and their mean. Ratings are shown
+  per topic, municipality, partner, channel and week, never per volunteer (there is no such grouping).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class BadPeriod(InvalidInput):
 class SessionFacts:
     state: str
     outcomes: tuple[str, ...] = ()
+    feedback: int | None = None  # the resident's 1-5 answer by SMS
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ class Figures:
     completion_rate: float | None = None
     cancelled: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    rated: int = 0
+    mean_rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,7 @@ def period(first: date | None, last: date | None, *, today: date) -> tuple[date,
 def figures(rows: Iterable[RequestFacts]) -> Figures:
     requests = matched = done = no_show = cancelled = 0
     waits: list[float] = []
+    ratings: list[int] = []
     outcomes: Counter[str] = Counter()
     for row in rows:
         requests += 1
@@ -144,6 +150,8 @@ def figures(rows: Iterable[RequestFacts]) -> Figures:
             if s.state == "done":
                 done += 1
                 outcomes.update(s.outcomes)
+                if s.feedback is not None and 1 <= s.feedback <= 5:
+                    ratings.append(s.feedback)
             elif s.state == "no_show":
                 no_show += 1
     return Figures(
@@ -155,6 +163,8 @@ def figures(rows: Iterable[RequestFacts]) -> Figures:
         completion_rate=done / (done + no_show) if done + no_show else None,
         cancelled=cancelled,
         outcomes=dict(sorted(outcomes.items())),
+        rated=len(ratings),
+        mean_rating=statistics.fmean(ratings) if ratings else None,
     )
 
 
@@ -222,29 +232,105 @@ def spreadsheet_safe(value: str) -> str:
 
 
 def _number(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    """A decimal as Finnish (and Swedish) Excel reads it: with a comma."""
+    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
 
-def table(found: Report) -> list[list[str]]:
-    """The report as rows of cells, header first, the total last. One column per outcome code seen."""
+# The CSV speaks the coordinator's language: column names, group labels, channels, outcome names.
+_HEADER = {
+    "fi": {
+        GroupBy.TOPIC: "Aihe",
+        GroupBy.MUNICIPALITY: "Kunta",
+        GroupBy.PARTNER: "Kumppani",
+        GroupBy.CHANNEL: "Kanava",
+        GroupBy.WEEK: "Viikko",
+        "requests": "Pyyntöjä",
+        "matched": "Avustaja löytyi",
+        "median_minutes_to_match": "Odotus avustajaan, mediaani (min)",
+        "done": "Toteutuneita",
+        "no_show": "Ei saapunut",
+        "completion_rate": "Toteutumisaste",
+        "cancelled": "Peruttuja",
+        "rated": "Arvioita",
+        "mean_rating": "Arvioiden keskiarvo (1–5)",
+        "outcome": "Osaa nyt itse: {}",
+        "total": "Yhteensä",
+    },
+    "sv": {
+        GroupBy.TOPIC: "Ämne",
+        GroupBy.MUNICIPALITY: "Kommun",
+        GroupBy.PARTNER: "Partner",
+        GroupBy.CHANNEL: "Kanal",
+        GroupBy.WEEK: "Vecka",
+        "requests": "Begäranden",
+        "matched": "Hjälpare hittad",
+        "median_minutes_to_match": "Väntan på hjälpare, median (min)",
+        "done": "Genomförda",
+        "no_show": "Kom inte",
+        "completion_rate": "Genomförandegrad",
+        "cancelled": "Avbokade",
+        "rated": "Betyg",
+        "mean_rating": "Betygens medelvärde (1–5)",
+        "outcome": "Kan nu själv: {}",
+        "total": "Totalt",
+    },
+    "en": {
+        GroupBy.TOPIC: "Topic",
+        GroupBy.MUNICIPALITY: "Municipality",
+        GroupBy.PARTNER: "Partner",
+        GroupBy.CHANNEL: "Channel",
+        GroupBy.WEEK: "Week",
+        "requests": "Requests",
+        "matched": "Helper found",
+        "median_minutes_to_match": "Wait for a helper, median (min)",
+        "done": "Done",
+        "no_show": "Did not come",
+        "completion_rate": "Completion rate",
+        "cancelled": "Cancelled",
+        "rated": "Ratings",
+        "mean_rating": "Mean rating (1–5)",
+        "outcome": "Can now do alone: {}",
+        "total": "Total",
+    },
+}
+CHANNEL_NAMES = {
+    "fi": {"pwa": "Sovellus", "phone": "Puhelinvalikko", "coordinator": "Koordinaattori (puhelu)"},
+    "sv": {"pwa": "Appen", "phone": "Telefonmenyn", "coordinator": "Koordinator (samtal)"},
+    "en": {"pwa": "App", "phone": "Voice menu", "coordinator": "Coordinator (call)"},
+}
+_FIGURES = (
+    "requests",
+    "matched",
+    "median_minutes_to_match",
+    "done",
+    "no_show",
+    "completion_rate",
+    "cancelled",
+    "rated",
+    "mean_rating",
+)
+
+
+def table(found: Report, *, language: str = "fi", outcome_names: Mapping[str, str] | None = None) -> list[list[str]]:
+    """The report as rows of cells in `language`, header first, the total last: the group's name (never an id),
+    the figures, then one column per outcome seen (by its name)."""
+    words = _HEADER.get(language, _HEADER["fi"])
+    names = outcome_names or {}
     codes = sorted({code for g in found.groups for code in g.figures.outcomes} | set(found.total.outcomes))
     header = [
-        found.by.value,
-        "label",
-        "requests",
-        "matched",
-        "median_minutes_to_match",
-        "done",
-        "no_show",
-        "completion_rate",
-        "cancelled",
-        *(f"outcome:{code}" for code in codes),
+        str(words[found.by]),
+        *(str(words[name]) for name in _FIGURES),
+        *(str(words["outcome"]).format(names.get(code, code)) for code in codes),
     ]
 
-    def line(key: str, label: str, f: Figures) -> list[str]:
+    def label(g: Group) -> str:
+        if found.by is GroupBy.CHANNEL:
+            return CHANNEL_NAMES.get(language, CHANNEL_NAMES["fi"]).get(g.key or "", g.label)
+        return g.label
+
+    def line(name: str, f: Figures) -> list[str]:
         return [
-            key,
-            label,
+            name,
             str(f.requests),
             str(f.matched),
             _number(f.median_minutes_to_match, 1),
@@ -252,16 +338,21 @@ def table(found: Report) -> list[list[str]]:
             str(f.no_show),
             _number(f.completion_rate, 3),
             str(f.cancelled),
+            str(f.rated),
+            _number(f.mean_rating, 2),
             *(str(f.outcomes.get(code, 0)) for code in codes),
         ]
 
-    body = [line(g.key or "", g.label, g.figures) for g in found.groups]
-    body.append(line("total", "", found.total))
+    body = [line(label(g), g.figures) for g in found.groups]
+    body.append(line(str(words["total"]), found.total))
     return [[spreadsheet_safe(cell) for cell in row] for row in [header, *body]]
 
 
-def csv_bytes(found: Report) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel shows å, ä and ö; CRLF line ends as RFC 4180 says."""
+def csv_bytes(found: Report, *, language: str = "fi", outcome_names: Mapping[str, str] | None = None) -> bytes:
+    """For Excel as set up in Finland: `;` between cells (the comma is the decimal mark), UTF-8 with a
+    byte-order mark so å, ä and ö show, CRLF line ends as RFC 4180 says."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(table(found))
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(
+        table(found, language=language, outcome_names=outcome_names)
+    )
     return out.getvalue().encode("utf-8-sig")

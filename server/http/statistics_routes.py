@@ -40,6 +40,8 @@ class FiguresOut(msgspec.Struct, kw_only=True):
     completion_rate: float | None  # done / (done + no_show)
     cancelled: int
     outcomes: dict[str, int]
+    rated: int  # done sessions the resident rated by SMS (1-5)
+    mean_rating: float | None
 
     @classmethod
     def of(cls, f: Figures) -> FiguresOut:
@@ -54,6 +56,8 @@ class FiguresOut(msgspec.Struct, kw_only=True):
             completion_rate=round(f.completion_rate, 3) if f.completion_rate is not None else None,
             cancelled=f.cancelled,
             outcomes=dict(f.outcomes),
+            rated=f.rated,
+            mean_rating=round(f.mean_rating, 2) if f.mean_rating is not None else None,
         )
 
 
@@ -144,17 +148,19 @@ class StatisticsController(Controller):
     @get(
         "/statistics.csv",
         opt=roles(*COORDINATORS),
-        media_type="text/csv; charset=utf-8",
-        summary="The same statistics as a CSV file (UTF-8 with BOM, for Excel)",
+        media_type="text/csv",
+        summary="The same statistics as a CSV file for Excel (in the coordinator's language; ';', decimal commas)",
     )
     async def statistics_csv(
         self, me: Me, services: Svc, by: By = "topic", from_: From = None, to: To = None
     ) -> Response[bytes]:
         found = await services.statistics.export(me, GroupBy(by), from_, to)
+        outcome_names = await services.statistics.outcome_names(me.language)
         filename = f"apuri-statistics-{found.by.value}-{found.first.isoformat()}-{found.last.isoformat()}.csv"
         return Response(
-            content=csv_bytes(found),
-            media_type="text/csv; charset=utf-8",
+            # Litestar names the charset (utf-8) once; the body starts with a BOM for Excel.
+            content=csv_bytes(found, language=me.language, outcome_names=outcome_names),
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 

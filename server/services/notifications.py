@@ -220,6 +220,32 @@ class NotificationService:
 
     # ---- offers -------------------------------------------------------------------------------------------
 
+    async def request_received(self, request_id: uuid.UUID, resident_id: uuid.UUID) -> int:
+        """A resident asked for help without a time: an SMS says it is in and what happens next (link-free, with
+        their code word; not for a landline, where the voice menu said it). Inside the request's transaction."""
+        person = (await message_context.people({resident_id})).get(resident_id)
+        if person is None or not is_mobile(person.phone):
+            return 0
+        now = self._clock.now()
+        language = language_of(person)
+        templates = await message_templates.templates()
+        body = self.text(templates, "resident.request_received", language, {}, code_word=person.code_word)
+        draft = outbox.Draft(
+            key=f"request:{request_id}:received:sms",
+            kind="request_received",
+            channel="sms",
+            body=body,
+            due_at=now,
+            not_after=now + timedelta(days=1),
+            person_id=person.id,
+            phone=person.phone,
+            language=language,
+            anytime=True,
+        )
+        if not await outbox.ever_sent_to(person.id, person.phone):
+            draft = dataclasses.replace(draft, body=body + "\n" + self.privacy_line(language))
+        return await outbox.insert([draft], now)
+
     async def offers_made(
         self, request_id: uuid.UUID, offers: list[tuple[uuid.UUID, uuid.UUID]], expires_at: datetime
     ) -> int:

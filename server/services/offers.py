@@ -99,10 +99,13 @@ class OfferService:
         try:
             if topic.partner_only_organisation_id is not None:
                 routed = await self._booking.route(caller, new, topic.partner_only_organisation_id)
+                async with write_transaction(self._engine):
+                    await self._notifications.request_received(routed.request_id, resident_id)
                 return Asked(routed.request_id, routed.state, 0)
             async with write_transaction(self._engine):
                 request_id = await requests_q.insert(new, state=RequestState.OPEN.value)
                 await self._audit.record(caller, "request.create", "request", str(request_id), subject_id=resident_id)
+                await self._notifications.request_received(request_id, resident_id)
         except Exception as exc:
             # The same key sent again while the first was in flight: its insert lost to the first's.
             if idempotency_key and is_unique_violation(exc):

@@ -76,6 +76,14 @@ class StatisticsService:
             within=caller.oversees,
         )
 
+    async def outcome_names(self, language: str) -> dict[str, str]:
+        """Each outcome code's name in `language` (for the CSV's columns)."""
+        names: dict[str, str] = {}
+        for topic in await topics_q.list_topics(active_only=False):
+            for outcome in topic.outcomes:
+                names.setdefault(outcome.code, outcome.names.get(language) or outcome.names.get("fi") or outcome.code)
+        return names
+
     async def export(self, caller: Principal, by: rules.GroupBy, first: date | None, last: date | None) -> rules.Report:
         """The same report, for download: exports leave the service, so each one is in the audit trail."""
         found = await self.report(caller, by, first, last)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from server.db import offers as offers_q
 from server.services.offers import OFFER_TIME, OFFERS_PER_ROUND
 from tests.conftest import Api, Env
-from tests.integration.world import World, build_world, volunteer_offers
+from tests.integration.world import PHONES, World, build_world, volunteer_offers
 
 ASK = {"topic": "online_banking", "modality": "phone", "language": "fi"}
 
@@ -197,3 +197,17 @@ async def test_a_repeated_idempotency_key_returns_the_first_request_instead_of_a
     assert len((await api.get("/api/v1/me/requests")).json()) == 1
     other = await api.post("/api/v1/requests", json=body | {"modality": "video"}, headers=key)
     assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"
+
+
+async def test_asking_without_a_time_is_confirmed_by_sms_at_once_even_at_night(env: Env) -> None:
+    world = await build_world(env)
+    await world.apis["resident_2"].put("/api/v1/me/messages", json={"code_word": "Mustikka"})
+    env.clock.set(env.clock.now().replace(hour=21, minute=30))  # 23:30 in Helsinki: quiet hours
+    env.sms.sent.clear()
+    asked = await ask(world)
+    await env.services.dispatcher.run_due()
+    texts = env.sms.to(PHONES["resident_2"])
+    assert len(texts) == 1 and "Saimme avunpyyntösi" in texts[0], texts
+    assert "Mustikka" in texts[0] and "http" not in texts[0], "link-free, with the code word"
+    again = await world.apis["resident_2"].post(f"/api/v1/requests/{asked['request_id']}/cancel")
+    assert again.status_code == 200

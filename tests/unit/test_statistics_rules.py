@@ -175,16 +175,32 @@ def test_ordinary_text_and_numbers_are_left_alone() -> None:
     assert spreadsheet_safe("12") == "12"
 
 
-def test_the_csv_has_a_bom_a_header_one_row_per_group_and_the_total_last() -> None:
-    rows = [facts(sessions=(SessionFacts("done", ("pay_bill",)),)), facts(topic="=HYPERLINK(1)")]
-    data = csv_bytes(report(rows, GroupBy.TOPIC, first=TODAY, last=TODAY, language="fi"))
+def test_the_csv_is_for_finnish_excel_a_header_one_row_per_group_and_the_total_last() -> None:
+    rows = [
+        facts(sessions=(SessionFacts("done", ("pay_bill",), 5), SessionFacts("done", (), 4))),
+        facts(topic="=HYPERLINK(1)"),
+    ]
+    found = report(rows, GroupBy.TOPIC, first=TODAY, last=TODAY, language="fi")
+    data = csv_bytes(found, language="fi", outcome_names={"pay_bill": "Maksaa laskun"})
     assert data.startswith(b"\xef\xbb\xbf")
-    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert parsed[0][:3] == ["topic", "label", "requests"]
-    assert parsed[0][-1] == "outcome:pay_bill"
-    assert {r[0] for r in parsed[1:-1]} == {"online_banking", "'=HYPERLINK(1)"}
-    assert parsed[-1][0] == "total"
-    assert parsed[-1][2] == "2"
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert parsed[0][:2] == ["Aihe", "Pyyntöjä"]
+    assert parsed[0][-1] == "Osaa nyt itse: Maksaa laskun"
+    assert {r[0] for r in parsed[1:-1]} == {"Verkkopankki", "'=HYPERLINK(1)"}  # the names, defused
+    assert parsed[-1][0] == "Yhteensä" and parsed[-1][1] == "2"
+    mean = parsed[0].index("Arvioiden keskiarvo (1–5)")
+    assert parsed[-1][mean] == "4,50", "decimal comma"
+    swedish = list(csv.reader(io.StringIO(csv_bytes(found, language="sv").decode("utf-8-sig")), delimiter=";"))
+    assert swedish[0][0] == "Ämne" and swedish[-1][0] == "Totalt"
+
+
+def test_ratings_count_done_sessions_only_and_their_mean() -> None:
+    rows = [
+        facts(sessions=(SessionFacts("done", (), 5), SessionFacts("no_show", (), 1))),
+        facts(sessions=(SessionFacts("done", (), 2), SessionFacts("done", (), None))),
+    ]
+    total = report(rows, GroupBy.TOPIC, first=TODAY, last=TODAY).total
+    assert (total.rated, total.mean_rating) == (2, 3.5)
 
 
 # ---- properties -----------------------------------------------------------------------------------------------
