@@ -45,6 +45,6 @@ class CalendarFeedController(Controller):
         body = await services.calendar.feed(name.removesuffix(".ics"))
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" (once)
             headers={"Cache-Control": "private, max-age=300", "Content-Disposition": 'inline; filename="apuri.ics"'},
         )

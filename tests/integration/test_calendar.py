@@ -21,7 +21,7 @@ async def test_a_volunteer_adds_their_sessions_to_their_calendar_without_anyones
     assert made.status_code == 200 and url.startswith("http://127.0.0.1:8000/calendar/") and url.endswith(".ics")
     assert (await api.get("/api/v1/me/calendar")).json() == {"url": url}, "the same link can be shown again"
     feed = await world.apis["anonymous"].get(url.removeprefix("http://127.0.0.1:8000"))
-    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert feed.status_code == 200 and feed.headers["content-type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(feed.content)
     [event] = calendar.walk("VEVENT")
     assert str(event["summary"]) == "Digituki: Verkkopankki"
