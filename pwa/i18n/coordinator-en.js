@@ -12,6 +12,9 @@ export default {
   navStatistics: "Statistics",
   notCoordinator: "This page is for coordinators. Your account does not have the coordinator role.",
   offlineOnly: "The coordinator's screens need a network connection.",
+  sessionEnded: (minutes) =>
+    `Your session has ended because nothing was done for ${minutes} minutes. Sign in again to go on. On a shared computer, remember to sign out when you are done.`,
+  signInAgain: "Sign in again",
   homeLink: "Coordinator's view",
   refresh: "Refresh",
   refreshed: "Queues refreshed.",

@@ -12,6 +12,9 @@ export default {
   navStatistics: "Tilastot",
   notCoordinator: "Tämä sivu on koordinaattoreille. Tunnuksellasi ei ole koordinaattorin roolia.",
   offlineOnly: "Koordinaattorin näkymät tarvitsevat verkkoyhteyden.",
+  sessionEnded: (minutes) =>
+    `Istuntosi päättyi, koska mitään ei tehty ${minutes} minuuttiin. Kirjaudu uudelleen jatkaaksesi. Yhteisellä koneella muista kirjautua lopuksi ulos.`,
+  signInAgain: "Kirjaudu uudelleen",
   homeLink: "Koordinaattorin näkymä",
   refresh: "Päivitä",
   refreshed: "Jonot päivitetty.",

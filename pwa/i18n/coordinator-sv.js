@@ -12,6 +12,9 @@ export default {
   navStatistics: "Statistik",
   notCoordinator: "Den här sidan är för koordinatorer. Ditt konto har inte rollen koordinator.",
   offlineOnly: "Koordinatorns vyer behöver nätförbindelse.",
+  sessionEnded: (minutes) =>
+    `Din session har upphört eftersom inget gjordes på ${minutes} minuter. Logga in igen för att fortsätta. På en gemensam dator: kom ihåg att logga ut när du är klar.`,
+  signInAgain: "Logga in igen",
   homeLink: "Koordinatorns vy",
   refresh: "Uppdatera",
   refreshed: "Köerna är uppdaterade.",

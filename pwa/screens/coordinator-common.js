@@ -1,7 +1,7 @@
 // Pieces the coordinator's screens share: who may see them, the menu between them, errors in the words a
 // coordinator needs, and how long something has waited. Coordinators work at a desk, online: these screens
 // have no offline copy (the page says so instead of showing anything old).
-import { ApiError } from "../api.js";
+import { ApiError, api } from "../api.js";
 import { button, h, linkButton } from "../dom.js";
 import { t } from "../i18n.js";
 import { go, path, stillOn } from "../router.js";
@@ -42,7 +42,15 @@ function section(here) {
   return [...MENU, ...NETWORK_MENU].map(([href]) => href).find((href) => href !== HOME && here.startsWith(href)) || null;
 }
 
-/** The menu between the coordinator's screens; the current one is marked for screen readers too. */
+async function signOut() {
+  const { signOut: leave } = await import("./sign-in.js");
+  await leave();
+}
+
+/**
+ * The menu between the coordinator's screens (the current one marked for screen readers too), and signing out:
+ * coordinators work on shared library computers, so every desk screen has it.
+ */
 export function menu() {
   const here = path();
   const items = isNetworkCoordinator() ? [...MENU, ...NETWORK_MENU] : MENU;
@@ -56,8 +64,40 @@ export function menu() {
         const current = section(here) === href;
         return h("li", {}, h("a", { href: `#${href}`, attrs: { "aria-current": current ? "page" : null } }, t(key)));
       }),
+      h("li", { class: "coord-sign-out" }, button(t("signOut"), { id: "coord-sign-out", on: { click: signOut } })),
     ),
   );
+}
+
+// The server ends a coordinator's sign-in after `idle_minutes` without a request. Every answer from the server
+// (api.js says "online") starts the count again; when it runs out, the screen says so rather than failing at
+// the next click (and shows nothing of what it showed).
+let idleTimer = null;
+
+function watchIdle() {
+  clearTimeout(idleTimer);
+  const minutes = store.session?.idle_minutes;
+  if (!minutes || !isCoordinator()) return;
+  idleTimer = setTimeout(() => sessionEnded(minutes), minutes * 60_000 + 5_000);
+}
+
+window.addEventListener("apuri:network", (event) => {
+  if (event.detail?.online) watchIdle();
+});
+
+function sessionEnded(minutes) {
+  const root = document.querySelector(".screen.coord");
+  store.session = null;
+  api("POST", "/auth/sign-out").catch(() => null); // ended on the server too (already, or now)
+  if (!root) return;
+  store.signIn.returnTo = path();
+  store.signIn.purpose = "sign-in";
+  const heading = root.querySelector("h1");
+  root.replaceChildren(...[heading].filter(Boolean));
+  problem(root, t("coord.sessionEnded", minutes), {
+    actions: [linkButton("#/kirjaudu", t("coord.signInAgain"))],
+    focus: true,
+  });
 }
 
 /** The coordinator's screen: the menu, then the heading and content (as ui.screen). */
@@ -65,6 +105,7 @@ export function coordScreen({ title, id, back }, ...content) {
   const root = screen({ title, id, back }, ...content);
   root.prepend(menu());
   root.classList.add("coord");
+  watchIdle();
   return root;
 }
 

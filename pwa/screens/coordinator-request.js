@@ -150,7 +150,7 @@ async function showCandidates(root, request, box, at, token, { focus = false } =
         h("ul", {}, ...excluded.map((c) => h("li", {}, `${c.first_name}: ${word("excluded", c.excluded_code)}`))),
       )
     : null;
-  box.replaceChildren(heading, list, others);
+  box.replaceChildren(...[heading, list, others].filter(Boolean)); // a null would show as the text "null"
   if (focus) heading.focus();
 }
 

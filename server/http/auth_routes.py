@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
-from server.domain.roles import Principal
+from server.domain.roles import Principal, lifetime_class
 from server.http.schemas import ChallengeOut, CodeRequest, PasswordRequest, SignedInOut, VerifyRequest
 from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, with_session_cookie, without_session_cookie
 
@@ -58,5 +58,6 @@ class AuthController(Controller):
         return without_session_cookie(Response(None, status_code=204), services.settings)
 
     @get("/session", opt=SIGNED_IN, summary="Who is signed in")
-    async def session(self, me: Me) -> SignedInOut:
-        return SignedInOut.of(me)
+    async def session(self, me: Me, services: Svc) -> SignedInOut:
+        idle = services.auth.lifetime(lifetime_class(me.roles)).idle_minutes
+        return SignedInOut.of(me, idle_minutes=idle)

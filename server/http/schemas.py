@@ -76,9 +76,13 @@ class SignedInOut(msgspec.Struct, kw_only=True):
     second_factor: bool
     second_factor_required: bool
     password_set: bool | None = None
+    # After this many minutes without a request the sign-in ends (the app tells the person when it has).
+    idle_minutes: int | None = None
 
     @classmethod
-    def of(cls, principal: Principal, *, password_set: bool | None = None) -> SignedInOut:
+    def of(
+        cls, principal: Principal, *, password_set: bool | None = None, idle_minutes: int | None = None
+    ) -> SignedInOut:
         return cls(
             person_id=principal.person_id,
             first_name=principal.first_name,
@@ -87,6 +91,7 @@ class SignedInOut(msgspec.Struct, kw_only=True):
             second_factor=principal.second_factor,
             second_factor_required=principal.is_coordinator and not principal.second_factor,
             password_set=password_set,
+            idle_minutes=idle_minutes,
         )
 
 

@@ -522,3 +522,31 @@ async def test_a_caller_has_their_time_found_by_number_and_cancelled(browser: Br
         ledger = await staff.get(f"/sessions/{session_id}/notifications")
         assert ("cancelled", "resident") in {(m["kind"], m["to"]) for m in ledger}
         await staff.close()
+
+
+async def test_a_coordinator_signs_out_from_a_desk_screen_and_is_told_when_the_session_ends(
+    browser: Browser, site: LiveServer
+) -> None:
+    """Coordinators work on shared library computers: every desk screen has signing out, and a screen left
+    alone says the session ended instead of showing what it showed."""
+    boss = await coordinator(browser, site)
+    page = boss.page
+    await page.clock.install()
+    await go(page, "/koordinaattori/tilastot", "statistics")
+    await tab_until(page, "#coord-sign-out")  # signing out is reached by keyboard
+    idle = await page.evaluate("async () => (await (await fetch('/api/v1/auth/session')).json()).idle_minutes")
+    assert idle == 30
+    await page.clock.fast_forward(f"{idle + 1}:00")
+    await page.wait_for_selector("#statistics .problem")
+    assert "päättyi" in await page.inner_text("#statistics .problem")
+    assert not await page.query_selector("#statistics table"), "nothing of what was shown stays"
+    await check(page, "session ended")
+    await wait_until(page, "async () => (await fetch('/api/v1/auth/session')).status === 401")
+    await boss.close()
+
+    boss = await coordinator(browser, site)
+    await go(boss.page, "/koordinaattori/soittaja", "caller")
+    await boss.page.click("#coord-sign-out")
+    await boss.page.wait_for_selector("#form-phone", state="visible")
+    assert await boss.page.evaluate("async () => (await fetch('/api/v1/auth/session')).status") == 401
+    await boss.close()
