@@ -102,5 +102,10 @@ export function weekdayName(index, language) {
 export function phoneDisplay(e164) {
   if (!e164 || !e164.startsWith("+358")) return e164 || "";
   const national = `0${e164.slice(4)}`;
-  return `${national.slice(0, 3)} ${national.slice(3)}`;
+  // As the server writes it (phonenumbers' national format): the prefix, a space, the rest. Mobile (04x, 050),
+  // service (020, 010) and the old three-digit area codes (013–019) have three digits; the two-digit area codes
+  // (02, 03, 05, 06, 08, 09) two: "040 1234567", "09 31012345", "08 8501235".
+  const short = /^0[235689]/.test(national) && !/^0(20|50)/.test(national);
+  const cut = short ? 2 : 3;
+  return `${national.slice(0, cut)} ${national.slice(cut)}`;
 }

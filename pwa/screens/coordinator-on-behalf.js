@@ -4,7 +4,7 @@
 // and the callback is marked handled once the booking is made.
 import { api, ApiError, newIdempotencyKey } from "../api.js";
 import { h, linkButton } from "../dom.js";
-import { addDays, localDate, when } from "../format.js";
+import { addDays, localDate, phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { ensureLists, store } from "../state.js";
@@ -79,7 +79,7 @@ function bookingForm(root, caller, token) {
     type: "tel",
     inputmode: "tel",
     autocomplete: "off",
-    value: caller?.phone || "",
+    value: caller?.phone ? phoneDisplay(caller.phone) : "", // as people say it, not +358…
   });
   const firstName = field({ id: "ob-name", label: t("coord.firstNameLabel"), autocomplete: "off", value: caller?.first_name || "" });
   const residentLanguage = select({

@@ -54,10 +54,14 @@ class Chart:
     labels: tuple[str, ...]
     series: tuple[Series, ...]
     no_data: str
+    zero_is_data: bool = False  # a median of 0 minutes is a figure; a count of 0 is not worth a chart
 
     @property
     def empty(self) -> bool:
-        """Nothing but zeros and gaps: drawn as a "no data" notice rather than a flat chart."""
+        """Nothing but zeros and gaps (only gaps where a zero is a figure): drawn as a "no data" notice rather
+        than a flat chart."""
+        if self.zero_is_data:
+            return all(value is None for s in self.series for value in s.values)
         return not any(value for s in self.series for value in s.values)
 
 
@@ -200,6 +204,7 @@ def time_to_match_chart(weekly: Report, language: str) -> Chart:
         labels=labels,
         series=(Series(_text(_MEDIAN, language), values),),
         no_data=_text(_NO_DATA, language),
+        zero_is_data=True,
     )
     return replace(
         chart, description=_describe(ChartName.TIME_TO_MATCH, weekly.first, weekly.last, language, chart.empty)

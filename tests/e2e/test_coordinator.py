@@ -149,7 +149,7 @@ async def test_a_caller_is_booked_for_from_the_callback_queue_and_a_reply_is_han
 
     await callback.locator("a", has_text="Varaa tälle soittajalle").click()
     await loaded(page, "on-behalf")
-    assert await page.input_value("#ob-phone") == caller, "the caller's number comes along"
+    assert await page.input_value("#ob-phone") == typed, "the caller's number comes along, as people say it"
     await page.fill("#ob-name", "Kaarina")
     await page.select_option("#ob-topic", "smartphone")
     await page.select_option("#ob-help-point", label=f"Kuusamo: {LIBRARY}")

@@ -108,6 +108,16 @@ def test_time_to_match_is_the_weekly_median_with_gaps_for_weeks_without_matches(
     assert chart.y_title == "Minuter (median)"
 
 
+def test_a_median_of_zero_minutes_is_a_figure_not_no_data() -> None:
+    created = datetime(2026, 11, 17, 8, tzinfo=UTC)
+    rows = [RequestFacts("banking", {}, "pwa", "closed", created, created, None, None, None)]  # matched at once
+    weekly = report(rows, GroupBy.WEEK, first=date(2026, 11, 16), last=date(2026, 11, 22))
+    chart = time_to_match_chart(weekly, "fi")
+    assert chart.series[0].values == (0.0,) and not chart.empty
+    nothing = time_to_match_chart(report([], GroupBy.WEEK, first=date(2026, 11, 16), last=date(2026, 11, 22)), "fi")
+    assert nothing.empty
+
+
 def test_outcomes_name_each_can_now_do_alone_outcome_in_the_language_asked() -> None:
     created = datetime(2026, 11, 17, 8, tzinfo=UTC)
     rows = [
