@@ -9,6 +9,7 @@ opening period (or availability window): length + buffer apart, 45 + 15 minutes 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -85,9 +86,17 @@ def _slots_in(
 ) -> list[Slot]:
     earliest = now + rules.notice
     found: dict[datetime, Slot] = {}
+    # Volunteers by the local days their hours touch: a window only looks at those of its own days.
+    by_day: dict[date, list[VolunteerTime]] = defaultdict(list)
+    for volunteer in volunteers:
+        for day in {d for a in volunteer.available for d in (local_date(a.start), local_date(a.end))}:
+            by_day[day].append(volunteer)
     for window in windows:
         # Only volunteers with some availability inside this window can be free in one of its slots.
-        present = [v for v in volunteers if any(a.start < window.end and window.start < a.end for a in v.available)]
+        nearby = {id(v): v for d in {local_date(window.start), local_date(window.end)} for v in by_day.get(d, ())}
+        present = [
+            v for v in nearby.values() if any(a.start < window.end and window.start < a.end for a in v.available)
+        ]
         if not present:
             continue
         for candidate in _grid(window, rules):
@@ -134,8 +143,10 @@ def remote_slots(
     """Phone and video slots: each volunteer's remote availability is its own grid, so a slot exists wherever
     at least one volunteer can take it."""
     rules = rules or SlotRules()
-    windows = [w for v in volunteers for w in v.available if _within(w, first, last)]
-    return _slots_in(windows, volunteers, rules, now)
+    # Many volunteers share the same hours ("Wednesdays 17-19"): each distinct window is searched once. (Visiting
+    # every volunteer's copy made the search grow with the square of the volunteers: seconds at a national size.)
+    windows = sorted({(w.start, w.end) for v in volunteers for w in v.available if _within(w, first, last)})
+    return _slots_in([Interval(start, end) for start, end in windows], volunteers, rules, now)
 
 
 def _within(window: Interval, first: date, last: date) -> bool:

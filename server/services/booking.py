@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import anyio.to_thread
+
 from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import candidates as candidates_q
@@ -137,10 +139,15 @@ class BookingService:
         if not eligible or (query.modality.remote and not any(c.remote for c in people)):
             return []
         rules = self._placement.rules
+        # The grid is pure CPU (tens to hundreds of ms among thousands of volunteers): off the event loop, so a
+        # public search never holds up other requests.
         if point is not None:
-            return help_point_slots(point.opening_hours, eligible, first, last, now=now, rules=rules)
+            hours = point.opening_hours
+            return await anyio.to_thread.run_sync(
+                lambda: help_point_slots(hours, eligible, first, last, now=now, rules=rules)
+            )
         remote_people = [c.time for c in people if c.remote and query.language in c.languages and c.time]
-        return remote_slots(remote_people, first, last, now=now, rules=rules)
+        return await anyio.to_thread.run_sync(lambda: remote_slots(remote_people, first, last, now=now, rules=rules))
 
     async def book(
         self,

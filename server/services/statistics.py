@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import anyio.to_thread
+
 from server.adapters.clock import Clock
 from server.db import statistics as q
 from server.db import supply as supply_q
@@ -35,7 +37,10 @@ class StatisticsService:
     ) -> rules.Report:
         first, last = rules.period(first, last, today=local_date(self._clock.now()))
         rows = await self._requests(caller, first, last)
-        return rules.report(rows, by, first=first, last=last, language=language or caller.language)
+        # Grouping a year of a network's requests is CPU work: off the event loop.
+        return await anyio.to_thread.run_sync(
+            lambda: rules.report(rows, by, first=first, last=last, language=language or caller.language)
+        )
 
     async def demand_supply(
         self,

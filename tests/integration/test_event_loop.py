@@ -1,0 +1,73 @@
+"""The CPU-heavy parts of a request (the slot grid, grouping statistics, drawing a chart) run off the event loop:
+while one runs, the server answers other requests. On both databases.
+
+The heavy part is made slow on purpose here (a blocking sleep where the work is) and the test checks the order
+in which answers arrive, not a time: with the work on the loop, /healthz could only answer after it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from server.domain import statistics as statistics_rules
+from server.services import booking as booking_service
+from tests.conftest import Env
+from tests.integration.world import build_world, volunteer_offers
+
+SLOW = 0.6  # seconds of blocking work standing in for a big network's grid or report
+
+
+async def _order_of(env: Env, heavy: Any) -> list[str]:
+    done: list[str] = []
+
+    async def run_heavy() -> None:
+        answer = await heavy()
+        assert answer.status_code == 200, answer.text
+        done.append("heavy")
+
+    async def health() -> None:
+        await asyncio.sleep(SLOW / 6)  # the heavy request is under way
+        assert (await env.client().get("/healthz")).status_code == 200
+        done.append("healthz")
+
+    await asyncio.gather(run_heavy(), health())
+    return done
+
+
+async def test_a_slot_search_does_not_hold_up_other_requests(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    real = booking_service.help_point_slots
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(SLOW)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(booking_service, "help_point_slots", slow)
+    query = {
+        "topic": "online_banking",
+        "modality": "help_point",
+        "help_point_id": str(world.help_point_a),
+        "from": "2026-11-30",
+        "to": "2026-12-06",
+    }
+    assert await _order_of(env, lambda: env.client().get("/api/v1/slots", params=query)) == ["healthz", "heavy"]
+
+
+async def test_statistics_do_not_hold_up_other_requests(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = await build_world(env)
+    real = statistics_rules.report
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(SLOW)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(statistics_rules, "report", slow)
+    heavy = world.apis["network"]
+    assert await _order_of(env, lambda: heavy.get("/api/v1/statistics", params={"by": "topic"})) == [
+        "healthz",
+        "heavy",
+    ]
