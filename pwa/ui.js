@@ -33,7 +33,10 @@ export function explain(error) {
   if (error.status === 0) return t("offline");
   const code = error.code;
   if (code === "code_wrong") return t("errors.code_wrong", error.problem.attempts_left);
-  if (code && t(`errors.${code}`) !== `errors.${code}`) return t(`errors.${code}`);
+  // Everyone's texts first, then the volunteer's own (vol.errors: their profile, times, offers and sessions).
+  for (const key of [`errors.${code}`, `vol.errors.${code}`]) {
+    if (code && t(key) !== key) return t(key);
+  }
   if (error.status === 429 || code.startsWith("too_many")) return t("errors.too_many");
   if (code.endsWith("_not_allowed")) return t("errors.not_allowed");
   if (error.status === 401) return t("errors.not_signed_in");
