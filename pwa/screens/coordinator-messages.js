@@ -76,6 +76,25 @@ function editor(root, template) {
     problem(root, coordExplain(failure), { focus: false });
   };
   const path = `/templates/${encodeURIComponent(template.name)}/${template.language}`;
+  // The cost while typing (the server counts as it will when sending): the dearer wording shows before it is live.
+  let typing = null;
+  let asked = 0;
+  body.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(async () => {
+      const mine = ++asked;
+      try {
+        const preview = await api("POST", `${path}/preview`, { body: body.value, link_free: template.link_free });
+        if (mine !== asked) return;
+        error.hidden = true;
+        body.removeAttribute("aria-invalid");
+        cost.textContent = costText(preview);
+      } catch (failure) {
+        if (mine !== asked) return;
+        cost.textContent = coordExplain(failure);
+      }
+    }, 400);
+  });
   guard(save, async () => {
     error.hidden = true;
     body.removeAttribute("aria-invalid");

@@ -89,11 +89,11 @@ def _slots_in(
     # Volunteers by the local days their hours touch: a window only looks at those of its own days.
     by_day: dict[date, list[VolunteerTime]] = defaultdict(list)
     for volunteer in volunteers:
-        for day in {d for a in volunteer.available for d in (local_date(a.start), local_date(a.end))}:
+        for day in {d for a in volunteer.available for d in days(local_date(a.start), local_date(a.end))}:
             by_day[day].append(volunteer)
     for window in windows:
         # Only volunteers with some availability inside this window can be free in one of its slots.
-        nearby = {id(v): v for d in {local_date(window.start), local_date(window.end)} for v in by_day.get(d, ())}
+        nearby = {id(v): v for d in days(local_date(window.start), local_date(window.end)) for v in by_day.get(d, ())}
         present = [
             v for v in nearby.values() if any(a.start < window.end and window.start < a.end for a in v.available)
         ]

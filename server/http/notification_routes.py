@@ -179,6 +179,19 @@ class MessagingController(Controller):
         """Placeholders are checked; the answer shows the cost in characters and SMS segments."""
         return TemplateOut.of(await services.messaging.save_template(me, name, language, data.body, data.link_free))
 
+    @post(
+        "/templates/{name:str}/{language:str}/preview",
+        opt=roles(*NETWORK),
+        status_code=200,
+        summary="What a wording would cost (nothing is saved)",
+    )
+    async def preview_template(
+        self, name: FromPath[TemplateName], language: FromPath[Language], data: JSONBody[TemplateIn], services: Svc
+    ) -> TemplateOut:
+        """The same checks and cost as saving, while the coordinator types: the dearer wording is seen before it
+        is live."""
+        return TemplateOut.of(services.messaging.preview_template(name, language, data.body, data.link_free))
+
     @delete("/templates/{name:str}/{language:str}", opt=roles(*NETWORK), status_code=200, summary="Back to default")
     async def reset_template(
         self, name: FromPath[TemplateName], language: FromPath[Language], me: Me, services: Svc

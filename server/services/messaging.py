@@ -105,6 +105,14 @@ class MessagingService:
             )
         return self._view(name, language, (body, link_free))
 
+    def preview_template(self, name: str, language: str, body: str, link_free: bool) -> TemplateView:
+        """What a wording would cost, checked as saving checks it, without saving (shown while typing)."""
+        try:
+            check_template(name, body)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code="template_invalid") from None
+        return self._view(name, language, (body.strip().replace("\r\n", "\n"), link_free))
+
     async def reset_template(self, caller: Principal, name: str, language: str) -> TemplateView:
         if name not in DEFAULTS:
             raise NotFound("There is no such message.", code="template_not_found")

@@ -380,6 +380,13 @@ async def test_the_network_coordinator_rewords_a_message_and_sees_its_cost(brows
     assert f"{reminder['segments']} tekstiviesti" in await fi.inner_text()
     await check(page, "message templates")
 
+    # The cost while typing, before anything is saved: typographic quotes make it dearer.
+    await page.fill("#template-fi", "Muistutus: “digitukiaika” {when}. Paikka: {place}. " * 3)
+    await wait_until(page, "() => document.getElementById('template-fi-cost').textContent.includes('UCS-2')")
+    assert not next(
+        t for t in await staff.get("/templates") if t["name"] == reminder["name"] and t["language"] == "fi"
+    )["customised"], "nothing was saved"
+
     await page.fill("#template-fi", "Muistutus: aika {when}. {tuntematon}")
     await fi.locator("button", has_text="Tallenna").click()
     await wait_until(page, "() => document.activeElement.id === 'template-fi'")

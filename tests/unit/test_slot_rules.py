@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from server.domain.availability import WeeklyRule, expand
 from server.domain.clocktime import HELSINKI, Interval, local_interval, week_of
 from server.domain.network import OpeningPeriod
-from server.domain.slots import SlotRules, VolunteerTime, help_point_slots, remote_slots
+from server.domain.slots import Slot, SlotRules, VolunteerTime, _slots_in, help_point_slots, is_free, remote_slots
 
 MONDAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -190,3 +190,44 @@ def test_every_slot_is_inside_opening_hours_and_has_a_truly_free_volunteer(scena
             guarded = Interval(span.start - timedelta(minutes=15), span.end + timedelta(minutes=15))
             assert not any(b.overlaps(guarded) for b in person.busy)
     assert all(a.end <= b.start for a, b in itertools.pairwise(slots)), "slots at a point never overlap"
+
+
+def _reference(windows: list[Interval], volunteers: list[VolunteerTime], rules: SlotRules, now: datetime) -> list:
+    """The search without its shortcuts: every window, every volunteer (what the fast one must equal)."""
+    earliest = now + rules.notice
+    found: dict[datetime, Slot] = {}
+    for window in windows:
+        start = window.start
+        while start + rules.length <= window.end:
+            candidate = Interval(start, start + rules.length)
+            start += rules.length + rules.buffer
+            if candidate.start < earliest or candidate.start in found:
+                continue
+            ids = sorted((v.id for v in volunteers if is_free(v, candidate, rules)), key=lambda i: i.int)
+            if ids:
+                found[candidate.start] = Slot(candidate.start, candidate.end, tuple(ids))
+    return sorted(found.values(), key=lambda s: s.start)
+
+
+spans = st.builds(
+    lambda day, hour, hours: Interval(
+        datetime(2026, 12, 7, tzinfo=UTC) + timedelta(days=day, hours=hour),
+        datetime(2026, 12, 7, tzinfo=UTC) + timedelta(days=day, hours=hour + hours),
+    ),
+    st.integers(0, 6),
+    st.integers(0, 23),
+    st.integers(1, 60),  # up to two and a half days: spans over midnight and whole days
+)
+
+
+@given(
+    available=st.lists(st.lists(spans, min_size=1, max_size=3), min_size=1, max_size=6),
+    windows=st.lists(spans, min_size=1, max_size=5),
+)
+def test_the_fast_search_finds_what_the_plain_one_finds(
+    available: list[list[Interval]], windows: list[Interval]
+) -> None:
+    volunteers = [VolunteerTime(id=uuid.UUID(int=n + 1), available=a) for n, a in enumerate(available)]
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    rules = SlotRules()
+    assert _slots_in(windows, volunteers, rules, now) == _reference(windows, volunteers, rules, now)
