@@ -89,7 +89,7 @@ export default {
   phoneTitleMine: "Sign in to see your sessions",
 
   plainName: "Selkosuomi",
-  plainDetail: "Helppoa suomea. Avustaja puhuu selkeästi ja rauhallisesti.",
+  plainDetail: "Avustaja puhuu selkosuomea: lyhyesti, selkeästi ja rauhallisesti. Sivun tekstit ovat tavallista suomea.",
   needsLegend: "Is there something the helper should know?",
   needsHint: "Optional. It helps the helper to prepare.",
   residentNeeds: {

@@ -94,7 +94,7 @@ export default {
 
   // Tarkistus ja varaus
   plainName: "Selkosuomi",
-  plainDetail: "Helppoa suomea. Avustaja puhuu selkeästi ja rauhallisesti.",
+  plainDetail: "Avustaja puhuu selkosuomea: lyhyesti, selkeästi ja rauhallisesti. Sivun tekstit ovat tavallista suomea.",
   needsLegend: "Haluatko kertoa avustajalle jotain?",
   needsHint: "Ei pakollinen. Avustaja osaa silloin varautua.",
   residentNeeds: {

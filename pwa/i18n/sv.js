@@ -89,7 +89,7 @@ export default {
   phoneTitleMine: "Logga in för att se dina tider",
 
   plainName: "Selkosuomi",
-  plainDetail: "Helppoa suomea. Avustaja puhuu selkeästi ja rauhallisesti.",
+  plainDetail: "Avustaja puhuu selkosuomea: lyhyesti, selkeästi ja rauhallisesti. Sivun tekstit ovat tavallista suomea.",
   needsLegend: "Vill du berätta något för hjälparen?",
   needsHint: "Frivilligt. Då kan hjälparen förbereda sig.",
   residentNeeds: {
