@@ -42,6 +42,7 @@ from server.http.booking_routes import BookingController
 from server.http.calendar_routes import CalendarFeedController, MyCalendarController
 from server.http.callback_routes import CallbackController
 from server.http.coordination_routes import CoordinationController
+from server.http.day_routes import ClosuresController, HelpPointDaysController
 from server.http.dev import DevPhoneController
 from server.http.feedback_routes import FeedbackController
 from server.http.headers import security_headers
@@ -135,6 +136,8 @@ def create_app(
         MyDataController,
         ResidentDataController,
         GdprApiController,
+        HelpPointDaysController,
+        ClosuresController,
         auth_controller_router,
         MeController,
         PeopleController,

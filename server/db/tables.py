@@ -479,6 +479,22 @@ class RetentionRun(Table, tablename="retention_run"):
     removed = Text(default="{}")  # JSON: kind -> how many
 
 
+class HelpPointDay(Table, tablename="help_point_day"):
+    """A date on which a help point differs from its weekly hours: closed, open at other hours, or explicitly
+    open as every week (a holiday it keeps open). `reason` is JSON {"fi", "sv", "en"}."""
+
+    id = UUID(primary_key=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, index=True)
+    day = Date(index=True)
+    state = Varchar(length=8)  # closed | hours | open
+    opens = Time(null=True, default=None)
+    closes = Time(null=True, default=None)
+    reason = Text(default="{}")
+    source = Varchar(length=16, default="coordinator")  # holiday | coordinator
+    updated_at = Timestamptz()
+    updated_by = UUID(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -510,4 +526,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarFeed,
     AccessibilityFeedback,
     RetentionRun,
+    HelpPointDay,
 )

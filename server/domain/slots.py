@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from server.domain.clocktime import Interval, days, local_date, local_interval, week_of
+from server.domain.days import DayException, windows_of
 from server.domain.network import OpeningPeriod
 
 DEFAULT_LENGTH = timedelta(minutes=45)
@@ -122,17 +123,21 @@ def help_point_slots(
     *,
     now: datetime,
     rules: SlotRules | None = None,
+    days_off: Mapping[date, DayException] | None = None,
 ) -> list[Slot]:
     """Slots at a help point from `first` to `last` (local dates), for volunteers already known to be eligible
-    for the topic, language and this help point."""
+    for the topic, language and this help point. `days_off`: the dates that differ from the weekly hours (closed,
+    or open at other hours)."""
     rules = rules or SlotRules()
     periods = list(opening_hours)
+    exceptions = days_off or {}
     windows = [
         interval
         for day in days(first, last)
-        for period in periods
-        if period.weekday == day.weekday()
-        and (interval := local_interval(day, period.opens, period.closes)) is not None
+        for opens, closes in windows_of(
+            day, [(p.opens, p.closes) for p in periods if p.weekday == day.weekday()], exceptions.get(day)
+        )
+        if (interval := local_interval(day, opens, closes)) is not None
     ]
     return _slots_in(windows, volunteers, rules, now)
 

@@ -4,6 +4,7 @@ accidental second scheduler is harmless; production runs it in `apuri worker` on
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,6 +29,11 @@ async def retention_run(services: Services) -> None:
     done = await services.personal_data.purge()
     if not done.ran:
         log.info("retention: today's run was taken by another worker")
+
+
+async def holidays_tick(services: Services) -> None:
+    """Public holidays as closed days a year ahead at every help point (new ones included); idempotent."""
+    await services.days.fill_holidays()
 
 
 async def offer_tick(services: Services) -> None:
@@ -62,6 +68,15 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
     )
     scheduler.add_job(housekeeping, "interval", hours=1, args=[services], id="housekeeping", replace_existing=True)
     scheduler.add_job(retention_run, "cron", hour=3, minute=30, args=[services], id="retention", replace_existing=True)
+    scheduler.add_job(
+        holidays_tick,
+        "interval",
+        hours=1,
+        args=[services],
+        id="holidays",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),  # at start too: a new installation has its holidays at once
+    )
     scheduler.add_job(offer_tick, "interval", seconds=30, args=[services], id="offers", replace_existing=True)
     scheduler.add_job(
         dispatch_tick,

@@ -15,6 +15,7 @@ import anyio.to_thread
 from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import candidates as candidates_q
+from server.db import days as days_q
 from server.db import network as network_q
 from server.db import requests as requests_q
 from server.db import topics as topics_q
@@ -143,8 +144,9 @@ class BookingService:
         # public search never holds up other requests.
         if point is not None:
             hours = point.opening_hours
+            off = await days_q.days_off(point.id, first, last)  # closures, holidays, other hours
             return await anyio.to_thread.run_sync(
-                lambda: help_point_slots(hours, eligible, first, last, now=now, rules=rules)
+                lambda: help_point_slots(hours, eligible, first, last, now=now, rules=rules, days_off=off)
             )
         remote_people = [c.time for c in people if c.remote and query.language in c.languages and c.time]
         return await anyio.to_thread.run_sync(lambda: remote_slots(remote_people, first, last, now=now, rules=rules))

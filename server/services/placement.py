@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import candidates as candidates_q
+from server.db import days as days_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import requests as requests_q
@@ -93,6 +94,7 @@ class Placement:
             day,
             now=when.start - self.rules.notice - timedelta(seconds=1),
             rules=self.rules,
+            days_off=await days_q.days_off(point.id, day, day),
         )
         if not any(s.start == when.start for s in slots):
             raise Conflict("The help point is not open at that time. Choose a time from the list.", code="slot_closed")

@@ -16,6 +16,7 @@ from server.services.booking import BookingService
 from server.services.calendar import CalendarService
 from server.services.callbacks import CallbackService
 from server.services.coordination import CoordinationService
+from server.services.days import DayService
 from server.services.dispatch import Dispatcher
 from server.services.feedback import FeedbackService
 from server.services.ivr import IvrService
@@ -65,6 +66,7 @@ class Services:
     calendar: CalendarService
     feedback: FeedbackService
     personal_data: PersonalDataService
+    days: DayService
 
 
 def build_services(
@@ -126,4 +128,5 @@ def build_services(
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
         personal_data=personal_data,
+        days=DayService(clock=clock, engine=engine, audit=audit),
     )
