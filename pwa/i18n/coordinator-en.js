@@ -380,6 +380,12 @@ export default {
   callerErased: "The caller's data has been erased.",
 
   errors: {
+    day_hours_invalid: "Check the times: opening must come before closing, and times belong only to a day with other hours.",
+    day_not_found: "Nothing is set for that day.",
+    day_past: "A day that is over cannot be changed.",
+    day_reason_required: "Give the reason at least in Finnish, for example Joulupäivä.",
+    days_count: "Choose 1 to 31 days at a time.",
+    municipality_not_found: "There are no help points in that municipality. Check its name.",
     resident_not_found: "There is no resident with this number that you oversee. Check the number.",
     confirm_required: "First confirm that the caller asked for the erasure themselves.",
     erasure_blocked: "The data cannot be erased: the number belongs to a volunteer or a coordinator. Remove their role first.",

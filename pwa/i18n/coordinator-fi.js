@@ -378,6 +378,12 @@ export default {
   callerErased: "Soittajan tiedot on poistettu.",
 
   errors: {
+    day_hours_invalid: "Tarkista kellonajat: aukeamisen pitää olla ennen sulkemista, ja ajat kuuluvat vain päivälle, jolla on poikkeavat aukioloajat.",
+    day_not_found: "Tälle päivälle ei ole asetettu poikkeusta.",
+    day_past: "Mennyttä päivää ei voi muuttaa.",
+    day_reason_required: "Kirjoita syy ainakin suomeksi, esimerkiksi Joulupäivä.",
+    days_count: "Valitse 1–31 päivää kerrallaan.",
+    municipality_not_found: "Tässä kunnassa ei ole apupisteitä. Tarkista kunnan nimi.",
     resident_not_found: "Tällä numerolla ei ole asukasta, jota sinä hoidat. Tarkista numero.",
     confirm_required: "Vahvista ensin, että soittaja on itse pyytänyt poistoa.",
     erasure_blocked: "Tietoja ei voi poistaa: numero kuuluu vapaaehtoiselle tai koordinaattorille. Poista ensin hänen roolinsa.",

@@ -378,6 +378,12 @@ export default {
   callerErased: "Uppringarens uppgifter är raderade.",
 
   errors: {
+    day_hours_invalid: "Kontrollera tiderna: öppningen ska vara före stängningen, och tider hör bara till en dag med avvikande öppettider.",
+    day_not_found: "Inget undantag har satts för den dagen.",
+    day_past: "En dag som har passerat kan inte ändras.",
+    day_reason_required: "Skriv orsaken åtminstone på finska, till exempel Joulupäivä.",
+    days_count: "Välj 1–31 dagar åt gången.",
+    municipality_not_found: "Det finns inga hjälppunkter i den kommunen. Kontrollera kommunens namn.",
     resident_not_found: "Det finns ingen invånare med det här numret som du sköter. Kontrollera numret.",
     confirm_required: "Bekräfta först att uppringaren själv har bett om radering.",
     erasure_blocked: "Uppgifterna kan inte raderas: numret hör till en volontär eller koordinator. Ta först bort hens roll.",
