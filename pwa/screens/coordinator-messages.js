@@ -14,23 +14,50 @@ export async function messagesScreen(view, { name } = {}, token) {
   return deskScreen(view, token, { title: t("coord.messagesTitle"), id: "messages", intro: t("coord.messagesIntro") }, (root) => fill(root, name, token));
 }
 
+// Who gets each message, in the order the picker groups them (the part of the name before the dot).
+const AUDIENCES = ["resident", "volunteer", "reply", "applicant", "voice"];
+
+/** A template's name in words ("Asukkaalle: vahvistus varauksesta"); the key itself if it has no name yet. */
+function templateName(name) {
+  return t(`coord.template.${name}`);
+}
+
+function audienceOf(name) {
+  return name.split(".")[0];
+}
+
+/** The picker: an <optgroup> per audience, the messages in the server's order within each. */
+function picker(names, templates, chosen) {
+  const picked = select({ id: "template-name", label: t("coord.messageLabel"), options: [] });
+  const label = (n) => `${templateName(n)}${templates.some((x) => x.name === n && x.customised) ? ` (${t("coord.customised")})` : ""}`;
+  const audiences = [...AUDIENCES, ...new Set(names.map(audienceOf).filter((a) => !AUDIENCES.includes(a)))];
+  for (const audience of audiences) {
+    const members = names.filter((n) => audienceOf(n) === audience);
+    if (!members.length) continue;
+    const groupKey = `coord.templateGroup.${audience}`;
+    picked.input.append(
+      h("optgroup", { attrs: { label: t(groupKey) === groupKey ? audience : t(groupKey) } }, ...members.map((n) => h("option", { value: n }, label(n)))),
+    );
+  }
+  picked.input.value = chosen;
+  return picked;
+}
+
 async function fill(root, wanted, token) {
   const templates = await loadFor(root, token, () => api("GET", "/templates"));
   if (templates === undefined) return;
-  const names = [...new Set(templates.map((x) => x.name))].sort();
+  const names = [...new Set(templates.map((x) => x.name))];
   const chosen = names.includes(wanted) ? wanted : names[0];
-  const picker = select({
-    id: "template-name",
-    label: t("coord.messageLabel"),
-    options: names.map((n) => [n, `${n}${templates.some((x) => x.name === n && x.customised) ? ` (${t("coord.customised")})` : ""}`]),
-    value: chosen,
-  });
-  const pick = h("form", { class: "inline-form", id: "template-pick" }, ...picker.nodes, h("button", { type: "submit", class: "secondary" }, t("coord.show")));
+  const choice = picker(names, templates, chosen);
+  const pick = h("form", { class: "inline-form", id: "template-pick" }, ...choice.nodes, h("button", { type: "submit", class: "secondary" }, t("coord.show")));
   pick.addEventListener("submit", (event) => {
     event.preventDefault();
-    go(`${MESSAGES}/${picker.input.value}`);
+    go(`${MESSAGES}/${choice.input.value}`);
   });
   root.append(pick);
+  if (!chosen) return;
+  // The chosen message's name heads its editors (one per language), so each says which message it rewords.
+  root.append(h("h2", { id: "template-title" }, templateName(chosen)));
   for (const language of LANGUAGES) {
     const template = templates.find((x) => x.name === chosen && x.language === language);
     if (template) root.append(editor(root, template));
@@ -53,8 +80,8 @@ function editor(root, template) {
   const reset = h("button", { type: "button", class: "secondary", hidden: !template.customised }, t("coord.resetTemplate"));
   const section = h(
     "section",
-    { class: "card template", attrs: { "aria-labelledby": `${id}-title`, "data-language": template.language } },
-    h("h2", { id: `${id}-title`, class: "h3" }, t(`vol.languages.${template.language}`)),
+    { class: "card template", attrs: { "aria-labelledby": `template-title ${id}-title`, "data-language": template.language } },
+    h("h3", { id: `${id}-title`, class: "h3" }, t(`vol.languages.${template.language}`)),
     h("label", { for: id }, t("coord.wording")),
     h("p", { id: `${id}-placeholders`, class: "hint" }, template.placeholders.length ? t("coord.placeholders", template.placeholders.map((p) => `{${p}}`).join(" ")) : t("coord.noPlaceholders")),
     error,

@@ -90,6 +90,9 @@ function figuresTable(by, from, to, report) {
     [t("coord.noShow"), (f) => number(f.no_show)],
     [t("coord.completion"), (f) => number(f.completion_rate, { style: "percent" })],
     [t("coord.cancelledCount"), (f) => number(f.cancelled)],
+    // The residents' ratings (1–5, answered by SMS after a held session): how many, and their mean to one decimal.
+    [t("coord.rated"), (f) => number(f.rated)],
+    [t("coord.meanRating"), (f) => number(f.mean_rating, { minimumFractionDigits: 1, maximumFractionDigits: 1 })],
   ];
   const row = (label, figures, header = "th") =>
     h("tr", {}, h(header, { scope: "row" }, label), ...columns.map(([, value]) => h("td", {}, value(figures))));

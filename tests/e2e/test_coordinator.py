@@ -243,6 +243,13 @@ async def test_statistics_show_a_table_a_csv_file_and_charts(browser: Browser, s
         await page.click("#stats-form button[type=submit]")
         await page.wait_for_url(re.compile(r"#/koordinaattori/tilastot/week/\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$"))
         await loaded(page, "statistics")
+        # The residents' ratings, as a count and a mean (never per volunteer: there is no such grouping).
+        header = await page.locator("#stats-table thead th").all_inner_texts()
+        assert "Arvioita" in header and "Arvioiden keskiarvo (1–5)" in header, header
+        total = await page.locator("#stats-table tfoot td").all_inner_texts()  # after the row's <th>
+        mean = total[header.index("Arvioiden keskiarvo (1–5)") - 1]
+        assert re.fullmatch(r"–|[1-5],\d", mean), mean  # one decimal with a decimal comma; a dash with no ratings
+        assert "volunteer" not in await page.locator("#stats-by option").evaluate_all("os => os.map(o => o.value)")
         href = await page.get_attribute("#csv", "href")
         assert href and "by=week" in href
         csv = await page.request.get(href)
@@ -378,6 +385,22 @@ async def test_the_network_coordinator_rewords_a_message_and_sees_its_cost(brows
     fi = page.locator("[data-language=fi]")
     assert await page.input_value("#template-fi") == reminder["body"]
     assert f"{reminder['segments']} tekstiviesti" in await fi.inner_text()
+    # The picker says each message in words, grouped by who gets it; the URL keeps the key.
+    chosen = await page.locator("#template-name option:checked").inner_text()
+    assert chosen == "Asukkaalle: muistutus edellisenä päivänä", chosen
+    options = await page.locator("#template-name option").all_inner_texts()
+    assert len(options) == len({t["name"] for t in templates}), "every template is in the picker"
+    assert not [o for o in options if re.fullmatch(r"[a-z]+\.[a-z0-9_]+", o)], options
+    assert "Puhelinvalikko: kielen valinta" in options
+    groups = await page.locator("#template-name optgroup").evaluate_all("gs => gs.map(g => g.label)")
+    assert groups == [
+        "Asukkaille",
+        "Vapaaehtoisille",
+        "Vastaukset asukkaan tekstiviestiin",
+        "Vapaaehtoiseksi hakeneille",
+        "Puhelinvalikko",
+    ]
+    assert await page.inner_text("#template-title") == chosen
     await check(page, "message templates")
 
     # The cost while typing, before anything is saved: typographic quotes make it dearer.
@@ -401,6 +424,13 @@ async def test_the_network_coordinator_rewords_a_message_and_sees_its_cost(brows
     await fi.locator("button", has_text="Palauta alkuperäinen").click()
     await status_is(page, "Alkuperäinen sanamuoto palautettu.")
     assert await page.input_value("#template-fi") == reminder["default_body"]
+
+    # Choosing another message by its name opens it by its key.
+    await page.select_option("#template-name", label="Vastaus tekstiviestiin: aika vahvistettu")
+    await page.click("#template-pick button[type=submit]")
+    await page.wait_for_url(re.compile(r"#/koordinaattori/viestit/reply\.confirmed$"))
+    title = "Vastaus tekstiviestiin: aika vahvistettu"
+    await wait_until(page, "(title) => document.getElementById('template-title')?.textContent === title", title)
     await staff.close()
 
 
