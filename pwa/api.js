@@ -25,8 +25,7 @@ function reachable(online) {
   window.dispatchEvent(new CustomEvent("apuri:network", { detail: { online } }));
 }
 
-/** `options.headers` adds request headers (the booking's Idempotency-Key). */
-export async function api(method, path, body, options = {}) {
+async function send(method, url, body, options = {}) {
   const headers = { Accept: "application/json", ...(options.headers || {}) };
   let response;
   try {
@@ -35,7 +34,7 @@ export async function api(method, path, body, options = {}) {
       headers["x-csrftoken"] = csrfToken();
     }
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    response = await fetch(`/api/v1${path}`, {
+    response = await fetch(url, {
       method,
       headers,
       credentials: "same-origin",
@@ -47,10 +46,44 @@ export async function api(method, path, body, options = {}) {
     throw new ApiError(0, { code: "offline" });
   }
   reachable(true);
-  if (response.status === 204) return null;
+  if (response.status === 204) return { data: null, response };
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  return { data, response };
+}
+
+/** `options.headers` adds request headers (the booking's Idempotency-Key). */
+export async function api(method, path, body, options = {}) {
+  return (await send(method, `/api/v1${path}`, body, options)).data;
+}
+
+// Every list pages: the server sends at most `limit` items (500 at most) and the next page's address in
+// `Link: <…>; rel="next"`, none on the last page.
+const PAGE_SIZE = 500;
+const MAX_PAGES = 20;
+
+function nextPage(response) {
+  const link = response.headers.get("Link") || "";
+  const found = link.match(/<([^>]*)>\s*;\s*rel="?next"?/);
+  // Only ever the API on this origin: the address is the server's, but a page never leads elsewhere.
+  return found && found[1].startsWith("/api/v1/") ? found[1] : null;
+}
+
+/**
+ * The whole list at `path` (a GET that pages): follows rel="next" for at most MAX_PAGES pages of PAGE_SIZE.
+ * A list cut short by that cap says so in `more` (true) on the array it returns.
+ */
+export async function apiAll(path) {
+  const separator = path.includes("?") ? "&" : "?";
+  let url = `/api/v1${path}${separator}limit=${PAGE_SIZE}`;
+  const items = [];
+  for (let page = 0; url && page < MAX_PAGES; page += 1) {
+    const { data, response } = await send("GET", url);
+    items.push(...data);
+    url = nextPage(response);
+  }
+  items.more = Boolean(url);
+  return items;
 }
 
 /** A fresh key for one attempt to book: a retry of the same attempt sends the same key. */

@@ -1,6 +1,6 @@
 // What the app holds in memory while it runs: who is signed in, the booking being made, and the lists
 // loaded from the server. Nothing here is written to storage.
-import { api, ApiError } from "./api.js";
+import { api, apiAll, ApiError } from "./api.js";
 
 export const store = {
   session: null, // GET /auth/session, or null when nobody is signed in
@@ -74,7 +74,7 @@ export async function loadTopics() {
 }
 
 export async function loadHelpPoints() {
-  store.helpPoints = await api("GET", "/help-points");
+  store.helpPoints = await apiAll("/help-points");
   return store.helpPoints;
 }
 

@@ -1,6 +1,6 @@
 // The volunteer's data: their sessions (with the offline copy), offers, and the two actions that may be made
 // without a signal (accepting an offer, checking in), which wait in a queue and are sent when the network is back.
-import { api, ApiError } from "./api.js";
+import { api, apiAll, ApiError } from "./api.js";
 import { when } from "./format.js";
 import { language, t } from "./i18n.js";
 import { enqueue, queued, readSnapshot, removeQueued, saveSnapshot, updateQueued } from "./offline.js";
@@ -22,7 +22,7 @@ function offline(error) {
  */
 export async function volunteerSessions() {
   try {
-    const [sessions] = await Promise.all([api("GET", "/me/sessions?as=volunteer"), ensureLists().catch(() => null)]);
+    const [sessions] = await Promise.all([apiAll("/me/sessions?as=volunteer"), ensureLists().catch(() => null)]);
     const topics = new Set(sessions.map((s) => s.topic));
     const points = new Set(sessions.map((s) => s.help_point_id));
     const copy = {

@@ -460,6 +460,7 @@ export default {
     date_out_of_range: "The date is too far away. Choose a nearer date.",
     dates_order: "The last day is before the first day. Check the dates.",
     dates_too_long: "The period is too long. Choose a shorter period.",
+    invalid_cursor: "This page of the list could not be read. Reload, and the list is fetched from the start.",
     help_point_not_needed: "A session by phone, by video call or at home has no help point. Start the booking again.",
     home_required: "Type the address the helper should come to.",
     home_not_needed: "An address is needed only for a home visit. Start the booking again.",

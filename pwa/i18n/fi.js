@@ -468,6 +468,7 @@ export default {
     date_out_of_range: "Päivämäärä on liian kaukana. Valitse lähempi päivä.",
     dates_order: "Viimeinen päivä on ennen ensimmäistä. Tarkista päivät.",
     dates_too_long: "Aikaväli on liian pitkä. Valitse lyhyempi aikaväli.",
+    invalid_cursor: "Listan sivua ei voitu lukea. Päivitä sivu, niin lista haetaan alusta.",
     help_point_not_needed: "Kun tapaaminen on puhelimessa, videopuhelussa tai kotona, apupistettä ei valita. Aloita varaus alusta.",
     home_required: "Kirjoita osoite, johon avustaja tulee.",
     home_not_needed: "Osoite tarvitaan vain kotikäyntiin. Aloita varaus alusta.",

@@ -460,6 +460,7 @@ export default {
     date_out_of_range: "Datumet ligger för långt bort. Välj ett närmare datum.",
     dates_order: "Sista dagen är före den första. Kontrollera datumen.",
     dates_too_long: "Perioden är för lång. Välj en kortare period.",
+    invalid_cursor: "Listans sida kunde inte läsas. Uppdatera sidan, så hämtas listan från början.",
     help_point_not_needed: "När träffen sker per telefon, i videosamtal eller hemma väljer man ingen hjälppunkt. Börja om bokningen.",
     home_required: "Skriv adressen dit hjälparen ska komma.",
     home_not_needed: "Adressen behövs bara för hembesök. Börja om bokningen.",

@@ -1,6 +1,6 @@
 // Accessibility feedback for the network coordinator: oldest unanswered first, with what is past the 14 days
 // the law allows; marking one answered asks for a short note of what was done.
-import { api } from "../api.js";
+import { api, apiAll } from "../api.js";
 import { h } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -12,7 +12,7 @@ export async function feedbackScreen(view, _params, token) {
 }
 
 async function fill(root, token) {
-  const items = await loadFor(root, token, () => api("GET", "/accessibility-feedback"));
+  const items = await loadFor(root, token, () => apiAll("/accessibility-feedback"));
   if (items === undefined) return;
   const heading = h("h2", { id: "h-feedback-open", tabIndex: -1 }, t("coord.feedbackOpen"), " ", h("span", { class: "count" }, t("coord.count", items.length)));
   const list = h("ul", { class: "cards", attrs: { "aria-labelledby": "h-feedback-open" } });

@@ -2,7 +2,7 @@
 // fixed time": the volunteers are asked), and their consent. The resident needs no account; the confirmation
 // goes to them by SMS. Opened from the callback queue, the caller's number, name and language are filled in,
 // and the callback is marked handled once the booking is made.
-import { api, ApiError, newIdempotencyKey } from "../api.js";
+import { api, apiAll, ApiError, newIdempotencyKey } from "../api.js";
 import { h, linkButton } from "../dom.js";
 import { addDays, localDate, phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -24,7 +24,7 @@ export async function onBehalfScreen(view, { callback } = {}, token) {
 
 async function fill(root, callbackId, token) {
   const found = await loadFor(root, token, () =>
-    Promise.all([callbackId ? api("GET", "/queues/callbacks") : [], ensureLists()]),
+    Promise.all([callbackId ? apiAll("/queues/callbacks") : [], ensureLists()]),
   );
   if (found === undefined) return;
   const caller = found[0].find((c) => c.id === callbackId) || null;

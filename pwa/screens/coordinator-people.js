@@ -1,7 +1,7 @@
 // An organisation's volunteers: applications waiting for a decision, the volunteers (deactivating one ends
 // their sign-in at once and puts their coming sessions at risk, so it asks first), and adding a volunteer
 // by their mobile number. A partner coordinator sees their own organisation; the network coordinator picks one.
-import { api, ApiError } from "../api.js";
+import { api, apiAll, ApiError } from "../api.js";
 import { button, h } from "../dom.js";
 import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -17,7 +17,7 @@ export async function peopleScreen(view, { organisation } = {}, token) {
 
 async function fill(root, wanted, token) {
   const found = await loadFor(root, token, () =>
-    Promise.all([api("GET", "/organisations"), api("GET", "/volunteer-applications")]),
+    Promise.all([apiAll("/organisations"), apiAll("/volunteer-applications")]),
   );
   if (found === undefined) return;
   const [organisations, applications] = found;
@@ -101,7 +101,7 @@ function path(organisationId) {
 }
 
 async function showVolunteers(root, section, organisation, token) {
-  const people = await loadFor(root, token, () => api("GET", `/organisations/${organisation.id}/members?role=volunteer`));
+  const people = await loadFor(root, token, () => apiAll(`/organisations/${organisation.id}/members?role=volunteer`));
   section.querySelector(".loading")?.remove();
   if (people === undefined) return;
   if (!people.length) {

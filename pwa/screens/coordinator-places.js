@@ -1,7 +1,7 @@
 // Help points: an organisation's places with their address, accessibility notes and opening hours, a form to
 // change one (hours per weekday, with a second period for a day with a break), and a form to add one.
 // Residents see the changes at once; times already booked are kept.
-import { api } from "../api.js";
+import { api, apiAll } from "../api.js";
 import { h } from "../dom.js";
 import { weekdayName } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -26,10 +26,10 @@ export async function placeScreen(view, { id }, token) {
 
 async function fillList(root, wanted, token) {
   const found = await loadFor(root, token, async () => {
-    const organisations = (await api("GET", "/organisations")).filter((o) => o.active);
+    const organisations = (await apiAll("/organisations")).filter((o) => o.active);
     organisations.sort((a, b) => a.name.localeCompare(b.name, "fi"));
     const chosen = organisations.find((o) => o.id === wanted) || organisations[0] || null;
-    const points = chosen ? await api("GET", `/organisations/${chosen.id}/help-points`) : [];
+    const points = chosen ? await apiAll(`/organisations/${chosen.id}/help-points`) : [];
     return { organisations, chosen, points };
   });
   if (!found?.chosen) return;
@@ -96,8 +96,8 @@ function placeCard(point) {
 
 async function fillOne(root, id, token) {
   const lists = await loadFor(root, token, async () => {
-    const organisations = await api("GET", "/organisations");
-    return Promise.all(organisations.map((o) => api("GET", `/organisations/${o.id}/help-points`)));
+    const organisations = await apiAll("/organisations");
+    return Promise.all(organisations.map((o) => apiAll(`/organisations/${o.id}/help-points`)));
   });
   if (lists === undefined) return;
   const point = lists.flat().find((p) => p.id === id);

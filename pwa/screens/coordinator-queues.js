@@ -1,7 +1,7 @@
 // The coordinator's queues on one screen: requests nobody has yet (longest waiting first), requests routed to
 // their organisation, people who phoned and wait for a call, sessions at risk, and SMS replies that need a
 // person. Each item says what to do next; handling one keeps the focus on its list.
-import { api } from "../api.js";
+import { api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
 import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -33,7 +33,7 @@ export async function queuesScreen(view, _params, token) {
 async function fill(root, token) {
   clearProblem(root);
   const answers = await Promise.all(
-    LISTS.map(([, path]) => api("GET", path).then((value) => ({ value }), (error) => ({ error }))),
+    LISTS.map(([, path]) => apiAll(path).then((value) => ({ value }), (error) => ({ error }))),
   );
   await ensureLists().catch(() => null);
   if (!stillOn(token)) return;

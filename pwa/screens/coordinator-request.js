@@ -1,6 +1,6 @@
 // Manual assignment: a waiting request, a time (a free one suggested, or typed), and the volunteers ranked for
 // it with the reasons of each score; the ones who do not fit are listed with why not.
-import { api } from "../api.js";
+import { api, apiAll } from "../api.js";
 import { definitions, h } from "../dom.js";
 import { addDays, helsinkiInstant, localDate, localTime, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -20,7 +20,7 @@ export async function requestScreen(view, { id }, token) {
 }
 
 async function findRequest(id) {
-  const [unmatched, routed] = await Promise.all([api("GET", "/queues/unmatched"), api("GET", "/queues/routed")]);
+  const [unmatched, routed] = await Promise.all([apiAll("/queues/unmatched"), apiAll("/queues/routed")]);
   return [...unmatched, ...routed].find((r) => r.id === id) || null;
 }
 

@@ -1,5 +1,5 @@
 // My sessions: upcoming and past sessions and waiting requests; move a session, cancel one, cancel a request.
-import { api, ApiError } from "../api.js";
+import { api, apiAll, ApiError } from "../api.js";
 import { button, definitions, h, linkButton } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -32,9 +32,9 @@ async function signedIn(view, title) {
 
 async function fetchMine() {
   const [sessions, requests] = await Promise.all([
-    api("GET", "/me/sessions"),
+    apiAll("/me/sessions"),
     // Only residents have requests; someone who is only a volunteer simply has none here.
-    api("GET", "/me/requests").catch((error) => {
+    apiAll("/me/requests").catch((error) => {
       if (error instanceof ApiError && error.status === 403) return [];
       throw error;
     }),
@@ -142,7 +142,7 @@ async function withLists(request) {
 }
 
 async function findSession(root, id) {
-  const sessions = await load(root, () => withLists(api("GET", "/me/sessions")));
+  const sessions = await load(root, () => withLists(apiAll("/me/sessions")));
   if (!sessions) return null;
   root.querySelector(".loading")?.remove();
   const found = sessions.find((s) => s.id === id && s.state === "scheduled");
@@ -252,7 +252,7 @@ export async function cancelRequestScreen(view, { id }, token) {
   if (!(await signedIn(view, t("cancelRequestTitle")))) return null;
   const root = screen({ title: t("cancelRequestTitle"), back: "#/omat", id: "cancel-request" }, loading());
   view.append(root);
-  const requests = await load(root, () => withLists(api("GET", "/me/requests")));
+  const requests = await load(root, () => withLists(apiAll("/me/requests")));
   if (!requests || !stillOn(token)) return root;
   root.querySelector(".loading")?.remove();
   const request = requests.find((r) => r.id === id && WAITING.has(r.state));

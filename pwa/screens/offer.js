@@ -1,5 +1,5 @@
 // After accepting a request: whom to call, then the time agreed on the phone, which becomes a session.
-import { api, ApiError } from "../api.js";
+import { api, apiAll, ApiError } from "../api.js";
 import { definitions, h, linkButton } from "../dom.js";
 import { addDays, helsinkiInstant, localDate, weekdayOf, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -15,7 +15,7 @@ const STEP = 60;
 
 async function acceptedOffer(root, requestId) {
   const offers = await load(root, async () => {
-    const [found] = await Promise.all([api("GET", "/me/offers/accepted"), ensureLists()]);
+    const [found] = await Promise.all([apiAll("/me/offers/accepted"), ensureLists()]);
     return found;
   });
   if (!offers) return null;

@@ -1,6 +1,6 @@
 // The volunteer's home: what waits for an answer, whom to call, today's sessions and the coming ones, and the
 // way to their settings. Offline it shows the copy of the sessions kept last time, and says so.
-import { api, ApiError } from "../api.js";
+import { api, apiAll, ApiError } from "../api.js";
 import { button, definitions, h, linkButton } from "../dom.js";
 import { clock, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -37,7 +37,7 @@ async function fill(root, token) {
   const [sessions, offers, accepted, queue] = await Promise.all([
     settled(volunteerSessions()),
     signedIn ? settled(api("GET", "/me/offers")) : { error: new ApiError(0, { code: "offline" }) },
-    signedIn ? settled(api("GET", "/me/offers/accepted")) : { value: [] },
+    signedIn ? settled(apiAll("/me/offers/accepted")) : { value: [] },
     myQueue(),
     ensureLists().catch(() => null),
   ]);

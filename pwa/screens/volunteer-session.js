@@ -1,6 +1,6 @@
 // One of the volunteer's sessions: where, when, with whom, what to bring; check in, record it as done (minutes,
 // what the resident can now do alone, a note without secrets), the resident did not come, or "I can't come".
-import { api, ApiError } from "../api.js";
+import { api, apiAll, ApiError } from "../api.js";
 import { definitions, h, linkButton, list } from "../dom.js";
 import { clock, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -72,7 +72,7 @@ async function fillSession(root, id, token) {
   let home = null;
   if (session.modality === "home_visit" && store.session) {
     // Sessions do not carry the home's address; the request the volunteer took does.
-    const accepted = await api("GET", "/me/offers/accepted").catch(() => []);
+    const accepted = await apiAll("/me/offers/accepted").catch(() => []);
     home = accepted.find((offer) => offer.request_id === session.request_id)?.home_address || null;
   }
   const waiting = (await myQueue()).some((i) => i.kind === "check_in" && i.target === id && i.state === "pending");

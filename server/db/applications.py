@@ -7,7 +7,9 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from server.db.paging import fetch_page
 from server.db.tables import VolunteerApplication
+from server.domain.paging import Page, PageRequest
 from server.domain.records import ApplicationRow
 
 _COLUMNS = (
@@ -62,25 +64,21 @@ async def pending_exists(person_id: uuid.UUID, organisation_id: uuid.UUID) -> bo
     return int(count) > 0
 
 
-async def of_person(person_id: uuid.UUID) -> list[ApplicationRow]:
-    rows = (
-        await VolunteerApplication.select(*_COLUMNS)
-        .where(VolunteerApplication.person == person_id)
-        .order_by(VolunteerApplication.created_at, ascending=False)
-    )
-    return [_row(r) for r in rows]
+_KEY = (VolunteerApplication.created_at, VolunteerApplication.id)
 
 
-async def of_organisations(within: Collection[uuid.UUID] | None, state: str) -> list[ApplicationRow]:
-    query = (
-        VolunteerApplication.select(*_COLUMNS)
-        .where(VolunteerApplication.state == state)
-        .order_by(VolunteerApplication.created_at)
-        .limit(500)
-    )
+async def of_person(person_id: uuid.UUID, page: PageRequest) -> Page[ApplicationRow]:
+    """A page of the person's own applications, newest first."""
+    query = VolunteerApplication.select(*_COLUMNS).where(VolunteerApplication.person == person_id)
+    return (await fetch_page(query, page, *_KEY, ascending=False)).map(_row)
+
+
+async def of_organisations(within: Collection[uuid.UUID] | None, state: str, page: PageRequest) -> Page[ApplicationRow]:
+    """A page of the applications in `state` to the organisations `within` (None: all), oldest first."""
+    query = VolunteerApplication.select(*_COLUMNS).where(VolunteerApplication.state == state)
     if within is not None:
         query = query.where(VolunteerApplication.organisation.is_in(list(within) or [uuid.UUID(int=0)]))
-    return [_row(r) for r in await query]
+    return (await fetch_page(query, page, *_KEY)).map(_row)
 
 
 async def get(application_id: uuid.UUID) -> ApplicationRow | None:

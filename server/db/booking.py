@@ -11,8 +11,10 @@ from typing import Any
 from server.db import scope
 from server.db.candidates import ACTIVE
 from server.db.codec import as_list
+from server.db.paging import fetch_page
 from server.db.tables import HelpSession, Person, VolunteerProfile
 from server.domain.clocktime import Interval
+from server.domain.paging import Page, PageRequest
 from server.domain.records import SessionRow
 
 
@@ -127,14 +129,16 @@ async def session_of_request(request_id: uuid.UUID) -> SessionRow | None:
 
 
 async def sessions_of(
-    *, resident_id: uuid.UUID | None = None, volunteer_id: uuid.UUID | None = None
-) -> list[SessionRow]:
-    query = HelpSession.select(*_SESSION_COLUMNS).order_by(HelpSession.starts_at)
+    page: PageRequest, *, resident_id: uuid.UUID | None = None, volunteer_id: uuid.UUID | None = None
+) -> Page[SessionRow]:
+    """A page of a person's sessions, earliest first."""
+    query = HelpSession.select(*_SESSION_COLUMNS)
     if resident_id is not None:
         query = query.where(HelpSession.resident == resident_id)
     if volunteer_id is not None:
         query = query.where(HelpSession.volunteer == volunteer_id)
-    return [_session(r) for r in await query]
+    found = await fetch_page(query, page, HelpSession.starts_at, HelpSession.id)
+    return found.map(_session)
 
 
 async def coming_sessions_of_resident(

@@ -11,7 +11,9 @@ from typing import Any
 
 from server.db import scope
 from server.db.codec import as_json
+from server.db.paging import fetch_page
 from server.db.tables import CallbackRequest, HelpSession, Person, VoiceCall
+from server.domain.paging import Page, PageRequest
 from server.domain.records import Callback
 
 
@@ -195,14 +197,12 @@ def _scoped(query: Any, within: Collection[uuid.UUID] | None) -> Any:
     return query.where(CallbackRequest.session.is_in(scope.sessions_of(within)) | CallbackRequest.person.is_in(people))
 
 
-async def callbacks(*, within: Collection[uuid.UUID] | None, state: str) -> list[Callback]:
-    query = (
-        CallbackRequest.select(*_CALLBACK)
-        .where(CallbackRequest.state == state)
-        .order_by(CallbackRequest.created_at, ascending=state != "open")
-        .limit(500)
-    )
-    return [_callback(r) for r in await _scoped(query, within)]
+async def callbacks(page: PageRequest, *, within: Collection[uuid.UUID] | None, state: str) -> Page[Callback]:
+    """A page of the callback queue: open ones oldest first, handled ones newest first."""
+    query = _scoped(CallbackRequest.select(*_CALLBACK).where(CallbackRequest.state == state), within)
+    key = (CallbackRequest.created_at, CallbackRequest.id)
+    found = await fetch_page(query, page, *key, ascending=state == "open")
+    return found.map(_callback)
 
 
 async def callback(callback_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> Callback | None:

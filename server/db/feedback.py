@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from server.db.paging import fetch_page
 from server.db.tables import AccessibilityFeedback
+from server.domain.paging import Page, PageRequest
 from server.domain.records import FeedbackRow
 
 
@@ -47,12 +49,14 @@ async def count_from(client_hash: str, since: datetime) -> int:
     )
 
 
-async def listed(*, answered: bool) -> list[FeedbackRow]:
-    query = AccessibilityFeedback.select().order_by(AccessibilityFeedback.created_at, ascending=not answered)
+async def listed(page: PageRequest, *, answered: bool) -> Page[FeedbackRow]:
+    """A page of the feedback: unanswered oldest first, answered newest first."""
     condition = (
         AccessibilityFeedback.answered_at.is_not_null() if answered else AccessibilityFeedback.answered_at.is_null()
     )
-    return [_row(r) for r in await query.where(condition).limit(500)]
+    query = AccessibilityFeedback.select().where(condition)
+    key = (AccessibilityFeedback.created_at, AccessibilityFeedback.id)
+    return (await fetch_page(query, page, *key, ascending=not answered)).map(_row)
 
 
 async def get(feedback_id: uuid.UUID) -> FeedbackRow | None:

@@ -9,8 +9,10 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from server.db.paging import fetch_page
 from server.db.tables import HelpPoint, OpeningHours, Organisation
 from server.domain import network
+from server.domain.paging import Page, PageRequest
 
 
 def _organisation(row: dict[str, Any]) -> network.Organisation:
@@ -25,13 +27,14 @@ def _organisation(row: dict[str, Any]) -> network.Organisation:
     )
 
 
-async def list_organisations(*, within: Collection[uuid.UUID] | None) -> list[network.Organisation]:
-    query = Organisation.select().order_by(Organisation.name)
+async def list_organisations(page: PageRequest, *, within: Collection[uuid.UUID] | None) -> Page[network.Organisation]:
+    """A page of the organisations `within` (None: all), by name."""
+    query = Organisation.select()
     if within is not None:
         if not within:
-            return []
+            return Page(())
         query = query.where(Organisation.id.is_in(list(within)))
-    return [_organisation(r) for r in await query]
+    return (await fetch_page(query, page, Organisation.name, Organisation.id)).map(_organisation)
 
 
 async def get_organisation(organisation_id: uuid.UUID) -> network.Organisation | None:
@@ -69,22 +72,28 @@ async def _hours_for(help_point_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[n
 
 
 async def list_help_points(
-    *, within: Collection[uuid.UUID] | None, active_only: bool, municipality: str | None = None
-) -> list[network.HelpPoint]:
-    query = HelpPoint.select().order_by(HelpPoint.municipality).order_by(HelpPoint.name)
+    page: PageRequest, *, within: Collection[uuid.UUID] | None, active_only: bool, municipality: str | None = None
+) -> Page[network.HelpPoint]:
+    """A page of the help points of the organisations `within` (None: all), by municipality, then name."""
+    query = HelpPoint.select()
     if within is not None:
         if not within:
-            return []
+            return Page(())
         query = query.where(HelpPoint.organisation.is_in(list(within)))
     if active_only:
         query = query.where((HelpPoint.active == True) & (HelpPoint.organisation.active == True))  # noqa: E712
-    rows = list(await query)
     if municipality:
-        # In Python: SQLite's LIKE folds only ASCII letters, and names here have å, ä and ö.
+        # The spellings that fold to the one asked for, found in Python: SQLite's LOWER and LIKE fold only ASCII
+        # letters, and names here have å, ä and ö. There are only so many municipalities.
         wanted = municipality.strip().casefold()
-        rows = [r for r in rows if r["municipality"].casefold() == wanted]
-    hours = await _hours_for([r["id"] for r in rows])
-    return [_help_point(r, hours.get(r["id"], ())) for r in rows]
+        spellings = await HelpPoint.select(HelpPoint.municipality).distinct()
+        matching = [r["municipality"] for r in spellings if r["municipality"].casefold() == wanted]
+        if not matching:
+            return Page(())
+        query = query.where(HelpPoint.municipality.is_in(matching))
+    found = await fetch_page(query, page, HelpPoint.municipality, HelpPoint.name, HelpPoint.id)
+    hours = await _hours_for([r["id"] for r in found.items])
+    return found.map(lambda r: _help_point(r, hours.get(r["id"], ())))
 
 
 def _help_point(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...]) -> network.HelpPoint:

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from server.db.codec import as_list
+from server.db.paging import fetch_page
 from server.db.tables import Offer
+from server.domain.paging import Page, PageRequest
 from server.domain.records import OfferRow
 
 _COLUMNS = (
@@ -72,15 +74,25 @@ async def offers_of_request(request_id: uuid.UUID) -> list[OfferRow]:
     return [_offer(r) for r in rows]
 
 
-async def accepted_offers(volunteer_id: uuid.UUID) -> list[OfferRow]:
+def _accepted(volunteer_id: uuid.UUID) -> Any:
     """Requests this volunteer took and that still wait for a time (no session yet) or are under way."""
-    rows = (
-        await Offer.select(*_COLUMNS)
-        .where((Offer.volunteer == volunteer_id) & (Offer.state == "accepted"))
+    return (
+        Offer.select(*_COLUMNS, Offer.answered_at)
+        .where((Offer.volunteer == volunteer_id) & (Offer.state == "accepted") & Offer.answered_at.is_not_null())
         .where(Offer.request.state == "matched")
-        .order_by(Offer.answered_at)
     )
-    return [_offer(r) for r in rows]
+
+
+async def accepted_offers(volunteer_id: uuid.UUID, page: PageRequest) -> Page[OfferRow]:
+    """A page of the requests the volunteer took, in the order they took them."""
+    found = await fetch_page(_accepted(volunteer_id), page, Offer.answered_at, Offer.id)
+    return found.map(_offer)
+
+
+async def accepted_offer_of(volunteer_id: uuid.UUID, request_id: uuid.UUID) -> OfferRow | None:
+    """The volunteer's accepted offer of this request, if they took it and it waits for a time or is under way."""
+    rows = await _accepted(volunteer_id).where(Offer.request == request_id).limit(1)
+    return _offer(rows[0]) if rows else None
 
 
 async def offered_volunteers(request_id: uuid.UUID) -> tuple[set[uuid.UUID], int]:

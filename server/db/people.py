@@ -8,7 +8,9 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from server.db.paging import fetch_page
 from server.db.tables import HelpRequest, Membership, Person
+from server.domain.paging import Page, PageRequest
 from server.domain.people import PersonView
 from server.domain.roles import Grant, Role
 
@@ -57,27 +59,25 @@ async def get_person_by_phone(phone: str) -> PersonView | None:
 
 
 async def list_members(
-    *, within: Collection[uuid.UUID] | None, role: Role | None, include_inactive: bool
-) -> list[PersonView]:
-    """People holding an organisation-scoped role in one of `within` (None: any organisation)."""
-    query = Membership.select(Membership.person).where(Membership.organisation.is_not_null())
+    page: PageRequest, *, within: Collection[uuid.UUID] | None, role: Role | None, include_inactive: bool
+) -> Page[PersonView]:
+    """A page of the people holding an organisation-scoped role in one of `within` (None: any organisation), by
+    first name, then last name."""
+    if within is not None and not within:
+        return Page(())
+    members = Membership.select(Membership.person).where(Membership.organisation.is_not_null())
     if within is not None:
-        if not within:
-            return []
-        query = query.where(Membership.organisation.is_in(list(within)))
+        members = members.where(Membership.organisation.is_in(list(within)))
     if role is not None:
-        query = query.where(Membership.role == role.value)
+        members = members.where(Membership.role == role.value)
     if not include_inactive:
-        query = query.where(Membership.active == True)  # noqa: E712
-    person_ids = list({r["person"] for r in await query})
-    if not person_ids:
-        return []
-    people = Person.select().where(Person.id.is_in(person_ids)).order_by(Person.first_name).order_by(Person.last_name)
+        members = members.where(Membership.active == True)  # noqa: E712
+    people = Person.select().where(Person.id.is_in(members))
     if not include_inactive:
         people = people.where(Person.active == True)  # noqa: E712
-    rows = await people
-    grants = await _grants(person_ids)
-    return [_view(r, grants.get(r["id"], frozenset())) for r in rows]
+    found = await fetch_page(people, page, Person.first_name, Person.last_name, Person.id)
+    grants = await _grants([r["id"] for r in found.items])
+    return found.map(lambda r: _view(r, grants.get(r["id"], frozenset())))
 
 
 async def is_member_of(person_id: uuid.UUID, organisation_ids: Collection[uuid.UUID]) -> bool:

@@ -7,43 +7,48 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from server.db import scope
+from server.db import paging, scope
 from server.db.codec import as_list
+from server.db.paging import fetch_page
 from server.db.tables import HelpRequest, HelpSession, Membership, Notification, Offer, Person
+from server.domain.paging import Page, PageRequest
 from server.domain.records import QueuedRequest
 
 WAITING = ("open", "offering")
 
 
-async def waiting_requests(*, states: Collection[str], within: Collection[uuid.UUID] | None) -> list[QueuedRequest]:
-    query = (
-        HelpRequest.select(
-            HelpRequest.id,
-            HelpRequest.state,
-            HelpRequest.topic,
-            HelpRequest.language,
-            HelpRequest.modality,
-            HelpRequest.channel,
-            HelpRequest.help_point,
-            HelpRequest.routed_to,
-            HelpRequest.resident.first_name.as_alias("resident_first_name"),
-            HelpRequest.created_at,
-            HelpRequest.needs,
-        )
-        .where(HelpRequest.state.is_in(list(states)))
-        .order_by(HelpRequest.created_at)
-        .limit(500)
-    )
-    rows = await scope.requests_within(query, within)
+async def waiting_requests(
+    page: PageRequest, *, states: Collection[str], within: Collection[uuid.UUID] | None, routed_here: bool = False
+) -> Page[QueuedRequest]:
+    """A page of the requests in `states` the coordinator oversees, longest waiting first. `routed_here`: only
+    those routed to the coordinator's organisations (not those merely at their help points)."""
+    query = HelpRequest.select(
+        HelpRequest.id,
+        HelpRequest.state,
+        HelpRequest.topic,
+        HelpRequest.language,
+        HelpRequest.modality,
+        HelpRequest.channel,
+        HelpRequest.help_point,
+        HelpRequest.routed_to,
+        HelpRequest.resident.first_name.as_alias("resident_first_name"),
+        HelpRequest.created_at,
+        HelpRequest.needs,
+    ).where(HelpRequest.state.is_in(list(states)))
+    query = scope.requests_within(query, within)
+    if routed_here and within is not None:
+        query = query.where(HelpRequest.routed_to.is_in(list(within) or [uuid.UUID(int=0)]))
+    found = await fetch_page(query, page, HelpRequest.created_at, HelpRequest.id)
     pending: dict[uuid.UUID, int] = {}
-    if rows:
+    if found.items:
         for r in await Offer.select(Offer.request).where(
-            Offer.request.is_in([r["id"] for r in rows]) & (Offer.state == "pending")
+            Offer.request.is_in([r["id"] for r in found.items]) & (Offer.state == "pending")
         ):
             pending[r["request"]] = pending.get(r["request"], 0) + 1
-    return [
-        QueuedRequest(
+    return found.map(
+        lambda r: QueuedRequest(
             id=r["id"],
             state=r["state"],
             topic=r["topic"],
@@ -57,8 +62,7 @@ async def waiting_requests(*, states: Collection[str], within: Collection[uuid.U
             pending_offers=pending.get(r["id"], 0),
             needs=tuple(as_list(r["needs"])),
         )
-        for r in rows
-    ]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,38 +80,95 @@ class RiskySession:
     confirmed_at: datetime | None = None
 
 
-async def sessions_between(
-    *, states: Collection[str], since: datetime, until: datetime, within: Collection[uuid.UUID] | None
-) -> list[RiskySession]:
-    """Sessions starting in [since, until) with one of `states`: at the caller's help points, or with a volunteer
-    of the caller's organisations."""
-    query = (
-        HelpSession.select(
-            HelpSession.id,
-            HelpSession.starts_at,
-            HelpSession.ends_at,
-            HelpSession.state,
-            HelpSession.request.topic.as_alias("topic"),
-            HelpSession.help_point,
-            HelpSession.volunteer,
-            HelpSession.volunteer.first_name.as_alias("volunteer_first_name"),
-            HelpSession.volunteer.active.as_alias("volunteer_active"),
-            HelpSession.confirmed_at,
-        )
-        .where(HelpSession.state.is_in(list(states)))
-        .where((HelpSession.starts_at >= since) & (HelpSession.starts_at < until))
-        .order_by(HelpSession.starts_at)
-        .limit(500)
+def _still_volunteers() -> Any:
+    return Membership.select(Membership.person).where(
+        (Membership.role == "volunteer") & (Membership.active == True)  # noqa: E712 - Piccolo operator
     )
+
+
+def _sessions_with(*, kinds: Collection[str] | None, states: Collection[str], since: datetime | None) -> Any:
+    query = Notification.select(Notification.session).where(
+        Notification.session.is_not_null() & Notification.state.is_in(list(states))
+    )
+    if kinds is not None:
+        query = query.where(Notification.kind.is_in(list(kinds)) & (Notification.channel == "sms"))
+    if since is not None:
+        query = query.where(Notification.updated_at >= since)
+    return query
+
+
+_REMINDERS = ("reminder_24h", "reminder_2h")
+_ANSWERABLE = ("sent", "delivered")
+
+
+@dataclass(frozen=True, slots=True)
+class RiskWindow:
+    """Which sessions may be at risk. Coming ones (`past` False): starting in [since, until), scheduled, with no
+    volunteer or one who is inactive or left, a message that failed since `failed_since`, or a reminder the
+    resident has not confirmed for those starting before `unconfirmed_before`. Past ones: started in [since,
+    until), ended by `ended_by`, and still scheduled or checked in (not recorded)."""
+
+    past: bool
+    since: datetime
+    until: datetime
+    failed_since: datetime
+    unconfirmed_before: datetime
+    ended_by: datetime
+
+
+async def sessions_at_risk(
+    window: RiskWindow,
+    *,
+    within: Collection[uuid.UUID] | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    including: uuid.UUID | None,
+    limit: int,
+) -> list[RiskySession]:
+    """Up to `limit` of the sessions in `window` that may be at risk, by start time then id: those after `after`
+    (and the session `including`), at the caller's help points or with a volunteer of the caller's organisations
+    (`within`; None: the network). What the risk is, the service decides (it reads the same facts)."""
+    query = HelpSession.select(
+        HelpSession.id,
+        HelpSession.starts_at,
+        HelpSession.ends_at,
+        HelpSession.state,
+        HelpSession.request.topic.as_alias("topic"),
+        HelpSession.help_point,
+        HelpSession.volunteer,
+        HelpSession.volunteer.first_name.as_alias("volunteer_first_name"),
+        HelpSession.volunteer.active.as_alias("volunteer_active"),
+        HelpSession.confirmed_at,
+    ).where((HelpSession.starts_at >= window.since) & (HelpSession.starts_at < window.until))
+    if window.past:
+        query = query.where(
+            HelpSession.state.is_in(["scheduled", "checked_in"]) & (HelpSession.ends_at <= window.ended_by)
+        )
+    else:
+        query = query.where(
+            (HelpSession.state == "scheduled")
+            & (
+                HelpSession.volunteer.is_null()
+                | (HelpSession.volunteer.active == False)  # noqa: E712 - Piccolo operator
+                | HelpSession.volunteer.not_in(_still_volunteers())
+                | HelpSession.id.is_in(_sessions_with(kinds=None, states=["failed"], since=window.failed_since))
+                | (
+                    (HelpSession.starts_at < window.unconfirmed_before)
+                    & HelpSession.confirmed_at.is_null()
+                    & HelpSession.id.is_in(_sessions_with(kinds=_REMINDERS, states=_ANSWERABLE, since=None))
+                )
+            )
+        )
     if within is not None:
         query = query.where(scope.session_in(within))
-    rows = await query
+    key = (HelpSession.starts_at, HelpSession.id)
+    if after is not None:
+        later = paging.after(key, after)
+        query = query.where(later | (HelpSession.id == including) if including is not None else later)
+    rows = await query.order_by(*key).limit(limit)
     volunteer_ids = list({r["volunteer"] for r in rows if r["volunteer"] is not None})
     still: set[uuid.UUID] = set()
     if volunteer_ids:
-        for m in await Membership.select(Membership.person).where(
-            Membership.person.is_in(volunteer_ids) & (Membership.role == "volunteer") & (Membership.active == True)  # noqa: E712 - Piccolo operator
-        ):
+        for m in await _still_volunteers().where(Membership.person.is_in(volunteer_ids)):
             still.add(m["person"])
     return [
         RiskySession(
@@ -147,22 +208,13 @@ async def sessions_with_failed_messages(session_ids: Collection[uuid.UUID], sinc
     """Of `session_ids`, those with an SMS or push that failed (or came back undelivered) since `since`."""
     if not session_ids:
         return set()
-    rows = await Notification.select(Notification.session).where(
-        Notification.session.is_in(list(session_ids))
-        & (Notification.state == "failed")
-        & (Notification.updated_at >= since)
-    )
-    return {r["session"] for r in rows}
+    query = _sessions_with(kinds=None, states=["failed"], since=since)
+    return {r["session"] for r in await query.where(Notification.session.is_in(list(session_ids)))}
 
 
 async def sessions_reminded(session_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
     """Of `session_ids`, those whose resident has been sent a reminder they could answer."""
     if not session_ids:
         return set()
-    rows = await Notification.select(Notification.session).where(
-        Notification.session.is_in(list(session_ids))
-        & Notification.kind.is_in(["reminder_24h", "reminder_2h"])
-        & (Notification.channel == "sms")
-        & Notification.state.is_in(["sent", "delivered"])
-    )
-    return {r["session"] for r in rows}
+    query = _sessions_with(kinds=_REMINDERS, states=_ANSWERABLE, since=None)
+    return {r["session"] for r in await query.where(Notification.session.is_in(list(session_ids)))}

@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
+from server.db.paging import fetch_page
 from server.db.tables import HelpSession, InboundMessage, Notification, Person
+from server.domain.paging import Page, PageRequest
 from server.domain.records import InboxItem
 
 # The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ", a rating or a choice.
@@ -276,14 +278,12 @@ def _item(r: dict[str, Any]) -> InboxItem:
     )
 
 
-async def inbox(*, within: Collection[uuid.UUID] | None, state: str = "open") -> list[InboxItem]:
-    query = (
-        InboundMessage.select(*_INBOX_COLUMNS)
-        .where(InboundMessage.state == state)
-        .order_by(InboundMessage.received_at, ascending=state != "open")
-        .limit(500)
-    )
-    return [_item(r) for r in await _scoped(query, within)]
+async def inbox(page: PageRequest, *, within: Collection[uuid.UUID] | None, state: str = "open") -> Page[InboxItem]:
+    """A page of the inbox: open messages oldest first, handled ones newest first."""
+    query = _scoped(InboundMessage.select(*_INBOX_COLUMNS).where(InboundMessage.state == state), within)
+    key = (InboundMessage.received_at, InboundMessage.id)
+    found = await fetch_page(query, page, *key, ascending=state == "open")
+    return found.map(_item)
 
 
 async def inbox_item(item_id: uuid.UUID, within: Collection[uuid.UUID] | None) -> InboxItem | None:

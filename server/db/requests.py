@@ -9,8 +9,10 @@ from typing import Any
 
 from server.db import scope
 from server.db.codec import as_list
+from server.db.paging import fetch_page
 from server.db.tables import HelpRequest
 from server.domain.matching import Modality, Need, Place
+from server.domain.paging import Page, PageRequest
 from server.domain.requests import HelpRequestRow, NewRequest
 
 
@@ -56,9 +58,11 @@ async def by_idempotency_key(resident_id: uuid.UUID, key: str) -> HelpRequestRow
     return _row(rows[0]) if rows else None
 
 
-async def of_resident(resident_id: uuid.UUID) -> list[HelpRequestRow]:
-    rows = await HelpRequest.select().where(HelpRequest.resident == resident_id).order_by(HelpRequest.created_at)
-    return [_row(r) for r in rows]
+async def of_resident(resident_id: uuid.UUID, page: PageRequest) -> Page[HelpRequestRow]:
+    """A page of the resident's requests, oldest first."""
+    query = HelpRequest.select().where(HelpRequest.resident == resident_id)
+    found = await fetch_page(query, page, HelpRequest.created_at, HelpRequest.id)
+    return found.map(_row)
 
 
 async def insert(

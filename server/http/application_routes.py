@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.records import ApplicationRow
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import MULTI_LINE, Input, OptionalName
 from server.http.security import COORDINATORS, SIGNED_IN, Me, Svc, caller, roles
 
@@ -66,9 +68,17 @@ class ApplicationController(Controller):
         )
         return ApplicationOut.of(found)
 
-    @get("/me/volunteer-applications", opt=SIGNED_IN, summary="My applications to volunteer")
-    async def mine(self, me: Me, services: Svc) -> list[ApplicationOut]:
-        return [ApplicationOut.of(a) for a in await services.applications.mine(me)]
+    @get(
+        "/me/volunteer-applications",
+        opt=SIGNED_IN,
+        response_headers=NEXT_LINK,
+        summary="My applications to volunteer, newest first",
+    )
+    async def mine(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[ApplicationOut]]:
+        found = await services.applications.mine(me, page_request(limit, cursor))
+        return paged(request, found.map(ApplicationOut.of))
 
     @post(
         "/me/volunteer-applications/{application_id:uuid}/withdraw",
@@ -79,17 +89,25 @@ class ApplicationController(Controller):
     async def withdraw(self, application_id: FromPath[uuid.UUID], me: Me, services: Svc) -> ApplicationOut:
         return ApplicationOut.of(await services.applications.withdraw(me, application_id))
 
-    @get("/volunteer-applications", opt=roles(*COORDINATORS), summary="Applications to my organisations")
+    @get(
+        "/volunteer-applications",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Applications to my organisations, oldest first",
+    )
     async def waiting(
         self,
+        request: AnyRequest,
         me: Me,
         services: Svc,
         which: Annotated[Literal["pending", "approved", "declined", "withdrawn"], QueryParameter(name="state")] = (
             "pending"
         ),
-    ) -> list[ApplicationOut]:
-        found = await services.applications.waiting(me, state=which)
-        return [ApplicationOut.of(a, for_coordinator=True) for a in found]
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[ApplicationOut]]:
+        found = await services.applications.waiting(me, page_request(limit, cursor), state=which)
+        return paged(request, found.map(lambda a: ApplicationOut.of(a, for_coordinator=True)))
 
     @post(
         "/volunteer-applications/{application_id:uuid}/approve",

@@ -12,9 +12,11 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from server.domain.matching import Modality, Need
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.phone import callable_number
 from server.domain.records import SessionRow
 from server.domain.roles import Principal, Role
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import AwareDateTime, Input
 from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
@@ -140,15 +142,23 @@ class BookingController(Controller):
         headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}
         return Response(BookingOut.of(booked, me), status_code=201, headers=headers)
 
-    @get("/me/sessions", opt=SIGNED_IN, summary="My sessions (as a resident, or as a volunteer)")
+    @get(
+        "/me/sessions",
+        opt=SIGNED_IN,
+        response_headers=NEXT_LINK,
+        summary="My sessions (as a resident, or as a volunteer), earliest first",
+    )
     async def my_sessions(
         self,
+        request: AnyRequest,
         me: Me,
         services: Svc,
         as_: Annotated[Literal["resident", "volunteer"], QueryParameter(name="as")] = "resident",
-    ) -> list[SessionOut]:
-        found = await services.booking.my_sessions(me, as_volunteer=as_ == "volunteer")
-        return [SessionOut.of(s, me) for s in found]
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[SessionOut]]:
+        found = await services.booking.my_sessions(me, page_request(limit, cursor), as_volunteer=as_ == "volunteer")
+        return paged(request, found.map(lambda s: SessionOut.of(s, me)))
 
     @post("/sessions/{session_id:uuid}/cancel", opt=roles(Role.RESIDENT), status_code=200, summary="Cancel my session")
     async def cancel(self, session_id: FromPath[uuid.UUID], me: Me, services: Svc) -> SessionOut:

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.records import Callback
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import Input
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 
@@ -43,15 +45,25 @@ class CallbackController(Controller):
     tags = ["coordination"]
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
-    @get("/queues/callbacks", opt=roles(*COORDINATORS), summary="People who phoned and wait to be called back")
+    @get(
+        "/queues/callbacks",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="People who phoned and wait to be called back",
+    )
     async def queue(
         self,
+        request: AnyRequest,
         me: Me,
         services: Svc,
         which: Annotated[Literal["open", "handled"], QueryParameter(name="state")] = "open",
-    ) -> list[CallbackOut]:
-        """Oldest first: who called, when, in which language, and what they tried on the voice menu."""
-        return [CallbackOut.of(c) for c in await services.callbacks.queue(me, state=which)]
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[CallbackOut]]:
+        """Open ones oldest first (handled ones newest first): who called, when, in which language, and what they
+        tried on the voice menu."""
+        found = await services.callbacks.queue(me, page_request(limit, cursor), state=which)
+        return paged(request, found.map(CallbackOut.of))
 
     @post("/callbacks/{callback_id:uuid}/handle", opt=roles(*COORDINATORS), status_code=200, summary="Called back")
     async def handle(

@@ -14,9 +14,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.domain.errors import InvalidInput
 from server.domain.matching import Modality, Need, Place
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.records import QueuedRequest
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
 from server.http.offer_routes import AskedOut, HomeIn
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import AwareDateTime, Input, Language, LookupPurpose, Name, PhoneInput
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
 from server.services.booking import Booked, BookingQuery
@@ -148,19 +150,43 @@ class CoordinationController(Controller):
     tags = ["coordination"]
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
-    @get("/queues/unmatched", opt=roles(*COORDINATORS), summary="Requests nobody has yet, longest waiting first")
-    async def unmatched(self, me: Me, services: Svc) -> list[QueuedRequestOut]:
+    @get(
+        "/queues/unmatched",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Requests nobody has yet, longest waiting first",
+    )
+    async def unmatched(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[QueuedRequestOut]]:
         now = services.clock.now()
-        return [QueuedRequestOut.of(r, now) for r in await services.coordination.unmatched(me)]
+        found = await services.coordination.unmatched(me, page_request(limit, cursor))
+        return paged(request, found.map(lambda r: QueuedRequestOut.of(r, now)))
 
-    @get("/queues/routed", opt=roles(*COORDINATORS), summary="Requests routed to my organisation")
-    async def routed(self, me: Me, services: Svc) -> list[QueuedRequestOut]:
+    @get(
+        "/queues/routed",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Requests routed to my organisation, longest waiting first",
+    )
+    async def routed(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[QueuedRequestOut]]:
         now = services.clock.now()
-        return [QueuedRequestOut.of(r, now) for r in await services.coordination.routed(me)]
+        found = await services.coordination.routed(me, page_request(limit, cursor))
+        return paged(request, found.map(lambda r: QueuedRequestOut.of(r, now)))
 
-    @get("/queues/at-risk", opt=roles(*COORDINATORS), summary="Sessions at risk, with the reason")
-    async def at_risk(self, me: Me, services: Svc) -> list[RiskOut]:
-        return [RiskOut.of(r) for r in await services.coordination.at_risk(me)]
+    @get(
+        "/queues/at-risk",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Sessions at risk, with the reason: coming ones, then past ones not recorded",
+    )
+    async def at_risk(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[RiskOut]]:
+        found = await services.coordination.at_risk(me, page_request(limit, cursor))
+        return paged(request, found.map(RiskOut.of))
 
     @get(
         "/requests/{request_id:uuid}/candidates",

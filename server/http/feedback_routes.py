@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.records import FeedbackRow
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import MULTI_LINE, SINGLE_LINE, Input, Language
 from server.http.security import NETWORK, PUBLIC, Me, Svc, caller, roles
 
@@ -74,11 +76,21 @@ class FeedbackController(Controller):
     @get(
         "/",
         opt=roles(*NETWORK),
-        summary="Accessibility feedback, oldest unanswered first",
+        response_headers=NEXT_LINK,
+        summary="Accessibility feedback: unanswered oldest first, answered newest first",
         dependencies={"me": Provide(caller, sync_to_thread=False)},
     )
-    async def listed(self, me: Me, services: Svc, answered: FromQuery[bool] = False) -> list[FeedbackOut]:
-        return [FeedbackOut.of(f, overdue) for f, overdue in await services.feedback.listed(me, answered=answered)]
+    async def listed(
+        self,
+        request: AnyRequest,
+        me: Me,
+        services: Svc,
+        answered: FromQuery[bool] = False,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[FeedbackOut]]:
+        found = await services.feedback.listed(me, page_request(limit, cursor), answered=answered)
+        return paged(request, found.map(lambda item: FeedbackOut.of(*item)))
 
     @post(
         "/{feedback_id:uuid}/answered",

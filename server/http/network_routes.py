@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.domain.network import OrganisationKind
+from server.domain.paging import DEFAULT_LIMIT
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import (
     SINGLE_LINE,
     HelpPointCreate,
@@ -28,13 +30,22 @@ class HelpPointsController(Controller):
     tags = ["help points"]
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
-    @get("/", opt=PUBLIC, summary="Help points open to residents")
+    @get(
+        "/",
+        opt=PUBLIC,
+        response_headers=NEXT_LINK,
+        summary="Help points open to residents, by municipality, then name",
+    )
     async def public_list(
         self,
+        request: AnyRequest,
         services: Svc,
         municipality: Annotated[str | None, QueryParameter(max_length=100, pattern=SINGLE_LINE)] = None,
-    ) -> list[HelpPointOut]:
-        return [HelpPointOut.of(h) for h in await services.network.public_help_points(municipality)]
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[HelpPointOut]]:
+        found = await services.network.public_help_points(page_request(limit, cursor), municipality)
+        return paged(request, found.map(HelpPointOut.of))
 
     @get("/{help_point_id:uuid}", opt=PUBLIC, summary="One help point")
     async def public_show(self, help_point_id: FromPath[uuid.UUID], services: Svc) -> HelpPointOut:
@@ -56,9 +67,17 @@ class OrganisationsController(Controller):
     tags = ["organisations"]
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
-    @get("/", opt=roles(*COORDINATORS), summary="Organisations I coordinate (all, for the network)")
-    async def list_(self, me: Me, services: Svc) -> list[OrganisationOut]:
-        return [OrganisationOut.of(o) for o in await services.network.organisations(me)]
+    @get(
+        "/",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Organisations I coordinate (all, for the network), by name",
+    )
+    async def list_(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[OrganisationOut]]:
+        found = await services.network.organisations(me, page_request(limit, cursor))
+        return paged(request, found.map(OrganisationOut.of))
 
     @post("/", opt=roles(*NETWORK), summary="Add a partner organisation")
     async def create(self, data: JSONBody[OrganisationCreate], me: Me, services: Svc) -> OrganisationOut:
@@ -77,14 +96,23 @@ class OrganisationsController(Controller):
     ) -> OrganisationOut:
         return OrganisationOut.of(await services.network.update_organisation(me, organisation_id, changes_of(data)))
 
-    @get("/{organisation_id:uuid}/help-points", opt=roles(*COORDINATORS), summary="An organisation's help points")
-    async def help_points(self, organisation_id: FromPath[uuid.UUID], me: Me, services: Svc) -> list[HelpPointOut]:
-        await services.network.organisation(me, organisation_id)
-        return [
-            HelpPointOut.of(h)
-            for h in await services.network.managed_help_points(me)
-            if h.organisation_id == organisation_id
-        ]
+    @get(
+        "/{organisation_id:uuid}/help-points",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="An organisation's help points, by municipality, then name",
+    )
+    async def help_points(
+        self,
+        request: AnyRequest,
+        organisation_id: FromPath[uuid.UUID],
+        me: Me,
+        services: Svc,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[HelpPointOut]]:
+        found = await services.network.managed_help_points(me, organisation_id, page_request(limit, cursor))
+        return paged(request, found.map(HelpPointOut.of))
 
     @post("/{organisation_id:uuid}/help-points", opt=roles(*COORDINATORS), summary="Add a help point")
     async def add_help_point(

@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.records import InboxItem
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import MULTI_LINE, SINGLE_LINE, Input, Language
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, SIGNED_IN, Me, Svc, caller, roles
 from server.services.messaging import TemplateView
@@ -198,14 +200,23 @@ class MessagingController(Controller):
     ) -> TemplateOut:
         return TemplateOut.of(await services.messaging.reset_template(me, name, language))
 
-    @get("/inbox", opt=roles(*COORDINATORS), summary="SMS replies that need a person")
+    @get(
+        "/inbox",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="SMS replies that need a person: open ones oldest first, handled ones newest first",
+    )
     async def inbox(
         self,
+        request: AnyRequest,
         me: Me,
         services: Svc,
         which: Annotated[Literal["open", "handled"], QueryParameter(name="state")] = "open",
-    ) -> list[InboxOut]:
-        return [InboxOut.of(i) for i in await services.inbox.items(me, state=which)]
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[InboxOut]]:
+        found = await services.inbox.items(me, page_request(limit, cursor), state=which)
+        return paged(request, found.map(InboxOut.of))
 
     @post("/inbox/{item_id:uuid}/handle", opt=roles(*COORDINATORS), status_code=200, summary="Mark a reply handled")
     async def handle(self, item_id: FromPath[uuid.UUID], data: JSONBody[HandleIn], me: Me, services: Svc) -> InboxOut:

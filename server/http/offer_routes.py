@@ -12,11 +12,13 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from server.domain.matching import Modality, Need, Place
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.phone import callable_number
 from server.domain.records import OfferRow
 from server.domain.requests import HelpRequestRow
 from server.domain.roles import Role
 from server.http.booking_routes import IdempotencyKey, SessionOut
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import AwareDateTime, Input, Latitude, Line, Longitude
 from server.http.security import VOLUNTEERS, Me, Svc, caller, roles
 from server.services.booking import BookingQuery
@@ -128,9 +130,17 @@ class OfferController(Controller):
         out = AskedOut(request_id=asked.request_id, state=asked.state.value, volunteers_asked=asked.offers)
         return Response(out, status_code=201, headers=headers)
 
-    @get("/me/requests", opt=roles(Role.RESIDENT), summary="My requests and where they stand")
-    async def my_requests(self, me: Me, services: Svc) -> list[RequestOut]:
-        return [RequestOut.of(r) for r in await services.offers.my_requests(me)]
+    @get(
+        "/me/requests",
+        opt=roles(Role.RESIDENT),
+        response_headers=NEXT_LINK,
+        summary="My requests and where they stand, oldest first",
+    )
+    async def my_requests(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[RequestOut]]:
+        found = await services.offers.my_requests(me, page_request(limit, cursor))
+        return paged(request, found.map(RequestOut.of))
 
     @post(
         "/requests/{request_id:uuid}/cancel",
@@ -146,9 +156,17 @@ class OfferController(Controller):
     async def my_offers(self, me: Me, services: Svc) -> list[OfferOut]:
         return [OfferOut.of(o) for o in await services.offers.my_offers(me)]
 
-    @get("/me/offers/accepted", opt=roles(*VOLUNTEERS), summary="Requests I took: whom to call")
-    async def accepted(self, me: Me, services: Svc) -> list[OfferOut]:
-        return [OfferOut.of(o) for o in await services.offers.accepted(me)]
+    @get(
+        "/me/offers/accepted",
+        opt=roles(*VOLUNTEERS),
+        response_headers=NEXT_LINK,
+        summary="Requests I took: whom to call",
+    )
+    async def accepted(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[OfferOut]]:
+        found = await services.offers.accepted(me, page_request(limit, cursor))
+        return paged(request, found.map(OfferOut.of))
 
     @post(
         "/requests/{request_id:uuid}/session",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.roles import Role
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import InviteRequest, MeUpdate, PersonOut, ResidentLookup, RoleName, changes_of
 from server.http.security import COORDINATORS, NETWORK, SIGNED_IN, Me, Svc, caller, roles
 
@@ -33,20 +35,30 @@ class PeopleController(Controller):
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
 
     @get(
-        "/organisations/{organisation_id:uuid}/members", opt=roles(*COORDINATORS), summary="Members of an organisation"
+        "/organisations/{organisation_id:uuid}/members",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Members of an organisation, by first name, then last name",
     )
     async def members(
         self,
+        request: AnyRequest,
         organisation_id: FromPath[uuid.UUID],
         me: Me,
         services: Svc,
         role: FromQuery[RoleName | None] = None,
         include_inactive: FromQuery[bool] = False,
-    ) -> list[PersonOut]:
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[PersonOut]]:
         people = await services.people.members(
-            me, organisation_id=organisation_id, role=Role(role) if role else None, include_inactive=include_inactive
+            me,
+            page_request(limit, cursor),
+            organisation_id=organisation_id,
+            role=Role(role) if role else None,
+            include_inactive=include_inactive,
         )
-        return [PersonOut.of(p) for p in people]
+        return paged(request, people.map(PersonOut.of))
 
     @post(
         "/organisations/{organisation_id:uuid}/members",

@@ -14,6 +14,7 @@ from server.db import network as network_q
 from server.db import people as people_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.paging import Page, PageRequest
 from server.domain.records import ApplicationRow
 from server.domain.roles import Principal, Role
 from server.services.audit import AuditService
@@ -62,8 +63,8 @@ class ApplicationService:
             )
         return await self._reread(application_id)
 
-    async def mine(self, caller: Principal) -> list[ApplicationRow]:
-        return await q.of_person(caller.person_id)
+    async def mine(self, caller: Principal, page: PageRequest) -> Page[ApplicationRow]:
+        return await q.of_person(caller.person_id, page)
 
     async def withdraw(self, caller: Principal, application_id: uuid.UUID) -> ApplicationRow:
         found = await q.get(application_id)
@@ -75,9 +76,10 @@ class ApplicationService:
             await self._audit.record(caller, "application.withdraw", "volunteer_application", str(application_id))
         return await self._reread(application_id)
 
-    async def waiting(self, caller: Principal, *, state: str) -> list[ApplicationRow]:
-        found = await q.of_organisations(caller.oversees, state)
-        await self._audit.record(caller, "application.read", "volunteer_application", state, detail={"n": len(found)})
+    async def waiting(self, caller: Principal, page: PageRequest, *, state: str) -> Page[ApplicationRow]:
+        found = await q.of_organisations(caller.oversees, state, page)
+        n = len(found.items)
+        await self._audit.record(caller, "application.read", "volunteer_application", state, detail={"n": n})
         return found
 
     async def _visible(self, caller: Principal, application_id: uuid.UUID) -> ApplicationRow:

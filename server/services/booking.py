@@ -24,6 +24,7 @@ from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.matching import Modality, Need, Place, rank
 from server.domain.network import HelpPoint
+from server.domain.paging import Page, PageRequest
 from server.domain.records import SessionRow
 from server.domain.requests import NewRequest
 from server.domain.roles import Principal
@@ -240,10 +241,10 @@ class BookingService:
             )
         return Booked(request_id, RequestState.ROUTED, None, organisation_id, replayed=False)
 
-    async def my_sessions(self, caller: Principal, *, as_volunteer: bool) -> list[SessionRow]:
+    async def my_sessions(self, caller: Principal, page: PageRequest, *, as_volunteer: bool) -> Page[SessionRow]:
         if as_volunteer:
-            return await q.sessions_of(volunteer_id=caller.person_id)
-        return await q.sessions_of(resident_id=caller.person_id)
+            return await q.sessions_of(page, volunteer_id=caller.person_id)
+        return await q.sessions_of(page, resident_id=caller.person_id)
 
 
 def new_request(

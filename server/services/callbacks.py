@@ -10,6 +10,7 @@ from server.adapters.clock import Clock
 from server.db import calls as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, NotFound
+from server.domain.paging import Page, PageRequest
 from server.domain.records import Callback
 from server.domain.roles import Principal
 from server.services.audit import AuditService
@@ -23,9 +24,9 @@ class CallbackService:
         self._engine = engine
         self._audit = audit
 
-    async def queue(self, caller: Principal, *, state: str = "open") -> list[Callback]:
-        found = await q.callbacks(within=caller.oversees, state=state)
-        await self._audit.record(caller, "callback.read", "callback_request", state, detail={"n": len(found)})
+    async def queue(self, caller: Principal, page: PageRequest, *, state: str = "open") -> Page[Callback]:
+        found = await q.callbacks(page, within=caller.oversees, state=state)
+        await self._audit.record(caller, "callback.read", "callback_request", state, detail={"n": len(found.items)})
         return found
 
     async def handle(self, caller: Principal, callback_id: uuid.UUID, outcome: str) -> Callback:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
@@ -21,6 +22,7 @@ from server.db import requests as requests_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Need, rank
+from server.domain.paging import Page, PageRequest, page_of
 from server.domain.phone import parse_any, parse_mobile
 from server.domain.records import QueuedRequest, SessionRow
 from server.domain.requests import HelpRequestRow
@@ -88,44 +90,84 @@ class CoordinationService:
 
     # ---- queues -------------------------------------------------------------------------------------------
 
-    async def unmatched(self, caller: Principal) -> list[QueuedRequest]:
+    async def unmatched(self, caller: Principal, page: PageRequest) -> Page[QueuedRequest]:
         """Requests nobody has yet (open, or offered and waiting for an answer), longest waiting first."""
-        return await q.waiting_requests(states=q.WAITING, within=caller.oversees)
+        return await q.waiting_requests(page, states=q.WAITING, within=caller.oversees)
 
-    async def routed(self, caller: Principal) -> list[QueuedRequest]:
-        within = caller.oversees
-        found = await q.waiting_requests(states=("routed",), within=within)
-        # A partner sees those routed to them, not those that are merely at their help points.
-        return [r for r in found if within is None or r.routed_to in within]
+    async def routed(self, caller: Principal, page: PageRequest) -> Page[QueuedRequest]:
+        """Requests routed to a partner: a partner sees those routed to them, not those merely at their help
+        points."""
+        return await q.waiting_requests(page, states=("routed",), within=caller.oversees, routed_here=True)
 
-    async def at_risk(self, caller: Principal) -> list[Risk]:
+    async def at_risk(self, caller: Principal, page: PageRequest) -> Page[Risk]:
+        """Coming sessions at risk (by start), then past ones not recorded (by start); a session at risk for two
+        reasons is two items. The cursor is (0 coming | 1 past, start, session id, the risk's rank in it)."""
         now = self._clock.now()
-        within = caller.oversees
-        risks: list[Risk] = []
-        upcoming = await q.sessions_between(states=("scheduled",), since=now, until=now + AT_RISK_AHEAD, within=within)
-        ids = [s.id for s in upcoming]
-        failed = await q.sessions_with_failed_messages(ids, now - FAILED_LOOKBACK)
-        reminded = await q.sessions_reminded([s.id for s in upcoming if s.starts_at < now + UNCONFIRMED_AHEAD])
-        for s in upcoming:
-            if s.volunteer_id is None:
-                risks.append(Risk(s, "no_volunteer", "No volunteer: assign one or call the resident."))
-            elif not s.volunteer_active:
-                risks.append(Risk(s, "volunteer_inactive", "The volunteer has been deactivated."))
-            elif not s.volunteer_still_volunteers:
-                risks.append(Risk(s, "volunteer_left", "The volunteer no longer volunteers here."))
-            if s.id in failed:
-                risks.append(Risk(s, "reminder_failed", "A reminder could not be delivered: call to remind."))
-            elif s.id in reminded and s.confirmed_at is None:
-                risks.append(Risk(s, "unconfirmed", "Reminded but not confirmed: the resident may not come."))
-        past = await q.sessions_between(
-            states=("scheduled", "checked_in"),
-            since=now - UNRECORDED_LOOKBACK,
-            until=now - UNRECORDED_AFTER,
-            within=within,
+        windows = (
+            q.RiskWindow(
+                past=False,
+                since=now,
+                until=now + AT_RISK_AHEAD,
+                failed_since=now - FAILED_LOOKBACK,
+                unconfirmed_before=now + UNCONFIRMED_AHEAD,
+                ended_by=now,
+            ),
+            q.RiskWindow(
+                past=True,
+                since=now - UNRECORDED_LOOKBACK,
+                until=now - UNRECORDED_AFTER,
+                failed_since=now,
+                unconfirmed_before=now,
+                ended_by=now - UNRECORDED_AFTER,
+            ),
         )
-        for s in past:
-            if s.ends_at <= now - UNRECORDED_AFTER:
-                risks.append(Risk(s, "not_recorded", "Ended over two hours ago without done or no-show."))
+        start = page.after((int, datetime, uuid.UUID, int))
+        wanted = page.limit + 1
+        found: list[tuple[tuple[Any, ...], Risk]] = []
+        for section, window in enumerate(windows):
+            if start is not None and section < cast(int, start[0]):
+                continue
+            resume = start is not None and start[0] == section
+            after = (cast(datetime, start[1]), cast(uuid.UUID, start[2])) if start is not None and resume else None
+            including = after[1] if after is not None else None
+            while len(found) < wanted:
+                sessions = await q.sessions_at_risk(
+                    window, within=caller.oversees, after=after, including=including, limit=wanted
+                )
+                for order, risk in await self._risks(window, sessions, now):
+                    key = (section, risk.session.starts_at, risk.session.id, order)
+                    if start is None or key > start:
+                        found.append((key, risk))
+                if len(sessions) < wanted:
+                    break
+                after, including = (sessions[-1].starts_at, sessions[-1].id), None
+            if len(found) >= wanted:
+                break
+        return page_of(found, page, lambda item: item[0]).map(lambda item: item[1])
+
+    async def _risks(
+        self, window: q.RiskWindow, sessions: list[q.RiskySession], now: datetime
+    ) -> list[tuple[int, Risk]]:
+        """The risks of each session in order, each with its rank within its session."""
+        risks: list[tuple[int, Risk]] = []
+        if window.past:
+            for s in sessions:
+                if s.ends_at <= window.ended_by:
+                    risks.append((0, Risk(s, "not_recorded", "Ended over two hours ago without done or no-show.")))
+            return risks
+        failed = await q.sessions_with_failed_messages([s.id for s in sessions], window.failed_since)
+        reminded = await q.sessions_reminded([s.id for s in sessions if s.starts_at < window.unconfirmed_before])
+        for s in sessions:
+            if s.volunteer_id is None:
+                risks.append((0, Risk(s, "no_volunteer", "No volunteer: assign one or call the resident.")))
+            elif not s.volunteer_active:
+                risks.append((0, Risk(s, "volunteer_inactive", "The volunteer has been deactivated.")))
+            elif not s.volunteer_still_volunteers:
+                risks.append((0, Risk(s, "volunteer_left", "The volunteer no longer volunteers here.")))
+            if s.id in failed:
+                risks.append((1, Risk(s, "reminder_failed", "A reminder could not be delivered: call to remind.")))
+            elif s.id in reminded and s.confirmed_at is None:
+                risks.append((1, Risk(s, "unconfirmed", "Reminded but not confirmed: the resident may not come.")))
         return risks
 
     async def _visible(self, caller: Principal, request_id: uuid.UUID) -> HelpRequestRow:

@@ -12,6 +12,7 @@ from server.adapters.clock import Clock
 from server.db import feedback as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, NotFound, TooManyRequests
+from server.domain.paging import Page, PageRequest
 from server.domain.records import FeedbackRow
 from server.domain.roles import Principal
 from server.services.audit import AuditService
@@ -44,12 +45,13 @@ class FeedbackService:
                 now=now,
             )
 
-    async def listed(self, caller: Principal, *, answered: bool) -> list[tuple[FeedbackRow, bool]]:
-        """The feedback with, for each, whether it is past the 14 days without an answer."""
-        found = await q.listed(answered=answered)
-        await self._audit.record(caller, "feedback.read", "accessibility_feedback", "", detail={"n": len(found)})
+    async def listed(self, caller: Principal, page: PageRequest, *, answered: bool) -> Page[tuple[FeedbackRow, bool]]:
+        """A page of the feedback with, for each, whether it is past the 14 days without an answer."""
+        found = await q.listed(page, answered=answered)
+        n = len(found.items)
+        await self._audit.record(caller, "feedback.read", "accessibility_feedback", "", detail={"n": n})
         now = self._clock.now()
-        return [(f, f.answered_at is None and now - f.created_at > ANSWER_WITHIN) for f in found]
+        return found.map(lambda f: (f, f.answered_at is None and now - f.created_at > ANSWER_WITHIN))
 
     async def answered(self, caller: Principal, feedback_id: uuid.UUID, note: str) -> FeedbackRow:
         if await q.get(feedback_id) is None:

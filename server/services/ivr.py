@@ -41,6 +41,7 @@ from server.domain.ivr import (
 )
 from server.domain.matching import Modality
 from server.domain.messages import PlaceInfo, place_text
+from server.domain.paging import MAX_LIMIT, PageRequest
 from server.domain.phone import mask
 from server.domain.roles import Grant, Principal, Role
 from server.services.booking import BookingQuery, BookingService, OnBehalf
@@ -322,8 +323,8 @@ class IvrService:
         return self._line(state, "voice.topic", options=self._options(state, names))
 
     async def _places(self, row: q.CallRow, state: CallState) -> Line:
-        points = await network_q.list_help_points(within=None, active_only=True)
-        points = sorted(points, key=lambda p: (p.municipality, p.name))[:MAX_OPTIONS]
+        found = await network_q.list_help_points(PageRequest(MAX_LIMIT), within=None, active_only=True)
+        points = sorted(found.items, key=lambda p: (p.municipality, p.name))[:MAX_OPTIONS]
         state.data = {**state.data, "places": " ".join(str(p.id) for p in points)}
         names = [f"{p.name}, {p.municipality}" for p in points]
         return self._line(state, "voice.place", options=self._options(state, names))

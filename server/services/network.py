@@ -10,6 +10,7 @@ from server.db import network as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain import network
 from server.domain.errors import Forbidden, NotFound
+from server.domain.paging import Page, PageRequest
 from server.domain.phone import parse_any
 from server.domain.roles import Principal
 from server.services.audit import AuditService
@@ -23,8 +24,8 @@ class NetworkService:
 
     # ---- organisations -----------------------------------------------------------------------------------
 
-    async def organisations(self, caller: Principal) -> list[network.Organisation]:
-        return await q.list_organisations(within=caller.oversees)
+    async def organisations(self, caller: Principal, page: PageRequest) -> Page[network.Organisation]:
+        return await q.list_organisations(page, within=caller.oversees)
 
     async def organisation(self, caller: Principal, organisation_id: uuid.UUID) -> network.Organisation:
         if not caller.coordinates(organisation_id):
@@ -82,9 +83,9 @@ class NetworkService:
 
     # ---- help points -------------------------------------------------------------------------------------
 
-    async def public_help_points(self, municipality: str | None) -> list[network.HelpPoint]:
+    async def public_help_points(self, page: PageRequest, municipality: str | None) -> Page[network.HelpPoint]:
         """Active help points of active organisations: public information residents choose from."""
-        return await q.list_help_points(within=None, active_only=True, municipality=municipality)
+        return await q.list_help_points(page, within=None, active_only=True, municipality=municipality)
 
     async def public_help_point(self, help_point_id: uuid.UUID) -> network.HelpPoint:
         found = await q.get_help_point(help_point_id)
@@ -95,8 +96,12 @@ class NetworkService:
             raise NotFound("No such help point.", code="help_point_not_found")
         return found
 
-    async def managed_help_points(self, caller: Principal) -> list[network.HelpPoint]:
-        return await q.list_help_points(within=caller.oversees, active_only=False)
+    async def managed_help_points(
+        self, caller: Principal, organisation_id: uuid.UUID, page: PageRequest
+    ) -> Page[network.HelpPoint]:
+        """The help points of one organisation the caller coordinates, open or not."""
+        await self.organisation(caller, organisation_id)
+        return await q.list_help_points(page, within={organisation_id}, active_only=False)
 
     async def managed_help_point(self, caller: Principal, help_point_id: uuid.UUID) -> network.HelpPoint:
         found = await q.get_help_point(help_point_id)

@@ -21,6 +21,7 @@ from server.db import requests as requests_q
 from server.db.engine import AnyEngine, is_unique_violation, serialise, write_transaction
 from server.domain.errors import Conflict, NotFound
 from server.domain.matching import Need, rank
+from server.domain.paging import Page, PageRequest
 from server.domain.records import OfferRow, SessionRow
 from server.domain.reminders import SessionEvent
 from server.domain.requests import HelpRequestRow
@@ -226,9 +227,9 @@ class OfferService:
 
     async def schedule(self, caller: Principal, request_id: uuid.UUID, starts_at: datetime) -> SessionRow:
         """The volunteer who took a flexible request puts down the time they agreed with the resident."""
-        mine = [o for o in await q.accepted_offers(caller.person_id) if o.request_id == request_id]
+        mine = await q.accepted_offer_of(caller.person_id, request_id)
         request = await requests_q.get(request_id)
-        if not mine or request is None:
+        if mine is None or request is None:
             raise NotFound("No such request among the ones you took.", code="request_not_found")
         when = self._placement.interval(starts_at, self._clock.now())
         await self._placement.check_open(request.modality, request.help_point_id, when)
@@ -280,8 +281,8 @@ class OfferService:
         assert cancelled is not None
         return cancelled
 
-    async def accepted(self, caller: Principal) -> list[OfferRow]:
-        return await q.accepted_offers(caller.person_id)
+    async def accepted(self, caller: Principal, page: PageRequest) -> Page[OfferRow]:
+        return await q.accepted_offers(caller.person_id, page)
 
-    async def my_requests(self, caller: Principal) -> list[HelpRequestRow]:
-        return await requests_q.of_resident(caller.person_id)
+    async def my_requests(self, caller: Principal, page: PageRequest) -> Page[HelpRequestRow]:
+        return await requests_q.of_resident(caller.person_id, page)

@@ -13,6 +13,7 @@ from server.db import network as network_q
 from server.db import people as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.domain.paging import Page, PageRequest
 from server.domain.people import LANGUAGES, PersonView
 from server.domain.phone import parse_mobile
 from server.domain.roles import Principal, Role
@@ -58,16 +59,22 @@ class PeopleService:
     # ---- members of organisations ------------------------------------------------------------------------
 
     async def members(
-        self, caller: Principal, *, organisation_id: uuid.UUID | None, role: Role | None, include_inactive: bool
-    ) -> list[PersonView]:
+        self,
+        caller: Principal,
+        page: PageRequest,
+        *,
+        organisation_id: uuid.UUID | None,
+        role: Role | None,
+        include_inactive: bool,
+    ) -> Page[PersonView]:
         if organisation_id is not None:
             if not caller.coordinates(organisation_id):
                 raise NotFound("No such organisation.", code="organisation_not_found")
             within: frozenset[uuid.UUID] | None = frozenset({organisation_id})
         else:
             within = caller.oversees
-        found = await q.list_members(within=within, role=role, include_inactive=include_inactive)
-        return [_scoped(caller, person) for person in found]
+        found = await q.list_members(page, within=within, role=role, include_inactive=include_inactive)
+        return found.map(lambda person: _scoped(caller, person))
 
     async def person(self, caller: Principal, person_id: uuid.UUID) -> PersonView:
         """A person the caller may see: anyone for the network coordinator, members of their own

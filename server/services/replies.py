@@ -23,6 +23,7 @@ from server.db import replies as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.messages import PlaceInfo, place_text, when_text
+from server.domain.paging import Page, PageRequest
 from server.domain.phone import mask
 from server.domain.records import InboxItem
 from server.domain.replies import MAX_CHOICES, Reply, ReplyKind, Target, parse_reply, reply_target
@@ -295,9 +296,9 @@ class InboxService:
         self._audit = audit
         self._sessions = sessions
 
-    async def items(self, caller: Principal, *, state: str = "open") -> list[InboxItem]:
-        found = await q.inbox(within=caller.oversees, state=state)
-        await self._audit.record(caller, "inbox.read", "inbox", state, detail={"items": len(found)})
+    async def items(self, caller: Principal, page: PageRequest, *, state: str = "open") -> Page[InboxItem]:
+        found = await q.inbox(page, within=caller.oversees, state=state)
+        await self._audit.record(caller, "inbox.read", "inbox", state, detail={"items": len(found.items)})
         return found
 
     async def handle(self, caller: Principal, item_id: uuid.UUID, outcome: str) -> InboxItem:

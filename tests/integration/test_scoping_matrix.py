@@ -27,6 +27,7 @@ from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db import topics as topics_q
+from server.domain.paging import MAX_LIMIT, PageRequest
 from tests.conftest import Env
 from tests.integration.world import World, build_world
 
@@ -149,7 +150,8 @@ def fill(path: str, params: dict[str, Any]) -> str:
 async def snapshot(world: World) -> tuple[object, ...]:
     organisation = await network_q.get_organisation(world.org_a)
     help_point = await network_q.get_help_point(world.help_point_a)
-    members = await people_q.list_members(within={world.org_a}, role=None, include_inactive=True)
+    found = await people_q.list_members(PageRequest(MAX_LIMIT), within={world.org_a}, role=None, include_inactive=True)
+    members = found.items
     people = [await people_q.get_person(world.ids[k]) for k in ("vol_a", "coord_a", "resident_1")]
     topic = await topics_q.get_topic(world.topic)
     served = await topics_q.organisation_topics(world.org_a)
