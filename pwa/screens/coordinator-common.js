@@ -15,6 +15,7 @@ const MENU = [
   [`${HOME}/soittaja`, "coord.navCaller"],
   [`${HOME}/vapaaehtoiset`, "coord.navPeople"],
   [`${HOME}/apupisteet`, "coord.navPlaces"],
+  [`${HOME}/suljetut`, "coord.navClosures"],
   [`${HOME}/tilastot`, "coord.navStatistics"],
 ];
 

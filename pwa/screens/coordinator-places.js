@@ -1,13 +1,15 @@
 // Help points: an organisation's places with their address, accessibility notes and opening hours, a form to
 // change one (hours per weekday, with a second period for a day with a break), and a form to add one.
-// Residents see the changes at once; times already booked are kept.
+// Residents see the changes at once; times already booked are kept. Below the form, the days that differ from
+// the weekly hours (closed, other hours, a public holiday kept open) for the coming 120 days, and a form to add one.
 import { api, apiAll } from "../api.js";
-import { h } from "../dom.js";
-import { weekdayName } from "../format.js";
+import { button, h } from "../dom.js";
+import { addDays, localDate, weekdayName } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
 import { loadHelpPoints } from "../state.js";
-import { alertNow, clearErrors, field, fieldError, problem, say } from "../ui.js";
+import { alertNow, clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
+import { dateField, dateText, dayInRange, reasonFields, reasonText, stateText } from "./coordinator-closures.js";
 import { HOME, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 
 const PLACES = `${HOME}/apupisteet`;
@@ -102,7 +104,174 @@ async function fillOne(root, id, token) {
   if (lists === undefined) return;
   const point = lists.flat().find((p) => p.id === id);
   if (!point) return void problem(root, t("errors.not_found"), { focus: false });
-  root.append(placeForm(root, { point }));
+  root.append(placeForm(root, { point }), daysSection(root, point));
+}
+
+// Days that differ from the weekly hours: the coming DAYS_SHOWN days' list, its actions, and a form to add one.
+const DAYS_SHOWN = 120;
+const DAY_STATES = [
+  ["closed", "coord.stateClosed"],
+  ["hours", "coord.stateHours"],
+  ["open", "coord.stateOpen"],
+];
+
+function daysSection(root, point) {
+  const heading = h("h2", { id: "h-days", tabIndex: -1 }, t("coord.daysTitle"));
+  const listBox = h("div", { id: "days" }, h("p", { class: "loading" }, t("loading")));
+  const daysPath = `/help-points/${point.id}/days`;
+
+  /** The list again; the focus on the day `focusDay` when listed, else on the heading; then the news said. */
+  const refresh = async ({ news = null, focusDay = null, focus = true } = {}) => {
+    const today = localDate();
+    let days;
+    try {
+      days = await api("GET", `${daysPath}?${new URLSearchParams({ from: today, to: addDays(today, DAYS_SHOWN - 1) })}`);
+    } catch (error) {
+      listBox.replaceChildren();
+      problem(root, coordExplain(error), { focus });
+      return false;
+    }
+    showDays(listBox, days, { root, daysPath, refresh });
+    if (focus) (listBox.querySelector(`[data-day="${focusDay}"] h3`) || heading).focus();
+    if (news) say(news);
+    return days.some((d) => d.day === focusDay);
+  };
+
+  const section = h(
+    "section",
+    { id: "place-days", attrs: { "aria-labelledby": "h-days" } },
+    heading,
+    h("p", {}, t("coord.daysIntro", DAYS_SHOWN)),
+    listBox,
+    dayForm(root, daysPath, refresh),
+  );
+  refresh({ focus: false });
+  return section;
+}
+
+function showDays(listBox, days, context) {
+  listBox.replaceChildren(
+    days.length
+      ? h("ul", { class: "cards", id: "days-list", attrs: { "aria-labelledby": "h-days" } }, ...days.map((d) => dayCard(d, context)))
+      : h("p", { class: "empty", id: "days-empty" }, t("coord.noDays", DAYS_SHOWN)),
+  );
+}
+
+function dayCard(found, { root, daysPath, refresh }) {
+  const date = dateText(found.day);
+  const reason = reasonText(found.reason);
+  const actions = [];
+  if (found.source === "holiday" && found.state === "closed") {
+    const keep = button(t("coord.keepOpen"), { attrs: { "aria-label": t("coord.keepOpenFor", date), "data-keep-open": found.day } });
+    guard(keep, async () => {
+      try {
+        await api("PUT", `${daysPath}/${found.day}`, { state: "open", reason: found.reason });
+      } catch (error) {
+        return void problem(root, coordExplain(error));
+      }
+      await refresh({ news: t("coord.dayKeptOpen", date), focusDay: found.day });
+    });
+    actions.push(keep);
+  }
+  if (found.source === "coordinator") {
+    const weekly = button(t("coord.backToWeekly"), { attrs: { "aria-label": t("coord.backToWeeklyFor", date), "data-weekly": found.day } });
+    guard(weekly, async () => {
+      try {
+        await api("DELETE", `${daysPath}/${found.day}`);
+      } catch (error) {
+        return void problem(root, coordExplain(error));
+      }
+      await refresh({ news: t("coord.dayRemoved", date) });
+    });
+    actions.push(weekly);
+  }
+  return h(
+    "li",
+    { class: "card", attrs: { "data-day": found.day, "data-state": found.state } },
+    h("h3", { tabIndex: -1 }, date),
+    found.source === "holiday" ? h("p", {}, t("coord.dayHoliday")) : null,
+    h("p", { class: "state" }, stateText(found)),
+    reason ? h("p", {}, t("coord.dayReason", reason)) : null,
+    actions.length ? h("div", { class: "actions" }, ...actions) : null,
+  );
+}
+
+/** A day to add (or to change: a date already listed is replaced): its date, what it is, and why. */
+function dayForm(root, daysPath, refresh) {
+  const date = dateField({ id: "day-date", label: t("coord.dayDate"), hint: t("coord.dayDateHint") });
+  const states = h(
+    "fieldset",
+    { id: "day-state" },
+    h("legend", {}, t("coord.dayWhat")),
+    h(
+      "ul",
+      { class: "checks" },
+      ...DAY_STATES.map(([value, key]) =>
+        h(
+          "li",
+          {},
+          h("input", { type: "radio", id: `day-state-${value}`, name: "day-state", value, checked: value === "closed" }),
+          h("label", { for: `day-state-${value}` }, t(key)),
+        ),
+      ),
+    ),
+  );
+  const opens = field({ id: "day-opens", label: t("coord.opens"), type: "time", class: "short" });
+  const closes = field({ id: "day-closes", label: t("coord.closes"), type: "time", class: "short" });
+  const hours = h("div", { id: "day-hours", class: "period-form", hidden: true }, h("div", {}, ...opens.nodes), h("div", {}, ...closes.nodes));
+  const reason = reasonFields("day");
+  const submit = h("button", { type: "submit", class: "primary" }, t("coord.saveDay"));
+  const form = h(
+    "form",
+    { id: "day-form", novalidate: true, attrs: { "aria-labelledby": "h-add-day" } },
+    h("h2", { id: "h-add-day" }, t("coord.addDay")),
+    ...date.nodes,
+    states,
+    hours,
+    reason.fieldset,
+    submit,
+  );
+  const chosen = () => form.querySelector("input[name=day-state]:checked")?.value || "closed";
+  states.addEventListener("change", () => (hours.hidden = chosen() !== "hours"));
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.dataset.busy) return;
+    clearErrors(form);
+    const day = dayInRange(date.input);
+    if (!day) return fieldError(date.input, t("coord.check.dayDate"));
+    const state = chosen();
+    const body = { state, reason: reason.read() };
+    if (state === "hours") {
+      for (const input of [opens.input, closes.input]) {
+        if (!CLOCK.test(input.value)) return fieldError(input, t("coord.check.dayHours"));
+      }
+      if (opens.input.value >= closes.input.value) return fieldError(closes.input, t("coord.check.dayHours"));
+      body.opens = `${opens.input.value}:00`;
+      body.closes = `${closes.input.value}:00`;
+    }
+    if (state !== "open" && !body.reason.fi) return fieldError(reason.inputs.fi, t("coord.check.reasonFi"));
+    submit.dataset.busy = "true";
+    try {
+      await api("PUT", `${daysPath}/${day}`, body);
+    } catch (error) {
+      const code = error?.code;
+      if (code === "day_hours_invalid") return void fieldError(opens.input, coordExplain(error));
+      if (code === "day_reason_required") return void fieldError(reason.inputs.fi, coordExplain(error));
+      if (code === "day_past" || code === "date_out_of_range") return void fieldError(date.input, t("coord.check.dayDate"));
+      return void problem(root, coordExplain(error));
+    } finally {
+      delete submit.dataset.busy;
+    }
+    date.input.value = "";
+    opens.input.value = "";
+    closes.input.value = "";
+    reason.clear();
+    const shown = dateText(day);
+    const listed = await refresh({ focusDay: day });
+    say(listed ? t("coord.daySaved", shown) : t("coord.daySavedLater", shown, DAYS_SHOWN));
+  });
+  return form;
 }
 
 function hoursFieldset(periods) {
