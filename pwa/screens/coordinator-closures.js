@@ -4,7 +4,7 @@
 // of a municipality, or all of them, on given days (a storm, a training day for everyone).
 // The pieces a day's form needs (its date in words, what the day is, the reason in three languages) are shared
 // with the help point's own screen (coordinator-places.js).
-import { api } from "../api.js";
+import { api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
 import { addDays, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -87,7 +87,7 @@ export async function closuresScreen(view, _params, token) {
 }
 
 async function fill(root, token) {
-  const found = await loadFor(root, token, () => Promise.all([api("GET", "/closures/affected"), ensureLists()]));
+  const found = await loadFor(root, token, () => Promise.all([apiAll("/closures/affected"), ensureLists()]));
   if (found === undefined) return;
   const box = h("div", { id: "affected" });
   root.append(box);
@@ -108,7 +108,7 @@ function showAffected(root, box, items) {
 async function refresh(root, box, news, { focus = true } = {}) {
   let items;
   try {
-    items = await api("GET", "/closures/affected");
+    items = await apiAll("/closures/affected");
   } catch (error) {
     problem(root, coordExplain(error));
     return;

@@ -8,13 +8,15 @@ from datetime import date, time
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.domain.days import DayException, DayState
+from server.domain.paging import DEFAULT_LIMIT
 from server.domain.roles import Principal
 from server.http.booking_routes import SessionOut
+from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import Input, Line, OptionalName
 from server.http.security import COORDINATORS, NETWORK, Me, Svc, caller, roles
 from server.services.days import Affected
@@ -84,10 +86,11 @@ class HelpPointDaysController(Controller):
         help_point_id: FromPath[uuid.UUID],
         me: Me,
         services: Svc,
-        from_: Annotated[date, QueryParameter(name="from")],
-        to: Annotated[date, QueryParameter(name="to")],
+        from_: Annotated[date | None, QueryParameter(name="from", description="Default: today")] = None,
+        to: Annotated[date | None, QueryParameter(description="Default: 120 days from `from`")] = None,
     ) -> list[DayOut]:
-        """At most 400 days ahead; public holidays are filled in as closed, each one a coordinator can keep open."""
+        """At most 400 days ahead (a list bounded by its dates); public holidays are filled in as closed, each
+        one a coordinator can keep open."""
         return [DayOut.of(d) for d in await services.days.days(me, help_point_id, from_, to)]
 
     @put("/{day:date}", opt=roles(*COORDINATORS), summary="Close a day, give it other hours, or keep it open")
@@ -121,11 +124,18 @@ class ClosuresController(Controller):
         reason = {"fi": data.reason.fi, "sv": data.reason.sv, "en": data.reason.en}
         return ClosedOut(days_set=await services.days.close_many(me, data.days, data.municipality, reason))
 
-    @get("/affected", opt=roles(*COORDINATORS), summary="Coming sessions on days their help point is closed")
-    async def affected(self, me: Me, services: Svc) -> list[AffectedOut]:
+    @get(
+        "/affected",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Coming sessions on days their help point is closed",
+    )
+    async def affected(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[AffectedOut]]:
         """Each to be moved (the same volunteer first) or cancelled: the resident is told as on any change."""
-        found = await services.days.affected(me)
-        return [_affected(a, me) for a in found]
+        found = await services.days.affected(me, page_request(limit, cursor))
+        return paged(request, found.map(lambda a: _affected(a, me)))
 
 
 def _affected(found: Affected, me: Principal) -> AffectedOut:

@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
@@ -23,12 +23,14 @@ from server.domain.clocktime import local_date, local_interval
 from server.domain.days import HORIZON_DAYS, DayException, DayState, finnish_holidays, validate, windows_of
 from server.domain.errors import Forbidden, InvalidInput, NotFound
 from server.domain.network import HelpPoint
+from server.domain.paging import Page, PageRequest, page_of
 from server.domain.records import SessionRow
 from server.domain.roles import Principal
 from server.services.audit import AuditService
 
 log = logging.getLogger("apuri.days")
 MAX_DAYS_AT_ONCE = 31
+DEFAULT_SPAN_DAYS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,12 @@ class DayService:
         if first < today - timedelta(days=366) or last > today + timedelta(days=HORIZON_DAYS):
             raise InvalidInput(f"Days can be set from today up to {HORIZON_DAYS} days ahead.", code="date_out_of_range")
 
-    async def days(self, caller: Principal, help_point_id: uuid.UUID, first: date, last: date) -> list[DayException]:
+    async def days(
+        self, caller: Principal, help_point_id: uuid.UUID, first: date | None, last: date | None
+    ) -> list[DayException]:
         await self._point(caller, help_point_id)
+        first = first or self._today()
+        last = last or first + timedelta(days=DEFAULT_SPAN_DAYS)
         self._check_range(first, last)
         return await q.of_point(help_point_id, first, last)
 
@@ -166,9 +172,16 @@ class DayService:
             )
         return len(points) * len(set(days))
 
-    async def affected(self, caller: Principal) -> list[Affected]:
+    async def affected(self, caller: Principal, page: PageRequest) -> Page[Affected]:
         """Coming sessions on days their help point is closed, or outside the day's other hours, at help points
-        the caller oversees (the network coordinator: all); the earliest first."""
+        the caller oversees (the network coordinator: all); the earliest first, a page at a time."""
+        after = page.after((datetime, uuid.UUID))
+        found = [
+            a for a in await self._affected(caller) if after is None or (a.session.starts_at, a.session.id) > after
+        ]
+        return page_of(found[: page.limit + 1], page, lambda a: (a.session.starts_at, a.session.id))
+
+    async def _affected(self, caller: Principal) -> list[Affected]:
         now = self._clock.now()
         today = local_date(now)
         found: list[Affected] = []
@@ -182,7 +195,7 @@ class DayService:
                 session = await booking_q.session(row["id"])
                 if session is not None:
                     found.append(Affected(session=session, day=exception))
-        return sorted(found, key=lambda a: a.session.starts_at)
+        return sorted(found, key=lambda a: (a.session.starts_at, a.session.id.int))
 
     async def fill_holidays(self) -> int:
         """Every Finnish public holiday from today to the horizon, closed at every active help point where

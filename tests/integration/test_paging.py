@@ -24,6 +24,7 @@ from server.app import create_app
 from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
+from server.db import days as days_q
 from server.db import feedback as feedback_q
 from server.db import network as network_q
 from server.db import offers as offers_q
@@ -31,6 +32,8 @@ from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db.paging import fetch_page
 from server.db.tables import AccessibilityFeedback, Notification
+from server.domain.clocktime import local_date
+from server.domain.days import DayState
 from server.domain.network import OrganisationKind
 from server.domain.paging import PageRequest, encode_cursor
 from server.domain.roles import Role
@@ -173,6 +176,25 @@ async def seed_at_risk(env: Env, w: World) -> Seeded:
     return Seeded(
         {f"{s}:no_volunteer" for s in coming} | {f"{coming[1]}:reminder_failed"} | {f"{s}:not_recorded" for s in past}
     )
+
+
+async def seed_affected(env: Env, w: World) -> Seeded:
+    """Five coming sessions (three at one time) at help point A on a day it is then closed."""
+    starts = env.clock.now() + timedelta(days=3)
+    times = [starts, starts + timedelta(hours=1)] + [starts + timedelta(hours=2)] * 3
+    found = [await _session(w, await _person(f"c{i}"), at) for i, at in enumerate(times)]
+    await days_q.save(
+        w.help_point_a,
+        local_date(starts),
+        state=DayState.CLOSED,
+        opens=None,
+        closes=None,
+        reason={"fi": "Suljettu"},
+        source="coordinator",
+        now=env.clock.now(),
+        by=None,
+    )
+    return Seeded(_ids(found))
 
 
 async def seed_inbox(env: Env, w: World) -> Seeded:
@@ -319,6 +341,13 @@ PAGED: dict[str, Case] = {
     "/api/v1/organisations/{organisation_id}/help-points": Case(
         "coord_a", "/api/v1/organisations/{org_a}/help-points", seed_organisation_help_points
     ),
+    "/api/v1/closures/affected": Case(
+        "coord_a",
+        "/api/v1/closures/affected",
+        seed_affected,
+        ident=lambda item: str(item["session"]["id"]),
+        order=lambda item: (datetime.fromisoformat(item["session"]["starts_at"]), uuid.UUID(item["session"]["id"])),
+    ),
 }
 
 # Lists bounded by nature, not paged. Keep this short: anything that grows with use pages.
@@ -332,9 +361,7 @@ BOUNDED = {
     "/api/v1/help-points/{help_point_id}/days": "one help point's days, at most one a day, in a range the route caps",
 }
 # Lists that grow and do not page yet: each one is a debt, to page as above (and then to move to PAGED).
-NOT_YET_PAGED = {
-    "/api/v1/closures/affected": "sessions that closed days leave without a place (92b9f46, built in memory)",
-}
+NOT_YET_PAGED: dict[str, str] = {}
 # Paged before this convention, by `before_id` (the audit log's serial id), with the same Link header.
 BEFORE_ID = {"/api/v1/audit"}
 

@@ -51,6 +51,12 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "first_name": "Mallory",
     },
     ("PATCH", "/api/v1/help-points/{help_point_id:uuid}"): {"name": "Taken over"},
+    ("GET", "/api/v1/help-points/{help_point_id:uuid}/days"): None,
+    ("PUT", "/api/v1/help-points/{help_point_id:uuid}/days/{day:date}"): {
+        "state": "closed",
+        "reason": {"fi": "Suljettu"},
+    },
+    ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/days/{day:date}"): None,
     ("GET", "/api/v1/people/{person_id:uuid}"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
@@ -80,6 +86,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/inbox/{item_id:uuid}/handle"): {"outcome": "cancelled"},
     ("PUT", "/api/v1/templates/{name:str}/{language:str}"): {"body": "Call 0700 {when}", "link_free": True},
     ("DELETE", "/api/v1/templates/{name:str}/{language:str}"): None,
+    ("POST", "/api/v1/templates/{name:str}/{language:str}/preview"): {"body": "Call 0700 {when}", "link_free": True},
     ("POST", "/api/v1/me/volunteer-applications/{application_id:uuid}/withdraw"): None,
     ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/approve"): None,
     ("POST", "/api/v1/volunteer-applications/{application_id:uuid}/decline"): None,
@@ -114,6 +121,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "feedback_id": [world.feedback],  # network-level: only the network coordinator answers
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
+        "day": ["2026-12-28"],  # a Monday ahead (help point A opens on Mondays)
     }
 
 
