@@ -34,8 +34,12 @@ export function newDraft() {
   };
 }
 
-/** The language the resident wants help in: plain Finnish when chosen at the start (and still in Finnish). */
+/**
+ * The language the resident wants help in: the one the booking started in (kept when the screen's language is
+ * switched later), else the screen's; plain Finnish when chosen at the start (and in Finnish).
+ */
 export function helpLanguage(current) {
+  if (store.draft.language) return store.draft.language;
   return store.draft.plain && current === "fi" ? "fi-plain" : current;
 }
 

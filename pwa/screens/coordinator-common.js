@@ -93,9 +93,12 @@ function sessionEnded(minutes) {
   if (!root) return;
   store.signIn.returnTo = path();
   store.signIn.purpose = "sign-in";
-  const heading = root.querySelector("h1");
-  root.replaceChildren(...[heading].filter(Boolean));
-  problem(root, t("coord.sessionEnded", minutes), {
+  // A fresh screen in place of the old one: what the old one was still loading lands on a detached node.
+  const heading = root.querySelector("h1")?.cloneNode(true);
+  const fresh = h("section", { class: "screen coord", id: root.id, attrs: { "aria-labelledby": heading?.id || null } });
+  if (heading) fresh.append(heading);
+  root.replaceWith(fresh);
+  problem(fresh, t("coord.sessionEnded", minutes), {
     actions: [linkButton("#/kirjaudu", t("coord.signInAgain"))],
     focus: true,
   });

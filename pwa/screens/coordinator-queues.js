@@ -6,7 +6,7 @@ import { button, h } from "../dom.js";
 import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
-import { ensureLists } from "../state.js";
+import { ensureLists, helpPointById } from "../state.js";
 import { clearProblem, guard, problem, say } from "../ui.js";
 import { HOME, confirmFirst, coordExplain, deskScreen, waited, word } from "./coordinator-common.js";
 import { helpPointText, languageName } from "./volunteer-common.js";
@@ -132,9 +132,30 @@ function outcomeButtons(item, path, outcomes, name, done) {
   return box;
 }
 
+/**
+ * One keypress on the voice menu in words: "Valikko: varaamaan aikaa", "Aihe: Verkkopankki". The server records
+ * `step:digit`, and for a choice from a spoken list what was chosen (`topic:2=online_banking`).
+ */
+function traceText(entry) {
+  const [pressed, chosen] = entry.split("=");
+  const [step, digit] = pressed.split(":");
+  const stepName = t(`coord.trace.steps.${step}`);
+  const label = stepName.startsWith("coord.") ? step : stepName;
+  let what;
+  if (digit === "-" || digit === undefined) what = t("coord.trace.silence");
+  else if (digit === "*") what = t("coord.trace.back");
+  else if (step === "topic" && chosen) what = topicName(chosen);
+  else if (step === "place" && chosen) what = helpPointById(chosen)?.name || t("coord.trace.other", digit);
+  else {
+    const text = t(`coord.trace.${step}.${digit}`);
+    what = text.startsWith("coord.") ? t("coord.trace.other", digit) : text;
+  }
+  return `${label}: ${what}`;
+}
+
 function callbackCard(item, done) {
   const name = item.first_name || phoneDisplay(item.phone);
-  const tried = item.tried.length ? h("p", { class: "hint" }, t("coord.tried", item.tried.join(", "))) : null;
+  const tried = item.tried.length ? h("p", { class: "hint" }, t("coord.tried", item.tried.map(traceText).join(", "))) : null;
   return h(
     "li",
     { class: "card", attrs: { "data-callback": item.id } },

@@ -201,7 +201,7 @@ export function timeScreen(view, _params, token) {
       draft.kind = "book";
       if (draft.slot?.starts_at !== slot.starts_at) draft.idempotencyKey = null;
       draft.slot = slot;
-      draft.language = helpLanguage(language());
+      draft.language = draft.language || helpLanguage(language());
       afterChoice();
     },
   });

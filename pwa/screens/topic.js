@@ -2,7 +2,7 @@
 import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { loadTopics, store } from "../state.js";
+import { helpLanguage, loadTopics, store } from "../state.js";
 import { load, loading, screen } from "../ui.js";
 
 export function topicScreen(view, _params, token) {
@@ -40,6 +40,9 @@ async function fill(root, token) {
 }
 
 function choose(code) {
+  // The helper's language is the one the resident started in: switching the screen's language later does not
+  // change whom the times are searched among (the times chosen stay the times booked).
+  if (!store.draft.language) store.draft.language = helpLanguage(language());
   if (store.draft.topic !== code) {
     store.draft.topic = code;
     store.draft.slot = null;

@@ -108,7 +108,7 @@ class IvrService:
             return Speech((), gather=False, hang_up=True)
         state = CallState(Step(row.step), row.language, row.failures, row.data)
         key, digit = key_of(digits)
-        row.tried.append(f"{row.step}:{digits or '-'}")
+        row.tried.append(_traced(row.step, digits, state.data))
         speech = await self._answer(row, state, key, digit)
         row.step, row.language, row.failures, row.data = state.step.value, state.language, state.failures, state.data
         await q.save(row, self._clock.now())
@@ -450,3 +450,15 @@ class IvrService:
 
 def _booking_language(language: str) -> str:
     return language if language in ("fi", "sv", "en") else "fi"
+
+
+def _traced(step: str, digits: str | None, data: dict[str, str]) -> str:
+    """One keypress for the coordinator who calls back: `step:digit`, and for a choice from a spoken list what
+    was chosen (`topic:2=online_banking`, `place:1=<help point id>`), since the list's order is gone later."""
+    pressed = f"{step}:{digits or '-'}"
+    options = {Step.TOPIC.value: "topics", Step.PLACE.value: "places"}.get(step)
+    if options and digits and digits.isdigit():
+        chosen = pick(int(digits), data.get(options, "").split())
+        if chosen is not None:
+            return f"{pressed}={chosen}"
+    return pressed

@@ -143,6 +143,8 @@ async def test_a_caller_is_booked_for_from_the_callback_queue_and_a_reply_is_han
     callback = page.locator("#queue-callbacks li.card").filter(has_text=typed.replace("050 ", "050 "))
     assert await callback.count() == 1
     assert "Ei valinnut mitään" in await callback.inner_text()
+    assert "Kieli: ei valintaa" in await callback.inner_text(), "the voice menu's keys in words"
+    assert "language:" not in await callback.inner_text()
     reply = page.locator("#queue-inbox li.card", has_text="Voinko tuoda tyttären mukaan?")
     assert await reply.count() == 1
     await check(page, "queues with a callback and a reply")

@@ -362,3 +362,21 @@ async def test_a_resident_asks_for_a_home_visit_with_their_address(browser: Brow
         requests = await api_get(page, "/me/requests")
         assert [(r["modality"], r["state"] != "cancelled") for r in requests] == [("home_visit", True)]
         await context.close()
+
+
+async def test_switching_the_screen_language_midway_keeps_the_helpers_language(
+    browser: Browser, site: LiveServer
+) -> None:
+    """Started in Finnish: the times are Finnish-speaking helpers'. Switching the screens to Swedish on the time
+    screen changes the words, not whom the times are searched among."""
+    page = await open_page(browser, site)
+    searched: list[str] = []
+    page.on("request", lambda r: searched.append(r.url) if "/api/v1/slots" in r.url else None)
+    await to_time_screen(page)
+    await page.wait_for_selector("button.slot, #time .empty")
+    await page.click("button[data-lang=sv]")
+    await page.wait_for_function("() => document.documentElement.lang === 'sv'")
+    await page.wait_for_selector("button.slot, #time .empty")
+    assert len(searched) >= 2, "the time screen was drawn again in Swedish"
+    assert all("language=fi&" in url or url.endswith("language=fi") for url in searched), searched
+    await page.context.close()

@@ -4,6 +4,7 @@ hanging up midway), a booking by voice racing one in the app, and forged request
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -110,8 +111,15 @@ async def test_a_caller_with_only_a_landline_books_by_keypad_and_gets_the_next_f
     assert session == {"starts_at": FIRST, "channel": "phone"}
     [request] = await HelpRequest.select(HelpRequest.consent_at).where(HelpRequest.channel == "phone")
     assert request["consent_at"] is not None, "the keypress is the caller's consent"
-    [row] = await VoiceCall.select(VoiceCall.outcome)
+    [row] = await VoiceCall.select(VoiceCall.outcome, VoiceCall.tried)
     assert row["outcome"] == "booked"
+    point = str(
+        (await HelpSession.select(HelpSession.help_point).where(HelpSession.starts_at == FIRST))[0]["help_point"]
+    )
+    tried = row["tried"] if isinstance(row["tried"], list) else json.loads(row["tried"])
+    assert tried == ["language:1", "menu:1", "topic:1=online_banking", "how:1", f"place:1={point}", "time:1"], (
+        "what was chosen from a spoken list is kept with the key, for the coordinator who calls back"
+    )
     sms = await Notification.count().where((Notification.phone == LANDLINE) & (Notification.channel == "sms"))
     assert sms == 0, "no SMS to a landline: the call itself confirmed the time"
 
