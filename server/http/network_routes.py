@@ -122,4 +122,5 @@ class OrganisationsController(Controller):
         created = await services.network.create_help_point(
             me, organisation_id, values, [p.domain() for p in data.opening_hours]
         )
+        await services.days.fill_holidays([created.id])  # closed on public holidays from the start
         return HelpPointOut.of(created)

@@ -197,13 +197,14 @@ class DayService:
                     found.append(Affected(session=session, day=exception))
         return sorted(found, key=lambda a: (a.session.starts_at, a.session.id.int))
 
-    async def fill_holidays(self) -> int:
-        """Every Finnish public holiday from today to the horizon, closed at every active help point where
-        nothing is set for the date yet. Idempotent: run by the scheduler."""
+    async def fill_holidays(self, points: list[uuid.UUID] | None = None) -> int:
+        """Every Finnish public holiday from today to the horizon, closed at every active help point (or those of
+        `points`: a help point just added) where nothing is set for the date yet. Idempotent: the scheduler runs
+        it hourly."""
         today = self._today()
         async with write_transaction(self._engine):
             added = await q.fill_holidays(
-                finnish_holidays(today, today + timedelta(days=HORIZON_DAYS)), self._clock.now()
+                finnish_holidays(today, today + timedelta(days=HORIZON_DAYS)), self._clock.now(), points
             )
         if added:
             log.info("holidays: %d closed days added", added)

@@ -130,3 +130,24 @@ async def test_bad_days_are_refused_in_words_and_change_nothing(env: Env) -> Non
     far = await coord.put(day_url(world, "2029-01-01"), json=CLOSED)
     assert far.status_code == 422 and far.json()["code"] == "date_out_of_range"
     assert len(await slots(env, world)) == 6
+
+
+async def test_a_new_help_point_is_closed_on_public_holidays_from_the_start(env: Env) -> None:
+    world = await ready(env)
+    added = await world.apis["coord_a"].post(
+        f"/api/v1/organisations/{world.org_a}/help-points",
+        json={"name": "Uusi piste", "street_address": "Tie 3", "postal_code": "93600", "municipality": "Kuusamo"},
+    )
+    assert added.status_code == 201, added.text
+    listed = await world.apis["coord_a"].get(
+        f"/api/v1/help-points/{added.json()['id']}/days", params={"from": "2026-12-24", "to": "2026-12-26"}
+    )
+    assert [(d["day"], d["state"], d["source"]) for d in listed.json()] == [
+        ("2026-12-24", "closed", "holiday"),
+        ("2026-12-25", "closed", "holiday"),
+        ("2026-12-26", "closed", "holiday"),
+    ]
+    others = await world.apis["coord_a"].get(
+        f"/api/v1/help-points/{world.help_point_a}/days", params={"from": "2026-12-24", "to": "2026-12-26"}
+    )
+    assert others.json() == [], "only the new help point was filled (the others get theirs from the hourly job)"
