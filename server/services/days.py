@@ -211,9 +211,9 @@ class DayService:
         return added
 
 
-def _fits(exception: DayException, starts_at: object, ends_at: object) -> bool:
+def _fits(exception: DayException, starts_at: datetime, ends_at: datetime) -> bool:
     for opens, closes in windows_of(exception.day, [], exception):
         window = local_interval(exception.day, opens, closes)
-        if window is not None and window.start <= starts_at <= ends_at <= window.end:  # type: ignore[operator]
+        if window is not None and window.start <= starts_at <= ends_at <= window.end:
             return True
     return False
