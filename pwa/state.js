@@ -82,6 +82,24 @@ export async function loadHelpPoints() {
   return store.helpPoints;
 }
 
+const firstFree = new Map(); // query -> { at, answer }: a hint on the tiles, kept a minute as the server keeps it
+
+/**
+ * The next free time of each way of meeting, municipality and (with `municipality`) help point, for a topic in
+ * the language of help: GET /slots/first. Shown on each choice before it is made.
+ */
+export function loadFirstFree(topic, helpIn, municipality = null) {
+  const params = new URLSearchParams({ topic, language: helpIn });
+  if (municipality) params.set("municipality", municipality);
+  const key = params.toString();
+  const kept = firstFree.get(key);
+  if (kept && Date.now() - kept.at < 60000) return kept.answer;
+  const answer = api("GET", `/slots/first?${key}`);
+  firstFree.set(key, { at: Date.now(), answer });
+  answer.catch(() => firstFree.delete(key));
+  return answer;
+}
+
 export function topicByCode(code) {
   return store.topics.find((topic) => topic.code === code) || null;
 }

@@ -4,9 +4,9 @@ import { button, h } from "../dom.js";
 import { addDays, clock, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { ensureLists, helpLanguage, helpPointById, store } from "../state.js";
-import { explain, problem, say, screen } from "../ui.js";
-import { address, needTopic } from "./where.js";
+import { ensureLists, helpLanguage, helpPointById, loadFirstFree, store } from "../state.js";
+import { explain, problem, say, screen, tile } from "../ui.js";
+import { address, needTopic, nextFreeText } from "./where.js";
 
 const WINDOW_DAYS = 14; // one request to the server (it allows 31)
 const HORIZON_DAYS = 91; // how far ahead "later times" looks
@@ -57,7 +57,7 @@ function dayHeading(entry, today) {
  * The list of free times. `onChoose(slot)` runs when one is chosen; `empty` is shown when there are none.
  * Returns the element; it fills itself.
  */
-export function slotPicker({ root, query, onChoose, exclude, token, empty }) {
+export function slotPicker({ root, query, onChoose, exclude, token, empty, onEmpty }) {
   const source = slotSource(query, exclude);
   const daysBox = h("div", { class: "days" });
   const earlier = button(t("earlierTimes"), { id: "earlier-times", hidden: true });
@@ -89,6 +89,7 @@ export function slotPicker({ root, query, onChoose, exclude, token, empty }) {
       if (wanted === 0) {
         daysBox.replaceChildren(empty);
         later.hidden = true;
+        onEmpty?.();
         return;
       }
       later.hidden = true;
@@ -141,6 +142,74 @@ export function slotPicker({ root, query, onChoose, exclude, token, empty }) {
   return picker;
 }
 
+/**
+ * When the chosen way, place or language has no free times: the nearest choices that have, each with its next
+ * free time (other help points of the municipality, by phone, other municipalities, help in Finnish), so that
+ * the empty list is not a dead end.
+ */
+async function offerAlternatives(box, token) {
+  const draft = store.draft;
+  const helpIn = helpLanguage(language());
+  const atPoint = draft.modality === "help_point";
+  const found = await loadFirstFree(draft.topic, helpIn, atPoint ? draft.municipality : null).catch(() => null);
+  if (!found || !stillOn(token)) return;
+  await ensureLists().catch(() => null);
+  const options = [];
+  if (atPoint) {
+    for (const entry of found.help_points) {
+      const point = helpPointById(entry.help_point_id);
+      if (entry.starts_at && point && entry.help_point_id !== draft.helpPointId) {
+        options.push({ title: point.name, detail: address(point), startsAt: entry.starts_at, choose: () => {
+          draft.helpPointId = point.id;
+          return go("/aika");
+        } });
+      }
+    }
+  }
+  if (draft.modality !== "phone" && found.remote) {
+    options.push({ title: t("modality.phone"), detail: t("modalityDetail.phone"), startsAt: found.remote, choose: () => {
+      draft.modality = "phone";
+      draft.municipality = null;
+      draft.helpPointId = null;
+      return go("/aika");
+    } });
+  }
+  if (!atPoint) {
+    const towns = found.municipalities.filter((m) => m.starts_at);
+    for (const town of towns.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at)).slice(0, 2)) {
+      options.push({ title: town.municipality, detail: t("modality.help_point"), startsAt: town.starts_at, choose: () => {
+        draft.modality = "help_point";
+        draft.municipality = town.municipality;
+        draft.helpPointId = null;
+        return go("/apupiste");
+      } });
+    }
+  }
+  if (helpIn !== "fi") {
+    const finnish = await loadFirstFree(draft.topic, "fi", atPoint ? draft.municipality : null).catch(() => null);
+    if (!stillOn(token)) return;
+    const here = finnish && (atPoint ? finnish.help_points.find((p) => p.help_point_id === draft.helpPointId)?.starts_at : finnish.remote);
+    if (here) {
+      options.push({ title: t("helpInFinnish"), detail: placeLine(draft.modality, draft.helpPointId), startsAt: here, choose: () => {
+        draft.language = "fi";
+        return go("/aika");
+      } });
+    }
+  }
+  if (!options.length) return;
+  options.sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+  const tiles = options.slice(0, 4).map((option) => {
+    const item = tile(option.title, option.detail, () => {
+      draft.slot = null;
+      draft.idempotencyKey = null;
+      option.choose();
+    });
+    item.firstChild.append(h("span", { class: "tile-next" }, nextFreeText(option.startsAt)));
+    return item;
+  });
+  box.replaceChildren(h("h2", {}, t("alternativesTitle")), h("ul", { class: "tiles" }, ...tiles));
+}
+
 /** After a time (or "call me") is chosen: the name, the number and the code only when still needed. */
 export async function afterChoice() {
   await store.sessionChecked;
@@ -186,11 +255,13 @@ export function timeScreen(view, _params, token) {
     { title: t("timeTitle"), back: draft.modality === "help_point" ? "#/apupiste" : "#/tapa", id: "time" },
     place,
   );
-  const empty = h("p", { class: "empty" }, t("noTimes"));
+  const alternatives = h("div", { class: "alternatives" });
+  const empty = h("div", {}, h("p", { class: "empty" }, t("noTimes")), alternatives);
   const picker = slotPicker({
     root,
     token,
     empty,
+    onEmpty: () => offerAlternatives(alternatives, token),
     query: {
       topic: draft.topic,
       modality: draft.modality,

@@ -1,9 +1,10 @@
 // How to meet (help point, home visit, phone, video), then where: the municipality and the help point, or the
 // home's address.
 import { h, list } from "../dom.js";
+import { when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { loadHelpPoints, loadTopics, store, topicByCode } from "../state.js";
+import { helpLanguage, loadFirstFree, loadHelpPoints, loadTopics, store, topicByCode } from "../state.js";
 import { clearErrors, field, fieldError, guard, helplineLink, load, loading, problem, say, screen, tile } from "../ui.js";
 
 const MODALITIES = ["help_point", "home_visit", "phone", "video"];
@@ -27,6 +28,27 @@ export function topicName(code) {
   return topic ? topic.names[language()] || topic.names.fi : code;
 }
 
+/** "Seuraava vapaa aika ke 25.11. klo 17.00", or that there is none within the search. */
+export function nextFreeText(startsAt) {
+  return startsAt ? t("nextFree", when(startsAt, language())) : t("noFreeSoon");
+}
+
+/** Adds the next free time to the tiles under `root` whose `attribute` has a value `times` knows. */
+function showNextFree(root, attribute, times) {
+  for (const button of root.querySelectorAll(`.tile[${attribute}]`)) {
+    const key = button.getAttribute(attribute);
+    if (!(key in times)) continue;
+    button.querySelector(".tile-next")?.remove();
+    const text = nextFreeText(times[key]);
+    button.append(h("span", { class: times[key] ? "tile-next" : "tile-next none" }, text));
+  }
+}
+
+/** The next free times for the draft's topic, in the language of help (null if they cannot be had now). */
+function firstFreeOfDraft(municipality = null) {
+  return loadFirstFree(store.draft.topic, helpLanguage(language()), municipality).catch(() => null);
+}
+
 export function howScreen(view, _params, token) {
   if (needTopic()) return null;
   const options = MODALITIES.map((modality) =>
@@ -41,6 +63,10 @@ export function howScreen(view, _params, token) {
   );
   view.append(root);
   showTopic(root, token);
+  firstFreeOfDraft().then((found) => {
+    if (!found || !stillOn(token)) return;
+    showNextFree(root, "data-modality", { help_point: found.help_point, phone: found.remote, video: found.remote });
+  });
   return root;
 }
 
@@ -93,6 +119,9 @@ async function fillMunicipalities(root, token) {
     ),
   );
   root.append(h("ul", { class: "tiles" }, ...tiles));
+  const found = await firstFreeOfDraft();
+  if (!found || !stillOn(token)) return;
+  showNextFree(root, "data-name", Object.fromEntries(found.municipalities.map((m) => [m.municipality, m.starts_at])));
 }
 
 export function helpPointScreen(view, _params, token) {
@@ -126,7 +155,7 @@ async function fillHelpPoints(root, token) {
         store.draft.idempotencyKey = null;
       }
       go("/aika");
-    }, { "data-name": point.name });
+    }, { "data-name": point.name, "data-id": point.id });
     // Access notes are written by the help point in Finnish: marked so, for screen readers.
     if (point.accessibility_notes) {
       item.firstChild.append(h("span", { class: "tile-detail", lang: "fi" }, point.accessibility_notes));
@@ -134,6 +163,9 @@ async function fillHelpPoints(root, token) {
     return item;
   });
   root.append(h("ul", { class: "tiles" }, ...tiles));
+  const found = await firstFreeOfDraft(store.draft.municipality);
+  if (!found || !stillOn(token)) return;
+  showNextFree(root, "data-id", Object.fromEntries(found.help_points.map((p) => [p.help_point_id, p.starts_at])));
 }
 
 /** The home of a home visit: the address (shown to the helper only after they take the request) and, for the

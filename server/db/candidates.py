@@ -40,7 +40,9 @@ def _eligible(*, topic: str, modality: Modality, help_point_id: uuid.UUID | None
         "AND EXISTS (SELECT 1 FROM membership m JOIN organisation o ON o.id = m.organisation "
         "WHERE m.person = vt.person AND m.role = 'volunteer' AND m.active AND o.active) "
     )
-    if modality is Modality.HELP_POINT:
+    if modality is Modality.HELP_POINT and help_point_id is None:  # at any help point (see `candidates`)
+        sql += "AND EXISTS (SELECT 1 FROM volunteer_help_point h WHERE h.person = vt.person) "
+    elif modality is Modality.HELP_POINT:
         sql += "AND EXISTS (SELECT 1 FROM volunteer_help_point h WHERE h.person = vt.person AND h.help_point = {}) "
         params.append(help_point_id)
     elif modality.remote:
@@ -62,7 +64,8 @@ async def candidates(
 ) -> list[Candidate]:
     """The volunteers who may take the request (see `_eligible`) and have availability of the right kind on
     `first`..`last` (weekly hours on one of those weekdays, or extra hours on one of the dates), with their
-    calendars; language and the other rules are left to matching. A fixed handful of queries on one
+    calendars; language and the other rules are left to matching. At a help point without `help_point_id`: the
+    volunteers of every help point, each with the help points they work at. A fixed handful of queries on one
     connection, whatever the size of the network; who is eligible and their weekly hours are kept between
     requests while `matching_version` says nothing they depend on has changed (see `_eligible_volunteers`)."""
     where, params = _eligible(topic=topic, modality=modality, help_point_id=help_point_id)
@@ -84,6 +87,9 @@ async def candidates(
             return []
         overrides = _overrides(await fetch(_OVERRIDES + ids, [first, last, *params]))
         calendars = _calendars(await fetch(_SESSIONS + ids, [since, until, *params]), now)
+        works_at = None
+        if modality is Modality.HELP_POINT and help_point_id is None:
+            works_at = _works_at(await fetch(_WORKS_AT + ids, params))
     points = frozenset({help_point_id}) if modality is Modality.HELP_POINT and help_point_id else frozenset()
     # Volunteers with the same weekly hours and no exceptions (most of them) share one expansion, never changed.
     expanded: dict[tuple[tuple[int, time, time], ...], list[Interval]] = {}
@@ -108,7 +114,7 @@ async def candidates(
                 active=True,
                 skills={topic: profile.skill},
                 languages=profile.languages,
-                help_point_ids=points,
+                help_point_ids=points if works_at is None else works_at.get(person_id, frozenset()),
                 remote=profile.remote,
                 home_visits=profile.home_visits,
                 home=profile.home,
@@ -142,6 +148,7 @@ _SESSIONS = (
     "SELECT hs.volunteer, hs.starts_at, hs.ends_at, hs.state FROM help_session hs "
     "WHERE hs.starts_at >= {} AND hs.starts_at < {} AND hs.volunteer IN "
 )
+_WORKS_AT = "SELECT h.person, h.help_point FROM volunteer_help_point h WHERE h.person IN "
 _VERSION = "SELECT n FROM matching_version WHERE id = 1"
 
 Rows = Sequence[Sequence[Any]]
@@ -300,6 +307,14 @@ def _overrides(rows: Rows) -> dict[uuid.UUID, list[DateOverride]]:
     for person, day, away, start, end, remote in rows:
         found.setdefault(as_uuid(person), []).append(DateOverride(day, bool(away), start, end, bool(remote)))
     return found
+
+
+def _works_at(rows: Rows) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
+    """The help points of each volunteer, from rows of `_WORKS_AT`."""
+    found: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for person, help_point in rows:
+        found[as_uuid(person)].add(as_uuid(help_point))
+    return {person: frozenset(points) for person, points in found.items()}
 
 
 @dataclass(frozen=True, slots=True)

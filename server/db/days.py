@@ -39,6 +39,16 @@ async def days_off(help_point_id: uuid.UUID, first: date, last: date) -> dict[da
     return {e.day: e for e in await of_point(help_point_id, first, last)}
 
 
+async def days_off_everywhere(first: date, last: date) -> dict[uuid.UUID, dict[date, DayException]]:
+    """The exceptions of every help point from `first` to `last`, by help point and date."""
+    rows = await HelpPointDay.select().where((HelpPointDay.day >= first) & (HelpPointDay.day <= last))
+    found: dict[uuid.UUID, dict[date, DayException]] = {}
+    for row in rows:
+        exception = _exception(row)
+        found.setdefault(exception.help_point_id, {})[exception.day] = exception
+    return found
+
+
 async def save(
     help_point_id: uuid.UUID,
     day: date,

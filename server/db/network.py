@@ -96,6 +96,15 @@ async def list_help_points(
     return found.map(lambda r: _help_point(r, hours.get(r["id"], ())))
 
 
+async def open_help_points() -> list[network.HelpPoint]:
+    """Every help point open for bookings (active, of an active organisation): one row each, the network's size."""
+    rows = await HelpPoint.select().where(
+        (HelpPoint.active == True) & (HelpPoint.organisation.active == True)  # noqa: E712
+    )
+    hours = await _hours_for([r["id"] for r in rows])
+    return [_help_point(r, hours.get(r["id"], ())) for r in rows]
+
+
 def _help_point(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...]) -> network.HelpPoint:
     return network.HelpPoint(
         id=row["id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -17,9 +18,9 @@ from server.domain.phone import callable_number
 from server.domain.records import SessionRow
 from server.domain.roles import Principal, Role
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
-from server.http.schemas import AwareDateTime, Input
+from server.http.schemas import SINGLE_LINE, AwareDateTime, Input
 from server.http.security import PUBLIC, SIGNED_IN, Me, Svc, caller, roles
-from server.services.booking import Booked, BookingQuery
+from server.services.booking import Booked, BookingQuery, FirstFree
 
 ModalityName = Literal["help_point", "home_visit", "phone", "video"]
 LanguageName = Literal["fi", "sv", "en", "fi-plain"]
@@ -29,6 +30,54 @@ TopicCode = Annotated[str, QueryParameter(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 class SlotOut(msgspec.Struct, kw_only=True):
     starts_at: datetime
     ends_at: datetime
+
+
+class HelpPointFirstFree(msgspec.Struct, kw_only=True):
+    help_point_id: uuid.UUID
+    starts_at: datetime | None  # None: no free time within the search
+
+
+class MunicipalityFirstFree(msgspec.Struct, kw_only=True):
+    municipality: str
+    help_points: int  # how many help points are open for bookings there
+    starts_at: datetime | None  # the first free time at any of them
+
+
+class FirstFreeOut(msgspec.Struct, kw_only=True):
+    """The next free time of each choice, shown on it before it is chosen. One entry per municipality (there are
+    only so many), and per help point of the one asked for."""
+
+    searched_until: date
+    remote: datetime | None  # by phone or video
+    help_point: datetime | None  # at any help point
+    municipalities: list[MunicipalityFirstFree]
+    help_points: list[HelpPointFirstFree]
+
+    @classmethod
+    def of(cls, found: FirstFree, municipality: str | None) -> FirstFreeOut:
+        by_town: dict[str, list[datetime | None]] = {}
+        for point, starts_at in found.help_points.values():
+            by_town.setdefault(point.municipality, []).append(starts_at)
+        wanted = municipality.strip().casefold() if municipality else None
+        points = sorted(found.help_points.values(), key=lambda found: (found[0].municipality, found[0].name))
+        return cls(
+            searched_until=found.searched_until,
+            remote=found.remote,
+            help_point=_earliest(t for _, t in found.help_points.values()),
+            municipalities=[
+                MunicipalityFirstFree(municipality=name, help_points=len(times), starts_at=_earliest(times))
+                for name, times in sorted(by_town.items())
+            ],
+            help_points=[
+                HelpPointFirstFree(help_point_id=point.id, starts_at=starts_at)
+                for point, starts_at in points
+                if wanted is not None and point.municipality.casefold() == wanted
+            ],
+        )
+
+
+def _earliest(times: Iterable[datetime | None]) -> datetime | None:
+    return min((t for t in times if t is not None), default=None)
 
 
 class BookingIn(Input):
@@ -125,6 +174,18 @@ class BookingController(Controller):
     ) -> list[SlotOut]:
         query = BookingQuery(topic, language, Modality(modality), help_point_id)
         return [SlotOut(starts_at=s.start, ends_at=s.end) for s in await services.booking.slots(query, from_, to)]
+
+    @get("/slots/first", opt=PUBLIC, summary="The next free time of each way of meeting, municipality and help point")
+    async def first_free(
+        self,
+        services: Svc,
+        topic: TopicCode,
+        language: FromQuery[LanguageName] = "fi",
+        municipality: Annotated[str | None, QueryParameter(max_length=100, pattern=SINGLE_LINE)] = None,
+    ) -> FirstFreeOut:
+        """Within the next four weeks (`searched_until`); None where there is none. Computed at most once a minute
+        per topic and language: a hint before choosing, the free times themselves are searched when chosen."""
+        return FirstFreeOut.of(await services.booking.first_free(topic, language), municipality)
 
     @post("/bookings", opt=roles(Role.RESIDENT), status_code=201, summary="Book a time (the best volunteer at once)")
     async def book(

@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import anyio.to_thread
 
@@ -21,6 +23,7 @@ from server.db import requests as requests_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, is_unique_violation, write_transaction
 from server.domain.clocktime import local_date
+from server.domain.days import DayException
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.matching import Modality, Need, Place, rank
 from server.domain.network import HelpPoint
@@ -28,13 +31,15 @@ from server.domain.paging import Page, PageRequest
 from server.domain.records import SessionRow
 from server.domain.requests import NewRequest
 from server.domain.roles import Principal
-from server.domain.slots import Slot, help_point_slots, remote_slots
+from server.domain.slots import Slot, SlotRules, VolunteerTime, help_point_slots, remote_slots
 from server.domain.states import RequestState, request_after
 from server.domain.topics import Topic
 from server.services.audit import AuditService
 from server.services.placement import Placement, replayed
 
 MAX_SEARCH_DAYS = 31
+FIRST_FREE_DAYS = 28  # how far "the next free time" on a choice looks ahead
+FIRST_FREE_KEPT = timedelta(minutes=1)  # a hint on a tile: the list of times itself is always searched afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,16 @@ class Booked:
     replayed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class FirstFree:
+    """The next free time of each choice for a topic and language, within `searched_until`: by phone or video
+    (one grid: the same volunteers take both), and at each help point open for bookings (None: no free time)."""
+
+    searched_until: date
+    remote: datetime | None
+    help_points: Mapping[uuid.UUID, tuple[HelpPoint, datetime | None]]
+
+
 class BookingService:
     def __init__(
         self,
@@ -78,6 +93,7 @@ class BookingService:
         self._engine = engine
         self._audit = audit
         self._placement = placement
+        self._first_free: OrderedDict[tuple[str, str, date], tuple[datetime, FirstFree]] = OrderedDict()
 
     async def _topic(self, code: str) -> Topic:
         topic = await topics_q.get_topic(code)
@@ -151,6 +167,46 @@ class BookingService:
             )
         remote_people = [c.time for c in people if c.remote and query.language in c.languages and c.time]
         return await anyio.to_thread.run_sync(lambda: remote_slots(remote_people, first, last, now=now, rules=rules))
+
+    async def first_free(self, topic_code: str, language: str) -> FirstFree:
+        """The next free time of every way and help point, so that no choice leads to an empty list unawares.
+        Kept for a minute per topic, language and day (a hint shown before choosing; the times are searched
+        again when the choice is made): a few set-based queries for the whole network, the grids off the loop."""
+        now = self._clock.now()
+        first = local_date(now)
+        key = (topic_code, language, first)
+        kept = self._first_free.get(key)
+        if kept is not None and now - kept[0] < FIRST_FREE_KEPT:
+            return kept[1]
+        topic = await self._topic(topic_code)
+        last = first + timedelta(days=FIRST_FREE_DAYS - 1)
+        if topic.partner_only_organisation_id is not None:
+            return FirstFree(last, None, {})
+        points = await network_q.open_help_points()
+        at_points, remote = [
+            await candidates_q.candidates(
+                topic=topic_code, modality=modality, help_point_id=None, first=first, last=last, now=now
+            )
+            for modality in (Modality.HELP_POINT, Modality.PHONE)
+        ]
+        off = await days_q.days_off_everywhere(first, last)
+        rules = self._placement.rules
+
+        def search() -> FirstFree:
+            speaking = [c for c in at_points if language in c.languages and c.time is not None]
+            found: dict[uuid.UUID, tuple[HelpPoint, datetime | None]] = {}
+            for point in points:
+                staff = [c.time for c in speaking if point.id in c.help_point_ids and c.time is not None]
+                found[point.id] = (point, _first_at(point, staff, off.get(point.id), first, last, now, rules))
+            remote_people = [c.time for c in remote if c.remote and language in c.languages and c.time]
+            by_phone = _first_of(lambda a, b: remote_slots(remote_people, a, b, now=now, rules=rules), first, last)
+            return FirstFree(last, by_phone if remote_people else None, found)
+
+        answer = await anyio.to_thread.run_sync(search)
+        self._first_free[key] = (now, answer)
+        while len(self._first_free) > 64:
+            self._first_free.popitem(last=False)
+        return answer
 
     async def book(
         self,
@@ -275,6 +331,38 @@ def new_request(
         idempotency_key=key,
         idempotency_fingerprint=fingerprint if key else None,
     )
+
+
+def _first_at(
+    point: HelpPoint,
+    staff: list[VolunteerTime],
+    days_off: Mapping[date, DayException] | None,
+    first: date,
+    last: date,
+    now: datetime,
+    rules: SlotRules,
+) -> datetime | None:
+    """The first free time at a help point with these volunteers (None: nobody, or no time)."""
+    if not staff:
+        return None
+    return _first_of(
+        lambda a, b: help_point_slots(point.opening_hours, staff, a, b, now=now, rules=rules, days_off=days_off),
+        first,
+        last,
+    )
+
+
+def _first_of(search: Callable[[date, date], list[Slot]], first: date, last: date) -> datetime | None:
+    """The start of the first slot `search` finds from `first` to `last`, a week at a time (most are in the
+    first)."""
+    start = first
+    while start <= last:
+        end = min(start + timedelta(days=6), last)
+        slots = search(start, end)
+        if slots:
+            return min(s.start for s in slots)
+        start = end + timedelta(days=1)
+    return None
 
 
 def _fingerprint(query: BookingQuery, starts_at: datetime, needs: frozenset[Need]) -> str:
