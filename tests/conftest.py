@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import os
+import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -30,6 +32,8 @@ from server.adapters.voice import MemoryVoice, build_voice
 from server.app import create_app, services_of
 from server.db.engine import AnyEngine, make_engine, start, stop
 from server.db.migrate import migrate
+from server.http import error_codes
+from server.http.openapi import handler_name, handlers_of
 from server.services.registry import Services
 from server.settings import Settings
 
@@ -137,11 +141,37 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await conn.close()
 
 
+@functools.cache
+def _operations(app: Any) -> list[tuple[re.Pattern[str], str, dict[int, tuple[str, ...]]]]:
+    """Each route as a pattern of its path, its method, and the codes its OpenAPI entry lists, by status."""
+    return [
+        (re.compile(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(path))), method, error_codes.of_handler(handler_name(h)))
+        for (path, method), h in handlers_of(app).items()
+    ]
+
+
+async def _documented_code(app: Any, method: str, url: str, response: httpx.Response) -> None:
+    """Every problem answer the suite sees carries a code that its route's OpenAPI entry lists for its status:
+    the proof that `server/http/error_codes.py` finds where each code comes from."""
+    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+        return
+    await response.aread()
+    code = response.json().get("code")
+    path = httpx.URL(url).path
+    for pattern, route_method, codes in _operations(app):
+        if route_method == method and pattern.fullmatch(path):
+            assert error_codes.matches(code, codes.get(response.status_code, ())), (
+                f"{method} {path} answered {response.status_code} `{code}`, which its OpenAPI entry does not list"
+            )
+            return
+
+
 class Api:
     """An httpx client in the test's own event loop that behaves like the PWA: it picks up the CSRF cookie
     and sends it back in the header on every state-changing request."""
 
     def __init__(self, app: Any, client_address: str) -> None:
+        self.app = app
         transport = httpx.ASGITransport(app=app, client=(client_address, 41000))
         self.http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
@@ -153,7 +183,9 @@ class Api:
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("x-csrftoken", self.http.cookies["apuri_csrf"])
             kwargs["headers"] = headers
-        return await self.http.request(method, url, **kwargs)
+        response = await self.http.request(method, url, **kwargs)
+        await _documented_code(self.app, method, url, response)
+        return response
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.request("GET", url, **kwargs)

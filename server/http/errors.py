@@ -86,6 +86,11 @@ _DEFAULT_CODE = {
 }
 
 
+# Every (status, code) the framework's own errors above can carry, on any route (bad_request: a body or header the
+# framework cannot read).
+FRAMEWORK_CODES = frozenset({*_DEFAULT_CODE.items(), (403, "csrf_failed"), (400, "bad_request")})
+
+
 def _framework_code(exc: HTTPException) -> str:
     status = exc.status_code
     if status == 403 and "csrf" in str(exc.detail).lower():

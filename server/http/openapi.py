@@ -1,22 +1,19 @@
 """The OpenAPI document says what the API really does: every error a route can give, as problem details with the
-codes that status carries; times of day as times; public routes without the cookie; request bodies that refuse
+codes it can carry; times of day as times; public routes without the cookie; request bodies that refuse
 unknown fields.
 
 Litestar documents a 400 in its own (unused) error format and nothing else, types `datetime.time` as a
 duration, and cannot know which routes are public or what the domain errors are. `refine` corrects the
-generated document once, when the app is built. The codes are read from the source (every `code="…"` given to
-a domain error or to `problem(…)`), grouped by the status they travel with.
+generated document once, when the app is built. The codes each route can give are read from the source
+(`server/http/error_codes.py`), grouped by the status they travel with.
 """
 
 from __future__ import annotations
 
-import ast
-from collections import defaultdict
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -27,10 +24,10 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
-from server.domain import errors as domain_errors
+from server.http import error_codes
+from server.http.error_codes import codes_by_status
 from server.http.errors import PROBLEM_JSON
 
-SERVER = Path(__file__).resolve().parent.parent
 TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?$"
 WITH_BODY = ("POST", "PUT", "PATCH")
 _STATUS_TEXT = {
@@ -45,39 +42,6 @@ _STATUS_TEXT = {
     429: "Too many requests: wait for Retry-After seconds.",
     503: "A service Apuri depends on did not answer: try again in a moment.",
 }
-
-
-def _status_of_error_classes() -> dict[str, int]:
-    """Each domain error class (subclasses defined by services too) by name, with its status."""
-    found: dict[str, int] = {}
-    todo = [domain_errors.DomainError]
-    while todo:
-        cls = todo.pop()
-        found[cls.__name__] = cls.status
-        todo.extend(cls.__subclasses__())
-    return found
-
-
-@cache
-def codes_by_status() -> dict[int, tuple[str, ...]]:
-    """Every error code in the server's source, by the HTTP status it is sent with."""
-    classes = _status_of_error_classes()
-    found: dict[int, set[str]] = defaultdict(set)
-    for path in SERVER.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            code = next(
-                (k.value.value for k in node.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)), None
-            )
-            if not isinstance(code, str):
-                continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            if name in classes:
-                found[classes[name]].add(code)
-            elif name == "problem" and node.args and isinstance(node.args[0], ast.Constant):
-                found[int(str(node.args[0].value))].add(code)
-    return {status: tuple(sorted(codes)) for status, codes in sorted(found.items())}
 
 
 def _problem_schema() -> Schema:
@@ -98,16 +62,15 @@ def _problem_schema() -> Schema:
     )
 
 
-def _problem_response(status: int) -> OpenAPIResponse:
-    codes = codes_by_status().get(status, ())
-    listed = f" Codes: {', '.join(f'`{c}`' for c in codes)}." if codes else ""
+def _problem_response(status: int, codes: tuple[str, ...]) -> OpenAPIResponse:
+    listed = f" Codes: {', '.join(f'`{error_codes.shown(c)}`' for c in codes)}." if codes else ""
     return OpenAPIResponse(
         description=_STATUS_TEXT.get(status, "") + listed,
         content={PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
     )
 
 
-def _statuses(method: str, public: bool) -> list[int]:
+def _statuses(method: str, public: bool, codes: dict[int, tuple[str, ...]]) -> list[int]:
     statuses = [400, 403, 404, 422, 429]  # 403 also on public routes: some parts are for some roles only
     if method in WITH_BODY or method == "DELETE":
         statuses += [409, 403]
@@ -115,21 +78,27 @@ def _statuses(method: str, public: bool) -> list[int]:
         statuses.append(413)
     if not public:
         statuses += [401, 403]
-    if 503 in codes_by_status():
+    if 503 in codes:  # a text message that could not be sent
         statuses.append(503)
     return sorted(set(statuses))
 
 
-def _handlers(app: Litestar) -> dict[tuple[str, str], dict[str, Any]]:
-    """(path as in the document, method) → the route handler's opt."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+def handlers_of(app: Litestar) -> dict[tuple[str, str], HTTPRouteHandler]:
+    """(path as in the document, method) → its route handler."""
+    found: dict[tuple[str, str], HTTPRouteHandler] = {}
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
             for method in handler.http_methods:
-                found[(route.path_format, method.upper())] = dict(handler.opt)
+                found[(route.path_format, method.upper())] = handler
     return found
+
+
+def handler_name(handler: HTTPRouteHandler) -> str:
+    """The handler's function as `error_codes` names it: module and qualified name."""
+    fn = handler.fn
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def _times_of_day(schema: Any) -> None:
@@ -169,18 +138,20 @@ def refine(app: Litestar) -> None:
     for schema in schemas.values():
         _times_of_day(schema)
     _closed_request_shapes(schemas)
-    handlers = _handlers(app)
+    handlers = handlers_of(app)
     for path, item in (document.paths or {}).items():
         for method in ("get", "post", "put", "patch", "delete"):
             operation: Operation | None = getattr(item, method, None)
             if operation is None:
                 continue
-            opt = handlers.get((path, method.upper()), {})
+            handler = handlers.get((path, method.upper()))
+            opt = dict(handler.opt) if handler is not None else {}
             public = bool(opt.get("public"))
+            codes = error_codes.of_handler(handler_name(handler)) if handler is not None else codes_by_status()
             responses = operation.responses if operation.responses is not None else {}
             responses.pop("400", None)  # Litestar's own validation format; ours is problem details
-            for status in _statuses(method.upper(), public):
-                responses.setdefault(str(status), _problem_response(status))
+            for status in _statuses(method.upper(), public, codes):
+                responses.setdefault(str(status), _problem_response(status, codes.get(status, ())))
             operation.responses = responses
             if public:
                 operation.security = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time, timedelta
+from typing import Literal
 
 from server.adapters.clock import Clock
 from server.db import booking as q
@@ -38,6 +39,10 @@ from server.services.notifications import NotificationService
 MAX_FUTURE_BOOKINGS = 3
 SEARCH_DAYS = 14  # how far ahead a request without a time looks for someone
 _PREVIOUS = object()  # "look up the resident's last volunteer"
+
+# How placing a session moves its request on: "assign" (a coordinator gives it to a volunteer) or "schedule" (a
+# volunteer who took it gives it a time; it stays matched).
+RequestStep = Literal["assign", "schedule"]
 
 
 async def replayed(resident_id: uuid.UUID, key: str | None, fingerprint: str, *, what: str) -> HelpRequestRow | None:
@@ -146,7 +151,7 @@ class Placement:
         *,
         new: NewRequest | None = None,
         request: HelpRequestRow | None = None,
-        event: str = "assign",
+        event: RequestStep = "assign",
         moving: SessionRow | None = None,
     ) -> SessionRow | None:
         """Put `volunteer_id` with the resident at `when`: for a `new` request, for an existing `request` that has
@@ -192,7 +197,7 @@ class Placement:
         now: datetime,
         new: NewRequest | None,
         request: HelpRequestRow | None,
-        event: str,
+        event: RequestStep,
     ) -> uuid.UUID:
         if new is not None:
             state = request_after(RequestState.OPEN, "book").value
@@ -256,7 +261,7 @@ class Placement:
             found.id, SessionEvent.MOVED, actor, previous_volunteer_id=found.volunteer_id
         )
 
-    async def _move_request(self, request: HelpRequestRow, event: str, now: datetime) -> None:
+    async def _move_request(self, request: HelpRequestRow, event: RequestStep, now: datetime) -> None:
         if await q.active_session_of_request(request.id) is not None:
             raise Conflict("This request already has a session.", code="request_has_session")
         state = RequestState(request.state)
@@ -264,7 +269,7 @@ class Placement:
             if state is not RequestState.MATCHED:
                 raise Conflict("Only a request you have taken can be given a time.", code="request_not_matched")
             return
-        target = request_after(state, event)
+        target = request_after(state, "assign")
         if not await requests_q.move(request.id, from_state=state.value, to_state=target.value, now=now):
             raise Conflict("The request changed meanwhile. Reload and try again.", code="request_changed")
         await offers_q.withdraw_others(request.id, None, now)

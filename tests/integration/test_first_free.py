@@ -11,7 +11,7 @@ from tests.integration.world import World, build_world, volunteer_offers
 
 TODAY_ONE_PM = "2026-11-23T11:00:00Z"  # the clock starts on Monday 23 November at 11.00 Helsinki time
 NEXT_MONDAY_NINE = "2026-11-30T07:00:00Z"
-WEDNESDAY_FIVE_PM = "2026-11-25T15:00:00Z"  # the volunteer's remote hours, Wednesdays 17–19
+WEDNESDAY_FIVE_PM = "2026-11-25T15:00:00Z"  # the volunteer's remote hours, Wednesdays 17 to 19
 
 
 async def first(env: Env, **params: str) -> Any:
