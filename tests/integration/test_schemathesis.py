@@ -12,6 +12,7 @@ session cookie out is sent without it (and must be refused).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from server.demo import (
     RESIDENT_PHONE,
     VOLUNTEER_PHONE,
 )
+from server.http.error_codes import matches
 from tests.live import LiveServer, demo_database, serve
 
 WITHOUT_SESSION = {"/api/v1/auth/password", "/api/v1/auth/sign-out"}
@@ -118,6 +120,7 @@ def test_every_check_passes_for_every_operation_as_every_role(
             fuzz(operation, operation.as_strategy(generation_mode=mode), live_server, session, examples)()
         except Unsatisfiable:
             assert mode is GenerationMode.NEGATIVE, "only an operation without inputs has no invalid request"
+    assert CHECKED, "problem answers were seen and their codes checked"
     if session is not None:
         with httpx.Client(base_url=live_server.base_url, cookies={"apuri_session": session}) as client:
             assert client.get("/api/v1/auth/session").status_code == 200, "the fuzzing kept its session"
@@ -137,9 +140,28 @@ def fuzz(operation: Any, strategy: Any, live_server: Session, session: str | Non
             jar.pop("apuri_session", None)
         jar["apuri_csrf"] = live_server.csrf
         case.cookies = jar
-        case.call_and_validate(base_url=live_server.base_url, headers={"x-csrftoken": live_server.csrf}, checks=checks)
+        response = case.call_and_validate(
+            base_url=live_server.base_url, headers={"x-csrftoken": live_server.csrf}, checks=checks
+        )
+        _code_is_documented(operation, response)
 
     return call
+
+
+def _code_is_documented(operation: Any, response: Any) -> None:
+    """A problem answer's `code` is one its operation's document lists for that status ("Codes: `a`, `b`.")."""
+    types = {k.lower(): v for k, v in response.headers.items()}.get("content-type", [])
+    if not any(str(t).startswith("application/problem+json") for t in types):
+        return
+    CHECKED.append(operation.path)
+    code = response.json().get("code")
+    described = operation.definition.raw["responses"].get(str(response.status_code), {}).get("description", "")
+    listed = tuple(c.replace("…", "{}") for c in re.findall(r"`([^`]+)`", described.partition("Codes:")[2]))
+    where = f"{operation.method.upper()} {operation.path}"
+    assert matches(code, listed), f"{where}: {response.status_code} `{code}` is not in its document"
+
+
+CHECKED: list[str] = []  # the operations whose problem answers were checked against their codes
 
 
 def test_the_schema_covers_every_api_route(api_schema: schemathesis.BaseSchema) -> None:
