@@ -287,7 +287,7 @@ async def test_plain_finnish_and_what_the_helper_should_know_go_with_the_request
 ) -> None:
     page = await open_page(browser, site)
     searched: list[str] = []
-    page.on("request", lambda r: searched.append(r.url) if "/api/v1/slots" in r.url else None)
+    page.on("request", lambda r: searched.append(r.url) if "/api/v1/slots?" in r.url else None)
     assert "Avustaja puhuu selkosuomea" in await page.inner_text("#plain-finnish")
     await to_time_screen(page, start="#plain-finnish")
     assert await page.get_attribute("html", "lang") == "fi"
