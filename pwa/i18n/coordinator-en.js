@@ -136,7 +136,11 @@ export default {
 
   // Book for a caller
   onBehalfTitle: "Book for a caller",
-  onBehalfIntro: "The resident phoned and wants a time. They need no account: the confirmation goes by text message.",
+  onBehalfIntro: "The resident phoned and wants a time. They need no account: the confirmation goes by text message. A landline gets no messages: tell them the time on the phone; the reminder comes as a call the day before.",
+  onBehalfPhoneLabel: "Phone number",
+  onBehalfPhoneHint: "Mobile or landline, for example 040 123 4567 or 08 123 4567",
+  bookedByCall: (time, name) => `The session on ${time} is booked. Volunteer: ${name}. The number is a landline: tell the resident the time now. The reminder comes as a call the day before.`,
+  askedByCall: "The number is a landline: the volunteer calls it when they take the request.",
   callerLegend: "Caller",
   phoneLabel: "Mobile number",
   phoneHint: "For example 040 123 4567",
@@ -153,7 +157,7 @@ export default {
   noTimeOption: "No fixed time: ask the volunteers, they call",
   slotLabel: "Free time",
   noSlots: "No free times were found for the next two weeks. Choose “No fixed time”, and the request goes to the volunteers.",
-  consentLabel: "On the phone, the resident agreed to the booking and to text messages",
+  consentLabel: "On the phone, the resident agreed to the booking and to its text messages or calls",
   book: "Book",
   bookedTitle: "Booked",
   booked: (time, name) => `The session on ${time} is booked. Volunteer: ${name}. The resident gets a confirmation by text message.`,

@@ -136,7 +136,11 @@ export default {
 
   // Varaa soittajalle
   onBehalfTitle: "Varaa soittajalle",
-  onBehalfIntro: "Asukas soitti ja haluaa ajan. Asukas ei tarvitse tiliä: vahvistus lähtee tekstiviestinä.",
+  onBehalfIntro: "Asukas soitti ja haluaa ajan. Asukas ei tarvitse tiliä: vahvistus lähtee tekstiviestinä. Lankapuhelimeen ei lähde viestejä: kerro aika puhelimessa, muistutus tulee puheluna edellisenä päivänä.",
+  onBehalfPhoneLabel: "Puhelinnumero",
+  onBehalfPhoneHint: "Matkapuhelin tai lankapuhelin, esimerkiksi 040 123 4567 tai 08 123 4567",
+  bookedByCall: (time, name) => `Aika ${time} on varattu. Vapaaehtoinen: ${name}. Numero on lankapuhelin: kerro aika asukkaalle nyt. Muistutus tulee puheluna edellisenä päivänä.`,
+  askedByCall: "Numero on lankapuhelin: vapaaehtoinen soittaa siihen, kun ottaa pyynnön.",
   callerLegend: "Soittaja",
   phoneLabel: "Matkapuhelinnumero",
   phoneHint: "Esimerkiksi 040 123 4567",
@@ -153,7 +157,7 @@ export default {
   noTimeOption: "Ei kiinteää aikaa: kysy vapaaehtoisilta, he soittavat",
   slotLabel: "Vapaa aika",
   noSlots: "Vapaita aikoja ei löytynyt seuraavalle kahdelle viikolle. Valitse ”ei kiinteää aikaa”, niin pyyntö menee vapaaehtoisille.",
-  consentLabel: "Asukas suostui puhelimessa varaukseen ja tekstiviesteihin",
+  consentLabel: "Asukas suostui puhelimessa varaukseen ja siitä tuleviin viesteihin tai puheluihin",
   book: "Varaa",
   bookedTitle: "Varattu",
   booked: (time, name) => `Aika ${time} on varattu. Vapaaehtoinen: ${name}. Asukas saa vahvistuksen tekstiviestinä.`,

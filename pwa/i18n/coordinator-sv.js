@@ -135,7 +135,11 @@ export default {
 
   // Boka åt den som ringer
   onBehalfTitle: "Boka åt den som ringer",
-  onBehalfIntro: "Invånaren ringde och vill ha en tid. Invånaren behöver inget konto: bekräftelsen skickas per sms.",
+  onBehalfIntro: "Invånaren ringde och vill ha en tid. Invånaren behöver inget konto: bekräftelsen skickas per sms. Till en fast telefon skickas inga meddelanden: säg tiden i telefonen, påminnelsen kommer som ett samtal dagen innan.",
+  onBehalfPhoneLabel: "Telefonnummer",
+  onBehalfPhoneHint: "Mobil eller fast telefon, till exempel 040 123 4567 eller 08 123 4567",
+  bookedByCall: (time, name) => `Tiden ${time} är bokad. Frivillig: ${name}. Numret är en fast telefon: säg tiden till invånaren nu. Påminnelsen kommer som ett samtal dagen innan.`,
+  askedByCall: "Numret är en fast telefon: den frivillige ringer dit när hen tar begäran.",
   callerLegend: "Den som ringer",
   phoneLabel: "Mobilnummer",
   phoneHint: "Till exempel 040 123 4567",
@@ -152,7 +156,7 @@ export default {
   noTimeOption: "Ingen fast tid: fråga de frivilliga, de ringer",
   slotLabel: "Ledig tid",
   noSlots: "Inga lediga tider hittades för de närmaste två veckorna. Välj ”Ingen fast tid”, så går begäran till de frivilliga.",
-  consentLabel: "Invånaren godkände i telefon bokningen och sms:en",
+  consentLabel: "Invånaren godkände i telefon bokningen och meddelandena eller samtalen om den",
   book: "Boka",
   bookedTitle: "Bokad",
   booked: (time, name) => `Tiden ${time} är bokad. Frivillig: ${name}. Invånaren får en bekräftelse per sms.`,

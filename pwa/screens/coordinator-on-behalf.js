@@ -74,8 +74,8 @@ function languageOptions(codes) {
 function bookingForm(root, caller, token) {
   const phone = field({
     id: "ob-phone",
-    label: t("coord.phoneLabel"),
-    hint: t("coord.phoneHint"),
+    label: t("coord.onBehalfPhoneLabel"),
+    hint: t("coord.onBehalfPhoneHint"),
     type: "tel",
     inputmode: "tel",
     autocomplete: "off",
@@ -235,11 +235,13 @@ function bookingForm(root, caller, token) {
 function showResult(root, form, result, callbackStillOpen) {
   let message;
   if (result.session) {
-    message = t("coord.booked", when(result.session.starts_at, language()), result.session.volunteer_first_name || "–");
+    const booked = result.reminded_by === "call" ? "coord.bookedByCall" : "coord.booked";
+    message = t(booked, when(result.session.starts_at, language()), result.session.volunteer_first_name || "–");
   } else if (result.routed_to_organisation_id) {
     message = t("coord.routed");
   } else {
     message = t("coord.asked", result.volunteers_asked || 0);
+    if (result.reminded_by === "call") message += ` ${t("coord.askedByCall")}`;
   }
   const heading = h("h2", { id: "ob-done", tabIndex: -1 }, t("coord.bookedTitle"));
   const done = h(

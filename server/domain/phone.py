@@ -13,6 +13,22 @@ MAX_INPUT_LENGTH = 32
 
 def parse_mobile(raw: str) -> str:
     """Return the E.164 form of a Finnish mobile number, or raise InvalidInput saying what is wrong."""
+    number = _finnish(raw)
+    if phonenumbers.number_type(number) not in _MOBILE:
+        raise InvalidInput(
+            "This looks like a landline. Text messages need a mobile number; you can also call the helpline.",
+            code="phone_not_mobile",
+        )
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def parse_finnish(raw: str) -> str:
+    """Return the E.164 form of a Finnish number, mobile or landline (a caller a coordinator books for: a landline
+    gets its reminders as calls), or raise InvalidInput saying what is wrong."""
+    return phonenumbers.format_number(_finnish(raw), PhoneNumberFormat.E164)
+
+
+def _finnish(raw: str) -> phonenumbers.PhoneNumber:
     text = raw.strip()
     if not text or len(text) > MAX_INPUT_LENGTH:
         raise InvalidInput("Enter a mobile phone number, for example 040 123 4567.", code="phone_invalid")
@@ -27,13 +43,8 @@ def parse_mobile(raw: str) -> str:
             "This phone number is not valid. Check the digits, for example 040 123 4567.", code="phone_invalid"
         )
     if phonenumbers.region_code_for_number(number) not in ("FI", "AX"):
-        raise InvalidInput("Only Finnish mobile numbers (+358) can receive our text messages.", code="phone_not_fi")
-    if phonenumbers.number_type(number) not in _MOBILE:
-        raise InvalidInput(
-            "This looks like a landline. Text messages need a mobile number; you can also call the helpline.",
-            code="phone_not_mobile",
-        )
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        raise InvalidInput("Only Finnish numbers (+358) can get our messages and calls.", code="phone_not_fi")
+    return number
 
 
 def parse_any(raw: str | None) -> str | None:

@@ -139,6 +139,7 @@ class BookingOut(msgspec.Struct, kw_only=True):
     state: str
     session: SessionOut | None
     routed_to_organisation_id: uuid.UUID | None
+    reminded_by: Literal["sms", "call"] = "sms"  # a landline resident booked by a coordinator: calls
 
     @classmethod
     def of(cls, booked: Booked, viewer: Principal) -> BookingOut:

@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.domain.errors import InvalidInput
 from server.domain.matching import Modality, Need, Place
 from server.domain.paging import DEFAULT_LIMIT
+from server.domain.phone import is_mobile, parse_finnish
 from server.domain.records import QueuedRequest
 from server.http.booking_routes import BookingOut, IdempotencyKey, LanguageName, ModalityName, SessionOut
 from server.http.offer_routes import AskedOut, HomeIn
@@ -122,10 +123,17 @@ class AssignIn(Input):
     starts_at: AwareDateTime
 
 
+def reminded_by(phone: str) -> Literal["sms", "call"]:
+    """How a resident with this (already accepted) number hears about their session."""
+    return "sms" if is_mobile(parse_finnish(phone)) else "call"
+
+
 class OnBehalfIn(Input):
     phone: PhoneInput
     first_name: Name
-    consent: Annotated[bool, msgspec.Meta(description="The resident agreed on the phone to the booking and SMS.")]
+    consent: Annotated[
+        bool, msgspec.Meta(description="The resident agreed on the phone to the booking and its SMS or calls.")
+    ]
     topic: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
     modality: ModalityName
     resident_language: Language = "fi"
@@ -262,7 +270,8 @@ class CoordinationController(Controller):
         self, data: JSONBody[OnBehalfIn], me: Me, services: Svc, idempotency_key: IdempotencyKey = None
     ) -> Response[BookingOut | AskedOut]:
         """With `starts_at`: the best free volunteer at once. Without: the volunteers are asked, as with a
-        resident's own request. `consent` must be true: the resident agreed to the booking and to SMS."""
+        resident's own request. `consent` must be true: the resident agreed to the booking and to its messages.
+        A landline is accepted: its confirmation is the coordinator's word, its reminders calls (`reminded_by`)."""
         who = Caller(
             phone=data.phone, first_name=data.first_name, language=data.resident_language, consent=data.consent
         )
@@ -279,6 +288,13 @@ class CoordinationController(Controller):
         )
         if isinstance(result, Booked):
             headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-            return Response(BookingOut.of(result, me), status_code=201, headers=headers)
-        body = AskedOut(request_id=result.request_id, state=result.state.value, volunteers_asked=result.offers)
+            out = BookingOut.of(result, me)
+            out.reminded_by = reminded_by(data.phone)
+            return Response(out, status_code=201, headers=headers)
+        body = AskedOut(
+            request_id=result.request_id,
+            state=result.state.value,
+            volunteers_asked=result.offers,
+            reminded_by=reminded_by(data.phone),
+        )
         return Response(body, status_code=201)

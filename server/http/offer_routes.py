@@ -54,6 +54,7 @@ class AskedOut(msgspec.Struct, kw_only=True):
     request_id: uuid.UUID
     state: str
     volunteers_asked: int
+    reminded_by: Literal["sms", "call"] = "sms"  # a landline resident booked by a coordinator: calls
 
 
 class RequestOut(msgspec.Struct, kw_only=True):

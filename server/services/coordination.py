@@ -23,7 +23,7 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Need, rank
 from server.domain.paging import Page, PageRequest, page_of
-from server.domain.phone import parse_any, parse_mobile
+from server.domain.phone import parse_any, parse_finnish
 from server.domain.records import QueuedRequest, SessionRow
 from server.domain.requests import HelpRequestRow
 from server.domain.roles import ForResident, Principal, Role
@@ -241,7 +241,7 @@ class CoordinationService:
                 "Ask the resident whether they agree to the booking and to getting SMS about it, then tick consent.",
                 code="consent_required",
             )
-        number = parse_mobile(who.phone)
+        number = parse_finnish(who.phone)  # a landline too: its reminders come as calls
         now = self._clock.now()
         async with write_transaction(self._engine):
             person = await people_q.get_person_by_phone(number)

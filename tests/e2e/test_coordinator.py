@@ -188,6 +188,42 @@ async def test_a_caller_is_booked_for_from_the_callback_queue_and_a_reply_is_han
     await staff.close()
 
 
+async def test_a_landline_caller_is_booked_and_the_coordinator_is_told_to_say_the_time(
+    browser: Browser, site: LiveServer
+) -> None:
+    await room_for(browser, site)
+    staff = await coordinator(browser, site)
+    page = staff.page
+    await go(page, "/koordinaattori/varaa", "on-behalf")
+    assert "lankapuhelin" in (await page.inner_text("#on-behalf")).lower(), "the form says a landline is welcome"
+    await page.fill("#ob-phone", "08 850 1235")
+    await page.fill("#ob-name", "Eino")
+    await page.select_option("#ob-topic", "smartphone")
+    await page.select_option("#ob-help-point", label=f"Kuusamo: {LIBRARY}")
+    await page.click("#ob-find-times")
+    await wait_until(page, "() => document.querySelectorAll('#ob-slot option').length > 2")
+    # A time two days ahead or more, so that the day-before reminder is still to come.
+    later = await page.evaluate(
+        """() => [...document.querySelectorAll('#ob-slot option')].map(o => o.value)
+            .find(v => Date.parse(v) > Date.now() + 2 * 86400000)"""
+    )
+    assert later, "a free time two days ahead"
+    await page.select_option("#ob-slot", later)
+    await page.check("#ob-consent")
+    async with page.expect_response("**/api/v1/bookings/on-behalf") as answer:
+        await page.click("#on-behalf-form button[type=submit]")
+    booked = await (await answer.value).json()
+    assert booked["reminded_by"] == "call"
+    await wait_until(page, "() => document.activeElement.id === 'ob-done'")
+    result = await page.inner_text("#ob-result")
+    assert "kerro aika asukkaalle nyt" in result and "puheluna" in result, result
+    await check(page, "on behalf: a landline booked")
+    ledger = await staff.get(f"/sessions/{booked['session']['id']}/notifications")
+    theirs = {(m["kind"], m["channel"]) for m in ledger if m["to"] == "resident"}
+    assert ("reminder_24h", "voice") in theirs and not any(channel == "sms" for _, channel in theirs), theirs
+    await staff.close()
+
+
 def new_display(e164: str) -> str:
     national = "0" + e164[4:]
     return f"{national[:3]} {national[3:]}"

@@ -10,12 +10,13 @@ from datetime import timedelta
 from server.db import booking as booking_q
 from server.db import people as people_q
 from server.db import topics as topics_q
-from server.db.tables import AuditEvent, HelpRequest
+from server.db.tables import AuditEvent, HelpRequest, Notification
 from server.domain.topics import Topic
 from tests.conftest import Env
 from tests.integration.test_booking import NINE
 from tests.integration.world import PASSWORD, PHONES, World, build_world, volunteer_offers
 
+LANDLINE = "+35888501235"  # 08 850 1235, a caller with no mobile phone
 AT_POINT_A = {"topic": "online_banking", "modality": "help_point", "language": "fi"}
 
 
@@ -123,8 +124,8 @@ async def test_a_coordinator_books_for_a_resident_who_phoned(env: Env) -> None:
     refused = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=body | {"consent": False})
     assert refused.status_code == 422 and refused.json()["code"] == "consent_required"
     assert await people_q.get_person_by_phone("+358507654321") is None, "nothing was created"
-    landline = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=body | {"phone": "09 310 1234"})
-    assert landline.status_code == 422 and landline.json()["code"] == "phone_not_mobile"
+    abroad = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=body | {"phone": "+46 8 123 456 78"})
+    assert abroad.status_code == 422 and abroad.json()["code"] == "phone_not_fi", abroad.text
     elsewhere = body | {"help_point_id": str(world.help_point_b)}
     other_org = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=elsewhere)
     assert other_org.status_code == 422 and other_org.json()["code"] == "help_point_outside_organisation"
@@ -132,6 +133,7 @@ async def test_a_coordinator_books_for_a_resident_who_phoned(env: Env) -> None:
     answer = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=body)
     assert answer.status_code == 201, answer.text
     assert answer.json()["session"]["volunteer_first_name"] == "Vol_A"
+    assert answer.json()["reminded_by"] == "sms"
     request = await HelpRequest.select().where(HelpRequest.id == uuid.UUID(answer.json()["request_id"]))
     assert (request[0]["channel"], request[0]["booked_by"]) == ("coordinator", world.ids["coord_a"])
     assert request[0]["consent_at"] == env.clock.now()
@@ -221,3 +223,32 @@ async def test_a_resident_on_the_phone_has_their_coming_sessions_found_and_one_c
     assert (await world.apis["coord_a"].post("/api/v1/residents/sessions", json=ask)).json() == []
     ledger = (await world.apis["coord_a"].get(f"/api/v1/sessions/{world.session}/notifications")).json()
     assert ("cancelled", "resident") in {(m["kind"], m["to"]) for m in ledger}, "the resident is told"
+
+
+async def test_a_coordinator_books_for_a_landline_caller_who_hears_of_it_by_calls(env: Env) -> None:
+    """A caller with only a landline: booked like anyone (no SMS to it, ever), reminded by a call the day before."""
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    body = AT_POINT_A | {
+        "help_point_id": str(world.help_point_a),
+        "starts_at": NINE,
+        "phone": "08 850 1235",
+        "first_name": "Eino",
+        "consent": True,
+    }
+    answer = await world.apis["coord_a"].post("/api/v1/bookings/on-behalf", json=body)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["reminded_by"] == "call", "the coordinator is told to say the time on the phone"
+    person = await people_q.get_person_by_phone(LANDLINE)
+    assert person is not None and person.first_name == "Eino"
+    session = answer.json()["session"]["id"]
+    planned = await Notification.select(Notification.channel, Notification.kind).where(
+        (Notification.session == uuid.UUID(session)) & (Notification.person == person.id)
+    )
+    theirs = {(r["channel"], r["kind"]) for r in planned}
+    assert ("voice", "reminder_24h") in theirs, theirs
+    assert await Notification.count().where((Notification.phone == LANDLINE) & (Notification.channel == "sms")) == 0
+    again = await world.apis["coord_a"].post(
+        "/api/v1/bookings/on-behalf", json=body | {"starts_at": None, "modality": "phone", "help_point_id": None}
+    )
+    assert again.status_code == 201 and again.json()["reminded_by"] == "call", again.text

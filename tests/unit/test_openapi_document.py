@@ -39,7 +39,9 @@ def test_every_error_status_is_problem_details_with_its_codes(document: dict[str
             assert "409" in responses, (path, method)
     booking = document["paths"]["/api/v1/bookings"]["post"]["responses"]
     assert "`slot_taken`" in booking["409"]["description"]
-    assert "`consent_required`" in booking["422"]["description"]
+    assert "`consent_required`" not in booking["422"]["description"], "each route's own codes: a resident books"
+    on_behalf = document["paths"]["/api/v1/bookings/on-behalf"]["post"]["responses"]
+    assert "`consent_required`" in on_behalf["422"]["description"], "a coordinator books for a caller"
 
 
 def test_public_routes_need_no_cookie_and_others_say_401(document: dict[str, Any]) -> None:
