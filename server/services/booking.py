@@ -193,11 +193,15 @@ class BookingService:
         rules = self._placement.rules
 
         def search() -> FirstFree:
-            speaking = [c for c in at_points if language in c.languages and c.time is not None]
-            found: dict[uuid.UUID, tuple[HelpPoint, datetime | None]] = {}
-            for point in points:
-                staff = [c.time for c in speaking if point.id in c.help_point_ids and c.time is not None]
-                found[point.id] = (point, _first_at(point, staff, off.get(point.id), first, last, now, rules))
+            staff: dict[uuid.UUID, list[VolunteerTime]] = {}
+            for c in at_points:
+                if language in c.languages and c.time is not None:
+                    for point_id in c.help_point_ids:
+                        staff.setdefault(point_id, []).append(c.time)
+            found: dict[uuid.UUID, tuple[HelpPoint, datetime | None]] = {
+                point.id: (point, _first_at(point, staff.get(point.id, []), off.get(point.id), first, last, now, rules))
+                for point in points
+            }
             remote_people = [c.time for c in remote if c.remote and language in c.languages and c.time]
             by_phone = _first_of(lambda a, b: remote_slots(remote_people, a, b, now=now, rules=rules), first, last)
             return FirstFree(last, by_phone if remote_people else None, found)
