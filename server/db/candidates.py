@@ -14,6 +14,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+import anyio.to_thread
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
@@ -28,6 +29,7 @@ from server.domain.states import ACTIVE_SESSION_STATES
 ACTIVE = [s.value for s in ACTIVE_SESSION_STATES]
 FAIRNESS_WINDOW = timedelta(days=28)
 _NO_WEEKS: Mapping[tuple[int, int], int] = MappingProxyType({})
+OFF_LOOP_ABOVE = 500  # volunteers: fewer are assembled on the event loop (a thread hop costs more than they do)
 
 
 def _eligible(*, topic: str, modality: Modality, help_point_id: uuid.UUID | None) -> tuple[str, list[Any]]:
@@ -91,6 +93,35 @@ async def candidates(
         if modality is Modality.HELP_POINT and help_point_id is None:
             works_at = _works_at(await fetch(_WORKS_AT + ids, params))
     points = frozenset({help_point_id}) if modality is Modality.HELP_POINT and help_point_id else frozenset()
+    window = _Window(topic, remote, first, last)
+
+    def assemble() -> list[Candidate]:
+        return _assemble(volunteers, overrides, calendars, window, points, works_at)
+
+    # Thousands of volunteers (the whole network's next free times) take tens of milliseconds: off the event loop.
+    if len(volunteers) > OFF_LOOP_ABOVE:
+        return await anyio.to_thread.run_sync(assemble)
+    return assemble()
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    topic: str
+    remote: bool
+    first: date
+    last: date
+
+
+def _assemble(
+    volunteers: list[_Volunteer],
+    overrides: dict[uuid.UUID, list[DateOverride]],
+    calendars: _Calendars,
+    window: _Window,
+    points: frozenset[uuid.UUID],
+    works_at: dict[uuid.UUID, frozenset[uuid.UUID]] | None,
+) -> list[Candidate]:
+    """The candidates from their rows: availability expanded, calendars attached."""
+    topic, remote, first, last = window.topic, window.remote, window.first, window.last
     # Volunteers with the same weekly hours and no exceptions (most of them) share one expansion, never changed.
     expanded: dict[tuple[tuple[int, time, time], ...], list[Interval]] = {}
     busy, per_week, recent = calendars.busy, calendars.per_week, calendars.recent

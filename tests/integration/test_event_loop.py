@@ -7,11 +7,13 @@ in which answers arrive, not a time: with the work on the loop, /healthz could o
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
 import pytest
 
+from server.db import candidates as candidates_db
 from server.domain import statistics as statistics_rules
 from server.services import booking as booking_service
 from tests.conftest import Env
@@ -55,6 +57,31 @@ async def test_a_slot_search_does_not_hold_up_other_requests(env: Env, monkeypat
         "to": "2026-12-06",
     }
     assert await _order_of(env, lambda: env.client().get("/api/v1/slots", params=query)) == ["healthz", "heavy"]
+
+
+async def test_the_next_free_times_do_not_hold_up_other_requests(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both heavy parts: a grid per help point (the answers' order), and many volunteers' rows made into
+    candidates (where it runs: a worker thread, not the event loop's)."""
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    real_grid, real_assemble = booking_service.help_point_slots, candidates_db._assemble
+    assembled_on: list[bool] = []
+
+    def slow_grid(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(SLOW)
+        return real_grid(*args, **kwargs)
+
+    def watched_assemble(*args: Any, **kwargs: Any) -> Any:
+        assembled_on.append(threading.current_thread() is threading.main_thread())
+        return real_assemble(*args, **kwargs)
+
+    monkeypatch.setattr(booking_service, "help_point_slots", slow_grid)
+    monkeypatch.setattr(candidates_db, "_assemble", watched_assemble)
+    monkeypatch.setattr(candidates_db, "OFF_LOOP_ABOVE", 0)  # as with a national network's thousands
+    query = {"topic": "online_banking"}
+    order = await _order_of(env, lambda: env.client().get("/api/v1/slots/first", params=query))
+    assert order == ["healthz", "heavy"]
+    assert assembled_on and not any(assembled_on), "the candidates were made on the event loop's thread"
 
 
 async def test_statistics_do_not_hold_up_other_requests(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
