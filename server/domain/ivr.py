@@ -17,7 +17,9 @@ from babel.dates import format_datetime
 
 from server.domain.clocktime import HELSINKI
 
-MAX_OPTIONS = 8  # one key each, 1-8; 9 would be "more" but short lists are easier to hear
+MAX_OPTIONS = 8  # one key each, 1-8, on one page of a list
+MORE_KEY = 9  # a list longer than a page: 9 hears the next page (after the last, the first again)
+MORE = {"fi": "Lisää vaihtoehtoja", "sv": "Fler alternativ", "en": "More choices"}
 MAX_FAILURES = 2
 VOICES = {"fi": ("fi-FI", "Polly.Suvi"), "sv": ("sv-SE", "Polly.Astrid"), "en": ("en-GB", "Polly.Amy")}
 LANGUAGE_KEYS = {"1": "fi", "2": "sv", "3": "en"}
@@ -109,6 +111,13 @@ def key_of(digits: str | None) -> tuple[Key, int]:
 def pick(digit: int, options: list[str]) -> str | None:
     """The option a digit chose from a numbered list (1 = the first), or None."""
     return options[digit - 1] if 1 <= digit <= len(options) else None
+
+
+def page_of(options: list[str], page: int) -> tuple[list[str], bool]:
+    """The options on page `page` (from 0; past the last, the first again) and whether there are more pages."""
+    pages = max(1, -(-len(options) // MAX_OPTIONS))
+    start = (page % pages) * MAX_OPTIONS
+    return options[start : start + MAX_OPTIONS], pages > 1
 
 
 def failed(state: CallState) -> bool:

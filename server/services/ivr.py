@@ -28,7 +28,8 @@ from server.domain.errors import Conflict, DomainError
 from server.domain.ivr import (
     BACK,
     LANGUAGE_KEYS,
-    MAX_OPTIONS,
+    MORE,
+    MORE_KEY,
     CallState,
     Key,
     Line,
@@ -36,6 +37,7 @@ from server.domain.ivr import (
     Step,
     failed,
     key_of,
+    page_of,
     pick,
     spoken_time,
 )
@@ -153,6 +155,7 @@ class IvrService:
     async def _answer(self, row: q.CallRow, state: CallState, key: Key, digit: int) -> Speech:
         if key is Key.BACK and state.step in BACK:
             state.step, state.failures = BACK[state.step], 0
+            state.data = {**state.data, "page": "0"}
             return await self._prompt(row, state)
         if key is not Key.DIGIT:
             return await self._again(row, state)
@@ -192,7 +195,7 @@ class IvrService:
             return self._end(row, state, "voice.no_number", outcome="no_number")
         state.failures = 0
         if digit == 1:
-            state.step = Step.TOPIC
+            state.step, state.data = Step.TOPIC, {**state.data, "page": "0"}
             return await self._prompt(row, state)
         return await self._next_session(row, state, cancel=digit == 3)
 
@@ -242,11 +245,19 @@ class IvrService:
         return self._end(row, state, "voice.goodbye", outcome="cancelled", before=cancelled)
 
     async def _chose_topic(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit == MORE_KEY and state.data.get("more") == "1":
+            return await self._next_page(row, state)
         code = pick(digit, state.data.get("topics", "").split())
         if code is None:
             return await self._again(row, state)
-        state.data = {**state.data, "topic": code}
+        state.data = {**state.data, "topic": code, "page": "0"}
         state.step, state.failures = Step.HOW, 0
+        return await self._prompt(row, state)
+
+    async def _next_page(self, row: q.CallRow, state: CallState) -> Speech:
+        """9 on a list longer than a page: the next page (after the last, the first)."""
+        state.data = {**state.data, "page": str(int(state.data.get("page", "0")) + 1)}
+        state.failures = 0
         return await self._prompt(row, state)
 
     async def _chose_how(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
@@ -254,17 +265,19 @@ class IvrService:
             return await self._again(row, state)
         state.failures = 0
         if digit == 1:
-            state.step = Step.PLACE
+            state.step, state.data = Step.PLACE, {**state.data, "page": "0"}
             return await self._prompt(row, state)
         state.data = {k: v for k, v in state.data.items() if k not in ("place", "skip")} | {"modality": "phone"}
         state.step = Step.TIME
         return await self._prompt(row, state)
 
     async def _chose_place(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit == MORE_KEY and state.data.get("more") == "1":
+            return await self._next_page(row, state)
         place = pick(digit, state.data.get("places", "").split())
         if place is None:
             return await self._again(row, state)
-        state.data = {**state.data, "modality": "help_point", "place": place, "skip": "0"}
+        state.data = {**state.data, "modality": "help_point", "place": place, "skip": "0", "page": "0"}
         state.step, state.failures = Step.TIME, 0
         return await self._prompt(row, state)
 
@@ -315,19 +328,35 @@ class IvrService:
         return self._line(state, "voice.reminder", **when)
 
     async def _topics(self, row: q.CallRow, state: CallState) -> Line:
-        """The topics one can book by phone (partner-only ones are the partner's), numbered."""
-        topics = [t for t in await topics_q.list_topics(active_only=True) if t.partner_only_organisation_id is None]
-        topics = sorted(topics, key=lambda t: t.sort_order)[:MAX_OPTIONS]
-        state.data = {**state.data, "topics": " ".join(t.code for t in topics)}
-        names = [t.names.get(state.language) or t.names.get("fi", t.code) for t in topics]
-        return self._line(state, "voice.topic", options=self._options(state, names))
+        """The topics one can book by phone (partner-only ones are the partner's), numbered, a page at a time."""
+        every = [t for t in await topics_q.list_topics(active_only=True) if t.partner_only_organisation_id is None]
+        by_code = {t.code: t for t in every}
+        codes, more = page_of([t.code for t in sorted(every, key=lambda t: t.sort_order)], self._page(state))
+        state.data = {**state.data, "topics": " ".join(codes), "more": "1" if more else "0"}
+        names = [by_code[c].names.get(state.language) or by_code[c].names.get("fi", c) for c in codes]
+        return self._line(state, "voice.topic", options=self._options(state, names, more=more))
 
     async def _places(self, row: q.CallRow, state: CallState) -> Line:
-        found = await network_q.list_help_points(PageRequest(MAX_LIMIT), within=None, active_only=True)
-        points = sorted(found.items, key=lambda p: (p.municipality, p.name))[:MAX_OPTIONS]
-        state.data = {**state.data, "places": " ".join(str(p.id) for p in points)}
-        names = [f"{p.name}, {p.municipality}" for p in points]
-        return self._line(state, "voice.place", options=self._options(state, names))
+        """The help points with a free time for the chosen topic in the caller's language (within four weeks; all
+        of them if none has), by municipality and name, a page at a time."""
+        found = await self._booking.first_free(state.data["topic"], _booking_language(state.language))
+        open_ones = [point for point, starts_at in found.help_points.values() if starts_at is not None]
+        if not open_ones:
+            open_ones = [point for point, _ in found.help_points.values()]
+        if not open_ones:  # a topic only a partner serves has no help points here: all the network's
+            listed = await network_q.list_help_points(PageRequest(MAX_LIMIT), within=None, active_only=True)
+            open_ones = list(listed.items)
+        by_id = {str(p.id): p for p in open_ones}
+        ordered = [str(p.id) for p in sorted(open_ones, key=lambda p: (p.municipality, p.name))]
+        ids, more = page_of(ordered, self._page(state))
+        state.data = {**state.data, "places": " ".join(ids), "more": "1" if more else "0"}
+        names = [f"{by_id[i].name}, {by_id[i].municipality}" for i in ids]
+        return self._line(state, "voice.place", options=self._options(state, names, more=more))
+
+    @staticmethod
+    def _page(state: CallState) -> int:
+        page = state.data.get("page", "0")
+        return int(page) if page.isdigit() else 0
 
     async def _offer_time(self, row: q.CallRow, state: CallState, before: tuple[Line, ...]) -> Speech:
         modality = Modality(state.data.get("modality", "phone"))
@@ -410,10 +439,13 @@ class IvrService:
     def _line(self, state: CallState, name: str, **values: str) -> Line:
         return Line(self._notifications.text(self._templates, name, state.language, values), state.language)
 
-    def _options(self, state: CallState, names: list[str]) -> str:
+    def _options(self, state: CallState, names: list[str], *, more: bool = False) -> str:
+        numbered = [(str(i), n) for i, n in enumerate(names, start=1)]
+        if more:
+            numbered.append((str(MORE_KEY), MORE.get(state.language, MORE["fi"])))
         return " ".join(
-            self._notifications.text(self._templates, "voice.option", state.language, {"name": n, "digit": str(i)})
-            for i, n in enumerate(names, start=1)
+            self._notifications.text(self._templates, "voice.option", state.language, {"name": n, "digit": digit})
+            for digit, n in numbered
         )
 
     def _when(self, state: CallState, starts_at: datetime, modality: str, place_name: str) -> dict[str, str]:

@@ -8,12 +8,16 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from twilio.request_validator import RequestValidator
 
+from server.db import network as network_q
+from server.db import topics as topics_q
 from server.db.tables import CallbackRequest, HelpRequest, HelpSession, Notification, VoiceCall
+from server.domain.network import OpeningPeriod
+from server.domain.topics import Topic
 from tests.conftest import Env, base_settings, make_env
 from tests.integration.world import MONDAY_NINE, PHONES, World, book, build_world, volunteer_offers
 
@@ -234,3 +238,40 @@ async def test_a_forged_voice_request_changes_nothing(env: Env, tamper: str) -> 
     answer = await env.client().http.post(path, data=params, headers=headers)
     assert answer.status_code == 403
     assert await HelpSession.count().where(HelpSession.state == "cancelled") == 0
+
+
+async def test_long_lists_page_with_nine_and_only_places_that_help_with_the_topic_are_offered(env: Env) -> None:
+    """12 topics and 12 help points: every topic is reachable by keypad (9 hears more, after the last page the
+    first again), and after choosing a topic only the help points with a free time for it are offered."""
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)  # online banking at help point A only
+    for n in range(11):
+        names = {"fi": f"Aihe {n:02d}", "sv": f"Ämne {n:02d}", "en": f"Topic {n:02d}"}
+        await topics_q.insert_topic(
+            Topic(f"topic_{n:02d}", names, {}, [], partner_only_organisation_id=None, sort_order=20 + n, active=True)
+        )
+    for n in range(10):
+        values = {
+            "name": f"Paikka {n:02d}",
+            "street_address": "Tie 2",
+            "postal_code": "93600",
+            "municipality": "Kuusamo",
+        }
+        point = await network_q.insert_help_point(organisation_id=world.org_a, values=values, now=env.clock.now())
+        await network_q.replace_opening_hours(point, [OpeningPeriod(0, time(9), time(15))])
+    call = Call(env, LANDLINE)
+    first_page = await call.keys("1", "1")
+    assert "Verkkopankki, paina 1." in first_page.text and "Aihe 06, paina 8." in first_page.text
+    assert "Aihe 07" not in first_page.text and "Lisää vaihtoehtoja, paina 9." in first_page.text
+    second_page = await call.press("9")
+    assert "Aihe 07, paina 1." in second_page.text and "Aihe 10, paina 4." in second_page.text
+    assert "Lisää vaihtoehtoja, paina 9." in second_page.text
+    assert "Verkkopankki, paina 1." in (await call.press("9")).text, "after the last page, the first again"
+
+    places = await call.press("1")  # online banking
+    places = await call.press("1")  # at a help point
+    assert "Point a, Kuusamo, paina 1." in places.text, places.text
+    assert "Point b" not in places.text and "Paikka" not in places.text, "nobody helps with it there"
+    assert "paina 9" not in places.text, "one place: no more pages"
+    offered = await call.press("1")
+    assert "Seuraava vapaa aika on" in offered.text, offered.text
