@@ -47,7 +47,7 @@ export default {
   },
   tried: (steps) => `In the phone menu: ${steps}`,
   trace: {
-    steps: { language: "Language", menu: "Menu", topic: "Topic", how: "How", place: "Place", time: "Time", cancel: "Cancelling", reminder: "Reminder" },
+    steps: { language: "Language", menu: "Menu", topic: "Topic", how: "How", place: "Place", time: "Time", cancel: "Cancelling", reminder: "Reminder", booked: "Booked" },
     language: { 1: "Finnish", 2: "Swedish", 3: "English" },
     menu: { 0: "asked to be called", 1: "to book", 2: "to hear their next time", 3: "to cancel" },
     how: { 1: "at a help point", 2: "by phone" },

@@ -47,7 +47,7 @@ export default {
   },
   tried: (steps) => `Puhelinvalikossa: ${steps}`,
   trace: {
-    steps: { language: "Kieli", menu: "Valikko", topic: "Aihe", how: "Tapa", place: "Paikka", time: "Aika", cancel: "Peruminen", reminder: "Muistutus" },
+    steps: { language: "Kieli", menu: "Valikko", topic: "Aihe", how: "Tapa", place: "Paikka", time: "Aika", cancel: "Peruminen", reminder: "Muistutus", booked: "Varattu" },
     language: { 1: "suomi", 2: "ruotsi", 3: "englanti" },
     menu: { 0: "pyysi soittoa", 1: "varaamaan aikaa", 2: "kuulemaan seuraavan aikansa", 3: "perumaan aikaa" },
     how: { 1: "apupisteessä", 2: "puhelimessa" },

@@ -47,7 +47,7 @@ export default {
   },
   tried: (steps) => `I telefonmenyn: ${steps}`,
   trace: {
-    steps: { language: "Språk", menu: "Meny", topic: "Ämne", how: "Sätt", place: "Plats", time: "Tid", cancel: "Avbokning", reminder: "Påminnelse" },
+    steps: { language: "Språk", menu: "Meny", topic: "Ämne", how: "Sätt", place: "Plats", time: "Tid", cancel: "Avbokning", reminder: "Påminnelse", booked: "Bokad" },
     language: { 1: "finska", 2: "svenska", 3: "engelska" },
     menu: { 0: "bad om samtal", 1: "för att boka", 2: "för att höra sin nästa tid", 3: "för att avboka" },
     how: { 1: "på en hjälppunkt", 2: "per telefon" },

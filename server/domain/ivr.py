@@ -20,6 +20,15 @@ from server.domain.clocktime import HELSINKI
 MAX_OPTIONS = 8  # one key each, 1-8, on one page of a list
 MORE_KEY = 9  # a list longer than a page: 9 hears the next page (after the last, the first again)
 MORE = {"fi": "Lisää vaihtoehtoja", "sv": "Fler alternativ", "en": "More choices"}
+AGAIN_KEY = 9  # after booking: hear the confirmation again
+BRING = {"fi": "Ota mukaan: {}.", "sv": "Ta med: {}.", "en": "Bring: {}."}
+
+
+def bring_text(items: list[str], language: str) -> str:
+    """What to bring, as one spoken sentence ("Ota mukaan: oma puhelin, pankkitunnukset."), or nothing."""
+    return BRING.get(language, BRING["fi"]).format(", ".join(items)) if items else ""
+
+
 MAX_FAILURES = 2
 VOICES = {"fi": ("fi-FI", "Polly.Suvi"), "sv": ("sv-SE", "Polly.Astrid"), "en": ("en-GB", "Polly.Amy")}
 LANGUAGE_KEYS = {"1": "fi", "2": "sv", "3": "en"}
@@ -34,6 +43,7 @@ class Step(enum.StrEnum):
     TIME = "time"
     CANCEL = "cancel"
     REMINDER = "reminder"  # an outbound reminder call
+    BOOKED = "booked"  # the time is booked: 9 hears the confirmation again
     DONE = "done"
 
 

@@ -76,7 +76,7 @@ VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", 
 VOLUNTEER_SMS_FIELDS = frozenset({"when", "place", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "options", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
-VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline"})
+VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline", "bring"})
 
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "resident.confirmation": {
@@ -322,9 +322,12 @@ VOICE: Mapping[str, Mapping[str, str]] = {
         "en": "Someone has just booked that time.",
     },
     "voice.booked": {
-        "fi": "Aika on varattu: {when}, {place}. Kiitos soitosta. Näkemiin.",
-        "sv": "Tiden är bokad: {when}, {place}. Tack för samtalet. Hej då.",
-        "en": "Your time is booked: {when}, {place}. Thank you for calling. Goodbye.",
+        "fi": "Aika on varattu: {when}, {place}. {bring} Jos et pääse, soita tähän numeroon ja paina 3, niin "
+        "voit perua ajan. Jos haluat kuulla tämän uudelleen, paina 9.",
+        "sv": "Tiden är bokad: {when}, {place}. {bring} Om du inte kan komma, ring det här numret och tryck 3, så "
+        "kan du avboka tiden. Om du vill höra det här igen, tryck 9.",
+        "en": "Your time is booked: {when}, {place}. {bring} If you cannot come, call this number and press 3 to "
+        "cancel it. To hear this again, press 9.",
     },
     "voice.next": {
         "fi": "Seuraava aikasi on {when}, {place}.",

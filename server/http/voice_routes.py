@@ -14,7 +14,7 @@ from server.http.security import PUBLIC, Svc
 from server.http.twilio_routes import signed_form
 
 STEP = "/api/v1/twilio/voice/step"
-GATHER_SECONDS = 6
+GATHER_SECONDS = 9  # older callers take their time to find the key
 
 
 def twiml(speech: Speech, *, action: str = STEP) -> str:

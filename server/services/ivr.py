@@ -26,6 +26,7 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.errors import Conflict, DomainError
 from server.domain.ivr import (
+    AGAIN_KEY,
     BACK,
     LANGUAGE_KEYS,
     MORE,
@@ -35,6 +36,7 @@ from server.domain.ivr import (
     Line,
     Speech,
     Step,
+    bring_text,
     failed,
     key_of,
     page_of,
@@ -153,6 +155,10 @@ class IvrService:
     # ---- the menu -----------------------------------------------------------------------------------------
 
     async def _answer(self, row: q.CallRow, state: CallState, key: Key, digit: int) -> Speech:
+        if state.step is Step.BOOKED:  # 9 hears the confirmation again; anything else, or silence, ends the call
+            if key is Key.DIGIT and digit == AGAIN_KEY:
+                return self._ask(state, self._booked_line(state))
+            return self._end(row, state, "voice.goodbye", outcome="booked")
         if key is Key.BACK and state.step in BACK:
             state.step, state.failures = BACK[state.step], 0
             state.data = {**state.data, "page": "0"}
@@ -295,8 +301,29 @@ class IvrService:
             # Taken meanwhile (in the app, or by another caller): the next free time is offered instead.
             state.failures = 0
             return await self._prompt(row, state, before=(self._line(state, "voice.taken"),))
-        when = self._when(state, starts_at, state.data["modality"], state.data.get("place_name", ""))
-        return self._end(row, state, "voice.booked", outcome="booked", values=when)
+        row.outcome = "booked"
+        state.step, state.failures = Step.BOOKED, 0
+        state.data = {**state.data, **await self._booked(state, starts_at)}
+        return self._ask(state, self._booked_line(state))
+
+    async def _booked(self, state: CallState, starts_at: datetime) -> dict[str, str]:
+        """What the confirmation repeats: the time, the street address, what to bring (kept to say again)."""
+        info = PlaceInfo(state.data["modality"], state.data.get("place_name", ""))
+        if info.modality == Modality.HELP_POINT.value and "place" in state.data:
+            point = await network_q.get_help_point(uuid.UUID(state.data["place"]))
+            if point is not None:
+                info = PlaceInfo(info.modality, point.name, point.street_address, point.municipality)
+        topic = await topics_q.get_topic(state.data["topic"])
+        items = (topic.bring.get(state.language) or topic.bring.get("fi") or []) if topic else []
+        return {
+            "booked_when": spoken_time(starts_at, state.language),
+            "booked_place": place_text(info, state.language),
+            "booked_bring": bring_text(list(items), state.language),
+        }
+
+    def _booked_line(self, state: CallState) -> Line:
+        values = {"when": state.data.get("booked_when", ""), "place": state.data.get("booked_place", "")}
+        return self._line(state, "voice.booked", **values, bring=state.data.get("booked_bring", ""))
 
     # ---- prompts ------------------------------------------------------------------------------------------
 
@@ -309,6 +336,8 @@ class IvrService:
             )
         if state.step is Step.TIME:
             return await self._offer_time(row, state, before)
+        if state.step is Step.BOOKED:
+            return self._ask(state, *before, self._booked_line(state))
         simple = {Step.MENU: "voice.menu", Step.HOW: "voice.how"}.get(state.step)
         if simple is not None:
             return self._ask(state, *before, self._line(state, simple))
