@@ -43,6 +43,7 @@ export default {
     asked: "Asked for a call",
     no_input: "Chose nothing in the phone menu",
     no_times: "No suitable times were found",
+    other_topic: "Their matter was not among the voice menu's topics",
     reminder: "Asked for a call during a reminder call",
   },
   tried: (steps) => `In the phone menu: ${steps}`,

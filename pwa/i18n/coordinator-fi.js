@@ -43,6 +43,7 @@ export default {
     asked: "Pyysi soittoa",
     no_input: "Ei valinnut mitään puhelinvalikossa",
     no_times: "Sopivia aikoja ei löytynyt",
+    other_topic: "Asia ei ollut puhelinvalikon aiheissa",
     reminder: "Pyysi soittoa muistutuspuhelussa",
   },
   tried: (steps) => `Puhelinvalikossa: ${steps}`,

@@ -43,6 +43,7 @@ export default {
     asked: "Bad om samtal",
     no_input: "Valde inget i telefonmenyn",
     no_times: "Inga lämpliga tider hittades",
+    other_topic: "Ärendet fanns inte bland telefonmenyns ämnen",
     reminder: "Bad om samtal i påminnelsesamtalet",
   },
   tried: (steps) => `I telefonmenyn: ${steps}`,

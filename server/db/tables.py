@@ -432,7 +432,7 @@ class CallbackRequest(Table, tablename="callback_request"):
     phone = Varchar(length=16)
     person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, index=True)
     language = Varchar(length=2, default="fi")
-    reason = Varchar(length=32)  # asked | no_input | no_times | reminder
+    reason = Varchar(length=32)  # asked | no_input | no_times | reminder | other_topic
     tried = JSON(default="[]")
     call = ForeignKey(VoiceCall, on_delete=OnDelete.set_null, null=True)
     session = ForeignKey(HelpSession, on_delete=OnDelete.set_null, null=True)

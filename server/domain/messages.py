@@ -296,9 +296,12 @@ VOICE: Mapping[str, Mapping[str, str]] = {
     },
     "voice.option": {"fi": "{name}, paina {digit}.", "sv": "{name}, tryck {digit}.", "en": "{name}, press {digit}."},
     "voice.topic": {
-        "fi": "Missä tarvitset apua? {options} Alkuun pääset painamalla tähteä.",
-        "sv": "Vad behöver du hjälp med? {options} Till början kommer du med stjärna.",
-        "en": "What do you need help with? {options} To go back, press star.",
+        "fi": "Missä tarvitset apua? {options} Jos asiasi on jokin muu, paina 0, niin koordinaattori soittaa "
+        "sinulle. Alkuun pääset painamalla tähteä.",
+        "sv": "Vad behöver du hjälp med? {options} Om det gäller något annat, tryck 0, så ringer en koordinator "
+        "upp dig. Till början kommer du med stjärna.",
+        "en": "What do you need help with? {options} If it is something else, press 0 and a coordinator will call "
+        "you back. To go back, press star.",
     },
     "voice.how": {
         "fi": "Jos haluat tulla apupisteeseen, paina 1. Jos haluat, että avustaja soittaa sinulle, paina 2.",

@@ -24,7 +24,7 @@ class CallbackOut(msgspec.Struct, kw_only=True):
     person_id: uuid.UUID | None
     first_name: str
     language: str
-    reason: str  # asked | no_input | no_times | reminder
+    reason: str  # asked | no_input | no_times | reminder | other_topic
     tried: list[str]  # the menu steps and keys, e.g. "menu:1", "topic:-" (silence)
     session_id: uuid.UUID | None
     state: str

@@ -251,6 +251,8 @@ class IvrService:
         return self._end(row, state, "voice.goodbye", outcome="cancelled", before=cancelled)
 
     async def _chose_topic(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        if digit == 0:  # none of these: a coordinator calls back and finds the right place
+            return await self._callback(row, state, "other_topic")
         if digit == MORE_KEY and state.data.get("more") == "1":
             return await self._next_page(row, state)
         code = pick(digit, state.data.get("topics", "").split())

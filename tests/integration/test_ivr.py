@@ -280,3 +280,14 @@ async def test_long_lists_page_with_nine_and_only_places_that_help_with_the_topi
     assert "paina 9" not in places.text, "one place: no more pages"
     offered = await call.press("1")
     assert "Seuraava vapaa aika on" in offered.text, offered.text
+
+
+async def test_a_matter_not_on_the_topic_list_gets_a_coordinator_call_back(env: Env) -> None:
+    await ready(env)
+    call = Call(env, LANDLINE)
+    topics = await call.keys("1", "1")
+    assert "Jos asiasi on jokin muu, paina 0" in topics.text
+    heard = await call.press("0")
+    assert heard.hangs_up and "soittaa sinulle takaisin" in heard.text, heard.text
+    [callback] = await CallbackRequest.select(CallbackRequest.reason).where(CallbackRequest.phone == LANDLINE)
+    assert callback == {"reason": "other_topic"}
