@@ -161,6 +161,8 @@ class IvrService:
             return self._end(row, state, "voice.goodbye", outcome="booked")
         if key is Key.BACK and state.step in BACK:
             state.step, state.failures = BACK[state.step], 0
+            if state.step is Step.HOW and len(state.data.get("ways", "12")) == 1:
+                state.step = Step.TOPIC  # the way was not asked: there was only one
             state.data = {**state.data, "page": "0"}
             return await self._prompt(row, state)
         if key is not Key.DIGIT:
@@ -259,7 +261,21 @@ class IvrService:
         if code is None:
             return await self._again(row, state)
         state.data = {**state.data, "topic": code, "page": "0"}
-        state.step, state.failures = Step.HOW, 0
+        state.failures = 0
+        # Only the ways that have a free time for it: both asked about, one taken at once, none a callback.
+        found = await self._booking.first_free(code, _booking_language(state.language))
+        at_point = any(starts_at is not None for _, starts_at in found.help_points.values())
+        ways = ("1" if at_point else "") + ("2" if found.remote is not None else "")
+        state.data = {**state.data, "ways": ways}
+        if ways == "1":
+            state.step = Step.PLACE
+        elif ways == "2":
+            state.data = {k: v for k, v in state.data.items() if k not in ("place", "skip")} | {"modality": "phone"}
+            state.step = Step.TIME
+        elif not ways:
+            return await self._callback(row, state, "no_times", before=(self._line(state, "voice.no_times"),))
+        else:
+            state.step = Step.HOW
         return await self._prompt(row, state)
 
     async def _next_page(self, row: q.CallRow, state: CallState) -> Speech:

@@ -291,3 +291,22 @@ async def test_a_matter_not_on_the_topic_list_gets_a_coordinator_call_back(env: 
     assert heard.hangs_up and "soittaa sinulle takaisin" in heard.text, heard.text
     [callback] = await CallbackRequest.select(CallbackRequest.reason).where(CallbackRequest.phone == LANDLINE)
     assert callback == {"reason": "other_topic"}
+
+
+async def test_only_the_ways_with_a_free_time_are_offered(env: Env) -> None:
+    """Nobody helps by phone: after the topic the caller goes straight to the places (and * back to the topics);
+    with nobody at all, a coordinator calls back."""
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a, remote=False)
+    call = Call(env, LANDLINE)
+    await call.keys("1", "1")
+    places = await call.press("1")
+    assert "Point a, Kuusamo, paina 1." in places.text and "apupisteeseen, paina 1" not in places.text
+    assert "Verkkopankki, paina 1." in (await call.press("*")).text, "back to the topics: the way was not asked"
+
+    other = Call(env, "+35881234568", "CA" + "2" * 32)
+    await other.keys("2", "1")  # in Swedish: nobody speaks it
+    heard = await other.press("1")
+    assert heard.hangs_up and "ringer upp dig" in heard.text, heard.text
+    [callback] = await CallbackRequest.select(CallbackRequest.reason).where(CallbackRequest.phone == "+35881234568")
+    assert callback == {"reason": "no_times"}
