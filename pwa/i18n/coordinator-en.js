@@ -479,6 +479,7 @@ export default {
       confirmed: "Voice menu: thanks for confirming",
       transfer: "Voice menu: connecting to a coordinator",
       goodbye: "Voice menu: goodbye",
+      routed: "Voice menu: sent to a partner",
     },
   },
 

@@ -477,6 +477,7 @@ export default {
       confirmed: "Puhelinvalikko: kiitos vahvistuksesta",
       transfer: "Puhelinvalikko: yhdistetään koordinaattorille",
       goodbye: "Puhelinvalikko: lopetus",
+      routed: "Puhelinvalikko: asia ohjattu kumppanille",
     },
   },
 

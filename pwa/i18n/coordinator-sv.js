@@ -477,6 +477,7 @@ export default {
       confirmed: "Telefonmenyn: tack för bekräftelsen",
       transfer: "Telefonmenyn: kopplas till en koordinator",
       goodbye: "Telefonmenyn: avslutning",
+      routed: "Telefonmenyn: ärendet skickat till en partner",
     },
   },
 

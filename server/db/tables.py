@@ -417,7 +417,7 @@ class VoiceCall(Table, tablename="voice_call"):
     step = Varchar(length=16)
     failures = SmallInt(default=0)
     data = JSON(default="{}")
-    # What came of it: booked | heard | cancelled | kept | confirmed | callback | transferred | hung_up | …
+    # What came of it: booked | heard | cancelled | kept | confirmed | callback | routed | transferred | hung_up | …
     outcome = Varchar(length=32, default="")
     tried = JSON(default="[]")  # the menu choices made, for the coordinator who calls back
     created_at = Timestamptz(index=True)

@@ -76,7 +76,7 @@ VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", 
 VOLUNTEER_SMS_FIELDS = frozenset({"when", "place", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "options", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
-VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline", "bring"})
+VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline", "bring", "organisation"})
 
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "resident.confirmation": {
@@ -399,6 +399,11 @@ VOICE: Mapping[str, Mapping[str, str]] = {
         "fi": "Yhdistän koordinaattorille.",
         "sv": "Jag kopplar dig till en koordinator.",
         "en": "Connecting you to a coordinator.",
+    },
+    "voice.routed": {
+        "fi": "Tässä asiassa sinua auttaa {organisation}. He soittavat sinulle. Kiitos soitosta. Näkemiin.",
+        "sv": "I det här ärendet hjälper {organisation} dig. De ringer dig. Tack för samtalet. Hej då.",
+        "en": "{organisation} helps with this. They will call you. Thank you for calling. Goodbye.",
     },
     "voice.goodbye": {
         "fi": "Kiitos soitosta. Näkemiin.",

@@ -262,6 +262,9 @@ class IvrService:
             return await self._again(row, state)
         state.data = {**state.data, "topic": code, "page": "0"}
         state.failures = 0
+        topic = await topics_q.get_topic(code)
+        if topic is not None and topic.partner_only_organisation_id is not None:
+            return await self._route(row, state, topic.partner_only_organisation_id)
         # Only the ways that have a free time for it: both asked about, one taken at once, none a callback.
         found = await self._booking.first_free(code, _booking_language(state.language))
         at_point = any(starts_at is not None for _, starts_at in found.help_points.values())
@@ -375,8 +378,8 @@ class IvrService:
         return self._line(state, "voice.reminder", **when)
 
     async def _topics(self, row: q.CallRow, state: CallState) -> Line:
-        """The topics one can book by phone (partner-only ones are the partner's), numbered, a page at a time."""
-        every = [t for t in await topics_q.list_topics(active_only=True) if t.partner_only_organisation_id is None]
+        """The topics (a partner-only one goes to its partner), numbered, a page at a time."""
+        every = await topics_q.list_topics(active_only=True)
         by_code = {t.code: t for t in every}
         codes, more = page_of([t.code for t in sorted(every, key=lambda t: t.sort_order)], self._page(state))
         state.data = {**state.data, "topics": " ".join(codes), "more": "1" if more else "0"}
@@ -426,8 +429,28 @@ class IvrService:
 
     # ---- doing things -------------------------------------------------------------------------------------
 
-    async def _book(self, row: q.CallRow, state: CallState, starts_at: datetime) -> None:
+    async def _route(self, row: q.CallRow, state: CallState, organisation_id: uuid.UUID) -> Speech:
+        """A partner-only topic: a request in the partner's queue (by phone, the keypress the consent), and the
+        caller told who will call them."""
+        if not row.phone:
+            return self._end(row, state, "voice.no_number", outcome="no_number")
         now = self._clock.now()
+        await self._ensure_resident(row, state, now)
+        resident = self._resident(row, state)
+        await self._booking.book(
+            resident,
+            BookingQuery(state.data["topic"], _booking_language(state.language), Modality.PHONE, None),
+            starts_at=now,
+            needs=frozenset(),
+            idempotency_key=f"call:{row.call_sid}"[:64],
+            on_behalf=OnBehalf(resident_id=resident.person_id, consent_at=now, channel="phone"),
+        )
+        partner = await network_q.get_organisation(organisation_id)
+        name = partner.name if partner else ""
+        return self._end(row, state, "voice.routed", outcome="routed", values={"organisation": name})
+
+    async def _ensure_resident(self, row: q.CallRow, state: CallState, now: datetime) -> None:
+        """The caller as a resident: the one with their number, or a new one."""
         if row.person_id is None:
             async with write_transaction(self._engine):
                 found = await q.person_by_phone(row.phone)
@@ -440,6 +463,10 @@ class IvrService:
                 else:
                     row.person_id = found[0]
             await q.save(row, now)
+
+    async def _book(self, row: q.CallRow, state: CallState, starts_at: datetime) -> None:
+        now = self._clock.now()
+        await self._ensure_resident(row, state, now)
         modality = Modality(state.data["modality"])
         point = uuid.UUID(state.data["place"]) if modality is Modality.HELP_POINT else None
         resident = self._resident(row, state)

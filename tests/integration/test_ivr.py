@@ -310,3 +310,22 @@ async def test_only_the_ways_with_a_free_time_are_offered(env: Env) -> None:
     assert heard.hangs_up and "ringer upp dig" in heard.text, heard.text
     [callback] = await CallbackRequest.select(CallbackRequest.reason).where(CallbackRequest.phone == "+35881234568")
     assert callback == {"reason": "no_times"}
+
+
+async def test_a_partner_only_topic_chosen_by_phone_goes_to_the_partners_queue(env: Env) -> None:
+    world = await build_world(env)
+    names = {"fi": "Kelan asiat", "sv": "FPA-ärenden", "en": "Kela matters"}
+    await topics_q.insert_topic(
+        Topic("kela", names, {}, [], partner_only_organisation_id=world.org_b, sort_order=5, active=True)
+    )
+    call = Call(env, LANDLINE)
+    topics = await call.keys("1", "1")
+    assert "Kelan asiat, paina 1." in topics.text, "partner-only topics are on the list too"
+    heard = await call.press("1")
+    assert heard.hangs_up and "Tässä asiassa sinua auttaa Beta Seniors. He soittavat sinulle." in heard.text
+    [request] = await HelpRequest.select(HelpRequest.state, HelpRequest.routed_to, HelpRequest.channel).where(
+        HelpRequest.topic == "kela"
+    )
+    assert request == {"state": "routed", "routed_to": world.org_b, "channel": "phone"}
+    routed = await world.apis["coord_b"].get("/api/v1/queues/routed")
+    assert routed.status_code == 200 and len(routed.json()) == 1, "in the partner's own queue"
