@@ -5,6 +5,7 @@ hanging up midway), a booking by voice racing one in the app, and forged request
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -329,3 +330,47 @@ async def test_a_partner_only_topic_chosen_by_phone_goes_to_the_partners_queue(e
     assert request == {"state": "routed", "routed_to": world.org_b, "channel": "phone"}
     routed = await world.apis["coord_b"].get("/api/v1/queues/routed")
     assert routed.status_code == 200 and len(routed.json()) == 1, "in the partner's own queue"
+
+
+async def test_every_topic_and_place_of_a_network_of_30_places_and_15_topics_is_reachable_by_keypad(env: Env) -> None:
+    """A generated network walked path by path: each of 15 topics is chosen by keypad (paging with 9), and each of
+    30 help points (all with a free time for online banking) is chosen and its free time offered."""
+    world = await build_world(env)
+    for n in range(14):
+        names = {"fi": f"Aihe {n:02d}", "sv": f"Ämne {n:02d}", "en": f"Topic {n:02d}"}
+        await topics_q.insert_topic(
+            Topic(f"topic_{n:02d}", names, {}, [], partner_only_organisation_id=None, sort_order=20 + n, active=True)
+        )
+    points = {}
+    for n in range(28):
+        name = f"Paikka {n:02d}"
+        values = {"name": name, "street_address": "Tie 2", "postal_code": "93600", "municipality": "Kuusamo"}
+        point = await network_q.insert_help_point(organisation_id=world.org_a, values=values, now=env.clock.now())
+        await network_q.replace_opening_hours(point, [OpeningPeriod(0, time(9), time(15))])
+        points[name] = point
+    points |= {"Point a": world.help_point_a, "Point b": world.help_point_b}
+    everywhere = frozenset(points.values())
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a, help_point_ids=everywhere)
+
+    async def choose(call: Call, heard: Heard, name: str) -> Heard:
+        """Page with 9 until `name` is read out, then press its key."""
+        for _ in range(5):
+            found = re.search(re.escape(name) + r"[^.]*, paina (\d)\.", heard.text)
+            if found:
+                return await call.press(found.group(1))
+            assert "paina 9" in heard.text, f"{name} was not offered: {heard.text}"
+            heard = await call.press("9")
+        raise AssertionError(f"{name} not reached")
+
+    topic_names = ["Verkkopankki"] + [f"Aihe {n:02d}" for n in range(14)]
+    for n, topic in enumerate(topic_names):
+        call = Call(env, f"+3588123{n:04d}", f"CA{n:032d}")
+        after = await choose(call, await call.keys("1", "1"), topic)
+        assert after.says, topic
+        await call.hang_up()
+    for n, name in enumerate(sorted(points)):
+        call = Call(env, f"+3588124{n:04d}", f"CB{n:032d}")
+        ways = await choose(call, await call.keys("1", "1"), "Verkkopankki")
+        offered = await choose(call, await call.press("1") if "apupisteeseen, paina 1" in ways.text else ways, name)
+        assert "Seuraava vapaa aika on" in offered.text and name.split(",")[0] in offered.text, offered.text
+        await call.hang_up()
