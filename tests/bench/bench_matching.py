@@ -30,16 +30,17 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 
 from server.adapters.clock import FixedClock
+from server.adapters.push import MemoryPush
+from server.adapters.sms import MemorySms
+from server.adapters.voice import MemoryVoice
+from server.app import create_app, services_of
 from server.db import candidates as q
 from server.db.engine import bind, make_engine, start, stop
 from server.db.migrate import migrate
 from server.domain.clocktime import Interval
 from server.domain.matching import Modality, Request, rank
-from server.services.audit import AuditService
-from server.services.booking import BookingQuery, BookingService
-from server.services.notifications import NotificationService
-from server.settings import Settings
-from tests.conftest import PG_ADMIN_URL, _pg_url
+from server.services.booking import BookingQuery
+from tests.conftest import PG_ADMIN_URL, _pg_url, base_settings
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 DAY = date(2026, 11, 30)  # a Monday
@@ -189,12 +190,15 @@ async def main(sizes: list[int], rounds: int, warmup: int) -> None:
             point,
         )
         await conn.close()
-        service = BookingService(
+        app = create_app(
+            base_settings(_pg_url(name)),
             clock=FixedClock(NOW),
+            sms=MemorySms(),
+            push=MemoryPush(),
+            voice=MemoryVoice(),
             engine=engine,
-            audit=AuditService(FixedClock(NOW)),
-            notifications=NotificationService(settings=Settings(), clock=FixedClock(NOW)),
         )
+        service = services_of(app).booking
         query = BookingQuery("online_banking", "fi", Modality.HELP_POINT, slots_point)
         samples, found = [], 0
         for _ in range(warmup + rounds):
