@@ -86,6 +86,8 @@ route("/koordinaattori/apupisteet", later(desk("places"), "placesScreen"));
 route("/koordinaattori/apupisteet/:organisation", later(desk("places"), "placesScreen"));
 route("/koordinaattori/apupiste/:id", later(desk("places"), "placeScreen"));
 route("/koordinaattori/suljetut", later(desk("closures"), "closuresScreen"));
+route("/koordinaattori/paiva", later(desk("desk"), "deskDayScreen"));
+route("/koordinaattori/paiva/:place/:day/:span", later(desk("desk"), "deskDayScreen"));
 route("/koordinaattori/palaute", later(desk("feedback"), "feedbackScreen"));
 route("/koordinaattori/aiheet", later(desk("topics"), "topicsScreen"));
 route("/koordinaattori/aihe/:code", later(desk("topics"), "topicScreen"));

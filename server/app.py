@@ -43,6 +43,7 @@ from server.http.calendar_routes import CalendarFeedController, MyCalendarContro
 from server.http.callback_routes import CallbackController
 from server.http.coordination_routes import CoordinationController
 from server.http.day_routes import ClosuresController, HelpPointDaysController
+from server.http.desk_routes import DeskController
 from server.http.dev import DevPhoneController
 from server.http.feedback_routes import FeedbackController
 from server.http.headers import security_headers
@@ -138,6 +139,7 @@ def create_app(
         GdprApiController,
         HelpPointDaysController,
         ClosuresController,
+        DeskController,
         auth_controller_router,
         MeController,
         PeopleController,

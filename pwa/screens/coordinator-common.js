@@ -11,6 +11,7 @@ import { again, explain, guard, loading, problem, screen } from "../ui.js";
 export const HOME = "/koordinaattori";
 const MENU = [
   [HOME, "coord.navQueues"],
+  [`${HOME}/paiva`, "coord.navDesk"],
   [`${HOME}/varaa`, "coord.navOnBehalf"],
   [`${HOME}/soittaja`, "coord.navCaller"],
   [`${HOME}/vapaaehtoiset`, "coord.navPeople"],

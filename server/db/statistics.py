@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from server.db.codec import as_list, as_names, as_uuid
-from server.db.tables import HelpRequest
-from server.domain.statistics import RequestFacts, SessionFacts
+from server.db.tables import HelpRequest, WalkIn
+from server.domain.statistics import WALK_IN, RequestFacts, SessionFacts
 
 # The attributed partner: help point's organisation, else routed_to, else the organisation of the volunteer of
 # the request's latest session (their volunteer membership, an active one first). The latest session's start is
@@ -59,8 +59,9 @@ async def request_facts(
         "JOIN topic t ON t.code = x.topic LEFT JOIN organisation o ON o.id = x.partner",
         *params,
     )
+    found = await _walk_ins(since=since, until=until, within=within)
     if not rows:
-        return []
+        return found
     sessions: dict[uuid.UUID, list[SessionFacts]] = defaultdict(list)
     for s in await HelpRequest.raw(
         "SELECT hs.request, hs.state, hs.outcomes, hs.feedback FROM help_session hs "  # noqa: S608 - our own fragment; values are bound parameters
@@ -70,7 +71,6 @@ async def request_facts(
         outcomes = tuple(str(o) for o in as_list(s["outcomes"]))
         feedback = int(s["feedback"]) if s["feedback"] is not None else None
         sessions[as_uuid(s["request"])].append(SessionFacts(s["state"], outcomes, feedback))
-    found = []
     for r in rows:
         request_id = as_uuid(r["id"])
         found.append(
@@ -86,6 +86,47 @@ async def request_facts(
                 municipality=r["municipality"],
                 sessions=tuple(sessions.get(request_id, ())),
                 starts_at=_aware(r["starts_at"]) if r["starts_at"] is not None else None,
+            )
+        )
+    return found
+
+
+# A walk-in counts as a request at its help point's organisation and municipality, helped (matched and done) on
+# the spot, with the outcomes recorded at the desk.
+_WALK_INS = (
+    "SELECT w.topic, t.names AS topic_names, w.recorded_at, w.outcomes, hp.organisation AS partner, "
+    "o.name AS partner_name, COALESCE(hp.municipality, o.municipality) AS municipality "
+    "FROM walk_in w JOIN help_point hp ON hp.id = w.help_point JOIN topic t ON t.code = w.topic "
+    "LEFT JOIN organisation o ON o.id = hp.organisation "
+    "WHERE w.recorded_at >= {} AND w.recorded_at < {}"
+)
+
+
+async def _walk_ins(*, since: datetime, until: datetime, within: Collection[uuid.UUID] | None) -> list[RequestFacts]:
+    sql = _WALK_INS
+    params: list[Any] = [since, until]
+    if within is not None:
+        ids = sorted(within)
+        if not ids:
+            return []
+        sql += f" AND hp.organisation IN ({', '.join('{}' for _ in ids)})"
+        params += ids
+    found = []
+    for r in await WalkIn.raw(sql, *params):
+        at = _aware(r["recorded_at"])
+        found.append(
+            RequestFacts(
+                topic=r["topic"],
+                topic_names=as_names(r["topic_names"]),
+                channel=WALK_IN,
+                state="closed",
+                created_at=at,
+                matched_at=at,
+                partner_id=as_uuid(r["partner"]) if r["partner"] is not None else None,
+                partner_name=r["partner_name"],
+                municipality=r["municipality"],
+                sessions=(SessionFacts("done", tuple(str(o) for o in as_list(r["outcomes"])), None),),
+                starts_at=at,
             )
         )
     return found

@@ -495,6 +495,20 @@ class HelpPointDay(Table, tablename="help_point_day"):
     updated_by = UUID(null=True, default=None)
 
 
+class WalkIn(Table, tablename="walk_in"):
+    """A visitor helped at a help point's desk without a booking: what about, how long, what they can now do
+    alone. No name or number: a walk-in is a count for the statistics (channel "walk-in"), not a person."""
+
+    id = UUID(primary_key=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, index=True)
+    topic = ForeignKey(Topic, on_delete=OnDelete.restrict)
+    language = Varchar(length=8, default="fi")
+    minutes = SmallInt()
+    outcomes = JSON(default="[]")
+    recorded_at = Timestamptz(index=True)
+    recorded_by = UUID(null=True, default=None)  # the staff member (kept as an id, like the audit trail)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -527,4 +541,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AccessibilityFeedback,
     RetentionRun,
     HelpPointDay,
+    WalkIn,
 )

@@ -13,7 +13,11 @@ Attribution (done in SQL by `server/db/statistics.py`, described here because th
 Figures of a group:
 
 * `requests`: requests created in the range; `matched`: those with a `matched_at`;
-* `median_minutes_to_match`: median of `matched_at - created_at` in minutes over the matched ones;
+* `median_minutes_to_match`: median of `matched_at - created_at` in minutes over the matched ones, walk-ins left
+  out (they never waited for a helper through Apuri);
+* **Walk-ins** (visitors helped at a help point's desk without a booking) count as requests of the channel
+  `walk-in` at their help point's organisation and municipality: matched, one done session with the outcomes
+  recorded at the desk;
 * `done`, `no_show`: sessions in those states; `completion_rate` = done / (done + no_show), none when both 0;
 * `cancelled`: requests the resident withdrew (request state `cancelled`). A session a volunteer gave back is
   not counted: the request goes on waiting for someone else;
@@ -42,6 +46,9 @@ MAX_DAYS = 366
 # Dates outside this window are certainly typing errors; refusing them also keeps date arithmetic in range.
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2999, 12, 31)
+
+
+WALK_IN = "walk-in"  # the channel of visitors helped at the desk without a booking
 
 
 class GroupBy(enum.StrEnum):
@@ -145,7 +152,8 @@ def figures(rows: Iterable[RequestFacts]) -> Figures:
             cancelled += 1
         if row.matched_at is not None:
             matched += 1
-            waits.append(max((row.matched_at - row.created_at).total_seconds(), 0.0) / 60)
+            if row.channel != WALK_IN:
+                waits.append(max((row.matched_at - row.created_at).total_seconds(), 0.0) / 60)
         for s in row.sessions:
             if s.state == "done":
                 done += 1
@@ -294,9 +302,14 @@ _HEADER = {
     },
 }
 CHANNEL_NAMES = {
-    "fi": {"pwa": "Sovellus", "phone": "Puhelinvalikko", "coordinator": "Koordinaattori (puhelu)"},
-    "sv": {"pwa": "Appen", "phone": "Telefonmenyn", "coordinator": "Koordinator (samtal)"},
-    "en": {"pwa": "App", "phone": "Voice menu", "coordinator": "Coordinator (call)"},
+    "fi": {
+        "pwa": "Sovellus",
+        "phone": "Puhelinvalikko",
+        "coordinator": "Koordinaattori (puhelu)",
+        WALK_IN: "Ilman ajanvarausta",
+    },
+    "sv": {"pwa": "Appen", "phone": "Telefonmenyn", "coordinator": "Koordinator (samtal)", WALK_IN: "Utan tidsbokning"},
+    "en": {"pwa": "App", "phone": "Voice menu", "coordinator": "Coordinator (call)", WALK_IN: "Walk-in"},
 }
 _FIGURES = (
     "requests",

@@ -17,6 +17,7 @@ from server.services.calendar import CalendarService
 from server.services.callbacks import CallbackService
 from server.services.coordination import CoordinationService
 from server.services.days import DayService
+from server.services.desk import DeskService
 from server.services.dispatch import Dispatcher
 from server.services.feedback import FeedbackService
 from server.services.ivr import IvrService
@@ -67,6 +68,7 @@ class Services:
     feedback: FeedbackService
     personal_data: PersonalDataService
     days: DayService
+    desk: DeskService
 
 
 def build_services(
@@ -129,4 +131,5 @@ def build_services(
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
         personal_data=personal_data,
         days=DayService(clock=clock, engine=engine, audit=audit),
+        desk=DeskService(clock=clock, engine=engine, audit=audit),
     )

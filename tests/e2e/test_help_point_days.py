@@ -361,3 +361,76 @@ async def test_the_network_coordinator_closes_every_help_point_of_a_municipality
     await both_widths(page, "closures: the network coordinator's form, in Swedish")
     await in_language(page, "fi", "closures")
     await staff.close()
+
+
+async def test_the_desk_sees_its_day_and_week_prints_them_and_records_walk_ins_with_the_keyboard(
+    browser: Browser, site: LiveServer
+) -> None:
+    await (await volunteer(browser, site, AINO)).close()  # room in Aino's week (the demo's limits are small)
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    page = staff.page
+    library = await point_id(staff, LIBRARY)
+    first = (await slots(page, library, today() + timedelta(days=1), today() + timedelta(days=20)))[0]
+    _, phone = new_number()
+    resident = await _resident(browser, site, phone)
+    booked = await resident.post(
+        "/bookings",
+        {"topic": "smartphone", "modality": "help_point", "help_point_id": library, "starts_at": first["starts_at"]},
+    )
+    session = booked["session"]
+    day = day_of(first)
+
+    await go(page, f"/koordinaattori/paiva/{library}/{day}/1", "desk")
+    assert await page.locator(".coord-nav a[aria-current=page]").inner_text() == "Päivän asiakkaat"
+    card = page.locator(f"#desk-sessions [data-session='{session['id']}']")
+    text = await card.inner_text()
+    assert "Saara" in text and "Tulossa" in text and f"Vapaaehtoinen: {session['volunteer_first_name']}" in text
+    assert phone[-7:] not in await page.inner_text("#desk-sessions"), "the desk sees a first name, not a number"
+    await both_widths(page, "desk: a day")
+
+    # The print view: the list only, without the menus, forms and buttons.
+    await page.emulate_media(media="print")
+    shown = await page.evaluate(
+        """() => ['header.top', '.coord-nav', '#desk-form', '#desk-print', 'footer']
+            .map((css) => [css, document.querySelector(css)])
+            .map(([css, found]) => [css, found && getComputedStyle(found).display])"""
+    )
+    assert all(display in ("none", None) for _, display in shown), shown
+    assert await card.is_visible()
+    await page.emulate_media(media="screen")
+
+    # The week, chosen with the keyboard alone.
+    await tab_until(page, "#desk-span", key="Shift+Tab")
+    await page.keyboard.press("ArrowDown")
+    assert await page.input_value("#desk-span") == "7"
+    await tab_until(page, "#desk-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => location.hash.endsWith('/7')")
+    await loaded(page, "desk")
+    assert " – " in await page.inner_text("#h-desk-sessions")
+    assert await page.locator(f"#desk-sessions [data-session='{session['id']}']").count() == 1
+    await in_language(page, "sv", "desk")
+    assert "Kommer" in await page.inner_text("#desk-sessions")
+    await both_widths(page, "desk: a week, in Swedish")
+    await in_language(page, "fi", "desk")
+
+    # Today: a walk-in recorded with the keyboard, counted in the statistics, and taken back.
+    await go(page, f"/koordinaattori/paiva/{library}/{today()}/1", "desk")
+    before = await staff.get(f"/statistics?by=channel&from={today()}&to={today()}")
+    await tab_until(page, "#walk-in-topic")
+    await page.select_option("#walk-in-topic", "smartphone")
+    await tab_until(page, "#walk-in-record")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => document.getElementById('walk-in-count').textContent === 'Tänään 1 käynti.'")
+    await wait_until(page, "() => document.getElementById('status').textContent.startsWith('Käynti kirjattu')")
+    await both_widths(page, "desk: a walk-in recorded")
+    after = await staff.get(f"/statistics?by=channel&from={today()}&to={today()}")
+    walk_ins = {g["key"]: g["figures"]["requests"] for g in after["groups"]}.get("walk-in")
+    assert walk_ins == 1 + {g["key"]: g["figures"]["requests"] for g in before["groups"]}.get("walk-in", 0)
+
+    await page.locator("#walk-in-list button[data-walk-in]").click()
+    await page.get_by_role("button", name="Kyllä, poista").click()
+    await wait_until(page, "() => document.getElementById('walk-in-count').textContent === 'Tänään 0 käyntiä.'")
+    await wait_until(page, "() => document.activeElement.id === 'h-walk-ins'")
+    await resident.close()
+    await staff.close()

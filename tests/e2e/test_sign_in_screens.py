@@ -5,26 +5,15 @@ Chromium comes from Debian (`.ci/run` installs it); Playwright only drives it.""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, RESIDENT_PHONE
-from tests.conftest import IN_CI
 from tests.live import LiveServer, demo_database, serve
 
-CHROMIUM = os.environ.get("APURI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 pytestmark = pytest.mark.e2e
@@ -34,18 +23,6 @@ pytestmark = pytest.mark.e2e
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with demo_database(request, request.param, tmp_path_factory.mktemp("e2e")) as url, serve(url) as live:
         yield live
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before a browser starts
-        if IN_CI:
-            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs it")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium); under CI this fails instead")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        await launched.close()
 
 
 async def open_page(browser: Browser, site: LiveServer, width: int = 375) -> Page:

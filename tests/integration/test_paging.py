@@ -25,13 +25,14 @@ from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
 from server.db import days as days_q
+from server.db import desk as desk_q
 from server.db import feedback as feedback_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db.paging import fetch_page
-from server.db.tables import AccessibilityFeedback, Notification
+from server.db.tables import AccessibilityFeedback, HelpSession, Notification
 from server.domain.clocktime import local_date
 from server.domain.days import DayState
 from server.domain.network import OrganisationKind
@@ -303,11 +304,65 @@ async def seed_organisation_help_points(env: Env, w: World) -> Seeded:
     return Seeded(_ids([*made, w.help_point_a]), _ids([w.help_point_b, *await _points(env, w.org_b, [("A", "B")])]))
 
 
+# The desk's week: from the clock's Monday (help point A; B is another organisation's).
+DESK_WEEK = "day=2026-11-23&days=7"
+
+
+async def seed_desk_sessions(env: Env, w: World) -> Seeded:
+    """Help point A's week: three held at one time (held ones may overlap), two coming, and the world's own; a
+    cancelled one and help point B's are not on the list."""
+    now, me = env.clock.now(), w.ids["resident_1"]
+    held = [await _session(w, me, now - timedelta(hours=1), state="done") for _ in range(3)]
+    coming = [await _session(w, me, now + timedelta(days=d, hours=3)) for d in (1, 2)]
+    cancelled = await _session(w, w.ids["resident_2"], now + timedelta(days=1), state="cancelled")
+    elsewhere = await _session(w, w.ids["resident_2"], now + timedelta(days=2))
+    await HelpSession.update({HelpSession.help_point: w.help_point_b}).where(HelpSession.id == elsewhere)
+    return Seeded(_ids([*held, *coming, w.session]), _ids([cancelled]))
+
+
+async def seed_organisation_sessions(env: Env, w: World) -> Seeded:
+    """The organisation's week: its help point's sessions, and a remote one of its volunteer (no help point)."""
+    found = await seed_desk_sessions(env, w)
+    remote = await _session(
+        w, w.ids["resident_2"], env.clock.now() + timedelta(days=3, hours=4), volunteer=w.ids["vol_a"]
+    )
+    await HelpSession.update({HelpSession.help_point: None, HelpSession.modality: "phone"}).where(
+        HelpSession.id == remote
+    )
+    return Seeded(found.expected | _ids([remote]), found.hidden)
+
+
+async def seed_walk_ins(env: Env, w: World) -> Seeded:
+    def record(point: uuid.UUID, at: datetime) -> Awaitable[Any]:
+        return desk_q.insert_walk_in(
+            help_point_id=point, topic=w.topic, language="fi", minutes=20, outcomes=[], at=at, by=None
+        )
+
+    made = [(await record(w.help_point_a, at)).id for at in _ties(env.clock.now())]
+    other = await record(w.help_point_b, env.clock.now())
+    return Seeded(_ids(made), _ids([other.id]))
+
+
 def _risk(item: dict[str, Any]) -> str:
     return f"{item['session_id']}:{item['reason']}"
 
 
 PAGED: dict[str, Case] = {
+    "/api/v1/help-points/{help_point_id}/sessions": Case(
+        "coord_a",
+        f"/api/v1/help-points/{{help_point_a}}/sessions?{DESK_WEEK}",
+        seed_desk_sessions,
+        order=_time("starts_at"),
+    ),
+    "/api/v1/organisations/{organisation_id}/sessions": Case(
+        "coord_a",
+        f"/api/v1/organisations/{{org_a}}/sessions?{DESK_WEEK}",
+        seed_organisation_sessions,
+        order=_time("starts_at"),
+    ),
+    "/api/v1/help-points/{help_point_id}/walk-ins": Case(
+        "coord_a", "/api/v1/help-points/{help_point_a}/walk-ins", seed_walk_ins, order=_time("recorded_at")
+    ),
     "/api/v1/me/sessions": Case("resident_1", "/api/v1/me/sessions", seed_my_sessions, order=_time("starts_at")),
     "/api/v1/me/requests": Case("resident_1", "/api/v1/me/requests", seed_my_requests, order=_time("created_at")),
     "/api/v1/me/offers/accepted": Case("vol_a", "/api/v1/me/offers/accepted", seed_accepted_offers),

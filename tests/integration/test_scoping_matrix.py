@@ -20,6 +20,7 @@ from litestar.routes import HTTPRoute
 from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
+from server.db import desk as desk_q
 from server.db import feedback as feedback_q
 from server.db import message_templates
 from server.db import network as network_q
@@ -27,8 +28,9 @@ from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db import topics as topics_q
+from server.db.tables import WalkIn
 from server.domain.paging import MAX_LIMIT, PageRequest
-from tests.conftest import Env
+from tests.conftest import START, Env
 from tests.integration.world import World, build_world
 
 FOREIGN_TO_A = ("coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
@@ -57,6 +59,11 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "reason": {"fi": "Suljettu"},
     },
     ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/days/{day:date}"): None,
+    ("GET", "/api/v1/help-points/{help_point_id:uuid}/sessions"): None,
+    ("GET", "/api/v1/organisations/{organisation_id:uuid}/sessions"): None,
+    ("GET", "/api/v1/help-points/{help_point_id:uuid}/walk-ins"): None,
+    ("POST", "/api/v1/help-points/{help_point_id:uuid}/walk-ins"): {"topic": "online_banking", "minutes": 20},
+    ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/walk-ins/{walk_in_id:uuid}"): None,
     ("GET", "/api/v1/people/{person_id:uuid}"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
@@ -105,6 +112,16 @@ PERSONAL = {
 EVERYONE = ("network", "coord_a", "coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
 
 
+async def scoped_world(env: Env) -> World:
+    """The shared world, with a walk-in recorded at help point A (the desk's objects)."""
+    world = await build_world(env)
+    found = await desk_q.insert_walk_in(
+        help_point_id=world.help_point_a, topic=world.topic, language="fi", minutes=20, outcomes=[], at=START, by=None
+    )
+    world.walk_in = found.id
+    return world
+
+
 def targets(world: World) -> dict[str, list[uuid.UUID]]:
     """Objects of organisation A for each id parameter (and a resident, who is nobody's member)."""
     return {
@@ -119,6 +136,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "application_id": [world.application],
         "callback_id": [world.callback],
         "feedback_id": [world.feedback],  # network-level: only the network coordinator answers
+        "walk_in_id": [world.walk_in] if world.walk_in else [],
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
         "day": ["2026-12-28"],  # a Monday ahead (help point A opens on Mondays)
@@ -170,7 +188,9 @@ async def snapshot(world: World) -> tuple[object, ...]:
     callback = await calls_q.callback(world.callback, None)
     feedback = await feedback_q.get(world.feedback)
     templates = await message_templates.templates()
+    walk_ins = await WalkIn.count()
     return (
+        walk_ins,
         organisation,
         help_point,
         tuple(members),
@@ -197,7 +217,7 @@ async def test_every_route_declares_who_may_call_it(env: Env) -> None:
 
 
 async def test_no_principal_reaches_another_organisations_objects(env: Env) -> None:
-    world = await build_world(env)
+    world = await scoped_world(env)
     object_routes = [(m, p, o) for m, p, o in http_routes(env.app) if "{" in p and not o.get("public")]
     assert object_routes, "the matrix found no routes; the introspection is broken"
     missing = [(m, p) for m, p, _ in object_routes if (m, p) not in BODIES]
@@ -226,7 +246,7 @@ async def test_no_principal_reaches_another_organisations_objects(env: Env) -> N
 
 async def test_the_same_calls_work_for_the_owning_coordinator(env: Env) -> None:
     """Positive control: without it, a matrix of refusals could pass because every URL was wrong."""
-    world = await build_world(env)
+    world = await scoped_world(env)
     for method, path, opt in http_routes(env.app):
         if method != "GET" or "{" not in path or opt.get("public"):
             continue
@@ -238,7 +258,7 @@ async def test_the_same_calls_work_for_the_owning_coordinator(env: Env) -> None:
 
 
 async def test_list_routes_never_show_another_organisations_objects(env: Env) -> None:
-    world = await build_world(env)
+    world = await scoped_world(env)
     # Give organisation A some history in the audit trail too.
     await world.apis["coord_a"].patch(f"/api/v1/help-points/{world.help_point_a}", json={"name": "Renamed"})
     secrets_of_a = {
@@ -266,7 +286,7 @@ async def test_list_routes_never_show_another_organisations_objects(env: Env) ->
 
 
 async def test_role_matrix_residents_and_volunteers_reach_no_coordinator_route(env: Env) -> None:
-    world = await build_world(env)
+    world = await scoped_world(env)
     own_role = {"vol_a": "volunteer", "resident_1": "resident"}
     coordinator_routes = [(m, p, o) for m, p, o in http_routes(env.app) if o.get("roles")]
     assert coordinator_routes

@@ -56,6 +56,7 @@ class World:
     application: uuid.UUID  # resident_1 asks to volunteer with organisation A
     callback: uuid.UUID  # resident_1 phoned about `session` and waits to be called back
     feedback: uuid.UUID  # accessibility feedback someone sent
+    walk_in: uuid.UUID | None = None  # a visitor helped at help point a's desk (tests that need one add it)
 
 
 async def raw_request(values: dict[str, Any]) -> uuid.UUID:
