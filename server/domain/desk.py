@@ -57,6 +57,7 @@ def span(first: date | None, days: int, *, today: date) -> tuple[date, datetime,
         raise InvalidInput(f"Show 1 to {MAX_DAYS} days at a time.", code="days_out_of_range")
     if first < today - timedelta(days=LOOK_BACK_DAYS) or first > today + timedelta(days=LOOK_AHEAD_DAYS):
         raise InvalidInput(
-            f"The desk shows days from {LOOK_BACK_DAYS} days back to {LOOK_AHEAD_DAYS} ahead.", code="desk_day_out_of_range"
+            f"The desk shows days from {LOOK_BACK_DAYS} days back to {LOOK_AHEAD_DAYS} ahead.",
+            code="desk_day_out_of_range",
         )
     return first, local_start(first, time(0)), local_start(first + timedelta(days=days), time(0))
