@@ -33,9 +33,10 @@ lint: install node_modules/.installed
 	npx --no-install eslint pwa
 
 # The whole suite on SQLite and, when reachable (always under CI=true), on PostgreSQL, on two workers (a test
-# module stays on one worker: the browser tests share a server per module).
+# module stays on one worker: the browser tests share a server per module). The slowest modules are handed out
+# first (tests/conftest.py SLOWEST_FIRST), not the ones with the most tests.
 test: lint
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # The inner loop, under a minute: lint, types, the unit tests, and the integration tests changed since the last
 # commit (on SQLite).

@@ -43,6 +43,34 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+# The slowest test modules, slowest first (seconds of one worker, both databases, from `pytest --durations`; see
+# docs/benchmarks.md). `make test` runs a module on one worker (`--dist loadfile`) and hands the modules out in
+# collection order (`--no-loadscope-reorder`): these go first, so that the last ones out are short and both
+# workers finish together instead of one waiting minutes for the other.
+SLOWEST_FIRST = (
+    "tests/integration/test_schemathesis.py",
+    "tests/e2e/test_volunteer_accessibility.py",
+    "tests/e2e/test_coordinator.py",
+    "tests/e2e/test_booking_accessibility.py",
+    "tests/integration/test_dispatch_stop.py",
+    "tests/e2e/test_my_data.py",
+    "tests/e2e/test_help_point_days.py",
+    "tests/e2e/test_resident_booking.py",
+    "tests/e2e/test_volunteer_day.py",
+    "tests/integration/test_dispatch_crash.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: n for n, path in enumerate(SLOWEST_FIRST)}
+    root = config.rootpath
+
+    def slowest_first(item: pytest.Item) -> int:
+        return rank.get(item.path.relative_to(root).as_posix(), len(rank))
+
+    items.sort(key=slowest_first)  # stable: the rest keep their order
+
+
 def base_settings(database_url: str, **overrides: Any) -> Settings:
     settings = Settings(
         environment="test",

@@ -26,7 +26,7 @@ from tests.integration.test_dispatch_crash import seed_due_sms, states
 APURI = Path(sys.executable).parent / "apuri"
 SEED = 20261206
 STOPS = 10
-MESSAGES = 4_000
+MESSAGES = 2_000
 STOP_SECONDS = 20
 
 

@@ -52,7 +52,7 @@ ACCEPTED = ["2xx", "401", "403", "404", "409", "422", "429", "503"]
 # Examples per operation and mode: a quick run in `make test` (a developer's loop), the full run in CI (.ci/run sets
 # APURI_FUZZ_EXAMPLES=30). The network coordinator reaches every operation; the other roles mostly meet refusals,
 # so they get a third as many.
-EXAMPLES = int(os.environ.get("APURI_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("APURI_FUZZ_EXAMPLES", "5"))
 
 
 @dataclass
