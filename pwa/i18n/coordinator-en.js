@@ -538,7 +538,8 @@ export default {
 
   navDesk: "Today's visitors",
   deskTitle: "Today's visitors",
-  deskPlace: "Help point",
+  deskWholeOrganisation: (name) => `The whole organisation: ${name}`,
+  deskPlace: "Help point or organisation",
   deskDay: "First day",
   deskSpan: "Show",
   deskSpans: { 1: "One day", 7: "A week" },

@@ -536,7 +536,8 @@ export default {
 
   navDesk: "Päivän asiakkaat",
   deskTitle: "Päivän asiakkaat",
-  deskPlace: "Apupiste",
+  deskWholeOrganisation: (name) => `Koko organisaatio: ${name}`,
+  deskPlace: "Apupiste tai organisaatio",
   deskDay: "Ensimmäinen päivä",
   deskSpan: "Näytä",
   deskSpans: { 1: "Yksi päivä", 7: "Viikko" },

@@ -536,7 +536,8 @@ export default {
 
   navDesk: "Dagens kunder",
   deskTitle: "Dagens kunder",
-  deskPlace: "Hjälppunkt",
+  deskWholeOrganisation: (name) => `Hela organisationen: ${name}`,
+  deskPlace: "Hjälppunkt eller organisation",
   deskDay: "Första dagen",
   deskSpan: "Visa",
   deskSpans: { 1: "En dag", 7: "En vecka" },

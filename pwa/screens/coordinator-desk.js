@@ -5,7 +5,7 @@ import { api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
 import { addDays, clock, day, localDate } from "../format.js";
 import { language, t } from "../i18n.js";
-import { go, stillOn } from "../router.js";
+import { go } from "../router.js";
 import { ensureLists, store } from "../state.js";
 import { clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
 import { HOME, confirmFirst, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
@@ -24,49 +24,59 @@ export async function deskDayScreen(view, params, token) {
   );
 }
 
-/** The help points the coordinator oversees: their organisations' active places, by municipality and name. */
+/**
+ * What the coordinator can look at: each organisation as a whole (its help points and its volunteers' calls and
+ * home visits), then its active help points, by municipality and name. An organisation's value is "o:<id>".
+ */
 async function myPlaces() {
   const organisations = (await apiAll("/organisations")).filter((o) => o.active);
+  organisations.sort((a, b) => a.name.localeCompare(b.name, "fi"));
   const lists = await Promise.all(organisations.map((o) => apiAll(`/organisations/${o.id}/help-points`)));
   const points = lists.flat().filter((p) => p.active);
   points.sort((a, b) => a.municipality.localeCompare(b.municipality, "fi") || a.name.localeCompare(b.name, "fi"));
-  return points;
+  return [
+    ...organisations.map((o) => ({ id: `o:${o.id}`, organisation: o, label: t("coord.deskWholeOrganisation", o.name) })),
+    ...points.map((p) => ({ id: p.id, point: p, label: `${p.name}, ${p.municipality}` })),
+  ];
 }
 
 async function fill(root, { place, first, span }, token) {
-  const found = await loadFor(root, token, () => Promise.all([myPlaces(), ensureLists()]));
+  const days = Number(span);
+  // Everything the screen shows comes before the loading line goes: the places, then the chosen one's sessions.
+  const found = await loadFor(root, token, async () => {
+    const [places] = await Promise.all([myPlaces(), ensureLists()]);
+    const chosen = places.find((p) => p.id === place) || places.find((p) => p.point) || places[0];
+    if (!chosen) return { places, chosen, sessions: [] };
+    const list = chosen.point ? `/help-points/${chosen.point.id}/sessions` : `/organisations/${chosen.organisation.id}/sessions`;
+    const today = localDate();
+    const desk = chosen.point && first <= today && today < addDays(first, days);
+    const [sessions, visits] = await Promise.all([
+      apiAll(`${list}?day=${first}&days=${days}`),
+      desk ? apiAll(`/help-points/${chosen.point.id}/walk-ins?day=${today}`) : null,
+    ]);
+    return { places, chosen, sessions, visits };
+  });
   if (found === undefined) return;
-  const [points] = found;
-  if (!points.length) {
+  const { places, chosen, sessions, visits } = found;
+  if (!chosen) {
     root.append(h("p", { class: "empty" }, t("coord.noPlaces")));
     return;
   }
-  const point = points.find((p) => p.id === place) || points[0];
-  root.append(chooser(points, point, first, span));
-  const days = Number(span);
+  root.append(chooser(places, chosen, first, span));
   const section = h("section", { id: "desk-sessions", attrs: { "aria-labelledby": "h-desk-sessions" } });
   root.append(section);
-  const today = localDate();
-  const includesToday = first <= today && today < addDays(first, days);
-  let sessions;
-  try {
-    sessions = await apiAll(`/help-points/${point.id}/sessions?day=${first}&days=${days}`);
-  } catch (error) {
-    if (stillOn(token)) problem(root, coordExplain(error), { focus: false });
-    return;
-  }
-  if (!stillOn(token)) return;
-  showSessions(section, point, first, days, sessions);
-  if (includesToday) root.append(await walkIns(root, point, token));
+  showSessions(section, chosen, first, days, sessions);
+  // Walk-ins are recorded at a help point's desk, today.
+  if (visits) root.append(walkIns(root, chosen.point, visits));
 }
 
 /** The help point, the first day and a day or a week; "Show" opens the address of that choice. */
-function chooser(points, point, first, span) {
+function chooser(places, chosen, first, span) {
   const where = select({
     id: "desk-place",
     label: t("coord.deskPlace"),
-    options: points.map((p) => [p.id, `${p.name}, ${p.municipality}`]),
-    value: point.id,
+    options: places.map((p) => [p.id, p.label]),
+    value: chosen.id,
   });
   const when = field({ id: "desk-day", label: t("coord.deskDay"), type: "date", value: first });
   const length = select({
@@ -98,12 +108,16 @@ function dateHeading(isoDate) {
   return day(Date.UTC(y, m - 1, d, 10), language());
 }
 
-function showSessions(section, point, first, days, sessions) {
+function showSessions(section, chosen, first, days, sessions) {
   const title = days === 1 ? t("coord.deskComingDay", dateHeading(first)) : t("coord.deskComingWeek", dateHeading(first), dateHeading(addDays(first, 6)));
   const print = button(t("coord.print"), { id: "desk-print", class: "secondary no-print", on: { click: () => window.print() } });
   section.append(
     h("h2", { id: "h-desk-sessions" }, title),
-    h("p", { class: "desk-place" }, `${point.name}, ${point.street_address}, ${point.municipality}`),
+    h(
+      "p",
+      { class: "desk-place" },
+      chosen.point ? `${chosen.point.name}, ${chosen.point.street_address}, ${chosen.point.municipality}` : chosen.label,
+    ),
     h("p", { id: "desk-count" }, t("coord.deskCount", sessions.length)),
     print,
   );
@@ -121,13 +135,17 @@ function showSessions(section, point, first, days, sessions) {
     const id = `h-desk-${key}`;
     if (days > 1) section.append(h("h3", { id }, dateHeading(key)));
     section.append(
-      h("ul", { class: "cards desk-list", attrs: { "aria-labelledby": days > 1 ? id : "h-desk-sessions" } }, ...list.map(visitCard)),
+      h(
+        "ul",
+        { class: "cards desk-list", attrs: { "aria-labelledby": days > 1 ? id : "h-desk-sessions" } },
+        ...list.map((session) => visitCard(session, !chosen.point)),
+      ),
     );
   }
   if (sessions.more) section.append(h("p", { class: "warning" }, t("coord.deskMore")));
 }
 
-function visitCard(session) {
+function visitCard(session, showPlace) {
   const time = `${clock(session.starts_at)}–${clock(session.ends_at)}`;
   const needs = session.needs.map((need) => t(`vol.needs.${need}`)).join(", ");
   return h(
@@ -135,6 +153,7 @@ function visitCard(session) {
     { class: `card desk-visit state-${session.state}`, attrs: { "data-session": session.id } },
     h("p", { class: "desk-time" }, h("strong", {}, time), " ", session.resident_first_name),
     h("p", {}, topicName(session.topic)),
+    showPlace ? h("p", {}, session.help_point_name || t(`modality.${session.modality}`)) : null,
     h("p", {}, session.volunteer_first_name ? t("coord.volunteerName", session.volunteer_first_name) : t("coord.deskNoVolunteer")),
     h("p", { class: "state" }, t(`coord.deskState.${session.state}`), session.confirmed && session.state === "scheduled" ? ` · ${t("coord.deskConfirmed")}` : ""),
     needs ? h("p", {}, t("coord.deskNeeds", needs)) : null,
@@ -143,24 +162,25 @@ function visitCard(session) {
 
 // ---- walk-ins ------------------------------------------------------------------------------------------------
 
-async function walkIns(root, point, token) {
+function walkIns(root, point, visits) {
   const box = h("section", { id: "walk-ins", class: "no-print", attrs: { "aria-labelledby": "h-walk-ins" } });
   const heading = h("h2", { id: "h-walk-ins", tabIndex: -1 }, t("coord.walkInsTitle"));
   const list = h("div", { id: "walk-in-list" });
   box.append(heading, h("p", {}, t("coord.walkInsIntro")), walkInForm(root, point, list), list);
-  await refreshWalkIns(root, point, list, token);
+  showWalkIns(root, point, list, visits);
   return box;
 }
 
-async function refreshWalkIns(root, point, list, token) {
-  let found;
+/** Today's walk-ins again from the server, after one was recorded or taken back. */
+async function refreshWalkIns(root, point, list) {
   try {
-    found = await apiAll(`/help-points/${point.id}/walk-ins?day=${localDate()}`);
+    showWalkIns(root, point, list, await apiAll(`/help-points/${point.id}/walk-ins?day=${localDate()}`));
   } catch (error) {
     problem(root, coordExplain(error), { focus: false });
-    return;
   }
-  if (token && !stillOn(token)) return;
+}
+
+function showWalkIns(root, point, list, found) {
   const count = h("p", { id: "walk-in-count" }, t("coord.walkInsToday", found.length));
   const items = found
     .slice()

@@ -388,6 +388,13 @@ async def test_the_desk_sees_its_day_and_week_prints_them_and_records_walk_ins_w
     assert phone[-7:] not in await page.inner_text("#desk-sessions"), "the desk sees a first name, not a number"
     await both_widths(page, "desk: a day")
 
+    # The whole organisation: its help points' sessions (and its volunteers' calls), each with its place.
+    organisation = next(p["organisation_id"] for p in await staff.get("/help-points") if p["name"] == LIBRARY)
+    await go(page, f"/koordinaattori/paiva/o:{organisation}/{day}/1", "desk")
+    assert LIBRARY in await page.locator(f"#desk-sessions [data-session='{session['id']}']").inner_text()
+    assert await page.locator("#walk-ins").count() == 0, "walk-ins are recorded at a help point"
+    await go(page, f"/koordinaattori/paiva/{library}/{day}/1", "desk")
+
     # The print view: the list only, without the menus, forms and buttons.
     await page.emulate_media(media="print")
     shown = await page.evaluate(
@@ -410,6 +417,7 @@ async def test_the_desk_sees_its_day_and_week_prints_them_and_records_walk_ins_w
     assert " – " in await page.inner_text("#h-desk-sessions")
     assert await page.locator(f"#desk-sessions [data-session='{session['id']}']").count() == 1
     await in_language(page, "sv", "desk")
+    await page.wait_for_selector("#desk-count")
     assert "Kommer" in await page.inner_text("#desk-sessions")
     await both_widths(page, "desk: a week, in Swedish")
     await in_language(page, "fi", "desk")
