@@ -58,7 +58,7 @@ from server.http.statistics_routes import StatisticsController
 from server.http.topic_routes import OrganisationTopicsController, TopicsController
 from server.http.twilio_routes import TwilioController
 from server.http.voice_routes import VoiceController
-from server.http.volunteer_routes import MyVolunteeringController, VolunteerReadController
+from server.http.volunteer_routes import MyVolunteeringController, VolunteerForCoordinatorsController
 from server.services.registry import Services, build_services
 from server.settings import Settings
 
@@ -149,7 +149,7 @@ def create_app(
         TopicsController,
         OrganisationTopicsController,
         MyVolunteeringController,
-        VolunteerReadController,
+        VolunteerForCoordinatorsController,
         BookingController,
         OfferController,
         SessionController,

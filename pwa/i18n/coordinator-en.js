@@ -568,6 +568,7 @@ export default {
   walkInRemoveYes: "Yes, remove",
   walkInRemoved: "Visit removed.",
   errors: {
+    help_point_not_yours: "You can add only your own organisation's help points for the volunteer.",
     days_out_of_range: "Choose one day or a week.",
     desk_day_out_of_range: "The day is too far away. Choose a day at most a year back or 400 days ahead.",
     minutes_out_of_range: "A visit can last 5 to 240 minutes.",

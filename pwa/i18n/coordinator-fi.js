@@ -566,6 +566,7 @@ export default {
   walkInRemoveYes: "Kyllä, poista",
   walkInRemoved: "Käynti poistettu.",
   errors: {
+    help_point_not_yours: "Voit lisätä vapaaehtoiselle vain oman organisaatiosi apupisteitä.",
     days_out_of_range: "Valitse yksi päivä tai viikko.",
     desk_day_out_of_range: "Päivä on liian kaukana. Valitse päivä enintään vuoden taakse tai 400 päivän päähän.",
     minutes_out_of_range: "Käynnin pituus voi olla 5–240 minuuttia.",

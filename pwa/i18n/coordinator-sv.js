@@ -566,6 +566,7 @@ export default {
   walkInRemoveYes: "Ja, ta bort",
   walkInRemoved: "Besöket borttaget.",
   errors: {
+    help_point_not_yours: "Du kan lägga till bara din egen organisations hjälppunkter för den frivillige.",
     days_out_of_range: "Välj en dag eller en vecka.",
     desk_day_out_of_range: "Dagen är för långt bort. Välj en dag högst ett år bakåt eller 400 dagar framåt.",
     minutes_out_of_range: "Ett besök kan vara 5–240 minuter långt.",

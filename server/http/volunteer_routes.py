@@ -1,4 +1,4 @@
-"""A volunteer's own profile and weekly availability; coordinators read their volunteers'."""
+"""A volunteer's own profile and weekly availability; coordinators read and change their volunteers'."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class MyVolunteeringController(Controller):
         return AvailabilityIO.of(*await services.volunteers.save_availability(me, *data.domain()))
 
 
-class VolunteerReadController(Controller):
+class VolunteerForCoordinatorsController(Controller):
     path = "/api/v1/people/{person_id:uuid}"
     tags = ["volunteers"]
     dependencies = {"me": Provide(caller, sync_to_thread=False)}
@@ -46,3 +46,17 @@ class VolunteerReadController(Controller):
     @get("/availability", opt=roles(*COORDINATORS), summary="A volunteer's availability")
     async def availability(self, person_id: FromPath[uuid.UUID], me: Me, services: Svc) -> AvailabilityIO:
         return AvailabilityIO.of(*await services.volunteers.availability(me, person_id))
+
+    @put("/volunteer-profile", opt=roles(*COORDINATORS), summary="Change a volunteer's profile on their word")
+    async def save_profile(
+        self, person_id: FromPath[uuid.UUID], data: JSONBody[VolunteerProfileIO], me: Me, services: Svc
+    ) -> VolunteerProfileIO:
+        """Audited with the volunteer as the subject. A partner coordinator adds only their organisation's help
+        points."""
+        return VolunteerProfileIO.of(await services.volunteers.save_profile_for(me, data.domain(person_id)))
+
+    @put("/availability", opt=roles(*COORDINATORS), summary="Replace a volunteer's availability on their word")
+    async def save_availability(
+        self, person_id: FromPath[uuid.UUID], data: JSONBody[AvailabilityIO], me: Me, services: Svc
+    ) -> AvailabilityIO:
+        return AvailabilityIO.of(*await services.volunteers.save_availability_for(me, person_id, *data.domain()))

@@ -45,7 +45,7 @@ WITH org AS (
   INSERT INTO help_point (id, organisation, name, street_address, postal_code, municipality, accessibility_notes,
                           active, created_at)
   SELECT gen_random_uuid(), org.id, 'Point ' || i, 'Tie 1', '93600', 'Kuusamo', '', true, now()
-  FROM org, generate_series(0, $2::int) AS i
+  FROM org, generate_series(0, $1::int) AS i
   RETURNING id, name
 )
 SELECT id, name FROM points
@@ -56,9 +56,10 @@ SELECT id, name FROM points
 SESSIONS = [
     """
     CREATE TEMP TABLE slot AS
-    SELECT row_number() OVER () AS k, p.id AS point, v.n, d::date AS day
+    SELECT row_number() OVER () AS k, p.id AS point, v.n, d::date AS day,
+           md5(CASE WHEN p.name = 'Point 0' THEN 'v' || v.n ELSE 'w' || p.id END)::uuid AS volunteer
     FROM help_point p
-    JOIN generate_series(0, $1::int - 1) AS v(n) ON p.name = 'Point 0' OR v.n = 0
+    JOIN generate_series(0, {volunteers} - 1) AS v(n) ON p.name = 'Point 0' OR v.n = 0
     CROSS JOIN generate_series(date '2026-06-01', date '2027-06-01', interval '1 day') AS d
     WHERE extract(isodow FROM d) < 6
     """,
@@ -76,7 +77,7 @@ SESSIONS = [
     """
     INSERT INTO help_session (id, request, resident, volunteer, help_point, modality, starts_at, ends_at,
                               blocked_until, state, version, created_at, outcomes, note)
-    SELECT md5('s' || k)::uuid, md5('r' || k)::uuid, md5('p' || k)::uuid, md5('v' || n)::uuid, point, 'help_point',
+    SELECT md5('s' || k)::uuid, md5('r' || k)::uuid, md5('p' || k)::uuid, volunteer, point, 'help_point',
            (day + time '07:00' + (n % 7) * interval '1 hour') AT TIME ZONE 'UTC',
            (day + time '07:45' + (n % 7) * interval '1 hour') AT TIME ZONE 'UTC',
            (day + time '08:00' + (n % 7) * interval '1 hour') AT TIME ZONE 'UTC',
@@ -89,6 +90,9 @@ VOLUNTEERS = """
 INSERT INTO person (id, first_name, last_name, phone, language, active, created_at)
 SELECT md5('v' || i)::uuid, 'V' || i, '', '+35850' || lpad(i::text, 7, '0'), 'fi', true, now()
 FROM generate_series(0, $1::int - 1) AS i
+UNION ALL
+SELECT md5('w' || id)::uuid, 'W', '', '+35845' || lpad((row_number() OVER ())::text, 7, '0'), 'fi', true, now()
+FROM help_point WHERE name <> 'Point 0'
 """
 
 
@@ -111,9 +115,9 @@ async def main(volunteers: int, others: int, rounds: int) -> None:
             "INSERT INTO topic (code, names, bring, outcomes, sort_order, active) VALUES "
             """('online_banking', '{"fi": "Pankki", "sv": "Bank", "en": "Bank"}', '{}', '[]', 1, true)"""
         )
-        points = {r["name"]: r["id"] for r in await conn.fetch(SEED, volunteers, others)}
+        points = {r["name"]: r["id"] for r in await conn.fetch(SEED, others)}
         await conn.execute(VOLUNTEERS, volunteers)
-        await conn.execute(SESSIONS[0], volunteers)
+        await conn.execute(SESSIONS[0].format(volunteers=int(volunteers)))
         for statement in SESSIONS[1:]:
             await conn.execute(statement)
         await conn.execute("ANALYZE")
