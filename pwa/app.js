@@ -82,6 +82,7 @@ route("/koordinaattori/varaa/:callback", later(desk("on-behalf"), "onBehalfScree
 route("/koordinaattori/soittaja", later(desk("caller"), "callerScreen"));
 route("/koordinaattori/vapaaehtoiset", later(desk("people"), "peopleScreen"));
 route("/koordinaattori/vapaaehtoiset/:organisation", later(desk("people"), "peopleScreen"));
+route("/koordinaattori/vapaaehtoinen/:id", later(desk("volunteer"), "volunteerScreen"));
 route("/koordinaattori/apupisteet", later(desk("places"), "placesScreen"));
 route("/koordinaattori/apupisteet/:organisation", later(desk("places"), "placesScreen"));
 route("/koordinaattori/apupiste/:id", later(desk("places"), "placeScreen"));

@@ -567,6 +567,11 @@ export default {
   walkInRemoveConfirm: "Remove a visit recorded by mistake?",
   walkInRemoveYes: "Yes, remove",
   walkInRemoved: "Visit removed.",
+  volunteerTitle: "A volunteer's details",
+  volunteerNamed: (name) => `A volunteer's details: ${name}`,
+  volunteerIntro: "Fill in for the volunteer when they tell you their details, for example on the phone. The questions are written to the volunteer. Changes are logged.",
+  volunteerProfile: "What they offer",
+  editVolunteer: (name) => `Change details: ${name}`,
   errors: {
     help_point_not_yours: "You can add only your own organisation's help points for the volunteer.",
     days_out_of_range: "Choose one day or a week.",

@@ -565,6 +565,11 @@ export default {
   walkInRemoveConfirm: "Poistetaanko vahingossa kirjattu käynti?",
   walkInRemoveYes: "Kyllä, poista",
   walkInRemoved: "Käynti poistettu.",
+  volunteerTitle: "Vapaaehtoisen tiedot",
+  volunteerNamed: (name) => `Vapaaehtoisen tiedot: ${name}`,
+  volunteerIntro: "Täytä vapaaehtoisen puolesta, kun hän kertoo tietonsa esimerkiksi puhelimessa. Kysymykset on kirjoitettu vapaaehtoiselle itselleen. Muutokset kirjataan lokiin.",
+  volunteerProfile: "Mitä hän tarjoaa",
+  editVolunteer: (name) => `Muuta tietoja: ${name}`,
   errors: {
     help_point_not_yours: "Voit lisätä vapaaehtoiselle vain oman organisaatiosi apupisteitä.",
     days_out_of_range: "Valitse yksi päivä tai viikko.",

@@ -565,6 +565,11 @@ export default {
   walkInRemoveConfirm: "Ta bort ett besök som registrerats av misstag?",
   walkInRemoveYes: "Ja, ta bort",
   walkInRemoved: "Besöket borttaget.",
+  volunteerTitle: "Den frivilliges uppgifter",
+  volunteerNamed: (name) => `Den frivilliges uppgifter: ${name}`,
+  volunteerIntro: "Fyll i för den frivilliges räkning när hen berättar sina uppgifter till exempel i telefon. Frågorna är skrivna till den frivillige själv. Ändringarna loggas.",
+  volunteerProfile: "Vad hen erbjuder",
+  editVolunteer: (name) => `Ändra uppgifter: ${name}`,
   errors: {
     help_point_not_yours: "Du kan lägga till bara din egen organisations hjälppunkter för den frivillige.",
     days_out_of_range: "Välj en dag eller en vecka.",

@@ -72,7 +72,8 @@ function whereSelect(id, remote, onChange) {
   return box;
 }
 
-function editor(root, saved) {
+/** The editor; `path` is where it is saved: the volunteer's own, or a coordinator's `/people/{id}/availability`. */
+export function editor(root, saved, path = "/me/availability") {
   const state = fromServer(saved);
   const weekly = h("div", { class: "weekly" });
   const dates = h("div", { class: "dates" });
@@ -273,7 +274,7 @@ function editor(root, saved) {
     const wrong = mistake();
     if (wrong) return fieldError(form.querySelector(`#${wrong[0]}`), wrong[1]);
     try {
-      const answer = await api("PUT", "/me/availability", body());
+      const answer = await api("PUT", path, body());
       Object.assign(state, fromServer(answer));
       drawWeekly(null);
       drawDates(null);

@@ -34,6 +34,7 @@ function isNetworkCoordinator() {
 const PARENT = [
   [/^\/koordinaattori\/(pyynto|aika)\//, HOME],
   [/^\/koordinaattori\/apupiste\//, `${HOME}/apupisteet`],
+  [/^\/koordinaattori\/vapaaehtoinen\//, `${HOME}/vapaaehtoiset`],
   [/^\/koordinaattori\/aihe\//, `${HOME}/aiheet`],
 ];
 

@@ -2,7 +2,7 @@
 // their sign-in at once and puts their coming sessions at risk, so it asks first), and adding a volunteer
 // by their mobile number. A partner coordinator sees their own organisation; the network coordinator picks one.
 import { api, apiAll, ApiError } from "../api.js";
-import { button, h } from "../dom.js";
+import { button, h, linkButton } from "../dom.js";
 import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
@@ -124,6 +124,9 @@ function personCard(root, person) {
     card.append(h("p", { class: "state" }, t("coord.inactive")));
     return card;
   }
+  const edit = linkButton(`#${HOME}/vapaaehtoinen/${person.id}`, t("coord.editVolunteer", name));
+  edit.dataset.edit = person.id;
+  card.append(h("p", {}, edit));
   const actions = h("div", { class: "actions" });
   const ask = button(t("coord.deactivate", name));
   const deactivate = async () => {

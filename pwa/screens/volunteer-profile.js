@@ -110,7 +110,8 @@ function pointAt(home) {
   return store.helpPoints.find((p) => p.latitude === home.latitude && p.longitude === home.longitude) || null;
 }
 
-function profileForm(root, profile) {
+/** The form; `path` is where it is saved: the volunteer's own, or a coordinator's `/people/{id}/volunteer-profile`. */
+export function profileForm(root, profile, path = "/me/volunteer-profile") {
   const skills = Object.fromEntries(profile.topics.map((s) => [s.topic, String(s.skill)]));
   const levels = [
     ["", t("vol.skill.none")],
@@ -188,7 +189,7 @@ function profileForm(root, profile) {
   );
   form.querySelector("#home-from").setAttribute("aria-describedby", "home-from-hint home-from-error");
   form.addEventListener("submit", (event) => event.preventDefault());
-  guard(save, () => saveProfile(root, form, profile));
+  guard(save, () => saveProfile(root, form, profile, path));
   return form;
 }
 
@@ -209,7 +210,7 @@ function showError(form, where, message) {
   else fieldError(element, message);
 }
 
-async function saveProfile(root, form, profile) {
+async function saveProfile(root, form, profile, path) {
   clearProblem(root);
   clearErrors(form);
   const cap = form.querySelector("#weekly-cap").value.trim();
@@ -230,14 +231,16 @@ async function saveProfile(root, form, profile) {
     help_point_ids: checked(form, "point"),
   };
   try {
-    const saved = await api("PUT", "/me/volunteer-profile", body);
+    const saved = await api("PUT", path, body);
     Object.assign(profile, saved);
     say(t("vol.profileSaved"));
   } catch (error) {
     const code = error instanceof ApiError ? error.code : "";
     const key = error instanceof ApiError ? (error.problem.errors || [])[0]?.key || "" : "";
     const where = BY_CODE[code] || BY_KEY[key.split(/[.[]/)[0]];
-    if (where) showError(form, where, t(`vol.profileErrors.${where}`));
+    // A partner coordinator adding another organisation's help point: said in the coordinator's words.
+    if (code === "help_point_not_yours") showError(form, "points", t(`coord.errors.${code}`));
+    else if (where) showError(form, where, t(`vol.profileErrors.${where}`));
     else problem(root, explain(error));
   }
 }

@@ -625,3 +625,45 @@ async def test_a_coordinator_signs_out_from_a_desk_screen_and_is_told_when_the_s
     await boss.page.wait_for_selector("#form-phone", state="visible")
     assert await boss.page.evaluate("async () => (await fetch('/api/v1/auth/session')).status") == 401
     await boss.close()
+
+
+async def test_a_coordinator_changes_a_volunteers_details_on_their_word_with_the_keyboard(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    page = staff.page
+    await go(page, "/koordinaattori/vapaaehtoiset", "people")
+    link = page.locator("a[data-edit]").last
+    person_id = await link.get_attribute("data-edit")
+    before = await staff.get(f"/people/{person_id}/volunteer-profile")
+    await link.focus()
+    await page.keyboard.press("Enter")
+    await loaded(page, "volunteer")
+    assert await page.locator(".coord-nav a[aria-current=page]").inner_text() == "Vapaaehtoiset"
+    assert (await page.inner_text("#volunteer-title")).startswith("Vapaaehtoisen tiedot: ")
+    for width in (1280, 375):
+        await page.set_viewport_size({"width": width, "height": 900})
+        await check(page, f"a volunteer's details at {width} px")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    wanted = 1 if before["weekly_cap"] != 1 else 2
+    await tab_until(page, "#weekly-cap")
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type(str(wanted))
+    await tab_until(page, "#save-profile")
+    await page.keyboard.press("Enter")
+    await status_is(page, "Tiedot on tallennettu.")
+    after = await staff.get(f"/people/{person_id}/volunteer-profile")
+    assert after["weekly_cap"] == wanted and after["topics"] == before["topics"], "only the limit changed"
+
+    await tab_until(page, "#save-availability")
+    await page.keyboard.press("Enter")
+    await status_is(page, "Ajat on tallennettu.")
+    hours = await staff.get(f"/people/{person_id}/availability")
+    assert hours["rules"], "the weekly hours were saved as they were"
+
+    await page.click("button[data-lang=sv]")
+    await loaded(page, "volunteer")
+    assert (await page.inner_text("#volunteer-title")).startswith("Den frivilliges uppgifter: ")
+    await check(page, "a volunteer's details in Swedish")
+    await staff.close()
