@@ -572,7 +572,12 @@ export default {
   volunteerIntro: "Fill in for the volunteer when they tell you their details, for example on the phone. The questions are written to the volunteer. Changes are logged.",
   volunteerProfile: "What they offer",
   editVolunteer: (name) => `Change details: ${name}`,
+  anotherVolunteer: "Keep the time, another volunteer",
+  anotherVolunteerFor: (time) => `Keep the time ${time}, another volunteer`,
+  anotherVolunteerDone: (time, name) => `The session ${time} is now with ${name}. The resident was not messaged, since the time did not change.`,
   errors: {
+    nobody_free: "Nobody else is free at that time. Move the session to another time or cancel it.",
+    session_started: "The session has already started.",
     help_point_not_yours: "You can add only your own organisation's help points for the volunteer.",
     days_out_of_range: "Choose one day or a week.",
     desk_day_out_of_range: "The day is too far away. Choose a day at most a year back or 400 days ahead.",

@@ -570,7 +570,12 @@ export default {
   volunteerIntro: "Täytä vapaaehtoisen puolesta, kun hän kertoo tietonsa esimerkiksi puhelimessa. Kysymykset on kirjoitettu vapaaehtoiselle itselleen. Muutokset kirjataan lokiin.",
   volunteerProfile: "Mitä hän tarjoaa",
   editVolunteer: (name) => `Muuta tietoja: ${name}`,
+  anotherVolunteer: "Pidä aika, toinen vapaaehtoinen",
+  anotherVolunteerFor: (time) => `Pidä aika ${time}, toinen vapaaehtoinen`,
+  anotherVolunteerDone: (time, name) => `Aika ${time} on nyt vapaaehtoisella ${name}. Asukkaalle ei lähetetty viestiä, koska aika ei muuttunut.`,
   errors: {
+    nobody_free: "Kukaan muu ei ole vapaana siihen aikaan. Siirrä aika toiseen hetkeen tai peru se.",
+    session_started: "Aika on jo alkanut.",
     help_point_not_yours: "Voit lisätä vapaaehtoiselle vain oman organisaatiosi apupisteitä.",
     days_out_of_range: "Valitse yksi päivä tai viikko.",
     desk_day_out_of_range: "Päivä on liian kaukana. Valitse päivä enintään vuoden taakse tai 400 päivän päähän.",

@@ -570,7 +570,12 @@ export default {
   volunteerIntro: "Fyll i för den frivilliges räkning när hen berättar sina uppgifter till exempel i telefon. Frågorna är skrivna till den frivillige själv. Ändringarna loggas.",
   volunteerProfile: "Vad hen erbjuder",
   editVolunteer: (name) => `Ändra uppgifter: ${name}`,
+  anotherVolunteer: "Behåll tiden, en annan frivillig",
+  anotherVolunteerFor: (time) => `Behåll tiden ${time}, en annan frivillig`,
+  anotherVolunteerDone: (time, name) => `Tiden ${time} har nu frivilliga ${name}. Invånaren fick inget meddelande, eftersom tiden inte ändrades.`,
   errors: {
+    nobody_free: "Ingen annan är ledig vid den tiden. Flytta tiden till en annan tidpunkt eller avboka den.",
+    session_started: "Tiden har redan börjat.",
     help_point_not_yours: "Du kan lägga till bara din egen organisations hjälppunkter för den frivillige.",
     days_out_of_range: "Välj en dag eller en vecka.",
     desk_day_out_of_range: "Dagen är för långt bort. Välj en dag högst ett år bakåt eller 400 dagar framåt.",

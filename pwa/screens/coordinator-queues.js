@@ -173,11 +173,14 @@ function callbackCard(item, done) {
   );
 }
 
-function riskCard(item) {
+// The risks where the session needs another volunteer: "keep the time, another volunteer" in one press.
+const NEEDS_VOLUNTEER = new Set(["no_volunteer", "volunteer_inactive", "volunteer_left"]);
+
+function riskCard(item, done) {
   const time = when(item.starts_at, language());
-  return h(
+  const card = h(
     "li",
-    { class: "card", attrs: { "data-session": item.session_id } },
+    { class: "card", attrs: { "data-session": item.session_id, "data-reason": item.reason } },
     h("h3", {}, `${time}, ${topicName(item.topic)}`),
     h("p", { class: "risk" }, word("risk", item.reason)),
     h("p", {}, t("coord.volunteerName", item.volunteer_first_name)),
@@ -192,6 +195,34 @@ function riskCard(item) {
       t("coord.ledgerLink"),
     ),
   );
+  if (NEEDS_VOLUNTEER.has(item.reason)) card.append(anotherVolunteer(item, time, done));
+  return card;
+}
+
+/** Keep the time, give the session to the best other volunteer free then; the resident is not told. */
+function anotherVolunteer(item, time, done) {
+  const box = h("div", { class: "actions" });
+  const press = button(t("coord.anotherVolunteer"), {
+    attrs: { "aria-label": t("coord.anotherVolunteerFor", time), "data-another": item.session_id },
+  });
+  guard(press, async () => {
+    let given;
+    try {
+      given = await api("POST", `/sessions/${item.session_id}/another-volunteer`);
+    } catch (error) {
+      problem(box.closest(".screen"), coordExplain(error));
+      return;
+    }
+    // Every risk of this session that a new volunteer settles leaves the list.
+    const list = box.closest("ul");
+    for (const other of list.querySelectorAll(`li[data-session="${item.session_id}"]`)) {
+      if (NEEDS_VOLUNTEER.has(other.dataset.reason)) other.remove();
+    }
+    say(t("coord.anotherVolunteerDone", time, given.volunteer_first_name));
+    done(list);
+  });
+  box.append(press);
+  return box;
 }
 
 function inboxCard(item, done) {

@@ -103,10 +103,11 @@ _ANSWERABLE = ("sent", "delivered")
 
 @dataclass(frozen=True, slots=True)
 class RiskWindow:
-    """Which sessions may be at risk. Coming ones (`past` False): starting in [since, until), scheduled, with no
-    volunteer or one who is inactive or left, a message that failed since `failed_since`, or a reminder the
-    resident has not confirmed for those starting before `unconfirmed_before`. Past ones: started in [since,
-    until), ended by `ended_by`, and still scheduled or checked in (not recorded)."""
+    """Which sessions may be at risk. Coming ones (`past` False): scheduled, and starting in [since,
+    people_until) with no volunteer or one who is inactive or left (every coming one of a volunteer who is gone),
+    or starting in [since, until) with a message that failed since `failed_since` or a reminder the resident has
+    not confirmed for those starting before `unconfirmed_before`. Past ones: started in [since, until), ended by
+    `ended_by`, and still scheduled or checked in (not recorded)."""
 
     past: bool
     since: datetime
@@ -114,6 +115,11 @@ class RiskWindow:
     failed_since: datetime
     unconfirmed_before: datetime
     ended_by: datetime
+    people_until: datetime | None = None  # None: `until`
+
+    @property
+    def last_start(self) -> datetime:
+        return max(self.until, self.people_until or self.until)
 
 
 async def sessions_at_risk(
@@ -138,7 +144,10 @@ async def sessions_at_risk(
         HelpSession.volunteer.first_name.as_alias("volunteer_first_name"),
         HelpSession.volunteer.active.as_alias("volunteer_active"),
         HelpSession.confirmed_at,
-    ).where((HelpSession.starts_at >= window.since) & (HelpSession.starts_at < window.until))
+    ).where(
+        (HelpSession.starts_at >= window.since)
+        & (HelpSession.starts_at < max(window.until, window.people_until or window.until))
+    )
     if window.past:
         query = query.where(
             HelpSession.state.is_in(["scheduled", "checked_in"]) & (HelpSession.ends_at <= window.ended_by)
@@ -150,11 +159,16 @@ async def sessions_at_risk(
                 HelpSession.volunteer.is_null()
                 | (HelpSession.volunteer.active == False)  # noqa: E712 - Piccolo operator
                 | HelpSession.volunteer.not_in(_still_volunteers())
-                | HelpSession.id.is_in(_sessions_with(kinds=None, states=["failed"], since=window.failed_since))
                 | (
-                    (HelpSession.starts_at < window.unconfirmed_before)
-                    & HelpSession.confirmed_at.is_null()
-                    & HelpSession.id.is_in(_sessions_with(kinds=_REMINDERS, states=_ANSWERABLE, since=None))
+                    (HelpSession.starts_at < window.until)
+                    & (
+                        HelpSession.id.is_in(_sessions_with(kinds=None, states=["failed"], since=window.failed_since))
+                        | (
+                            (HelpSession.starts_at < window.unconfirmed_before)
+                            & HelpSession.confirmed_at.is_null()
+                            & HelpSession.id.is_in(_sessions_with(kinds=_REMINDERS, states=_ANSWERABLE, since=None))
+                        )
+                    )
                 )
             )
         )

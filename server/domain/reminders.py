@@ -62,6 +62,7 @@ class SessionEvent(enum.StrEnum):
     CANCELLED = "cancelled"
     DONE = "done"
     CLOSED = "closed"  # checked in or no-show: what is still pending is moot
+    REASSIGNED = "reassigned"  # the same time with another volunteer (the one before was deactivated or left)
 
 
 class Actor(enum.StrEnum):
@@ -158,6 +159,10 @@ def session_plan(
             now_to(volunteer, push, Kind.NEW_SESSION)
         elif actor is not Actor.VOLUNTEER:
             now_to(volunteer, push, Kind.MOVED)
+        plan += reminders(starts_at=starts_at, now=now, quiet=quiet, has_volunteer=has_volunteer)
+    elif event is SessionEvent.REASSIGNED:
+        # The time stands, so the resident is not told; the new volunteer is, and the reminders are planned again.
+        now_to(volunteer, push, Kind.NEW_SESSION)
         plan += reminders(starts_at=starts_at, now=now, quiet=quiet, has_volunteer=has_volunteer)
     elif event is SessionEvent.CANCELLED:
         # The one who cancelled knows; the other side is told, while it still matters (before the start).

@@ -248,6 +248,17 @@ class CoordinationController(Controller):
         return SessionOut.of(await services.coordination.cancel_for_resident(me, session_id), me)
 
     @post(
+        "/sessions/{session_id:uuid}/another-volunteer",
+        opt=roles(*COORDINATORS),
+        status_code=200,
+        summary="Keep the time, give the session to another volunteer",
+    )
+    async def another_volunteer(self, session_id: FromPath[uuid.UUID], me: Me, services: Svc) -> SessionOut:
+        """The best other volunteer free at that time (for a session whose volunteer was deactivated or left). The
+        resident is not told (the time stands); the new volunteer is, and the reminders are planned again."""
+        return SessionOut.of(await services.coordination.another_volunteer(me, session_id), me)
+
+    @post(
         "/sessions/{session_id:uuid}/move-for-resident",
         opt=roles(*COORDINATORS),
         status_code=200,

@@ -20,6 +20,7 @@ from server.db import people as people_q
 from server.db import queues as q
 from server.db import requests as requests_q
 from server.db.engine import AnyEngine, write_transaction
+from server.domain.days import HORIZON_DAYS
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.matching import Need, rank
 from server.domain.paging import Page, PageRequest, page_of
@@ -34,7 +35,7 @@ from server.services.offers import Asked, OfferService
 from server.services.placement import Placement
 from server.services.sessions import SessionService
 
-AT_RISK_AHEAD = timedelta(days=7)
+AT_RISK_AHEAD = timedelta(days=7)  # failed or unconfirmed messages; a volunteer who is gone: every coming session
 UNRECORDED_AFTER = timedelta(hours=2)
 UNRECORDED_LOOKBACK = timedelta(days=30)
 FAILED_LOOKBACK = timedelta(hours=24)
@@ -111,6 +112,8 @@ class CoordinationService:
                 failed_since=now - FAILED_LOOKBACK,
                 unconfirmed_before=now + UNCONFIRMED_AHEAD,
                 ended_by=now,
+                # A volunteer who is gone leaves every coming session, however far ahead, to be given to another.
+                people_until=now + timedelta(days=HORIZON_DAYS),
             ),
             q.RiskWindow(
                 past=True,
@@ -155,8 +158,9 @@ class CoordinationService:
                 if s.ends_at <= window.ended_by:
                     risks.append((0, Risk(s, "not_recorded", "Ended over two hours ago without done or no-show.")))
             return risks
-        failed = await q.sessions_with_failed_messages([s.id for s in sessions], window.failed_since)
-        reminded = await q.sessions_reminded([s.id for s in sessions if s.starts_at < window.unconfirmed_before])
+        soon = [s for s in sessions if s.starts_at < window.until]  # messages matter for the coming week
+        failed = await q.sessions_with_failed_messages([s.id for s in soon], window.failed_since)
+        reminded = await q.sessions_reminded([s.id for s in soon if s.starts_at < window.unconfirmed_before])
         for s in sessions:
             if s.volunteer_id is None:
                 risks.append((0, Risk(s, "no_volunteer", "No volunteer: assign one or call the resident.")))
@@ -314,6 +318,16 @@ class CoordinationService:
         """A resident asked on the phone to cancel: the session (which the coordinator oversees) is cancelled as
         if they had done it themselves, and they are told as usual (SMS, or a call for a landline)."""
         return await self._sessions.cancel_for(await self._for_resident(caller, session_id), session_id)
+
+    async def another_volunteer(self, caller: Principal, session_id: uuid.UUID) -> SessionRow:
+        """Keep the time, another volunteer: for a session whose volunteer was deactivated or left (or that has
+        none), the best other volunteer free then. Only sessions the coordinator oversees."""
+        found = await booking_q.session_visible(session_id, caller.oversees)
+        if found is None:
+            raise NotFound("No such session.", code="session_not_found")
+        scope = caller.oversees
+        among = await q.volunteer_ids_of(scope) if scope is not None else None
+        return await self._sessions.another_volunteer(caller, found, among=among)
 
     async def move_for_resident(self, caller: Principal, session_id: uuid.UUID, starts_at: datetime) -> SessionRow:
         """A resident asked on the phone to move their session: as if they moved it themselves (the same

@@ -153,11 +153,12 @@ class Placement:
         request: HelpRequestRow | None = None,
         event: RequestStep = "assign",
         moving: SessionRow | None = None,
+        moved: SessionEvent = SessionEvent.MOVED,
     ) -> SessionRow | None:
         """Put `volunteer_id` with the resident at `when`: for a `new` request, for an existing `request` that has
         no session (moved on by `event`; "schedule" keeps a matched request matched), or `moving` an existing
-        session to another time (and maybe another volunteer). None when the volunteer turned out to be busy or
-        at their weekly limit."""
+        session to another time (and maybe another volunteer; `moved` REASSIGNED: the same time with another
+        volunteer, the resident not told). None when the volunteer turned out to be busy or at their weekly limit."""
         assert (new is not None) + (request is not None) + (moving is not None) == 1
         resident_id = new.resident_id if new else request.resident_id if request else moving.resident_id  # type: ignore[union-attr]
         exclude = moving.id if moving is not None else None
@@ -179,7 +180,7 @@ class Placement:
                 if await self.at_weekly_cap(volunteer_id, when, moving=same_week):
                     return None
                 if moving is not None:
-                    await self._move(actor, moving, volunteer_id, when, blocked)
+                    await self._move(actor, moving, volunteer_id, when, blocked, moved)
                     return await q.session(moving.id)
                 session_id = await self._write_new(actor, volunteer_id, when, blocked, now, new, request, event)
         except Exception as exc:
@@ -234,7 +235,13 @@ class Placement:
         return session_id
 
     async def _move(
-        self, actor: Principal, found: SessionRow, volunteer_id: uuid.UUID, when: Interval, blocked: Interval
+        self,
+        actor: Principal,
+        found: SessionRow,
+        volunteer_id: uuid.UUID,
+        when: Interval,
+        blocked: Interval,
+        moved: SessionEvent,
     ) -> None:
         if not await q.reschedule(
             found.id,
@@ -246,7 +253,7 @@ class Placement:
             raise Conflict("The session changed meanwhile. Reload and try again.", code="session_changed")
         await self._audit.record(
             actor,
-            "session.move",
+            "session.reassign" if moved is SessionEvent.REASSIGNED else "session.move",
             "session",
             str(found.id),
             subject_id=found.resident_id,
@@ -257,9 +264,7 @@ class Placement:
                 "same_volunteer": volunteer_id == found.volunteer_id,
             },
         )
-        await self._notifications.session_changed(
-            found.id, SessionEvent.MOVED, actor, previous_volunteer_id=found.volunteer_id
-        )
+        await self._notifications.session_changed(found.id, moved, actor, previous_volunteer_id=found.volunteer_id)
 
     async def _move_request(self, request: HelpRequestRow, event: RequestStep, now: datetime) -> None:
         if await q.active_session_of_request(request.id) is not None:

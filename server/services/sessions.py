@@ -95,6 +95,31 @@ class SessionService:
                 return moved
         raise Conflict("Sorry, nobody is free at that time. Please choose another time.", code="slot_taken")
 
+    async def another_volunteer(
+        self, actor: Principal, found: SessionRow, *, among: set[uuid.UUID] | None = None
+    ) -> SessionRow:
+        """Keep the time, give the session to the best other volunteer free then (the one it had was deactivated,
+        left, or gave it back). The resident is not told, since the time stands; the new volunteer is, and the
+        reminders are planned again. `found` must be in the actor's scope (the caller checks); `among`: only these
+        volunteers (a partner coordinator's own)."""
+        session_after(SessionState(found.state), "move")
+        if found.starts_at <= self._clock.now():
+            raise Conflict("The session has already started.", code="session_started")
+        request = await requests_q.get(found.request_id)
+        assert request is not None
+        when = Interval(found.starts_at, found.ends_at)
+        wanted, people = await self._placement.ranking_inputs(request, when=when, previous_volunteer_id=None)
+        others = [c for c in people if c.id != found.volunteer_id and (among is None or c.id in among)]
+        for choice in rank(wanted, others, self._placement.rules).ranked:
+            placed = await self._placement.place(
+                actor, choice.candidate_id, when, moving=found, moved=SessionEvent.REASSIGNED
+            )
+            if placed is not None:
+                return placed
+        raise Conflict(
+            "Nobody else is free at that time. Move the session to another time or cancel it.", code="nobody_free"
+        )
+
     async def _cancel(self, actor: Principal, found: SessionRow, *, for_resident: bool) -> SessionRow:
         target = session_after(SessionState(found.state), "cancel")
         async with write_transaction(self._engine):

@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Page
 
 from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, PARTNER_COORDINATOR_PHONE
 from tests.e2e.pages import check, new_number, status_is, tab_until, wait_until
-from tests.e2e.volunteers import AINO, HELSINKI, LIBRARY, Person, person, resident_asks, volunteer
+from tests.e2e.volunteers import AINO, EERO, HELSINKI, LIBRARY, Person, person, resident_asks, volunteer
 from tests.live import LiveServer, demo_database, serve
 
 pytestmark = pytest.mark.e2e
@@ -666,4 +666,58 @@ async def test_a_coordinator_changes_a_volunteers_details_on_their_word_with_the
     await loaded(page, "volunteer")
     assert (await page.inner_text("#volunteer-title")).startswith("Den frivilliges uppgifter: ")
     await check(page, "a volunteer's details in Swedish")
+    await staff.close()
+
+
+async def test_a_deactivated_volunteers_session_goes_to_another_volunteer_at_the_same_time(
+    browser: Browser, site: LiveServer
+) -> None:
+    """The module's last test: it deactivates a demo volunteer."""
+    await room_for(browser, site, AINO)
+    await room_for(browser, site, EERO)
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    library = next(p["id"] for p in await staff.get("/help-points") if p["name"] == LIBRARY)
+    first = datetime.now(HELSINKI).date() + timedelta(days=2)
+    query = f"topic=e_identification&modality=help_point&help_point_id={library}"
+    slots = await staff.get(f"/slots?{query}&from={first}&to={first + timedelta(days=13)}")
+    _, caller = new_number()
+    booked = await staff.post(
+        "/bookings/on-behalf",
+        {
+            "phone": caller,
+            "first_name": "Sulo",
+            "consent": True,
+            "topic": "e_identification",
+            "modality": "help_point",
+            "help_point_id": library,
+            "starts_at": slots[0]["starts_at"],
+        },
+    )
+    session = booked["session"]
+    volunteers = [
+        m
+        for organisation in await staff.get("/organisations")
+        for m in await staff.get(f"/organisations/{organisation['id']}/members?role=volunteer")
+    ]
+    volunteer_id = next(m["id"] for m in volunteers if m["first_name"] == session["volunteer_first_name"])
+    # The library's other e-identification volunteer works other days: the coordinator adds this weekday for them.
+    other = next(m["id"] for m in volunteers if m["first_name"] in ("Aino", "Eero") and m["id"] != volunteer_id)
+    hours = await staff.get(f"/people/{other}/availability")
+    weekday = datetime.fromisoformat(session["starts_at"].replace("Z", "+00:00")).astimezone(HELSINKI).weekday()
+    hours["rules"].append({"weekday": weekday, "start": "08:00:00", "end": "20:00:00", "remote": False})
+    await staff.send("PUT", f"/people/{other}/availability", hours)
+    await staff.post(f"/people/{volunteer_id}/deactivate")
+
+    page = staff.page
+    await go(page, "/koordinaattori", "queues")
+    press = page.locator(f"#queue-atRisk button[data-another='{session['id']}']")
+    await press.focus()
+    await check(page, "at risk: keep the time, another volunteer")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => document.getElementById('status').textContent.includes('Asukkaalle ei lähetetty')")
+    assert await page.locator(f"#queue-atRisk li[data-session='{session['id']}']").count() == 0
+    await wait_until(page, "() => document.activeElement.id === 'q-atRisk'")
+    mine = await staff.post("/residents/sessions", {"phone": caller, "purpose": "helpline call"})
+    [now] = [s for s in mine if s["id"] == session["id"]]
+    assert now["starts_at"] == session["starts_at"] and now["volunteer_first_name"] != session["volunteer_first_name"]
     await staff.close()
