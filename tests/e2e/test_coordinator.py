@@ -633,7 +633,7 @@ async def test_a_coordinator_changes_a_volunteers_details_on_their_word_with_the
     staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
     page = staff.page
     await go(page, "/koordinaattori/vapaaehtoiset", "people")
-    link = page.locator("a[data-edit]").last
+    link = page.locator("li[data-person]:has(h3:text-is('Helmi Turpeinen')) a[data-edit]")
     person_id = await link.get_attribute("data-edit")
     before = await staff.get(f"/people/{person_id}/volunteer-profile")
     await link.focus()
