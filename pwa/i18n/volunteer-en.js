@@ -29,6 +29,7 @@ export default {
   callAndAgree: (name) => `Resident: ${name}. Call and agree on a time.`,
   callNow: "Call and agree on a time",
 
+  printDay: "Print the sessions",
   todayTitle: "Today",
   noToday: "You have no sessions today.",
   upcomingTitle: "Coming sessions",

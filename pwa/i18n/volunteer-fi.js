@@ -31,6 +31,7 @@ export default {
   callNow: "Soita ja sovi aika",
 
   // Tapaamiset
+  printDay: "Tulosta ajat",
   todayTitle: "Tänään",
   noToday: "Sinulla ei ole tapaamisia tänään.",
   upcomingTitle: "Tulevat tapaamiset",

@@ -29,6 +29,7 @@ export default {
   callAndAgree: (name) => `Invånare: ${name}. Ring och kom överens om en tid.`,
   callNow: "Ring och kom överens om en tid",
 
+  printDay: "Skriv ut tiderna",
   todayTitle: "I dag",
   noToday: "Du har inga träffar i dag.",
   upcomingTitle: "Kommande träffar",

@@ -84,6 +84,9 @@ async function fill(root, token) {
     const later = active.filter((s) => localDate(s.starts_at) > today);
     root.append(sessionList("h-today", t("vol.todayTitle"), now, t("vol.noToday"), pending));
     root.append(sessionList("h-upcoming", t("vol.upcomingTitle"), later, t("vol.noUpcoming"), pending));
+    // On paper for the day (the print view leaves out the menus and buttons).
+    const print = button(t("vol.printDay"), { id: "vol-print", class: "secondary no-print", on: { click: () => window.print() } });
+    if (active.length) root.append(print);
   }
   root.append(...menu());
 }

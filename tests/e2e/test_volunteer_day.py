@@ -257,6 +257,17 @@ async def test_giving_a_session_back_and_a_no_show_ask_first(
     await screen(page, "vhome")
     await status_is(page, "Aika on palautettu koordinaattoreille. Kiitos, että kerroit.")
     assert await page.locator(f"li.card[data-session='{back['id']}']").count() == 0
+    # The volunteer's day on paper: the sessions, without the menus and buttons.
+    assert await page.locator("#vol-print").count() == 1
+    await page.emulate_media(media="print")
+    hidden = await page.evaluate(
+        """() => ['header.top', 'nav.menu', '#vol-print', 'footer']
+            .map((css) => document.querySelector(css))
+            .map((found) => !found || getComputedStyle(found).display === 'none')"""
+    )
+    assert all(hidden), hidden
+    assert await page.locator(f"li.card[data-session='{missed['id']}']").is_visible()
+    await page.emulate_media(media="screen")
     states = {s["id"]: s["state"] for s in await aino.get("/me/sessions?as=volunteer")}
     assert states[back["id"]] == "cancelled"
 
