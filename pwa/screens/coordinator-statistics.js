@@ -93,6 +93,7 @@ function figuresTable(by, from, to, report) {
     // The residents' ratings (1–5, answered by SMS after a held session): how many, and their mean to one decimal.
     [t("coord.rated"), (f) => number(f.rated)],
     [t("coord.meanRating"), (f) => number(f.mean_rating, { minimumFractionDigits: 1, maximumFractionDigits: 1 })],
+    [t("coord.referredCount"), (f) => number(f.referred)],
   ];
   const row = (label, figures, header = "th") =>
     h("tr", {}, h(header, { scope: "row" }, label), ...columns.map(([, value]) => h("td", {}, value(figures))));

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db import paging, scope
+from server.db import referrals as referrals_q
 from server.db.codec import as_list
 from server.db.paging import fetch_page
 from server.db.tables import HelpRequest, HelpSession, Membership, Notification, Offer, Person
@@ -47,6 +48,7 @@ async def waiting_requests(
             Offer.request.is_in([r["id"] for r in found.items]) & (Offer.state == "pending")
         ):
             pending[r["request"]] = pending.get(r["request"], 0) + 1
+    notes = await referrals_q.latest_notes([r["id"] for r in found.items])
     return found.map(
         lambda r: QueuedRequest(
             id=r["id"],
@@ -61,6 +63,7 @@ async def waiting_requests(
             created_at=r["created_at"],
             pending_offers=pending.get(r["id"], 0),
             needs=tuple(as_list(r["needs"])),
+            referral_note=notes.get(r["id"]),
         )
     )
 

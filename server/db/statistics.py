@@ -26,7 +26,7 @@ _ATTRIBUTED = (
     "ORDER BY s.created_at DESC, m.active DESC, m.created_at LIMIT 1"
     ")) AS partner, ("
     "SELECT s.starts_at FROM help_session s WHERE s.request = r.id ORDER BY s.created_at DESC LIMIT 1"
-    ") AS starts_at "
+    ") AS starts_at, (SELECT COUNT(*) FROM request_referral rr WHERE rr.request = r.id) AS referrals "
     "FROM help_request r LEFT JOIN help_point hp ON hp.id = r.help_point "
     "WHERE r.created_at >= {} AND r.created_at < {}"
 )
@@ -53,7 +53,7 @@ async def request_facts(
     source, params = _scoped(since, until, within)
     rows = await HelpRequest.raw(
         "SELECT x.id, x.topic, t.names AS topic_names, x.channel, x.state, x.created_at, x.matched_at, "  # noqa: S608 - our own fragment; values are bound parameters
-        "x.starts_at, x.partner, o.name AS partner_name, "
+        "x.starts_at, x.referrals, x.partner, o.name AS partner_name, "
         "COALESCE(x.point_municipality, o.municipality) AS municipality "
         f"FROM (SELECT x.* {source}) x "
         "JOIN topic t ON t.code = x.topic LEFT JOIN organisation o ON o.id = x.partner",
@@ -86,6 +86,7 @@ async def request_facts(
                 municipality=r["municipality"],
                 sessions=tuple(sessions.get(request_id, ())),
                 starts_at=_aware(r["starts_at"]) if r["starts_at"] is not None else None,
+                referrals=int(r["referrals"] or 0),
             )
         )
     return found

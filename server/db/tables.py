@@ -252,6 +252,8 @@ class HelpRequest(Table, tablename="help_request"):
     matched_at = Timestamptz(null=True, default=None)
     idempotency_key = Varchar(length=64, null=True, default=None)
     idempotency_fingerprint = Varchar(length=64, null=True, default=None)
+    # A routed request the partner's own staff handled: helped | not_reached | not_needed (server/domain/referrals.py)
+    handled_outcome = Varchar(length=32, default="")
 
 
 class HelpSession(Table, tablename="help_session"):
@@ -509,6 +511,19 @@ class WalkIn(Table, tablename="walk_in"):
     recorded_by = UUID(null=True, default=None)  # the staff member (kept as an id, like the audit trail)
 
 
+class RequestReferral(Table, tablename="request_referral"):
+    """A request passed to a partner organisation by a coordinator, with a note for the partner (no credentials:
+    the note is checked like a volunteer's). Goes with its request when that is purged."""
+
+    id = UUID(primary_key=True)
+    request = ForeignKey(HelpRequest, on_delete=OnDelete.cascade, index=True)
+    from_organisation = UUID(null=True, default=None)  # the partner it was with (None: the network's queue)
+    to_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    note = Text(default="")
+    referred_by = UUID(null=True, default=None)  # the coordinator, an id like the audit trail's
+    referred_at = Timestamptz(index=True)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -542,4 +557,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RetentionRun,
     HelpPointDay,
     WalkIn,
+    RequestReferral,
 )

@@ -76,6 +76,7 @@ VOLUNTEER_FIELDS = frozenset({"when", "place", "resident", "topic", "helpline", 
 VOLUNTEER_SMS_FIELDS = frozenset({"when", "place", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "options", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
+REFERRAL_FIELDS = frozenset({"organisation", "helpline", "link"})
 VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline", "bring", "organisation"})
 
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
@@ -124,6 +125,15 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "Om du inte längre behöver hjälp, ring {helpline}.",
         "en": "Apuri: We have your request for help. A helper will call you when someone is free. "
         "If you no longer need help, call {helpline}.",
+    },
+    # A coordinator passed the request to a partner: who will help, and that they will be in touch (link-free).
+    "resident.referred": {
+        "fi": "Apuri: Avunpyyntösi on välitetty: {organisation}. He ottavat sinuun yhteyttä. "
+        "Kysyttävää? Soita {helpline}.",
+        "sv": "Apuri: Din begäran om hjälp har skickats vidare till {organisation}. De kontaktar dig. "
+        "Frågor? Ring {helpline}.",
+        "en": "Apuri: Your request for help has been passed to {organisation}. They will contact you. "
+        "Questions? Call {helpline}.",
     },
     "resident.feedback_request": {
         "fi": "Apuri: Kiitos käynnistä! Miten onnistuimme? Vastaa numerolla 1-5 (5 = erittäin hyvin).",
@@ -418,6 +428,8 @@ TEMPLATE_NAMES = tuple(DEFAULTS)
 
 
 def fields_of(name: str) -> frozenset[str]:
+    if name == "resident.referred":
+        return REFERRAL_FIELDS
     if name.startswith("resident."):
         return RESIDENT_FIELDS
     if name.startswith("volunteer.") and name.endswith("_sms"):

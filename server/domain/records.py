@@ -74,6 +74,7 @@ class QueuedRequest:
     created_at: datetime
     pending_offers: int
     needs: tuple[str, ...] = ()
+    referral_note: str | None = None  # the latest referral's note for the partner (None: never referred)
 
 
 @dataclass(frozen=True, slots=True)

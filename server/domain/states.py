@@ -53,6 +53,12 @@ REQUEST_TRANSITIONS: Mapping[tuple[RequestState, str], RequestState] = {
     (RequestState.OFFERING, "cancel"): RequestState.CANCELLED,
     (RequestState.ROUTED, "cancel"): RequestState.CANCELLED,
     (RequestState.MATCHED, "cancel"): RequestState.CANCELLED,
+    # Referral: a coordinator passes a waiting request to a partner (or a partner on to another).
+    (RequestState.OPEN, "refer"): RequestState.ROUTED,
+    (RequestState.OFFERING, "refer"): RequestState.ROUTED,
+    (RequestState.ROUTED, "refer"): RequestState.ROUTED,
+    # The partner's own staff helped (or could not): the request leaves their queue.
+    (RequestState.ROUTED, "handle"): RequestState.CLOSED,
 }
 
 OFFER_TRANSITIONS: Mapping[tuple[OfferState, str], OfferState] = {

@@ -19,6 +19,7 @@ Figures of a group:
   `walk-in` at their help point's organisation and municipality: matched, one done session with the outcomes
   recorded at the desk;
 * `done`, `no_show`: sessions in those states; `completion_rate` = done / (done + no_show), none when both 0;
+* `referred`: requests a coordinator passed to a partner (by partner: those that reached the partner so);
 * `cancelled`: requests the resident withdrew (request state `cancelled`). A session a volunteer gave back is
   not counted: the request goes on waiting for someone else;
 * `outcomes`: outcome code → how many done sessions recorded it;
@@ -85,6 +86,7 @@ class RequestFacts:
     municipality: str | None
     sessions: tuple[SessionFacts, ...] = ()
     starts_at: datetime | None = None  # when its latest session starts (or started), if it has one
+    referrals: int = 0  # how many times a coordinator passed it to a partner
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class Figures:
     outcomes: dict[str, int] = field(default_factory=dict)
     rated: int = 0
     mean_rating: float | None = None
+    referred: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,7 @@ def period(first: date | None, last: date | None, *, today: date) -> tuple[date,
 
 
 def figures(rows: Iterable[RequestFacts]) -> Figures:
-    requests = matched = done = no_show = cancelled = 0
+    requests = matched = done = no_show = cancelled = referred = 0
     waits: list[float] = []
     ratings: list[int] = []
     outcomes: Counter[str] = Counter()
@@ -150,6 +153,8 @@ def figures(rows: Iterable[RequestFacts]) -> Figures:
         requests += 1
         if row.state == "cancelled":
             cancelled += 1
+        if row.referrals:
+            referred += 1
         if row.matched_at is not None:
             matched += 1
             if row.channel != WALK_IN:
@@ -173,6 +178,7 @@ def figures(rows: Iterable[RequestFacts]) -> Figures:
         outcomes=dict(sorted(outcomes.items())),
         rated=len(ratings),
         mean_rating=statistics.fmean(ratings) if ratings else None,
+        referred=referred,
     )
 
 
@@ -261,6 +267,7 @@ _HEADER = {
         "cancelled": "Peruttuja",
         "rated": "Arvioita",
         "mean_rating": "Arvioiden keskiarvo (1–5)",
+        "referred": "Välitetty kumppanille",
         "outcome": "Osaa nyt itse: {}",
         "total": "Yhteensä",
     },
@@ -279,6 +286,7 @@ _HEADER = {
         "cancelled": "Avbokade",
         "rated": "Betyg",
         "mean_rating": "Betygens medelvärde (1–5)",
+        "referred": "Skickad vidare till partner",
         "outcome": "Kan nu själv: {}",
         "total": "Totalt",
     },
@@ -297,6 +305,7 @@ _HEADER = {
         "cancelled": "Cancelled",
         "rated": "Ratings",
         "mean_rating": "Mean rating (1–5)",
+        "referred": "Passed to a partner",
         "outcome": "Can now do alone: {}",
         "total": "Total",
     },
@@ -321,6 +330,7 @@ _FIGURES = (
     "cancelled",
     "rated",
     "mean_rating",
+    "referred",
 )
 
 
@@ -353,6 +363,7 @@ def table(found: Report, *, language: str = "fi", outcome_names: Mapping[str, st
             str(f.cancelled),
             str(f.rated),
             _number(f.mean_rating, 2),
+            str(f.referred),
             *(str(f.outcomes.get(code, 0)) for code in codes),
         ]
 

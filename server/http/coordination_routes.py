@@ -40,6 +40,7 @@ class QueuedRequestOut(msgspec.Struct, kw_only=True):
     waiting_minutes: int
     pending_offers: int
     needs: list[str]  # hearing | sight | mobility | memory: what the helper should know
+    referral_note: str | None = None  # the latest referral's note for the partner (None: never referred)
 
     @classmethod
     def of(cls, r: QueuedRequest, now: datetime) -> QueuedRequestOut:
@@ -57,6 +58,7 @@ class QueuedRequestOut(msgspec.Struct, kw_only=True):
             waiting_minutes=max(0, int((now - r.created_at).total_seconds() // 60)),
             pending_offers=r.pending_offers,
             needs=list(r.needs),
+            referral_note=r.referral_note,
         )
 
 

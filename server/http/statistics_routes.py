@@ -43,6 +43,7 @@ class FiguresOut(msgspec.Struct, kw_only=True):
     outcomes: dict[str, int]
     rated: int  # done sessions the resident rated by SMS (1-5)
     mean_rating: float | None
+    referred: int  # requests a coordinator passed to a partner
 
     @classmethod
     def of(cls, f: Figures) -> FiguresOut:
@@ -59,6 +60,7 @@ class FiguresOut(msgspec.Struct, kw_only=True):
             outcomes=dict(f.outcomes),
             rated=f.rated,
             mean_rating=round(f.mean_rating, 2) if f.mean_rating is not None else None,
+            referred=f.referred,
         )
 
 

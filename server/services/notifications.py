@@ -246,6 +246,31 @@ class NotificationService:
             draft = dataclasses.replace(draft, body=body + "\n" + self.privacy_line(language))
         return await outbox.insert([draft], now)
 
+    async def request_referred(self, request_id: uuid.UUID, resident_id: uuid.UUID, organisation: str) -> int:
+        """A coordinator passed the request to a partner: an SMS says who will help and that they will be in
+        touch (link-free, with the code word; not for a landline, where the coordinator says it on the phone).
+        Inside the referral's transaction; a second referral of the same request tells again."""
+        person = (await message_context.people({resident_id})).get(resident_id)
+        if person is None or not is_mobile(person.phone):
+            return 0
+        now = self._clock.now()
+        language = language_of(person)
+        templates = await message_templates.templates()
+        values = {"organisation": organisation}
+        body = self.text(templates, "resident.referred", language, values, code_word=person.code_word)
+        draft = outbox.Draft(
+            key=f"request:{request_id}:referred:{now.isoformat()}:sms",
+            kind="referred",
+            channel="sms",
+            body=body,
+            due_at=self._quiet.later(now),
+            not_after=now + timedelta(days=2),
+            person_id=person.id,
+            phone=person.phone,
+            language=language,
+        )
+        return await outbox.insert([draft], now)
+
     async def offers_made(
         self, request_id: uuid.UUID, offers: list[tuple[uuid.UUID, uuid.UUID]], expires_at: datetime
     ) -> int:

@@ -28,6 +28,7 @@ from server.services.offers import OfferService
 from server.services.people import PeopleService
 from server.services.personal_data import PersonalDataService
 from server.services.placement import Placement
+from server.services.referrals import ReferralService
 from server.services.replies import InboxService, ReplyService
 from server.services.sessions import SessionService
 from server.services.statistics import StatisticsService
@@ -69,6 +70,7 @@ class Services:
     personal_data: PersonalDataService
     days: DayService
     desk: DeskService
+    referrals: ReferralService
 
 
 def build_services(
@@ -132,4 +134,5 @@ def build_services(
         personal_data=personal_data,
         days=DayService(clock=clock, engine=engine, audit=audit),
         desk=DeskService(clock=clock, engine=engine, audit=audit),
+        referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
     )

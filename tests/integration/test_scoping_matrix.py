@@ -96,6 +96,8 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/requests/{request_id:uuid}/session"): {"starts_at": "2026-12-01T12:00:00Z"},
     ("GET", "/api/v1/requests/{request_id:uuid}/candidates"): None,
     ("POST", "/api/v1/requests/{request_id:uuid}/cancel"): None,
+    ("POST", "/api/v1/requests/{request_id:uuid}/refer"): {"organisation_id": "00000000-0000-4000-8000-000000000001"},
+    ("POST", "/api/v1/requests/{request_id:uuid}/handled"): {"outcome": "helped"},
     ("POST", "/api/v1/requests/{request_id:uuid}/assign"): {
         "volunteer_id": "00000000-0000-4000-8000-000000000001",
         "starts_at": "2026-12-02T15:00:00Z",

@@ -219,11 +219,12 @@ async def test_the_csv_opens_in_excel_with_a_header_each_group_and_defused_formu
         "Peruttuja",
         "Arvioita",
         "Arvioiden keskiarvo (1–5)",
+        "Välitetty kumppanille",
         "Osaa nyt itse: Maksaa laskun",
         "Osaa nyt itse: Tunnistaa huijauksen",
     ]
-    assert rows[1] == ["Verkkopankki", "5", "4", "35,0", "2", "1", "0,667", "0", "0", "", "2", "0"]
-    assert rows[2] == ["'" + EVIL, "2", "1", "30,0", "1", "0", "1,000", "1", "0", "", "0", "1"]
+    assert rows[1] == ["Verkkopankki", "5", "4", "35,0", "2", "1", "0,667", "0", "0", "", "0", "2", "0"]
+    assert rows[2] == ["'" + EVIL, "2", "1", "30,0", "1", "0", "1,000", "1", "0", "", "0", "0", "1"]
     assert rows[3][:2] == ["Yhteensä", "7"]
     assert len(rows) == 4
     audit = await world.apis["network"].get("/api/v1/audit", params={"action": "statistics.export"})

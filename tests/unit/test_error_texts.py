@@ -45,6 +45,8 @@ TOO_MANY_CODES = {"too_many_codes_phone", "too_many_codes_client"}
 REFUSED_STEPS = {
     ("request", "cancel"),  # a resident cancels a request
     ("request", "assign"),  # a coordinator gives a request to a volunteer
+    ("request", "refer"),  # a coordinator passes a request to a partner
+    ("request", "handle"),  # a partner's staff handled a routed request
     ("offer", "accept"),
     ("offer", "decline"),
     ("session", "move"),
