@@ -427,20 +427,22 @@ DEFAULTS = {**DEFAULTS, **VOICE}
 TEMPLATE_NAMES = tuple(DEFAULTS)
 
 
+# Messages whose fields differ from the rest of their audience's.
+FIELDS_BY_NAME = {"resident.referred": REFERRAL_FIELDS}
+FIELDS_BY_PREFIX = (
+    ("resident.", RESIDENT_FIELDS),
+    ("volunteer.", VOLUNTEER_FIELDS),
+    ("applicant.", APPLICANT_FIELDS),
+    ("voice.", VOICE_FIELDS),
+)
+
+
 def fields_of(name: str) -> frozenset[str]:
-    if name == "resident.referred":
-        return REFERRAL_FIELDS
-    if name.startswith("resident."):
-        return RESIDENT_FIELDS
+    if name in FIELDS_BY_NAME:
+        return FIELDS_BY_NAME[name]
     if name.startswith("volunteer.") and name.endswith("_sms"):
         return VOLUNTEER_SMS_FIELDS
-    if name.startswith("volunteer."):
-        return VOLUNTEER_FIELDS
-    if name.startswith("applicant."):
-        return APPLICANT_FIELDS
-    if name.startswith("voice."):
-        return VOICE_FIELDS
-    return REPLY_FIELDS
+    return next((fields for prefix, fields in FIELDS_BY_PREFIX if name.startswith(prefix)), REPLY_FIELDS)
 
 
 def placeholders(text: str) -> set[str]:
