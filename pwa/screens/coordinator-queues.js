@@ -7,7 +7,7 @@ import { phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists, helpPointById } from "../state.js";
-import { clearProblem, guard, problem, say } from "../ui.js";
+import { clearErrors, clearProblem, fieldError, guard, problem, say } from "../ui.js";
 import { HOME, confirmFirst, coordExplain, deskScreen, waited, word } from "./coordinator-common.js";
 import { helpPointText, languageName } from "./volunteer-common.js";
 import { topicName } from "./where.js";
@@ -72,13 +72,14 @@ function placeOf(item) {
   return t(`modality.${item.modality}`);
 }
 
-function requestCard(item) {
+function requestCard(item, done) {
   const topic = topicName(item.topic);
-  return h(
+  const card = h(
     "li",
     { class: "card", attrs: { "data-request": item.id } },
     h("h3", {}, topic),
     h("p", {}, t("coord.resident", item.resident_first_name)),
+    item.referral_note ? h("p", { class: "referral-note" }, t("coord.referralNote", item.referral_note)) : null,
     h("p", {}, `${placeOf(item)} · ${languageName(item.language)} · ${word("channel", item.channel)}`),
     h("p", { class: "waited" }, t("coord.waited", waited(item.waiting_minutes))),
     h("p", {}, item.pending_offers ? t("coord.offersPending", item.pending_offers) : t("coord.noOffersPending")),
@@ -92,6 +93,84 @@ function requestCard(item) {
       t("coord.chooseVolunteer"),
     ),
   );
+  const name = item.resident_first_name || topic;
+  if (item.state === "routed") {
+    card.append(outcomeButtons(item, `/requests/${item.id}/handled`, ["helped", "not_reached", "not_needed"], name, done));
+  }
+  card.append(referral(item, topic, done));
+  return card;
+}
+
+/** Pass the request to a partner, with a note for them (what the resident needs; never their codes). */
+function referral(item, topic, done) {
+  const box = h("div", { class: "actions" });
+  const open = button(t("coord.refer"), { attrs: { "aria-label": t("coord.referFor", topic), "data-refer": item.id } });
+  open.addEventListener("click", async () => {
+    let partners;
+    try {
+      partners = (await apiAll("/organisations/partners")).filter((o) => o.active && o.id !== item.routed_to_organisation_id);
+    } catch (error) {
+      problem(box.closest(".screen"), coordExplain(error));
+      return;
+    }
+    box.replaceChildren(referForm(item, partners, box, open, done));
+    box.querySelector("select").focus();
+  });
+  box.append(open);
+  return box;
+}
+
+function referForm(item, partners, box, open, done) {
+  const id = `refer-${item.id}`;
+  const partner = h(
+    "select",
+    { id, name: id, attrs: { "aria-describedby": `${id}-error` } },
+    ...partners.map((o) => h("option", { value: o.id }, o.phone ? `${o.name} (${o.municipality}, ${phoneDisplay(o.phone)})` : `${o.name} (${o.municipality})`)),
+  );
+  const note = h("textarea", { id: `${id}-note`, name: `${id}-note`, rows: 3, maxLength: 500, attrs: { "aria-describedby": `${id}-note-hint ${id}-note-error` } });
+  const submit = h("button", { type: "submit", class: "primary" }, t("coord.referSend"));
+  const cancel = button(t("coord.cancel"), {
+    on: {
+      click: () => {
+        box.replaceChildren(open);
+        open.focus();
+      },
+    },
+  });
+  const form = h(
+    "form",
+    { class: "refer-form", novalidate: true },
+    h("label", { for: id }, t("coord.referTo")),
+    h("p", { id: `${id}-error`, class: "error", hidden: true }),
+    partner,
+    h("label", { for: `${id}-note` }, t("coord.referNote")),
+    h("p", { id: `${id}-note-hint`, class: "hint" }, t("coord.referNoteHint")),
+    h("p", { id: `${id}-note-error`, class: "error", hidden: true }),
+    note,
+    submit,
+    cancel,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.dataset.busy) return;
+    clearErrors(form);
+    if (!partner.value) return fieldError(partner, t("coord.referChoose"));
+    submit.dataset.busy = "true";
+    try {
+      await api("POST", `/requests/${item.id}/refer`, { organisation_id: partner.value, note: note.value });
+    } catch (error) {
+      if (error?.code === "note_looks_secret" || error?.code === "note_too_long") return fieldError(note, coordExplain(error));
+      return fieldError(partner, coordExplain(error));
+    } finally {
+      delete submit.dataset.busy;
+    }
+    const card = box.closest("li");
+    const list = card.parentElement;
+    card.remove();
+    say(t("coord.referred", partner.selectedOptions[0]?.textContent || ""));
+    done(list);
+  });
+  return form;
 }
 
 function phoneLink(phone) {
@@ -102,7 +181,7 @@ function phoneLink(phone) {
  * press at a time; cancelling a resident's session asks first (it texts them at once). */
 function outcomeButtons(item, path, outcomes, name, done) {
   const box = h("div", { class: "actions" });
-  const table = path.startsWith("/callbacks") ? "callbackOutcome" : "inboxOutcome";
+  const table = path.startsWith("/callbacks") ? "callbackOutcome" : path.endsWith("/handled") ? "handledOutcome" : "inboxOutcome";
   let busy = false;
   const send = async (outcome) => {
     if (busy) return;

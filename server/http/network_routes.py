@@ -79,6 +79,18 @@ class OrganisationsController(Controller):
         found = await services.network.organisations(me, page_request(limit, cursor))
         return paged(request, found.map(OrganisationOut.of))
 
+    @get(
+        "/partners",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="Every partner organisation of the network, by name (to refer a request to)",
+    )
+    async def partners(
+        self, request: AnyRequest, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[OrganisationOut]]:
+        found = await services.network.partners(page_request(limit, cursor))
+        return paged(request, found.map(OrganisationOut.of))
+
     @post("/", opt=roles(*NETWORK), summary="Add a partner organisation")
     async def create(self, data: JSONBody[OrganisationCreate], me: Me, services: Svc) -> OrganisationOut:
         organisation = await services.network.create_organisation(

@@ -27,6 +27,11 @@ class NetworkService:
     async def organisations(self, caller: Principal, page: PageRequest) -> Page[network.Organisation]:
         return await q.list_organisations(page, within=caller.oversees)
 
+    async def partners(self, page: PageRequest) -> Page[network.Organisation]:
+        """Every organisation of the network by name (names and numbers are public: a coordinator refers a
+        request to any of them)."""
+        return await q.list_organisations(page, within=None)
+
     async def organisation(self, caller: Principal, organisation_id: uuid.UUID) -> network.Organisation:
         if not caller.coordinates(organisation_id):
             raise NotFound("No such organisation.", code="organisation_not_found")

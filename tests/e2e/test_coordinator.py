@@ -669,6 +669,41 @@ async def test_a_coordinator_changes_a_volunteers_details_on_their_word_with_the
     await staff.close()
 
 
+async def test_a_waiting_request_is_passed_to_a_partner_who_marks_it_handled(
+    browser: Browser, site: LiveServer
+) -> None:
+    request_id = await resident_asks(browser, site, name="Irma")
+    network = await coordinator(browser, site, width=1280)
+    partner = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE, width=375)
+    mine = await partner.get("/organisations")
+    page = network.page
+    await go(page, "/koordinaattori", "queues")
+    card = page.locator(f"#queue-unmatched li[data-request='{request_id}']")
+    await card.locator("button[data-refer]").focus()
+    await page.keyboard.press("Enter")
+    choice = f"#refer-{request_id}"
+    await wait_until(page, "id => document.activeElement && document.activeElement.id === id", choice[1:])
+    await page.select_option(choice, mine[0]["id"])
+    await check(page, "queues: passing a request to a partner")
+    await tab_until(page, f"{choice}-note")
+    await page.keyboard.type("Haluaa apua pankin sovelluksen kanssa.")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => document.getElementById('status').textContent.startsWith('Pyyntö välitetty')")
+    assert await card.count() == 0
+
+    staff = partner.page
+    await go(staff, "/koordinaattori", "queues")
+    routed = staff.locator(f"#queue-routed li[data-request='{request_id}']")
+    assert "Viesti kumppanille: Haluaa apua pankin sovelluksen kanssa." in await routed.inner_text()
+    await check(staff, "queues: a request passed to us")
+    await routed.locator("button[data-outcome=helped]").click()
+    await wait_until(staff, "id => !document.querySelector(`li[data-request='${id}']`)", request_id)
+    assert all(r["id"] != request_id for r in await partner.get("/queues/routed"))
+    await network.close()
+    await partner.close()
+
+
 async def test_a_deactivated_volunteers_session_goes_to_another_volunteer_at_the_same_time(
     browser: Browser, site: LiveServer
 ) -> None:
