@@ -22,7 +22,7 @@ class ReferIn(Input):
     note: Annotated[str, msgspec.Meta(max_length=MAX_REFERRAL_NOTE, pattern=MULTI_LINE)] = ""
 
 
-class HandledIn(Input):
+class ReferralHandledIn(Input):
     outcome: Literal["helped", "not_reached", "not_needed"]
 
 
@@ -52,7 +52,7 @@ class ReferralController(Controller):
 
     @post("/handled", opt=roles(*COORDINATORS), status_code=200, summary="A routed request our staff handled")
     async def handled(
-        self, request_id: FromPath[uuid.UUID], data: JSONBody[HandledIn], me: Me, services: Svc
+        self, request_id: FromPath[uuid.UUID], data: JSONBody[ReferralHandledIn], me: Me, services: Svc
     ) -> ReferredOut:
         """Only the coordinators of the organisation it is routed to (or the network's); it leaves the queue."""
         return ReferredOut.of(await services.referrals.handled(me, request_id, HandledOutcome(data.outcome)))

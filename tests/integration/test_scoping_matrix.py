@@ -270,6 +270,20 @@ async def test_the_same_calls_work_for_the_owning_coordinator(env: Env) -> None:
         assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text}"
 
 
+# Lists that name every organisation on purpose: the partners a coordinator can refer a request to (their names,
+# municipalities and numbers; the public help point list names the organisations too).
+DIRECTORIES = {"/api/v1/organisations/partners"}
+
+
+async def test_the_partner_directory_names_organisations_and_nothing_else(env: Env) -> None:
+    world = await scoped_world(env)
+    answer = await world.apis["coord_b"].get("/api/v1/organisations/partners")
+    assert answer.status_code == 200, answer.text
+    assert {o["id"] for o in answer.json()} == {str(world.org_a), str(world.org_b)}
+    assert {k for o in answer.json() for k in o} == {"id", "name", "kind", "municipality", "phone", "active"}
+    assert (await world.apis["vol_a"].get("/api/v1/organisations/partners")).status_code == 403
+
+
 async def test_list_routes_never_show_another_organisations_objects(env: Env) -> None:
     world = await scoped_world(env)
     # Give organisation A some history in the audit trail too.
@@ -282,7 +296,11 @@ async def test_list_routes_never_show_another_organisations_objects(env: Env) ->
         str(world.ids["resident_1"]),
         str(world.ids["resident_2"]),
     }
-    lists = [p for m, p, o in http_routes(env.app) if m == "GET" and "{" not in p and not o.get("public")]
+    lists = [
+        p
+        for m, p, o in http_routes(env.app)
+        if m == "GET" and "{" not in p and not o.get("public") and p not in DIRECTORIES
+    ]
     assert "/api/v1/organisations" in lists and "/api/v1/audit" in lists
     for path in lists:
         answer = await world.apis["coord_b"].get(path)
