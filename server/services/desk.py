@@ -14,16 +14,15 @@ from datetime import date, timedelta
 
 from server.adapters.clock import Clock
 from server.db import desk as q
-from server.db import network as network_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.desk import WALK_IN_MINUTES, WALK_IN_UNDO_DAYS, Visit, WalkInRow, span
 from server.domain.errors import Conflict, InvalidInput, NotFound
-from server.domain.network import HelpPoint
 from server.domain.paging import Page, PageRequest
 from server.domain.roles import Principal
 from server.services.audit import AuditService
+from server.services.network import NetworkService
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,25 +34,20 @@ class WalkInIn:
 
 
 class DeskService:
-    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService) -> None:
+    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService, network: NetworkService) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
+        self._network = network
 
     def _today(self) -> date:
         return local_date(self._clock.now())
-
-    async def _point(self, caller: Principal, help_point_id: uuid.UUID) -> HelpPoint:
-        point = await network_q.get_help_point(help_point_id)
-        if point is None or not caller.coordinates(point.organisation_id):
-            raise NotFound("No such help point.", code="help_point_not_found")
-        return point
 
     async def help_point_day(
         self, caller: Principal, help_point_id: uuid.UUID, first: date | None, days: int, page: PageRequest
     ) -> Page[Visit]:
         """The sessions at a help point on `days` days from `first` (default today), earliest first."""
-        await self._point(caller, help_point_id)
+        await self._network.managed_help_point(caller, help_point_id)
         _, since, until = span(first, days, today=self._today())
         return await q.visits(page, since=since, until=until, help_point_id=help_point_id)
 
@@ -70,12 +64,12 @@ class DeskService:
     async def walk_ins(
         self, caller: Principal, help_point_id: uuid.UUID, first: date | None, days: int, page: PageRequest
     ) -> Page[WalkInRow]:
-        await self._point(caller, help_point_id)
+        await self._network.managed_help_point(caller, help_point_id)
         _, since, until = span(first, days, today=self._today())
         return await q.walk_ins(page, help_point_id=help_point_id, since=since, until=until)
 
     async def record_walk_in(self, caller: Principal, help_point_id: uuid.UUID, visit: WalkInIn) -> WalkInRow:
-        point = await self._point(caller, help_point_id)
+        point = await self._network.managed_help_point(caller, help_point_id)
         shortest, longest = WALK_IN_MINUTES
         if not shortest <= visit.minutes <= longest:
             raise InvalidInput(f"A visit lasts {shortest} to {longest} minutes.", code="minutes_out_of_range")
@@ -112,7 +106,7 @@ class DeskService:
 
     async def remove_walk_in(self, caller: Principal, help_point_id: uuid.UUID, walk_in_id: uuid.UUID) -> None:
         """Take back a mistaken tap (within a week: older ones are in reports already sent)."""
-        point = await self._point(caller, help_point_id)
+        point = await self._network.managed_help_point(caller, help_point_id)
         found = await q.walk_in(walk_in_id, help_point_id)
         if found is None:
             raise NotFound("No such walk-in.", code="walk_in_not_found")

@@ -85,6 +85,7 @@ def build_services(
     audit = AuditService(clock)
     notifications = NotificationService(settings=settings, clock=clock)
     auth = AuthService(settings=settings, clock=clock, sms=sms, engine=engine, audit=audit)
+    network = NetworkService(clock=clock, engine=engine, audit=audit)
     placement = Placement(clock=clock, engine=engine, audit=audit, notifications=notifications)
     booking = BookingService(clock=clock, engine=engine, audit=audit, placement=placement)
     offers = OfferService(
@@ -103,7 +104,7 @@ def build_services(
         voice=voice,
         audit=audit,
         auth=auth,
-        network=NetworkService(clock=clock, engine=engine, audit=audit),
+        network=network,
         people=PeopleService(clock=clock, engine=engine, audit=audit, auth=auth),
         topics=TopicService(clock=clock, engine=engine, audit=audit),
         volunteers=VolunteerService(clock=clock, engine=engine, audit=audit),
@@ -133,6 +134,6 @@ def build_services(
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
         personal_data=personal_data,
         days=DayService(clock=clock, engine=engine, audit=audit),
-        desk=DeskService(clock=clock, engine=engine, audit=audit),
+        desk=DeskService(clock=clock, engine=engine, audit=audit, network=network),
         referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
     )
