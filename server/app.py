@@ -45,6 +45,7 @@ from server.http.coordination_routes import CoordinationController
 from server.http.day_routes import ClosuresController, HelpPointDaysController
 from server.http.desk_routes import DeskController
 from server.http.dev import DevPhoneController
+from server.http.drop_in_routes import DropInController
 from server.http.feedback_routes import FeedbackController
 from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
@@ -141,6 +142,7 @@ def create_app(
         HelpPointDaysController,
         ClosuresController,
         DeskController,
+        DropInController,
         ReferralController,
         auth_controller_router,
         MeController,

@@ -456,6 +456,8 @@ export default {
       which_cancel: "Reply to a text message: several times, which to cancel?",
       which_confirm: "Reply to a text message: several times, which to confirm?",
       no_session: "Reply to a text message: no upcoming times",
+      drop_in: "Reply to a DROP-IN text: the next drop-in hours",
+      no_drop_in: "Reply to a DROP-IN text: no drop-in hours",
     },
     voice: {
       language: "Voice menu: choosing the language",
@@ -481,6 +483,8 @@ export default {
       confirmed: "Voice menu: thanks for confirming",
       transfer: "Voice menu: connecting to a coordinator",
       goodbye: "Voice menu: goodbye",
+      drop_in: "Voice menu: drop-in hours (key 4)",
+      no_drop_in: "Voice menu: no drop-in hours",
       routed: "Voice menu: sent to a partner",
     },
   },
@@ -588,6 +592,10 @@ export default {
   referred: (partner) => `Request passed on: ${partner}. The resident gets a text message about it (tell a landline caller yourself).`,
   handledOutcome: { helped: "Handled: helped", not_reached: "Handled: not reached", not_needed: "Handled: no longer needed" },
   errors: {
+    too_many_drop_in_hours: "A help point can have at most 20 drop-in hours a week. Remove one first.",
+    drop_in_times_invalid: "A drop-in hour must start before it ends.",
+    volunteers_needed_invalid: "A drop-in hour needs 0 to 10 volunteers.",
+    language_required: "Choose at least one language help is given in.",
     already_there: "The request is already with this organisation. Choose another.",
     request_refer_not_allowed: "The request can no longer be passed on: someone has taken it, or it was cancelled or handled. Refresh the queues.",
     request_handle_not_allowed: "Only a request passed to a partner can be marked handled. Refresh the queues.",

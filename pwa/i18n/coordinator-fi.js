@@ -454,6 +454,8 @@ export default {
       which_cancel: "Vastaus tekstiviestiin: monta aikaa, minkä perut?",
       which_confirm: "Vastaus tekstiviestiin: monta aikaa, minkä vahvistat?",
       no_session: "Vastaus tekstiviestiin: ei tulevia aikoja",
+      drop_in: "Vastaus tekstiviestiin PÄIVYSTYS: seuraavat päivystykset",
+      no_drop_in: "Vastaus tekstiviestiin PÄIVYSTYS: ei päivystyksiä",
     },
     voice: {
       language: "Puhelinvalikko: kielen valinta",
@@ -479,6 +481,8 @@ export default {
       confirmed: "Puhelinvalikko: kiitos vahvistuksesta",
       transfer: "Puhelinvalikko: yhdistetään koordinaattorille",
       goodbye: "Puhelinvalikko: lopetus",
+      drop_in: "Puhelinvalikko: päivystykset (näppäin 4)",
+      no_drop_in: "Puhelinvalikko: ei päivystyksiä",
       routed: "Puhelinvalikko: asia ohjattu kumppanille",
     },
   },
@@ -586,6 +590,10 @@ export default {
   referred: (partner) => `Pyyntö välitetty: ${partner}. Asukas saa siitä tekstiviestin (lankapuhelimeen kerro itse).`,
   handledOutcome: { helped: "Hoidettu: autettu", not_reached: "Hoidettu: ei tavoitettu", not_needed: "Hoidettu: ei enää tarvetta" },
   errors: {
+    too_many_drop_in_hours: "Apupisteellä voi olla enintään 20 päivystystä viikossa. Poista ensin jokin.",
+    drop_in_times_invalid: "Päivystyksen alkamisajan pitää olla ennen loppumisaikaa.",
+    volunteers_needed_invalid: "Vapaaehtoisia voi tarvita 0–10.",
+    language_required: "Valitse ainakin yksi kieli, jolla päivystyksessä autetaan.",
     already_there: "Pyyntö on jo tällä organisaatiolla. Valitse toinen.",
     request_refer_not_allowed: "Pyyntöä ei voi enää välittää: joku on jo ottanut sen, tai se on peruttu tai hoidettu. Päivitä jonot.",
     request_handle_not_allowed: "Vain kumppanille välitetyn pyynnön voi merkitä hoidetuksi. Päivitä jonot.",

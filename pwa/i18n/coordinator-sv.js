@@ -454,6 +454,8 @@ export default {
       which_cancel: "Svar på sms: flera tider, vilken avbokas?",
       which_confirm: "Svar på sms: flera tider, vilken bekräftas?",
       no_session: "Svar på sms: inga kommande tider",
+      drop_in: "Svar på sms JOUR: de närmaste jourerna",
+      no_drop_in: "Svar på sms JOUR: inga jourer",
     },
     voice: {
       language: "Telefonmenyn: val av språk",
@@ -479,6 +481,8 @@ export default {
       confirmed: "Telefonmenyn: tack för bekräftelsen",
       transfer: "Telefonmenyn: kopplas till en koordinator",
       goodbye: "Telefonmenyn: avslutning",
+      drop_in: "Telefonmenyn: jourerna (knapp 4)",
+      no_drop_in: "Telefonmenyn: inga jourer",
       routed: "Telefonmenyn: ärendet skickat till en partner",
     },
   },
@@ -586,6 +590,10 @@ export default {
   referred: (partner) => `Begäran skickad vidare: ${partner}. Invånaren får ett sms om det (berätta själv för den som har fast telefon).`,
   handledOutcome: { helped: "Skött: hjälpt", not_reached: "Skött: nåddes inte", not_needed: "Skött: behövs inte längre" },
   errors: {
+    too_many_drop_in_hours: "Ett hjälpställe kan ha högst 20 jourer i veckan. Ta först bort en.",
+    drop_in_times_invalid: "Jouren måste börja före den slutar.",
+    volunteers_needed_invalid: "Antalet frivilliga som behövs är 0–10.",
+    language_required: "Välj minst ett språk som jouren hjälper på.",
     already_there: "Begäran finns redan hos den här organisationen. Välj en annan.",
     request_refer_not_allowed: "Begäran kan inte längre skickas vidare: någon har redan tagit den, eller den är avbokad eller skött. Uppdatera köerna.",
     request_handle_not_allowed: "Bara en begäran som skickats till en partner kan markeras som skött. Uppdatera köerna.",

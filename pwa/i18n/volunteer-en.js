@@ -238,6 +238,14 @@ export default {
   calendarRemoved: "The calendar link is removed. It no longer works.",
 
   errors: {
+    drop_in_full: "This drop-in hour has all the volunteers it needs. Choose another shift.",
+    drop_in_hour_not_found: "Drop-in hour not found: it may have been stopped. Reload the page.",
+    drop_in_no_shifts: "The help point's own staff run this drop-in hour; it needs no volunteers.",
+    drop_in_not_on_day: "There is no drop-in hour that day: the help point is closed.",
+    drop_in_shift_not_found: "You are not on this shift. Reload the page.",
+    drop_in_started: "The drop-in hour has already begun, so the shift cannot be changed. Call the coordinator.",
+    drop_in_too_far: "Shifts can be taken four weeks ahead.",
+    weekly_limit_reached: "That week is full: your weekly limit counts sessions and drop-in shifts.",
     too_early: (time) => `It is still too early. You can check in at most an hour before the start, at ${time}.`,
     session_not_started: "The session has not started yet. Record it once it has started.",
     minutes: "Type the minutes as a number, 1 to 480.",

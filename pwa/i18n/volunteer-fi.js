@@ -248,6 +248,14 @@ export default {
   calendarRemoved: "Kalenterilinkki on poistettu. Se ei enää toimi.",
 
   errors: {
+    drop_in_full: "Tähän päivystykseen on jo tarpeeksi vapaaehtoisia. Valitse toinen vuoro.",
+    drop_in_hour_not_found: "Päivystystä ei löytynyt: se on ehkä lopetettu. Päivitä sivu.",
+    drop_in_no_shifts: "Tätä päivystystä hoitaa apupisteen oma henkilökunta, eikä siihen tarvita vapaaehtoisia.",
+    drop_in_not_on_day: "Sinä päivänä ei ole päivystystä: apupiste on suljettu.",
+    drop_in_shift_not_found: "Et ole tässä vuorossa. Päivitä sivu.",
+    drop_in_started: "Päivystys on jo alkanut, joten vuoroa ei voi enää muuttaa. Soita koordinaattorille.",
+    drop_in_too_far: "Vuoroja voi ottaa neljä viikkoa eteenpäin.",
+    weekly_limit_reached: "Sen viikon enimmäismääräsi on täynnä: siihen lasketaan tapaamiset ja päivystysvuorot.",
     too_early: (time) => `On vielä liian aikaista. Voit ilmoittautua paikalle aikaisintaan tuntia ennen alkua, klo ${time}.`,
     session_not_started: "Tapaaminen ei ole vielä alkanut. Kirjaa se, kun se on alkanut.",
     minutes: "Kirjoita minuutit numeroina, 1–480.",

@@ -238,6 +238,14 @@ export default {
   calendarRemoved: "Kalenderlänken är borttagen. Den fungerar inte längre.",
 
   errors: {
+    drop_in_full: "Den här jouren har redan tillräckligt många frivilliga. Välj ett annat pass.",
+    drop_in_hour_not_found: "Jouren hittades inte: den har kanske avslutats. Uppdatera sidan.",
+    drop_in_no_shifts: "Hjälpställets egen personal sköter den här jouren, den behöver inga frivilliga.",
+    drop_in_not_on_day: "Ingen jour den dagen: hjälpstället är stängt.",
+    drop_in_shift_not_found: "Du har inte det här passet. Uppdatera sidan.",
+    drop_in_started: "Jouren har redan börjat, så passet kan inte ändras. Ring koordinatorn.",
+    drop_in_too_far: "Pass kan tas fyra veckor framåt.",
+    weekly_limit_reached: "Den veckan är full: din gräns räknar både träffar och jourpass.",
     too_early: (time) => `Det är ännu för tidigt. Du kan checka in tidigast en timme före starten, kl. ${time}.`,
     session_not_started: "Träffen har inte börjat än. Registrera den när den har börjat.",
     minutes: "Skriv minuterna som siffror, 1–480.",

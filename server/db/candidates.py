@@ -88,7 +88,9 @@ async def candidates(
         if not volunteers:
             return []
         overrides = _overrides(await fetch(_OVERRIDES + ids, [first, last, *params]))
-        calendars = _calendars(await fetch(_SESSIONS + ids, [since, until, *params]), now)
+        calendars = _calendars(
+            await fetch(_SESSIONS + ids + _SHIFTS + ids, [since, until, *params, since, until, *params]), now
+        )
         works_at = None
         if modality is Modality.HELP_POINT and help_point_id is None:
             works_at = _works_at(await fetch(_WORKS_AT + ids, params))
@@ -178,6 +180,11 @@ _OVERRIDES = (
 _SESSIONS = (
     "SELECT hs.volunteer, hs.starts_at, hs.ends_at, hs.state FROM help_session hs "
     "WHERE hs.starts_at >= {} AND hs.starts_at < {} AND hs.volunteer IN "
+)
+# Drop-in shifts keep a volunteer's time like a session and count towards the week's limit.
+_SHIFTS = (
+    " UNION ALL SELECT ds.volunteer, ds.starts_at, ds.ends_at, 'shift' FROM drop_in_shift ds "
+    "WHERE ds.starts_at >= {} AND ds.starts_at < {} AND ds.volunteer IN "
 )
 _WORKS_AT = "SELECT h.person, h.help_point FROM volunteer_help_point h WHERE h.person IN "
 _VERSION = "SELECT n FROM matching_version WHERE id = 1"
@@ -366,12 +373,12 @@ def _session_window(first: date, last: date, now: datetime) -> tuple[datetime, d
 
 
 def _calendars(rows: Rows, now: datetime) -> _Calendars:
-    """From rows of `_SESSIONS`: active sessions block their time, and every one not cancelled counts towards
-    its week's cap and, in the last four weeks, towards fairness."""
+    """From rows of `_SESSIONS` and `_SHIFTS`: active sessions and shifts block their time, and every one not
+    cancelled counts towards its week's cap and, in the last four weeks, towards fairness."""
     calendars = _Calendars(defaultdict(list), defaultdict(Counter), Counter())
     for volunteer_value, starts_at, ends_at, state in rows:
         volunteer = as_uuid(volunteer_value)
-        if state in ACTIVE:
+        if state in ACTIVE or state == "shift":
             # The session itself; slot search keeps the buffer on both sides of it.
             calendars.busy[volunteer].append(Interval(starts_at, ends_at))
         if state != "cancelled":

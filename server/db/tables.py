@@ -524,6 +524,36 @@ class RequestReferral(Table, tablename="request_referral"):
     referred_at = Timestamptz(index=True)
 
 
+class DropInHour(Table, tablename="drop_in_hour"):
+    """A help point's weekly drop-in hour (päivystys: no booking, first come first served), in Europe/Helsinki
+    wall-clock time. `topics` and `languages` are JSON lists (no topics: any topic). Removed ones stay inactive."""
+
+    id = UUID(primary_key=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, index=True)
+    weekday = SmallInt()
+    starts = Time()
+    ends = Time()
+    topics = JSON(default="[]")
+    languages = JSON(default='["fi"]')
+    minutes_per_visitor = SmallInt(default=30)
+    volunteers_needed = SmallInt(default=1)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class DropInShift(Table, tablename="drop_in_shift"):
+    """A volunteer on one date's drop-in hour; its times resolved to instants when taken (a day with other hours
+    shortens it). Counts towards the volunteer's weekly limit and keeps their time busy, like a session."""
+
+    id = UUID(primary_key=True)
+    drop_in_hour = ForeignKey(DropInHour, on_delete=OnDelete.cascade, index=True)
+    day = Date()
+    volunteer = ForeignKey(Person, on_delete=OnDelete.cascade)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    taken_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -558,4 +588,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     HelpPointDay,
     WalkIn,
     RequestReferral,
+    DropInHour,
+    DropInShift,
 )

@@ -281,6 +281,20 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "en": "Apuri: You have more than one time. Which one are you confirming?\n{options}\nReply with its "
         "number, e.g. 1.",
     },
+    "reply.drop_in": {
+        "fi": "Apuri: Digitukea ilman ajanvarausta, tule paikalle:\n{options}\nAjan voit varata soittamalla "
+        "{helpline}.",
+        "sv": "Apuri: Digitalt stöd utan tidsbokning, kom på plats:\n{options}\nEn tid kan du boka genom att ringa "
+        "{helpline}.",
+        "en": "Apuri: Digital help without booking, just come:\n{options}\nTo book a time, call {helpline}.",
+    },
+    "reply.no_drop_in": {
+        "fi": "Apuri: Digitukea ilman ajanvarausta ei ole tiedossa lähiviikkoina. Ajan voit varata soittamalla "
+        "{helpline}.",
+        "sv": "Apuri: Inget digitalt stöd utan tidsbokning de närmaste veckorna. En tid kan du boka genom att ringa "
+        "{helpline}.",
+        "en": "Apuri: No digital help without booking in the next few weeks. To book a time, call {helpline}.",
+    },
     "reply.no_session": {
         "fi": "Apuri: Sinulla ei ole tulevia aikoja. Ajan saat soittamalla {helpline}.",
         "sv": "Apuri: Du har inga kommande tider. En tid får du genom att ringa {helpline}.",
@@ -298,11 +312,23 @@ VOICE: Mapping[str, Mapping[str, str]] = {
     },
     "voice.menu": {
         "fi": "Jos haluat varata ajan, paina 1. Jos haluat kuulla seuraavan aikasi, paina 2. Jos haluat perua "
-        "aikasi, paina 3. Jos haluat, että koordinaattori soittaa sinulle, paina 0.",
+        "aikasi, paina 3. Jos haluat kuulla, missä saat apua ilman ajanvarausta, paina 4. Jos haluat, että "
+        "koordinaattori soittaa sinulle, paina 0.",
         "sv": "Om du vill boka en tid, tryck 1. Om du vill höra din nästa tid, tryck 2. Om du vill avboka din tid, "
-        "tryck 3. Om du vill att en koordinator ringer dig, tryck 0.",
-        "en": "To book a time, press 1. To hear your next time, press 2. To cancel your time, press 3. For a "
-        "coordinator to call you back, press 0.",
+        "tryck 3. Om du vill höra var du får hjälp utan tidsbokning, tryck 4. Om du vill att en koordinator ringer "
+        "dig, tryck 0.",
+        "en": "To book a time, press 1. To hear your next time, press 2. To cancel your time, press 3. To hear "
+        "where you can get help without booking, press 4. For a coordinator to call you back, press 0.",
+    },
+    "voice.drop_in": {
+        "fi": "Digitukea ilman ajanvarausta, tule vain paikalle: {options}",
+        "sv": "Digitalt stöd utan tidsbokning, kom bara dit: {options}",
+        "en": "Digital help without booking, just come along: {options}",
+    },
+    "voice.no_drop_in": {
+        "fi": "Digitukea ilman ajanvarausta ei ole tiedossa lähiviikkoina.",
+        "sv": "Inget digitalt stöd utan tidsbokning de närmaste veckorna.",
+        "en": "There is no digital help without booking in the next few weeks.",
     },
     "voice.option": {"fi": "{name}, paina {digit}.", "sv": "{name}, tryck {digit}.", "en": "{name}, press {digit}."},
     "voice.topic": {

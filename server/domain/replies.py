@@ -32,6 +32,7 @@ class ReplyKind(enum.StrEnum):
     STOP = "stop"
     START = "start"
     DIGIT = "digit"
+    DROP_IN = "drop_in"  # "PÄIVYSTYS (Kuusamo)": which drop-in hours are next (changes nothing)
     UNKNOWN = "unknown"
 
 
@@ -39,6 +40,8 @@ class ReplyKind(enum.StrEnum):
 class Reply:
     kind: ReplyKind
     digit: int | None = None  # 1-5, only for DIGIT
+    rest: str = ""  # DROP_IN: the words after the keyword (a municipality, maybe)
+    keyword: str = ""  # DROP_IN: the keyword itself, folded ("paivystys", "jour", "drop-in")
 
     def __post_init__(self) -> None:
         if (self.kind is ReplyKind.DIGIT) != (self.digit is not None and 1 <= self.digit <= 5):
@@ -49,6 +52,8 @@ CONFIRM_WORDS = frozenset({"kyllä", "joo", "juu", "jep", "ok", "okei", "selvä"
 CANCEL_WORDS = frozenset({"peru", "peruuta", "peruutan", "peruutus", "ei", "avboka", "avbok", "nej", "cancel", "no"})
 STOP_WORDS = frozenset({"stop", "lopeta", "sluta", "stopp", "unsubscribe", "end", "quit"})
 START_WORDS = frozenset({"start", "aloita", "börja", "unstop"})
+# Asks for the drop-in hours (nothing changes, so a question mark or more words after it do no harm).
+DROP_IN_WORDS = frozenset({"päivystys", "päivystykset", "jour", "jourer", "dropin", "drop-in"})
 # Thanks that may follow a keyword or digit without changing its meaning; a phrase is words separated by a space.
 COURTESY_WORDS = frozenset({"kiitos", "kiitti", "kiitoksia", "tack", "thanks", "thank you", "thx"})
 
@@ -72,12 +77,16 @@ _KIND_BY_WORD = {
     for word in words
 }
 _COURTESY = frozenset(_fold(phrase) for phrase in COURTESY_WORDS)
+_DROP_IN = frozenset(_fold(word) for word in DROP_IN_WORDS)
 _LONGEST_COURTESY = max(len(phrase.split()) for phrase in COURTESY_WORDS)
 
 
 def parse_reply(text: str) -> Reply:
     """The meaning of a resident's reply; UNKNOWN unless it is unmistakable."""
     normal = unicodedata.normalize("NFC", text)
+    tokens = _fold(normal).split()
+    if tokens and _strip(tokens[0]) in _DROP_IN:
+        return Reply(ReplyKind.DROP_IN, rest=" ".join(tokens[1:]), keyword=_strip(tokens[0]))
     if "?" in normal or "？" in normal:
         return Reply(ReplyKind.UNKNOWN)
     words = [word for word in (_strip(token) for token in _fold(normal).split()) if word]

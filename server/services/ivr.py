@@ -18,12 +18,14 @@ import phonenumbers
 from server.adapters.clock import Clock
 from server.db import calls as q
 from server.db import delivery_reports, message_context, message_templates
+from server.db import drop_in as drop_in_q
 from server.db import network as network_q
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
+from server.domain.drop_in import TOLD, spoken_line
 from server.domain.errors import Conflict, DomainError
 from server.domain.ivr import (
     AGAIN_KEY,
@@ -49,9 +51,11 @@ from server.domain.paging import MAX_LIMIT, PageRequest
 from server.domain.phone import mask
 from server.domain.roles import Grant, Principal, Role
 from server.services.booking import BookingQuery, BookingService, OnBehalf
+from server.services.drop_in import DropInService
 from server.services.notifications import NotificationService, Templates
 from server.services.sessions import SessionService
 
+DROP_IN_KEY = 4  # in the main menu: hear the next drop-in hours
 log = logging.getLogger("apuri.ivr")
 SEARCH_DAYS = 14
 TEMPLATES_FOR = timedelta(seconds=30)
@@ -78,12 +82,14 @@ class IvrService:
         booking: BookingService,
         sessions: SessionService,
         notifications: NotificationService,
+        drop_in: DropInService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._booking = booking
         self._sessions = sessions
         self._notifications = notifications
+        self._drop_in = drop_in
         self._templates: Templates = {}
         self._templates_read: datetime | None = None
 
@@ -197,6 +203,10 @@ class IvrService:
     async def _chose_action(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
         if digit == 0:
             return await self._callback(row, state, "asked")
+        if digit == DROP_IN_KEY:
+            state.failures = 0
+            row.outcome = "drop_in"
+            return await self._prompt(row, state, before=(await self._drop_in_hours(row, state),))
         if digit not in (1, 2, 3):
             return await self._again(row, state)
         if not row.phone:
@@ -206,6 +216,16 @@ class IvrService:
             state.step, state.data = Step.TOPIC, {**state.data, "page": "0"}
             return await self._prompt(row, state)
         return await self._next_session(row, state, cancel=digit == 3)
+
+    async def _drop_in_hours(self, row: q.CallRow, state: CallState) -> Line:
+        """The next drop-in hours where the caller last had help (else anywhere), said slowly, then the menu again."""
+        municipality = await drop_in_q.usual_municipality(row.person_id) if row.person_id else None
+        found = await self._drop_in.next_ones(municipality=municipality, count=TOLD)
+        if not found and municipality is not None:
+            found = await self._drop_in.next_ones(municipality=None, count=TOLD)
+        if not found:
+            return self._line(state, "voice.no_drop_in")
+        return self._line(state, "voice.drop_in", options=" ".join(spoken_line(o, state.language) for o in found))
 
     async def _next_session(self, row: q.CallRow, state: CallState, *, cancel: bool) -> Speech:
         """Say the caller's next time; to cancel it, ask to confirm first."""

@@ -19,6 +19,7 @@ from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import candidates as candidates_q
 from server.db import days as days_q
+from server.db import drop_in as drop_in_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import requests as requests_q
@@ -170,7 +171,9 @@ class Placement:
                 await serialise(self._engine, f"resident:{resident_id}")
                 await serialise(self._engine, f"volunteer:{volunteer_id}")
                 await self.check_resident(actor, resident_id, when, now, moving=exclude)
-                if await q.volunteer_busy(volunteer_id, guarded, exclude=exclude):
+                if await q.volunteer_busy(volunteer_id, guarded, exclude=exclude) or await drop_in_q.shift_overlaps(
+                    volunteer_id, guarded.start, guarded.end
+                ):
                     return None
                 same_week = (
                     moving is not None
@@ -303,9 +306,9 @@ class Placement:
             )
 
     async def at_weekly_cap(self, volunteer_id: uuid.UUID, when: Interval, *, moving: bool = False) -> bool:
-        """Binding check of the volunteer's weekly limit, inside the serialised transaction: ranking saw the
-        calendars before it, and concurrent bookings may have filled the week since. `moving`: one of the week's
-        sessions is the one being moved."""
+        """Binding check of the volunteer's weekly limit (sessions and drop-in shifts), inside the serialised
+        transaction: ranking saw the calendars before it, and concurrent bookings may have filled the week since.
+        `moving`: one of the week's sessions is the one being moved."""
         cap = await q.weekly_cap(volunteer_id)
         if cap is None:
             return False
@@ -313,7 +316,7 @@ class Placement:
         monday = day - timedelta(days=day.weekday())
         since = local_start(monday, time(0))
         until = local_start(monday + timedelta(days=7), time(0))
-        booked = await q.sessions_in(volunteer_id, since, until)
+        booked = await q.sessions_in(volunteer_id, since, until) + await drop_in_q.shifts_in(volunteer_id, since, until)
         return booked - (1 if moving else 0) >= cap
 
 

@@ -19,6 +19,7 @@ from server.services.coordination import CoordinationService
 from server.services.days import DayService
 from server.services.desk import DeskService
 from server.services.dispatch import Dispatcher
+from server.services.drop_in import DropInService
 from server.services.feedback import FeedbackService
 from server.services.ivr import IvrService
 from server.services.messaging import MessagingService
@@ -71,6 +72,7 @@ class Services:
     days: DayService
     desk: DeskService
     referrals: ReferralService
+    drop_in: DropInService
 
 
 def build_services(
@@ -92,6 +94,7 @@ def build_services(
         clock=clock, engine=engine, audit=audit, booking=booking, placement=placement, notifications=notifications
     )
     sessions = SessionService(clock=clock, engine=engine, audit=audit, placement=placement, notifications=notifications)
+    drop_in = DropInService(clock=clock, engine=engine, audit=audit, network=network, placement=placement)
     personal_data = PersonalDataService(
         settings=settings, clock=clock, engine=engine, audit=audit, auth=auth, sessions=sessions, offers=offers, sms=sms
     )
@@ -124,11 +127,20 @@ def build_services(
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
         notifications=notifications,
         dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice),
-        replies=ReplyService(clock=clock, engine=engine, sessions=sessions, notifications=notifications),
+        replies=ReplyService(
+            clock=clock, engine=engine, sessions=sessions, notifications=notifications, drop_in=drop_in
+        ),
         inbox=InboxService(clock=clock, engine=engine, audit=audit, sessions=sessions),
         messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         applications=ApplicationService(clock=clock, engine=engine, audit=audit, notifications=notifications),
-        ivr=IvrService(clock=clock, engine=engine, booking=booking, sessions=sessions, notifications=notifications),
+        ivr=IvrService(
+            clock=clock,
+            engine=engine,
+            booking=booking,
+            sessions=sessions,
+            notifications=notifications,
+            drop_in=drop_in,
+        ),
         callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
@@ -136,4 +148,5 @@ def build_services(
         days=DayService(clock=clock, engine=engine, audit=audit),
         desk=DeskService(clock=clock, engine=engine, audit=audit, network=network),
         referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
+        drop_in=drop_in,
     )

@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 import phonenumbers
 
 from server.adapters.clock import Clock
+from server.db import drop_in as drop_in_q
 from server.db import message_templates, outbox
 from server.db import replies as q
 from server.db.engine import AnyEngine, write_transaction
+from server.domain.drop_in import TOLD, Occurrence, municipality_in, sms_line
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.paging import Page, PageRequest
@@ -29,6 +31,7 @@ from server.domain.records import InboxItem
 from server.domain.replies import MAX_CHOICES, Reply, ReplyKind, Target, parse_reply, reply_target
 from server.domain.roles import ForResident, Grant, Principal, Role
 from server.services.audit import AuditService
+from server.services.drop_in import DropInService
 from server.services.notifications import NotificationService
 from server.services.sessions import SessionService
 
@@ -52,6 +55,8 @@ class Received:
     session: q.ReplySession | None = None  # what the answer is about
     choices: tuple[q.ReplySession, ...] = ()  # a "which time?" question's sessions, numbered from 1
     wanted: str = ""  # and what the resident wanted to do with the one they pick
+    drop_in: tuple[Occurrence, ...] = ()  # the drop-in hours asked for
+    language: str = ""  # the answer's language when the keyword said it (else the resident's)
 
 
 def e164_or_raw(raw: str) -> str:
@@ -69,12 +74,19 @@ def _on(session: q.ReplySession | None) -> bool:
 
 class ReplyService:
     def __init__(
-        self, *, clock: Clock, engine: AnyEngine, sessions: SessionService, notifications: NotificationService
+        self,
+        *,
+        clock: Clock,
+        engine: AnyEngine,
+        sessions: SessionService,
+        notifications: NotificationService,
+        drop_in: DropInService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._sessions = sessions
         self._notifications = notifications
+        self._drop_in = drop_in
 
     async def receive(self, *, phone: str, body: str, provider_id: str | None) -> Received:
         number = e164_or_raw(phone)
@@ -84,10 +96,13 @@ class ReplyService:
             if provider_id and await q.seen(provider_id):
                 return Received("duplicate", None, inbox=False)
             person = await q.sender(number)
-            if person is None:
+            reply = parse_reply(body)
+            if reply.kind is ReplyKind.DROP_IN:
+                received = await self._drop_in_hours(person, reply)
+            elif person is None:
                 received = Received("unknown", "reply.unclear", inbox=True)
             else:
-                received = await self._act(person, parse_reply(body), now)
+                received = await self._act(person, reply, now)
             inbound_id = await q.insert_inbound(
                 provider_id=provider_id,
                 phone=number,
@@ -119,6 +134,20 @@ class ReplyService:
                 return meant
             kind = meant
         return await self._yes_or_cancel(person, kind, recent, now)
+
+    async def _drop_in_hours(self, person: q.Sender | None, reply: Reply) -> Received:
+        """The next drop-in hours: in the municipality the text names, else where the resident last had help, else
+        anywhere. Answered in the keyword's language ("jour": Swedish, "drop-in": English) or the resident's."""
+        municipality = municipality_in(reply.rest, await self._drop_in.municipalities())
+        if municipality is None and person is not None:
+            municipality = await drop_in_q.usual_municipality(person.id)
+        found = await self._drop_in.next_ones(municipality=municipality, count=TOLD)
+        if not found and municipality is not None:
+            found = await self._drop_in.next_ones(municipality=None, count=TOLD)
+        keyword = reply.keyword
+        language = "sv" if keyword.startswith("jour") else "en" if keyword.startswith("drop") else ""
+        answer = "reply.drop_in" if found else "reply.no_drop_in"
+        return Received("drop_in", answer, inbox=False, drop_in=tuple(found), language=language)
 
     async def _digit(self, person: q.Sender, prompt: q.Prompt, digit: int, now: datetime) -> Received | ReplyKind:
         """A digit means what the question asked: a rating, a numbered time, or 1 yes / 2 cancel."""
@@ -238,6 +267,7 @@ class ReplyService:
         if not received.changed and await q.replies_since(phone, now - timedelta(days=1)) >= REPLIES_PER_DAY:
             return
         language = person.language if person and person.language in ("fi", "sv", "en") else "fi"
+        language = received.language or language
         values = {}
         if received.session is not None:
             values = self._about(received.session, language)
@@ -246,6 +276,8 @@ class ReplyService:
                 f"{n}) {self._about(s, language)['when']}, {self._about(s, language)['place']}"
                 for n, s in enumerate(received.choices, start=1)
             )
+        if received.drop_in:
+            values["options"] = "\n".join(sms_line(o, language) for o in received.drop_in)
         body = self._notifications.text(
             await message_templates.templates(),
             received.answer,

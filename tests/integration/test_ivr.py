@@ -374,3 +374,33 @@ async def test_every_topic_and_place_of_a_network_of_30_places_and_15_topics_is_
         offered = await choose(call, await call.press("1") if "apupisteeseen, paina 1" in ways.text else ways, name)
         assert "Seuraava vapaa aika on" in offered.text and name.split(",")[0] in offered.text, offered.text
         await call.hang_up()
+
+
+async def test_four_tells_the_next_drop_in_hours_where_the_caller_last_had_help(env: Env) -> None:
+    world = await ready(env)
+    call = Call(env, PHONES["resident_1"])
+    none = await call.keys("1", "4")
+    assert "ei ole tiedossa" in none.text and none.gathers, "no drop-in hours yet: said so, and the menu again"
+    assert "paina 4" in none.text
+    for body in (
+        {"weekday": 2, "starts": "12:00:00", "ends": "14:00:00"},
+        {"weekday": 4, "starts": "10:00:00", "ends": "11:30:00"},
+    ):
+        added = await world.apis["coord_a"].post(f"/api/v1/help-points/{world.help_point_a}/drop-in-hours", json=body)
+        assert added.status_code == 201, added.text
+    closed = await world.apis["coord_a"].put(
+        f"/api/v1/help-points/{world.help_point_a}/days/2026-11-27",
+        json={"state": "closed", "reason": {"fi": "Suljettu"}},
+    )
+    assert closed.status_code == 200
+    heard = await Call(env, PHONES["resident_1"], sid="CA" + "2" * 32).keys("1", "4")
+    assert (
+        "Digitukea ilman ajanvarausta, tule vain paikalle: keskiviikkona 25. marraskuuta kello 12, kello 14 asti, "
+        "Point a, Tie 1, Kuusamo. keskiviikkona 2. joulukuuta kello 12, kello 14 asti, Point a, Tie 1, Kuusamo. "
+        "perjantaina 4. joulukuuta kello 10, kello 11.30 asti, Point a, Tie 1, Kuusamo." in heard.text
+    ), "the closed Friday is left out"
+    assert heard.gathers and "Jos haluat varata ajan, paina 1" in heard.text
+    swedish = await Call(env, "+358923456789", sid="CA" + "3" * 32).keys("2", "4")
+    assert "Digitalt stöd utan tidsbokning, kom bara dit: onsdag den 25 november klockan 12, till klockan 14" in (
+        swedish.text
+    ), "a landline caller nobody knows hears them too"

@@ -216,3 +216,42 @@ async def test_an_undelivered_reminder_shows_in_the_ledger_and_puts_the_session_
     assert (await world.apis["coord_b"].get(f"/api/v1/sessions/{session}/notifications")).status_code == 404
     risks = (await world.apis["coord_a"].get("/api/v1/queues/at-risk")).json()
     assert any(r["session_id"] == session and r["reason"] == "reminder_failed" for r in risks), risks
+
+
+async def test_the_drop_in_keyword_answers_with_the_next_drop_in_hours_in_the_named_municipality(env: Env) -> None:
+    world = await build_world(env)
+    other = await world.apis["network"].post(
+        f"/api/v1/organisations/{world.org_b}/help-points",
+        json={
+            "name": "Kirjasto",
+            "street_address": "Koulutie 2",
+            "postal_code": "93100",
+            "municipality": "Pudasjärvi",
+            "opening_hours": [],
+        },
+    )
+    assert other.status_code == 201, other.text
+    for point, weekday in ((world.help_point_a, 2), (other.json()["id"], 3)):
+        added = await world.apis["network"].post(
+            f"/api/v1/help-points/{point}/drop-in-hours",
+            json={"weekday": weekday, "starts": "12:00:00", "ends": "14:00:00", "minutes_per_visitor": 20},
+        )
+        assert added.status_code == 201, added.text
+    stranger = "+358451112233"
+    assert await text(env, "PÄIVYSTYS pudasjarvella?", phone=stranger) == 200
+    await env.services.dispatcher.run_due()
+    [answer] = env.sms.to(stranger)
+    assert answer.startswith("Apuri: Digitukea ilman ajanvarausta, tule paikalle:\nto 26.11. klo 12.00-14, Kirjasto")
+    assert "Koulutie 2, Pudasjärvi (enintään 20 min / asiakas)" in answer and "Kuusamo" not in answer
+    assert "http" not in answer and "–" not in answer
+    [row] = await InboundMessage.select(InboundMessage.action, InboundMessage.state).where(
+        InboundMessage.phone == stranger
+    )
+    assert row == {"action": "drop_in", "state": "handled"}, "not a matter for the inbox"
+
+    env.sms.sent.clear()  # the sign-in codes of the world's people
+    assert await text(env, "jour", phone=RESIDENT, sid="SM" + "7" * 32) == 200
+    await env.services.dispatcher.run_due()
+    [swedish] = env.sms.to(RESIDENT)
+    assert swedish.startswith("Apuri: Digitalt stöd utan tidsbokning"), "the keyword's language"
+    assert "ons 25.11. kl. 12.00-14, Point a" in swedish and swedish.count("\n") == 4, "three hours: anywhere"
