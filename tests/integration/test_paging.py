@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +26,7 @@ from server.db import booking as booking_q
 from server.db import calls as calls_q
 from server.db import days as days_q
 from server.db import desk as desk_q
+from server.db import drop_in as drop_in_q
 from server.db import feedback as feedback_q
 from server.db import network as network_q
 from server.db import offers as offers_q
@@ -40,7 +41,7 @@ from server.domain.paging import PageRequest, encode_cursor
 from server.domain.roles import Role
 from server.settings import Settings
 from tests.conftest import Api, Env
-from tests.integration.world import World, build_world, raw_request
+from tests.integration.world import World, build_world, raw_request, volunteer_offers
 
 LIMIT = 2
 MANY = 5  # rows made for each list: with the world's own, more than two pages of LIMIT
@@ -343,6 +344,64 @@ async def seed_walk_ins(env: Env, w: World) -> Seeded:
     return Seeded(_ids(made), _ids([other.id]))
 
 
+async def _drop_in_hours(env: Env, point: uuid.UUID, weekdays: list[int], **changes: Any) -> list[uuid.UUID]:
+    """Drop-in hours at `point`, two of them at the same time on the first weekday (the hour's id decides)."""
+    made = []
+    for weekday in [weekdays[0], *weekdays]:
+        made.append(
+            await drop_in_q.insert(
+                help_point_id=point,
+                weekday=weekday,
+                starts=time(12),
+                ends=time(14),
+                topics=[],
+                languages=["fi"],
+                minutes_per_visitor=30,
+                volunteers_needed=changes.get("volunteers_needed", 1),
+                now=env.clock.now(),
+            )
+        )
+    return made
+
+
+def _dated(item: dict[str, Any]) -> str:
+    return f"{item['hour_id']}:{item['day']}"
+
+
+def _dated_order(item: dict[str, Any]) -> Any:
+    return datetime.fromisoformat(item["starts_at"]), uuid.UUID(item["hour_id"])
+
+
+def _dates(hours: list[uuid.UUID], days: list[str]) -> set[str]:
+    return {f"{h}:{d}" for h in hours for d in days}
+
+
+async def seed_drop_in_hours(env: Env, w: World) -> Seeded:
+    """Two weeks ahead of Monday 23 November: Tuesdays and Wednesdays; a removed hour shows nowhere."""
+    made = await _drop_in_hours(env, w.help_point_a, [1, 2])
+    removed = (await _drop_in_hours(env, w.help_point_a, [3]))[0]
+    await drop_in_q.end(removed, w.help_point_a)
+    shown = _dates(made[:2], ["2026-11-24", "2026-12-01"]) | _dates(made[2:], ["2026-11-25", "2026-12-02"])
+    return Seeded(shown, _dates([removed], ["2026-11-26", "2026-12-03"]))
+
+
+async def seed_unstaffed(env: Env, w: World) -> Seeded:
+    """Within three days (Monday 23rd after 11:00 to Wednesday 25th): help point A's; B's belong to the other
+    organisation."""
+    made = await _drop_in_hours(env, w.help_point_a, [1, 2, 2, 2])
+    other = await _drop_in_hours(env, w.help_point_b, [1])
+    shown = _dates(made[:2], ["2026-11-24"]) | _dates(made[2:], ["2026-11-25"])
+    return Seeded(shown, _dates(other, ["2026-11-24"]))
+
+
+async def seed_shifts(env: Env, w: World) -> Seeded:
+    """vol_a works at help point A: its drop-in hours in the next four weeks; B's are not theirs."""
+    await volunteer_offers(w.ids["vol_a"], w.help_point_a)
+    made = await _drop_in_hours(env, w.help_point_a, [1])
+    other = await _drop_in_hours(env, w.help_point_b, [1])
+    return Seeded(_dates(made, ["2026-11-24", "2026-12-01"]), _dates(other, ["2026-11-24"]))
+
+
 def _risk(item: dict[str, Any]) -> str:
     return f"{item['session_id']}:{item['reason']}"
 
@@ -363,6 +422,13 @@ PAGED: dict[str, Case] = {
     "/api/v1/help-points/{help_point_id}/walk-ins": Case(
         "coord_a", "/api/v1/help-points/{help_point_a}/walk-ins", seed_walk_ins, order=_time("recorded_at")
     ),
+    "/api/v1/drop-in-hours": Case(
+        "anonymous", "/api/v1/drop-in-hours?municipality=Kuusamo", seed_drop_in_hours, _dated, _dated_order
+    ),
+    "/api/v1/drop-in-hours/unstaffed": Case(
+        "coord_a", "/api/v1/drop-in-hours/unstaffed", seed_unstaffed, _dated, _dated_order
+    ),
+    "/api/v1/me/drop-in-shifts": Case("vol_a", "/api/v1/me/drop-in-shifts", seed_shifts, _dated, _dated_order),
     "/api/v1/me/sessions": Case("resident_1", "/api/v1/me/sessions", seed_my_sessions, order=_time("starts_at")),
     "/api/v1/me/requests": Case("resident_1", "/api/v1/me/requests", seed_my_requests, order=_time("created_at")),
     "/api/v1/me/offers/accepted": Case("vol_a", "/api/v1/me/offers/accepted", seed_accepted_offers),
@@ -415,6 +481,8 @@ BOUNDED = {
     "/api/v1/requests/{request_id}/candidates": "the volunteers who could take one request, ranked as a whole",
     "/api/v1/me/offers": "offers waiting for my answer: each expires within 30 minutes",
     "/api/v1/help-points/{help_point_id}/days": "one help point's days, at most one a day, in a range the route caps",
+    "/api/v1/help-points/{help_point_id}/drop-in-hours": "at most 20 weekly drop-in hours a help point",
+    "/api/v1/drop-in-hours/municipalities": "the municipalities of the network's help points",
 }
 # Lists that grow and do not page yet: each one is a debt, to page as above (and then to move to PAGED).
 NOT_YET_PAGED: dict[str, str] = {}

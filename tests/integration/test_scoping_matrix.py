@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import time
 from typing import Any
 
 from litestar.routes import HTTPRoute
@@ -21,6 +22,7 @@ from server.db import applications as applications_q
 from server.db import booking as booking_q
 from server.db import calls as calls_q
 from server.db import desk as desk_q
+from server.db import drop_in as drop_in_q
 from server.db import feedback as feedback_q
 from server.db import message_templates
 from server.db import network as network_q
@@ -28,7 +30,7 @@ from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db import topics as topics_q
-from server.db.tables import WalkIn
+from server.db.tables import DropInHour, DropInShift, WalkIn
 from server.domain.paging import MAX_LIMIT, PageRequest
 from tests.conftest import START, Env
 from tests.integration.world import World, build_world
@@ -64,6 +66,15 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/api/v1/help-points/{help_point_id:uuid}/walk-ins"): None,
     ("POST", "/api/v1/help-points/{help_point_id:uuid}/walk-ins"): {"topic": "online_banking", "minutes": 20},
     ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/walk-ins/{walk_in_id:uuid}"): None,
+    ("GET", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours"): None,
+    ("POST", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours"): {
+        "weekday": 0,
+        "starts": "12:00:00",
+        "ends": "13:00:00",
+    },
+    ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours/{hour_id:uuid}"): None,
+    ("PUT", "/api/v1/drop-in-hours/{hour_id:uuid}/shifts/{day:date}"): None,
+    ("DELETE", "/api/v1/drop-in-hours/{hour_id:uuid}/shifts/{day:date}"): None,
     ("GET", "/api/v1/people/{person_id:uuid}"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
@@ -132,6 +143,17 @@ async def scoped_world(env: Env) -> World:
         help_point_id=world.help_point_a, topic=world.topic, language="fi", minutes=20, outcomes=[], at=START, by=None
     )
     world.walk_in = found.id
+    world.drop_in_hour = await drop_in_q.insert(
+        help_point_id=world.help_point_a,
+        weekday=0,
+        starts=time(9),
+        ends=time(11),
+        topics=[],
+        languages=["fi"],
+        minutes_per_visitor=30,
+        volunteers_needed=1,
+        now=START,
+    )
     return world
 
 
@@ -150,6 +172,7 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "callback_id": [world.callback],
         "feedback_id": [world.feedback],  # network-level: only the network coordinator answers
         "walk_in_id": [world.walk_in] if world.walk_in else [],
+        "hour_id": [world.drop_in_hour] if world.drop_in_hour else [],
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
         "day": ["2026-12-28"],  # a Monday ahead (help point A opens on Mondays)
@@ -202,8 +225,10 @@ async def snapshot(world: World) -> tuple[object, ...]:
     feedback = await feedback_q.get(world.feedback)
     templates = await message_templates.templates()
     walk_ins = await WalkIn.count()
+    drop_in = (await DropInHour.count().where(DropInHour.active == True), await DropInShift.count())  # noqa: E712
     return (
         walk_ins,
+        drop_in,
         organisation,
         help_point,
         tuple(members),

@@ -57,6 +57,7 @@ class World:
     callback: uuid.UUID  # resident_1 phoned about `session` and waits to be called back
     feedback: uuid.UUID  # accessibility feedback someone sent
     walk_in: uuid.UUID | None = None  # a visitor helped at help point a's desk (tests that need one add it)
+    drop_in_hour: uuid.UUID | None = None  # a weekly drop-in hour at help point a (tests that need one add it)
 
 
 async def raw_request(values: dict[str, Any]) -> uuid.UUID:
