@@ -11,6 +11,7 @@ import { loadHelpPoints } from "../state.js";
 import { alertNow, clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
 import { dateField, dateText, dayInRange, reasonFields, reasonText, stateText } from "./coordinator-closures.js";
 import { HOME, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
+import { dropInSection } from "./coordinator-drop-in.js";
 
 const PLACES = `${HOME}/apupisteet`;
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
@@ -104,7 +105,7 @@ async function fillOne(root, id, token) {
   if (lists === undefined) return;
   const point = lists.flat().find((p) => p.id === id);
   if (!point) return void problem(root, t("errors.not_found"), { focus: false });
-  root.append(placeForm(root, { point }), daysSection(root, point));
+  root.append(placeForm(root, { point }), daysSection(root, point), dropInSection(root, point));
 }
 
 // Days that differ from the weekly hours: the coming DAYS_SHOWN days' list, its actions, and a form to add one.

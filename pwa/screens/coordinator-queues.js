@@ -3,7 +3,7 @@
 // person. Each item says what to do next; handling one keeps the focus on its list.
 import { api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
-import { phoneDisplay, when } from "../format.js";
+import { clock, phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
 import { ensureLists, helpPointById } from "../state.js";
@@ -17,6 +17,7 @@ const LISTS = [
   ["routed", "/queues/routed", requestCard],
   ["callbacks", "/queues/callbacks", callbackCard],
   ["atRisk", "/queues/at-risk", riskCard],
+  ["unstaffed", "/drop-in-hours/unstaffed", unstaffedCard],
   ["inbox", "/inbox", inboxCard],
 ];
 
@@ -276,6 +277,26 @@ function riskCard(item, done) {
   );
   if (NEEDS_VOLUNTEER.has(item.reason)) card.append(anotherVolunteer(item, time, done));
   return card;
+}
+
+/** A drop-in hour in the next few days short of volunteers: when, where, how many; its help point's page. */
+function unstaffedCard(item) {
+  const time = `${when(item.starts_at, language())}–${clock(item.ends_at)}`;
+  return h(
+    "li",
+    { class: "card", attrs: { "data-drop-in": `${item.hour_id}:${item.day}` } },
+    h("h3", {}, `${time}, ${item.help_point_name}`),
+    h("p", { class: "risk" }, t("coord.unstaffedCount", item.staffed, item.volunteers_needed)),
+    h(
+      "a",
+      {
+        class: "button secondary",
+        href: `#${HOME}/apupiste/${item.help_point_id}`,
+        attrs: { "aria-label": t("coord.placeLinkFor", item.help_point_name) },
+      },
+      t("coord.placeLink"),
+    ),
+  );
 }
 
 /** Keep the time, give the session to the best other volunteer free then; the resident is not told. */

@@ -66,6 +66,8 @@ export async function startScreen(view, _params, token) {
     { title: t("startTitle"), id: "start" },
     h("p", {}, t("startIntro")),
     h("ul", { class: "tiles" }, ...choices),
+    h("h2", {}, t("dropInHeading")),
+    linkButton("#/ilman-ajanvarausta", t("dropInLink")),
     h("h2", {}, t("alreadyBooked")),
     linkButton("#/omat", t("mySessions")),
   );

@@ -227,6 +227,7 @@ function menu() {
   const links = [
     ["profiili", "vol.profileLink"],
     ["saatavuus", "vol.availabilityLink"],
+    ["paivystykset", "vol.shiftsLink"],
     ["ilmoitukset", "vol.notificationsLink"],
     ["kalenteri", "vol.calendarLink"],
   ].map(([where, key]) => h("li", {}, linkButton(`#${HOME}/${where}`, t(key))));

@@ -20,7 +20,7 @@ from server.db.tables import HelpPoint
 from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, PARTNER_COORDINATOR_PHONE
 from server.domain.days import HORIZON_DAYS, finnish_holidays
 from tests.conftest import run_sync
-from tests.e2e.pages import api_get, check, new_number, tab_until, wait_until
+from tests.e2e.pages import api_get, check, new_number, open_page, tab_until, wait_until
 from tests.e2e.volunteers import AINO, HELSINKI, LIBRARY, Person, sign_in_by_api, volunteer
 from tests.live import LiveServer, demo_database, serve
 
@@ -441,4 +441,82 @@ async def test_the_desk_sees_its_day_and_week_prints_them_and_records_walk_ins_w
     await wait_until(page, "() => document.getElementById('walk-in-count').textContent === 'Tänään 0 käyntiä.'")
     await wait_until(page, "() => document.activeElement.id === 'h-walk-ins'")
     await resident.close()
+    await staff.close()
+
+
+async def test_drop_in_hours_published_by_keyboard_reach_residents_and_volunteers_take_shifts(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    page = staff.page
+    library = await point_id(staff, LIBRARY)
+    tomorrow = today() + timedelta(days=1)
+
+    # The coordinator publishes a drop-in hour on tomorrow's weekday, 13-15, with the keyboard alone.
+    await go(page, f"/koordinaattori/apupiste/{library}", "place")
+    await page.wait_for_selector("#drop-in-empty, #drop-in-list")
+    await both_widths(page, "a help point's drop-in hours")
+    await page.focus("#h-drop-in")
+    await tab_until(page, "#drop-in-weekday")
+    await page.select_option("#drop-in-weekday", str(tomorrow.weekday()))
+    await tab_until(page, "#drop-in-starts")
+    await type_time(page, 13)
+    await tab_until(page, "#drop-in-ends")
+    await type_time(page, 15)
+    await tab_until(page, "#drop-in-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => document.getElementById('status').textContent.includes('lisätty')")
+    [hour] = [h for h in await staff.get(f"/help-points/{library}/drop-in-hours") if h["starts"] == "13:00:00"]
+    assert hour["weekday"] == tomorrow.weekday() and hour["volunteers_needed"] == 1
+    assert await page.locator(f"#drop-in-list [data-hour='{hour['id']}']").count() == 1
+    await both_widths(page, "a drop-in hour published")
+
+    # Tomorrow's is short of a volunteer: the coordinators' queues say so.
+    await go(page, "/koordinaattori", "queues")
+    assert await page.locator(f"#queue-unstaffed [data-drop-in='{hour['id']}:{tomorrow}']").count() == 1
+    await both_widths(page, "queues with an unstaffed drop-in hour")
+
+    # A resident finds it from the first screen, before booking anything, and in every language.
+    resident = await open_page(browser, site, 375)
+    await tab_until(resident, "a[href='#/ilman-ajanvarausta']")
+    await resident.keyboard.press("Enter")
+    await loaded(resident, "drop-in")
+    listed = resident.locator(".drop-in", has_text=LIBRARY).filter(has_text="13.00–15.00")
+    assert await listed.count() >= 2, "tomorrow's and the next week's"
+    assert "Enintään 30 minuuttia asiakasta kohden." in await listed.first.inner_text()
+    await both_widths(resident, "drop-in hours for residents")
+    await tab_until(resident, "#drop-in-municipality")
+    await resident.select_option("#drop-in-municipality", "Kuusamo")
+    await wait_until(resident, "() => location.hash === '#/ilman-ajanvarausta/Kuusamo'")
+    await loaded(resident, "drop-in")
+    assert await resident.locator(".drop-in", has_text=LIBRARY).count() >= 2
+    for language, title in (("sv", "Digitalt stöd utan tidsbokning"), ("en", "Digital help without booking")):
+        await in_language(resident, language, "drop-in")
+        assert await resident.inner_text("#drop-in-title") == title
+        await both_widths(resident, f"drop-in hours in {language}")
+    await resident.context.close()
+
+    # A volunteer of the library takes the shift three weeks ahead with the keyboard, then gives it back.
+    aino = await volunteer(browser, site, AINO)
+    later = tomorrow + timedelta(days=21)
+    shift = f"shift-{hour['id']}-{later}"
+    await go(aino.page, "/vapaaehtoinen/paivystykset", "vshifts")
+    await both_widths(aino.page, "a volunteer's drop-in shifts")
+    await tab_until(aino.page, f"#{shift}-take")
+    await aino.page.keyboard.press("Enter")
+    await wait_until(aino.page, "() => document.getElementById('status').textContent.startsWith('Vuoro on sinun')")
+    assert "Olet tässä vuorossa." in await aino.page.inner_text(f"#{shift}")
+    await wait_until(aino.page, "id => document.activeElement.id === id", f"{shift}-back")
+    await both_widths(aino.page, "a shift taken")
+    await aino.page.keyboard.press("Enter")
+    await wait_until(aino.page, "() => document.getElementById('status').textContent.startsWith('Luovuit')")
+    await aino.close()
+
+    # Stopping it takes it away from residents.
+    await go(page, f"/koordinaattori/apupiste/{library}", "place")
+    await page.wait_for_selector(f"#drop-in-list [data-stop='{hour['id']}']")
+    await page.focus(f"#drop-in-list [data-stop='{hour['id']}']")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => document.getElementById('status').textContent.includes('lopetettu')")
+    assert not [h for h in await api_get(page, "/drop-in-hours?days=28") if h["hour_id"] == hour["id"]]
     await staff.close()
