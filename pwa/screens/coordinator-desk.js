@@ -50,14 +50,15 @@ async function fill(root, { place, first, span }, token) {
     const list = chosen.point ? `/help-points/${chosen.point.id}/sessions` : `/organisations/${chosen.organisation.id}/sessions`;
     const today = localDate();
     const desk = chosen.point && first <= today && today < addDays(first, days);
-    const [sessions, visits] = await Promise.all([
+    const [sessions, visits, dropIns] = await Promise.all([
       apiAll(`${list}?day=${first}&days=${days}`),
       desk ? apiAll(`/help-points/${chosen.point.id}/walk-ins?day=${today}`) : null,
+      chosen.point ? api("GET", `/help-points/${chosen.point.id}/drop-in?day=${first}&days=${days}`) : [],
     ]);
-    return { places, chosen, sessions, visits };
+    return { places, chosen, sessions, visits, dropIns };
   });
   if (found === undefined) return;
-  const { places, chosen, sessions, visits } = found;
+  const { places, chosen, sessions, visits, dropIns } = found;
   if (!chosen) {
     root.append(h("p", { class: "empty" }, t("coord.noPlaces")));
     return;
@@ -66,8 +67,32 @@ async function fill(root, { place, first, span }, token) {
   const section = h("section", { id: "desk-sessions", attrs: { "aria-labelledby": "h-desk-sessions" } });
   root.append(section);
   showSessions(section, chosen, first, days, sessions);
+  if (dropIns?.length) root.append(dropInHours(dropIns, days));
   // Walk-ins are recorded at a help point's desk, today.
   if (visits) root.append(walkIns(root, chosen.point, visits));
+}
+
+/** The drop-in hours of the day (or week): when, and who is on duty (first names), or that nobody is yet. */
+function dropInHours(hours, days) {
+  const cards = hours.map((hour) => {
+    const time = `${clock(hour.starts_at)}–${clock(hour.ends_at)}`;
+    const title = days > 1 ? `${dateHeading(hour.day)} ${time}` : time;
+    const duty = hour.volunteers.length ? t("coord.deskOnDuty", hour.volunteers.join(", ")) : t("coord.deskNobodyOnDuty");
+    return h(
+      "li",
+      { class: "card", attrs: { "data-drop-in": `${hour.hour_id}:${hour.day}` } },
+      h("h3", {}, title),
+      h("p", {}, duty),
+      hour.volunteers_needed ? h("p", {}, t("coord.unstaffedCount", hour.staffed, hour.volunteers_needed)) : null,
+      hour.shortened ? h("p", {}, t("coord.deskShortened")) : null,
+    );
+  });
+  return h(
+    "section",
+    { id: "desk-drop-in", attrs: { "aria-labelledby": "h-desk-drop-in" } },
+    h("h2", { id: "h-desk-drop-in" }, t("coord.deskDropIn")),
+    h("ul", { class: "cards", attrs: { "aria-labelledby": "h-desk-drop-in" } }, ...cards),
+  );
 }
 
 /** The help point, the first day and a day or a week; "Show" opens the address of that choice. */

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from server.db.codec import as_list, as_uuid
-from server.db.tables import DropInHour, DropInShift, HelpSession, VolunteerHelpPoint
+from server.db.tables import DropInHour, DropInShift, HelpSession, Membership, VolunteerHelpPoint
 from server.domain.drop_in import DropInHour as Hour
 from server.domain.drop_in import Place
 
@@ -159,14 +159,49 @@ async def end(hour_id: uuid.UUID, help_point_id: uuid.UUID) -> bool:
 # ---- shifts -----------------------------------------------------------------------------------------------
 
 
-async def staffing(hour_ids: Collection[uuid.UUID], first: date, last: date) -> Counter[tuple[uuid.UUID, date]]:
-    """How many volunteers are on each (hour, date) from `first` to `last`."""
+async def staffing(
+    hour_ids: Collection[uuid.UUID], first: date, last: date
+) -> tuple[Counter[tuple[uuid.UUID, date]], Counter[tuple[uuid.UUID, date]]]:
+    """How many volunteers are on each (hour, date) from `first` to `last`: those still active volunteers, and
+    those deactivated or gone (their shifts need someone else)."""
     if not hour_ids:
-        return Counter()
-    rows = await DropInShift.select(DropInShift.drop_in_hour, DropInShift.day).where(
-        DropInShift.drop_in_hour.is_in(list(hour_ids)) & (DropInShift.day >= first) & (DropInShift.day <= last)
+        return Counter(), Counter()
+    rows = await DropInShift.select(
+        DropInShift.drop_in_hour,
+        DropInShift.day,
+        DropInShift.volunteer,
+        DropInShift.volunteer.active.as_alias("active"),
+    ).where(DropInShift.drop_in_hour.is_in(list(hour_ids)) & (DropInShift.day >= first) & (DropInShift.day <= last))
+    people = list({as_uuid(r["volunteer"]) for r in rows})
+    still = set()
+    if people:
+        members = await Membership.select(Membership.person).where(
+            Membership.person.is_in(people) & (Membership.role == "volunteer") & (Membership.active == True)  # noqa: E712
+        )
+        still = {as_uuid(m["person"]) for m in members}
+    on: Counter[tuple[uuid.UUID, date]] = Counter()
+    gone: Counter[tuple[uuid.UUID, date]] = Counter()
+    for r in rows:
+        here = r["active"] and as_uuid(r["volunteer"]) in still
+        (on if here else gone)[(as_uuid(r["drop_in_hour"]), r["day"])] += 1
+    return on, gone
+
+
+async def on_duty(hour_ids: Collection[uuid.UUID], first: date, last: date) -> dict[tuple[uuid.UUID, date], list[str]]:
+    """The first names of the volunteers on each (hour, date), in the order they took the shift."""
+    if not hour_ids:
+        return {}
+    rows = (
+        await DropInShift.select(
+            DropInShift.drop_in_hour, DropInShift.day, DropInShift.volunteer.first_name.as_alias("first_name")
+        )
+        .where(DropInShift.drop_in_hour.is_in(list(hour_ids)) & (DropInShift.day >= first) & (DropInShift.day <= last))
+        .order_by(DropInShift.taken_at)
     )
-    return Counter((as_uuid(r["drop_in_hour"]), r["day"]) for r in rows)
+    found: dict[tuple[uuid.UUID, date], list[str]] = {}
+    for r in rows:
+        found.setdefault((as_uuid(r["drop_in_hour"]), r["day"]), []).append(r["first_name"])
+    return found
 
 
 async def shifts_of(volunteer_id: uuid.UUID, first: date, last: date) -> set[tuple[uuid.UUID, date]]:
@@ -174,10 +209,6 @@ async def shifts_of(volunteer_id: uuid.UUID, first: date, last: date) -> set[tup
         (DropInShift.volunteer == volunteer_id) & (DropInShift.day >= first) & (DropInShift.day <= last)
     )
     return {(as_uuid(r["drop_in_hour"]), r["day"]) for r in rows}
-
-
-async def on_shift(hour_id: uuid.UUID, day: date) -> int:
-    return int(await DropInShift.count().where((DropInShift.drop_in_hour == hour_id) & (DropInShift.day == day)))
 
 
 async def has_shift(hour_id: uuid.UUID, day: date, volunteer_id: uuid.UUID) -> bool:

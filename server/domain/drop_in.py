@@ -65,7 +65,8 @@ class Occurrence:
     starts_at: datetime
     ends_at: datetime
     shortened: bool  # a day with other opening hours cut it
-    staffed: int = 0  # volunteers on shift
+    staffed: int = 0  # volunteers on shift (still active volunteers)
+    gone: int = 0  # shifts held by volunteers since deactivated or gone
     mine: bool = False  # the asking volunteer is on shift
 
     def open_at(self, now: datetime) -> bool:

@@ -19,6 +19,7 @@ from server.domain.drop_in import (
     DropInHour,
     Occurrence,
 )
+from server.domain.desk import MAX_DAYS
 from server.domain.paging import DEFAULT_LIMIT
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import Input
@@ -127,6 +128,16 @@ class ShiftOut(DropInOut, kw_only=True):
         return cls(**base, volunteers_needed=o.hour.volunteers_needed, staffed=o.staffed, mine=o.mine)
 
 
+class DeskDropInOut(ShiftOut, kw_only=True):
+    """A drop-in hour on the desk's day: who is on duty (first names only)."""
+
+    volunteers: list[str]
+
+
+FirstDay = Annotated[date | None, QueryParameter(name="day", description="The first day shown. Default: today")]
+Days = Annotated[int, QueryParameter(ge=1, le=MAX_DAYS, description="1 (a day) to 7 (a week)")]
+
+
 class DropInController(Controller):
     path = "/api/v1"
     tags = ["drop-in hours"]
@@ -201,6 +212,21 @@ class DropInController(Controller):
         self, help_point_id: FromPath[uuid.UUID], hour_id: FromPath[uuid.UUID], me: Me, services: Svc
     ) -> None:
         await services.drop_in.remove(me, help_point_id, hour_id)
+
+    @get(
+        "/help-points/{help_point_id:uuid}/drop-in",
+        opt=roles(*COORDINATORS),
+        summary="A help point's drop-in hours on a day or in a week, with the volunteers on duty",
+    )
+    async def desk_day(
+        self, help_point_id: FromPath[uuid.UUID], me: Me, services: Svc, day: FirstDay = None, days: Days = 1
+    ) -> list[DeskDropInOut]:
+        """Closed days have none. At most 20 drop-in hours a week, on at most 7 days."""
+        found = await services.drop_in.desk_day(me, help_point_id, day, days)
+        now = services.clock.now()
+        return [
+            DeskDropInOut(**msgspec.structs.asdict(ShiftOut.shift(o, now)), volunteers=names) for o, names in found
+        ]
 
     @get(
         "/drop-in-hours/unstaffed",

@@ -19,6 +19,7 @@ from server.db import drop_in as q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, local_start
+from server.domain.desk import span
 from server.domain.drop_in import (
     COMING_DAYS,
     DEFAULT_COMING_DAYS,
@@ -141,14 +142,32 @@ class DropInService:
             )
         return volunteers
 
+    async def desk_day(
+        self, caller: Principal, help_point_id: uuid.UUID, first: date | None, days: int
+    ) -> list[tuple[Occurrence, list[str]]]:
+        """A help point's drop-in hours on `days` days from `first` (default today) for the desk: each with the first
+        names of the volunteers on shift."""
+        await self._network.managed_help_point(caller, help_point_id)
+        first, _, _ = span(first, days, today=self._today())
+        last = first + timedelta(days=days - 1)
+        hours = await q.in_force(help_points={help_point_id})
+        found = await self._dated(hours, first, last)
+        names = await q.on_duty({h.id for h, _ in hours}, first, last)
+        return [(o, names.get((o.hour.id, o.day), [])) for o in found]
+
     async def unstaffed(self, caller: Principal, page: PageRequest) -> Page[Occurrence]:
-        """Drop-in hours of the caller's organisations in the next few days with fewer volunteers than needed."""
+        """Drop-in hours of the caller's organisations short of volunteers: those in the next few days, and every
+        coming one a deactivated (or departed) volunteer was on."""
         today = self._today()
-        oversees = caller.oversees
-        hours = await q.in_force(organisations=oversees)
-        found = await self._dated(hours, today, today + timedelta(days=UNSTAFFED_DAYS - 1))
+        hours = await q.in_force(organisations=caller.oversees)
+        found = await self._dated(hours, today, today + timedelta(days=SHIFT_DAYS - 1))
         now = self._clock.now()
-        short = [o for o in found if o.ends_at > now and o.staffed < o.hour.volunteers_needed]
+        soon = today + timedelta(days=UNSTAFFED_DAYS - 1)
+        short = [
+            o
+            for o in found
+            if o.ends_at > now and o.staffed < o.hour.volunteers_needed and (o.day <= soon or o.gone)
+        ]
         return page_of(_after(short, page), page, lambda o: o.key)
 
     # ---- residents (public) -----------------------------------------------------------------------------------
@@ -213,9 +232,10 @@ class DropInService:
         async with write_transaction(self._engine):
             await serialise(self._engine, f"volunteer:{volunteer}")
             await serialise(self._engine, f"drop_in:{hour_id}:{day.isoformat()}")
+            on, _ = await q.staffing({hour_id}, day, day)
+            staffed = on[(hour_id, day)]
             if await q.has_shift(hour_id, day, volunteer):
-                return replace(occurrence, mine=True, staffed=await q.on_shift(hour_id, day))
-            staffed = await q.on_shift(hour_id, day)
+                return replace(occurrence, mine=True, staffed=staffed)
             if staffed >= hour.volunteers_needed:
                 raise Conflict("This drop-in hour has all the volunteers it needs.", code="drop_in_full")
             span = (occurrence.starts_at - buffer, occurrence.ends_at + buffer)
@@ -280,5 +300,5 @@ class DropInService:
         points = {p.id for _, p in hours}
         every = await days_q.days_off_everywhere(first, last)
         dated = occurrences(hours, first, last, {p: every[p] for p in points if p in every})
-        staffed = await q.staffing({h.id for h, _ in hours}, first, last)
-        return [replace(o, staffed=staffed[(o.hour.id, o.day)]) for o in dated]
+        staffed, gone = await q.staffing({h.id for h, _ in hours}, first, last)
+        return [replace(o, staffed=staffed[(o.hour.id, o.day)], gone=gone[(o.hour.id, o.day)]) for o in dated]

@@ -475,6 +475,10 @@ async def test_drop_in_hours_published_by_keyboard_reach_residents_and_volunteer
     await go(page, "/koordinaattori", "queues")
     assert await page.locator(f"#queue-unstaffed [data-drop-in='{hour['id']}:{tomorrow}']").count() == 1
     await both_widths(page, "queues with an unstaffed drop-in hour")
+    await go(page, f"/koordinaattori/paiva/{library}/{tomorrow}/1", "desk")
+    on_desk = page.locator(f"#desk-drop-in [data-drop-in='{hour['id']}:{tomorrow}']")
+    assert "Ei vapaaehtoisia vuorossa." in await on_desk.inner_text()
+    await both_widths(page, "the desk's day with a drop-in hour")
 
     # A resident finds it from the first screen, before booking anything, and in every language.
     resident = await open_page(browser, site, 375)

@@ -258,3 +258,41 @@ async def test_a_removed_drop_in_hour_leaves_the_lists_with_its_coming_shifts(en
     assert again.status_code == 404 and again.json()["code"] == "drop_in_hour_not_found"
     gone = await world.apis["vol_a"].put(shift_url(hour["id"], "2026-12-02"))
     assert gone.status_code == 404
+
+
+async def test_a_deactivated_volunteers_coming_shifts_show_as_unstaffed_and_others_can_take_them(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    await volunteer_offers(world.ids["vol_b"], world.help_point_a)
+    hour = (await publish(world, volunteers_needed=1)).json()
+    for day in ("2026-11-25", "2026-12-09"):
+        assert (await world.apis["vol_a"].put(shift_url(hour["id"], day))).status_code == 200
+    url = "/api/v1/drop-in-hours/unstaffed"
+    assert (await world.apis["coord_a"].get(url)).json() == []
+    gone = await world.apis["coord_a"].post(f"/api/v1/people/{world.ids['vol_a']}/deactivate")
+    assert gone.status_code == 200, gone.text
+    short = (await world.apis["coord_a"].get(url)).json()
+    assert [(s["day"], s["staffed"]) for s in short] == [("2026-11-25", 0), ("2026-12-09", 0)], (
+        "every coming shift of a volunteer who is gone, not only the next days"
+    )
+    taken = await world.apis["vol_b"].put(shift_url(hour["id"], "2026-12-09"))
+    assert taken.status_code == 200 and taken.json()["staffed"] == 1, taken.text
+    assert [s["day"] for s in (await world.apis["coord_a"].get(url)).json()] == ["2026-11-25"]
+
+
+async def test_the_desk_sees_the_days_drop_in_hours_with_who_is_on_duty(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    hour = (await publish(world, volunteers_needed=2)).json()
+    assert (await world.apis["vol_a"].put(shift_url(hour["id"], "2026-11-25"))).status_code == 200
+    url = f"/api/v1/help-points/{world.help_point_a}/drop-in"
+    today = await world.apis["coord_a"].get(url)
+    assert today.status_code == 200 and today.json() == [], "Monday: none"
+    wednesday = (await world.apis["coord_a"].get(url, params={"day": "2026-11-25"})).json()
+    assert [(d["day"], d["staffed"], d["volunteers_needed"], d["volunteers"]) for d in wednesday] == [
+        ("2026-11-25", 1, 2, ["Vol_A"])
+    ]
+    week = (await world.apis["coord_a"].get(url, params={"day": "2026-11-23", "days": 7})).json()
+    assert len(week) == 1
+    assert (await world.apis["coord_b"].get(url)).status_code == 404
+    assert (await world.apis["coord_a"].get(url, params={"days": 8})).status_code in (400, 422)

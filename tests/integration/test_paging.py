@@ -483,6 +483,7 @@ BOUNDED = {
     "/api/v1/help-points/{help_point_id}/days": "one help point's days, at most one a day, in a range the route caps",
     "/api/v1/help-points/{help_point_id}/drop-in-hours": "at most 20 weekly drop-in hours a help point",
     "/api/v1/drop-in-hours/municipalities": "the municipalities of the network's help points",
+    "/api/v1/help-points/{help_point_id}/drop-in": "one help point's at most 20 weekly drop-in hours on at most 7 days",
 }
 # Lists that grow and do not page yet: each one is a debt, to page as above (and then to move to PAGED).
 NOT_YET_PAGED: dict[str, str] = {}
