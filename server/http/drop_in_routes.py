@@ -11,6 +11,7 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.domain.desk import MAX_DAYS
 from server.domain.drop_in import (
     COMING_DAYS,
     DEFAULT_COMING_DAYS,
@@ -19,7 +20,6 @@ from server.domain.drop_in import (
     DropInHour,
     Occurrence,
 )
-from server.domain.desk import MAX_DAYS
 from server.domain.paging import DEFAULT_LIMIT
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import Input
@@ -224,9 +224,7 @@ class DropInController(Controller):
         """Closed days have none. At most 20 drop-in hours a week, on at most 7 days."""
         found = await services.drop_in.desk_day(me, help_point_id, day, days)
         now = services.clock.now()
-        return [
-            DeskDropInOut(**msgspec.structs.asdict(ShiftOut.shift(o, now)), volunteers=names) for o, names in found
-        ]
+        return [DeskDropInOut(**msgspec.structs.asdict(ShiftOut.shift(o, now)), volunteers=names) for o, names in found]
 
     @get(
         "/drop-in-hours/unstaffed",

@@ -164,9 +164,7 @@ class DropInService:
         now = self._clock.now()
         soon = today + timedelta(days=UNSTAFFED_DAYS - 1)
         short = [
-            o
-            for o in found
-            if o.ends_at > now and o.staffed < o.hour.volunteers_needed and (o.day <= soon or o.gone)
+            o for o in found if o.ends_at > now and o.staffed < o.hour.volunteers_needed and (o.day <= soon or o.gone)
         ]
         return page_of(_after(short, page), page, lambda o: o.key)
 
