@@ -51,6 +51,15 @@ export default {
   shiftsFull: "This shift has all the volunteers it needs.",
   shiftsTaken: "The shift is yours. Thank you!",
   shiftsGivenBack: "You gave up the shift. The coordinator sees that someone is needed.",
+  walkInTitle: "Record a visit",
+  walkInIntro: "Each visitor you helped, for the statistics, without a name.",
+  walkInTopic: "Topic",
+  walkInMinutes: "Length",
+  walkInMinutesValue: (m) => `${m} min`,
+  walkInOutcome: "What the visitor can now do alone",
+  walkInNoOutcome: "Nothing chosen",
+  walkInRecord: "Record the visit",
+  walkInRecorded: (topic) => `Visit recorded: ${topic}.`,
   calendarLink: "Sessions in my phone's calendar",
   asResidentTitle: "Do you need help yourself?",
   residentLabel: "Resident",
@@ -249,6 +258,7 @@ export default {
   calendarRemoved: "The calendar link is removed. It no longer works.",
 
   errors: {
+    drop_in_not_today: "Visitors are recorded on the day of the shift.",
     drop_in_full: "This drop-in hour has all the volunteers it needs. Choose another shift.",
     drop_in_hour_not_found: "Drop-in hour not found: it may have been stopped. Reload the page.",
     drop_in_no_shifts: "The help point's own staff run this drop-in hour; it needs no volunteers.",

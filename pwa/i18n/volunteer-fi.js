@@ -53,6 +53,15 @@ export default {
   shiftsFull: "Vuorossa on jo tarpeeksi vapaaehtoisia.",
   shiftsTaken: "Vuoro on sinun. Kiitos!",
   shiftsGivenBack: "Luovuit vuorosta. Koordinaattori näkee, että vuoroon tarvitaan joku.",
+  walkInTitle: "Kirjaa käynti",
+  walkInIntro: "Jokainen auttamasi kävijä tilastoihin, ilman nimeä.",
+  walkInTopic: "Aihe",
+  walkInMinutes: "Kesto",
+  walkInMinutesValue: (m) => `${m} min`,
+  walkInOutcome: "Mitä kävijä osaa nyt itse",
+  walkInNoOutcome: "Ei valintaa",
+  walkInRecord: "Kirjaa käynti",
+  walkInRecorded: (topic) => `Käynti kirjattu: ${topic}.`,
   calendarLink: "Tapaamiset puhelimen kalenteriin",
   asResidentTitle: "Tarvitsetko itse apua?",
   residentLabel: "Asukas",
@@ -259,6 +268,7 @@ export default {
   calendarRemoved: "Kalenterilinkki on poistettu. Se ei enää toimi.",
 
   errors: {
+    drop_in_not_today: "Käynnit kirjataan vuoron päivänä.",
     drop_in_full: "Tähän päivystykseen on jo tarpeeksi vapaaehtoisia. Valitse toinen vuoro.",
     drop_in_hour_not_found: "Päivystystä ei löytynyt: se on ehkä lopetettu. Päivitä sivu.",
     drop_in_no_shifts: "Tätä päivystystä hoitaa apupisteen oma henkilökunta, eikä siihen tarvita vapaaehtoisia.",

@@ -51,6 +51,15 @@ export default {
   shiftsFull: "Passet har redan tillräckligt många frivilliga.",
   shiftsTaken: "Passet är ditt. Tack!",
   shiftsGivenBack: "Du lämnade passet. Koordinatorn ser att någon behövs.",
+  walkInTitle: "Registrera ett besök",
+  walkInIntro: "Varje besökare du hjälpt till statistiken, utan namn.",
+  walkInTopic: "Ämne",
+  walkInMinutes: "Längd",
+  walkInMinutesValue: (m) => `${m} min`,
+  walkInOutcome: "Vad besökaren nu kan själv",
+  walkInNoOutcome: "Inget val",
+  walkInRecord: "Registrera besöket",
+  walkInRecorded: (topic) => `Besöket registrerat: ${topic}.`,
   calendarLink: "Träffarna i telefonens kalender",
   asResidentTitle: "Behöver du själv hjälp?",
   residentLabel: "Invånare",
@@ -249,6 +258,7 @@ export default {
   calendarRemoved: "Kalenderlänken är borttagen. Den fungerar inte längre.",
 
   errors: {
+    drop_in_not_today: "Besök registreras på passets dag.",
     drop_in_full: "Den här jouren har redan tillräckligt många frivilliga. Välj ett annat pass.",
     drop_in_hour_not_found: "Jouren hittades inte: den har kanske avslutats. Uppdatera sidan.",
     drop_in_no_shifts: "Hjälpställets egen personal sköter den här jouren, den behöver inga frivilliga.",

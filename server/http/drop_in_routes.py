@@ -11,6 +11,7 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.domain.clocktime import local_date
 from server.domain.desk import MAX_DAYS
 from server.domain.drop_in import (
     COMING_DAYS,
@@ -24,6 +25,8 @@ from server.domain.paging import DEFAULT_LIMIT
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import Input
 from server.http.security import COORDINATORS, PUBLIC, VOLUNTEERS, Me, Svc, caller, roles
+from server.http.desk_routes import WalkInCreate, WalkInOut
+from server.services.desk import WalkInIn
 from server.services.drop_in import DropInHourIn
 
 Language = Literal["fi", "sv", "en"]
@@ -121,11 +124,13 @@ class ShiftOut(DropInOut, kw_only=True):
     volunteers_needed: int
     staffed: int
     mine: bool
+    today: bool  # the shift's day is today (visitors are recorded then)
 
     @classmethod
     def shift(cls, o: Occurrence, now: datetime) -> ShiftOut:
         base = msgspec.structs.asdict(DropInOut.of(o, now))
-        return cls(**base, volunteers_needed=o.hour.volunteers_needed, staffed=o.staffed, mine=o.mine)
+        today = o.day == local_date(now)
+        return cls(**base, volunteers_needed=o.hour.volunteers_needed, staffed=o.staffed, mine=o.mine, today=today)
 
 
 class DeskDropInOut(ShiftOut, kw_only=True):
@@ -270,3 +275,16 @@ class DropInController(Controller):
     )
     async def give_back_shift(self, hour_id: FromPath[uuid.UUID], day: FromPath[date], me: Me, services: Svc) -> None:
         await services.drop_in.give_back(me, hour_id, day)
+
+    @post(
+        "/drop-in-hours/{hour_id:uuid}/shifts/{day:date}/walk-ins",
+        opt=roles(*VOLUNTEERS),
+        status_code=201,
+        summary="Record a visitor helped on my drop-in shift today (no name needed)",
+    )
+    async def shift_walk_in(
+        self, hour_id: FromPath[uuid.UUID], day: FromPath[date], data: JSONBody[WalkInCreate], me: Me, services: Svc
+    ) -> WalkInOut:
+        """Counts in the statistics as the channel `walk-in`, like a visit recorded at the desk."""
+        visit = WalkInIn(topic=data.topic, minutes=data.minutes, outcomes=tuple(data.outcomes), language=data.language)
+        return WalkInOut.of(await services.drop_in.record_walk_in(me, hour_id, day, visit))

@@ -19,6 +19,7 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.desk import WALK_IN_MINUTES, WALK_IN_UNDO_DAYS, Visit, WalkInRow, span
 from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.network import HelpPoint
 from server.domain.paging import Page, PageRequest
 from server.domain.roles import Principal
 from server.services.audit import AuditService
@@ -70,6 +71,12 @@ class DeskService:
 
     async def record_walk_in(self, caller: Principal, help_point_id: uuid.UUID, visit: WalkInIn) -> WalkInRow:
         point = await self._network.managed_help_point(caller, help_point_id)
+        return await self.record_at(caller, point, visit)
+
+    async def record_at(self, caller: Principal, point: HelpPoint, visit: WalkInIn) -> WalkInRow:
+        """Record a walk-in at `point` for a caller already allowed there (its coordinator, or the volunteer on a
+        drop-in shift there today)."""
+        help_point_id = point.id
         shortest, longest = WALK_IN_MINUTES
         if not shortest <= visit.minutes <= longest:
             raise InvalidInput(f"A visit lasts {shortest} to {longest} minutes.", code="minutes_out_of_range")

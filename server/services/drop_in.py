@@ -15,11 +15,12 @@ from datetime import date, datetime, time, timedelta
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
 from server.db import days as days_q
+from server.db import network as network_q
 from server.db import drop_in as q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, local_start
-from server.domain.desk import span
+from server.domain.desk import WalkInRow, span
 from server.domain.drop_in import (
     COMING_DAYS,
     DEFAULT_COMING_DAYS,
@@ -37,6 +38,7 @@ from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.paging import Page, PageRequest, page_of
 from server.domain.roles import Principal
 from server.services.audit import AuditService
+from server.services.desk import DeskService, WalkInIn
 from server.services.network import NetworkService
 from server.services.placement import Placement
 
@@ -70,12 +72,14 @@ class DropInService:
         audit: AuditService,
         network: NetworkService,
         placement: Placement,
+        desk: DeskService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
         self._network = network
         self._placement = placement
+        self._desk = desk
 
     # ---- coordinators -----------------------------------------------------------------------------------------
 
@@ -278,6 +282,19 @@ class DropInService:
                 organisation_id=place.organisation_id,
                 detail={"day": day.isoformat()},
             )
+
+    async def record_walk_in(self, caller: Principal, hour_id: uuid.UUID, day: date, visit: WalkInIn) -> WalkInRow:
+        """A visitor the volunteer on shift helped at today's drop-in hour (no name; the statistics' channel
+        "walk-in", like one recorded at the desk)."""
+        _, place = await self._volunteer_hour(caller, hour_id)
+        if day != self._today():
+            raise Conflict("Visitors are recorded on the day of the shift.", code="drop_in_not_today")
+        if not await q.has_shift(hour_id, day, caller.person_id):
+            raise NotFound("You are not on that shift.", code="drop_in_shift_not_found")
+        point = await network_q.get_help_point(place.id)
+        if point is None:
+            raise NotFound("No such drop-in hour.", code="drop_in_hour_not_found")
+        return await self._desk.record_at(caller, point, visit)
 
     # ---- helpers ----------------------------------------------------------------------------------------------
 

@@ -94,7 +94,8 @@ def build_services(
         clock=clock, engine=engine, audit=audit, booking=booking, placement=placement, notifications=notifications
     )
     sessions = SessionService(clock=clock, engine=engine, audit=audit, placement=placement, notifications=notifications)
-    drop_in = DropInService(clock=clock, engine=engine, audit=audit, network=network, placement=placement)
+    desk = DeskService(clock=clock, engine=engine, audit=audit, network=network)
+    drop_in = DropInService(clock=clock, engine=engine, audit=audit, network=network, placement=placement, desk=desk)
     personal_data = PersonalDataService(
         settings=settings, clock=clock, engine=engine, audit=audit, auth=auth, sessions=sessions, offers=offers, sms=sms
     )
@@ -146,7 +147,7 @@ def build_services(
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
         personal_data=personal_data,
         days=DayService(clock=clock, engine=engine, audit=audit),
-        desk=DeskService(clock=clock, engine=engine, audit=audit, network=network),
+        desk=desk,
         referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         drop_in=drop_in,
     )

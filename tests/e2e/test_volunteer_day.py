@@ -7,7 +7,7 @@ Someone who is both a resident and a volunteer moves between booking help and th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from playwright.async_api import Browser
@@ -18,6 +18,7 @@ from tests.e2e.pages import check, new_number, open_page, screen, status_is, wai
 from tests.e2e.volunteers import (
     AINO,
     EERO,
+    HELSINKI,
     LIBRARY,
     MovableClock,
     home,
@@ -288,3 +289,43 @@ async def test_giving_a_session_back_and_a_no_show_ask_first(
     states = {s["id"]: s["state"] for s in await aino.get("/me/sessions?as=volunteer")}
     assert states[missed["id"]] == "no_show"
     await aino.close()
+
+
+async def test_on_a_drop_in_shift_the_volunteer_records_each_visitor_with_the_keyboard(
+    browser: Browser, site: LiveServer, server_clock: MovableClock
+) -> None:
+    coordinator = await person(browser, site, NETWORK_COORDINATOR_PHONE)
+    await coordinator.post("/auth/password", {"password": DEMO_PASSWORD})
+    library = next(p["id"] for p in await coordinator.get("/help-points") if p["name"] == LIBRARY)
+    tomorrow = datetime.now(HELSINKI).date() + timedelta(days=1)
+    hour = await coordinator.post(
+        f"/help-points/{library}/drop-in-hours",
+        {"weekday": tomorrow.weekday(), "starts": "13:00:00", "ends": "15:00:00", "topics": ["smartphone"]},
+    )
+    aino = await volunteer(browser, site, AINO)
+    try:
+        await aino.send("PUT", f"/drop-in-hours/{hour['id']}/shifts/{tomorrow}", None)
+        server_clock.move_to(datetime.combine(tomorrow, time(13, 5), tzinfo=HELSINKI))
+        page = aino.page
+        await page.goto("/#/vapaaehtoinen/paivystykset")
+        await page.wait_for_selector("#vshifts-title")
+        await wait_until(page, "() => !document.querySelector('.loading')")
+        shift = f"shift-{hour['id']}-{tomorrow}"
+        assert "Olet tässä vuorossa." in await page.inner_text(f"#{shift}")
+        await check(page, "a drop-in shift today, with the visitor form")
+        await page.focus(f"#{shift}-topic")
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("ArrowDown")  # the length: the next choice
+        chosen = await page.input_value(f"#{shift}-minutes")
+        while not await page.evaluate("id => document.activeElement.id === id", f"{shift}-walk-in"):
+            await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await status_is(page, "Käynti kirjattu: Älypuhelimen käyttö.")
+        server_clock.reset()  # the coordinator's sign-in would have idled out in the day the clock moved
+        visits = await coordinator.get(f"/help-points/{library}/walk-ins?day={tomorrow}")
+        assert [(v["topic"], str(v["minutes"])) for v in visits] == [("smartphone", chosen)]
+    finally:
+        server_clock.reset()
+        await coordinator.send("DELETE", f"/help-points/{library}/drop-in-hours/{hour['id']}", None)
+        await aino.close()
+        await coordinator.close()

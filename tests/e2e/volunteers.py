@@ -74,7 +74,7 @@ class Person:
             f"/api/v1{path}", method=method, data=body, headers={"x-csrftoken": cookies["apuri_csrf"]}
         )
         assert response.ok, f"{method} {path}: {response.status} {await response.text()}"
-        return await response.json()
+        return None if response.status == 204 else await response.json()
 
     async def close(self) -> None:
         await self.context.close()

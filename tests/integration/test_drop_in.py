@@ -296,3 +296,29 @@ async def test_the_desk_sees_the_days_drop_in_hours_with_who_is_on_duty(env: Env
     assert len(week) == 1
     assert (await world.apis["coord_b"].get(url)).status_code == 404
     assert (await world.apis["coord_a"].get(url, params={"days": 8})).status_code in (400, 422)
+
+
+async def test_the_volunteer_on_shift_records_walk_ins_that_count_in_the_statistics(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    await volunteer_offers(world.ids["vol_b"], world.help_point_a)
+    hour = (await publish(world, weekday=0, starts="12:00:00", ends="14:00:00", volunteers_needed=2)).json()
+    assert (await world.apis["vol_a"].put(shift_url(hour["id"], "2026-11-23"))).status_code == 200
+    assert (await world.apis["vol_a"].put(shift_url(hour["id"], "2026-11-30"))).status_code == 200
+    visit = {"topic": world.topic, "minutes": 25, "outcomes": ["pay_bill"]}
+    recorded = await world.apis["vol_a"].post(shift_url(hour["id"], "2026-11-23") + "/walk-ins", json=visit)
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["help_point_id"] == str(world.help_point_a)
+    not_on_it = await world.apis["vol_b"].post(shift_url(hour["id"], "2026-11-23") + "/walk-ins", json=visit)
+    assert not_on_it.status_code == 404 and not_on_it.json()["code"] == "drop_in_shift_not_found"
+    next_week = await world.apis["vol_a"].post(shift_url(hour["id"], "2026-11-30") + "/walk-ins", json=visit)
+    assert next_week.status_code == 409 and next_week.json()["code"] == "drop_in_not_today"
+    bad = await world.apis["vol_a"].post(
+        shift_url(hour["id"], "2026-11-23") + "/walk-ins", json={**visit, "outcomes": ["no_such"]}
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "outcome_unknown"
+    report = await world.apis["coord_a"].get("/api/v1/statistics", params={"by": "channel"})
+    walk_ins = {g["key"]: g["figures"] for g in report.json()["groups"]}["walk-in"]
+    assert walk_ins["requests"] == 1 and walk_ins["outcomes"] == {"pay_bill": 1}
+    listed = await world.apis["coord_a"].get(f"/api/v1/help-points/{world.help_point_a}/walk-ins")
+    assert [w["minutes"] for w in listed.json()] == [25], "the desk sees it too"

@@ -76,6 +76,10 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours/{hour_id:uuid}"): None,
     ("PUT", "/api/v1/drop-in-hours/{hour_id:uuid}/shifts/{day:date}"): None,
     ("DELETE", "/api/v1/drop-in-hours/{hour_id:uuid}/shifts/{day:date}"): None,
+    ("POST", "/api/v1/drop-in-hours/{hour_id:uuid}/shifts/{day:date}/walk-ins"): {
+        "topic": "online_banking",
+        "minutes": 20,
+    },
     ("GET", "/api/v1/people/{person_id:uuid}"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
