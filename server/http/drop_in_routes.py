@@ -22,10 +22,10 @@ from server.domain.drop_in import (
     Occurrence,
 )
 from server.domain.paging import DEFAULT_LIMIT
+from server.http.desk_routes import WalkInCreate, WalkInOut
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
 from server.http.schemas import Input
 from server.http.security import COORDINATORS, PUBLIC, VOLUNTEERS, Me, Svc, caller, roles
-from server.http.desk_routes import WalkInCreate, WalkInOut
 from server.services.desk import WalkInIn
 from server.services.drop_in import DropInHourIn
 

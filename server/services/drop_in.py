@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
 from server.db import days as days_q
-from server.db import network as network_q
 from server.db import drop_in as q
+from server.db import network as network_q
 from server.db import topics as topics_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, local_start
