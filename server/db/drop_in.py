@@ -11,8 +11,10 @@ from typing import Any
 
 from server.db.codec import as_list, as_uuid
 from server.db.tables import DropInHour, DropInShift, HelpSession, Membership, VolunteerHelpPoint
+from server.domain.clocktime import local_start
+from server.domain.days import DayException
 from server.domain.drop_in import DropInHour as Hour
-from server.domain.drop_in import Place
+from server.domain.drop_in import Place, on_day
 
 _HOUR_COLUMNS = (
     DropInHour.id,
@@ -300,3 +302,29 @@ async def usual_municipality(person_id: uuid.UUID) -> str | None:
         .limit(1)
     )
     return str(rows[0]["municipality"]) if rows else None
+
+
+async def refit_shifts(help_point_id: uuid.UUID, day: date, exception: DayException | None) -> int:
+    """After a help point's day changed (closed, other hours, back to the weekly hours): its drop-in shifts that
+    day take the day's times, and those whose drop-in hour no longer happens that day are removed (so they keep
+    nobody's time and count in nobody's week). Inside the caller's write transaction. Returns shifts removed."""
+    hours = {
+        as_uuid(r["id"]): _hour(r)
+        for r in await DropInHour.select(*_HOUR_COLUMNS).where(DropInHour.help_point == help_point_id)
+    }
+    if not hours:
+        return 0
+    rows = await DropInShift.select(DropInShift.id, DropInShift.drop_in_hour).where(
+        DropInShift.drop_in_hour.is_in(list(hours)) & (DropInShift.day == day)
+    )
+    removed = 0
+    for r in rows:
+        times = on_day(hours[as_uuid(r["drop_in_hour"])], day, exception)
+        if times is None:
+            await DropInShift.delete().where(DropInShift.id == r["id"])
+            removed += 1
+        else:
+            await DropInShift.update(
+                {DropInShift.starts_at: local_start(day, times[0]), DropInShift.ends_at: local_start(day, times[1])}
+            ).where(DropInShift.id == r["id"])
+    return removed

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
 from server.db import days as q
+from server.db import drop_in as drop_in_q
 from server.db import network as network_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date, local_interval
@@ -103,6 +104,9 @@ class DayService:
                 now=self._clock.now(),
                 by=caller.person_id,
             )
+            await drop_in_q.refit_shifts(
+                help_point_id, day, DayException(help_point_id, day, state, opens, closes, clean)
+            )
             await self._audit.record(
                 caller,
                 "help_point.day",
@@ -122,6 +126,7 @@ class DayService:
         async with write_transaction(self._engine):
             if not await q.remove(help_point_id, day):
                 raise NotFound("Nothing is set for that day.", code="day_not_found")
+            await drop_in_q.refit_shifts(help_point_id, day, None)
             await self._audit.record(
                 caller,
                 "help_point.day_removed",
@@ -163,6 +168,7 @@ class DayService:
                         now=now,
                         by=caller.person_id,
                     )
+                    await drop_in_q.refit_shifts(point, day, DayException(point, day, DayState.CLOSED))
             await self._audit.record(
                 caller,
                 "help_point.close_many",

@@ -322,3 +322,28 @@ async def test_the_volunteer_on_shift_records_walk_ins_that_count_in_the_statist
     assert walk_ins["requests"] == 1 and walk_ins["outcomes"] == {"pay_bill": 1}
     listed = await world.apis["coord_a"].get(f"/api/v1/help-points/{world.help_point_a}/walk-ins")
     assert [w["minutes"] for w in listed.json()] == [25], "the desk sees it too"
+
+
+async def test_closing_a_day_takes_its_shifts_away_and_other_hours_move_them(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    hour = (await publish(world)).json()
+    for day in ("2026-11-25", "2026-12-02"):
+        assert (await world.apis["vol_a"].put(shift_url(hour["id"], day))).status_code == 200
+    days = f"/api/v1/help-points/{world.help_point_a}/days"
+    coord = world.apis["coord_a"]
+    closed = await coord.put(f"{days}/2026-11-25", json={"state": "closed", "reason": {"fi": "Koulutus"}})
+    assert closed.status_code == 200
+    other = await coord.put(
+        f"{days}/2026-12-02", json={"state": "hours", "opens": "13:00:00", "closes": "16:00:00", "reason": {"fi": "X"}}
+    )
+    assert other.status_code == 200
+    rows = await DropInShift.select(DropInShift.day, DropInShift.starts_at, DropInShift.ends_at)
+    assert [(str(r["day"]), r["starts_at"].isoformat(), r["ends_at"].isoformat()) for r in rows] == [
+        ("2026-12-02", "2026-12-02T11:00:00+00:00", "2026-12-02T12:00:00+00:00")
+    ], "the closed day's shift keeps nobody's time; the other one is cut to 13-14"
+    assert [s["day"] for s in await shifts(world) if s["mine"]] == ["2026-12-02"]
+    back = await coord.delete(f"{days}/2026-12-02")
+    assert back.status_code == 204
+    [row] = await DropInShift.select(DropInShift.starts_at)
+    assert row["starts_at"].isoformat() == "2026-12-02T10:00:00+00:00", "back to the weekly hours: 12-14 again"
