@@ -88,9 +88,7 @@ async def candidates(
         if not volunteers:
             return []
         overrides = _overrides(await fetch(_OVERRIDES + ids, [first, last, *params]))
-        calendars = _calendars(
-            await fetch(_SESSIONS + ids + _SHIFTS + ids, [since, until, *params, since, until, *params]), now
-        )
+        calendars = _calendars(await _calendar_rows(fetch, ids, params, since, until), now)
         works_at = None
         if modality is Modality.HELP_POINT and help_point_id is None:
             works_at = _works_at(await fetch(_WORKS_AT + ids, params))
@@ -191,6 +189,11 @@ _VERSION = "SELECT n FROM matching_version WHERE id = 1"
 
 Rows = Sequence[Sequence[Any]]
 Fetch = Callable[[str, list[Any]], Awaitable[Rows]]
+
+
+async def _calendar_rows(fetch: Fetch, ids: str, params: list[Any], since: datetime, until: datetime) -> Rows:
+    """The eligible volunteers' sessions and drop-in shifts starting in [since, until), as rows of `_SESSIONS`."""
+    return await fetch(_SESSIONS + ids + _SHIFTS + ids, [since, until, *params, since, until, *params])
 
 
 @asynccontextmanager

@@ -14,7 +14,12 @@ Each measurement is preceded by `--warmup` unmeasured rounds (default 10), as in
 prepares each statement once per connection, and PostgreSQL plans a prepared statement's sixth execution twice
 (it weighs a generic plan once), so the first rounds of a fresh process are not what later requests pay.
 
+With `--days-and-shifts`, the last size is measured before and after a year of public holidays and closures at
+every help point and drop-in shifts for a tenth of the volunteers are added, each state with the calendar query
+as it was (sessions only) and as it is (sessions and drop-in shifts), alternating round by round.
+
 Run:  .venv/bin/python -m tests.bench.bench_matching [--sizes 1000 10000 100000] [--rounds 30] [--warmup 10]
+      .venv/bin/python -m tests.bench.bench_matching --sizes 10000 --days-and-shifts
 Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates and drops its own database.
 """
 
@@ -144,7 +149,105 @@ async def measure_matching(
     return stats(samples[False][warmup:]), stats(samples[True][warmup:]), stats(pure[warmup:]), ranked
 
 
-async def main(sizes: list[int], rounds: int, warmup: int) -> None:
+async def _sessions_only(fetch: q.Fetch, ids: str, params: list[object], since: datetime, until: datetime) -> q.Rows:
+    """The calendar query before drop-in shifts (sessions only): the "before" of `--days-and-shifts`."""
+    return await fetch(q._SESSIONS + ids, [since, until, *params])
+
+
+# A year of the days that differ at every help point: the Finnish public holidays (closed), and a coordinator's
+# closure on the first Wednesday of each month and other hours on its Thursday. One drop-in hour a weekday at
+# every help point; a tenth of the volunteers on a shift in each of the next four weeks (Tuesday 12-14).
+DAYS_SQL = """
+INSERT INTO help_point_day (id, help_point, day, state, opens, closes, reason, source, updated_at)
+SELECT gen_random_uuid(), hp.id, d.day, d.state, d.opens, d.closes, '{"fi": "Suljettu"}', d.source, now()
+FROM help_point hp CROSS JOIN (
+  SELECT unnest($1::date[]) AS day, 'closed' AS state, NULL::time AS opens, NULL::time AS closes, 'holiday' AS source
+  UNION ALL
+  SELECT m::date + ((10 - extract(isodow FROM m)::int) % 7), 'closed', NULL, NULL, 'coordinator'
+  FROM generate_series(date '2026-12-01', date '2027-11-01', interval '1 month') AS m
+  UNION ALL
+  SELECT m::date + ((11 - extract(isodow FROM m)::int) % 7), 'hours', time '12:00', time '15:00', 'coordinator'
+  FROM generate_series(date '2026-12-01', date '2027-11-01', interval '1 month') AS m
+) AS d
+ON CONFLICT DO NOTHING
+"""
+HOURS_SQL = """
+INSERT INTO drop_in_hour (id, help_point, weekday, starts, ends, topics, languages, minutes_per_visitor,
+                          volunteers_needed, active, created_at)
+SELECT gen_random_uuid(), hp.id, w, time '12:00', time '14:00', '[]', '["fi"]', 30, 10, true, now()
+FROM help_point hp CROSS JOIN generate_series(0, 4) AS w
+"""
+SHIFTS_SQL = """
+INSERT INTO drop_in_shift (id, drop_in_hour, day, volunteer, starts_at, ends_at, taken_at)
+SELECT gen_random_uuid(), h.id, d::date, v.person, d + time '10:00', d + time '12:00', now()
+FROM (SELECT person, row_number() OVER () AS n FROM volunteer_help_point) AS v
+JOIN LATERAL (SELECT id FROM drop_in_hour WHERE weekday = 1 ORDER BY id LIMIT 1) AS h ON true
+CROSS JOIN generate_series(timestamp '2026-11-24', timestamp '2026-12-15', interval '7 days') AS d
+WHERE v.n % 10 = 0
+"""
+
+
+async def measure_days_and_shifts(
+    conn: asyncpg.Connection, point: uuid.UUID, service: object, slots_point: uuid.UUID, rounds: int, warmup: int
+) -> None:
+    from server.domain.days import finnish_holidays
+
+    async def one_state(label: str) -> None:
+        request_args = {
+            "topic": "online_banking",
+            "modality": Modality.HELP_POINT,
+            "help_point_id": point,
+            "first": DAY,
+            "last": DAY,
+            "now": NOW,
+        }
+        query = BookingQuery("online_banking", "fi", Modality.HELP_POINT, slots_point)
+        new_calendar = q._calendar_rows
+        samples: dict[str, dict[str, list[float]]] = {
+            k: {"before": [], "after": []} for k in ("kept", "changed", "slots")
+        }
+        for n in range(warmup + rounds):
+            for version in ("before", "after") if n % 2 else ("after", "before"):
+                q._calendar_rows = _sessions_only if version == "before" else new_calendar  # type: ignore[assignment]
+                try:
+                    began = time.perf_counter()
+                    await q.candidates(**request_args)  # type: ignore[arg-type]
+                    kept = time.perf_counter() - began
+                    began = time.perf_counter()
+                    await service.slots(query, DAY, DAY + timedelta(days=13))  # type: ignore[attr-defined]
+                    slots = time.perf_counter() - began
+                    await conn.execute(TOUCH)
+                    began = time.perf_counter()
+                    await q.candidates(**request_args)  # type: ignore[arg-type]
+                    changed = time.perf_counter() - began
+                    await service.slots(query, DAY, DAY + timedelta(days=13))  # type: ignore[attr-defined]
+                finally:
+                    q._calendar_rows = new_calendar  # type: ignore[assignment]
+                if n >= warmup:
+                    samples["kept"][version].append(kept)
+                    samples["changed"][version].append(changed)
+                    samples["slots"][version].append(slots)
+        for kind, title in (("kept", "matching, kept"), ("changed", "after a change"), ("slots", "slot search, kept")):
+            print(
+                f"{label:<34} {title:<16} sessions only {stats(samples[kind]['before'])}"
+                f"   with shifts {stats(samples[kind]['after'])}"
+            )
+
+    print("\nholidays, closures and drop-in shifts: ms median / p95, the calendar query before and after, alternating")
+    await one_state("no days off, no shifts")
+    holidays = [d for d, _ in finnish_holidays(date(2026, 11, 23), date(2027, 12, 31))]
+    await conn.execute(DAYS_SQL, holidays)
+    await conn.execute(HOURS_SQL)
+    await conn.execute(SHIFTS_SQL)
+    await conn.execute("ANALYZE")
+    days = await conn.fetchval("SELECT count(*) FROM help_point_day")
+    shifts = await conn.fetchval("SELECT count(*) FROM drop_in_shift")
+    print(f"(added {days} days off or with other hours at {await conn.fetchval('SELECT count(*) FROM help_point')} "
+          f"help points, {shifts} drop-in shifts)")
+    await one_state("a year of days off, shifts")
+
+
+async def main(sizes: list[int], rounds: int, warmup: int, days_and_shifts: bool = False) -> None:
     name = f"apuri_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -209,6 +312,12 @@ async def main(sizes: list[int], rounds: int, warmup: int) -> None:
             f"slot search, 14 days, help point with 200 volunteers: {stats(samples[warmup:])} ms median / p95, "
             f"{found} slots (with {seeded:,} volunteers in the network)"
         )
+        if days_and_shifts:
+            conn = await asyncpg.connect(_pg_url(name))
+            try:
+                await measure_days_and_shifts(conn, point, service, slots_point, rounds, warmup)
+            finally:
+                await conn.close()
     finally:
         await stop(engine)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -220,5 +329,6 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--days-and-shifts", action="store_true")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.sizes, arguments.rounds, arguments.warmup))
+    asyncio.run(main(arguments.sizes, arguments.rounds, arguments.warmup, arguments.days_and_shifts))
