@@ -26,9 +26,10 @@ def _settings() -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import configure_logging, create_app
+    from server.app import configure_logging, create_app, tune_gc
 
     settings = _settings()
+    tune_gc()
     if args.no_scheduler:
         settings = replace(settings, scheduler=False)
     configure_logging(settings)
@@ -72,12 +73,13 @@ def cmd_worker(_: argparse.Namespace) -> int:
     from server.adapters.push import build_push
     from server.adapters.sms import build_sms
     from server.adapters.voice import build_voice
-    from server.app import configure_logging
+    from server.app import configure_logging, tune_gc
     from server.db.engine import bind, make_engine, start, stop
     from server.jobs.scheduler import start_scheduler
     from server.services.registry import build_services
 
     settings = _settings()
+    tune_gc()
     configure_logging(settings)
     log = logging.getLogger("apuri.worker")
 

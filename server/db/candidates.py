@@ -87,6 +87,10 @@ async def candidates(
         )
         if not volunteers:
             return []
+        # The eligible ones are known now: on PostgreSQL their ids go in as one array (the eligibility query
+        # again as a subquery would cost what keeping its answer saves, once a calendar has rows to match).
+        if isinstance(VolunteerProfile._meta.db, PostgresEngine):
+            ids, params = "(SELECT unnest({}::uuid[]))", [[v.id for v in volunteers]]
         overrides = _overrides(await fetch(_OVERRIDES + ids, [first, last, *params]))
         calendars = _calendars(await _calendar_rows(fetch, ids, params, since, until), now)
         works_at = None
@@ -379,15 +383,22 @@ def _calendars(rows: Rows, now: datetime) -> _Calendars:
     """From rows of `_SESSIONS` and `_SHIFTS`: active sessions and shifts block their time, and every one not
     cancelled counts towards its week's cap and, in the last four weeks, towards fairness."""
     calendars = _Calendars(defaultdict(list), defaultdict(Counter), Counter())
+    busy, per_week, recent = calendars.busy, calendars.per_week, calendars.recent
+    blocking = frozenset((*ACTIVE, "shift"))
+    recent_since = now - FAIRNESS_WINDOW
+    weeks: dict[datetime, tuple[int, int]] = {}  # many rows share a start (a drop-in hour's shifts)
     for volunteer_value, starts_at, ends_at, state in rows:
         volunteer = as_uuid(volunteer_value)
-        if state in ACTIVE or state == "shift":
+        if state in blocking:
             # The session itself; slot search keeps the buffer on both sides of it.
-            calendars.busy[volunteer].append(Interval(starts_at, ends_at))
+            busy[volunteer].append(Interval(starts_at, ends_at))
         if state != "cancelled":
-            calendars.per_week[volunteer][week_of(starts_at)] += 1
-            if now - FAIRNESS_WINDOW <= starts_at <= now:
-                calendars.recent[volunteer] += 1
+            week = weeks.get(starts_at)
+            if week is None:
+                week = weeks[starts_at] = week_of(starts_at)
+            per_week[volunteer][week] += 1
+            if recent_since <= starts_at <= now:
+                recent[volunteer] += 1
     return calendars
 
 

@@ -38,7 +38,7 @@ from server.adapters.clock import FixedClock
 from server.adapters.push import MemoryPush
 from server.adapters.sms import MemorySms
 from server.adapters.voice import MemoryVoice
-from server.app import create_app, services_of
+from server.app import create_app, services_of, tune_gc
 from server.db import candidates as q
 from server.db.engine import bind, make_engine, start, stop
 from server.db.migrate import migrate
@@ -242,12 +242,15 @@ async def measure_days_and_shifts(
     await conn.execute("ANALYZE")
     days = await conn.fetchval("SELECT count(*) FROM help_point_day")
     shifts = await conn.fetchval("SELECT count(*) FROM drop_in_shift")
-    print(f"(added {days} days off or with other hours at {await conn.fetchval('SELECT count(*) FROM help_point')} "
-          f"help points, {shifts} drop-in shifts)")
+    print(
+        f"(added {days} days off or with other hours at {await conn.fetchval('SELECT count(*) FROM help_point')} "
+        f"help points, {shifts} drop-in shifts)"
+    )
     await one_state("a year of days off, shifts")
 
 
 async def main(sizes: list[int], rounds: int, warmup: int, days_and_shifts: bool = False) -> None:
+    tune_gc()  # as `apuri serve` does
     name = f"apuri_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
