@@ -2,11 +2,12 @@
 kanssa"), and the numbered answers of the conversation that follows.
 
 The reading is deliberately simple and reviewable: each topic has a small lexicon of word stems per language
-(Finnish, Swedish, English), matched inside words (Finnish compounds: "mobiilipankkiin" holds "pankk"), without
+(Finnish, Swedish, English), matched inside words (Finnish compounds: "mobiilipankkiin" holds "pank"), without
 case or å/ä/ö ("sahkoposti" is "sähköposti"), and forgiving one wrong, missing or extra letter (or two swapped) in
-stems of five letters or more ("tunistautuminen", "emial"). A stem is strong (it names the topic: "pankk") or weak (it only leans:
-"sovellus", "maksa"); a text is about the topic with the highest score only if that score is at least that of one
-strong stem and no other topic ties it. Anything else is unclear and goes to a person, with the best guess shown.
+stems of five letters or more ("tunistautuminen", "emial"). A stem is strong (it names the topic: "pank"), a
+device word (it names the smartphone topic only when nothing else is named: "puhelin") or weak (it only leans:
+"sovellus", "maksa"); a text is about the topic with the highest score only if that score is at least a device
+word's and no other topic ties it. Anything else is unclear and goes to a person, with the best guess shown.
 The network coordinator adds stems for any topic (strong ones) in the app; the defaults below cover the usual
 topic codes.
 """
@@ -77,7 +78,18 @@ DEFAULT_LEXICON: Mapping[str, Mapping[str, tuple[tuple[str, ...], tuple[str, ...
 
 # Words that only say which language a text is in (for the answer), folded.
 _LANGUAGE_WORDS = {
-    "fi": {"apua", "tarvitsen", "tarvitsisin", "tarvitsisin", "haluan", "minun", "kanssa", "en", "osaa", "miten", "hei"},
+    "fi": {
+        "apua",
+        "tarvitsen",
+        "tarvitsisin",
+        "haluan",
+        "minun",
+        "kanssa",
+        "en",
+        "osaa",
+        "miten",
+        "hei",
+    },
     "sv": {"hjalp", "behover", "jag", "min", "mitt", "med", "kan", "inte", "hur", "hej", "vill"},
     "en": {"help", "need", "my", "with", "how", "the", "i", "cannot", "hello", "want"},
 }
@@ -104,7 +116,10 @@ def _within_one(a: str, b: str) -> bool:
         differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         # one letter wrong, or two neighbours swapped ("emial")
         return len(differ) <= 1 or (
-            len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]]
+            len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and a[differ[0]] == b[differ[1]]
+            and a[differ[1]] == b[differ[0]]
         )
     short, long = (a, b) if len(a) < len(b) else (b, a)
     i = 0
@@ -156,6 +171,35 @@ def lexicon_with(extra: Mapping[str, Iterable[str]], topics: Iterable[str] | Non
     return merged
 
 
+def _hits(
+    code: str,
+    stems: tuple[str, ...],
+    tier: int,
+    words: list[str],
+    joined: str,
+    exact: bool,
+    exact_words: set[str],
+    best: dict[str, int],
+) -> int:
+    """Record in `best` (word -> weight) what `stems` find in the words, exactly or one edit off; how many hits."""
+    found = 0
+    for stem in stems:
+        weight = _weight(code, stem, tier)
+        for word in [stem] if " " in stem else words:
+            if exact:
+                hit = (stem in joined) if " " in stem else (stem in word)
+            else:
+                hit = " " not in stem and word not in exact_words and _in_word(stem, word) == 1
+            if not hit:
+                continue
+            found += 1
+            got = weight if exact else max(weight - 1, 1)
+            if exact:
+                exact_words.add(word)
+            best[word] = max(best.get(word, 0), got)
+    return found
+
+
 def _weight(code: str, stem: str, tier: int) -> int:
     if tier != STRONG:
         return tier
@@ -167,33 +211,18 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     words = words_of(text)
     joined = " ".join(words)
     votes: dict[str, int] = {}
+    hits: dict[str, dict[str, int]] = {code: {} for code in lexicon}
+    exact_words: set[str] = set()
     # Exact hits first: a word that names some topic exactly is not read as a near miss of another one
     # ("bostadsbidrag" is an allowance, not "bedrägeri" misspelt).
-    hits: dict[str, dict[str, int]] = {}  # topic -> word -> the best stem's weight (variants of a stem count once)
-    exact_words: set[str] = set()
     for exact in (True, False):
         for code, by_language in lexicon.items():
-            best = hits.setdefault(code, {})
             for language, (strong, weak) in by_language.items():
-                for stems, tier in ((strong, STRONG), (weak, WEAK)):
-                    if not exact and tier == WEAK:
-                        continue  # a weak stem leans only when it is written as it is
-                    for stem in stems:
-                        weight = _weight(code, stem, tier)
-                        for word in [stem] if " " in stem else words:
-                            if exact:
-                                hit = (stem in joined) if " " in stem else (stem in word)
-                            else:
-                                hit = " " not in stem and word not in exact_words and _in_word(stem, word) == 1
-                            if not hit:
-                                continue
-                            got = weight if exact else max(weight - 1, 1)
-                            if exact:
-                                exact_words.add(word)
-                            if got > best.get(word, 0):
-                                best[word] = got
-                            if language != "*":
-                                votes[language] = votes.get(language, 0) + 1
+                found = _hits(code, strong, STRONG, words, joined, exact, exact_words, hits[code])
+                if exact:  # a weak stem leans only when it is written as it is
+                    found += _hits(code, weak, WEAK, words, joined, exact, exact_words, hits[code])
+                if found and language != "*":
+                    votes[language] = votes.get(language, 0) + found
     scores = {code: sum(best.values()) for code, best in hits.items() if best}
     for language, markers in _LANGUAGE_WORDS.items():
         votes[language] = votes.get(language, 0) + sum(1 for w in words if w in markers)
@@ -221,6 +250,6 @@ CALL_WORDS = frozenset({"soita", "soittakaa", "ring", "ringa", "call", "phone me
 
 
 def wants_call(text: str) -> bool:
-    """"SOITA" (or "ring", "call me"): the resident wants a person to call them instead."""
+    """ "SOITA" (or "ring", "call me"): the resident wants a person to call them instead."""
     words = words_of(text)
     return bool(words) and (words[0] in CALL_WORDS or " ".join(words[:2]) in CALL_WORDS)
