@@ -226,15 +226,15 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     scores = {code: sum(best.values()) for code, best in hits.items() if best}
     for language, markers in _LANGUAGE_WORDS.items():
         votes[language] = votes.get(language, 0) + sum(1 for w in words if w in markers)
-    language = max(votes, key=lambda k: votes[k]) if votes and max(votes.values()) > 0 else None
+    said = max(votes, key=lambda k: votes[k]) if votes and max(votes.values()) > 0 else None
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     if not ranked:
-        return Reading(None, None, language, scores)
+        return Reading(None, None, said, scores)
     best, score = ranked[0]
     tied = len(ranked) > 1 and ranked[1][1] == score
-    if score >= STRONG - 1 and not tied:
-        return Reading(best, best, language, scores)
-    return Reading(None, None if tied else best, language, scores)
+    if score >= DEVICE and not tied:
+        return Reading(best, best, said, scores)
+    return Reading(None, None if tied else best, said, scores)
 
 
 def choice_of(text: str, count: int) -> int | None:
