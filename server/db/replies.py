@@ -220,6 +220,7 @@ async def insert_inbound(
     action: str,
     state: str,
     now: datetime,
+    suggested_topic: str = "",
 ) -> uuid.UUID:
     row_id = uuid.uuid4()
     await InboundMessage.insert(
@@ -234,6 +235,7 @@ async def insert_inbound(
             state=state,
             received_at=now,
             handled_at=now if state == "handled" else None,
+            suggested_topic=suggested_topic,
         )
     )
     return row_id
@@ -251,6 +253,7 @@ _INBOX_COLUMNS = (
     InboundMessage.session.state.as_alias("session_state"),
     InboundMessage.state,
     InboundMessage.outcome,
+    InboundMessage.suggested_topic,
 )
 
 
@@ -275,6 +278,7 @@ def _item(r: dict[str, Any]) -> InboxItem:
         session_state=r["session_state"],
         state=r["state"],
         outcome=r["outcome"],
+        suggested_topic=r["suggested_topic"],
     )
 
 

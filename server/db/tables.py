@@ -388,6 +388,7 @@ class InboundMessage(Table, tablename="inbound_message"):
     handled_at = Timestamptz(null=True, default=None)
     handled_by = UUID(null=True, default=None)
     outcome = Varchar(length=32, default="")
+    suggested_topic = Varchar(length=40, default="")  # a text a person must read: the topic it most likely is
 
 
 class VolunteerApplication(Table, tablename="volunteer_application"):
@@ -554,6 +555,33 @@ class DropInShift(Table, tablename="drop_in_shift"):
     taken_at = Timestamptz()
 
 
+class TextConversation(Table, tablename="text_conversation"):
+    """A booking by SMS under way: the topic read from the resident's text, where, the times offered (JSON list of
+    ISO instants, numbered from 1 in the SMS), until when it holds. state: municipality (we asked where they live)
+    | offered | done. Keyed by the phone number: the sender may not be a person yet."""
+
+    id = UUID(primary_key=True)
+    phone = Varchar(length=16)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    language = Varchar(length=2, default="fi")
+    topic = Varchar(length=40)
+    state = Varchar(length=16)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, null=True, default=None)
+    offered = JSON(default="[]")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class TopicWord(Table, tablename="topic_word"):
+    """The network's own word stems for reading a topic from a resident's text (added to the built-in lexicon)."""
+
+    id = UUID(primary_key=True)
+    topic = ForeignKey(Topic, on_delete=OnDelete.cascade)
+    word = Varchar(length=40)
+    created_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     HelpPoint,
@@ -590,4 +618,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RequestReferral,
     DropInHour,
     DropInShift,
+    TextConversation,
+    TopicWord,
 )

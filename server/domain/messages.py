@@ -281,6 +281,56 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "en": "Apuri: You have more than one time. Which one are you confirming?\n{options}\nReply with its "
         "number, e.g. 1.",
     },
+    "reply.text_where": {
+        "fi": "Apuri: Autamme mielellämme. Missä kunnassa asut? Vastaa kunnan nimellä. Jos haluat, että "
+        "avustaja soittaa sinulle, vastaa SOITA.",
+        "sv": "Apuri: Vi hjälper gärna. I vilken kommun bor du? Svara med kommunens namn. Vill du att en "
+        "hjälpare ringer dig, svara RING.",
+        "en": "Apuri: We are glad to help. Which municipality do you live in? Reply with its name. For a "
+        "helper to call you, reply CALL.",
+    },
+    "reply.text_times": {
+        "fi": "Apuri: Vapaat ajat, {place}:\n{options}\nVastaa {numbers}. Vastaa SOITA, niin avustaja soittaa sinulle.",
+        "sv": "Apuri: Lediga tider, {place}:\n{options}\nSvara {numbers}. Svara RING, så ringer en hjälpare dig.",
+        "en": "Apuri: Free times, {place}:\n{options}\nReply {numbers}. Reply CALL and a helper will call you.",
+    },
+    "reply.text_taken": {
+        "fi": "Apuri: Joku ehti varata sen ajan. Nämä ovat vapaina, {place}:\n{options}\nVastaa {numbers}, tai SOITA.",
+        "sv": "Apuri: Någon hann boka den tiden. De här är lediga, {place}:\n{options}\nSvara {numbers}, eller RING.",
+        "en": "Apuri: Someone has just booked that time. These are free, {place}:\n{options}\nReply {numbers}, or "
+        "CALL.",
+    },
+    "reply.text_busy": {
+        "fi": "Apuri: Sinulla on jo aika {when}. Valitse toinen aika vastaamalla sen numerolla, tai vastaa SOITA.",
+        "sv": "Apuri: Du har redan en tid {when}. Välj en annan tid genom att svara med dess nummer, eller svara RING.",
+        "en": "Apuri: You already have a time {when}. Choose another time by replying with its number, or reply CALL.",
+    },
+    "reply.text_expired": {
+        "fi": "Apuri: Ne ajat eivät ole enää voimassa, eikä mitään varattu. Kerro uudella viestillä, missä tarvitset "
+        "apua, tai soita {helpline}.",
+        "sv": "Apuri: De tiderna gäller inte längre, och inget har bokats. Skriv ett nytt meddelande om vad du behöver "
+        "hjälp med, eller ring {helpline}.",
+        "en": "Apuri: Those times are no longer valid, and nothing was booked. Send a new message saying what you need "
+        "help with, or call {helpline}.",
+    },
+    "reply.text_no_times": {
+        "fi": "Apuri: Vapaita aikoja ei nyt löytynyt. Koordinaattori soittaa sinulle arkipäivänä. Voit myös soittaa "
+        "{helpline}.",
+        "sv": "Apuri: Inga lediga tider hittades nu. En koordinator ringer dig på en vardag. Du kan också ringa "
+        "{helpline}.",
+        "en": "Apuri: No free times were found now. A coordinator will call you on a working day. You can also call "
+        "{helpline}.",
+    },
+    "reply.text_call": {
+        "fi": "Apuri: Avustaja soittaa sinulle arkipäivänä mahdollisimman pian.",
+        "sv": "Apuri: En hjälpare ringer dig så snart som möjligt på en vardag.",
+        "en": "Apuri: A helper will call you as soon as possible on a working day.",
+    },
+    "reply.text_routed": {
+        "fi": "Apuri: Tässä asiassa sinua auttaa {organisation}. He ottavat sinuun yhteyttä.",
+        "sv": "Apuri: I det här ärendet hjälper {organisation} dig. De kontaktar dig.",
+        "en": "Apuri: {organisation} helps with this. They will contact you.",
+    },
     "reply.drop_in": {
         "fi": "Apuri: Digitukea ilman ajanvarausta, tule paikalle:\n{options}\nAjan voit varata soittamalla "
         "{helpline}.",
@@ -454,7 +504,20 @@ TEMPLATE_NAMES = tuple(DEFAULTS)
 
 
 # Messages whose fields differ from the rest of their audience's.
-FIELDS_BY_NAME = {"resident.referred": REFERRAL_FIELDS}
+TEXT_BOOKING_FIELDS = frozenset({"place", "options", "numbers", "when", "organisation", "helpline", "link"})
+FIELDS_BY_NAME = {"resident.referred": REFERRAL_FIELDS} | dict.fromkeys(
+    (
+        "reply.text_where",
+        "reply.text_times",
+        "reply.text_taken",
+        "reply.text_busy",
+        "reply.text_expired",
+        "reply.text_no_times",
+        "reply.text_call",
+        "reply.text_routed",
+    ),
+    TEXT_BOOKING_FIELDS,
+)
 FIELDS_BY_PREFIX = (
     ("resident.", RESIDENT_FIELDS),
     ("volunteer.", VOLUNTEER_FIELDS),

@@ -92,6 +92,7 @@ class InboxItem:
     session_state: str | None
     state: str
     outcome: str
+    suggested_topic: str = ""  # a text read for a topic that was not clear: the likeliest one ("" none)
 
 
 @dataclass(frozen=True, slots=True)

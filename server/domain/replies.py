@@ -97,6 +97,15 @@ def parse_reply(text: str) -> Reply:
     return Reply(_KIND_BY_WORD.get(words[0], ReplyKind.UNKNOWN))
 
 
+def mentions_reply_word(text: str) -> bool:
+    """Whether a text holds a question mark or any word a reply is made of ("peru", "kyllä", "stop"): then it may
+    be about the question asked, whatever else it says."""
+    normal = unicodedata.normalize("NFC", text)
+    if "?" in normal or "？" in normal:
+        return True
+    return any(_strip(token) in _KIND_BY_WORD for token in _fold(normal).split())
+
+
 def _strip(token: str) -> str:
     # Punctuation, symbols and emoji (with their joiners, variation selectors and skin tones) around a word.
     start, end = 0, len(token)

@@ -104,6 +104,7 @@ class InboxOut(msgspec.Struct, kw_only=True):
     session_state: str | None
     state: str
     outcome: str
+    suggested_topic: str  # a text that may be a request for help: the topic it most likely is about ("" none)
 
     @classmethod
     def of(cls, i: InboxItem) -> InboxOut:

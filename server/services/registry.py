@@ -33,6 +33,7 @@ from server.services.referrals import ReferralService
 from server.services.replies import InboxService, ReplyService
 from server.services.sessions import SessionService
 from server.services.statistics import StatisticsService
+from server.services.text_booking import TextBookingService
 from server.services.topics import TopicService
 from server.services.volunteers import VolunteerService
 from server.settings import Settings
@@ -129,7 +130,12 @@ def build_services(
         notifications=notifications,
         dispatcher=Dispatcher(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice),
         replies=ReplyService(
-            clock=clock, engine=engine, sessions=sessions, notifications=notifications, drop_in=drop_in
+            clock=clock,
+            engine=engine,
+            sessions=sessions,
+            notifications=notifications,
+            drop_in=drop_in,
+            text=TextBookingService(clock=clock, engine=engine, booking=booking),
         ),
         inbox=InboxService(clock=clock, engine=engine, audit=audit, sessions=sessions),
         messaging=MessagingService(clock=clock, engine=engine, audit=audit, notifications=notifications),

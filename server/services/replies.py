@@ -21,19 +21,29 @@ from server.adapters.clock import Clock
 from server.db import drop_in as drop_in_q
 from server.db import message_templates, outbox
 from server.db import replies as q
-from server.db.engine import AnyEngine, write_transaction
+from server.db import text_booking as text_q
+from server.db.engine import AnyEngine, is_unique_violation, write_transaction
 from server.domain.drop_in import TOLD, Occurrence, municipality_in, sms_line
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.paging import Page, PageRequest
 from server.domain.phone import mask
 from server.domain.records import InboxItem
-from server.domain.replies import MAX_CHOICES, Reply, ReplyKind, Target, parse_reply, reply_target
+from server.domain.replies import (
+    MAX_CHOICES,
+    Reply,
+    ReplyKind,
+    Target,
+    mentions_reply_word,
+    parse_reply,
+    reply_target,
+)
 from server.domain.roles import ForResident, Grant, Principal, Role
 from server.services.audit import AuditService
 from server.services.drop_in import DropInService
 from server.services.notifications import NotificationService
 from server.services.sessions import SessionService
+from server.services.text_booking import TextAnswer, TextBookingService
 
 log = logging.getLogger("apuri.replies")
 PROMPT_WINDOW = timedelta(days=7)
@@ -56,7 +66,8 @@ class Received:
     choices: tuple[q.ReplySession, ...] = ()  # a "which time?" question's sessions, numbered from 1
     wanted: str = ""  # and what the resident wanted to do with the one they pick
     drop_in: tuple[Occurrence, ...] = ()  # the drop-in hours asked for
-    language: str = ""  # the answer's language when the keyword said it (else the resident's)
+    language: str = ""  # the answer's language when the text said it (else the resident's)
+    values: tuple[tuple[str, str], ...] = ()  # the answer's own values (a booking by text)
 
 
 def e164_or_raw(raw: str) -> str:
@@ -81,42 +92,84 @@ class ReplyService:
         sessions: SessionService,
         notifications: NotificationService,
         drop_in: DropInService,
+        text: TextBookingService,
     ) -> None:
         self._clock = clock
         self._engine = engine
         self._sessions = sessions
         self._notifications = notifications
         self._drop_in = drop_in
+        self._text = text
 
     async def receive(self, *, phone: str, body: str, provider_id: str | None) -> Received:
         number = e164_or_raw(phone)
         body = body.strip()[:MAX_BODY]
         now = self._clock.now()
-        async with write_transaction(self._engine):
-            if provider_id and await q.seen(provider_id):
+        if provider_id and await q.seen(provider_id):
+            return Received("duplicate", None, inbox=False)
+        reply = parse_reply(body)
+        # A booking by text runs before the reply's own transaction (it books through its own): a refused booking
+        # never takes the received text with it.
+        text = None
+        if reply.kind not in (ReplyKind.DROP_IN, ReplyKind.STOP, ReplyKind.START):
+            text = await self._by_text(number, await q.sender(number), reply, body, now)
+        try:
+            async with write_transaction(self._engine):
+                if provider_id and await q.seen(provider_id):
+                    return Received("duplicate", None, inbox=False)
+                person = await q.sender(number)  # a text booking may have made the sender a resident
+                if text is not None:
+                    received = Received(
+                        text.action,
+                        text.answer,
+                        inbox=text.inbox,
+                        changed=text.changed,
+                        language=text.language,
+                        values=tuple(text.values.items()),
+                    )
+                elif reply.kind is ReplyKind.DROP_IN:
+                    received = await self._drop_in_hours(person, reply)
+                elif person is None:
+                    received = Received("unknown", "reply.unclear", inbox=True)
+                else:
+                    received = await self._act(person, reply, now)
+                inbound_id = await q.insert_inbound(
+                    provider_id=provider_id,
+                    phone=number,
+                    person_id=person.id if person else None,
+                    session_id=received.session.id if received.session else None,
+                    body=body,
+                    action=received.action,
+                    state="open" if received.inbox else "handled",
+                    now=now,
+                    suggested_topic=text.suggested_topic if text is not None else "",
+                )
+                if received.answer is not None:
+                    await self._answer(number, person, received, inbound_id, now)
+        except Exception as exc:
+            if provider_id and is_unique_violation(exc):  # the same text delivered twice at once
                 return Received("duplicate", None, inbox=False)
-            person = await q.sender(number)
-            reply = parse_reply(body)
-            if reply.kind is ReplyKind.DROP_IN:
-                received = await self._drop_in_hours(person, reply)
-            elif person is None:
-                received = Received("unknown", "reply.unclear", inbox=True)
-            else:
-                received = await self._act(person, reply, now)
-            inbound_id = await q.insert_inbound(
-                provider_id=provider_id,
-                phone=number,
-                person_id=person.id if person else None,
-                session_id=received.session.id if received.session else None,
-                body=body,
-                action=received.action,
-                state="open" if received.inbox else "handled",
-                now=now,
-            )
-            if received.answer is not None:
-                await self._answer(number, person, received, inbound_id, now)
+            raise
         log.info("SMS reply from %s: %s", mask(number), received.action)
         return received
+
+    async def _by_text(
+        self, number: str, person: q.Sender | None, reply: Reply, body: str, now: datetime
+    ) -> TextAnswer | None:
+        """A booking by text: an answer in a conversation under way, or a new text that answers no pending
+        question (no SMS asked the resident anything in the last week). None: the reply rules decide."""
+        conversation = await text_q.latest(number)
+        prompts = await q.prompts(person.id, now - PROMPT_WINDOW) if person is not None else []
+        if TextBookingService.under_way(conversation, prompts[0].sent_at if prompts else None):
+            assert conversation is not None
+            return await self._text.answer(conversation, person, body)
+        if reply.kind is not ReplyKind.UNKNOWN:
+            return None
+        # With a question pending (a reminder asked KYLLÄ or PERU), only a text that clearly names a topic and says
+        # nothing a reply would ("peru", "kyllä", a question) is a new request; the rest stays with that question.
+        if not prompts or (not mentions_reply_word(body) and await self._text.names_a_topic(body)):
+            return await self._text.start(number, person, body)
+        return None
 
     async def _act(self, person: q.Sender, reply: Reply, now: datetime) -> Received:
         recent = await q.prompts(person.id, now - PROMPT_WINDOW)
@@ -276,6 +329,7 @@ class ReplyService:
                 f"{n}) {self._about(s, language)['when']}, {self._about(s, language)['place']}"
                 for n, s in enumerate(received.choices, start=1)
             )
+        values.update(dict(received.values))
         if received.drop_in:
             values["options"] = "\n".join(sms_line(o, language) for o in received.drop_in)
         body = self._notifications.text(
