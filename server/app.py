@@ -58,7 +58,7 @@ from server.http.referral_routes import ReferralController
 from server.http.security import PUBLIC, SignInMiddleware, access_guard, session_cookie_name
 from server.http.session_routes import SessionController
 from server.http.statistics_routes import StatisticsController
-from server.http.topic_routes import OrganisationTopicsController, TopicsController
+from server.http.topic_routes import OrganisationTopicsController, TopicsController, TopicWordsController
 from server.http.twilio_routes import TwilioController
 from server.http.voice_routes import VoiceController
 from server.http.volunteer_routes import MyVolunteeringController, VolunteerForCoordinatorsController
@@ -152,6 +152,7 @@ def create_app(
         HelpPointsController,
         AuditController,
         TopicsController,
+        TopicWordsController,
         OrganisationTopicsController,
         MyVolunteeringController,
         VolunteerForCoordinatorsController,

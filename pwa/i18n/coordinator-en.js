@@ -35,7 +35,7 @@ export default {
   days: (d, h) => (h ? `${d} d ${h} h` : `${d} d`),
   offersPending: (n) => (n === 1 ? "1 volunteer is considering it" : `${n} volunteers are considering it`),
   noOffersPending: "No volunteer is considering it now",
-  channel: { pwa: "App", phone: "Phone menu", coordinator: "Coordinator", "walk-in": "Walk-in" },
+  channel: { pwa: "App", phone: "Phone menu", coordinator: "Coordinator", sms: "Text message", "walk-in": "Walk-in" },
   chooseVolunteer: "Choose a volunteer",
   chooseVolunteerFor: (topic, name) => `Choose a volunteer: ${topic}, ${name}`,
   resident: (name) => `Resident: ${name || "no name"}`,

@@ -35,7 +35,7 @@ export default {
   days: (d, h) => (h ? `${d} pv ${h} t` : `${d} pv`),
   offersPending: (n) => (n === 1 ? "1 vapaaehtoinen miettii" : `${n} vapaaehtoista miettii`),
   noOffersPending: "Yksikään vapaaehtoinen ei mieti tätä nyt",
-  channel: { pwa: "Sovellus", phone: "Puhelinvalikko", coordinator: "Koordinaattori", "walk-in": "Ilman ajanvarausta" },
+  channel: { pwa: "Sovellus", phone: "Puhelinvalikko", coordinator: "Koordinaattori", sms: "Tekstiviesti", "walk-in": "Ilman ajanvarausta" },
   chooseVolunteer: "Valitse vapaaehtoinen",
   chooseVolunteerFor: (topic, name) => `Valitse vapaaehtoinen: ${topic}, ${name}`,
   resident: (name) => `Asukas: ${name || "nimetön"}`,

@@ -35,7 +35,7 @@ export default {
   days: (d, h) => (h ? `${d} d ${h} h` : `${d} d`),
   offersPending: (n) => (n === 1 ? "1 frivillig funderar" : `${n} frivilliga funderar`),
   noOffersPending: "Ingen frivillig funderar på den nu",
-  channel: { pwa: "Appen", phone: "Telefonmenyn", coordinator: "Koordinator", "walk-in": "Utan tidsbokning" },
+  channel: { pwa: "Appen", phone: "Telefonmenyn", coordinator: "Koordinator", sms: "Sms", "walk-in": "Utan tidsbokning" },
   chooseVolunteer: "Välj en frivillig",
   chooseVolunteerFor: (topic, name) => `Välj en frivillig: ${topic}, ${name}`,
   resident: (name) => `Invånare: ${name || "utan namn"}`,

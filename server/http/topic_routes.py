@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 
+from server.http.schemas import Input
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, Me, Svc, caller, roles
 from server.http.topic_volunteer_schemas import ServedTopics, ServedTopicsOut, TopicCreate, TopicIn, TopicOut
 
@@ -39,6 +41,68 @@ class TopicsController(Controller):
     @put("/{code:str}", opt=roles(*NETWORK), summary="Change a topic (or retire it with active=false)")
     async def replace(self, code: CodeParam, data: JSONBody[TopicIn], me: Me, services: Svc) -> TopicOut:
         return TopicOut.of(await services.topics.update(me, data.domain(code)))
+
+
+Stem = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class TopicWordsIn(Input):
+    words: Annotated[list[Stem], msgspec.Meta(max_length=100)]
+
+
+class BuiltInWords(msgspec.Struct, kw_only=True):
+    strong: list[str]
+    weak: list[str]
+
+
+class TopicWordsOut(msgspec.Struct, kw_only=True):
+    """How texts are read for this topic: the network's own stems (strong: each names the topic) and the built-in
+    ones by language. Stems match inside words, without case or å/ä/ö, one letter off in long ones."""
+
+    topic: str
+    words: list[str]
+    built_in: dict[str, BuiltInWords]
+
+
+class TextIn(Input):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1600)]
+
+
+class ReadingOut(msgspec.Struct, kw_only=True):
+    topic: str | None  # clear: what the text books
+    guess: str | None  # unclear: the likeliest topic shown in the inbox
+    language: str | None
+    scores: dict[str, int]
+
+
+async def _words_out(code: str, services: Svc) -> TopicWordsOut:
+    own, built_in = await services.topics.words(code)
+    languages = built_in.get(code, {})
+    return TopicWordsOut(
+        topic=code,
+        words=own,
+        built_in={lang: BuiltInWords(strong=list(s), weak=list(w)) for lang, (s, w) in languages.items()},
+    )
+
+
+class TopicWordsController(Controller):
+    path = "/api/v1/topics"
+    tags = ["topics"]
+    dependencies = {"me": Provide(caller, sync_to_thread=False)}
+
+    @get("/{code:str}/words", opt=PUBLIC, summary="The words a text is read for this topic by")
+    async def words(self, code: CodeParam, services: Svc) -> TopicWordsOut:
+        return await _words_out(code, services)
+
+    @put("/{code:str}/words", opt=roles(*NETWORK), summary="Set the network's own words for this topic")
+    async def set_words(self, code: CodeParam, data: JSONBody[TopicWordsIn], me: Me, services: Svc) -> TopicWordsOut:
+        await services.topics.set_words(me, code, data.words)
+        return await _words_out(code, services)
+
+    @post("/read", opt=roles(*NETWORK), status_code=200, summary="Try how a text message would be read")
+    async def read_text(self, data: JSONBody[TextIn], me: Me, services: Svc) -> ReadingOut:
+        found = await services.topics.read_text(me, data.text)
+        return ReadingOut(topic=found.topic, guess=found.guess, language=found.language, scores=dict(found.scores))
 
 
 class OrganisationTopicsController(Controller):

@@ -6,12 +6,17 @@ import uuid
 
 from server.adapters.clock import Clock
 from server.db import network as network_q
+from server.db import text_booking as text_q
 from server.db import topics as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.domain.roles import Principal
+from server.domain.text_booking import DEFAULT_LEXICON, Lexicon, Reading, lexicon_with, read, words_of
 from server.domain.topics import Topic, validate_topic
 from server.services.audit import AuditService
+
+
+MIN_WORD = 3  # shorter stems would match inside too many words
 
 
 class TopicService:
@@ -78,3 +83,32 @@ class TopicService:
                 detail={"topics": sorted(set(codes))},
             )
         return await q.organisation_topics(organisation_id)
+
+    # ---- reading texts (booking by text message) ----------------------------------------------------------------
+
+    async def words(self, code: str) -> tuple[list[str], Lexicon]:
+        """The network's own stems for a topic, and the built-in ones (by language: strong, weak). Public, like
+        the topics: only the network coordinator changes them."""
+        await self.topic(code)
+        return (await text_q.words()).get(code, []), {code: DEFAULT_LEXICON.get(code, {})}
+
+    async def set_words(self, caller: Principal, code: str, stems: list[str]) -> list[str]:
+        """Replace the network's own stems for a topic (folded: no case, å/ä/ö as a/a/o; duplicates dropped)."""
+        self._network_only(caller)
+        await self.topic(code)
+        clean = list(dict.fromkeys(w for w in (" ".join(words_of(s)) for s in stems) if len(w) >= MIN_WORD))
+        async with write_transaction(self._engine):
+            await text_q.replace_words(code, clean, self._clock.now())
+            await self._audit.record(caller, "topic.words", "topic", code, detail={"words": len(clean)})
+        return clean
+
+    async def read_text(self, caller: Principal, body: str) -> Reading:
+        """How a text would be read (for the network coordinator trying the lexicon out)."""
+        self._network_only(caller)
+        topics = await q.list_topics(active_only=True)
+        return read(body, lexicon_with(await text_q.words(), [t.code for t in topics]))
+
+    @staticmethod
+    def _network_only(caller: Principal) -> None:
+        if not caller.is_network_coordinator:
+            raise Forbidden("Only the network coordinator keeps the words topics are read by.", code="network_only")

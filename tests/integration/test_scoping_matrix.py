@@ -67,6 +67,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/help-points/{help_point_id:uuid}/walk-ins"): {"topic": "online_banking", "minutes": 20},
     ("DELETE", "/api/v1/help-points/{help_point_id:uuid}/walk-ins/{walk_in_id:uuid}"): None,
     ("GET", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours"): None,
+    ("PUT", "/api/v1/topics/{code:str}/words"): {"words": ["taken"]},
     ("GET", "/api/v1/help-points/{help_point_id:uuid}/drop-in"): None,
     ("POST", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours"): {
         "weekday": 0,

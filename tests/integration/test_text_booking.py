@@ -166,3 +166,25 @@ async def test_a_partner_only_topic_goes_to_the_partner_who_is_named(env: Env) -
     assert answer.startswith("Apuri: Tässä asiassa sinua auttaa Beta Seniors."), answer
     [request] = await HelpRequest.select(HelpRequest.state, HelpRequest.routed_to).where(HelpRequest.channel == "sms")
     assert request == {"state": "routed", "routed_to": world.org_b}
+
+
+async def test_the_network_coordinator_adds_words_and_tries_a_text(env: Env) -> None:
+    world = await ready(env)
+    network = world.apis["network"]
+    url = f"/api/v1/topics/{world.topic}/words"
+    shown = await network.get(url)
+    assert shown.status_code == 200, shown.text
+    assert "pank" in shown.json()["built_in"]["fi"]["strong"] and shown.json()["words"] == []
+    tried = await network.post("/api/v1/topics/read", json={"text": "tiliote ei näy"})
+    assert tried.status_code == 200 and tried.json()["topic"] is None
+    saved = await network.put(url, json={"words": ["Tiliote", "tiliote", "OP-mobiili"]})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["words"] == ["opmobiili", "tiliote"], "folded, once each"
+    tried = await network.post("/api/v1/topics/read", json={"text": "tiliote ei näy"})
+    assert tried.json()["topic"] == world.topic
+    [offered] = await says(env, "tiliote ei näy")
+    assert "Missä kunnassa" in offered, "the new word reads the text"
+    for who in ("coord_a", "vol_a", "resident_1"):
+        assert (await world.apis[who].put(url, json={"words": ["x" * 3]})).status_code == 403
+    short = await network.put(url, json={"words": ["ab"]})
+    assert short.status_code == 400
