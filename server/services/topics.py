@@ -15,7 +15,6 @@ from server.domain.text_booking import DEFAULT_LEXICON, Lexicon, Reading, lexico
 from server.domain.topics import Topic, validate_topic
 from server.services.audit import AuditService
 
-
 MIN_WORD = 3  # shorter stems would match inside too many words
 
 
