@@ -171,6 +171,8 @@ export default {
   bookAnother: "Book for another caller",
   toQueues: "Back to the queues",
   check: {
+    words: "Write each word on its own line, 3 to 40 characters.",
+    wordsTry: "Write a message to try.",
     dropInHours: "Enter the start and end time. It must start before it ends.",
     dropInMinutes: "Time per visitor is 5 to 120 minutes.",
     dropInVolunteers: "Volunteers needed is 0 to 10.",
@@ -328,6 +330,20 @@ export default {
 
   // Days that differ (on the help point's page) and closed days
   // Drop-in hours (help without booking) on the help point's page, and unstaffed shifts in the queues
+  suggestedTopic: (topic) => `Likely topic: ${topic}`,
+  wordsTitle: "Words in text messages",
+  wordsIntro: "When a resident writes a text message, Apuri looks for these words in it. A word is found inside compound words too, without capitals and without å, ä and ö, and one typing mistake is allowed in a long word. A message that is not clear goes to a coordinator.",
+  wordsBuiltIn: "Built-in words:",
+  wordsNoBuiltIn: "This topic has no built-in words: add your own.",
+  wordsOwn: "The network's own words",
+  wordsOwnHint: "One word or the start of a word per line, at least 3 characters. For example: statement",
+  wordsSave: "Save the words",
+  wordsSaved: "Words saved.",
+  wordsTry: "Try a message",
+  wordsTryHint: "Write the message as a resident would.",
+  wordsTryButton: "Try",
+  wordsReadAs: (topic) => `The message would be read as the topic: ${topic}.`,
+  wordsUnclear: (guess) => (guess ? `The message is not clear. Most likely: ${guess}. It would go to a coordinator.` : "The message is not clear. It would go to a coordinator."),
   dropInTitle: "Drop-in hours without booking",
   dropInIntro: "Weekly times when residents can come without booking. Residents see them in the app, in the voice menu and by texting DROP-IN. There are none on closed days.",
   dropInNone: "This help point has no drop-in hours.",

@@ -169,6 +169,8 @@ export default {
   bookAnother: "Varaa toiselle soittajalle",
   toQueues: "Takaisin jonoihin",
   check: {
+    words: "Kirjoita jokainen sana omalle rivilleen, 3–40 merkkiä.",
+    wordsTry: "Kirjoita kokeiltava viesti.",
     dropInHours: "Kirjoita alkamis- ja loppumisaika. Alkamisen pitää olla ennen loppumista.",
     dropInMinutes: "Aika asiakasta kohden on 5–120 minuuttia.",
     dropInVolunteers: "Vapaaehtoisia voi tarvita 0–10.",
@@ -326,6 +328,20 @@ export default {
 
   // Poikkeavat päivät (apupisteen sivulla) ja suljetut päivät
   // Päivystykset (digituki ilman ajanvarausta) apupisteen sivulla, ja vuorot ilman vapaaehtoista jonoissa
+  suggestedTopic: (topic) => `Todennäköinen aihe: ${topic}`,
+  wordsTitle: "Tekstiviestien sanat",
+  wordsIntro: "Kun asukas kirjoittaa tekstiviestin, Apuri etsii siitä näitä sanoja. Sana löytyy myös yhdyssanan sisältä, ilman isoja kirjaimia ja ilman å-, ä- ja ö-kirjaimia, ja pitkässä sanassa yksi kirjoitusvirhe sallitaan. Jos viesti ei ole selvä, se menee koordinaattorille.",
+  wordsBuiltIn: "Valmiit sanat:",
+  wordsNoBuiltIn: "Tälle aiheelle ei ole valmiita sanoja: lisää omat.",
+  wordsOwn: "Verkoston omat sanat",
+  wordsOwnHint: "Yksi sana tai sanan alku riviä kohden, vähintään 3 merkkiä. Esimerkiksi: tiliote",
+  wordsSave: "Tallenna sanat",
+  wordsSaved: "Sanat tallennettu.",
+  wordsTry: "Kokeile viestiä",
+  wordsTryHint: "Kirjoita viesti niin kuin asukas sen kirjoittaisi.",
+  wordsTryButton: "Kokeile",
+  wordsReadAs: (topic) => `Viesti luettaisiin aiheeksi: ${topic}.`,
+  wordsUnclear: (guess) => (guess ? `Viesti ei ole selvä. Todennäköisin aihe: ${guess}. Se menisi koordinaattorille.` : "Viesti ei ole selvä. Se menisi koordinaattorille."),
   dropInTitle: "Päivystykset ilman ajanvarausta",
   dropInIntro: "Viikoittaiset ajat, joihin asukkaat voivat tulla ilman ajanvarausta. Asukkaat näkevät ne sovelluksessa, puhelinvalikossa ja tekstiviestillä PÄIVYSTYS. Suljettuina päivinä päivystystä ei ole.",
   dropInNone: "Tällä apupisteellä ei ole päivystyksiä.",

@@ -170,6 +170,8 @@ export default {
   bookAnother: "Boka åt nästa som ringer",
   toQueues: "Tillbaka till köerna",
   check: {
+    words: "Skriv varje ord på en egen rad, 3–40 tecken.",
+    wordsTry: "Skriv ett meddelande att pröva.",
     dropInHours: "Skriv in start- och sluttid. Jouren måste börja före den slutar.",
     dropInMinutes: "Tiden per besökare är 5–120 minuter.",
     dropInVolunteers: "Antalet frivilliga som behövs är 0–10.",
@@ -327,6 +329,20 @@ export default {
 
   // Avvikande dagar (på hjälppunktens sida) och stängda dagar
   // Jourer (digitalt stöd utan tidsbokning) på hjälpställets sida, och pass utan frivillig i köerna
+  suggestedTopic: (topic) => `Troligt ämne: ${topic}`,
+  wordsTitle: "Ord i sms",
+  wordsIntro: "När en invånare skriver ett sms letar Apuri efter de här orden. Ordet hittas också inne i sammansatta ord, utan versaler och utan å, ä och ö, och i långa ord tillåts ett stavfel. Är meddelandet oklart går det till en koordinator.",
+  wordsBuiltIn: "Inbyggda ord:",
+  wordsNoBuiltIn: "Ämnet har inga inbyggda ord: lägg till egna.",
+  wordsOwn: "Nätverkets egna ord",
+  wordsOwnHint: "Ett ord eller en ordbörjan per rad, minst 3 tecken. Till exempel: kontoutdrag",
+  wordsSave: "Spara orden",
+  wordsSaved: "Orden har sparats.",
+  wordsTry: "Pröva ett meddelande",
+  wordsTryHint: "Skriv meddelandet som en invånare skulle skriva det.",
+  wordsTryButton: "Pröva",
+  wordsReadAs: (topic) => `Meddelandet skulle läsas som ämnet: ${topic}.`,
+  wordsUnclear: (guess) => (guess ? `Meddelandet är oklart. Troligast: ${guess}. Det skulle gå till en koordinator.` : "Meddelandet är oklart. Det skulle gå till en koordinator."),
   dropInTitle: "Jourer utan tidsbokning",
   dropInIntro: "Tider varje vecka då invånarna kan komma utan tidsbokning. Invånarna ser dem i appen, i telefonmenyn och med sms:et JOUR. Stängda dagar finns ingen jour.",
   dropInNone: "Hjälpstället har inga jourer.",

@@ -340,6 +340,7 @@ function inboxCard(item, done) {
     h("p", {}, phoneLink(item.phone), ` · ${t("coord.receivedAt", when(item.received_at, language()))}`),
     h("blockquote", {}, item.body),
     about,
+    item.suggested_topic ? h("p", {}, t("coord.suggestedTopic", topicName(item.suggested_topic))) : null,
     outcomeButtons(item, `/inbox/${item.id}/handle`, outcomes, name, done),
   );
 }

@@ -50,8 +50,10 @@ function topicCard(topic) {
 
 async function fillOne(root, code, token) {
   let topic;
+  let topics;
   try {
-    topic = (await allTopics()).find((x) => x.code === code);
+    topics = await allTopics();
+    topic = topics.find((x) => x.code === code);
   } catch (error) {
     if (!stillOn(token)) return;
     root.querySelector(".loading")?.remove();
@@ -60,7 +62,75 @@ async function fillOne(root, code, token) {
   if (!stillOn(token)) return;
   root.querySelector(".loading")?.remove();
   if (!topic) return void problem(root, t("errors.not_found"), { focus: false });
-  root.append(topicForm(root, topic));
+  root.append(topicForm(root, topic), wordsSection(root, topic, topics));
+}
+
+// The words a resident's text message is read by (booking by text): the built-in ones to read, the network's own
+// to change (one per line), and a box to try how a message would be read.
+function wordsSection(root, topic, topics) {
+  const topicName = (code) => {
+    const found = topics.find((x) => x.code === code);
+    return found ? found.names[language()] || found.names.fi : code;
+  };
+  const heading = h("h2", { id: "h-words", tabIndex: -1 }, t("coord.wordsTitle"));
+  const builtIn = h("div", { id: "words-built-in" }, h("p", { class: "loading" }, t("loading")));
+  const own = h("textarea", { id: "words-own", name: "words-own", rows: 5, attrs: { "aria-describedby": "words-own-hint words-own-error" } });
+  const save = h("button", { type: "submit", class: "primary" }, t("coord.wordsSave"));
+  const form = h(
+    "form",
+    { id: "words-form", novalidate: true },
+    h("label", { for: "words-own" }, t("coord.wordsOwn")),
+    h("p", { id: "words-own-hint", class: "hint" }, t("coord.wordsOwnHint")),
+    h("p", { id: "words-own-error", class: "error", hidden: true }),
+    own,
+    save,
+  );
+  const lines = () => own.value.split(/[\n,]/).map((w) => w.trim()).filter(Boolean);
+  const show = (found) => {
+    own.value = found.words.join("\n");
+    const rows = Object.entries(found.built_in).map(([lang, words]) =>
+      h("li", {}, `${t(`coord.dropInLanguage.${lang}`)}: ${[...words.strong, ...words.weak].join(", ")}`),
+    );
+    builtIn.replaceChildren(
+      h("p", {}, t("coord.wordsBuiltIn")),
+      rows.length ? h("ul", {}, ...rows) : h("p", { class: "empty" }, t("coord.wordsNoBuiltIn")),
+    );
+  };
+  api("GET", `/topics/${topic.code}/words`).then(show, (error) => problem(root, coordExplain(error), { focus: false }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (save.dataset.busy) return;
+    clearErrors(form);
+    const words = lines();
+    if (words.some((w) => w.length < 3 || w.length > 40)) return fieldError(own, t("coord.check.words"));
+    save.dataset.busy = "true";
+    try {
+      show(await api("PUT", `/topics/${topic.code}/words`, { words }));
+    } catch (error) {
+      return void problem(root, coordExplain(error));
+    } finally {
+      delete save.dataset.busy;
+    }
+    say(t("coord.wordsSaved"));
+  });
+  const trial = field({ id: "words-try", label: t("coord.wordsTry"), hint: t("coord.wordsTryHint"), maxlength: "300" });
+  const tryButton = h("button", { type: "submit", class: "secondary" }, t("coord.wordsTryButton"));
+  const result = h("p", { id: "words-try-result", attrs: { "aria-live": "polite" } });
+  const tryForm = h("form", { id: "words-try-form", novalidate: true }, ...trial.nodes, tryButton, result);
+  tryForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(tryForm);
+    if (!trial.input.value.trim()) return fieldError(trial.input, t("coord.check.wordsTry"));
+    try {
+      const found = await api("POST", "/topics/read", { text: trial.input.value });
+      result.textContent = found.topic
+        ? t("coord.wordsReadAs", topicName(found.topic))
+        : t("coord.wordsUnclear", found.guess ? topicName(found.guess) : "");
+    } catch (error) {
+      problem(root, coordExplain(error));
+    }
+  });
+  return h("section", { id: "topic-words", attrs: { "aria-labelledby": "h-words" } }, heading, h("p", {}, t("coord.wordsIntro")), builtIn, form, tryForm);
 }
 
 /** Change `topic`, or (null) add a new one. */

@@ -756,3 +756,40 @@ async def test_a_deactivated_volunteers_session_goes_to_another_volunteer_at_the
     [now] = [s for s in mine if s["id"] == session["id"]]
     assert now["starts_at"] == session["starts_at"] and now["volunteer_first_name"] != session["volunteer_first_name"]
     await staff.close()
+
+
+async def test_the_network_coordinator_adds_words_for_text_booking_and_tries_a_message(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, width=1280)
+    page = staff.page
+    await go(page, "/koordinaattori/aihe/online_banking", "topic-edit")
+    await page.wait_for_selector("#words-built-in ul")
+    assert "pank" in await page.inner_text("#words-built-in")
+    await check(page, "a topic's words at 1280 px")
+    await page.focus("#h-words")
+    await tab_until(page, "#words-own")
+    await page.keyboard.type("tiliote\nOP-mobiili")
+    await tab_until(page, "#words-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await status_is(page, "Sanat tallennettu.")
+    assert await page.input_value("#words-own") == "opmobiili\ntiliote"
+    await tab_until(page, "#words-try")
+    await page.keyboard.type("tiliote ei näy puhelimessa")
+    await page.keyboard.press("Enter")
+    await wait_until(
+        page, "() => document.getElementById('words-try-result').textContent.startsWith('Viesti luettaisiin')"
+    )
+    assert "Verkkopankki" in await page.inner_text("#words-try-result")
+    await page.set_viewport_size({"width": 375, "height": 900})
+    await check(page, "a topic's words at 375 px")
+    for language, title in (("sv", "Ord i sms"), ("en", "Words in text messages")):
+        await page.click(f"button[data-lang={language}]")
+        await wait_until(page, "lang => document.documentElement.lang === lang", language)
+        await loaded(page, "topic-edit")
+        await page.wait_for_selector("#words-built-in ul")
+        assert await page.inner_text("#h-words") == title
+        await check(page, f"a topic's words in {language}")
+    await page.click("button[data-lang=fi]")
+    await staff.send("PUT", "/topics/online_banking/words", {"words": []})
+    await staff.close()
