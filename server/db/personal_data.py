@@ -24,6 +24,7 @@ from server.db.tables import (
     HelpRequest,
     HelpSession,
     InboundMessage,
+    TextConversation,
     Membership,
     Notification,
     Offer,
@@ -119,6 +120,9 @@ async def collect(person_id: uuid.UUID, language: str) -> Node | None:
     messages.sort(key=lambda m: m["created_at"])
     replies = await InboundMessage.select().where(
         (InboundMessage.person == person_id) | _by_number(InboundMessage.phone, numbers)
+    )
+    texts = await TextConversation.select().where(
+        (TextConversation.person == person_id) | _by_number(TextConversation.phone, numbers)
     )
     calls = await VoiceCall.select().where((VoiceCall.person == person_id) | _by_number(VoiceCall.phone, numbers))
     callbacks = await CallbackRequest.select().where(
@@ -227,6 +231,21 @@ async def collect(person_id: uuid.UUID, language: str) -> Node | None:
             [
                 {"received_at": r["received_at"], "from": r["phone"], "text": r["body"], "action": r["action"]}
                 for r in sorted(replies, key=lambda r: r["received_at"])
+            ],
+        ),
+        group(
+            "TEXT_BOOKINGS",
+            "TEXT_BOOKING",
+            [
+                {
+                    "created_at": t["created_at"],
+                    "number": t["phone"],
+                    "topic": topics.get(t["topic"], t["topic"]),
+                    "state": t["state"],
+                    "times_offered": ", ".join(as_list(t["offered"])),
+                    "expires_at": t["expires_at"],
+                }
+                for t in sorted(texts, key=lambda t: t["created_at"])
             ],
         ),
         group(
@@ -392,6 +411,9 @@ async def erase(person_id: uuid.UUID, now: datetime) -> bool:
         ).where(where & Notification.state.not_in(["scheduled", "sending"]))
     await InboundMessage.delete().where(
         (InboundMessage.person == person_id) | _by_number(InboundMessage.phone, numbers)
+    )
+    await TextConversation.delete().where(
+        (TextConversation.person == person_id) | _by_number(TextConversation.phone, numbers)
     )
     # Calls and callbacks stay as anonymous counts (the voice menu's statistics); numbers and choices go.
     await VoiceCall.update(

@@ -17,6 +17,7 @@ from server.db.tables import (
     HelpRequest,
     HelpSession,
     InboundMessage,
+    TextConversation,
     Membership,
     Notification,
     Person,
@@ -159,7 +160,7 @@ async def blank_old_addresses(cutoff: datetime, limit: int = BATCH) -> int:
 
 async def blank_old_texts(cutoff: datetime, now: datetime) -> int:
     """Message texts and numbers (the row stays as the record that something was sent), texts people sent us
-    once handled, the dev phone's messages, and the choices callers made in the voice menu."""
+    once handled, the dev phone's messages, the choices callers made in the voice menu, and bookings by text."""
     final = ["sent", "delivered", "failed", "cancelled", "expired"]
     sent = await (
         Notification.update(
@@ -192,7 +193,9 @@ async def blank_old_texts(cutoff: datetime, now: datetime) -> int:
         .returning(VoiceCall.id)
     )
     dev = await DevSmsMessage.delete().where(DevSmsMessage.created_at < cutoff).returning(DevSmsMessage.id)
-    return len(sent) + len(replies) + len(calls) + len(dev)
+    # Bookings by text long over (they hold the number and the topic); what they booked is in the request.
+    texts = await TextConversation.delete().where(TextConversation.updated_at < cutoff).returning(TextConversation.id)
+    return len(sent) + len(replies) + len(calls) + len(dev) + len(texts)
 
 
 # ---- runs ------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from server.db import topics as topics_q
-from server.db.tables import CallbackRequest, HelpRequest, HelpSession, InboundMessage, Person
+from server.db.tables import CallbackRequest, HelpRequest, HelpSession, InboundMessage, Person, TextConversation
 from server.domain.topics import Topic
 from tests.conftest import Env, base_settings, make_env
 from tests.integration.test_sms_replies import PUBLIC, TOKEN, text
@@ -188,3 +188,19 @@ async def test_the_network_coordinator_adds_words_and_tries_a_text(env: Env) -> 
         assert (await world.apis[who].put(url, json={"words": ["x" * 3]})).status_code == 403
     short = await network.put(url, json={"words": ["ab"]})
     assert short.status_code == 400
+
+
+async def test_a_booking_by_text_is_in_the_residents_data_and_goes_with_it(env: Env) -> None:
+    world = await ready(env)
+    resident = PHONES["resident_1"]
+    await says(env, "verkkopankki", resident)
+    mine = await world.apis["resident_1"].get("/api/v1/me/data")
+    assert mine.status_code == 200, mine.text
+    texts = next(c for c in mine.json()["data"]["children"] if c["key"] == "TEXT_BOOKINGS")
+    [booking] = texts["children"]
+    fields = {c["key"]: c.get("value") for c in booking["children"]}
+    assert fields["NUMBER"] == resident and fields["STATE"] == "offered" and fields["TIMES_OFFERED"]
+    assert await TextConversation.count() == 1
+    erased = await world.apis["network"].post("/api/v1/residents/erasure", json={"phone": resident, "confirm": True})
+    assert erased.status_code == 200, erased.text
+    assert await TextConversation.count() == 0
