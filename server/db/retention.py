@@ -17,11 +17,11 @@ from server.db.tables import (
     HelpRequest,
     HelpSession,
     InboundMessage,
-    TextConversation,
     Membership,
     Notification,
     Person,
     RetentionRun,
+    TextConversation,
     VoiceCall,
 )
 
