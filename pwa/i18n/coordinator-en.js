@@ -226,6 +226,7 @@ export default {
     offer_sms: "Request to a volunteer",
     reply: "Reply",
     which_session: "Question: which time?",
+    shift_removed: "Drop-in shift off",
   },
   state: {
     scheduled: "Waiting",
@@ -488,6 +489,8 @@ export default {
       released: "To the volunteer as a notification: session went to another volunteer",
       offer: "To the volunteer as a notification: new request",
       offer_sms: "To the volunteer by text message: new request",
+      shift_removed: "To the volunteer as a notification: drop-in shift off",
+      shift_removed_sms: "To the volunteer by text message: drop-in shift off",
       new_session_sms: "To the volunteer by text message: new session",
       reminder_24h_sms: "To the volunteer by text message: reminder the day before",
       reminder_1h_sms: "To the volunteer by text message: reminder an hour before",

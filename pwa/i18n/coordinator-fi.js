@@ -224,6 +224,7 @@ export default {
     offer_sms: "Pyyntö vapaaehtoiselle",
     reply: "Vastaus",
     which_session: "Kysymys: mikä aika?",
+    shift_removed: "Päivystysvuoro peruttu",
   },
   state: {
     scheduled: "Odottaa",
@@ -486,6 +487,8 @@ export default {
       released: "Vapaaehtoiselle ilmoituksena: aika siirtyi toiselle",
       offer: "Vapaaehtoiselle ilmoituksena: uusi pyyntö",
       offer_sms: "Vapaaehtoiselle tekstiviestinä: uusi pyyntö",
+      shift_removed: "Vapaaehtoiselle ilmoituksena: päivystysvuoro peruttu",
+      shift_removed_sms: "Vapaaehtoiselle tekstiviestinä: päivystysvuoro peruttu",
       new_session_sms: "Vapaaehtoiselle tekstiviestinä: uusi aika",
       reminder_24h_sms: "Vapaaehtoiselle tekstiviestinä: muistutus edellisenä päivänä",
       reminder_1h_sms: "Vapaaehtoiselle tekstiviestinä: muistutus tuntia ennen",

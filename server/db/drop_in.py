@@ -14,7 +14,7 @@ from server.db.tables import DropInHour, DropInShift, HelpSession, Membership, V
 from server.domain.clocktime import local_start
 from server.domain.days import DayException
 from server.domain.drop_in import DropInHour as Hour
-from server.domain.drop_in import Place, on_day
+from server.domain.drop_in import Place, RemovedShift, on_day
 
 _HOUR_COLUMNS = (
     DropInHour.id,
@@ -250,14 +250,33 @@ async def delete_shift(hour_id: uuid.UUID, day: date, volunteer_id: uuid.UUID) -
     return bool(found)
 
 
-async def delete_coming_shifts(hour_id: uuid.UUID, after: datetime) -> list[uuid.UUID]:
-    """Remove the shifts of an hour taken out of force that have not started; the volunteers who had them."""
+async def delete_coming_shifts(hour_id: uuid.UUID, after: datetime) -> list[RemovedShift]:
+    """Remove the shifts of an hour taken out of force that have not started; what went, to tell the volunteers."""
     rows = (
         await DropInShift.delete()
         .where((DropInShift.drop_in_hour == hour_id) & (DropInShift.starts_at > after))
-        .returning(DropInShift.volunteer)
+        .returning(DropInShift.id, DropInShift.volunteer, DropInShift.starts_at, DropInShift.drop_in_hour)
     )
-    return [as_uuid(r["volunteer"]) for r in rows]
+    return await _removed(rows)
+
+
+async def _removed(rows: list[dict[str, Any]]) -> list[RemovedShift]:
+    hours = {as_uuid(r["drop_in_hour"]) for r in rows}
+    names: dict[uuid.UUID, str] = {}
+    if hours:
+        for r in await DropInHour.select(DropInHour.id, DropInHour.help_point.name.as_alias("name")).where(
+            DropInHour.id.is_in(list(hours))
+        ):
+            names[as_uuid(r["id"])] = r["name"]
+    return [
+        RemovedShift(
+            shift_id=as_uuid(r["id"]),
+            volunteer_id=as_uuid(r["volunteer"]),
+            starts_at=r["starts_at"],
+            place_name=names.get(as_uuid(r["drop_in_hour"]), ""),
+        )
+        for r in rows
+    ]
 
 
 async def shift_overlaps(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> bool:
@@ -304,27 +323,27 @@ async def usual_municipality(person_id: uuid.UUID) -> str | None:
     return str(rows[0]["municipality"]) if rows else None
 
 
-async def refit_shifts(help_point_id: uuid.UUID, day: date, exception: DayException | None) -> int:
+async def refit_shifts(help_point_id: uuid.UUID, day: date, exception: DayException | None) -> list[RemovedShift]:
     """After a help point's day changed (closed, other hours, back to the weekly hours): its drop-in shifts that
     day take the day's times, and those whose drop-in hour no longer happens that day are removed (so they keep
-    nobody's time and count in nobody's week). Inside the caller's write transaction. Returns shifts removed."""
+    nobody's time and count in nobody's week). Inside the caller's write transaction. Returns what was removed."""
     hours = {
         as_uuid(r["id"]): _hour(r)
         for r in await DropInHour.select(*_HOUR_COLUMNS).where(DropInHour.help_point == help_point_id)
     }
     if not hours:
-        return 0
-    rows = await DropInShift.select(DropInShift.id, DropInShift.drop_in_hour).where(
-        DropInShift.drop_in_hour.is_in(list(hours)) & (DropInShift.day == day)
-    )
-    removed = 0
+        return []
+    rows = await DropInShift.select(
+        DropInShift.id, DropInShift.drop_in_hour, DropInShift.volunteer, DropInShift.starts_at
+    ).where(DropInShift.drop_in_hour.is_in(list(hours)) & (DropInShift.day == day))
+    gone = []
     for r in rows:
         times = on_day(hours[as_uuid(r["drop_in_hour"])], day, exception)
         if times is None:
             await DropInShift.delete().where(DropInShift.id == r["id"])
-            removed += 1
+            gone.append(r)
         else:
             await DropInShift.update(
                 {DropInShift.starts_at: local_start(day, times[0]), DropInShift.ends_at: local_start(day, times[1])}
             ).where(DropInShift.id == r["id"])
-    return removed
+    return await _removed(gone)

@@ -77,6 +77,16 @@ class Occurrence:
         return self.starts_at, self.hour.id
 
 
+@dataclass(frozen=True, slots=True)
+class RemovedShift:
+    """A volunteer's drop-in shift that went (the hour stopped, the day closed), for telling them."""
+
+    shift_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    starts_at: datetime
+    place_name: str
+
+
 def validate(
     weekday: int, starts: time, ends: time, minutes_per_visitor: int, volunteers_needed: int, languages: Sequence[str]
 ) -> None:

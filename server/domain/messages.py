@@ -180,6 +180,16 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Apuri: Du har en begäran om hjälp ({place}). Svara i Apuri inom en halvtimme.\n{link}",
         "en": "Apuri: A request for help is waiting for you ({place}). Answer in Apuri within half an hour.\n{link}",
     },
+    "volunteer.shift_removed": {
+        "fi": "Päivystysvuorosi {when}, {place}, on peruttu: päivystystä ei sinä päivänä ole. Kiitos, että lupauduit!",
+        "sv": "Ditt jourpass {when}, {place}, är inställt: ingen jour den dagen. Tack för att du ställde upp!",
+        "en": "Your drop-in shift {when}, {place}, is off: there is no drop-in hour that day. Thank you for offering!",
+    },
+    "volunteer.shift_removed_sms": {
+        "fi": "Apuri: Päivystysvuorosi {when}, {place}, on peruttu: päivystystä ei sinä päivänä ole.",
+        "sv": "Apuri: Ditt jourpass {when}, {place}, är inställt: ingen jour den dagen.",
+        "en": "Apuri: Your drop-in shift {when}, {place}, is off: there is no drop-in hour that day.",
+    },
     # What a volunteer gets by SMS when a push cannot be delivered: no topic, no resident's name.
     "volunteer.new_session_sms": {
         "fi": "Apuri: Sinulle on uusi digitukiaika {when}: {place}. Tiedot ovat Apurissa.\n{link}",

@@ -28,6 +28,7 @@ from server.domain.paging import Page, PageRequest, page_of
 from server.domain.records import SessionRow
 from server.domain.roles import Principal
 from server.services.audit import AuditService
+from server.services.notifications import NotificationService
 
 log = logging.getLogger("apuri.days")
 MAX_DAYS_AT_ONCE = 31
@@ -43,10 +44,13 @@ class Affected:
 
 
 class DayService:
-    def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService) -> None:
+    def __init__(
+        self, *, clock: Clock, engine: AnyEngine, audit: AuditService, notifications: NotificationService
+    ) -> None:
         self._clock = clock
         self._engine = engine
         self._audit = audit
+        self._notifications = notifications
 
     def _today(self) -> date:
         return local_date(self._clock.now())
@@ -104,9 +108,10 @@ class DayService:
                 now=self._clock.now(),
                 by=caller.person_id,
             )
-            await drop_in_q.refit_shifts(
+            removed = await drop_in_q.refit_shifts(
                 help_point_id, day, DayException(help_point_id, day, state, opens, closes, clean)
             )
+            await self._notifications.shifts_removed(removed)
             await self._audit.record(
                 caller,
                 "help_point.day",
@@ -126,7 +131,7 @@ class DayService:
         async with write_transaction(self._engine):
             if not await q.remove(help_point_id, day):
                 raise NotFound("Nothing is set for that day.", code="day_not_found")
-            await drop_in_q.refit_shifts(help_point_id, day, None)
+            await self._notifications.shifts_removed(await drop_in_q.refit_shifts(help_point_id, day, None))
             await self._audit.record(
                 caller,
                 "help_point.day_removed",
@@ -168,7 +173,8 @@ class DayService:
                         now=now,
                         by=caller.person_id,
                     )
-                    await drop_in_q.refit_shifts(point, day, DayException(point, day, DayState.CLOSED))
+                    removed = await drop_in_q.refit_shifts(point, day, DayException(point, day, DayState.CLOSED))
+                    await self._notifications.shifts_removed(removed)
             await self._audit.record(
                 caller,
                 "help_point.close_many",

@@ -40,6 +40,7 @@ from server.domain.roles import Principal
 from server.services.audit import AuditService
 from server.services.desk import DeskService, WalkInIn
 from server.services.network import NetworkService
+from server.services.notifications import NotificationService
 from server.services.placement import Placement
 
 
@@ -73,6 +74,7 @@ class DropInService:
         network: NetworkService,
         placement: Placement,
         desk: DeskService,
+        notifications: NotificationService,
     ) -> None:
         self._clock = clock
         self._engine = engine
@@ -80,6 +82,7 @@ class DropInService:
         self._network = network
         self._placement = placement
         self._desk = desk
+        self._notifications = notifications
 
     # ---- coordinators -----------------------------------------------------------------------------------------
 
@@ -130,12 +133,15 @@ class DropInService:
         return found[0]
 
     async def remove(self, caller: Principal, help_point_id: uuid.UUID, hour_id: uuid.UUID) -> list[uuid.UUID]:
-        """Take a drop-in hour out of force; the shifts not yet started go with it. The volunteers who had them."""
+        """Take a drop-in hour out of force; the shifts not yet started go with it, and their volunteers are told.
+        The volunteers who had them."""
         point = await self._network.managed_help_point(caller, help_point_id)
         async with write_transaction(self._engine):
             if not await q.end(hour_id, help_point_id):
                 raise NotFound("No such drop-in hour.", code="drop_in_hour_not_found")
-            volunteers = await q.delete_coming_shifts(hour_id, self._clock.now())
+            removed = await q.delete_coming_shifts(hour_id, self._clock.now())
+            volunteers = [r.volunteer_id for r in removed]
+            await self._notifications.shifts_removed(removed)
             await self._audit.record(
                 caller,
                 "drop_in_hour.remove",

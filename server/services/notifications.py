@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from server.adapters.clock import Clock
 from server.db import delivery_reports, message_context, message_templates, outbox
+from server.domain.drop_in import RemovedShift
 from server.domain.ivr import spoken_time
 from server.domain.messages import (
     DEFAULTS,
@@ -325,6 +326,43 @@ class NotificationService:
                 )
                 for kind, channel, body, due in planned
             ]
+        return await outbox.insert(drafts, now)
+
+    async def shifts_removed(self, removed: list[RemovedShift]) -> int:
+        """Each volunteer whose drop-in shift went (the hour stopped, the day closed) is told: a push now, an SMS
+        instead if it cannot be delivered (not at night). Inside the change's transaction."""
+        if not removed:
+            return 0
+        now = self._clock.now()
+        people = await message_context.people({r.volunteer_id for r in removed})
+        templates = await message_templates.templates()
+        drafts = []
+        for shift in removed:
+            person = people.get(shift.volunteer_id)
+            if person is None or shift.starts_at <= now:
+                continue
+            language = language_of(person)
+            values = {"when": when_text(shift.starts_at, language), "place": shift.place_name}
+            push = push_body(
+                self.text(templates, "volunteer.shift_removed", language, values),
+                url="/#/vapaaehtoinen/paivystykset",
+                tag=f"shift-{shift.shift_id}",
+            )
+            sms = self.text(templates, "volunteer.shift_removed_sms", language, values, code_word=person.code_word)
+            drafts.append(
+                outbox.Draft(
+                    key=f"shift:{shift.shift_id}:removed:push",
+                    kind=Kind.SHIFT_REMOVED.value,
+                    channel=Channel.PUSH.value,
+                    body=push,
+                    due_at=now,
+                    not_after=shift.starts_at,
+                    person_id=person.id,
+                    phone=person.phone,
+                    language=language,
+                    sms_body=sms,
+                )
+            )
         return await outbox.insert(drafts, now)
 
     @staticmethod

@@ -96,7 +96,15 @@ def build_services(
     )
     sessions = SessionService(clock=clock, engine=engine, audit=audit, placement=placement, notifications=notifications)
     desk = DeskService(clock=clock, engine=engine, audit=audit, network=network)
-    drop_in = DropInService(clock=clock, engine=engine, audit=audit, network=network, placement=placement, desk=desk)
+    drop_in = DropInService(
+        clock=clock,
+        engine=engine,
+        audit=audit,
+        network=network,
+        placement=placement,
+        desk=desk,
+        notifications=notifications,
+    )
     personal_data = PersonalDataService(
         settings=settings, clock=clock, engine=engine, audit=audit, auth=auth, sessions=sessions, offers=offers, sms=sms
     )
@@ -152,7 +160,7 @@ def build_services(
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),
         feedback=FeedbackService(clock=clock, engine=engine, audit=audit),
         personal_data=personal_data,
-        days=DayService(clock=clock, engine=engine, audit=audit),
+        days=DayService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         desk=desk,
         referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         drop_in=drop_in,

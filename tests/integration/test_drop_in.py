@@ -347,3 +347,21 @@ async def test_closing_a_day_takes_its_shifts_away_and_other_hours_move_them(env
     assert back.status_code == 204
     [row] = await DropInShift.select(DropInShift.starts_at)
     assert row["starts_at"].isoformat() == "2026-12-02T10:00:00+00:00", "back to the weekly hours: 12-14 again"
+
+
+async def test_a_volunteer_is_told_when_their_shift_goes(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    hour = (await publish(world)).json()
+    for day in ("2026-11-25", "2026-12-02"):
+        assert (await world.apis["vol_a"].put(shift_url(hour["id"], day))).status_code == 200
+    env.sms.sent.clear()
+    days = f"/api/v1/help-points/{world.help_point_a}/days"
+    closed = await world.apis["coord_a"].put(f"{days}/2026-11-25", json={"state": "closed", "reason": {"fi": "X"}})
+    assert closed.status_code == 200
+    await env.services.dispatcher.run_due()  # no push subscription: the SMS instead
+    [told] = env.sms.to(PHONES["vol_a"])
+    assert told.startswith("Apuri: Päivystysvuorosi ke 25.11. klo 12.00, Point a, on peruttu"), told
+    assert (await world.apis["coord_a"].delete(f"{hours_url(world)}/{hour['id']}")).status_code == 204
+    await env.services.dispatcher.run_due()
+    assert any("ke 2.12. klo 12.00" in t for t in env.sms.to(PHONES["vol_a"]))
