@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 
-from server.http.schemas import Input
+from server.http.schemas import MULTI_LINE, SINGLE_LINE, Input
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, Me, Svc, caller, roles
 from server.http.topic_volunteer_schemas import ServedTopics, ServedTopicsOut, TopicCreate, TopicIn, TopicOut
 
@@ -43,7 +43,7 @@ class TopicsController(Controller):
         return TopicOut.of(await services.topics.update(me, data.domain(code)))
 
 
-Stem = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Stem = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=SINGLE_LINE)]
 
 
 class TopicWordsIn(Input):
@@ -65,7 +65,7 @@ class TopicWordsOut(msgspec.Struct, kw_only=True):
 
 
 class TextIn(Input):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1600)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1600, pattern=MULTI_LINE)]
 
 
 class ReadingOut(msgspec.Struct, kw_only=True):
