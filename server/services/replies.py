@@ -157,7 +157,8 @@ class ReplyService:
         self, number: str, person: q.Sender | None, reply: Reply, body: str, now: datetime
     ) -> TextAnswer | None:
         """A booking by text: an answer in a conversation under way, or a new text that answers no pending
-        question (no SMS asked the resident anything in the last week). None: the reply rules decide."""
+        question (no SMS asked the resident anything in the last week, or the text clearly names a topic and holds
+        no reply word). None: the reply rules decide."""
         conversation = await text_q.latest(number)
         prompts = await q.prompts(person.id, now - PROMPT_WINDOW) if person is not None else []
         if TextBookingService.under_way(conversation, prompts[0].sent_at if prompts else None):
