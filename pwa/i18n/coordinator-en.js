@@ -226,6 +226,7 @@ export default {
     offer_sms: "Request to a volunteer",
     reply: "Reply",
     which_session: "Question: which time?",
+    shift_reminder: "Drop-in shift reminder",
     shift_removed: "Drop-in shift off",
   },
   state: {
@@ -489,6 +490,8 @@ export default {
       released: "To the volunteer as a notification: session went to another volunteer",
       offer: "To the volunteer as a notification: new request",
       offer_sms: "To the volunteer by text message: new request",
+      shift_reminder: "To the volunteer as a notification: drop-in shift reminder",
+      shift_reminder_sms: "To the volunteer by text message: drop-in shift reminder",
       shift_removed: "To the volunteer as a notification: drop-in shift off",
       shift_removed_sms: "To the volunteer by text message: drop-in shift off",
       new_session_sms: "To the volunteer by text message: new session",

@@ -224,6 +224,7 @@ export default {
     offer_sms: "Pyyntö vapaaehtoiselle",
     reply: "Vastaus",
     which_session: "Kysymys: mikä aika?",
+    shift_reminder: "Muistutus päivystysvuorosta",
     shift_removed: "Päivystysvuoro peruttu",
   },
   state: {
@@ -487,6 +488,8 @@ export default {
       released: "Vapaaehtoiselle ilmoituksena: aika siirtyi toiselle",
       offer: "Vapaaehtoiselle ilmoituksena: uusi pyyntö",
       offer_sms: "Vapaaehtoiselle tekstiviestinä: uusi pyyntö",
+      shift_reminder: "Vapaaehtoiselle ilmoituksena: muistutus päivystysvuorosta",
+      shift_reminder_sms: "Vapaaehtoiselle tekstiviestinä: muistutus päivystysvuorosta",
       shift_removed: "Vapaaehtoiselle ilmoituksena: päivystysvuoro peruttu",
       shift_removed_sms: "Vapaaehtoiselle tekstiviestinä: päivystysvuoro peruttu",
       new_session_sms: "Vapaaehtoiselle tekstiviestinä: uusi aika",

@@ -225,6 +225,7 @@ export default {
     offer_sms: "Förfrågan till frivillig",
     reply: "Svar",
     which_session: "Fråga: vilken tid?",
+    shift_reminder: "Påminnelse om jourpass",
     shift_removed: "Jourpass inställt",
   },
   state: {
@@ -487,6 +488,8 @@ export default {
       released: "Till den frivilliga som avisering: tiden gick till en annan",
       offer: "Till den frivilliga som avisering: ny förfrågan",
       offer_sms: "Till den frivilliga per sms: ny förfrågan",
+      shift_reminder: "Till den frivilliga som avisering: påminnelse om jourpass",
+      shift_reminder_sms: "Till den frivilliga per sms: påminnelse om jourpass",
       shift_removed: "Till den frivilliga som avisering: jourpass inställt",
       shift_removed_sms: "Till den frivilliga per sms: jourpass inställt",
       new_session_sms: "Till den frivilliga per sms: ny tid",

@@ -14,7 +14,7 @@ from server.db.tables import DropInHour, DropInShift, HelpSession, Membership, V
 from server.domain.clocktime import local_start
 from server.domain.days import DayException
 from server.domain.drop_in import DropInHour as Hour
-from server.domain.drop_in import Place, RemovedShift, on_day
+from server.domain.drop_in import Place, ShiftNotice, on_day
 
 _HOUR_COLUMNS = (
     DropInHour.id,
@@ -239,7 +239,8 @@ async def insert_shift(
     return shift_id
 
 
-async def delete_shift(hour_id: uuid.UUID, day: date, volunteer_id: uuid.UUID) -> bool:
+async def delete_shift(hour_id: uuid.UUID, day: date, volunteer_id: uuid.UUID) -> uuid.UUID | None:
+    """The volunteer comes off the shift; its id, or None if they were not on it."""
     found = (
         await DropInShift.delete()
         .where(
@@ -247,10 +248,10 @@ async def delete_shift(hour_id: uuid.UUID, day: date, volunteer_id: uuid.UUID) -
         )
         .returning(DropInShift.id)
     )
-    return bool(found)
+    return as_uuid(found[0]["id"]) if found else None
 
 
-async def delete_coming_shifts(hour_id: uuid.UUID, after: datetime) -> list[RemovedShift]:
+async def delete_coming_shifts(hour_id: uuid.UUID, after: datetime) -> list[ShiftNotice]:
     """Remove the shifts of an hour taken out of force that have not started; what went, to tell the volunteers."""
     rows = (
         await DropInShift.delete()
@@ -260,7 +261,7 @@ async def delete_coming_shifts(hour_id: uuid.UUID, after: datetime) -> list[Remo
     return await _removed(rows)
 
 
-async def _removed(rows: list[dict[str, Any]]) -> list[RemovedShift]:
+async def _removed(rows: list[dict[str, Any]]) -> list[ShiftNotice]:
     hours = {as_uuid(r["drop_in_hour"]) for r in rows}
     names: dict[uuid.UUID, str] = {}
     if hours:
@@ -269,7 +270,7 @@ async def _removed(rows: list[dict[str, Any]]) -> list[RemovedShift]:
         ):
             names[as_uuid(r["id"])] = r["name"]
     return [
-        RemovedShift(
+        ShiftNotice(
             shift_id=as_uuid(r["id"]),
             volunteer_id=as_uuid(r["volunteer"]),
             starts_at=r["starts_at"],
@@ -323,27 +324,33 @@ async def usual_municipality(person_id: uuid.UUID) -> str | None:
     return str(rows[0]["municipality"]) if rows else None
 
 
-async def refit_shifts(help_point_id: uuid.UUID, day: date, exception: DayException | None) -> list[RemovedShift]:
+async def refit_shifts(
+    help_point_id: uuid.UUID, day: date, exception: DayException | None
+) -> tuple[list[ShiftNotice], list[ShiftNotice]]:
     """After a help point's day changed (closed, other hours, back to the weekly hours): its drop-in shifts that
     day take the day's times, and those whose drop-in hour no longer happens that day are removed (so they keep
-    nobody's time and count in nobody's week). Inside the caller's write transaction. Returns what was removed."""
+    nobody's time and count in nobody's week). Inside the caller's write transaction. Returns the shifts removed
+    and those whose start moved, to tell the volunteers."""
     hours = {
         as_uuid(r["id"]): _hour(r)
         for r in await DropInHour.select(*_HOUR_COLUMNS).where(DropInHour.help_point == help_point_id)
     }
     if not hours:
-        return []
+        return [], []
     rows = await DropInShift.select(
         DropInShift.id, DropInShift.drop_in_hour, DropInShift.volunteer, DropInShift.starts_at
     ).where(DropInShift.drop_in_hour.is_in(list(hours)) & (DropInShift.day == day))
-    gone = []
+    gone, moved = [], []
     for r in rows:
         times = on_day(hours[as_uuid(r["drop_in_hour"])], day, exception)
         if times is None:
             await DropInShift.delete().where(DropInShift.id == r["id"])
             gone.append(r)
-        else:
-            await DropInShift.update(
-                {DropInShift.starts_at: local_start(day, times[0]), DropInShift.ends_at: local_start(day, times[1])}
-            ).where(DropInShift.id == r["id"])
-    return await _removed(gone)
+            continue
+        starts_at = local_start(day, times[0])
+        await DropInShift.update(
+            {DropInShift.starts_at: starts_at, DropInShift.ends_at: local_start(day, times[1])}
+        ).where(DropInShift.id == r["id"])
+        if starts_at != r["starts_at"]:
+            moved.append({**r, "starts_at": starts_at})
+    return await _removed(gone), await _removed(moved)

@@ -125,7 +125,12 @@ async def record_sent_now(draft: Draft, *, now: datetime, lease_until: datetime,
 
 
 async def cancel_pending(
-    *, now: datetime, reason: str, session_id: uuid.UUID | None = None, offer_ids: list[uuid.UUID] | None = None
+    *,
+    now: datetime,
+    reason: str,
+    session_id: uuid.UUID | None = None,
+    offer_ids: list[uuid.UUID] | None = None,
+    key_prefixes: list[str] | None = None,
 ) -> int:
     """Cancel what has not been picked up yet. A row being sent at this moment is left to the dispatcher, which
     re-checks the session just before sending."""
@@ -136,6 +141,14 @@ async def cancel_pending(
         query = query.where(Notification.session == session_id)
     elif offer_ids:
         query = query.where(Notification.offer.is_in(offer_ids))
+    elif key_prefixes:
+        # The keys' own prefixes (made of ids and words, never % or _), so LIKE needs no escaping.
+        assert not any("%" in p or "_" in p for p in key_prefixes)
+        matches = [Notification.key.like(prefix + "%") for prefix in key_prefixes]
+        either: Any = matches[0]
+        for more in matches[1:]:
+            either = either | more
+        query = query.where(either)
     else:
         return 0
     return len(await query.returning(Notification.id))

@@ -78,8 +78,9 @@ class Occurrence:
 
 
 @dataclass(frozen=True, slots=True)
-class RemovedShift:
-    """A volunteer's drop-in shift that went (the hour stopped, the day closed), for telling them."""
+class ShiftNotice:
+    """A volunteer's drop-in shift, for telling them about it: taken (a reminder the day before), moved by other
+    hours that day, or gone (the hour stopped, the day closed)."""
 
     shift_id: uuid.UUID
     volunteer_id: uuid.UUID

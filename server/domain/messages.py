@@ -180,6 +180,16 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Apuri: Du har en begäran om hjälp ({place}). Svara i Apuri inom en halvtimme.\n{link}",
         "en": "Apuri: A request for help is waiting for you ({place}). Answer in Apuri within half an hour.\n{link}",
     },
+    "volunteer.shift_reminder": {
+        "fi": "Muistutus: päivystysvuorosi {when}, {place}. Jos et pääse, luovu vuorosta Apurissa.",
+        "sv": "Påminnelse: ditt jourpass {when}, {place}. Om du inte kan komma, lämna passet i Apuri.",
+        "en": "Reminder: your drop-in shift {when}, {place}. If you cannot come, give it up in Apuri.",
+    },
+    "volunteer.shift_reminder_sms": {
+        "fi": "Apuri: Muistutus: päivystysvuorosi {when}, {place}. Jos et pääse, luovu vuorosta Apurissa.\n{link}",
+        "sv": "Apuri: Påminnelse: ditt jourpass {when}, {place}. Om du inte kan komma, lämna passet i Apuri.\n{link}",
+        "en": "Apuri: Reminder: your drop-in shift {when}, {place}. If you cannot come, give it up in Apuri.\n{link}",
+    },
     "volunteer.shift_removed": {
         "fi": "Päivystysvuorosi {when}, {place}, on peruttu: päivystystä ei sinä päivänä ole. Kiitos, että lupauduit!",
         "sv": "Ditt jourpass {when}, {place}, är inställt: ingen jour den dagen. Tack för att du ställde upp!",

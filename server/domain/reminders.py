@@ -40,6 +40,7 @@ class Kind(enum.StrEnum):
     OFFER_SMS = "offer_sms"
     REPLY = "reply"
     WHICH_SESSION = "which_session"  # "which of your times?", asked back when a reply could mean more than one
+    SHIFT_REMINDER = "shift_reminder"  # to a volunteer the day before their drop-in shift
     SHIFT_REMOVED = "shift_removed"  # to a volunteer whose drop-in shift went (the hour stopped, the day closed)
 
 

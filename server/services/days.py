@@ -108,10 +108,11 @@ class DayService:
                 now=self._clock.now(),
                 by=caller.person_id,
             )
-            removed = await drop_in_q.refit_shifts(
+            removed, moved = await drop_in_q.refit_shifts(
                 help_point_id, day, DayException(help_point_id, day, state, opens, closes, clean)
             )
             await self._notifications.shifts_removed(removed)
+            await self._notifications.shifts_moved(moved)
             await self._audit.record(
                 caller,
                 "help_point.day",
@@ -131,7 +132,9 @@ class DayService:
         async with write_transaction(self._engine):
             if not await q.remove(help_point_id, day):
                 raise NotFound("Nothing is set for that day.", code="day_not_found")
-            await self._notifications.shifts_removed(await drop_in_q.refit_shifts(help_point_id, day, None))
+            removed, moved = await drop_in_q.refit_shifts(help_point_id, day, None)
+            await self._notifications.shifts_removed(removed)
+            await self._notifications.shifts_moved(moved)
             await self._audit.record(
                 caller,
                 "help_point.day_removed",
@@ -173,7 +176,7 @@ class DayService:
                         now=now,
                         by=caller.person_id,
                     )
-                    removed = await drop_in_q.refit_shifts(point, day, DayException(point, day, DayState.CLOSED))
+                    removed, _ = await drop_in_q.refit_shifts(point, day, DayException(point, day, DayState.CLOSED))
                     await self._notifications.shifts_removed(removed)
             await self._audit.record(
                 caller,

@@ -30,6 +30,7 @@ from server.domain.drop_in import (
     DropInHour,
     Occurrence,
     Place,
+    ShiftNotice,
     occurrences,
     on_day,
     validate,
@@ -253,7 +254,7 @@ class DropInService:
                 raise Conflict(
                     "That week is full: your weekly limit counts sessions and shifts.", code="weekly_limit_reached"
                 )
-            await q.insert_shift(
+            shift_id = await q.insert_shift(
                 hour_id=hour_id,
                 day=day,
                 volunteer_id=volunteer,
@@ -261,6 +262,7 @@ class DropInService:
                 ends_at=occurrence.ends_at,
                 now=now,
             )
+            await self._notifications.shift_taken(ShiftNotice(shift_id, volunteer, occurrence.starts_at, place.name))
             await self._audit.record(
                 caller,
                 "drop_in_shift.take",
@@ -278,8 +280,10 @@ class DropInService:
         if times is not None and local_start(day, times[0]) <= self._clock.now():
             raise Conflict("This drop-in hour has already begun.", code="drop_in_started")
         async with write_transaction(self._engine):
-            if not await q.delete_shift(hour_id, day, caller.person_id):
+            shift_id = await q.delete_shift(hour_id, day, caller.person_id)
+            if shift_id is None:
                 raise NotFound("You are not on that shift.", code="drop_in_shift_not_found")
+            await self._notifications.shift_given_back(shift_id)
             await self._audit.record(
                 caller,
                 "drop_in_shift.give_back",

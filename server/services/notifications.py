@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from server.adapters.clock import Clock
 from server.db import delivery_reports, message_context, message_templates, outbox
-from server.domain.drop_in import RemovedShift
+from server.domain.drop_in import ShiftNotice
 from server.domain.ivr import spoken_time
 from server.domain.messages import (
     DEFAULTS,
@@ -328,11 +328,72 @@ class NotificationService:
             ]
         return await outbox.insert(drafts, now)
 
-    async def shifts_removed(self, removed: list[RemovedShift]) -> int:
+    async def shift_taken(self, shift: ShiftNotice) -> int:
+        """A reminder the day before (a push, or the SMS instead; not at night), unless the shift is that close."""
+        return await self._plan_reminders([shift])
+
+    async def shifts_moved(self, moved: list[ShiftNotice]) -> int:
+        """Other hours moved the shifts: their reminders say the new time."""
+        await self._cancel_reminders(moved)
+        return await self._plan_reminders(moved)
+
+    async def shift_given_back(self, shift_id: uuid.UUID) -> int:
+        return await outbox.cancel_pending(
+            now=self._clock.now(), reason="the shift was given back", key_prefixes=[_reminder_key(shift_id)]
+        )
+
+    async def _cancel_reminders(self, shifts: list[ShiftNotice]) -> int:
+        if not shifts:
+            return 0
+        return await outbox.cancel_pending(
+            now=self._clock.now(),
+            reason="the shift changed",
+            key_prefixes=[_reminder_key(s.shift_id) for s in shifts],
+        )
+
+    async def _plan_reminders(self, shifts: list[ShiftNotice]) -> int:
+        now = self._clock.now()
+        planned = [(s, self._quiet.later(s.starts_at - SHIFT_REMINDER_BEFORE)) for s in shifts]
+        planned = [(s, due) for s, due in planned if now < due <= s.starts_at - SHIFT_REMINDER_AT_LEAST]
+        if not planned:
+            return 0
+        people = await message_context.people({s.volunteer_id for s, _ in planned})
+        templates = await message_templates.templates()
+        drafts = []
+        for shift, due in planned:
+            person = people.get(shift.volunteer_id)
+            if person is None:
+                continue
+            language = language_of(person)
+            values = {"when": when_text(shift.starts_at, language), "place": shift.place_name}
+            push = push_body(
+                self.text(templates, "volunteer.shift_reminder", language, values),
+                url="/#/vapaaehtoinen/paivystykset",
+                tag=f"shift-{shift.shift_id}",
+            )
+            sms = self.text(templates, "volunteer.shift_reminder_sms", language, values, code_word=person.code_word)
+            drafts.append(
+                outbox.Draft(
+                    key=f"{_reminder_key(shift.shift_id)}{shift.starts_at:%Y%m%dT%H%M}:push",
+                    kind=Kind.SHIFT_REMINDER.value,
+                    channel=Channel.PUSH.value,
+                    body=push,
+                    due_at=due,
+                    not_after=shift.starts_at,
+                    person_id=person.id,
+                    phone=person.phone,
+                    language=language,
+                    sms_body=sms,
+                )
+            )
+        return await outbox.insert(drafts, now)
+
+    async def shifts_removed(self, removed: list[ShiftNotice]) -> int:
         """Each volunteer whose drop-in shift went (the hour stopped, the day closed) is told: a push now, an SMS
         instead if it cannot be delivered (not at night). Inside the change's transaction."""
         if not removed:
             return 0
+        await self._cancel_reminders(removed)
         now = self._clock.now()
         people = await message_context.people({r.volunteer_id for r in removed})
         templates = await message_templates.templates()
@@ -432,6 +493,14 @@ class NotificationService:
     async def offers_closed(self, offer_ids: list[uuid.UUID], reason: str) -> int:
         """Offers answered, withdrawn or expired: their waiting SMS escalations are moot."""
         return await outbox.cancel_pending(now=self._clock.now(), reason=reason, offer_ids=offer_ids)
+
+
+SHIFT_REMINDER_BEFORE = timedelta(hours=24)
+SHIFT_REMINDER_AT_LEAST = timedelta(hours=3)  # a shift taken closer than this to its reminder gets none
+
+
+def _reminder_key(shift_id: uuid.UUID) -> str:
+    return f"shift:{shift_id}:reminder:"
 
 
 def push_body(text: str, *, url: str, tag: str, title: str = "Apuri") -> str:

@@ -365,3 +365,41 @@ async def test_a_volunteer_is_told_when_their_shift_goes(env: Env) -> None:
     assert (await world.apis["coord_a"].delete(f"{hours_url(world)}/{hour['id']}")).status_code == 204
     await env.services.dispatcher.run_due()
     assert any("ke 2.12. klo 12.00" in t for t in env.sms.to(PHONES["vol_a"]))
+
+
+async def test_a_volunteer_is_reminded_the_day_before_unless_they_gave_the_shift_back(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    hour = (await publish(world)).json()
+    for day in ("2026-11-25", "2026-12-02"):
+        assert (await world.apis["vol_a"].put(shift_url(hour["id"], day))).status_code == 200
+    assert (await world.apis["vol_a"].delete(shift_url(hour["id"], "2026-12-02"))).status_code == 204
+    env.sms.sent.clear()
+    env.clock.set(env.clock.now() + timedelta(days=1, hours=1))  # Tuesday 12:00, a day before the first
+    await env.services.dispatcher.run_due()
+    [reminded] = env.sms.to(PHONES["vol_a"])
+    assert reminded.startswith("Apuri: Muistutus: päivystysvuorosi ke 25.11. klo 12.00, Point a."), reminded
+    env.clock.set(env.clock.now() + timedelta(days=7))  # a day before the one given back: nothing
+    await env.services.dispatcher.run_due()
+    assert len(env.sms.to(PHONES["vol_a"])) == 1
+
+
+async def test_other_hours_move_the_reminder_and_a_closed_day_cancels_it(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    hour = (await publish(world)).json()
+    for day in ("2026-11-25", "2026-12-02"):
+        assert (await world.apis["vol_a"].put(shift_url(hour["id"], day))).status_code == 200
+    days = f"/api/v1/help-points/{world.help_point_a}/days"
+    coord = world.apis["coord_a"]
+    cut = await coord.put(
+        f"{days}/2026-11-25", json={"state": "hours", "opens": "13:00:00", "closes": "16:00:00", "reason": {"fi": "X"}}
+    )
+    assert cut.status_code == 200
+    assert (await coord.put(f"{days}/2026-12-02", json={"state": "closed", "reason": {"fi": "X"}})).status_code == 200
+    env.sms.sent.clear()
+    for _ in range(9):
+        env.clock.set(env.clock.now() + timedelta(days=1))
+        await env.services.dispatcher.run_due()
+    texts = [t for t in env.sms.to(PHONES["vol_a"]) if "Muistutus" in t]
+    assert [t.split(",")[0] for t in texts] == ["Apuri: Muistutus: päivystysvuorosi ke 25.11. klo 13.00"], texts
