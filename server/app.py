@@ -47,6 +47,7 @@ from server.http.day_routes import ClosuresController, HelpPointDaysController
 from server.http.desk_routes import DeskController
 from server.http.dev import DevPhoneController
 from server.http.drop_in_routes import DropInController
+from server.http.event_routes import EventController
 from server.http.feedback_routes import FeedbackController
 from server.http.headers import security_headers
 from server.http.network_routes import HelpPointsController, OrganisationsController
@@ -144,6 +145,7 @@ def create_app(
         ClosuresController,
         DeskController,
         DropInController,
+        EventController,
         ReferralController,
         auth_controller_router,
         MeController,

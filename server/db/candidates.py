@@ -188,6 +188,11 @@ _SHIFTS = (
     " UNION ALL SELECT ds.volunteer, ds.starts_at, ds.ends_at, 'shift' FROM drop_in_shift ds "
     "WHERE ds.starts_at >= {} AND ds.starts_at < {} AND ds.volunteer IN "
 )
+# So do group sessions' duties (counted and blocking as shifts).
+_DUTIES = (
+    " UNION ALL SELECT ed.volunteer, ed.starts_at, ed.ends_at, 'shift' FROM event_duty ed "
+    "WHERE ed.starts_at >= {} AND ed.starts_at < {} AND ed.volunteer IN "
+)
 _WORKS_AT = "SELECT h.person, h.help_point FROM volunteer_help_point h WHERE h.person IN "
 _VERSION = "SELECT n FROM matching_version WHERE id = 1"
 
@@ -196,8 +201,12 @@ Fetch = Callable[[str, list[Any]], Awaitable[Rows]]
 
 
 async def _calendar_rows(fetch: Fetch, ids: str, params: list[Any], since: datetime, until: datetime) -> Rows:
-    """The eligible volunteers' sessions and drop-in shifts starting in [since, until), as rows of `_SESSIONS`."""
-    return await fetch(_SESSIONS + ids + _SHIFTS + ids, [since, until, *params, since, until, *params])
+    """The eligible volunteers' sessions, drop-in shifts and event duties starting in [since, until), as rows of
+    `_SESSIONS`."""
+    return await fetch(
+        _SESSIONS + ids + _SHIFTS + ids + _DUTIES + ids,
+        [since, until, *params, since, until, *params, since, until, *params],
+    )
 
 
 @asynccontextmanager

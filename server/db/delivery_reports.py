@@ -153,6 +153,13 @@ async def apply_call_status(provider_id: str, status: str, now: datetime) -> boo
 
 async def by_provider_id(provider_id: str) -> dict[str, Any] | None:
     rows = await Notification.select(
-        Notification.id, Notification.kind, Notification.person, Notification.session, Notification.session_version
+        Notification.id,
+        Notification.kind,
+        Notification.person,
+        Notification.session,
+        Notification.session_version,
+        Notification.event_signup,
+        Notification.body,
+        Notification.language,
     ).where(Notification.provider_id == provider_id)
     return rows[0] if rows else None

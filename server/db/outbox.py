@@ -36,6 +36,7 @@ class Draft:
     anytime: bool = False  # may go out in quiet hours
     sms_body: str = ""  # a push's SMS wording, for when no subscription takes it
     choices: str = ""  # a "which time?" question's choices (JSON)
+    signup_id: uuid.UUID | None = None  # the group session sign-up it is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ async def insert(drafts: list[Draft], now: datetime) -> int:
             anytime=d.anytime,
             sms_body=d.sms_body,
             choices=d.choices,
+            event_signup=d.signup_id,
         )
         for d in drafts
     ]
@@ -131,6 +133,7 @@ async def cancel_pending(
     session_id: uuid.UUID | None = None,
     offer_ids: list[uuid.UUID] | None = None,
     key_prefixes: list[str] | None = None,
+    signup_ids: list[uuid.UUID] | None = None,
 ) -> int:
     """Cancel what has not been picked up yet. A row being sent at this moment is left to the dispatcher, which
     re-checks the session just before sending."""
@@ -141,6 +144,8 @@ async def cancel_pending(
         query = query.where(Notification.session == session_id)
     elif offer_ids:
         query = query.where(Notification.offer.is_in(offer_ids))
+    elif signup_ids:
+        query = query.where(Notification.event_signup.is_in(signup_ids))
     elif key_prefixes:
         # The keys' own prefixes (made of ids and words, never % or _), so LIKE needs no escaping.
         assert not any("%" in p or "_" in p for p in key_prefixes)

@@ -11,13 +11,25 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
+from server.db.codec import as_uuid
 from server.db.paging import fetch_page
 from server.db.tables import HelpSession, InboundMessage, Notification, Person
 from server.domain.paging import Page, PageRequest
 from server.domain.records import InboxItem
 
 # The messages whose answer a reply is: the SMS that invite "reply PERU / KYLLÄ", a rating or a choice.
-PROMPTS = ("confirmation", "reminder_24h", "reminder_2h", "moved", "feedback_request", "which_session")
+PROMPTS = (
+    "confirmation",
+    "reminder_24h",
+    "reminder_2h",
+    "moved",
+    "feedback_request",
+    "which_session",
+    # Group sessions: a place or the waitlist (PERU leaves), a freed place offered (1 keeps it, 2 gives it up).
+    "event_confirmed",
+    "event_waitlisted",
+    "event_offer",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +61,19 @@ class Prompt:
     # A "which time?" question: what the resident wanted to do, and the sessions its numbers stand for.
     action: str = ""
     choices: tuple[uuid.UUID, ...] = ()
+    signup_id: uuid.UUID | None = None  # a group session sign-up the message was about
 
 
 async def prompts(person_id: uuid.UUID, since: datetime, *, limit: int = 10) -> list[Prompt]:
     """The latest SMS to the person that asked for an answer, sent since `since`, newest first."""
     rows = (
-        await Notification.select(Notification.kind, Notification.session, Notification.sent_at, Notification.choices)
+        await Notification.select(
+            Notification.kind,
+            Notification.session,
+            Notification.sent_at,
+            Notification.choices,
+            Notification.event_signup,
+        )
         .where(
             (Notification.person == person_id)
             & (Notification.channel == "sms")
@@ -73,7 +92,8 @@ def _prompt(r: dict[str, Any]) -> Prompt:
     if r["choices"]:
         data = json.loads(r["choices"])
         action, choices = str(data["action"]), tuple(uuid.UUID(s) for s in data["sessions"])
-    return Prompt(r["kind"], r["session"], r["sent_at"], action, choices)
+    signup = r["event_signup"]
+    return Prompt(r["kind"], r["session"], r["sent_at"], action, choices, as_uuid(signup) if signup else None)
 
 
 def choices_json(action: str, sessions: Sequence[uuid.UUID]) -> str:

@@ -298,6 +298,58 @@ class Offer(Table, tablename="offer"):
     answered_at = Timestamptz(null=True, default=None)
 
 
+class GroupEvent(Table, tablename="group_event"):
+    """A group session (a digikahvila, a course): at a help point, or remote (`help_point` NULL: a video call),
+    with places for `capacity` residents and a waitlist, staffed by `volunteers_needed` volunteers. `topics` is a
+    JSON list. Cancelled events stay, with their sign-ups, for the statistics."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, index=True)
+    help_point = ForeignKey(HelpPoint, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    title = Varchar(length=120)
+    description = Text(default="")
+    topics = JSON(default="[]")
+    language = Varchar(length=2, default="fi")
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    capacity = SmallInt()
+    volunteers_needed = SmallInt(default=1)
+    bring = Text(default="")
+    state = Varchar(length=16, default="scheduled")  # scheduled | cancelled
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz()
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class EventSignup(Table, tablename="event_signup"):
+    """A resident on an event: one row per event and person (never both confirmed and waitlisted). state:
+    confirmed | waitlisted | offered (a freed place held until `offered_until`) | cancelled | declined. `queue_no`
+    orders the waitlist (the order of signing up). `attendance`: '' | attended | no_show."""
+
+    id = UUID(primary_key=True)
+    event = ForeignKey(GroupEvent, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    state = Varchar(length=16)
+    queue_no = Integer()
+    channel = Varchar(length=16, default="pwa")  # pwa | phone (a coordinator) | voice
+    consent_at = Timestamptz(null=True, default=None)
+    offered_until = Timestamptz(null=True, default=None)
+    attendance = Varchar(length=8, default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class EventDuty(Table, tablename="event_duty"):
+    """A volunteer staffing an event: keeps their time and counts towards their weekly limit, like a session."""
+
+    id = UUID(primary_key=True)
+    event = ForeignKey(GroupEvent, on_delete=OnDelete.cascade)
+    volunteer = ForeignKey(Person, on_delete=OnDelete.cascade)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    taken_at = Timestamptz()
+
+
 class Notification(Table, tablename="notification"):
     """The outbox: every SMS and push, written in the transaction of the change that causes it and sent by the
     dispatcher. `key` makes each logical message unique (session, version, kind, recipient, channel).
@@ -335,6 +387,7 @@ class Notification(Table, tablename="notification"):
     sms_body = Text(default="")  # a push's SMS wording, sent when no subscription takes the push
     in_doubt = Boolean(default=False)  # the last send's outcome is unknown: ask Twilio before sending again
     choices = Text(default="")  # a "which time?" question: JSON {"action", "sessions"}
+    event_signup = ForeignKey(EventSignup, on_delete=OnDelete.cascade, null=True, default=None)
 
 
 class ProviderReport(Table, tablename="provider_report"):
@@ -602,6 +655,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     HelpRequest,
     HelpSession,
     Offer,
+    GroupEvent,
+    EventSignup,
+    EventDuty,
     Notification,
     ProviderReport,
     PushSubscription,

@@ -370,6 +370,92 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Apuri: Du har inga kommande tider. En tid får du genom att ringa {helpline}.",
         "en": "Apuri: You have no upcoming times. To book one, call {helpline}.",
     },
+    # Group sessions (a digikahvila, a course): a place, the waitlist, a freed place held for the first in line.
+    "resident.event_confirmed": {
+        "fi": "Apuri: Sinulla on paikka ryhmätapaamisessa {when}. Paikka: {place}.\n"
+        "Jos et pääse, vastaa PERU tai soita {helpline}.\n{link}",
+        "sv": "Apuri: Du har en plats i gruppträffen {when}. Plats: {place}.\n"
+        "Om du inte kan komma, svara AVBOKA eller ring {helpline}.\n{link}",
+        "en": "Apuri: You have a place in the group session {when}. Place: {place}.\n"
+        "If you cannot come, reply CANCEL or call {helpline}.\n{link}",
+    },
+    "resident.event_waitlisted": {
+        "fi": "Apuri: Ryhmätapaaminen {when} on täynnä. Olet jonossa sijalla {position}. Jos paikka vapautuu, "
+        "saat viestin.\nJos et halua jonottaa, vastaa PERU.",
+        "sv": "Apuri: Gruppträffen {when} är full. Du står i kö som nummer {position}. Om en plats blir ledig får "
+        "du ett meddelande.\nOm du inte vill köa, svara AVBOKA.",
+        "en": "Apuri: The group session {when} is full. You are number {position} on the waiting list. If a "
+        "place frees up, we will text you.\nTo leave the list, reply CANCEL.",
+    },
+    "resident.event_place_offered": {
+        "fi": "Apuri: Ryhmätapaamisessa {when} vapautui paikka sinulle. Paikka: {place}.\n"
+        "Vastaa 1, jos otat paikan, tai 2, jos et. Paikka on varattu sinulle {until} asti.",
+        "sv": "Apuri: En plats i gruppträffen {when} har blivit ledig för dig. Plats: {place}.\n"
+        "Svara 1 om du tar platsen, eller 2 om inte. Platsen hålls åt dig till {until}.",
+        "en": "Apuri: A place in the group session {when} is free for you. Place: {place}.\n"
+        "Reply 1 to take it, or 2 if not. It is held for you until {until}.",
+    },
+    "resident.event_reminder": {
+        "fi": "Apuri: Muistutus: ryhmätapaaminen {when}. Paikka: {place}.\nJos et pääse, vastaa PERU tai soita "
+        "{helpline}.",
+        "sv": "Apuri: Påminnelse: gruppträffen {when}. Plats: {place}.\nOm du inte kan komma, svara AVBOKA eller "
+        "ring {helpline}.",
+        "en": "Apuri: Reminder: the group session {when}. Place: {place}.\nIf you cannot come, reply CANCEL or "
+        "call {helpline}.",
+    },
+    "resident.event_cancelled": {
+        "fi": "Apuri: Ryhmätapaaminen {when} on valitettavasti peruttu. Kysyttävää? Soita {helpline}.",
+        "sv": "Apuri: Gruppträffen {when} har tyvärr ställts in. Frågor? Ring {helpline}.",
+        "en": "Apuri: The group session {when} has been cancelled, we are sorry. Questions? Call {helpline}.",
+    },
+    "resident.event_left": {
+        "fi": "Apuri: Paikkasi ryhmätapaamisessa {when} on peruttu. Kysyttävää? Soita {helpline}.",
+        "sv": "Apuri: Din plats i gruppträffen {when} är avbokad. Frågor? Ring {helpline}.",
+        "en": "Apuri: Your place in the group session {when} is cancelled. Questions? Call {helpline}.",
+    },
+    "reply.event_kept": {
+        "fi": "Apuri: Kiitos! Paikkasi ryhmätapaamisessa {when} on vahvistettu. Paikka: {place}.",
+        "sv": "Apuri: Tack! Din plats i gruppträffen {when} är bekräftad. Plats: {place}.",
+        "en": "Apuri: Thank you! Your place in the group session {when} is confirmed. Place: {place}.",
+    },
+    "reply.event_given_up": {
+        "fi": "Apuri: Selvä, paikka annetaan seuraavalle jonossa. Kiitos, että kerroit!",
+        "sv": "Apuri: Okej, platsen går till nästa i kön. Tack för att du meddelade!",
+        "en": "Apuri: All right, the place goes to the next in line. Thank you for telling us!",
+    },
+    "reply.event_left": {
+        "fi": "Apuri: Paikkasi ryhmätapaamisessa {when} on peruttu. Kiitos, että kerroit!",
+        "sv": "Apuri: Din plats i gruppträffen {when} är avbokad. Tack för att du meddelade!",
+        "en": "Apuri: Your place in the group session {when} is cancelled. Thank you for telling us!",
+    },
+    "reply.event_offer_gone": {
+        "fi": "Apuri: Paikka ei ole enää varattu sinulle. Jos haluat jonoon uudelleen, soita {helpline}.",
+        "sv": "Apuri: Platsen hålls inte längre åt dig. Om du vill stå i kö igen, ring {helpline}.",
+        "en": "Apuri: The place is no longer held for you. To join the waiting list again, call {helpline}.",
+    },
+    "volunteer.duty_reminder": {
+        "fi": "Muistutus: ryhmätapaaminen {when}, {place}. Olet mukana vapaaehtoisena. Jos et pääse, luovu "
+        "vuorosta Apurissa.",
+        "sv": "Påminnelse: gruppträffen {when}, {place}. Du är med som frivillig. Om du inte kan komma, lämna "
+        "passet i Apuri.",
+        "en": "Reminder: the group session {when}, {place}. You are a volunteer there. If you cannot come, give "
+        "it up in Apuri.",
+    },
+    "volunteer.duty_reminder_sms": {
+        "fi": "Apuri: Muistutus: ryhmätapaaminen {when}, {place}. Olet mukana vapaaehtoisena.\n{link}",
+        "sv": "Apuri: Påminnelse: gruppträffen {when}, {place}. Du är med som frivillig.\n{link}",
+        "en": "Apuri: Reminder: the group session {when}, {place}. You are a volunteer there.\n{link}",
+    },
+    "volunteer.duty_removed": {
+        "fi": "Ryhmätapaaminen {when}, {place} on peruttu. Vuorosi siinä poistui.",
+        "sv": "Gruppträffen {when}, {place} har ställts in. Ditt pass där är borta.",
+        "en": "The group session {when}, {place} has been cancelled. Your duty there is gone.",
+    },
+    "volunteer.duty_removed_sms": {
+        "fi": "Apuri: Ryhmätapaaminen {when}, {place} on peruttu. Vuorosi siinä poistui.\n{link}",
+        "sv": "Apuri: Gruppträffen {when}, {place} har ställts in. Ditt pass där är borta.\n{link}",
+        "en": "Apuri: The group session {when}, {place} has been cancelled. Your duty there is gone.\n{link}",
+    },
 }
 
 
@@ -516,6 +602,30 @@ VOICE: Mapping[str, Mapping[str, str]] = {
         "sv": "Tack för samtalet. Hej då.",
         "en": "Thank you. Goodbye.",
     },
+    "voice.event_place": {
+        "fi": "Hei, täällä Apuri. Ryhmätapaamisessa {when}, {place}, vapautui paikka, ja se on nyt sinun. Jos et "
+        "pääse, soita numeroon {helpline}. Näkemiin.",
+        "sv": "Hej, det här är Apuri. En plats i gruppträffen {when}, {place}, blev ledig, och den är nu din. Om du "
+        "inte kan komma, ring {helpline}. Hej då.",
+        "en": "Hello, this is Apuri. A place in the group session {when}, {place}, has freed up, and it is now "
+        "yours. If you cannot come, call {helpline}. Goodbye.",
+    },
+    "voice.event_reminder": {
+        "fi": "Hei, täällä Apuri. Muistutus ryhmätapaamisesta {when}, {place}. Jos et pääse, soita numeroon "
+        "{helpline}. Näkemiin.",
+        "sv": "Hej, det här är Apuri. En påminnelse om gruppträffen {when}, {place}. Om du inte kan komma, ring "
+        "{helpline}. Hej då.",
+        "en": "Hello, this is Apuri with a reminder of the group session {when}, {place}. If you cannot come, "
+        "call {helpline}. Goodbye.",
+    },
+    "voice.event_cancelled": {
+        "fi": "Hei, täällä Apuri. Ryhmätapaaminen {when} on valitettavasti peruttu. Kysyttävää voi soittaa "
+        "numeroon {helpline}. Näkemiin.",
+        "sv": "Hej, det här är Apuri. Gruppträffen {when} har tyvärr ställts in. Frågor kan du ringa till "
+        "{helpline}. Hej då.",
+        "en": "Hello, this is Apuri. The group session {when} has been cancelled, we are sorry. For questions, "
+        "call {helpline}. Goodbye.",
+    },
 }
 
 DEFAULTS = {**DEFAULTS, **VOICE}
@@ -525,18 +635,38 @@ TEMPLATE_NAMES = tuple(DEFAULTS)
 
 # Messages whose fields differ from the rest of their audience's.
 TEXT_BOOKING_FIELDS = frozenset({"place", "options", "numbers", "when", "organisation", "helpline", "link"})
-FIELDS_BY_NAME = {"resident.referred": REFERRAL_FIELDS} | dict.fromkeys(
-    (
-        "reply.text_where",
-        "reply.text_times",
-        "reply.text_taken",
-        "reply.text_busy",
-        "reply.text_expired",
-        "reply.text_no_times",
-        "reply.text_call",
-        "reply.text_routed",
-    ),
-    TEXT_BOOKING_FIELDS,
+# Group sessions: a place in the queue and until when a freed place is held.
+EVENT_FIELDS = frozenset({"when", "place", "position", "until", "helpline", "link"})
+FIELDS_BY_NAME = (
+    {"resident.referred": REFERRAL_FIELDS}
+    | dict.fromkeys(
+        (
+            "resident.event_confirmed",
+            "resident.event_waitlisted",
+            "resident.event_place_offered",
+            "resident.event_reminder",
+            "resident.event_cancelled",
+            "resident.event_left",
+            "reply.event_kept",
+            "reply.event_given_up",
+            "reply.event_left",
+            "reply.event_offer_gone",
+        ),
+        EVENT_FIELDS,
+    )
+    | dict.fromkeys(
+        (
+            "reply.text_where",
+            "reply.text_times",
+            "reply.text_taken",
+            "reply.text_busy",
+            "reply.text_expired",
+            "reply.text_no_times",
+            "reply.text_call",
+            "reply.text_routed",
+        ),
+        TEXT_BOOKING_FIELDS,
+    )
 )
 FIELDS_BY_PREFIX = (
     ("resident.", RESIDENT_FIELDS),

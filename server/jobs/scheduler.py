@@ -42,6 +42,12 @@ async def offer_tick(services: Services) -> None:
         log.info("offers: %d requests had offers expire, %d new offers made", touched, offered)
 
 
+async def waitlist_tick(services: Services) -> None:
+    passed = await services.events.expire_offers()
+    if passed:
+        log.info("group sessions: %d places offered and not answered passed to the next in line", passed)
+
+
 async def dispatch_tick(services: Services) -> None:
     result = await services.dispatcher.run_due()
     if result.claimed:
@@ -78,6 +84,7 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
         next_run_time=datetime.now(UTC),  # at start too: a new installation has its holidays at once
     )
     scheduler.add_job(offer_tick, "interval", seconds=30, args=[services], id="offers", replace_existing=True)
+    scheduler.add_job(waitlist_tick, "interval", seconds=60, args=[services], id="waitlists", replace_existing=True)
     scheduler.add_job(
         dispatch_tick,
         "interval",

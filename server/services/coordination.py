@@ -237,9 +237,9 @@ class CoordinationService:
 
     # ---- booking on behalf ----------------------------------------------------------------------------------
 
-    async def _resident_for(self, caller: Principal, who: Caller) -> tuple[uuid.UUID, bool]:
+    async def resident_for(self, caller: Principal, who: Caller) -> tuple[uuid.UUID, bool]:
         """The resident with the caller's number, created (as a resident) if new; and whether they were created.
-        The lookup or creation is audited once the booking stands (`_record_caller`)."""
+        The lookup or creation is audited once the booking stands (`record_caller`)."""
         if not who.consent:
             raise InvalidInput(
                 "Ask the resident whether they agree to the booking and to getting SMS about it, then tick consent.",
@@ -260,7 +260,9 @@ class CoordinationService:
             await people_q.grant(person_id=person_id, role=Role.RESIDENT, organisation_id=None, now=now)
         return person_id, created
 
-    async def _record_caller(self, caller: Principal, person_id: uuid.UUID, *, created: bool) -> None:
+    async def record_caller(
+        self, caller: Principal, person_id: uuid.UUID, *, created: bool, purpose: str = "book on behalf"
+    ) -> None:
         home = min(caller.coordinated_organisations, key=str) if caller.coordinated_organisations else None
         await self._audit.record(
             caller,
@@ -269,7 +271,7 @@ class CoordinationService:
             str(person_id),
             organisation_id=home,
             subject_id=person_id,
-            detail={"purpose": "book on behalf", "consent": True},
+            detail={"purpose": purpose, "consent": True},
         )
 
     async def _check_place_scope(self, caller: Principal, query: BookingQuery) -> None:
@@ -348,7 +350,7 @@ class CoordinationService:
         volunteers. The resident needs no account; their consent is recorded with the request."""
         await self._check_place_scope(caller, query)
         await self._booking.check(query, home_visit_allowed=starts_at is None)
-        resident_id, created = await self._resident_for(caller, who)
+        resident_id, created = await self.resident_for(caller, who)
         behalf = OnBehalf(resident_id=resident_id, consent_at=self._clock.now())
         try:
             done: Booked | Asked
@@ -363,5 +365,5 @@ class CoordinationService:
             if created:
                 await people_q.forget_unused_person(resident_id)
             raise
-        await self._record_caller(caller, resident_id, created=created)
+        await self.record_caller(caller, resident_id, created=created)
         return done

@@ -128,6 +128,10 @@ class IvrService:
         """Someone answered a reminder call we placed: say the reminder and ask 1 / 2 / 3."""
         await self._fresh_templates()
         planned = await delivery_reports.by_provider_id(call_sid)
+        if planned is not None and planned["event_signup"] is not None and planned["body"]:
+            # A group session's call (a place given, a reminder, a cancellation): its words, once, nothing to press.
+            language = _booking_language(planned["language"])
+            return Speech((Line(planned["body"], language),), gather=False, hang_up=True, language=language)
         session = await message_context.session_context(planned["session"]) if planned and planned["session"] else None
         if planned is None or session is None:
             return Speech((), gather=False, hang_up=True)

@@ -20,6 +20,7 @@ from server.db import booking as q
 from server.db import candidates as candidates_q
 from server.db import days as days_q
 from server.db import drop_in as drop_in_q
+from server.db import events as events_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import requests as requests_q
@@ -171,8 +172,8 @@ class Placement:
                 await serialise(self._engine, f"resident:{resident_id}")
                 await serialise(self._engine, f"volunteer:{volunteer_id}")
                 await self.check_resident(actor, resident_id, when, now, moving=exclude)
-                if await q.volunteer_busy(volunteer_id, guarded, exclude=exclude) or await drop_in_q.shift_overlaps(
-                    volunteer_id, guarded.start, guarded.end
+                if await q.volunteer_busy(volunteer_id, guarded, exclude=exclude) or await self.on_duty_within(
+                    volunteer_id, guarded
                 ):
                     return None
                 same_week = (
@@ -294,7 +295,9 @@ class Placement:
         """The resident is free at `when` (`moving`: but for the session being moved), and a resident booking
         for themselves online has room under the limit."""
         own = resident_id == actor.person_id
-        if await q.resident_overlaps(resident_id, when, exclude=moving):
+        if await q.resident_overlaps(resident_id, when, exclude=moving) or await events_q.resident_overlaps(
+            resident_id, when.start, when.end, exclude=None
+        ):
             who = "You already have" if own else "The resident already has"
             raise Conflict(f"{who} a session at that time.", code="resident_busy")
         # The limit is for booking online; coordinators and volunteers arranging sessions are not bound by it.
@@ -306,9 +309,9 @@ class Placement:
             )
 
     async def at_weekly_cap(self, volunteer_id: uuid.UUID, when: Interval, *, moving: bool = False) -> bool:
-        """Binding check of the volunteer's weekly limit (sessions and drop-in shifts), inside the serialised
-        transaction: ranking saw the calendars before it, and concurrent bookings may have filled the week since.
-        `moving`: one of the week's sessions is the one being moved."""
+        """Binding check of the volunteer's weekly limit (sessions, drop-in shifts and event duties), inside the
+        serialised transaction: ranking saw the calendars before it, and concurrent bookings may have filled the
+        week since. `moving`: one of the week's sessions is the one being moved."""
         cap = await q.weekly_cap(volunteer_id)
         if cap is None:
             return False
@@ -316,8 +319,19 @@ class Placement:
         monday = day - timedelta(days=day.weekday())
         since = local_start(monday, time(0))
         until = local_start(monday + timedelta(days=7), time(0))
-        booked = await q.sessions_in(volunteer_id, since, until) + await drop_in_q.shifts_in(volunteer_id, since, until)
+        booked = (
+            await q.sessions_in(volunteer_id, since, until)
+            + await drop_in_q.shifts_in(volunteer_id, since, until)
+            + await events_q.duties_in(volunteer_id, since, until)
+        )
         return booked - (1 if moving else 0) >= cap
+
+    @staticmethod
+    async def on_duty_within(volunteer_id: uuid.UUID, guarded: Interval) -> bool:
+        """A drop-in shift or a group session duty of the volunteer overlapping `guarded`."""
+        return await drop_in_q.shift_overlaps(volunteer_id, guarded.start, guarded.end) or await events_q.duty_overlaps(
+            volunteer_id, guarded.start, guarded.end
+        )
 
 
 def _anyone_free_around(when: Interval) -> VolunteerTime:

@@ -20,6 +20,8 @@ from server.services.days import DayService
 from server.services.desk import DeskService
 from server.services.dispatch import Dispatcher
 from server.services.drop_in import DropInService
+from server.services.event_messages import EventMessages
+from server.services.events import EventService
 from server.services.feedback import FeedbackService
 from server.services.ivr import IvrService
 from server.services.messaging import MessagingService
@@ -74,6 +76,7 @@ class Services:
     desk: DeskService
     referrals: ReferralService
     drop_in: DropInService
+    events: EventService
 
 
 def build_services(
@@ -105,6 +108,24 @@ def build_services(
         desk=desk,
         notifications=notifications,
     )
+    coordination = CoordinationService(
+        clock=clock,
+        engine=engine,
+        audit=audit,
+        booking=booking,
+        placement=placement,
+        offers=offers,
+        sessions=sessions,
+    )
+    events = EventService(
+        clock=clock,
+        engine=engine,
+        audit=audit,
+        network=network,
+        placement=placement,
+        coordination=coordination,
+        messages=EventMessages(clock=clock, notifications=notifications),
+    )
     personal_data = PersonalDataService(
         settings=settings, clock=clock, engine=engine, audit=audit, auth=auth, sessions=sessions, offers=offers, sms=sms
     )
@@ -124,15 +145,7 @@ def build_services(
         placement=placement,
         booking=booking,
         offers=offers,
-        coordination=CoordinationService(
-            clock=clock,
-            engine=engine,
-            audit=audit,
-            booking=booking,
-            placement=placement,
-            offers=offers,
-            sessions=sessions,
-        ),
+        coordination=coordination,
         sessions=sessions,
         statistics=StatisticsService(clock=clock, engine=engine, audit=audit),
         notifications=notifications,
@@ -143,6 +156,7 @@ def build_services(
             sessions=sessions,
             notifications=notifications,
             drop_in=drop_in,
+            events=events,
             text=TextBookingService(clock=clock, engine=engine, booking=booking),
         ),
         inbox=InboxService(clock=clock, engine=engine, audit=audit, sessions=sessions),
@@ -164,4 +178,5 @@ def build_services(
         desk=desk,
         referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         drop_in=drop_in,
+        events=events,
     )

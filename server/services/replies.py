@@ -25,6 +25,7 @@ from server.db import text_booking as text_q
 from server.db.engine import AnyEngine, is_unique_violation, write_transaction
 from server.domain.drop_in import TOLD, Occurrence, municipality_in, sms_line
 from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.events import GroupEvent
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.paging import Page, PageRequest
 from server.domain.phone import mask
@@ -41,6 +42,8 @@ from server.domain.replies import (
 from server.domain.roles import ForResident, Grant, Principal, Role
 from server.services.audit import AuditService
 from server.services.drop_in import DropInService
+from server.services.event_messages import place_of
+from server.services.events import EventService
 from server.services.notifications import NotificationService
 from server.services.sessions import SessionService
 from server.services.text_booking import TextAnswer, TextBookingService
@@ -92,6 +95,7 @@ class ReplyService:
         sessions: SessionService,
         notifications: NotificationService,
         drop_in: DropInService,
+        events: EventService,
         text: TextBookingService,
     ) -> None:
         self._clock = clock
@@ -99,6 +103,7 @@ class ReplyService:
         self._sessions = sessions
         self._notifications = notifications
         self._drop_in = drop_in
+        self._events = events
         self._text = text
 
     async def receive(self, *, phone: str, body: str, provider_id: str | None) -> Received:
@@ -181,6 +186,8 @@ class ReplyService:
         if kind is ReplyKind.START:
             await q.set_opt_out(person.id, False)
             return Received("start", "reply.started", inbox=False, changed=person.opted_out)
+        if recent and recent[0].signup_id is not None:
+            return await self._about_event(person, recent[0], reply)
         if kind is ReplyKind.DIGIT and recent:
             assert reply.digit is not None
             meant = await self._digit(person, recent[0], reply.digit, now)
@@ -188,6 +195,41 @@ class ReplyService:
                 return meant
             kind = meant
         return await self._yes_or_cancel(person, kind, recent, now)
+
+    async def _about_event(self, person: q.Sender, prompt: q.Prompt, reply: Reply) -> Received:
+        """A reply to a group session's text: to a place offered, 1 (or yes) keeps it and 2 (or no) gives it up;
+        to a place or the waitlist, PERU leaves (and a yes is noted)."""
+        assert prompt.signup_id is not None
+        kind = reply.kind
+        if kind is ReplyKind.DIGIT and reply.digit in (1, 2):
+            kind = ReplyKind.CONFIRM if reply.digit == 1 else ReplyKind.CANCEL
+        mine = await self._events.signup_state(person.id, prompt.signup_id)
+        if kind is ReplyKind.CANCEL:
+            answer = await self._events.give_up(person.id, prompt.signup_id)
+        elif kind is ReplyKind.CONFIRM and mine is not None and mine[0] in ("offered", "declined"):
+            # A yes to a place offered (or one whose hold ran out: they are told it passed on).
+            answer = await self._events.keep(person.id, prompt.signup_id)
+        elif kind is ReplyKind.CONFIRM and mine is not None and mine[0] == "confirmed":
+            values = self._event_values(mine[1], person.language)
+            return Received("noted", "reply.event_kept", inbox=False, values=values)
+        else:
+            return Received("unknown", "reply.unclear", inbox=True)
+        values = self._event_values(answer.event, person.language) if answer.event else ()
+        if answer.outcome == "gone":
+            return Received("noted", "reply.event_offer_gone", inbox=False, values=values)
+        template = {"kept": "reply.event_kept", "given_up": "reply.event_given_up", "left": "reply.event_left"}
+        return Received(
+            "confirm" if answer.outcome == "kept" else "cancel",
+            template[answer.outcome],
+            inbox=False,
+            changed=True,
+            values=values,
+        )
+
+    @staticmethod
+    def _event_values(event: GroupEvent, language: str) -> tuple[tuple[str, str], ...]:
+        language = language if language in ("fi", "sv", "en") else "fi"
+        return (("when", when_text(event.starts_at, language)), ("place", place_of(event, language)))
 
     async def _drop_in_hours(self, person: q.Sender | None, reply: Reply) -> Received:
         """The next drop-in hours: in the municipality the text names, else where the resident last had help, else
