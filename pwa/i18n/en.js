@@ -439,6 +439,11 @@ export default {
     toStart: "To the start",
   },
   errors: {
+    event_cancelled: "This group session has been cancelled.",
+    event_full: "The group session and its waiting list are full. Choose another session or call the helpline.",
+    event_not_found: "Group session not found: it may have been removed. Reload the page.",
+    event_signup_not_found: "You are not signed up for this session. Reload the page.",
+    event_started: "The group session has already begun.",
     erasure_blocked: "Your data cannot be erased here, as you are also a volunteer or a coordinator. Call the helpline and we will help.",
     idempotency_mismatch: "The details changed after they were sent. Press again to send the new details.",
     phone_invalid: "This number does not work. Type a mobile number, for example 040 123 4567.",

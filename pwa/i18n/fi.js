@@ -447,6 +447,11 @@ export default {
     toStart: "Alkuun",
   },
   errors: {
+    event_cancelled: "Tämä ryhmätapaaminen on peruttu.",
+    event_full: "Ryhmätapaaminen ja sen jono ovat täynnä. Valitse toinen tapaaminen tai soita neuvontaan.",
+    event_not_found: "Ryhmätapaamista ei löytynyt: se on ehkä poistettu. Päivitä sivu.",
+    event_signup_not_found: "Et ole ilmoittautunut tähän tapaamiseen. Päivitä sivu.",
+    event_started: "Ryhmätapaaminen on jo alkanut.",
     erasure_blocked: "Tietojasi ei voi poistaa täällä, koska olet myös vapaaehtoinen tai koordinaattori. Soita neuvontaan, niin autamme.",
     idempotency_mismatch: "Tiedot muuttuivat lähettämisen jälkeen. Paina uudelleen, niin lähetämme uudet tiedot.",
     phone_invalid: "Numero ei kelpaa. Kirjoita matkapuhelinnumero, esimerkiksi 040 123 4567.",

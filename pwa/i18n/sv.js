@@ -439,6 +439,11 @@ export default {
     toStart: "Till början",
   },
   errors: {
+    event_cancelled: "Den här gruppträffen har ställts in.",
+    event_full: "Gruppträffen och dess kö är fulla. Välj en annan träff eller ring rådgivningen.",
+    event_not_found: "Gruppträffen hittades inte: den har kanske tagits bort. Uppdatera sidan.",
+    event_signup_not_found: "Du är inte anmäld till den här träffen. Uppdatera sidan.",
+    event_started: "Gruppträffen har redan börjat.",
     erasure_blocked: "Dina uppgifter kan inte raderas här, eftersom du också är volontär eller koordinator. Ring rådgivningen, så hjälper vi dig.",
     idempotency_mismatch: "Uppgifterna ändrades efter att de skickades. Tryck igen, så skickar vi de nya uppgifterna.",
     phone_invalid: "Numret duger inte. Skriv ett mobilnummer, till exempel 040 123 4567.",

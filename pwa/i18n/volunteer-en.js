@@ -258,6 +258,9 @@ export default {
   calendarRemoved: "The calendar link is removed. It no longer works.",
 
   errors: {
+    event_duty_not_found: "You are not a volunteer at this group session. Reload the page.",
+    event_staffed: "This group session has all the volunteers it needs.",
+    event_not_begun: "Who came is marked when the session begins.",
     drop_in_not_today: "Visitors are recorded on the day of the shift.",
     drop_in_full: "This drop-in hour has all the volunteers it needs. Choose another shift.",
     drop_in_hour_not_found: "Drop-in hour not found: it may have been stopped. Reload the page.",

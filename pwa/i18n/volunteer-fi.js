@@ -268,6 +268,9 @@ export default {
   calendarRemoved: "Kalenterilinkki on poistettu. Se ei enää toimi.",
 
   errors: {
+    event_duty_not_found: "Et ole tämän ryhmätapaamisen vapaaehtoisena. Päivitä sivu.",
+    event_staffed: "Tähän ryhmätapaamiseen on jo tarpeeksi vapaaehtoisia.",
+    event_not_begun: "Osallistujat merkitään, kun tapaaminen alkaa.",
     drop_in_not_today: "Käynnit kirjataan vuoron päivänä.",
     drop_in_full: "Tähän päivystykseen on jo tarpeeksi vapaaehtoisia. Valitse toinen vuoro.",
     drop_in_hour_not_found: "Päivystystä ei löytynyt: se on ehkä lopetettu. Päivitä sivu.",

@@ -258,6 +258,9 @@ export default {
   calendarRemoved: "Kalenderlänken är borttagen. Den fungerar inte längre.",
 
   errors: {
+    event_duty_not_found: "Du är inte frivillig på den här gruppträffen. Uppdatera sidan.",
+    event_staffed: "Den här gruppträffen har redan tillräckligt många frivilliga.",
+    event_not_begun: "Deltagarna markeras när träffen börjar.",
     drop_in_not_today: "Besök registreras på passets dag.",
     drop_in_full: "Den här jouren har redan tillräckligt många frivilliga. Välj ett annat pass.",
     drop_in_hour_not_found: "Jouren hittades inte: den har kanske avslutats. Uppdatera sidan.",

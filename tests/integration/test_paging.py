@@ -27,6 +27,7 @@ from server.db import calls as calls_q
 from server.db import days as days_q
 from server.db import desk as desk_q
 from server.db import drop_in as drop_in_q
+from server.db import events as events_q
 from server.db import feedback as feedback_q
 from server.db import network as network_q
 from server.db import offers as offers_q
@@ -36,6 +37,7 @@ from server.db.paging import fetch_page
 from server.db.tables import AccessibilityFeedback, HelpSession, Notification
 from server.domain.clocktime import local_date
 from server.domain.days import DayState
+from server.domain.events import SignupState
 from server.domain.network import OrganisationKind
 from server.domain.paging import PageRequest, encode_cursor
 from server.domain.roles import Role
@@ -402,6 +404,98 @@ async def seed_shifts(env: Env, w: World) -> Seeded:
     return Seeded(_dates(made, ["2026-11-24", "2026-12-01"]), _dates(other, ["2026-11-24"]))
 
 
+WEEK_AHEAD = datetime(2026, 11, 30, 9, tzinfo=UTC)
+
+
+async def _events(w: World, point: uuid.UUID | None, **changes: Any) -> list[uuid.UUID]:
+    """MANY group sessions at `point` (None: remote, organisation A's) a week ahead, three at the same time."""
+    made = []
+    for n, starts in enumerate([WEEK_AHEAD, WEEK_AHEAD + timedelta(hours=1)] + [WEEK_AHEAD + timedelta(days=1)] * 3):
+        values: dict[str, Any] = {
+            "organisation_id": w.org_a if point in (None, w.help_point_a) else w.org_b,
+            "help_point_id": point,
+            "title": f"Kahvila {n}",
+            "description": "",
+            "topics": [],
+            "language": "fi",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=1),
+            "capacity": 5,
+            "volunteers_needed": 1,
+            "bring": "",
+            "created_by": w.ids["coord_a"],
+            "now": datetime(2026, 11, 1, tzinfo=UTC),
+        }
+        made.append(await events_q.insert_event(**(values | changes)))
+    return made
+
+
+async def seed_events(env: Env, w: World) -> Seeded:
+    """Everyone sees the coming events of a municipality; a cancelled one shows nowhere."""
+    made = await _events(w, w.help_point_a)
+    gone = (await _events(w, w.help_point_a))[0]
+    await events_q.cancel_event(gone, env.clock.now())
+    return Seeded({str(e) for e in made}, {str(gone)})
+
+
+async def seed_managed_events(env: Env, w: World) -> Seeded:
+    """Organisation A's events (remote ones too); B's are not A's coordinators'."""
+    made = await _events(w, w.help_point_a) + (await _events(w, None))[:1]
+    other = await _events(w, w.help_point_b)
+    return Seeded({str(e) for e in made}, {str(e) for e in other})
+
+
+async def seed_my_event_signups(env: Env, w: World) -> Seeded:
+    """resident_1's sign-ups; another resident's are not theirs."""
+    made = await _events(w, w.help_point_a)
+    mine, others = set(), set()
+    for n, event in enumerate(made):
+        for person, into in ((w.ids["resident_1"], mine), (w.ids["resident_2"], others)):
+            signup = await events_q.insert_signup(
+                event_id=event,
+                person_id=person,
+                state=SignupState.CONFIRMED,
+                queue_no=n + 1 if into is mine else n + 100,
+                channel="pwa",
+                consent_at=None,
+                now=datetime(2026, 11, 1, tzinfo=UTC),
+            )
+            into.add(str(signup))
+    return Seeded(mine, others)
+
+
+async def seed_event_duties(env: Env, w: World) -> Seeded:
+    """vol_a works at help point A: its events that need volunteers; B's are not theirs, nor one needing none."""
+    await volunteer_offers(w.ids["vol_a"], w.help_point_a)
+    made = await _events(w, w.help_point_a)
+    unneeded = (await _events(w, w.help_point_a, volunteers_needed=0))[0]
+    other = (await _events(w, w.help_point_b))[0]
+    return Seeded({str(e) for e in made}, {str(unneeded), str(other)})
+
+
+async def seed_event_signups(env: Env, w: World) -> Seeded:
+    """One event's residents, places and the waiting list; another event's are not in it."""
+    w.event, other = (await _events(w, w.help_point_a))[:2]
+    made, hidden = set(), set()
+    for n in range(MANY):
+        for event, into in ((w.event, made), (other, hidden)):
+            signup = await events_q.insert_signup(
+                event_id=event,
+                person_id=await _person(f"p{n}"),
+                state=SignupState.CONFIRMED if n < 3 else SignupState.WAITLISTED,
+                queue_no=n + 1,
+                channel="phone",
+                consent_at=None,
+                now=datetime(2026, 11, 1, tzinfo=UTC),
+            )
+            into.add(str(signup))
+    return Seeded(made, hidden)
+
+
+def _my_signup_order(item: dict[str, Any]) -> Any:
+    return datetime.fromisoformat(item["event"]["starts_at"]), uuid.UUID(item["event"]["id"])
+
+
 def _risk(item: dict[str, Any]) -> str:
     return f"{item['session_id']}:{item['reason']}"
 
@@ -429,6 +523,13 @@ PAGED: dict[str, Case] = {
         "coord_a", "/api/v1/drop-in-hours/unstaffed", seed_unstaffed, _dated, _dated_order
     ),
     "/api/v1/me/drop-in-shifts": Case("vol_a", "/api/v1/me/drop-in-shifts", seed_shifts, _dated, _dated_order),
+    "/api/v1/events": Case("anonymous", "/api/v1/events?municipality=Kuusamo", seed_events, order=_time("starts_at")),
+    "/api/v1/events/managed": Case("coord_a", "/api/v1/events/managed", seed_managed_events, order=_time("starts_at")),
+    "/api/v1/me/event-signups": Case(
+        "resident_1", "/api/v1/me/event-signups", seed_my_event_signups, order=_my_signup_order
+    ),
+    "/api/v1/me/event-duties": Case("vol_a", "/api/v1/me/event-duties", seed_event_duties, order=_time("starts_at")),
+    "/api/v1/events/{event_id}/signups": Case("coord_a", "/api/v1/events/{event}/signups", seed_event_signups),
     "/api/v1/me/sessions": Case("resident_1", "/api/v1/me/sessions", seed_my_sessions, order=_time("starts_at")),
     "/api/v1/me/requests": Case("resident_1", "/api/v1/me/requests", seed_my_requests, order=_time("created_at")),
     "/api/v1/me/offers/accepted": Case("vol_a", "/api/v1/me/offers/accepted", seed_accepted_offers),
@@ -484,6 +585,7 @@ BOUNDED = {
     "/api/v1/help-points/{help_point_id}/drop-in-hours": "at most 20 weekly drop-in hours a help point",
     "/api/v1/drop-in-hours/municipalities": "the municipalities of the network's help points",
     "/api/v1/help-points/{help_point_id}/drop-in": "one help point's at most 20 weekly drop-in hours on at most 7 days",
+    "/api/v1/events/municipalities": "the municipalities of the network's help points",
 }
 # Lists that grow and do not page yet: each one is a debt, to page as above (and then to move to PAGED).
 NOT_YET_PAGED: dict[str, str] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from litestar.routes import HTTPRoute
@@ -23,6 +23,7 @@ from server.db import booking as booking_q
 from server.db import calls as calls_q
 from server.db import desk as desk_q
 from server.db import drop_in as drop_in_q
+from server.db import events as events_q
 from server.db import feedback as feedback_q
 from server.db import message_templates
 from server.db import network as network_q
@@ -30,7 +31,8 @@ from server.db import offers as offers_q
 from server.db import people as people_q
 from server.db import replies as replies_q
 from server.db import topics as topics_q
-from server.db.tables import DropInHour, DropInShift, WalkIn
+from server.db.tables import DropInHour, DropInShift, EventDuty, EventSignup, GroupEvent, WalkIn
+from server.domain.events import SignupState
 from server.domain.paging import MAX_LIMIT, PageRequest
 from tests.conftest import START, Env
 from tests.integration.world import World, build_world
@@ -81,6 +83,15 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "topic": "online_banking",
         "minutes": 20,
     },
+    ("POST", "/api/v1/events/{event_id:uuid}/cancel"): None,
+    ("GET", "/api/v1/events/{event_id:uuid}/signups"): None,
+    ("POST", "/api/v1/events/{event_id:uuid}/signups"): {"phone": "040 999 1111", "first_name": "M", "consent": True},
+    ("POST", "/api/v1/events/{event_id:uuid}/signup"): None,
+    ("DELETE", "/api/v1/events/{event_id:uuid}/signup"): None,
+    ("POST", "/api/v1/events/{event_id:uuid}/signups/{signup_id:uuid}/cancel"): None,
+    ("PUT", "/api/v1/events/{event_id:uuid}/signups/{signup_id:uuid}/attendance"): {"attended": True},
+    ("PUT", "/api/v1/events/{event_id:uuid}/duty"): None,
+    ("DELETE", "/api/v1/events/{event_id:uuid}/duty"): None,
     ("GET", "/api/v1/people/{person_id:uuid}"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/deactivate"): None,
     ("POST", "/api/v1/people/{person_id:uuid}/reactivate"): None,
@@ -139,6 +150,8 @@ PERSONAL = {
     "request_id": ("resident_1", "vol_a"),
     "application_id": ("resident_1",),
 }
+# Any resident may sign up for any group session: for that route, residents are not foreign callers.
+RESIDENTS_MAY = {("POST", "/api/v1/events/{event_id:uuid}/signup")}
 EVERYONE = ("network", "coord_a", "coord_b", "vol_a", "vol_b", "resident_1", "resident_2", "anonymous")
 
 
@@ -160,6 +173,34 @@ async def scoped_world(env: Env) -> World:
         volunteers_needed=1,
         now=START,
     )
+    world.event = await events_q.insert_event(
+        organisation_id=world.org_a,
+        help_point_id=world.help_point_a,
+        title="Digikahvila",
+        description="",
+        topics=[],
+        language="fi",
+        starts_at=START + timedelta(days=7),
+        ends_at=START + timedelta(days=7, hours=1),
+        capacity=10,
+        volunteers_needed=1,
+        bring="",
+        created_by=world.ids["coord_a"],
+        now=START,
+    )
+    # A place held by a resident who is none of the callers (they may only ever reach their own).
+    someone = await people_q.insert_person(
+        phone="+358401110099", first_name="Someone", last_name="", language="fi", now=START
+    )
+    world.event_signup = await events_q.insert_signup(
+        event_id=world.event,
+        person_id=someone,
+        state=SignupState.CONFIRMED,
+        queue_no=1,
+        channel="pwa",
+        consent_at=None,
+        now=START,
+    )
     return world
 
 
@@ -179,6 +220,8 @@ def targets(world: World) -> dict[str, list[uuid.UUID]]:
         "feedback_id": [world.feedback],  # network-level: only the network coordinator answers
         "walk_in_id": [world.walk_in] if world.walk_in else [],
         "hour_id": [world.drop_in_hour] if world.drop_in_hour else [],
+        "event_id": [world.event] if world.event else [],
+        "signup_id": [world.event_signup] if world.event_signup else [],
         "name": ["resident.confirmation"],  # network-level, like topics
         "language": ["fi"],
         "day": ["2026-12-28"],  # a Monday ahead (help point A opens on Mondays)
@@ -232,7 +275,13 @@ async def snapshot(world: World) -> tuple[object, ...]:
     templates = await message_templates.templates()
     walk_ins = await WalkIn.count()
     drop_in = (await DropInHour.count().where(DropInHour.active == True), await DropInShift.count())  # noqa: E712
+    events = (
+        tuple(await GroupEvent.select(GroupEvent.id, GroupEvent.state)),
+        tuple(await EventSignup.select(EventSignup.id, EventSignup.state, EventSignup.attendance)),
+        await EventDuty.count(),
+    )
     return (
+        events,
         walk_ins,
         drop_in,
         organisation,
@@ -275,6 +324,8 @@ async def test_no_principal_reaches_another_organisations_objects(env: Env) -> N
         for value in params_list[names[0]]:
             url = fill(path, {n: params_list[n][0] for n in names} | {names[0]: value})
             for who in foreign_callers(opt, names[0]):
+                if (method, path) in RESIDENTS_MAY and who.startswith("resident"):
+                    continue
                 answer = await world.apis[who].request(method, url, json=BODIES[(method, path)])
                 calls += 1
                 assert answer.status_code in REFUSED, f"{who} {method} {url}: {answer.status_code} {answer.text}"

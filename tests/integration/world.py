@@ -58,6 +58,8 @@ class World:
     feedback: uuid.UUID  # accessibility feedback someone sent
     walk_in: uuid.UUID | None = None  # a visitor helped at help point a's desk (tests that need one add it)
     drop_in_hour: uuid.UUID | None = None  # a weekly drop-in hour at help point a (tests that need one add it)
+    event: uuid.UUID | None = None  # a group session at help point a (tests that need one add it)
+    event_signup: uuid.UUID | None = None  # a place in `event` of a resident who is not one of the callers
 
 
 async def raw_request(values: dict[str, Any]) -> uuid.UUID:

@@ -38,6 +38,8 @@ LONG = {
     "name": "Verkkopankki",
     "digit": "1",
     "options": "Älypuhelin, paina 1. Verkkopankki, paina 2.",
+    "position": "125",  # on a group session's waiting list
+    "until": "ke 30.12. klo 19.45",  # a freed place held until then
 }
 # Two-digit day, month and hour, and September (abbreviated "Sept" in British English).
 LONG_TIMES = (datetime(2026, 12, 30, 17, 45, tzinfo=UTC), datetime(2026, 9, 30, 16, 45, tzinfo=UTC))
