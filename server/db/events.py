@@ -250,6 +250,16 @@ async def signups_of_person(person_id: uuid.UUID, since: datetime) -> list[Signu
     return [_signup(r) for r in rows]
 
 
+async def live_signups(person_id: uuid.UUID, now: datetime) -> list[Signup]:
+    """The resident's places, offers and waitlist entries of events not yet begun (what their erasure cancels)."""
+    rows = await EventSignup.select(*_SIGNUP_COLUMNS).where(
+        (EventSignup.person == person_id)
+        & EventSignup.state.is_in([s.value for s in (*HOLDING, SignupState.WAITLISTED)])
+        & (EventSignup.event.starts_at > now)
+    )
+    return [_signup(r) for r in rows]
+
+
 async def holding(event_id: uuid.UUID) -> int:
     """Places taken (confirmed, or held for someone who was offered one)."""
     return int(

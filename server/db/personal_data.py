@@ -20,6 +20,8 @@ from server.db.tables import (
     CalendarFeed,
     CallbackRequest,
     DevSmsMessage,
+    EventDuty,
+    EventSignup,
     HelpPoint,
     HelpRequest,
     HelpSession,
@@ -124,6 +126,20 @@ async def collect(person_id: uuid.UUID, language: str) -> Node | None:
     texts = await TextConversation.select().where(
         (TextConversation.person == person_id) | _by_number(TextConversation.phone, numbers)
     )
+    signups = await EventSignup.select(
+        EventSignup.created_at,
+        EventSignup.state,
+        EventSignup.channel,
+        EventSignup.consent_at,
+        EventSignup.attendance,
+        EventSignup.event.title.as_alias("title"),
+        EventSignup.event.starts_at.as_alias("starts_at"),
+        EventSignup.event.help_point.as_alias("help_point"),
+    ).where(EventSignup.person == person_id)
+    event_places = await _names_of(HelpPoint, {as_uuid(g["help_point"]) for g in signups if g["help_point"]})
+    duties = await EventDuty.select(
+        EventDuty.taken_at, EventDuty.starts_at, EventDuty.event.title.as_alias("title")
+    ).where(EventDuty.volunteer == person_id)
     calls = await VoiceCall.select().where((VoiceCall.person == person_id) | _by_number(VoiceCall.phone, numbers))
     callbacks = await CallbackRequest.select().where(
         (CallbackRequest.person == person_id) | _by_number(CallbackRequest.phone, numbers)
@@ -208,6 +224,31 @@ async def collect(person_id: uuid.UUID, language: str) -> Node | None:
                     "feedback": s["feedback"],
                 }
                 for s in sessions
+            ],
+        ),
+        group(
+            "GROUP_SESSIONS",
+            "GROUP_SESSION",
+            [
+                {
+                    "title": g["title"],
+                    "starts_at": g["starts_at"],
+                    "place": event_places.get(as_uuid(g["help_point"])) if g["help_point"] else None,
+                    "state": g["state"],
+                    "channel": g["channel"],
+                    "signed_up_at": g["created_at"],
+                    "consent_at": g["consent_at"],
+                    "attendance": g["attendance"] or None,
+                }
+                for g in sorted(signups, key=lambda g: g["starts_at"])
+            ],
+        ),
+        group(
+            "GROUP_SESSION_DUTIES",
+            "GROUP_SESSION_DUTY",
+            [
+                {"title": d["title"], "starts_at": d["starts_at"], "taken_at": d["taken_at"]}
+                for d in sorted(duties, key=lambda d: d["starts_at"])
             ],
         ),
         group(

@@ -326,6 +326,14 @@ class EventService:
             found = [p for p in found if p[1].key > (after[0], after[1])]
         return page_of(found, page, lambda p: p[1].key)
 
+    async def leave_all(self, acting: Principal, person_id: uuid.UUID) -> int:
+        """Everything the resident is signed up for and not yet begun ends (their data is being erased): the places
+        go to the next in line. How many."""
+        signups = await q.live_signups(person_id, self._clock.now())
+        for signup in signups:
+            await self._leave(acting, signup.event_id, signup.id, to=SignupState.CANCELLED, tell=False)
+        return len(signups)
+
     # ---- replies to texts -------------------------------------------------------------------------------------
 
     async def keep(self, person_id: uuid.UUID, signup_id: uuid.UUID) -> Answer:

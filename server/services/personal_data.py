@@ -23,6 +23,7 @@ from server.domain.phone import display, is_mobile, mask, parse_any
 from server.domain.roles import ForResident, Grant, Principal, Role
 from server.services.audit import AuditService
 from server.services.auth import AuthService, IssuedChallenge
+from server.services.events import EventService
 from server.services.offers import OfferService
 from server.services.sessions import SessionService
 from server.settings import Settings
@@ -78,6 +79,7 @@ class PersonalDataService:
         audit: AuditService,
         auth: AuthService,
         sessions: SessionService,
+        events: EventService,
         offers: OfferService,
         sms: SmsSender,
     ) -> None:
@@ -87,6 +89,7 @@ class PersonalDataService:
         self._audit = audit
         self._auth = auth
         self._sessions = sessions
+        self._events = events
         self._offers = offers
         self._sms = sms
 
@@ -326,6 +329,7 @@ class PersonalDataService:
             sessions = await q.live_sessions(person_id, now)
             for s in sessions:
                 await self._sessions.cancel_for(ForResident(acting, person_id, scope_checked_by=scope), s["id"])
+            signups = await self._events.leave_all(acting, person_id)
             requests = await q.open_requests(person_id)
             for r in requests:
                 await self._offers.cancel_request_for(ForResident(acting, person_id, scope_checked_by=scope), r["id"])
@@ -337,7 +341,7 @@ class PersonalDataService:
                 "person",
                 str(person_id),
                 subject_id=person_id,
-                detail={"reason": reason, "sessions": len(sessions), "requests": len(requests)},
+                detail={"reason": reason, "sessions": len(sessions), "requests": len(requests), "signups": signups},
             )
         log.info("erased person %s (%s)", person_id, reason)
         return Erased(person_id=person_id, cancelled_sessions=len(sessions), cancelled_requests=len(requests))

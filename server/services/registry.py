@@ -127,7 +127,15 @@ def build_services(
         messages=EventMessages(clock=clock, notifications=notifications),
     )
     personal_data = PersonalDataService(
-        settings=settings, clock=clock, engine=engine, audit=audit, auth=auth, sessions=sessions, offers=offers, sms=sms
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        audit=audit,
+        auth=auth,
+        sessions=sessions,
+        events=events,
+        offers=offers,
+        sms=sms,
     )
     return Services(
         settings=settings,
