@@ -383,3 +383,26 @@ async def test_coordinators_sign_up_callers_and_the_volunteer_on_duty_marks_who_
     coord = await env.sign_in(PHONES["coord_a"], password=PASSWORD)  # two days on: signed in again
     cancel = await coord.post(f"{url}/{seen[0]['id']}/cancel")
     assert cancel.status_code == 409 and cancel.json()["code"] == "event_started"
+
+
+async def test_a_residents_data_shows_their_group_sessions_and_erasure_passes_their_place_on(env: Env) -> None:
+    world = await build_world(env)
+    event = await published(world, capacity=1)
+    api = world.apis["resident_2"]
+    assert (await api.post(f"/api/v1/events/{event['id']}/signup")).status_code == 201
+    [next_in_line] = await residents(env, 1)
+    await env.services.events.sign_up(next_in_line, uuid.UUID(event["id"]))
+
+    exported = (await api.get("/api/v1/me/data")).json()["data"]
+    [group] = [c for c in exported["children"] if c["key"] == "GROUP_SESSIONS"]
+    fields = {f["key"]: f.get("value") for f in group["children"][0]["children"]}
+    assert fields["TITLE"] == "Digikahvila" and fields["STATE"] == "confirmed" and fields["PLACE"] == "Point a"
+
+    asked = await api.post("/api/v1/me/data/erasure/code")
+    assert asked.status_code == 201, asked.text
+    code = next(w for w in env.sms.to(PHONES["resident_2"])[-1].replace("\n", " ").split() if w.isdigit())
+    erased = await api.post(
+        "/api/v1/me/data/erasure", json={"challenge_id": asked.json()["challenge_id"], "code": code}
+    )
+    assert erased.status_code == 200, erased.text
+    assert [s for _, s in await states(event["id"])] == ["cancelled", "offered"], "the place went to the next in line"
