@@ -543,6 +543,10 @@ export default {
       no_drop_in: "Reply to a DROP-IN text: no drop-in hours",
     },
     voice: {
+      events: "Voice menu: group sessions (key 5)",
+      no_events: "Voice menu: no group sessions",
+      event_signed: "Voice menu: a place in a group session",
+      event_waitlisted: "Voice menu: group session full, on the waiting list",
       event_place: "Voice menu: a place freed from the waiting list (landline)",
       event_reminder: "Voice menu: group session reminder (landline)",
       event_cancelled: "Voice menu: group session cancelled (landline)",

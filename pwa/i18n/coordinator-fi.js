@@ -541,6 +541,10 @@ export default {
       no_drop_in: "Vastaus tekstiviestiin PÄIVYSTYS: ei päivystyksiä",
     },
     voice: {
+      events: "Puhelinvalikko: ryhmätapaamiset (näppäin 5)",
+      no_events: "Puhelinvalikko: ei ryhmätapaamisia",
+      event_signed: "Puhelinvalikko: paikka ryhmätapaamisessa",
+      event_waitlisted: "Puhelinvalikko: ryhmätapaaminen täynnä, jonossa",
       event_place: "Puhelinvalikko: jonosta vapautui paikka (lankapuhelin)",
       event_reminder: "Puhelinvalikko: muistutus ryhmätapaamisesta (lankapuhelin)",
       event_cancelled: "Puhelinvalikko: ryhmätapaaminen peruttu (lankapuhelin)",

@@ -541,6 +541,10 @@ export default {
       no_drop_in: "Svar på sms JOUR: inga jourer",
     },
     voice: {
+      events: "Telefonmenyn: gruppträffar (knapp 5)",
+      no_events: "Telefonmenyn: inga gruppträffar",
+      event_signed: "Telefonmenyn: plats i gruppträff",
+      event_waitlisted: "Telefonmenyn: gruppträffen full, i kö",
       event_place: "Telefonmenyn: en plats ledig i kön (fast telefon)",
       event_reminder: "Telefonmenyn: påminnelse om gruppträff (fast telefon)",
       event_cancelled: "Telefonmenyn: gruppträffen inställd (fast telefon)",

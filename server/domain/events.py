@@ -174,3 +174,27 @@ def offer_until(now: datetime, starts_at: datetime, morning: datetime) -> dateti
 def promotable(event: GroupEvent, now: datetime) -> bool:
     """Whether a freed place of the event goes to its waitlist now."""
     return event.state is EventState.SCHEDULED and now < event.starts_at - LAST_OFFER_BEFORE
+
+
+# ---- telling residents (the voice menu) -------------------------------------------------------------------------
+
+TOLD = 3  # how many events the voice menu says
+_PLACES_LEFT = {
+    "fi": ("{n} paikkaa vapaana", "yksi paikka vapaana", "täynnä, voit jonottaa"),
+    "sv": ("{n} lediga platser", "en ledig plats", "fullt, du kan köa"),
+    "en": ("{n} places free", "one place free", "full, you can join the waiting list"),
+}
+_REMOTE = {"fi": "videopuheluna", "sv": "som videosamtal", "en": "by video call"}
+
+
+def places_left_text(event: GroupEvent, language: str) -> str:
+    many, one, full = _PLACES_LEFT.get(language, _PLACES_LEFT["fi"])
+    left = event.places_left
+    return full if left == 0 else one if left == 1 else many.format(n=left)
+
+
+def where_text(event: GroupEvent, language: str) -> str:
+    if event.remote:
+        return _REMOTE.get(language, _REMOTE["fi"])
+    venue = event.venue
+    return ", ".join(part for part in (venue.name, venue.street_address, venue.municipality) if part)

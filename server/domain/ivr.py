@@ -44,6 +44,7 @@ class Step(enum.StrEnum):
     CANCEL = "cancel"
     REMINDER = "reminder"  # an outbound reminder call
     BOOKED = "booked"  # the time is booked: 9 hears the confirmation again
+    EVENT = "event"  # choosing a group session to sign up for
     DONE = "done"
 
 
@@ -55,6 +56,7 @@ BACK = {
     Step.PLACE: Step.HOW,
     Step.TIME: Step.HOW,
     Step.CANCEL: Step.MENU,
+    Step.EVENT: Step.MENU,
 }
 
 

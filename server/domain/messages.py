@@ -77,7 +77,7 @@ VOLUNTEER_SMS_FIELDS = frozenset({"when", "place", "helpline", "link"})
 REPLY_FIELDS = frozenset({"when", "place", "options", "helpline", "link"})
 APPLICANT_FIELDS = frozenset({"organisation", "helpline", "link"})
 REFERRAL_FIELDS = frozenset({"organisation", "helpline", "link"})
-VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline", "bring", "organisation"})
+VOICE_FIELDS = frozenset({"when", "place", "options", "name", "digit", "helpline", "bring", "organisation", "position"})
 
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "resident.confirmation": {
@@ -468,13 +468,15 @@ VOICE: Mapping[str, Mapping[str, str]] = {
     },
     "voice.menu": {
         "fi": "Jos haluat varata ajan, paina 1. Jos haluat kuulla seuraavan aikasi, paina 2. Jos haluat perua "
-        "aikasi, paina 3. Jos haluat kuulla, missä saat apua ilman ajanvarausta, paina 4. Jos haluat, että "
-        "koordinaattori soittaa sinulle, paina 0.",
+        "aikasi, paina 3. Jos haluat kuulla, missä saat apua ilman ajanvarausta, paina 4. Jos haluat "
+        "ilmoittautua ryhmätapaamiseen tai kurssille, paina 5. Jos haluat, että koordinaattori soittaa sinulle, "
+        "paina 0.",
         "sv": "Om du vill boka en tid, tryck 1. Om du vill höra din nästa tid, tryck 2. Om du vill avboka din tid, "
-        "tryck 3. Om du vill höra var du får hjälp utan tidsbokning, tryck 4. Om du vill att en koordinator ringer "
-        "dig, tryck 0.",
+        "tryck 3. Om du vill höra var du får hjälp utan tidsbokning, tryck 4. Om du vill anmäla dig till en "
+        "gruppträff eller kurs, tryck 5. Om du vill att en koordinator ringer dig, tryck 0.",
         "en": "To book a time, press 1. To hear your next time, press 2. To cancel your time, press 3. To hear "
-        "where you can get help without booking, press 4. For a coordinator to call you back, press 0.",
+        "where you can get help without booking, press 4. To sign up for a group session or a course, press 5. "
+        "For a coordinator to call you back, press 0.",
     },
     "voice.drop_in": {
         "fi": "Digitukea ilman ajanvarausta, tule vain paikalle: {options}",
@@ -485,6 +487,30 @@ VOICE: Mapping[str, Mapping[str, str]] = {
         "fi": "Digitukea ilman ajanvarausta ei ole tiedossa lähiviikkoina.",
         "sv": "Inget digitalt stöd utan tidsbokning de närmaste veckorna.",
         "en": "There is no digital help without booking in the next few weeks.",
+    },
+    "voice.events": {
+        "fi": "Ryhmätapaamiset ja kurssit. Ilmoittautuaksesi valitse tapaaminen. {options} Palaa valikkoon "
+        "painamalla tähteä.",
+        "sv": "Gruppträffar och kurser. Välj en träff för att anmäla dig. {options} Tillbaka till menyn med stjärna.",
+        "en": "Group sessions and courses. To sign up, choose one. {options} To go back to the menu, press star.",
+    },
+    "voice.no_events": {
+        "fi": "Ryhmätapaamisia ei ole tiedossa lähiviikkoina.",
+        "sv": "Inga gruppträffar de närmaste veckorna.",
+        "en": "There are no group sessions in the next few weeks.",
+    },
+    "voice.event_signed": {
+        "fi": "Sinulla on paikka ryhmätapaamisessa {when}, {place}. Saat muistutuksen edellisenä päivänä.",
+        "sv": "Du har en plats i gruppträffen {when}, {place}. Du får en påminnelse dagen före.",
+        "en": "You have a place in the group session {when}, {place}. You will get a reminder the day before.",
+    },
+    "voice.event_waitlisted": {
+        "fi": "Ryhmätapaaminen {when} on täynnä. Olet jonossa sijalla {position}. Jos paikka vapautuu, saat "
+        "siitä tiedon.",
+        "sv": "Gruppträffen {when} är full. Du står i kö som nummer {position}. Om en plats blir ledig får du "
+        "veta det.",
+        "en": "The group session {when} is full. You are number {position} on the waiting list. If a place "
+        "frees up, we will tell you.",
     },
     "voice.option": {"fi": "{name}, paina {digit}.", "sv": "{name}, tryck {digit}.", "en": "{name}, press {digit}."},
     "voice.topic": {

@@ -296,11 +296,20 @@ class EventService:
     async def municipalities(self) -> list[str]:
         return await q.municipalities(self._clock.now())
 
+    async def next_ones(self, *, municipality: str | None, count: int) -> list[GroupEvent]:
+        """The next `count` events not yet begun (in a municipality, else anywhere, remote ones too), for the voice
+        menu."""
+        found = await self.coming(PageRequest(count), municipality=municipality, days=COMING_DAYS[1])
+        return list(found.items)
+
     # ---- residents --------------------------------------------------------------------------------------------
 
-    async def sign_up(self, caller: Principal, event_id: uuid.UUID) -> SignedUp:
-        """A place if one is left, else the waitlist. Signing up again changes nothing."""
-        return await self._sign_up(caller, event_id, caller.person_id, channel="pwa", consent=False, own=True)
+    async def sign_up(self, caller: Principal, event_id: uuid.UUID, *, channel: str = "pwa") -> SignedUp:
+        """A place if one is left, else the waitlist. Signing up again changes nothing. `channel`: pwa, or voice
+        (the voice menu, where the keypress is the consent)."""
+        return await self._sign_up(
+            caller, event_id, caller.person_id, channel=channel, consent=channel == "voice", own=True
+        )
 
     async def leave(self, caller: Principal, event_id: uuid.UUID) -> Signup:
         """Give up my place (it goes to the first on the waitlist) or leave the waitlist."""

@@ -27,6 +27,8 @@ from server.db.engine import AnyEngine, write_transaction
 from server.domain.clocktime import local_date
 from server.domain.drop_in import TOLD, spoken_line
 from server.domain.errors import Conflict, DomainError
+from server.domain.events import TOLD as EVENTS_TOLD
+from server.domain.events import places_left_text, where_text
 from server.domain.ivr import (
     AGAIN_KEY,
     BACK,
@@ -52,10 +54,12 @@ from server.domain.phone import mask
 from server.domain.roles import Grant, Principal, Role
 from server.services.booking import BookingQuery, BookingService, OnBehalf
 from server.services.drop_in import DropInService
+from server.services.events import EventService
 from server.services.notifications import NotificationService, Templates
 from server.services.sessions import SessionService
 
 DROP_IN_KEY = 4  # in the main menu: hear the next drop-in hours
+EVENTS_KEY = 5  # in the main menu: hear the next group sessions and sign up for one
 log = logging.getLogger("apuri.ivr")
 SEARCH_DAYS = 14
 TEMPLATES_FOR = timedelta(seconds=30)
@@ -83,6 +87,7 @@ class IvrService:
         sessions: SessionService,
         notifications: NotificationService,
         drop_in: DropInService,
+        events: EventService,
     ) -> None:
         self._clock = clock
         self._engine = engine
@@ -90,6 +95,7 @@ class IvrService:
         self._sessions = sessions
         self._notifications = notifications
         self._drop_in = drop_in
+        self._events = events
         self._templates: Templates = {}
         self._templates_read: datetime | None = None
 
@@ -186,6 +192,7 @@ class IvrService:
             Step.TIME: self._chose_time,
             Step.CANCEL: self._chose_cancel,
             Step.REMINDER: self._chose_reminder,
+            Step.EVENT: self._chose_event,
         }.get(state.step)
         if handler is None:
             return Speech((), gather=False, hang_up=True)
@@ -207,10 +214,8 @@ class IvrService:
     async def _chose_action(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
         if digit == 0:
             return await self._callback(row, state, "asked")
-        if digit == DROP_IN_KEY:
-            state.failures = 0
-            row.outcome = "drop_in"
-            return await self._prompt(row, state, before=(await self._drop_in_hours(row, state),))
+        if digit in (DROP_IN_KEY, EVENTS_KEY):
+            return await self._without_booking(row, state, digit)
         if digit not in (1, 2, 3):
             return await self._again(row, state)
         if not row.phone:
@@ -221,6 +226,15 @@ class IvrService:
             return await self._prompt(row, state)
         return await self._next_session(row, state, cancel=digit == 3)
 
+    async def _without_booking(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        """4: the next drop-in hours, then the menu again; 5: the next group sessions, to sign up for one."""
+        state.failures = 0
+        if digit == DROP_IN_KEY:
+            row.outcome = "drop_in"
+            return await self._prompt(row, state, before=(await self._drop_in_hours(row, state),))
+        state.step = Step.EVENT
+        return await self._prompt(row, state)
+
     async def _drop_in_hours(self, row: q.CallRow, state: CallState) -> Line:
         """The next drop-in hours where the caller last had help (else anywhere), said slowly, then the menu again."""
         municipality = await drop_in_q.usual_municipality(row.person_id) if row.person_id else None
@@ -230,6 +244,48 @@ class IvrService:
         if not found:
             return self._line(state, "voice.no_drop_in")
         return self._line(state, "voice.drop_in", options=" ".join(spoken_line(o, state.language) for o in found))
+
+    async def _events_offered(self, row: q.CallRow, state: CallState, before: tuple[Line, ...]) -> Speech:
+        """The next group sessions where the caller last had help (else anywhere), numbered; none: the menu."""
+        municipality = await drop_in_q.usual_municipality(row.person_id) if row.person_id else None
+        found = await self._events.next_ones(municipality=municipality, count=EVENTS_TOLD)
+        if not found and municipality is not None:
+            found = await self._events.next_ones(municipality=None, count=EVENTS_TOLD)
+        if not found:
+            state.step = Step.MENU
+            row.outcome = "events"
+            return await self._prompt(row, state, before=(*before, self._line(state, "voice.no_events")))
+        state.data = {**state.data, "events": " ".join(str(e.id) for e in found)}
+        names = [
+            f"{e.title}, {spoken_time(e.starts_at, state.language)}, {where_text(e, state.language)}, "
+            f"{places_left_text(e, state.language)}"
+            for e in found
+        ]
+        return self._ask(state, *before, self._line(state, "voice.events", options=self._options(state, names)))
+
+    async def _chose_event(self, row: q.CallRow, state: CallState, digit: int) -> Speech:
+        """Sign the caller up for the event they chose: a place, or the waitlist (the keypress is their consent)."""
+        events = state.data.get("events", "").split()
+        if not 1 <= digit <= len(events):
+            return await self._again(row, state)
+        if not row.phone:
+            return self._end(row, state, "voice.no_number", outcome="no_number")
+        await self._ensure_resident(row, state, self._clock.now())
+        try:
+            done = await self._events.sign_up(self._resident(row, state), uuid.UUID(events[digit - 1]), channel="voice")
+        except DomainError:
+            # Begun, cancelled or the resident has something else then: the list again, as it is now.
+            state.failures = 0
+            return await self._prompt(row, state, before=(self._line(state, "voice.taken"),))
+        row.outcome = "event"
+        state.step, state.failures = Step.MENU, 0
+        values = {
+            "when": spoken_time(done.event.starts_at, state.language),
+            "place": where_text(done.event, state.language),
+            "position": str(done.position),
+        }
+        name = "voice.event_waitlisted" if done.position else "voice.event_signed"
+        return await self._prompt(row, state, before=(self._line(state, name, **values),))
 
     async def _next_session(self, row: q.CallRow, state: CallState, *, cancel: bool) -> Speech:
         """Say the caller's next time; to cancel it, ask to confirm first."""
@@ -379,8 +435,9 @@ class IvrService:
             return Speech(
                 before + tuple(self._line(CallState(language=lang), "voice.language") for lang in ("fi", "sv", "en"))
             )
-        if state.step is Step.TIME:
-            return await self._offer_time(row, state, before)
+        whole = {Step.TIME: self._offer_time, Step.EVENT: self._events_offered}.get(state.step)
+        if whole is not None:
+            return await whole(row, state, before)
         if state.step is Step.BOOKED:
             return self._ask(state, *before, self._booked_line(state))
         simple = {Step.MENU: "voice.menu", Step.HOW: "voice.how"}.get(state.step)

@@ -177,6 +177,7 @@ def build_services(
             sessions=sessions,
             notifications=notifications,
             drop_in=drop_in,
+            events=events,
         ),
         callbacks=CallbackService(clock=clock, engine=engine, audit=audit),
         calendar=CalendarService(settings=settings, clock=clock, engine=engine, audit=audit),

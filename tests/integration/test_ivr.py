@@ -404,3 +404,39 @@ async def test_four_tells_the_next_drop_in_hours_where_the_caller_last_had_help(
     assert "Digitalt stöd utan tidsbokning, kom bara dit: onsdag den 25 november klockan 12, till klockan 14" in (
         swedish.text
     ), "a landline caller nobody knows hears them too"
+
+
+async def test_five_signs_a_landline_caller_up_for_a_group_session_or_its_waiting_list(env: Env) -> None:
+    world = await ready(env)
+    none = await Call(env, LANDLINE).keys("1", "5")
+    assert "Ryhmätapaamisia ei ole tiedossa" in none.text and "paina 5" in none.text and none.gathers
+    body = {
+        "title": "Digikahvila",
+        "starts_at": "2026-11-25T13:00:00+02:00",
+        "minutes": 90,
+        "capacity": 1,
+        "help_point_id": str(world.help_point_a),
+    }
+    added = await world.apis["coord_a"].post("/api/v1/events", json=body)
+    assert added.status_code == 201, added.text
+    call = Call(env, LANDLINE, sid="CA" + "4" * 32)
+    listed = await call.keys("1", "5")
+    assert (
+        "Digikahvila, keskiviikkona 25. marraskuuta kello 13, Point a, Tie 1, Kuusamo, yksi paikka vapaana, paina 1."
+        in listed.text
+    ), listed.text
+    assert "paina 2" not in listed.text.split("Ryhmätapaamiset")[1]
+    wrong = await call.press("2")
+    assert "En saanut valintaasi" in wrong.text, "only the events said can be chosen"
+    signed = await call.press("1")
+    assert "Sinulla on paikka ryhmätapaamisessa keskiviikkona 25. marraskuuta kello 13, Point a" in signed.text
+    assert "Jos haluat varata ajan, paina 1" in signed.text, "then the menu again"
+    again = await Call(env, PHONES["resident_1"], sid="CA" + "5" * 32).keys("1", "5")
+    assert "täynnä, voit jonottaa" in again.text
+    waiting = await Call(env, PHONES["resident_1"], sid="CA" + "5" * 32).press("1")
+    assert "Olet jonossa sijalla 1." in waiting.text
+    signups = await world.apis["coord_a"].get(f"/api/v1/events/{added.json()['id']}/signups")
+    assert [(s["phone"], s["state"], s["channel"]) for s in signups.json()] == [
+        (LANDLINE, "confirmed", "voice"),
+        (PHONES["resident_1"], "waitlisted", "voice"),
+    ]
