@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from server.db.codec import as_list, as_uuid
-from server.db.tables import EventDuty, EventSignup, GroupEvent, Membership
+from server.db.tables import EventDuty, EventSignup, GroupEvent, HelpPointDay, Membership
+from server.domain.clocktime import local_date
+from server.domain.days import DayState
 from server.domain.events import HOLDING, Attendance, EventState, Signup, SignupState, Venue
 from server.domain.events import GroupEvent as Event
 
@@ -142,15 +144,45 @@ async def with_counts(events: list[Event]) -> list[Event]:
     if not events:
         return []
     ids = [e.id for e in events]
-    rows = await EventSignup.select(EventSignup.event, EventSignup.state).where(
+    rows = await EventSignup.select(EventSignup.event, EventSignup.state, EventSignup.attendance).where(
         EventSignup.event.is_in(ids) & EventSignup.state.is_in([s.value for s in (*HOLDING, SignupState.WAITLISTED)])
     )
     taken: Counter[uuid.UUID] = Counter()
     waiting: Counter[uuid.UUID] = Counter()
+    came: Counter[tuple[uuid.UUID, str]] = Counter()
     for r in rows:
-        (waiting if r["state"] == SignupState.WAITLISTED.value else taken)[as_uuid(r["event"])] += 1
+        event_id = as_uuid(r["event"])
+        (waiting if r["state"] == SignupState.WAITLISTED.value else taken)[event_id] += 1
+        came[(event_id, r["attendance"])] += 1
     staffed = await duty_counts(ids)
-    return [replace(e, confirmed=taken[e.id], waitlisted=waiting[e.id], staffed=staffed[e.id]) for e in events]
+    closed = await _on_closed_days(events)
+    return [
+        replace(
+            e,
+            confirmed=taken[e.id],
+            waitlisted=waiting[e.id],
+            staffed=staffed[e.id],
+            attended=came[(e.id, Attendance.ATTENDED.value)],
+            no_shows=came[(e.id, Attendance.NO_SHOW.value)],
+            closed_day=e.id in closed,
+        )
+        for e in events
+    ]
+
+
+async def _on_closed_days(events: list[Event]) -> set[uuid.UUID]:
+    """The events whose help point is closed on their (local) date."""
+    at_points = [e for e in events if e.venue.help_point_id is not None]
+    if not at_points:
+        return set()
+    days = {local_date(e.starts_at) for e in at_points}
+    rows = await HelpPointDay.select(HelpPointDay.help_point, HelpPointDay.day).where(
+        HelpPointDay.help_point.is_in(list({e.venue.help_point_id for e in at_points}))
+        & HelpPointDay.day.is_in(list(days))
+        & (HelpPointDay.state == DayState.CLOSED.value)
+    )
+    closed = {(as_uuid(r["help_point"]), r["day"]) for r in rows}
+    return {e.id for e in at_points if (e.venue.help_point_id, local_date(e.starts_at)) in closed}
 
 
 async def event(event_id: uuid.UUID) -> Event | None:

@@ -91,6 +91,9 @@ class GroupEvent:
     confirmed: int = 0  # places taken (confirmed or held for someone)
     waitlisted: int = 0
     staffed: int = 0  # volunteers on duty
+    attended: int = 0  # marked as come by the volunteer on duty
+    no_shows: int = 0  # marked as not come
+    closed_day: bool = False  # its help point is closed that day: no sign-ups; the coordinator moves or cancels it
 
     @property
     def remote(self) -> bool:
@@ -105,7 +108,7 @@ class GroupEvent:
         return self.starts_at, self.id
 
     def open_for_signup(self, now: datetime) -> bool:
-        return self.state is EventState.SCHEDULED and now < self.starts_at
+        return self.state is EventState.SCHEDULED and now < self.starts_at and not self.closed_day
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,20 @@ class EventOut(msgspec.Struct, kw_only=True):
         )
 
 
+class ManagedEventOut(EventOut, kw_only=True):
+    """An event as its coordinators see it: who came and who did not, and whether its day has since closed."""
+
+    attended: int
+    no_shows: int
+    closed_day: bool  # the help point is closed that day: move it or cancel it (residents cannot sign up)
+
+    @classmethod
+    def managed(cls, e: GroupEvent) -> ManagedEventOut:
+        return cls(
+            **msgspec.structs.asdict(EventOut.of(e)), attended=e.attended, no_shows=e.no_shows, closed_day=e.closed_day
+        )
+
+
 class DutyOut(EventOut, kw_only=True):
     """An event that needs volunteers, and whether I am on it."""
 
@@ -253,7 +267,7 @@ class EventController(Controller):
     # ---- coordinators -----------------------------------------------------------------------------------------
 
     @post("/events", opt=roles(*COORDINATORS), status_code=201, summary="Publish a group session")
-    async def create(self, data: JSONBody[EventCreate], me: Me, services: Svc) -> EventOut:
+    async def create(self, data: JSONBody[EventCreate], me: Me, services: Svc) -> ManagedEventOut:
         """At a help point of mine (not on a day it is closed), or remote (`organisation_id`, a video call)."""
         new = EventIn(
             title=data.title,
@@ -268,7 +282,7 @@ class EventController(Controller):
             volunteers_needed=data.volunteers_needed,
             bring=data.bring,
         )
-        return EventOut.of(await services.events.create(me, new))
+        return ManagedEventOut.managed(await services.events.create(me, new))
 
     @get(
         "/events/managed",
@@ -278,9 +292,9 @@ class EventController(Controller):
     )
     async def managed(
         self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-    ) -> Response[list[EventOut]]:
+    ) -> Response[list[ManagedEventOut]]:
         found = await services.events.managed(me, page_request(limit, cursor))
-        return paged(request, found.map(EventOut.of))
+        return paged(request, found.map(ManagedEventOut.managed))
 
     @post(
         "/events/{event_id:uuid}/cancel",
@@ -288,8 +302,8 @@ class EventController(Controller):
         status_code=200,
         summary="Cancel a group session (everyone signed up and on duty is told)",
     )
-    async def cancel(self, event_id: FromPath[uuid.UUID], me: Me, services: Svc) -> EventOut:
-        return EventOut.of(await services.events.cancel(me, event_id))
+    async def cancel(self, event_id: FromPath[uuid.UUID], me: Me, services: Svc) -> ManagedEventOut:
+        return ManagedEventOut.managed(await services.events.cancel(me, event_id))
 
     @get(
         "/events/{event_id:uuid}/signups",

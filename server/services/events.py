@@ -280,7 +280,7 @@ class EventService:
             raise InvalidInput(f"Look {fewest} to {most} days ahead.", code="days_out_of_range")
         now = self._clock.now()
         until = local_start(local_date(now) + timedelta(days=days), datetime.min.time())
-        found = await q.events_between(now, until, municipality=municipality)
+        found = [e for e in await q.events_between(now, until, municipality=municipality) if not e.closed_day]
         if topic is not None:
             found = [e for e in found if not e.topics or topic in e.topics]
         if remote is not None:
@@ -514,6 +514,8 @@ class EventService:
                 raise NotFound("No such event.", code="event_not_found")
             if event.state is EventState.CANCELLED:
                 raise Conflict("This event has been cancelled.", code="event_cancelled")
+            if event.closed_day:
+                raise Conflict("The help point is closed that day.", code="event_on_closed_day")
             if not event.open_for_signup(now):
                 raise Conflict("This event has already begun.", code="event_started")
             existing = await q.signup_of(event_id, person_id)

@@ -406,3 +406,39 @@ async def test_a_residents_data_shows_their_group_sessions_and_erasure_passes_th
     )
     assert erased.status_code == 200, erased.text
     assert [s for _, s in await states(event["id"])] == ["cancelled", "offered"], "the place went to the next in line"
+
+
+async def test_an_event_on_a_day_that_closes_takes_no_sign_ups_and_its_coordinators_see_why(env: Env) -> None:
+    world = await build_world(env)
+    event = await published(world)
+    closed = await world.apis["coord_a"].put(
+        f"/api/v1/help-points/{world.help_point_a}/days/2026-11-25",
+        json={"state": "closed", "reason": {"fi": "Vesivahinko"}},
+    )
+    assert closed.status_code == 200, closed.text
+    assert (await world.apis["anonymous"].get("/api/v1/events")).json() == [], "no sign-ups offered on a closed day"
+    refused = await world.apis["resident_1"].post(f"/api/v1/events/{event['id']}/signup")
+    assert refused.status_code == 409 and refused.json()["code"] == "event_on_closed_day"
+    [managed] = (await world.apis["coord_a"].get("/api/v1/events/managed")).json()
+    assert managed["closed_day"] is True and managed["attended"] == 0 and managed["no_shows"] == 0
+    reopened = await world.apis["coord_a"].delete(f"/api/v1/help-points/{world.help_point_a}/days/2026-11-25")
+    assert reopened.status_code in (200, 204), reopened.text
+    assert (await world.apis["resident_1"].post(f"/api/v1/events/{event['id']}/signup")).status_code == 201
+
+
+async def test_the_event_counts_who_came_and_who_did_not(env: Env) -> None:
+    world = await build_world(env)
+    event = await published(world, capacity=3)
+    people = await residents(env, 3)
+    for p in people:
+        await env.services.events.sign_up(p, uuid.UUID(event["id"]))
+    env.clock.set(env.clock.now() + timedelta(days=2, hours=2))  # Wednesday 13:00
+    coord = await env.sign_in(PHONES["coord_a"], password=PASSWORD)
+    listed = (await coord.get(f"/api/v1/events/{event['id']}/signups")).json()
+    for signup, came in zip(listed, (True, True, False), strict=True):
+        marked = await coord.put(
+            f"/api/v1/events/{event['id']}/signups/{signup['id']}/attendance", json={"attended": came}
+        )
+        assert marked.status_code == 200, marked.text
+    [managed] = (await coord.get("/api/v1/events/managed")).json()
+    assert (managed["attended"], managed["no_shows"]) == (2, 1)
