@@ -33,6 +33,7 @@ from server.domain.events import (
     DEFAULT_COMING_DAYS,
     HOLDING,
     MAX_WAITLIST,
+    MINUTES,
     Attendance,
     EventState,
     GroupEvent,
@@ -441,10 +442,12 @@ class EventService:
 
     async def duties(self, caller: Principal, page: PageRequest) -> Page[tuple[GroupEvent, bool]]:
         """Events in the next eight weeks that need volunteers, at my help points (or remote ones of my
-        organisations), and whether I am on each."""
-        found = await self._volunteer_events(caller)
+        organisations), and whether I am on each. One I am on stays listed until it ends: the volunteer on duty
+        marks who came."""
+        now = self._clock.now()
+        found = await self._volunteer_events(caller, since=now - timedelta(minutes=MINUTES[1]))
         mine = await q.duties_of(caller.person_id, {e.id for e in found})
-        pairs = [(e, e.id in mine) for e in found]
+        pairs = [(e, e.id in mine) for e in found if e.starts_at >= now or (e.id in mine and e.ends_at > now)]
         after = page.after((datetime, uuid.UUID))
         if after is not None:
             pairs = [p for p in pairs if p[0].key > (after[0], after[1])]
@@ -650,17 +653,18 @@ class EventService:
             return found
         raise NotFound("No such event.", code="event_not_found")
 
-    async def _volunteer_events(self, caller: Principal) -> list[GroupEvent]:
+    async def _volunteer_events(self, caller: Principal, since: datetime | None = None) -> list[GroupEvent]:
         """Events in the next eight weeks that need volunteers: at the caller's help points, or remote ones of the
-        organisations they volunteer for."""
+        organisations they volunteer for (starting from `since`, else now)."""
         now = self._clock.now()
+        since = now if since is None else since
         until = now + timedelta(days=DUTY_DAYS)
         points = await drop_in_q.works_at(caller.person_id)
         organisations = {
             g.organisation_id for g in caller.grants if g.role is Role.VOLUNTEER and g.organisation_id is not None
         }
-        at_points = await q.events_between(now, until, help_points=points)
-        remote = [e for e in await q.events_between(now, until, organisations=organisations) if e.remote]
+        at_points = await q.events_between(since, until, help_points=points)
+        remote = [e for e in await q.events_between(since, until, organisations=organisations) if e.remote]
         found = sorted([*at_points, *remote], key=lambda e: e.key)
         return [e for e in found if e.volunteers_needed > 0]
 
