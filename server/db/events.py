@@ -6,7 +6,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -543,3 +543,32 @@ async def duties_in(volunteer_id: uuid.UUID, since: datetime, until: datetime) -
             (EventDuty.volunteer == volunteer_id) & (EventDuty.starts_at >= since) & (EventDuty.starts_at < until)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SignupCheck:
+    """What the dispatcher checks of a sign-up just before sending a message about it."""
+
+    state: SignupState
+    event_state: EventState
+    closed_day: bool
+
+
+async def signup_checks(signup_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, SignupCheck]:
+    if not signup_ids:
+        return {}
+    rows = await EventSignup.select(EventSignup.id, EventSignup.state, EventSignup.event).where(
+        EventSignup.id.is_in(list(signup_ids))
+    )
+    events: dict[uuid.UUID, Event] = {}
+    for event_id in {as_uuid(r["event"]) for r in rows}:
+        found = await GroupEvent.select(*_EVENT_COLUMNS).where(GroupEvent.id == event_id)
+        if found:
+            events[event_id] = _event(found[0])
+    closed = await _on_closed_days(list(events.values()))
+    checks = {}
+    for r in rows:
+        event = events.get(as_uuid(r["event"]))
+        if event is not None:
+            checks[as_uuid(r["id"])] = SignupCheck(SignupState(r["state"]), event.state, event.id in closed)
+    return checks

@@ -59,6 +59,7 @@ class Claimed:
     sms_body: str = ""
     in_doubt: bool = False
     claimed_at: datetime | None = None
+    signup_id: uuid.UUID | None = None  # a group session sign-up it is about
 
 
 async def insert(drafts: list[Draft], now: datetime) -> int:
@@ -231,6 +232,7 @@ async def claim(engine: AnyEngine, *, worker: str, now: datetime, lease_until: d
             sms_body=r["sms_body"],
             in_doubt=bool(r["in_doubt"]),
             claimed_at=r["updated_at"],
+            signup_id=as_uuid(r["event_signup"]) if r["event_signup"] else None,
         )
         for r in rows
     ]

@@ -29,7 +29,7 @@ import socket
 import statistics
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from server.adapters.clock import Clock
@@ -37,8 +37,10 @@ from server.adapters.push import PushError, PushSender, PushTarget
 from server.adapters.sms import SmsError, SmsReceipt, SmsSender
 from server.adapters.voice import VoiceCaller
 from server.db import delivery_reports, outbox, push_subscriptions
+from server.db import events as events_q
 from server.db.engine import AnyEngine, is_unique_violation
 from server.domain.clocktime import HELSINKI, local_start
+from server.domain.events import EventState, SignupState
 from server.domain.phone import mask
 from server.domain.reminders import REMINDER_KINDS, Kind, QuietHours, deadline, retry_delay, useful_until
 from server.domain.states import ACTIVE_SESSION_STATES, OfferState, SessionState
@@ -70,6 +72,7 @@ class _Context:
     offers: dict[uuid.UUID, str]
     people: dict[uuid.UUID, outbox.Recipient]
     subscriptions: dict[uuid.UUID, list[push_subscriptions.Subscription]]
+    signups: dict[uuid.UUID, events_q.SignupCheck] = field(default_factory=dict)
 
 
 class _Window:
@@ -240,6 +243,7 @@ class Dispatcher:
             subscriptions=await push_subscriptions.subscriptions_of(
                 {r.person_id for r in rows if r.person_id and r.channel == "push"}
             ),
+            signups=await events_q.signup_checks({r.signup_id for r in rows if r.signup_id}),
         )
         return rows, context, lease_until
 
@@ -553,6 +557,35 @@ def _subject_gone(row: outbox.Claimed, context: _Context, person: outbox.Recipie
             return f"the session is {session.state.replace('_', ' ')}"
     if row.offer_id is not None and context.offers.get(row.offer_id) != OfferState.PENDING.value:
         return "the offer was answered or has ended"
+    if row.signup_id is not None:
+        return _signup_gone(row, context.signups.get(row.signup_id))
+    return None
+
+
+# What a group session's message needs of its sign-up to still be worth sending: a place (and the event still on,
+# on a day its help point is open) for a confirmation or a reminder; the place still held for an offer; still in
+# line for "you are in line". News that it ended (cancelled, left) goes whatever happened since.
+_SIGNUP_WANTED = {
+    "event_confirmed": {SignupState.CONFIRMED},
+    "event_waitlisted": {SignupState.WAITLISTED},
+    "event_offer": {SignupState.OFFERED},
+    Kind.REMINDER_24H.value: {SignupState.CONFIRMED},
+    Kind.REMINDER_2H.value: {SignupState.CONFIRMED},
+}
+
+
+def _signup_gone(row: outbox.Claimed, check: events_q.SignupCheck | None) -> str | None:
+    if check is None:
+        return "the sign-up is gone"
+    wanted = _SIGNUP_WANTED.get(row.kind)
+    if wanted is None:
+        return None
+    if check.state not in wanted:
+        return f"the sign-up is {check.state.value}"
+    if check.event_state is not EventState.SCHEDULED:
+        return "the event was cancelled"
+    if check.closed_day:
+        return "the help point is closed on the event's day"
     return None
 
 
