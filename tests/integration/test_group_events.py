@@ -442,3 +442,25 @@ async def test_the_event_counts_who_came_and_who_did_not(env: Env) -> None:
         assert marked.status_code == 200, marked.text
     [managed] = (await coord.get("/api/v1/events/managed")).json()
     assert (managed["attended"], managed["no_shows"]) == (2, 1)
+
+
+async def test_two_duties_taken_at_once_never_pass_the_weekly_limit(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a, weekly_cap=1)
+    first = await published(world, starts_at="2026-11-30T09:00:00+02:00")
+    second = await published(world, starts_at="2026-12-02T13:00:00+02:00")
+    volunteer = Principal(
+        person_id=world.ids["vol_a"],
+        sign_in_id=uuid.uuid4(),
+        first_name="Vol_A",
+        language="fi",
+        grants=frozenset({Grant(Role.VOLUNTEER, world.org_a)}),
+    )
+    done = await asyncio.gather(
+        *(env.services.events.take_duty(volunteer, uuid.UUID(e["id"])) for e in (first, second)),
+        return_exceptions=True,
+    )
+    refused = [d for d in done if isinstance(d, Exception)]
+    assert len(refused) == 1 and getattr(refused[0], "code", "") == "weekly_limit_reached", done
+    duties = (await world.apis["vol_a"].get("/api/v1/me/event-duties")).json()
+    assert sum(d["mine"] for d in duties) == 1
