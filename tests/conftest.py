@@ -171,10 +171,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 @functools.cache
 def _operations(app: Any) -> list[tuple[re.Pattern[str], str, dict[int, tuple[str, ...]]]]:
-    """Each route as a pattern of its path, its method, and the codes its OpenAPI entry lists, by status."""
+    """Each route as a pattern of its path, its method, and the codes its OpenAPI entry lists, by status. Fixed
+    paths first, as the router matches them: `/events/unstaffed` is not `/events/{event_id}`."""
+    ordered = sorted(handlers_of(app).items(), key=lambda item: item[0][0].count("{"))
     return [
         (re.compile(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(path))), method, error_codes.of_handler(handler_name(h)))
-        for (path, method), h in handlers_of(app).items()
+        for (path, method), h in ordered
     ]
 
 

@@ -154,7 +154,7 @@ async def with_counts(events: list[Event]) -> list[Event]:
         event_id = as_uuid(r["event"])
         (waiting if r["state"] == SignupState.WAITLISTED.value else taken)[event_id] += 1
         came[(event_id, r["attendance"])] += 1
-    staffed = await duty_counts(ids)
+    staffed, gone = await _duties_by_state(ids)
     closed = await _on_closed_days(events)
     return [
         replace(
@@ -162,6 +162,7 @@ async def with_counts(events: list[Event]) -> list[Event]:
             confirmed=taken[e.id],
             waitlisted=waiting[e.id],
             staffed=staffed[e.id],
+            duties_gone=gone[e.id],
             attended=came[(e.id, Attendance.ATTENDED.value)],
             no_shows=came[(e.id, Attendance.NO_SHOW.value)],
             closed_day=e.id in closed,
@@ -464,8 +465,14 @@ async def resident_overlaps(
 
 async def duty_counts(event_ids: Collection[uuid.UUID]) -> Counter[uuid.UUID]:
     """Volunteers on duty per event (those still active volunteers)."""
+    return (await _duties_by_state(event_ids))[0]
+
+
+async def _duties_by_state(event_ids: Collection[uuid.UUID]) -> tuple[Counter[uuid.UUID], Counter[uuid.UUID]]:
+    """Per event, the duties of volunteers still active, and of those deactivated or gone (someone else is
+    needed)."""
     if not event_ids:
-        return Counter()
+        return Counter(), Counter()
     rows = await EventDuty.select(EventDuty.event, EventDuty.volunteer).where(EventDuty.event.is_in(list(event_ids)))
     people = list({as_uuid(r["volunteer"]) for r in rows})
     still: set[uuid.UUID] = set()
@@ -474,7 +481,9 @@ async def duty_counts(event_ids: Collection[uuid.UUID]) -> Counter[uuid.UUID]:
             Membership.person.is_in(people) & (Membership.role == "volunteer") & (Membership.active == True)  # noqa: E712
         )
         still = {as_uuid(m["person"]) for m in members}
-    return Counter(as_uuid(r["event"]) for r in rows if as_uuid(r["volunteer"]) in still)
+    on = Counter(as_uuid(r["event"]) for r in rows if as_uuid(r["volunteer"]) in still)
+    gone = Counter(as_uuid(r["event"]) for r in rows if as_uuid(r["volunteer"]) not in still)
+    return on, gone
 
 
 async def on_duty(event_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:

@@ -35,6 +35,7 @@ LAST_OFFER_BEFORE = timedelta(hours=3)
 # Sign-ups close when the event starts; events are published at most this far ahead.
 MAX_AHEAD = timedelta(days=366)
 COMING_DAYS = (1, 120)
+UNSTAFFED_SOON = timedelta(days=3)  # an event this close without its volunteers shows in the coordinators' queue
 DEFAULT_COMING_DAYS = 60
 
 
@@ -91,6 +92,7 @@ class GroupEvent:
     confirmed: int = 0  # places taken (confirmed or held for someone)
     waitlisted: int = 0
     staffed: int = 0  # volunteers on duty
+    duties_gone: int = 0  # duties held by volunteers since deactivated or gone
     attended: int = 0  # marked as come by the volunteer on duty
     no_shows: int = 0  # marked as not come
     closed_day: bool = False  # its help point is closed that day: no sign-ups; the coordinator moves or cancels it
@@ -106,6 +108,11 @@ class GroupEvent:
     @property
     def key(self) -> tuple[datetime, uuid.UUID]:
         return self.starts_at, self.id
+
+    def short_of_volunteers(self, now: datetime, soon: timedelta) -> bool:
+        """Fewer volunteers than it needs, and starting within `soon` or left by a volunteer who has gone."""
+        short = self.state is EventState.SCHEDULED and self.staffed < self.volunteers_needed and now < self.starts_at
+        return short and (self.starts_at <= now + soon or self.duties_gone > 0)
 
     def open_for_signup(self, now: datetime) -> bool:
         return self.state is EventState.SCHEDULED and now < self.starts_at and not self.closed_day

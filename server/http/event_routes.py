@@ -129,11 +129,16 @@ class ManagedEventOut(EventOut, kw_only=True):
     attended: int
     no_shows: int
     closed_day: bool  # the help point is closed that day: move it or cancel it (residents cannot sign up)
+    volunteers_gone: int  # duties of volunteers since deactivated or gone: someone else is needed
 
     @classmethod
     def managed(cls, e: GroupEvent) -> ManagedEventOut:
         return cls(
-            **msgspec.structs.asdict(EventOut.of(e)), attended=e.attended, no_shows=e.no_shows, closed_day=e.closed_day
+            **msgspec.structs.asdict(EventOut.of(e)),
+            attended=e.attended,
+            no_shows=e.no_shows,
+            closed_day=e.closed_day,
+            volunteers_gone=e.duties_gone,
         )
 
 
@@ -294,6 +299,20 @@ class EventController(Controller):
         self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> Response[list[ManagedEventOut]]:
         found = await services.events.managed(me, page_request(limit, cursor))
+        return paged(request, found.map(ManagedEventOut.managed))
+
+    @get(
+        "/events/unstaffed",
+        opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
+        summary="My organisations' group sessions short of volunteers (in the next three days, or left by one)",
+    )
+    async def unstaffed(
+        self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    ) -> Response[list[ManagedEventOut]]:
+        """Events within three days with fewer volunteers than they need, and every coming event a volunteer who
+        was deactivated or left was on."""
+        found = await services.events.unstaffed(me, page_request(limit, cursor))
         return paged(request, found.map(ManagedEventOut.managed))
 
     @post(

@@ -34,6 +34,7 @@ from server.domain.events import (
     HOLDING,
     MAX_WAITLIST,
     MINUTES,
+    UNSTAFFED_SOON,
     Attendance,
     EventState,
     GroupEvent,
@@ -185,6 +186,14 @@ class EventService:
             now - MANAGED_PAST, now + timedelta(days=366), organisations=caller.oversees, scheduled_only=False
         )
         return page_of(_after(found, page), page, lambda e: e.key)
+
+    async def unstaffed(self, caller: Principal, page: PageRequest) -> Page[GroupEvent]:
+        """The caller's organisations' events short of volunteers: those in the next three days, and every coming
+        one a volunteer who was deactivated or left was on (another volunteer can take it)."""
+        now = self._clock.now()
+        found = await q.events_between(now, now + timedelta(days=COMING_DAYS[1]), organisations=caller.oversees)
+        short = [e for e in found if e.short_of_volunteers(now, UNSTAFFED_SOON)]
+        return page_of(_after(short, page), page, lambda e: e.key)
 
     async def cancel(self, caller: Principal, event_id: uuid.UUID) -> GroupEvent:
         """Cancel an event: everyone signed up is told (an SMS, or a call to a landline), the volunteers on it too;

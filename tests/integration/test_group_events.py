@@ -464,3 +464,24 @@ async def test_two_duties_taken_at_once_never_pass_the_weekly_limit(env: Env) ->
     assert len(refused) == 1 and getattr(refused[0], "code", "") == "weekly_limit_reached", done
     duties = (await world.apis["vol_a"].get("/api/v1/me/event-duties")).json()
     assert sum(d["mine"] for d in duties) == 1
+
+
+async def test_events_short_of_volunteers_and_a_departed_volunteers_duties_are_in_the_coordinators_queue(
+    env: Env,
+) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    soon = await published(world)  # Wednesday: within three days, nobody on it
+    later = await published(world, starts_at="2026-12-09T13:00:00+02:00")
+    unneeded = await published(world, starts_at="2026-11-24T13:00:00+02:00", volunteers_needed=0)
+    queue = "/api/v1/events/unstaffed"
+    assert [e["id"] for e in (await world.apis["coord_a"].get(queue)).json()] == [soon["id"]]
+    assert (await world.apis["coord_b"].get(queue)).json() == [], "another organisation's events"
+    assert (await world.apis["vol_a"].put(f"/api/v1/events/{later['id']}/duty")).status_code == 200
+    assert (await world.apis["vol_a"].put(f"/api/v1/events/{soon['id']}/duty")).status_code == 200
+    assert (await world.apis["coord_a"].get(queue)).json() == []
+    gone = await world.apis["coord_a"].post(f"/api/v1/people/{world.ids['vol_a']}/deactivate")
+    assert gone.status_code == 200, gone.text
+    short = (await world.apis["coord_a"].get(queue)).json()
+    assert [(e["id"], e["staffed"], e["volunteers_gone"]) for e in short] == [(soon["id"], 0, 1), (later["id"], 0, 1)]
+    assert unneeded["id"] not in {e["id"] for e in short}

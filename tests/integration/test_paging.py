@@ -445,6 +445,15 @@ async def seed_managed_events(env: Env, w: World) -> Seeded:
     return Seeded({str(e) for e in made}, {str(e) for e in other})
 
 
+async def seed_unstaffed_events(env: Env, w: World) -> Seeded:
+    """Organisation A's events within three days, nobody on them; B's are not A's, nor one needing no volunteer."""
+    soon = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    made = await _events(w, w.help_point_a, starts_at=soon)
+    unneeded = (await _events(w, w.help_point_a, starts_at=soon, volunteers_needed=0))[0]
+    other = (await _events(w, w.help_point_b, starts_at=soon))[0]
+    return Seeded({str(e) for e in made}, {str(unneeded), str(other)})
+
+
 async def seed_my_event_signups(env: Env, w: World) -> Seeded:
     """resident_1's sign-ups; another resident's are not theirs."""
     made = await _events(w, w.help_point_a)
@@ -524,6 +533,9 @@ PAGED: dict[str, Case] = {
     ),
     "/api/v1/me/drop-in-shifts": Case("vol_a", "/api/v1/me/drop-in-shifts", seed_shifts, _dated, _dated_order),
     "/api/v1/events": Case("anonymous", "/api/v1/events?municipality=Kuusamo", seed_events, order=_time("starts_at")),
+    "/api/v1/events/unstaffed": Case(
+        "coord_a", "/api/v1/events/unstaffed", seed_unstaffed_events, order=_time("starts_at")
+    ),
     "/api/v1/events/managed": Case("coord_a", "/api/v1/events/managed", seed_managed_events, order=_time("starts_at")),
     "/api/v1/me/event-signups": Case(
         "resident_1", "/api/v1/me/event-signups", seed_my_event_signups, order=_my_signup_order
