@@ -105,6 +105,50 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class EventFacts:
+    """One group session of the period: whether it was held, its places, and who came."""
+
+    cancelled: bool
+    capacity: int
+    taken: int  # places taken (confirmed, or held for someone offered one)
+    waitlisted: int  # still on the waiting list
+    attended: int
+    no_shows: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventFigures:
+    """Group sessions in the period: held (not cancelled) and cancelled, places, who came and who did not."""
+
+    events: int = 0
+    cancelled: int = 0
+    places: int = 0
+    taken: int = 0
+    waitlisted: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    attendance_rate: float | None = None  # attended / (attended + no_shows), of those marked
+
+
+def event_figures(rows: Iterable[EventFacts]) -> EventFigures:
+    held = [r for r in rows if not r.cancelled]
+    cancelled = sum(1 for r in rows if r.cancelled)
+    attended = sum(r.attended for r in held)
+    no_shows = sum(r.no_shows for r in held)
+    marked = attended + no_shows
+    return EventFigures(
+        events=len(held),
+        cancelled=cancelled,
+        places=sum(r.capacity for r in held),
+        taken=sum(r.taken for r in held),
+        waitlisted=sum(r.waitlisted for r in held),
+        attended=attended,
+        no_shows=no_shows,
+        attendance_rate=attended / marked if marked else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     key: str | None  # topic code, municipality, organisation id, channel, "2026-W48"; None = not attributed
     label: str
@@ -118,6 +162,7 @@ class Report:
     last: date
     groups: list[Group]
     total: Figures
+    group_sessions: EventFigures = field(default_factory=EventFigures)  # the period's group sessions, in all
 
 
 # Shown for requests no partner (or no municipality) can be attributed to.

@@ -13,7 +13,7 @@ from litestar.di import Provide
 from litestar.params import QueryParameter
 
 from server.domain.charts import ChartName
-from server.domain.statistics import Figures, GroupBy, Report, csv_bytes
+from server.domain.statistics import EventFigures, Figures, GroupBy, Report, csv_bytes
 from server.domain.supply import Balance, DemandSupply, SupplyBy
 from server.http.charts import CHART_CSP, svg
 from server.http.security import COORDINATORS, Me, Svc, caller, roles
@@ -64,6 +64,33 @@ class FiguresOut(msgspec.Struct, kw_only=True):
         )
 
 
+class GroupSessionsOut(msgspec.Struct, kw_only=True):
+    """The period's group sessions (those that began in it), of the caller's organisations."""
+
+    events: int  # held (not cancelled)
+    cancelled: int
+    places: int
+    taken: int
+    waitlisted: int  # still on a waiting list
+    attended: int
+    no_shows: int
+    attendance_rate: float | None  # attended / (attended + no_shows), of those marked
+
+    @classmethod
+    def of(cls, f: EventFigures) -> GroupSessionsOut:
+        rate = round(f.attendance_rate, 3) if f.attendance_rate is not None else None
+        return cls(
+            events=f.events,
+            cancelled=f.cancelled,
+            places=f.places,
+            taken=f.taken,
+            waitlisted=f.waitlisted,
+            attended=f.attended,
+            no_shows=f.no_shows,
+            attendance_rate=rate,
+        )
+
+
 class GroupOut(msgspec.Struct, kw_only=True):
     key: str | None  # None: requests no partner (or municipality) could be attributed to
     label: str
@@ -76,6 +103,7 @@ class StatisticsOut(msgspec.Struct, kw_only=True, rename={"first": "from", "last
     last: date
     groups: list[GroupOut]
     total: FiguresOut
+    group_sessions: GroupSessionsOut
 
     @classmethod
     def of(cls, r: Report) -> StatisticsOut:
@@ -85,6 +113,7 @@ class StatisticsOut(msgspec.Struct, kw_only=True, rename={"first": "from", "last
             last=r.last,
             groups=[GroupOut(key=g.key, label=g.label, figures=FiguresOut.of(g.figures)) for g in r.groups],
             total=FiguresOut.of(r.total),
+            group_sessions=GroupSessionsOut.of(r.group_sessions),
         )
 
 

@@ -4,11 +4,13 @@ the whole network. Charts are the same figures, described in the language asked.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, time, timedelta
 
 import anyio.to_thread
 
 from server.adapters.clock import Clock
+from server.db import events as events_q
 from server.db import statistics as q
 from server.db import supply as supply_q
 from server.db import topics as topics_q
@@ -16,6 +18,7 @@ from server.db.engine import AnyEngine
 from server.domain import charts, supply
 from server.domain import statistics as rules
 from server.domain.clocktime import local_date, local_start
+from server.domain.events import EventState
 from server.domain.roles import Principal
 from server.services.audit import AuditService
 
@@ -38,9 +41,30 @@ class StatisticsService:
         first, last = rules.period(first, last, today=local_date(self._clock.now()))
         rows = await self._requests(caller, first, last)
         # Grouping a year of a network's requests is CPU work: off the event loop.
-        return await anyio.to_thread.run_sync(
+        found = await anyio.to_thread.run_sync(
             lambda: rules.report(rows, by, first=first, last=last, language=language or caller.language)
         )
+        return dataclasses.replace(found, group_sessions=rules.event_figures(await self._events(caller, first, last)))
+
+    async def _events(self, caller: Principal, first: date, last: date) -> list[rules.EventFacts]:
+        """The group sessions of the caller's organisations that began in the period."""
+        found = await events_q.events_between(
+            local_start(first, time(0)),
+            local_start(last + timedelta(days=1), time(0)),
+            organisations=caller.oversees,
+            scheduled_only=False,
+        )
+        return [
+            rules.EventFacts(
+                cancelled=e.state is EventState.CANCELLED,
+                capacity=e.capacity,
+                taken=e.confirmed,
+                waitlisted=e.waitlisted,
+                attended=e.attended,
+                no_shows=e.no_shows,
+            )
+            for e in found
+        ]
 
     async def demand_supply(
         self,

@@ -442,6 +442,20 @@ async def test_the_event_counts_who_came_and_who_did_not(env: Env) -> None:
         assert marked.status_code == 200, marked.text
     [managed] = (await coord.get("/api/v1/events/managed")).json()
     assert (managed["attended"], managed["no_shows"]) == (2, 1)
+    figures = (await coord.get("/api/v1/statistics", params={"from": "2026-11-23", "to": "2026-11-29"})).json()
+    assert figures["group_sessions"] == {
+        "events": 1,
+        "cancelled": 0,
+        "places": 3,
+        "taken": 3,
+        "waitlisted": 0,
+        "attended": 2,
+        "no_shows": 1,
+        "attendance_rate": 0.667,
+    }
+    other = await env.sign_in(PHONES["coord_b"], password=PASSWORD)
+    theirs = (await other.get("/api/v1/statistics", params={"from": "2026-11-23", "to": "2026-11-29"})).json()
+    assert theirs["group_sessions"]["events"] == 0, "another organisation's events are not in its figures"
 
 
 async def test_two_duties_taken_at_once_never_pass_the_weekly_limit(env: Env) -> None:

@@ -254,3 +254,16 @@ def test_every_csv_cell_is_safe_to_open_in_a_spreadsheet(topics: list[str]) -> N
     rows = [facts(topic=t, sessions=(SessionFacts("done", (t,)),)) for t in topics]
     cells = [c for line in table(report(rows, GroupBy.TOPIC, first=TODAY, last=TODAY)) for c in line]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+
+
+def test_group_sessions_count_the_held_ones_their_places_and_who_came() -> None:
+    from server.domain.statistics import EventFacts, event_figures
+
+    held = EventFacts(cancelled=False, capacity=10, taken=8, waitlisted=2, attended=6, no_shows=1)
+    empty = EventFacts(cancelled=False, capacity=5, taken=0, waitlisted=0, attended=0, no_shows=0)
+    called_off = EventFacts(cancelled=True, capacity=10, taken=0, waitlisted=0, attended=0, no_shows=0)
+    found = event_figures([held, empty, called_off])
+    assert (found.events, found.cancelled, found.places, found.taken, found.waitlisted) == (2, 1, 15, 8, 2)
+    assert (found.attended, found.no_shows) == (6, 1)
+    assert found.attendance_rate == 6 / 7
+    assert event_figures([empty]).attendance_rate is None, "nobody marked: no rate, not 0 %"
