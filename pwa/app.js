@@ -34,6 +34,7 @@ const volunteerHome = () => import("./screens/volunteer-home.js");
 const offer = () => import("./screens/offer.js");
 const session = () => import("./screens/volunteer-session.js");
 const myData = () => import("./screens/my-data.js");
+const groups = () => import("./screens/events.js");
 // The dashboard's texts (coordinator.js) come first, then the one screen asked for.
 const desk = (file) => () => import("./screens/coordinator.js").then(() => import(`./screens/coordinator-${file}.js`));
 
@@ -57,6 +58,10 @@ route("/omat/peru-pyynto/:id", cancelRequestScreen);
 route("/saavutettavuus", statementScreen);
 route("/ilman-ajanvarausta", later(() => import("./screens/drop-in.js"), "dropInScreen"));
 route("/ilman-ajanvarausta/:municipality", later(() => import("./screens/drop-in.js"), "dropInScreen"));
+route("/ryhmat", later(groups, "eventsScreen"));
+route("/ryhmat/:municipality", later(groups, "eventsScreen"));
+route("/ryhma/:id", later(groups, "eventScreen"));
+route("/omat/peru-ryhma/:id", later(groups, "cancelSignupScreen"));
 route("/omat-tiedot", later(myData, "myDataScreen"));
 route("/omat-tiedot/poista", later(myData, "eraseScreen"));
 route("/omat-tiedot/poistettu", later(myData, "erasedScreen"));

@@ -12,6 +12,7 @@ export const store = {
   draft: newDraft(),
   result: null, // the last booking or request made, for the confirmation screen
   move: null, // { sessionId, slot } while moving a session
+  joining: null, // { eventId, path, firstName } while signing in to sign up for a group session
   signIn: { challengeId: null, phone: "", purpose: "sign-in", returnTo: null },
   listsPartial: false, // the lists hold only what an offline copy of the volunteer's sessions brought along
 };

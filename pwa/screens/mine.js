@@ -1,7 +1,8 @@
-// My sessions: upcoming and past sessions and waiting requests; move a session, cancel one, cancel a request.
+// My sessions: upcoming and past sessions, waiting requests and group sessions signed up for; move a session,
+// cancel one, cancel a request (a group session's sign-up is cancelled on its own screen, screens/events.js).
 import { api, apiAll, ApiError } from "../api.js";
 import { button, definitions, h, linkButton } from "../dom.js";
-import { when } from "../format.js";
+import { clock, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
 import { checkSession, ensureLists, isVolunteer, store } from "../state.js";
@@ -13,9 +14,11 @@ import { topicName } from "./where.js";
 const ACTIVE = new Set(["scheduled", "checked_in"]);
 const WAITING = new Set(["open", "offering", "routed", "matched"]);
 const CHOOSE_AGAIN = new Set(["slot_taken", "slot_past", "slot_closed", "resident_busy"]);
+// A group session's sign-up that still holds a place, an offer of one, or a place in the waitlist.
+export const SIGNED_UP = new Set(["confirmed", "waitlisted", "offered"]);
 
 /** Signed in, or on the way to signing in (or told that we are offline). Returns true when we may go on. */
-async function signedIn(view, title) {
+export async function signedIn(view, title) {
   await store.sessionChecked;
   if (store.session) return true;
   if (store.offlineAtStart) {
@@ -30,17 +33,68 @@ async function signedIn(view, title) {
   return false;
 }
 
+/** A list only residents have: someone who is only a volunteer simply has none. */
+function residentsOnly(path) {
+  return apiAll(path).catch((error) => {
+    if (error instanceof ApiError && error.status === 403) return [];
+    throw error;
+  });
+}
+
 async function fetchMine() {
-  const [sessions, requests] = await Promise.all([
+  const [sessions, requests, signups] = await Promise.all([
     apiAll("/me/sessions"),
-    // Only residents have requests; someone who is only a volunteer simply has none here.
-    apiAll("/me/requests").catch((error) => {
-      if (error instanceof ApiError && error.status === 403) return [];
-      throw error;
-    }),
+    residentsOnly("/me/requests"),
+    residentsOnly("/me/event-signups"),
     ensureLists(),
   ]);
-  return { sessions, requests };
+  return { sessions, requests, signups };
+}
+
+/** Where a group session is: the help point and its address, or a video call. */
+export function eventPlace(event) {
+  if (event.remote) return t("eventsRemote");
+  const address = [event.street_address, [event.postal_code, event.municipality].filter(Boolean).join(" ")];
+  return [event.help_point_name, ...address].filter(Boolean).join(", ");
+}
+
+/** "ke 25.11. klo 13.00–14.30" */
+export function eventTime(event) {
+  return `${when(event.starts_at, language())}–${clock(event.ends_at)}`;
+}
+
+/** Where my sign-up stands, in a sentence: a place, the waitlist and my position, a place held for me, or gone. */
+export function signupText(signup) {
+  if (signup.event.state === "cancelled") return t("signupState.eventCancelled");
+  if (signup.state === "waitlisted") return t("signupState.waitlisted", signup.position);
+  if (signup.state === "offered") return t("signupState.offered", when(signup.offered_until, language()));
+  return t(`signupState.${signup.state}`);
+}
+
+function signupCard(signup) {
+  const event = signup.event;
+  const time = eventTime(event);
+  return h(
+    "li",
+    { class: "card", attrs: { "data-signup": signup.id, "data-event": event.id } },
+    h("h3", { lang: event.language }, event.title),
+    h("p", {}, time),
+    h("p", {}, eventPlace(event)),
+    h("p", { class: "state" }, signupText(signup)),
+    // Once it has begun, a sign-up is no longer cancelled here.
+    Date.parse(event.starts_at) > Date.now()
+      ? h(
+          "div",
+          { class: "actions" },
+          h(
+            "a",
+            { class: "button secondary", href: `#/omat/peru-ryhma/${event.id}` },
+            t("cancelSignup"),
+            hidden(`${event.title} ${time}`),
+          ),
+        )
+      : null,
+  );
 }
 
 function hidden(text) {
@@ -118,9 +172,17 @@ async function fillMine(root, token) {
       h("ul", { class: "cards", attrs: { "aria-labelledby": "h-waiting" } }, ...waiting.map(requestCard)),
     );
   }
-  root.append(linkButton("#/aihe", t("bookHelp"), "primary"));
+  const groups = mine.signups.filter((s) => SIGNED_UP.has(s.state) && s.event.state !== "cancelled");
+  const groupsGone = mine.signups.filter((s) => !groups.includes(s));
+  if (groups.length) {
+    root.append(
+      h("h2", { id: "h-events" }, t("eventsMineTitle")),
+      h("ul", { class: "cards", id: "my-events", attrs: { "aria-labelledby": "h-events" } }, ...groups.map(signupCard)),
+    );
+  }
+  root.append(linkButton("#/aihe", t("bookHelp"), "primary"), linkButton("#/ryhmat", t("eventsLink")));
   if (isVolunteer()) root.append(linkButton("#/vapaaehtoinen", t("vol.homeLink")));
-  if (past.length) {
+  if (past.length || groupsGone.length) {
     root.append(
       h("h2", { id: "h-past" }, t("pastTitle")),
       h(
@@ -128,6 +190,9 @@ async function fillMine(root, token) {
         { class: "past", attrs: { "aria-labelledby": "h-past" } },
         ...past.map((s) =>
           h("li", {}, `${when(s.starts_at, language())} – ${topicName(s.topic)} – ${t(`sessionState.${s.state}`)}`),
+        ),
+        ...groupsGone.map((s) =>
+          h("li", {}, `${when(s.event.starts_at, language())} – `, h("span", { lang: s.event.language }, s.event.title), ` – ${signupText(s)}`),
         ),
       ),
     );

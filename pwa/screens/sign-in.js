@@ -16,8 +16,11 @@ const PHONE_TEXTS = {
   book: ["phoneTitleBook", "phoneIntroBook"],
   ask: ["phoneTitleAsk", "phoneIntroAsk"],
   mine: ["phoneTitleMine", "signInIntro"],
+  event: ["phoneTitleEvent", "phoneIntroEvent"],
 };
 const BACK = { book: "#/nimi", ask: "#/nimi", mine: "#/" };
+// A group session's sign-up goes back to its page, which finishes the sign-up (screens/events.js).
+const eventPage = () => store.joining?.path || "/ryhmat";
 
 function paths() {
   return store.signIn.purpose === "sign-in" ? STANDALONE : IN_JOURNEY;
@@ -36,21 +39,28 @@ function backLink(section, href) {
   if (href) section.prepend(h("a", { class: "back", href }, t("back")));
 }
 
+/** The first name typed before signing in, kept (a courtesy for the helper: nothing waits for it if it fails). */
+async function rename(typed) {
+  const name = (typed || "").trim();
+  if (!name || name === store.session.first_name) return;
+  await api("PATCH", "/me", { first_name: name })
+    .then(() => (store.session.first_name = name))
+    .catch(() => null);
+}
+
 /** Where a signed-in person goes next, by why they signed in. */
 async function onward() {
   const purpose = store.signIn.purpose;
   if (store.session.second_factor_required) return go(STANDALONE.password);
   if (purpose === "book" || purpose === "ask") {
-    const name = store.draft.firstName.trim();
-    if (name && name !== store.session.first_name) {
-      // The name is a courtesy for the helper; the booking does not wait for it if it fails.
-      await api("PATCH", "/me", { first_name: name })
-        .then(() => (store.session.first_name = name))
-        .catch(() => null);
-    }
+    await rename(store.draft.firstName);
     return go("/tarkista", { replace: true });
   }
   if (purpose === "mine") return go("/omat", { replace: true });
+  if (purpose === "event") {
+    await rename(store.joining?.firstName);
+    return go(eventPage(), { replace: true });
+  }
   // Back where a link (a push, say) was taking them, else to the home of their role.
   const back = store.signIn.returnTo;
   store.signIn.returnTo = null;
@@ -66,13 +76,14 @@ export async function phoneScreen(purpose) {
   if (store.session) {
     if (store.signIn.purpose === "book" || store.signIn.purpose === "ask") return void go("/nimi", { replace: true });
     if (store.signIn.purpose === "mine") return void go("/omat", { replace: true });
+    if (store.signIn.purpose === "event") return void go(eventPage(), { replace: true });
     return void onward();
   }
   const [title, intro] = PHONE_TEXTS[store.signIn.purpose] || PHONE_TEXTS["sign-in"];
   $("h-phone").dataset.t = title;
   $("phone-intro").dataset.t = intro;
   const section = reveal("step-phone");
-  backLink(section, BACK[store.signIn.purpose]);
+  backLink(section, store.signIn.purpose === "event" ? `#${eventPage()}` : BACK[store.signIn.purpose]);
   if (!$("phone").value) $("phone").value = store.signIn.phone || store.draft.phone || "";
   return section;
 }

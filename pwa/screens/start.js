@@ -68,6 +68,8 @@ export async function startScreen(view, _params, token) {
     h("ul", { class: "tiles" }, ...choices),
     h("h2", {}, t("dropInHeading")),
     linkButton("#/ilman-ajanvarausta", t("dropInLink")),
+    h("h2", {}, t("eventsHeading")),
+    linkButton("#/ryhmat", t("eventsLink")),
     h("h2", {}, t("alreadyBooked")),
     linkButton("#/omat", t("mySessions")),
   );
