@@ -81,6 +81,7 @@ route("/vapaaehtoinen/profiili", later(() => import("./screens/volunteer-profile
 route("/vapaaehtoinen/saatavuus", later(() => import("./screens/availability.js"), "availabilityScreen"));
 route("/vapaaehtoinen/ilmoitukset", later(() => import("./screens/notifications.js"), "notificationsScreen"));
 route("/vapaaehtoinen/paivystykset", later(() => import("./screens/drop-in-shifts.js"), "shiftsScreen"));
+route("/vapaaehtoinen/ryhmat", later(() => import("./screens/event-duties.js"), "dutiesScreen"));
 route("/vapaaehtoinen/kalenteri", later(() => import("./screens/calendar.js"), "calendarScreen"));
 route("/koordinaattori", later(desk("queues"), "queuesScreen"));
 route("/koordinaattori/pyynto/:id", later(desk("request"), "requestScreen"));

@@ -228,6 +228,7 @@ function menu() {
     ["profiili", "vol.profileLink"],
     ["saatavuus", "vol.availabilityLink"],
     ["paivystykset", "vol.shiftsLink"],
+    ["ryhmat", "vol.eventsLink"],
     ["ilmoitukset", "vol.notificationsLink"],
     ["kalenteri", "vol.calendarLink"],
   ].map(([where, key]) => h("li", {}, linkButton(`#${HOME}/${where}`, t(key))));
