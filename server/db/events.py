@@ -223,6 +223,32 @@ async def events_between(
     return await with_counts([_event(r) for r in await query])
 
 
+async def update_event(event_id: uuid.UUID, changes: dict[str, Any]) -> None:
+    """Change an event's own fields (`topics` a list, written as JSON)."""
+    if "topics" in changes:
+        changes = {**changes, "topics": json.dumps(changes["topics"])}
+    if changes:
+        await GroupEvent.update({getattr(GroupEvent, k): v for k, v in changes.items()}).where(
+            GroupEvent.id == event_id
+        )
+
+
+async def duties_of_event(event_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(duty, volunteer) of each volunteer on the event."""
+    rows = await EventDuty.select(EventDuty.id, EventDuty.volunteer).where(EventDuty.event == event_id)
+    return [(as_uuid(r["id"]), as_uuid(r["volunteer"])) for r in rows]
+
+
+async def delete_duty_by_id(duty_id: uuid.UUID) -> None:
+    await EventDuty.delete().where(EventDuty.id == duty_id)
+
+
+async def move_duties(event_id: uuid.UUID, starts_at: datetime, ends_at: datetime) -> None:
+    await EventDuty.update({EventDuty.starts_at: starts_at, EventDuty.ends_at: ends_at}).where(
+        EventDuty.event == event_id
+    )
+
+
 async def cancel_event(event_id: uuid.UUID, now: datetime) -> bool:
     changed = (
         await GroupEvent.update({GroupEvent.state: EventState.CANCELLED.value, GroupEvent.cancelled_at: now})

@@ -29,6 +29,7 @@ PROMPTS = (
     "event_confirmed",
     "event_waitlisted",
     "event_offer",
+    "event_moved",
 )
 
 

@@ -408,6 +408,14 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Apuri: Gruppträffen {when} har tyvärr ställts in. Frågor? Ring {helpline}.",
         "en": "Apuri: The group session {when} has been cancelled, we are sorry. Questions? Call {helpline}.",
     },
+    "resident.event_moved": {
+        "fi": "Apuri: Ryhmätapaamisesi aika tai paikka muuttui. Uusi aika: {when}. Paikka: {place}.\n"
+        "Jos et pääse, vastaa PERU tai soita {helpline}.",
+        "sv": "Apuri: Tiden eller platsen för din gruppträff har ändrats. Ny tid: {when}. Plats: {place}.\n"
+        "Om du inte kan komma, svara AVBOKA eller ring {helpline}.",
+        "en": "Apuri: The time or place of your group session has changed. New time: {when}. Place: {place}.\n"
+        "If you cannot come, reply CANCEL or call {helpline}.",
+    },
     "resident.event_left": {
         "fi": "Apuri: Paikkasi ryhmätapaamisessa {when} on peruttu. Kysyttävää? Soita {helpline}.",
         "sv": "Apuri: Din plats i gruppträffen {when} är avbokad. Frågor? Ring {helpline}.",
@@ -445,6 +453,29 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "fi": "Apuri: Muistutus: ryhmätapaaminen {when}, {place}. Olet mukana vapaaehtoisena.\n{link}",
         "sv": "Apuri: Påminnelse: gruppträffen {when}, {place}. Du är med som frivillig.\n{link}",
         "en": "Apuri: Reminder: the group session {when}, {place}. You are a volunteer there.\n{link}",
+    },
+    "volunteer.duty_moved": {
+        "fi": "Ryhmätapaaminen, jossa olet vapaaehtoisena, muuttui: nyt {when}, {place}.",
+        "sv": "Gruppträffen där du är frivillig har ändrats: nu {when}, {place}.",
+        "en": "The group session you volunteer at has changed: now {when}, {place}.",
+    },
+    "volunteer.duty_moved_sms": {
+        "fi": "Apuri: Ryhmätapaaminen, jossa olet vapaaehtoisena, muuttui: nyt {when}, {place}.\n{link}",
+        "sv": "Apuri: Gruppträffen där du är frivillig har ändrats: nu {when}, {place}.\n{link}",
+        "en": "Apuri: The group session you volunteer at has changed: now {when}, {place}.\n{link}",
+    },
+    "volunteer.duty_dropped": {
+        "fi": "Ryhmätapaaminen siirtyi aikaan {when}, {place}. Sinulla on silloin muuta tai viikkorajasi on täynnä, "
+        "joten vuorosi poistui.",
+        "sv": "Gruppträffen flyttades till {when}, {place}. Du är upptagen då eller har nått din veckogräns, så "
+        "ditt pass togs bort.",
+        "en": "The group session moved to {when}, {place}. You are busy then or at your weekly limit, so your duty "
+        "was removed.",
+    },
+    "volunteer.duty_dropped_sms": {
+        "fi": "Apuri: Ryhmätapaaminen siirtyi aikaan {when}, {place}. Vuorosi siinä poistui.\n{link}",
+        "sv": "Apuri: Gruppträffen flyttades till {when}, {place}. Ditt pass där togs bort.\n{link}",
+        "en": "Apuri: The group session moved to {when}, {place}. Your duty there was removed.\n{link}",
     },
     "volunteer.duty_removed": {
         "fi": "Ryhmätapaaminen {when}, {place} on peruttu. Vuorosi siinä poistui.",
@@ -644,6 +675,14 @@ VOICE: Mapping[str, Mapping[str, str]] = {
         "en": "Hello, this is Apuri with a reminder of the group session {when}, {place}. If you cannot come, "
         "call {helpline}. Goodbye.",
     },
+    "voice.event_moved": {
+        "fi": "Hei, täällä Apuri. Ryhmätapaamisesi aika tai paikka muuttui. Uusi aika on {when}, {place}. Jos et "
+        "pääse, soita numeroon {helpline}. Näkemiin.",
+        "sv": "Hej, det här är Apuri. Tiden eller platsen för din gruppträff har ändrats. Den nya tiden är {when}, "
+        "{place}. Om du inte kan komma, ring {helpline}. Hej då.",
+        "en": "Hello, this is Apuri. The time or place of your group session has changed. The new time is {when}, "
+        "{place}. If you cannot come, call {helpline}. Goodbye.",
+    },
     "voice.event_cancelled": {
         "fi": "Hei, täällä Apuri. Ryhmätapaaminen {when} on valitettavasti peruttu. Kysyttävää voi soittaa "
         "numeroon {helpline}. Näkemiin.",
@@ -673,6 +712,7 @@ FIELDS_BY_NAME = (
             "resident.event_reminder",
             "resident.event_cancelled",
             "resident.event_left",
+            "resident.event_moved",
             "reply.event_kept",
             "reply.event_given_up",
             "reply.event_left",

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -28,7 +28,7 @@ from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_reques
 from server.http.schemas import MULTI_LINE, AwareDateTime, Input, Name, PhoneInput
 from server.http.security import COORDINATORS, PUBLIC, VOLUNTEERS, Me, Svc, caller, roles
 from server.services.coordination import Caller
-from server.services.events import EventIn, SignedUp
+from server.services.events import EventChange, EventIn, SignedUp
 
 Language = Literal["fi", "sv", "en"]
 TopicCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -56,6 +56,21 @@ class EventCreate(Input):
     language: Language = "fi"
     volunteers_needed: Annotated[int, msgspec.Meta(ge=VOLUNTEERS_NEEDED[0], le=VOLUNTEERS_NEEDED[1])] = 1
     bring: LongText = ""
+
+
+class EventChangeIn(Input):
+    """Only what changes. A new `starts_at`, `minutes` or `help_point_id` moves the event: everyone is told."""
+
+    title: Title | None = None
+    starts_at: AwareDateTime | None = None
+    minutes: Annotated[int, msgspec.Meta(ge=MINUTES[0], le=MINUTES[1])] | None = None
+    capacity: Annotated[int, msgspec.Meta(ge=CAPACITY[0], le=CAPACITY[1])] | None = None
+    help_point_id: uuid.UUID | None = None
+    description: LongText | None = None
+    topics: Annotated[list[TopicCode], msgspec.Meta(max_length=40)] | None = None
+    language: Language | None = None
+    volunteers_needed: Annotated[int, msgspec.Meta(ge=VOLUNTEERS_NEEDED[0], le=VOLUNTEERS_NEEDED[1])] | None = None
+    bring: LongText | None = None
 
 
 class EventSignupForIn(Input):
@@ -140,6 +155,14 @@ class ManagedEventOut(EventOut, kw_only=True):
             closed_day=e.closed_day,
             volunteers_gone=e.duties_gone,
         )
+
+
+class ChangedOut(ManagedEventOut, kw_only=True):
+    """The event as it now is, and who a move reached: told of the new time, or off it (busy then; told)."""
+
+    residents_told: int
+    residents_dropped: int
+    volunteers_dropped: int
 
 
 class DutyOut(EventOut, kw_only=True):
@@ -314,6 +337,36 @@ class EventController(Controller):
         was deactivated or left was on."""
         found = await services.events.unstaffed(me, page_request(limit, cursor))
         return paged(request, found.map(ManagedEventOut.managed))
+
+    @patch(
+        "/events/{event_id:uuid}",
+        opt=roles(*COORDINATORS),
+        summary="Correct or move a group session (everyone signed up is told of a new time or place)",
+    )
+    async def change(
+        self, event_id: FromPath[uuid.UUID], data: JSONBody[EventChangeIn], me: Me, services: Svc
+    ) -> ChangedOut:
+        """A smaller capacity never takes places away (409 `capacity_below_taken`); more places go to the waiting
+        list at once. A resident or volunteer with something else at the new time comes off it and is told."""
+        change = EventChange(
+            title=data.title,
+            description=data.description,
+            bring=data.bring,
+            topics=tuple(data.topics) if data.topics is not None else None,
+            language=data.language,
+            capacity=data.capacity,
+            volunteers_needed=data.volunteers_needed,
+            starts_at=data.starts_at,
+            minutes=data.minutes,
+            help_point_id=data.help_point_id,
+        )
+        done = await services.events.change(me, event_id, change)
+        return ChangedOut(
+            **msgspec.structs.asdict(ManagedEventOut.managed(done.event)),
+            residents_told=done.told,
+            residents_dropped=done.dropped,
+            volunteers_dropped=done.volunteers_dropped,
+        )
 
     @post(
         "/events/{event_id:uuid}/cancel",

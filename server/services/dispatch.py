@@ -569,6 +569,7 @@ _SIGNUP_WANTED = {
     "event_confirmed": {SignupState.CONFIRMED},
     "event_waitlisted": {SignupState.WAITLISTED},
     "event_offer": {SignupState.OFFERED},
+    "event_moved": {SignupState.CONFIRMED, SignupState.WAITLISTED, SignupState.OFFERED},
     Kind.REMINDER_24H.value: {SignupState.CONFIRMED},
     Kind.REMINDER_2H.value: {SignupState.CONFIRMED},
 }

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import message_context, message_templates, outbox
-from server.domain.events import GroupEvent, Signup
+from server.domain.events import GroupEvent, Signup, SignupState
 from server.domain.ivr import spoken_time
 from server.domain.messages import PlaceInfo, place_text, when_text
 from server.domain.phone import is_mobile
@@ -30,6 +30,8 @@ LEFT = "event_left"
 CANCELLED = "event_cancelled"
 DUTY_REMINDER = "duty_reminder"
 DUTY_REMOVED = "duty_removed"
+DUTY_MOVED = "duty_moved"
+MOVED = "event_moved"
 DUTY_REMINDER_BEFORE = timedelta(hours=24)
 DUTY_REMINDER_AT_LEAST = timedelta(hours=3)
 
@@ -122,6 +124,38 @@ class EventMessages:
             channel="voice",
         )
         return await outbox.insert([draft], now) + await self._reminders(signup, event, person)
+
+    async def moved(self, signup: Signup, event: GroupEvent) -> int:
+        """The event has a new time or place: what waited for the sign-up is cancelled, the resident is told (an
+        SMS, a call to a landline; not at night), and a place's reminders are planned for the new time."""
+        now = self._clock.now()
+        await outbox.cancel_pending(now=now, reason="the event moved", signup_ids=[signup.id])
+        person = await self._person(signup.person_id)
+        if person is None:
+            return 0
+        language = language_of(person)
+        templates = await message_templates.templates()
+        mobile = is_mobile(person.phone)
+        if mobile:
+            body = self._notifications.text(
+                templates, "resident.event_moved", language, self._values(event, language), code_word=person.code_word
+            )
+        else:
+            body = self._notifications.text(templates, "voice.event_moved", language, self._spoken(event, language))
+        draft = self._sms(
+            signup,
+            person,
+            kind=MOVED,
+            body=body,
+            due_at=self._notifications.quiet_hours.later(now),
+            not_after=event.starts_at,
+            key=f"signup:{signup.id}:{signup.queue_no}:moved:{event.starts_at:%Y%m%dT%H%M}:{event.venue.help_point_id}",
+            channel="sms" if mobile else "voice",
+        )
+        written = await outbox.insert([draft], now)
+        if signup.state is SignupState.CONFIRMED:
+            written += await self._reminders(signup, event, person)
+        return written
 
     async def kept(self, signup: Signup, event: GroupEvent) -> int:
         """A place offered was kept: its reminders (the answer to the text says it is confirmed)."""
@@ -233,7 +267,8 @@ class EventMessages:
                     body=body,
                     due_at=planned.due_at,
                     not_after=event.starts_at,
-                    key=f"signup:{signup.id}:{signup.queue_no}:{planned.kind.value}:{channel}",
+                    # The event's time in the key: a moved event's reminders are new messages.
+                    key=f"signup:{signup.id}:{signup.queue_no}:{planned.kind.value}:{channel}:{event.starts_at:%Y%m%dT%H%M}",
                     channel=channel,
                 )
             )
@@ -256,16 +291,27 @@ class EventMessages:
             now=self._clock.now(), reason="the duty was given back", key_prefixes=[f"duty:{duty_id}:"]
         )
 
-    async def duties_removed(self, duties: list[tuple[uuid.UUID, uuid.UUID]], event: GroupEvent) -> int:
-        """The event was cancelled: each volunteer on it is told (a push now, an SMS instead)."""
+    async def duties_removed(
+        self, duties: list[tuple[uuid.UUID, uuid.UUID]], event: GroupEvent, *, what: str = "cancelled"
+    ) -> int:
+        """The event was cancelled (or moved to a time they cannot take): each volunteer taken off it is told (a
+        push now, an SMS instead)."""
+        name = "volunteer.duty_removed" if what == "cancelled" else "volunteer.duty_dropped"
         written = 0
         for duty_id, volunteer_id in duties:
             await self.duty_given_back(duty_id)
             if self._clock.now() < event.starts_at:
                 written += await self._to_volunteer(
-                    duty_id, volunteer_id, event, "volunteer.duty_removed", DUTY_REMOVED, self._clock.now(), "removed"
+                    duty_id, volunteer_id, event, name, DUTY_REMOVED, self._clock.now(), "removed"
                 )
         return written
+
+    async def duty_moved(self, duty_id: uuid.UUID, volunteer_id: uuid.UUID, event: GroupEvent) -> int:
+        """The event moved and the volunteer stays on it: told now, and reminded the day before as usual."""
+        told = await self._to_volunteer(
+            duty_id, volunteer_id, event, "volunteer.duty_moved", DUTY_MOVED, self._clock.now(), "moved"
+        )
+        return told + await self.duty_taken(duty_id, volunteer_id, event)
 
     async def _to_volunteer(
         self,

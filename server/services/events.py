@@ -75,6 +75,30 @@ class EventIn:
 
 
 @dataclass(frozen=True, slots=True)
+class EventChange:
+    """What a coordinator changes of an event; None: as it is. A new time or help point tells everyone."""
+
+    title: str | None = None
+    description: str | None = None
+    bring: str | None = None
+    topics: tuple[str, ...] | None = None
+    language: str | None = None
+    capacity: int | None = None
+    volunteers_needed: int | None = None
+    starts_at: datetime | None = None
+    minutes: int | None = None
+    help_point_id: uuid.UUID | None = None  # another help point of the same organisation
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    event: GroupEvent
+    told: int = 0  # residents told of the new time or place
+    dropped: int = 0  # residents with something else at the new time: their place went (they were told)
+    volunteers_dropped: int = 0  # volunteers busy (or at their weekly limit) at the new time: taken off it, told
+
+
+@dataclass(frozen=True, slots=True)
 class SignedUp:
     signup: Signup
     event: GroupEvent
@@ -88,6 +112,22 @@ class Answer:
 
     outcome: str
     event: GroupEvent | None
+
+
+def _as_fields(event: GroupEvent) -> dict[str, object]:
+    """An event's own fields by column name (to say in the audit trail which ones a change changed)."""
+    return {
+        "title": event.title,
+        "language": event.language,
+        "capacity": event.capacity,
+        "volunteers_needed": event.volunteers_needed,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "help_point": event.venue.help_point_id,
+        "description": event.description,
+        "bring": event.bring,
+        "topics": sorted(event.topics),
+    }
 
 
 def _after(found: list[GroupEvent], page: PageRequest) -> list[GroupEvent]:
@@ -186,6 +226,161 @@ class EventService:
             now - MANAGED_PAST, now + timedelta(days=366), organisations=caller.oversees, scheduled_only=False
         )
         return page_of(_after(found, page), page, lambda e: e.key)
+
+    async def change(self, caller: Principal, event_id: uuid.UUID, change: EventChange) -> Changed:
+        """Correct an event, or move it (another time, another of the organisation's help points). Places are never
+        taken away by a smaller capacity; more places go to the waiting list at once. When it moves, everyone
+        signed up is told (an SMS, a call to a landline) and their reminders follow; one who has something else at
+        the new time loses the place (told so, and it goes to the next in line), as does a volunteer who is busy or
+        at their weekly limit then."""
+        event = await self._managed_event(caller, event_id)
+        now = self._clock.now()
+        if event.state is EventState.CANCELLED:
+            raise Conflict("This event has been cancelled.", code="event_cancelled")
+        if event.starts_at <= now:
+            raise Conflict("This event has already begun.", code="event_started")
+        starts_at = change.starts_at or event.starts_at
+        minutes = change.minutes or int((event.ends_at - event.starts_at).total_seconds() // 60)
+        capacity = event.capacity if change.capacity is None else change.capacity
+        needed = event.volunteers_needed if change.volunteers_needed is None else change.volunteers_needed
+        title = event.title if change.title is None else change.title.strip()
+        language = change.language or event.language
+        validate(
+            title=title,
+            starts_at=starts_at,
+            minutes=minutes,
+            capacity=capacity,
+            volunteers_needed=needed,
+            language=language,
+            now=now,
+        )
+        point_id = await self._new_place(caller, event, change.help_point_id)
+        ends_at = starts_at + timedelta(minutes=minutes)
+        moved = (starts_at, ends_at, point_id) != (event.starts_at, event.ends_at, event.venue.help_point_id)
+        if moved and point_id is not None:
+            day = local_date(starts_at)
+            exception = (await days_q.days_off(point_id, day, day)).get(day)
+            if exception is not None and exception.state is DayState.CLOSED:
+                raise Conflict("The help point is closed that day.", code="event_on_closed_day")
+        if change.topics is not None:
+            known = {t.code for t in await topics_q.list_topics(active_only=True)}
+            unknown = sorted(set(change.topics) - known)
+            if unknown:
+                raise InvalidInput(f"No such topic: {', '.join(unknown)}.", code="topic_unknown")
+        fields: dict[str, object] = {
+            "title": title,
+            "language": language,
+            "capacity": capacity,
+            "volunteers_needed": needed,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "help_point": point_id,
+        }
+        if change.description is not None:
+            fields["description"] = change.description.strip()
+        if change.bring is not None:
+            fields["bring"] = change.bring.strip()
+        if change.topics is not None:
+            fields["topics"] = sorted(set(change.topics))
+        told = dropped = volunteers_dropped = 0
+        before = _as_fields(event)
+        async with write_transaction(self._engine):
+            await serialise(self._engine, f"event:{event_id}")
+            if capacity < await q.holding(event_id):
+                raise Conflict(
+                    "More residents already have a place: cancel some places first.", code="capacity_below_taken"
+                )
+            await q.update_event(event_id, fields)
+            found = await q.event(event_id)
+            assert found is not None
+            if moved:
+                told, dropped = await self._tell_moved(caller, event, found)
+                volunteers_dropped = await self._move_duties(found)
+            await self._promote(found)
+            await self._audit.record(
+                caller,
+                "group_event.change",
+                "group_event",
+                str(event_id),
+                organisation_id=event.organisation_id,
+                detail={
+                    "fields": sorted(k for k, v in fields.items() if v != before.get(k)),
+                    "moved": moved,
+                },
+            )
+        final = await q.event(event_id)
+        assert final is not None
+        return Changed(final, told=told, dropped=dropped, volunteers_dropped=volunteers_dropped)
+
+    async def _new_place(
+        self, caller: Principal, event: GroupEvent, help_point_id: uuid.UUID | None
+    ) -> uuid.UUID | None:
+        """The help point the event will be at: the same, or another of its organisation's (a remote one stays
+        remote)."""
+        current = event.venue.help_point_id
+        if help_point_id is None or help_point_id == current:
+            return current
+        if current is None:
+            raise InvalidInput("A remote event stays remote: publish a new one at a help point.", code="event_remote")
+        point = await self._network.managed_help_point(caller, help_point_id)
+        if point.organisation_id != event.organisation_id or not point.active:
+            raise InvalidInput(
+                "Move the event to an open help point of the same organisation.",
+                code="help_point_outside_organisation",
+            )
+        return point.id
+
+    async def _tell_moved(self, actor: Principal, was: GroupEvent, event: GroupEvent) -> tuple[int, int]:
+        """Inside the event's transaction: everyone signed up hears the new time and place; one with a session or
+        another group session then loses the place (told, of the time they knew: `was`). Returns (told, dropped)."""
+        now = self._clock.now()
+        told = dropped = 0
+        for signup in await q.active_signups(event.id):
+            await serialise(self._engine, f"resident:{signup.person_id}")
+            if await self._resident_busy(signup.person_id, event):
+                await q.move_signup(signup.id, from_states=ACTIVE, to=SignupState.CANCELLED, now=now)
+                await self._messages.left(signup, was, tell=True)
+                await self._audit.record(
+                    actor,
+                    "event_signup.leave",
+                    "group_event",
+                    str(event.id),
+                    organisation_id=event.organisation_id,
+                    subject_id=signup.person_id,
+                    detail={"from": signup.state.value, "to": "cancelled", "why": "busy at the new time"},
+                )
+                dropped += 1
+                continue
+            await self._messages.moved(signup, event)
+            told += 1
+        return told, dropped
+
+    async def _move_duties(self, event: GroupEvent) -> int:
+        """Inside the event's transaction: each volunteer on it keeps the duty at the new time if they are free and
+        under their weekly limit then (their reminder follows the time), else comes off it, told. Returns how many
+        came off."""
+        buffer = self._placement.rules.buffer
+        guarded = Interval(event.starts_at - buffer, event.ends_at + buffer)
+        duties = await q.duties_of_event(event.id)
+        for duty_id, _ in duties:
+            await q.delete_duty_by_id(duty_id)  # a volunteer's own duty does not count against them
+        off = []
+        now = self._clock.now()
+        for duty_id, volunteer in duties:
+            await serialise(self._engine, f"volunteer:{volunteer}")
+            await self._messages.duty_given_back(duty_id)
+            busy = await booking_q.volunteer_busy(volunteer, guarded) or await self._placement.on_duty_within(
+                volunteer, guarded
+            )
+            if busy or await self._placement.at_weekly_cap(volunteer, Interval(event.starts_at, event.ends_at)):
+                off.append((duty_id, volunteer))
+                continue
+            kept = await q.insert_duty(
+                event_id=event.id, volunteer_id=volunteer, starts_at=event.starts_at, ends_at=event.ends_at, now=now
+            )
+            await self._messages.duty_moved(kept, volunteer, event)
+        await self._messages.duties_removed(off, event, what="the event moved")
+        return len(off)
 
     async def unstaffed(self, caller: Principal, page: PageRequest) -> Page[GroupEvent]:
         """The caller's organisations' events short of volunteers: those in the next three days, and every coming
@@ -473,8 +668,9 @@ class EventService:
         buffer = self._placement.rules.buffer
         guarded = Interval(event.starts_at - buffer, event.ends_at + buffer)
         async with write_transaction(self._engine):
-            await serialise(self._engine, f"volunteer:{volunteer}")
+            # The event first, then the volunteer: the order every path that takes both keeps (`change`).
             await serialise(self._engine, f"event:{event_id}")
+            await serialise(self._engine, f"volunteer:{volunteer}")
             if await q.has_duty(event_id, volunteer):
                 return event
             if (await q.duty_counts([event_id]))[event_id] >= event.volunteers_needed:

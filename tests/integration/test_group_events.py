@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.db import people as people_q
@@ -499,3 +499,65 @@ async def test_events_short_of_volunteers_and_a_departed_volunteers_duties_are_i
     short = (await world.apis["coord_a"].get(queue)).json()
     assert [(e["id"], e["staffed"], e["volunteers_gone"]) for e in short] == [(soon["id"], 0, 1), (later["id"], 0, 1)]
     assert unneeded["id"] not in {e["id"] for e in short}
+
+
+async def test_a_coordinator_corrects_an_event_and_more_places_go_to_the_waiting_list(env: Env) -> None:
+    world = await build_world(env)
+    event = await published(world, capacity=1)
+    people = await residents(env, 3)
+    for p in people:
+        await env.services.events.sign_up(p, uuid.UUID(event["id"]))
+    url = f"/api/v1/events/{event['id']}"
+    coord = world.apis["coord_a"]
+    smaller = await coord.patch(url, json={"capacity": 1, "title": "Digikahvila kirjastolla"})
+    assert smaller.status_code == 200 and smaller.json()["title"] == "Digikahvila kirjastolla", smaller.text
+    assert smaller.json()["residents_told"] == 0, "a new name is no news to send"
+    bigger = await coord.patch(url, json={"capacity": 2})
+    assert bigger.status_code == 200 and bigger.json()["places_left"] == 0 and bigger.json()["waitlisted"] == 1
+    assert [s for _, s in await states(event["id"])] == ["confirmed", "offered", "waitlisted"]
+    refused = await coord.patch(url, json={"capacity": 1})
+    assert refused.status_code == 409 and refused.json()["code"] == "capacity_below_taken"
+    assert (await world.apis["coord_b"].patch(url, json={"title": "x"})).status_code == 404
+    foreign = await coord.patch(url, json={"help_point_id": str(world.help_point_b)})
+    assert foreign.status_code == 404 and foreign.json()["code"] == "help_point_not_found"
+
+
+async def test_moving_an_event_tells_everyone_and_takes_off_whoever_is_busy_at_the_new_time(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    event = await published(world, capacity=3)
+    free, busy = await residents(env, 2)
+    for p in (free, busy):
+        await env.services.events.sign_up(p, uuid.UUID(event["id"]))
+    assert (await world.apis["vol_a"].put(f"/api/v1/events/{event['id']}/duty")).status_code == 200
+    await env.services.dispatcher.run_due()
+    env.clock.advance(timedelta(minutes=5))
+    # The second resident has another group session on Monday at 9; vol_a has resident_1's session on Thursday at 11
+    # (the world's).
+    thursday = "2026-11-26T11:00:00+02:00"
+    monday = await published(world, starts_at="2026-11-30T09:00:00+02:00", volunteers_needed=0)
+    await env.services.events.sign_up(busy, uuid.UUID(monday["id"]))
+    moved = await world.apis["coord_a"].patch(
+        f"/api/v1/events/{event['id']}", json={"starts_at": "2026-11-30T09:00:00+02:00", "minutes": 60}
+    )
+    assert moved.status_code == 200, moved.text
+    body = moved.json()
+    assert (body["residents_told"], body["residents_dropped"], body["volunteers_dropped"]) == (1, 1, 0), body
+    assert body["starts_at"] == "2026-11-30T07:00:00Z" and body["ends_at"] == "2026-11-30T08:00:00Z"
+    assert [s for _, s in await states(event["id"])] == ["confirmed", "cancelled"]
+    told = (await texts(env, phone_of(0)))[-1]
+    assert "aika tai paikka muuttui. Uusi aika: ma 30.11. klo 9.00." in told, told
+    assert any("Paikkasi ryhmätapaamisessa ke 25.11." in t and "on peruttu" in t for t in await texts(env, phone_of(1)))
+    reminders = await Notification.select(Notification.kind, Notification.due_at).where(
+        (Notification.phone == phone_of(0)) & (Notification.state == "scheduled")
+    )
+    assert {r["kind"] for r in reminders} == {"reminder_24h", "reminder_2h"}
+    assert all(r["due_at"] > datetime(2026, 11, 29, tzinfo=UTC) for r in reminders), "planned for the new time"
+    assert (await world.apis["vol_a"].get("/api/v1/me/event-duties")).json()[0]["mine"] is True
+
+    # Moved onto the volunteer's Thursday session: they come off it and are told.
+    again = await world.apis["coord_a"].patch(f"/api/v1/events/{event['id']}", json={"starts_at": thursday})
+    assert again.status_code == 200 and again.json()["volunteers_dropped"] == 1, again.text
+    assert again.json()["staffed"] == 0
+    await env.services.dispatcher.run_due()
+    assert any("vuorosi" in t.casefold() for t in env.sms.to(PHONES["vol_a"])), env.sms.to(PHONES["vol_a"])

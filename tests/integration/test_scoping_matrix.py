@@ -84,6 +84,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
         "minutes": 20,
     },
     ("POST", "/api/v1/events/{event_id:uuid}/cancel"): None,
+    ("PATCH", "/api/v1/events/{event_id:uuid}"): {"title": "Taken over"},
     ("GET", "/api/v1/events/{event_id:uuid}/signups"): None,
     ("POST", "/api/v1/events/{event_id:uuid}/signups"): {"phone": "040 999 1111", "first_name": "M", "consent": True},
     ("POST", "/api/v1/events/{event_id:uuid}/signup"): None,
