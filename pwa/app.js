@@ -103,6 +103,8 @@ route("/koordinaattori/aiheet", later(desk("topics"), "topicsScreen"));
 route("/koordinaattori/aihe/:code", later(desk("topics"), "topicScreen"));
 route("/koordinaattori/viestit", later(desk("messages"), "messagesScreen"));
 route("/koordinaattori/viestit/:name", later(desk("messages"), "messagesScreen"));
+route("/koordinaattori/ryhmat", later(desk("events"), "eventsScreen"));
+route("/koordinaattori/ryhma/:id", later(desk("events"), "eventScreen"));
 route("/koordinaattori/tilastot", later(desk("statistics"), "statisticsScreen"));
 route("/koordinaattori/tilastot/:by/:from/:to", later(desk("statistics"), "statisticsScreen"));
 // The addresses the server's pushes open (server/services/notifications.py).

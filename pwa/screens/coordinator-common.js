@@ -17,6 +17,7 @@ const MENU = [
   [`${HOME}/vapaaehtoiset`, "coord.navPeople"],
   [`${HOME}/apupisteet`, "coord.navPlaces"],
   [`${HOME}/suljetut`, "coord.navClosures"],
+  [`${HOME}/ryhmat`, "coord.navEvents"],
   [`${HOME}/tilastot`, "coord.navStatistics"],
 ];
 
@@ -36,6 +37,7 @@ const PARENT = [
   [/^\/koordinaattori\/apupiste\//, `${HOME}/apupisteet`],
   [/^\/koordinaattori\/vapaaehtoinen\//, `${HOME}/vapaaehtoiset`],
   [/^\/koordinaattori\/aihe\//, `${HOME}/aiheet`],
+  [/^\/koordinaattori\/ryhma\//, `${HOME}/ryhmat`],
 ];
 
 function section(here) {
