@@ -4,7 +4,7 @@ join the waitlist, volunteers staff them and mark who came."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -12,6 +12,7 @@ from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.domain.desk import MAX_DAYS
 from server.domain.events import (
     CAPACITY,
     COMING_DAYS,
@@ -216,6 +217,17 @@ class SignupOut(msgspec.Struct, kw_only=True):
         )
 
 
+class DeskEventOut(ManagedEventOut, kw_only=True):
+    """A group session on the desk's day: who is coming (places, then the waiting list) and who is on duty."""
+
+    participants: list[SignupOut]
+    volunteers: list[str]  # first names
+
+
+FirstDay = Annotated[date | None, QueryParameter(name="day", description="The first day shown. Default: today")]
+Days = Annotated[int, QueryParameter(ge=1, le=MAX_DAYS, description="1 (a day) to 7 (a week)")]
+
+
 def _signed_up(done: SignedUp) -> Response[MySignupOut]:
     return Response(MySignupOut.of(done.signup, done.event), status_code=200 if done.already else 201)
 
@@ -323,6 +335,26 @@ class EventController(Controller):
     ) -> Response[list[ManagedEventOut]]:
         found = await services.events.managed(me, page_request(limit, cursor))
         return paged(request, found.map(ManagedEventOut.managed))
+
+    @get(
+        "/help-points/{help_point_id:uuid}/events",
+        opt=roles(*COORDINATORS),
+        summary="A help point's group sessions on a day or in a week, with who is coming and who is on duty",
+    )
+    async def desk_day(
+        self, help_point_id: FromPath[uuid.UUID], me: Me, services: Svc, day: FirstDay = None, days: Days = 1
+    ) -> list[DeskEventOut]:
+        """For the desk and its print view. Bounded: a help point's events in at most 7 days, each with its places
+        and waiting list (at most 200 each)."""
+        found = await services.events.desk_day(me, help_point_id, day, days)
+        return [
+            DeskEventOut(
+                **msgspec.structs.asdict(ManagedEventOut.managed(event)),
+                participants=[SignupOut.of(s, me, event.organisation_id) for s in people],
+                volunteers=volunteers,
+            )
+            for event, people, volunteers in found
+        ]
 
     @get(
         "/events/unstaffed",

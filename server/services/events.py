@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from server.adapters.clock import Clock
 from server.db import booking as booking_q
@@ -26,6 +26,7 @@ from server.db import topics as topics_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, local_start
 from server.domain.days import DayState
+from server.domain.desk import span
 from server.domain.errors import Conflict, InvalidInput, NotFound
 from server.domain.events import (
     ACTIVE,
@@ -381,6 +382,21 @@ class EventService:
             await self._messages.duty_moved(kept, volunteer, event)
         await self._messages.duties_removed(off, event, what="the event moved")
         return len(off)
+
+    async def desk_day(
+        self, caller: Principal, help_point_id: uuid.UUID, first: date | None, days: int
+    ) -> list[tuple[GroupEvent, list[Signup], list[str]]]:
+        """A help point's group sessions on `days` days from `first` (default today) for the desk: each with who is
+        signed up (places first, then the waiting list) and the first names of the volunteers on duty."""
+        await self._network.managed_help_point(caller, help_point_id)
+        _, since, until = span(first, days, today=local_date(self._clock.now()))
+        found = await q.events_between(since, until, help_points={help_point_id}, scheduled_only=False)
+        day = []
+        for event in found:
+            people = [s for s in await q.signups(event.id) if s.state in ACTIVE]
+            people.sort(key=lambda s: (s.state is SignupState.WAITLISTED, s.queue_no))
+            day.append((event, people, [name for _, name in await q.on_duty(event.id)]))
+        return day
 
     async def unstaffed(self, caller: Principal, page: PageRequest) -> Page[GroupEvent]:
         """The caller's organisations' events short of volunteers: those in the next three days, and every coming

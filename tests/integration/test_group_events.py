@@ -561,3 +561,23 @@ async def test_moving_an_event_tells_everyone_and_takes_off_whoever_is_busy_at_t
     assert again.json()["staffed"] == 0
     await env.services.dispatcher.run_due()
     assert any("vuorosi" in t.casefold() for t in env.sms.to(PHONES["vol_a"])), env.sms.to(PHONES["vol_a"])
+
+
+async def test_the_desk_sees_the_days_group_sessions_with_who_is_coming_and_who_is_on_duty(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    event = await published(world, capacity=1)
+    people = await residents(env, 2)
+    for p in people:
+        await env.services.events.sign_up(p, uuid.UUID(event["id"]))
+    assert (await world.apis["vol_a"].put(f"/api/v1/events/{event['id']}/duty")).status_code == 200
+    desk = f"/api/v1/help-points/{world.help_point_a}/events"
+    assert (await world.apis["coord_a"].get(desk)).json() == [], "Monday: nothing today"
+    [day] = (await world.apis["coord_a"].get(desk, params={"day": "2026-11-25"})).json()
+    assert day["id"] == event["id"] and day["volunteers"] == ["Vol_A"]
+    assert [(p["first_name"], p["state"], p["position"]) for p in day["participants"]] == [
+        ("Asukas0", "confirmed", 0),
+        ("Asukas1", "waitlisted", 1),
+    ]
+    assert len((await world.apis["coord_a"].get(desk, params={"days": 7})).json()) == 1
+    assert (await world.apis["coord_b"].get(desk)).status_code == 404

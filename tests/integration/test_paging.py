@@ -598,6 +598,7 @@ BOUNDED = {
     "/api/v1/drop-in-hours/municipalities": "the municipalities of the network's help points",
     "/api/v1/help-points/{help_point_id}/drop-in": "one help point's at most 20 weekly drop-in hours on at most 7 days",
     "/api/v1/events/municipalities": "the municipalities of the network's help points",
+    "/api/v1/help-points/{help_point_id}/events": "one help point's group sessions on at most 7 days",
 }
 # Lists that grow and do not page yet: each one is a debt, to page as above (and then to move to PAGED).
 NOT_YET_PAGED: dict[str, str] = {}

@@ -71,6 +71,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours"): None,
     ("PUT", "/api/v1/topics/{code:str}/words"): {"words": ["taken"]},
     ("GET", "/api/v1/help-points/{help_point_id:uuid}/drop-in"): None,
+    ("GET", "/api/v1/help-points/{help_point_id:uuid}/events"): None,
     ("POST", "/api/v1/help-points/{help_point_id:uuid}/drop-in-hours"): {
         "weekday": 0,
         "starts": "12:00:00",
