@@ -506,6 +506,7 @@ export default {
     toStart: "To the start",
   },
   errors: {
+    event_offer_gone: "The place is no longer held for you. You can join the waiting list again.",
     event_on_closed_day: "The help point is closed that day, so you cannot sign up for this session. Call the helpline.",
     event_cancelled: "This group session has been cancelled.",
     event_full: "The group session and its waiting list are full. Choose another session or call the helpline.",

@@ -514,6 +514,7 @@ export default {
     toStart: "Alkuun",
   },
   errors: {
+    event_offer_gone: "Paikka ei ole enää varattu sinulle. Voit ilmoittautua uudelleen jonoon.",
     event_on_closed_day: "Apupiste on suljettu sinä päivänä, joten tähän tapaamiseen ei voi ilmoittautua. Soita neuvontaan.",
     event_cancelled: "Tämä ryhmätapaaminen on peruttu.",
     event_full: "Ryhmätapaaminen ja sen jono ovat täynnä. Valitse toinen tapaaminen tai soita neuvontaan.",

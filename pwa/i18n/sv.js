@@ -506,6 +506,7 @@ export default {
     toStart: "Till början",
   },
   errors: {
+    event_offer_gone: "Platsen hålls inte längre åt dig. Du kan anmäla dig till kön igen.",
     event_on_closed_day: "Hjälpstället är stängt den dagen, så det går inte att anmäla sig till träffen. Ring rådgivningen.",
     event_cancelled: "Den här gruppträffen har ställts in.",
     event_full: "Gruppträffen och dess kö är fulla. Välj en annan träff eller ring rådgivningen.",

@@ -292,6 +292,18 @@ class EventController(Controller):
         left = await services.events.leave(me, event_id)
         return MySignupOut.of(left, await services.events.event(event_id))
 
+    @post(
+        "/events/{event_id:uuid}/signup/keep",
+        opt=roles(Role.RESIDENT),
+        status_code=200,
+        summary="Take the place offered to me from the waiting list",
+    )
+    async def keep(self, event_id: FromPath[uuid.UUID], me: Me, services: Svc) -> MySignupOut:
+        """While it is held for me (`offered_until`); 409 `event_offer_gone` after. Keeping a place I have already
+        changes nothing. To give it up instead: `DELETE …/signup`."""
+        kept = await services.events.keep_mine(me, event_id)
+        return MySignupOut.of(kept, await services.events.event(event_id))
+
     @get(
         "/me/event-signups",
         opt=roles(Role.RESIDENT),

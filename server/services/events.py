@@ -539,6 +539,18 @@ class EventService:
             raise NotFound("You are not signed up for this event.", code="event_signup_not_found")
         return await self._leave(caller, event_id, mine.id, to=SignupState.CANCELLED, tell=False)
 
+    async def keep_mine(self, caller: Principal, event_id: uuid.UUID) -> Signup:
+        """Take the place offered to me from the waiting list (in the app, as a "1" by text would)."""
+        mine = await q.signup_of(event_id, caller.person_id)
+        if mine is None or mine.state not in ACTIVE:
+            raise NotFound("You are not signed up for this event.", code="event_signup_not_found")
+        answer = await self.keep(caller.person_id, mine.id)
+        if answer.outcome != "kept":
+            raise Conflict("The place is no longer held for you.", code="event_offer_gone")
+        kept = await q.signup(mine.id)
+        assert kept is not None
+        return kept
+
     async def my_signups(self, caller: Principal, page: PageRequest) -> Page[tuple[Signup, GroupEvent]]:
         """My sign-ups of events not yet over (cancelled ones too, so I see that they were), earliest first."""
         mine = await q.signups_of_person(caller.person_id, self._clock.now())

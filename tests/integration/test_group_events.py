@@ -581,3 +581,22 @@ async def test_the_desk_sees_the_days_group_sessions_with_who_is_coming_and_who_
     ]
     assert len((await world.apis["coord_a"].get(desk, params={"days": 7})).json()) == 1
     assert (await world.apis["coord_b"].get(desk)).status_code == 404
+
+
+async def test_a_resident_takes_a_place_offered_to_them_in_the_app_while_it_is_held(env: Env) -> None:
+    world = await build_world(env)
+    event = await published(world, capacity=1)
+    [first] = await residents(env, 1)
+    await env.services.events.sign_up(first, uuid.UUID(event["id"]))
+    api = world.apis["resident_2"]
+    assert (await api.post(f"/api/v1/events/{event['id']}/signup")).json()["state"] == "waitlisted"
+    keep = f"/api/v1/events/{event['id']}/signup/keep"
+    early = await api.post(keep)
+    assert early.status_code == 409 and early.json()["code"] == "event_offer_gone", "nothing offered yet"
+    await env.services.events.leave(first, uuid.UUID(event["id"]))
+    [mine] = (await api.get("/api/v1/me/event-signups")).json()
+    assert mine["state"] == "offered" and mine["offered_until"] is not None
+    kept = await api.post(keep)
+    assert kept.status_code == 200 and kept.json()["state"] == "confirmed", kept.text
+    assert (await api.post(keep)).status_code == 200, "keeping it again changes nothing"
+    assert (await world.apis["resident_1"].post(keep)).status_code == 404

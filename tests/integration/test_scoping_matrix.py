@@ -90,6 +90,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/events/{event_id:uuid}/signups"): {"phone": "040 999 1111", "first_name": "M", "consent": True},
     ("POST", "/api/v1/events/{event_id:uuid}/signup"): None,
     ("DELETE", "/api/v1/events/{event_id:uuid}/signup"): None,
+    ("POST", "/api/v1/events/{event_id:uuid}/signup/keep"): None,
     ("POST", "/api/v1/events/{event_id:uuid}/signups/{signup_id:uuid}/cancel"): None,
     ("PUT", "/api/v1/events/{event_id:uuid}/signups/{signup_id:uuid}/attendance"): {"attended": True},
     ("PUT", "/api/v1/events/{event_id:uuid}/duty"): None,
