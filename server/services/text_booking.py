@@ -92,7 +92,7 @@ class TextBookingService:
         topic = next(t for t in topics if t.code == reading.topic)
         now = self._clock.now()
         if topic.partner_only_organisation_id is not None:
-            return await self._route(phone, person, topic, language, now)
+            return await self._route(phone, person, topic, topic.partner_only_organisation_id, language, now)
         conversation = q.Conversation(
             id=uuid.uuid4(),
             phone=phone,
@@ -251,9 +251,16 @@ class TextBookingService:
         return TextAnswer("booked", None, language, changed=True)
 
     async def _route(
-        self, phone: str, person: replies_q.Sender | None, topic: Topic, language: str, now: datetime
+        self,
+        phone: str,
+        person: replies_q.Sender | None,
+        topic: Topic,
+        partner_id: uuid.UUID,
+        language: str,
+        now: datetime,
     ) -> TextAnswer:
-        """A partner-only topic: a request in the partner's queue; the resident is told who will contact them."""
+        """A partner-only topic (`partner_id` serves it): a request in the partner's queue; the resident is told who
+        will contact them."""
         conversation = q.Conversation(
             id=uuid.uuid4(),
             phone=phone,
@@ -284,7 +291,7 @@ class TextBookingService:
         )
         async with write_transaction(self._engine):
             await q.save(conversation, now)
-        partner = await network_q.get_organisation(topic.partner_only_organisation_id)  # type: ignore[arg-type]
+        partner = await network_q.get_organisation(partner_id)
         return TextAnswer(
             "routed", "reply.text_routed", language, {"organisation": partner.name if partner else ""}, changed=True
         )

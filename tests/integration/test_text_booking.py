@@ -93,14 +93,13 @@ async def test_two_quick_replies_book_once(env: Env) -> None:
 
 
 async def test_a_known_resident_is_offered_times_at_their_usual_help_point_at_once(env: Env) -> None:
-    world = await ready(env)
+    await ready(env)
     resident = PHONES["resident_1"]  # their session on Thursday is at help point A
     [offered] = await says(env, "Jag behöver hjälp med nätbanken", resident)
     assert offered.startswith("Apuri: Vapaat ajat, Point a"), "a Finnish speaker is answered in Finnish"
     assert "Missä kunnassa" not in offered
     await says(env, "3", resident)
     assert len(await sessions_of(resident)) == 2
-    _ = world
 
 
 async def test_an_expired_offer_books_nothing_and_says_so(env: Env) -> None:
