@@ -42,6 +42,7 @@ from server.http.auth_routes import AuthController
 from server.http.booking_routes import BookingController
 from server.http.calendar_routes import CalendarFeedController, MyCalendarController
 from server.http.callback_routes import CallbackController
+from server.http.catalogue_routes import CatalogueController
 from server.http.coordination_routes import CoordinationController
 from server.http.day_routes import ClosuresController, HelpPointDaysController
 from server.http.desk_routes import DeskController
@@ -146,6 +147,7 @@ def create_app(
         DeskController,
         DropInController,
         EventController,
+        CatalogueController,
         ReferralController,
         auth_controller_router,
         MeController,

@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from server.db.codec import as_json
 from server.db.paging import fetch_page
 from server.db.tables import HelpPoint, OpeningHours, Organisation
 from server.domain import network
 from server.domain.paging import Page, PageRequest
 
 
-def _organisation(row: dict[str, Any]) -> network.Organisation:
+def organisation_of(row: dict[str, Any]) -> network.Organisation:
     return network.Organisation(
         id=row["id"],
         name=row["name"],
@@ -24,6 +26,8 @@ def _organisation(row: dict[str, Any]) -> network.Organisation:
         phone=row["phone"],
         active=bool(row["active"]),
         created_at=row["created_at"],
+        description=row.get("description") or "",
+        translations=as_json(row.get("translations"), {}),
     )
 
 
@@ -34,34 +38,50 @@ async def list_organisations(page: PageRequest, *, within: Collection[uuid.UUID]
         if not within:
             return Page(())
         query = query.where(Organisation.id.is_in(list(within)))
-    return (await fetch_page(query, page, Organisation.name, Organisation.id)).map(_organisation)
+    return (await fetch_page(query, page, Organisation.name, Organisation.id)).map(organisation_of)
 
 
 async def get_organisation(organisation_id: uuid.UUID) -> network.Organisation | None:
     rows = await Organisation.select().where(Organisation.id == organisation_id)
-    return _organisation(rows[0]) if rows else None
+    return organisation_of(rows[0]) if rows else None
 
 
 async def insert_organisation(
-    *, name: str, kind: network.OrganisationKind, municipality: str, phone: str | None, now: datetime
+    *,
+    name: str,
+    kind: network.OrganisationKind,
+    municipality: str,
+    phone: str | None,
+    now: datetime,
+    description: str = "",
+    translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> uuid.UUID:
     organisation_id = uuid.uuid4()
     await Organisation.insert(
         Organisation(
-            id=organisation_id, name=name, kind=kind.value, municipality=municipality, phone=phone, created_at=now
+            id=organisation_id,
+            name=name,
+            kind=kind.value,
+            municipality=municipality,
+            phone=phone,
+            created_at=now,
+            description=description,
+            translations=json.dumps(translations or {}, ensure_ascii=False),
         )
     )
     return organisation_id
 
 
 async def update_organisation(organisation_id: uuid.UUID, changes: dict[str, Any]) -> None:
+    if "translations" in changes:
+        changes = {**changes, "translations": json.dumps(changes["translations"], ensure_ascii=False)}
     if changes:
         await Organisation.update({getattr(Organisation, k): v for k, v in changes.items()}).where(
             Organisation.id == organisation_id
         )
 
 
-async def _hours_for(help_point_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[network.OpeningPeriod, ...]]:
+async def hours_for(help_point_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[network.OpeningPeriod, ...]]:
     if not help_point_ids:
         return {}
     rows = await OpeningHours.select().where(OpeningHours.help_point.is_in(help_point_ids))
@@ -92,8 +112,8 @@ async def list_help_points(
             return Page(())
         query = query.where(HelpPoint.municipality.is_in(matching))
     found = await fetch_page(query, page, HelpPoint.municipality, HelpPoint.name, HelpPoint.id)
-    hours = await _hours_for([r["id"] for r in found.items])
-    return found.map(lambda r: _help_point(r, hours.get(r["id"], ())))
+    hours = await hours_for([r["id"] for r in found.items])
+    return found.map(lambda r: help_point_of(r, hours.get(r["id"], ())))
 
 
 async def open_help_points() -> list[network.HelpPoint]:
@@ -101,11 +121,11 @@ async def open_help_points() -> list[network.HelpPoint]:
     rows = await HelpPoint.select().where(
         (HelpPoint.active == True) & (HelpPoint.organisation.active == True)  # noqa: E712
     )
-    hours = await _hours_for([r["id"] for r in rows])
-    return [_help_point(r, hours.get(r["id"], ())) for r in rows]
+    hours = await hours_for([r["id"] for r in rows])
+    return [help_point_of(r, hours.get(r["id"], ())) for r in rows]
 
 
-def _help_point(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...]) -> network.HelpPoint:
+def help_point_of(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...]) -> network.HelpPoint:
     return network.HelpPoint(
         id=row["id"],
         organisation_id=row["organisation"],
@@ -118,6 +138,7 @@ def _help_point(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...]) -
         accessibility_notes=row["accessibility_notes"],
         active=bool(row["active"]),
         opening_hours=hours,
+        translations=as_json(row.get("translations"), {}),
     )
 
 
@@ -125,17 +146,21 @@ async def get_help_point(help_point_id: uuid.UUID) -> network.HelpPoint | None:
     rows = await HelpPoint.select().where(HelpPoint.id == help_point_id)
     if not rows:
         return None
-    hours = await _hours_for([help_point_id])
-    return _help_point(rows[0], hours.get(help_point_id, ()))
+    hours = await hours_for([help_point_id])
+    return help_point_of(rows[0], hours.get(help_point_id, ()))
 
 
 async def insert_help_point(*, organisation_id: uuid.UUID, values: dict[str, Any], now: datetime) -> uuid.UUID:
     help_point_id = uuid.uuid4()
+    if "translations" in values:
+        values = {**values, "translations": json.dumps(values["translations"], ensure_ascii=False)}
     await HelpPoint.insert(HelpPoint(id=help_point_id, organisation=organisation_id, created_at=now, **values))
     return help_point_id
 
 
 async def update_help_point(help_point_id: uuid.UUID, changes: dict[str, Any]) -> None:
+    if "translations" in changes:
+        changes = {**changes, "translations": json.dumps(changes["translations"], ensure_ascii=False)}
     if changes:
         await HelpPoint.update({getattr(HelpPoint, k): v for k, v in changes.items()}).where(
             HelpPoint.id == help_point_id

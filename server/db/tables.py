@@ -34,6 +34,8 @@ class Organisation(Table, tablename="organisation"):
     phone = Varchar(length=16, null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    description = Text(default="")  # what the partner helps with, in Finnish
+    translations = JSON(default="{}")  # {"sv": {"name", "description"}, "en": {…}}
 
 
 class HelpPoint(Table, tablename="help_point"):
@@ -48,6 +50,8 @@ class HelpPoint(Table, tablename="help_point"):
     accessibility_notes = Text(default="")
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # {"sv": {"name", "street_address", "accessibility_notes"}, "en": {…}}; Finnish in the columns is the fallback.
+    translations = JSON(default="{}")
 
 
 class OpeningHours(Table, tablename="opening_hours"):

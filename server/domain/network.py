@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from server.domain.errors import InvalidInput
@@ -19,6 +20,14 @@ class OrganisationKind(enum.StrEnum):
     COMPANY = "company"
 
 
+# A place's or partner's own words in Swedish and English: {"sv": {"name": …}, "en": {…}}. Finnish is kept in the
+# fields themselves and is the fallback, marked as such where it is shown in another language.
+Translations = Mapping[str, Mapping[str, str]]
+TRANSLATED = ("sv", "en")
+PLACE_FIELDS = ("name", "street_address", "accessibility_notes")
+PARTNER_FIELDS = ("name", "description")
+
+
 @dataclass(frozen=True, slots=True)
 class Organisation:
     id: uuid.UUID
@@ -28,6 +37,8 @@ class Organisation:
     phone: str | None
     active: bool
     created_at: datetime
+    description: str = ""  # what the partner helps with, in Finnish
+    translations: Translations = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,7 @@ class HelpPoint:
     accessibility_notes: str
     active: bool
     opening_hours: tuple[OpeningPeriod, ...]
+    translations: Translations = field(default_factory=dict)
 
 
 def validate_opening_hours(periods: list[OpeningPeriod]) -> list[OpeningPeriod]:
@@ -79,3 +91,26 @@ def validate_coordinates(latitude: float | None, longitude: float | None) -> Non
         raise InvalidInput("Give both latitude and longitude, or neither.", code="coordinates_incomplete")
     if latitude is not None and longitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise InvalidInput("Coordinates are out of range.", code="coordinates_invalid")
+
+
+def in_language(finnish: str, translations: Translations, name: str, language: str) -> tuple[str, bool]:
+    """A field in `language`: its translation, or the Finnish text (then True: shown in Finnish)."""
+    if language not in TRANSLATED:
+        return finnish, False
+    text = translations.get(language, {}).get(name, "").strip()
+    if text:
+        return text, False
+    return finnish, bool(finnish.strip())
+
+
+def clean_translations(
+    given: Mapping[str, Mapping[str, str | None]], fields: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    """Only Swedish and English, only the fields a place or partner has, without empty ones."""
+    cleaned: dict[str, dict[str, str]] = {}
+    for language in TRANSLATED:
+        texts = {k: (v or "").strip() for k, v in given.get(language, {}).items() if k in fields}
+        texts = {k: v for k, v in texts.items() if v}
+        if texts:
+            cleaned[language] = texts
+    return cleaned

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
@@ -21,8 +21,13 @@ from server.http.schemas import (
     OrganisationOut,
     OrganisationUpdate,
     changes_of,
+    translations_of,
 )
 from server.http.security import COORDINATORS, NETWORK, PUBLIC, Me, Svc, caller, roles
+
+ShownLanguage = Annotated[
+    Literal["fi", "sv", "en"], QueryParameter(description="The language to show names and notes in")
+]
 
 
 class HelpPointsController(Controller):
@@ -41,24 +46,30 @@ class HelpPointsController(Controller):
         request: AnyRequest,
         services: Svc,
         municipality: Annotated[str | None, QueryParameter(max_length=100, pattern=SINGLE_LINE)] = None,
+        language: ShownLanguage = "fi",
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> Response[list[HelpPointOut]]:
+        """`language` sv or en: names, street addresses, accessibility notes and municipalities in it, Finnish where
+        there is no translation (`in_finnish` says which). The municipality may be named in Swedish."""
         found = await services.network.public_help_points(page_request(limit, cursor), municipality)
-        return paged(request, found.map(HelpPointOut.of))
+        return paged(request, found.map(lambda h: HelpPointOut.of(h, language)))
 
     @get("/{help_point_id:uuid}", opt=PUBLIC, summary="One help point")
-    async def public_show(self, help_point_id: FromPath[uuid.UUID], services: Svc) -> HelpPointOut:
-        return HelpPointOut.of(await services.network.public_help_point(help_point_id))
+    async def public_show(
+        self, help_point_id: FromPath[uuid.UUID], services: Svc, language: ShownLanguage = "fi"
+    ) -> HelpPointOut:
+        return HelpPointOut.of(await services.network.public_help_point(help_point_id), language)
 
     @patch("/{help_point_id:uuid}", opt=roles(*COORDINATORS), summary="Change a help point or its opening hours")
     async def update(
         self, help_point_id: FromPath[uuid.UUID], data: JSONBody[HelpPointUpdate], me: Me, services: Svc
     ) -> HelpPointOut:
         hours = [p.domain() for p in data.opening_hours] if data.opening_hours is not None else None
-        updated = await services.network.update_help_point(
-            me, help_point_id, changes_of(data, skip=("opening_hours",)), hours
-        )
+        changes = changes_of(data, skip=("opening_hours",))
+        if data.translations is not None:
+            changes["translations"] = translations_of(data.translations)
+        updated = await services.network.update_help_point(me, help_point_id, changes, hours)
         return HelpPointOut.of(updated)
 
 
@@ -94,7 +105,13 @@ class OrganisationsController(Controller):
     @post("/", opt=roles(*NETWORK), summary="Add a partner organisation")
     async def create(self, data: JSONBody[OrganisationCreate], me: Me, services: Svc) -> OrganisationOut:
         organisation = await services.network.create_organisation(
-            me, name=data.name, kind=OrganisationKind(data.kind), municipality=data.municipality, phone=data.phone
+            me,
+            name=data.name,
+            kind=OrganisationKind(data.kind),
+            municipality=data.municipality,
+            phone=data.phone,
+            description=data.description,
+            translations=translations_of(data.translations),
         )
         return OrganisationOut.of(organisation)
 
@@ -106,7 +123,10 @@ class OrganisationsController(Controller):
     async def update(
         self, organisation_id: FromPath[uuid.UUID], data: JSONBody[OrganisationUpdate], me: Me, services: Svc
     ) -> OrganisationOut:
-        return OrganisationOut.of(await services.network.update_organisation(me, organisation_id, changes_of(data)))
+        changes = changes_of(data)
+        if data.translations is not None:
+            changes["translations"] = translations_of(data.translations)
+        return OrganisationOut.of(await services.network.update_organisation(me, organisation_id, changes))
 
     @get(
         "/{organisation_id:uuid}/help-points",
@@ -131,6 +151,8 @@ class OrganisationsController(Controller):
         self, organisation_id: FromPath[uuid.UUID], data: JSONBody[HelpPointCreate], me: Me, services: Svc
     ) -> HelpPointOut:
         values = changes_of(data, skip=("opening_hours",))
+        if data.translations is not None:
+            values["translations"] = translations_of(data.translations)
         created = await services.network.create_help_point(
             me, organisation_id, values, [p.domain() for p in data.opening_hours]
         )

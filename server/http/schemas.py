@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from server.domain.network import HelpPoint, OpeningPeriod, Organisation
+from server.domain.municipalities import municipality_name
+from server.domain.network import PLACE_FIELDS, HelpPoint, OpeningPeriod, Organisation, in_language
 from server.domain.people import PersonView
 from server.domain.records import AuditEntry
 from server.domain.roles import Principal
@@ -162,6 +163,40 @@ class ResidentLookup(Input):
 # ---- organisations and help points --------------------------------------------------------------------------
 
 
+# ---- a place's and a partner's own words in Swedish and English --------------------------------------------
+
+
+class PartnerText(Input):
+    name: OptionalName = ""
+    description: Text = ""
+
+
+class PartnerTranslations(Input):
+    """The partner's name and description in Swedish and English (Finnish is the fallback)."""
+
+    sv: PartnerText | None = None
+    en: PartnerText | None = None
+
+
+class PlaceText(Input):
+    name: OptionalName = ""
+    street_address: Annotated[str, msgspec.Meta(max_length=200, pattern=SINGLE_LINE)] = ""
+    accessibility_notes: Text = ""
+
+
+class PlaceTranslations(Input):
+    """The help point's name, street address (place name) and accessibility notes in Swedish and English."""
+
+    sv: PlaceText | None = None
+    en: PlaceText | None = None
+
+
+def translations_of(given: msgspec.Struct | None) -> dict[str, dict[str, str | None]]:
+    """Translations as plain data for the service (which keeps only what is filled in)."""
+    found: dict[str, dict[str, str | None]] = msgspec.to_builtins(given) if given is not None else {}
+    return {language: texts for language, texts in found.items() if texts}
+
+
 class OrganisationOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str
@@ -169,10 +204,21 @@ class OrganisationOut(msgspec.Struct, kw_only=True):
     municipality: str
     phone: str | None
     active: bool
+    description: str  # what the partner helps with, in Finnish
+    translations: dict[str, dict[str, str]]  # {"sv": {"name", "description"}, "en": {…}}
 
     @classmethod
     def of(cls, o: Organisation) -> OrganisationOut:
-        return cls(id=o.id, name=o.name, kind=o.kind.value, municipality=o.municipality, phone=o.phone, active=o.active)
+        return cls(
+            id=o.id,
+            name=o.name,
+            kind=o.kind.value,
+            municipality=o.municipality,
+            phone=o.phone,
+            active=o.active,
+            description=o.description,
+            translations={k: dict(v) for k, v in o.translations.items()},
+        )
 
 
 class OrganisationCreate(Input):
@@ -180,6 +226,8 @@ class OrganisationCreate(Input):
     kind: OrganisationKind
     municipality: Name
     phone: Annotated[str, msgspec.Meta(max_length=32, pattern=SINGLE_LINE)] | None = None
+    description: Text = ""
+    translations: PartnerTranslations | None = None
 
 
 class OrganisationUpdate(Input):
@@ -188,6 +236,10 @@ class OrganisationUpdate(Input):
     municipality: Name | None = None
     phone: Annotated[str, msgspec.Meta(max_length=32, pattern=SINGLE_LINE)] | None = None
     active: bool | None = None
+    description: Text | None = None
+    translations: Annotated[
+        PartnerTranslations | None, msgspec.Meta(description="Replaces the Swedish and English words as a whole")
+    ] = None
 
 
 class OpeningPeriodIO(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -211,21 +263,27 @@ class HelpPointOut(msgspec.Struct, kw_only=True):
     accessibility_notes: str
     active: bool
     opening_hours: list[OpeningPeriodIO]
+    translations: dict[str, dict[str, str]]  # {"sv": {"name", "street_address", "accessibility_notes"}, "en": {…}}
+    # Asked in Swedish or English: the fields above that are shown in Finnish (no translation).
+    in_finnish: list[str] = []
 
     @classmethod
-    def of(cls, h: HelpPoint) -> HelpPointOut:
+    def of(cls, h: HelpPoint, language: str = "fi") -> HelpPointOut:
+        shown = {name: in_language(getattr(h, name), h.translations, name, language) for name in PLACE_FIELDS}
         return cls(
             id=h.id,
             organisation_id=h.organisation_id,
-            name=h.name,
-            street_address=h.street_address,
+            name=shown["name"][0],
+            street_address=shown["street_address"][0],
             postal_code=h.postal_code,
-            municipality=h.municipality,
+            municipality=municipality_name(h.municipality, language),
             latitude=h.latitude,
             longitude=h.longitude,
-            accessibility_notes=h.accessibility_notes,
+            accessibility_notes=shown["accessibility_notes"][0],
             active=h.active,
             opening_hours=[OpeningPeriodIO(weekday=p.weekday, opens=p.opens, closes=p.closes) for p in h.opening_hours],
+            translations={k: dict(v) for k, v in h.translations.items()},
+            in_finnish=[name for name in PLACE_FIELDS if shown[name][1]],
         )
 
 
@@ -241,6 +299,7 @@ class HelpPointCreate(Input):
     longitude: Longitude | None = None
     accessibility_notes: Text = ""
     opening_hours: Annotated[list[OpeningPeriodIO], msgspec.Meta(max_length=50)] = []
+    translations: PlaceTranslations | None = None
 
 
 class HelpPointUpdate(Input):
@@ -253,6 +312,9 @@ class HelpPointUpdate(Input):
     accessibility_notes: Text | None = None
     active: bool | None = None
     opening_hours: Annotated[list[OpeningPeriodIO], msgspec.Meta(max_length=50)] | None = None
+    translations: Annotated[
+        PlaceTranslations | None, msgspec.Meta(description="Replaces the Swedish and English words as a whole")
+    ] = None
 
 
 # ---- audit --------------------------------------------------------------------------------------------------

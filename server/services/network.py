@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from server.adapters.clock import Clock
@@ -10,6 +11,7 @@ from server.db import network as q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain import network
 from server.domain.errors import Forbidden, NotFound
+from server.domain.municipalities import finnish_name
 from server.domain.paging import Page, PageRequest
 from server.domain.phone import parse_any
 from server.domain.roles import Principal
@@ -48,6 +50,8 @@ class NetworkService:
         kind: network.OrganisationKind,
         municipality: str,
         phone: str | None,
+        description: str = "",
+        translations: Mapping[str, Mapping[str, str | None]] | None = None,
     ) -> network.Organisation:
         if not caller.is_network_coordinator:
             raise Forbidden("Only the network coordinator adds organisations.", code="network_only")
@@ -55,9 +59,11 @@ class NetworkService:
             organisation_id = await q.insert_organisation(
                 name=name,
                 kind=kind,
-                municipality=municipality,
+                municipality=finnish_name(municipality),
                 phone=parse_any(phone),
                 now=self._clock.now(),
+                description=description.strip(),
+                translations=network.clean_translations(translations or {}, network.PARTNER_FIELDS),
             )
             await self._audit.record(
                 caller, "organisation.create", "organisation", str(organisation_id), organisation_id=organisation_id
@@ -74,6 +80,10 @@ class NetworkService:
             changes["phone"] = parse_any(changes["phone"])
         if "kind" in changes:
             changes["kind"] = network.OrganisationKind(changes["kind"]).value
+        if "municipality" in changes:
+            changes["municipality"] = finnish_name(changes["municipality"])
+        if "translations" in changes:
+            changes["translations"] = network.clean_translations(changes["translations"], network.PARTNER_FIELDS)
         async with write_transaction(self._engine):
             await q.update_organisation(organisation_id, changes)
             await self._audit.record(
@@ -89,8 +99,10 @@ class NetworkService:
     # ---- help points -------------------------------------------------------------------------------------
 
     async def public_help_points(self, page: PageRequest, municipality: str | None) -> Page[network.HelpPoint]:
-        """Active help points of active organisations: public information residents choose from."""
-        return await q.list_help_points(page, within=None, active_only=True, municipality=municipality)
+        """Active help points of active organisations: public information residents choose from. The municipality
+        may be named in Finnish or Swedish ("Kajana")."""
+        named = finnish_name(municipality) if municipality is not None else None
+        return await q.list_help_points(page, within=None, active_only=True, municipality=named)
 
     async def public_help_point(self, help_point_id: uuid.UUID) -> network.HelpPoint:
         found = await q.get_help_point(help_point_id)
@@ -124,6 +136,7 @@ class NetworkService:
         await self.organisation(caller, organisation_id)
         network.validate_coordinates(values.get("latitude"), values.get("longitude"))
         periods = network.validate_opening_hours(opening_hours)
+        values = _place_values(values)
         async with write_transaction(self._engine):
             help_point_id = await q.insert_help_point(
                 organisation_id=organisation_id, values=values, now=self._clock.now()
@@ -146,6 +159,7 @@ class NetworkService:
             changes.get("latitude", current.latitude), changes.get("longitude", current.longitude)
         )
         periods = network.validate_opening_hours(opening_hours) if opening_hours is not None else None
+        changes = _place_values(changes)
         async with write_transaction(self._engine):
             await q.update_help_point(help_point_id, changes)
             if periods is not None:
@@ -159,3 +173,13 @@ class NetworkService:
                 detail={"fields": sorted(changes) + (["opening_hours"] if periods is not None else [])},
             )
         return await self.managed_help_point(caller, help_point_id)
+
+
+def _place_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A help point's fields as kept: the municipality by its Finnish name, only the translations filled in."""
+    values = dict(values)
+    if "municipality" in values:
+        values["municipality"] = finnish_name(values["municipality"])
+    if "translations" in values:
+        values["translations"] = network.clean_translations(values["translations"], network.PLACE_FIELDS)
+    return values

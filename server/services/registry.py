@@ -15,6 +15,7 @@ from server.services.auth import AuthService
 from server.services.booking import BookingService
 from server.services.calendar import CalendarService
 from server.services.callbacks import CallbackService
+from server.services.catalogue import CatalogueService
 from server.services.coordination import CoordinationService
 from server.services.days import DayService
 from server.services.desk import DeskService
@@ -77,6 +78,7 @@ class Services:
     referrals: ReferralService
     drop_in: DropInService
     events: EventService
+    catalogue: CatalogueService
 
 
 def build_services(
@@ -188,4 +190,5 @@ def build_services(
         referrals=ReferralService(clock=clock, engine=engine, audit=audit, notifications=notifications),
         drop_in=drop_in,
         events=events,
+        catalogue=CatalogueService(),
     )

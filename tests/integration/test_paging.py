@@ -572,6 +572,7 @@ PAGED: dict[str, Case] = {
     ),
     "/api/v1/organisations": Case("network", "/api/v1/organisations", seed_organisations),
     "/api/v1/organisations/partners": Case("coord_a", "/api/v1/organisations/partners", seed_organisations),
+    "/api/v1/catalogue": Case("anonymous", "/api/v1/catalogue?language=sv", seed_organisations),
     "/api/v1/help-points": Case("anonymous", "/api/v1/help-points?municipality=kuusamo", seed_public_help_points),
     "/api/v1/organisations/{organisation_id}/help-points": Case(
         "coord_a", "/api/v1/organisations/{org_a}/help-points", seed_organisation_help_points

@@ -365,7 +365,9 @@ async def test_the_partner_directory_names_organisations_and_nothing_else(env: E
     answer = await world.apis["coord_b"].get("/api/v1/organisations/partners")
     assert answer.status_code == 200, answer.text
     assert {o["id"] for o in answer.json()} == {str(world.org_a), str(world.org_b)}
-    assert {k for o in answer.json() for k in o} == {"id", "name", "kind", "municipality", "phone", "active"}
+    # Names, numbers and what each helps with (in three languages) are public: the catalogue shows them too.
+    public = {"id", "name", "kind", "municipality", "phone", "active", "description", "translations"}
+    assert {k for o in answer.json() for k in o} == public
     assert (await world.apis["vol_a"].get("/api/v1/organisations/partners")).status_code == 403
 
 
