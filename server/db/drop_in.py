@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import date, datetime, time
 from typing import Any
 
-from server.db.codec import as_list, as_uuid
+from server.db.codec import as_json, as_list, as_uuid
 from server.db.tables import DropInHour, DropInShift, HelpSession, Membership, VolunteerHelpPoint
 from server.domain.clocktime import local_start
 from server.domain.days import DayException
@@ -34,6 +34,7 @@ _PLACE_COLUMNS = (
     DropInHour.help_point.postal_code.as_alias("postal_code"),
     DropInHour.help_point.municipality.as_alias("municipality"),
     DropInHour.help_point.accessibility_notes.as_alias("accessibility_notes"),
+    DropInHour.help_point.translations.as_alias("translations"),
 )
 
 
@@ -60,6 +61,7 @@ def _place(r: dict[str, Any]) -> Place:
         postal_code=r["postal_code"],
         municipality=r["municipality"],
         accessibility_notes=r["accessibility_notes"],
+        translations=as_json(r["translations"], {}),
     )
 
 

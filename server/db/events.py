@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from server.db.codec import as_list, as_uuid
+from server.db.codec import as_json, as_list, as_uuid
 from server.db.tables import EventDuty, EventSignup, GroupEvent, HelpPointDay, Membership
 from server.domain.clocktime import local_date
 from server.domain.days import DayState
@@ -36,6 +36,7 @@ _EVENT_COLUMNS = (
     GroupEvent.help_point.postal_code.as_alias("postal_code"),
     GroupEvent.help_point.municipality.as_alias("municipality"),
     GroupEvent.help_point.accessibility_notes.as_alias("accessibility_notes"),
+    GroupEvent.help_point.translations.as_alias("translations"),
 )
 _SIGNUP_COLUMNS = (
     EventSignup.id,
@@ -62,6 +63,7 @@ def _event(r: dict[str, Any]) -> Event:
         postal_code=r["postal_code"] or "",
         municipality=r["municipality"] or "",
         accessibility_notes=r["accessibility_notes"] or "",
+        translations=as_json(r["translations"], {}) if point is not None else {},
     )
     return Event(
         id=as_uuid(r["id"]),

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from server.db import scope
-from server.db.codec import as_names
+from server.db.codec import as_json, as_names
 from server.db.tables import HelpRequest, HelpSession, Person
 
 
@@ -38,6 +38,7 @@ class SessionContext:
     help_point_address: str
     help_point_municipality: str
     topic_names: dict[str, str]
+    help_point_translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 async def people(ids: set[uuid.UUID]) -> dict[uuid.UUID, PersonInfo]:
@@ -61,6 +62,7 @@ async def session_context(session_id: uuid.UUID) -> SessionContext | None:
         HelpSession.help_point.name.as_alias("hp_name"),
         HelpSession.help_point.street_address.as_alias("hp_address"),
         HelpSession.help_point.municipality.as_alias("hp_municipality"),
+        HelpSession.help_point.translations.as_alias("hp_translations"),
         HelpSession.request._.topic._.names.as_alias("topic_names"),
     ).where(HelpSession.id == session_id)
     if not rows:
@@ -79,6 +81,7 @@ async def session_context(session_id: uuid.UUID) -> SessionContext | None:
         help_point_address=r["hp_address"] or "",
         help_point_municipality=r["hp_municipality"] or "",
         topic_names=as_names(r["topic_names"]),
+        help_point_translations=as_json(r["hp_translations"], {}),
     )
 
 
@@ -90,6 +93,7 @@ class RequestContext:
     help_point_address: str
     help_point_municipality: str
     topic_names: dict[str, str]
+    help_point_translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 async def request_context(request_id: uuid.UUID) -> RequestContext | None:
@@ -99,6 +103,7 @@ async def request_context(request_id: uuid.UUID) -> RequestContext | None:
         HelpRequest.help_point.name.as_alias("hp_name"),
         HelpRequest.help_point.street_address.as_alias("hp_address"),
         HelpRequest.help_point.municipality.as_alias("hp_municipality"),
+        HelpRequest.help_point.translations.as_alias("hp_translations"),
         HelpRequest.topic._.names.as_alias("topic_names"),
     ).where(HelpRequest.id == request_id)
     if not rows:
@@ -111,6 +116,7 @@ async def request_context(request_id: uuid.UUID) -> RequestContext | None:
         help_point_address=r["hp_address"] or "",
         help_point_municipality=r["hp_municipality"] or "",
         topic_names=as_names(r["topic_names"]),
+        help_point_translations=as_json(r["hp_translations"], {}),
     )
 
 

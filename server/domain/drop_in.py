@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from server.domain.clocktime import HELSINKI, local_start
@@ -18,6 +18,8 @@ from server.domain.days import DayException, DayState
 from server.domain.errors import InvalidInput
 from server.domain.ivr import spoken_time
 from server.domain.messages import when_text
+from server.domain.municipalities import municipality_name
+from server.domain.network import PLACE_FIELDS, Translations, in_language
 
 MINUTES_PER_VISITOR = (5, 120)
 VOLUNTEERS_NEEDED = (0, 10)  # 0: staff of the help point run it, no volunteer shifts
@@ -53,6 +55,15 @@ class Place:
     postal_code: str
     municipality: str
     accessibility_notes: str
+    translations: Translations = field(default_factory=dict)  # the help point's own words in Swedish and English
+
+    def shown(self, language: str) -> tuple[str, str, str, str, list[str]]:
+        """(name, street address, municipality, accessibility notes) in `language`, and which are in Finnish."""
+        name = in_language(self.name, self.translations, "name", language)
+        street = in_language(self.street_address, self.translations, "street_address", language)
+        notes = in_language(self.accessibility_notes, self.translations, "accessibility_notes", language)
+        fallback = [f for f, (_, finnish) in zip(PLACE_FIELDS, (name, street, notes), strict=True) if finnish]
+        return name[0], street[0], municipality_name(self.municipality, language), notes[0], fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +172,9 @@ def _clock(instant: datetime) -> str:
     return f"{local.hour}" if local.minute == 0 else f"{local.hour}.{local.minute:02d}"
 
 
-def _where(o: Occurrence) -> str:
-    return ", ".join(part for part in (o.place.name, o.place.street_address, o.place.municipality) if part)
+def _where(o: Occurrence, language: str) -> str:
+    name, street, town, _, _ = o.place.shown(language)
+    return ", ".join(part for part in (name, street, town) if part)
 
 
 def sms_line(o: Occurrence, language: str) -> str:
@@ -171,7 +183,7 @@ def sms_line(o: Occurrence, language: str) -> str:
     language = language if language in _UNTIL else "fi"
     when = _UNTIL[language].format(when=when_text(o.starts_at, language), end=_clock(o.ends_at))
     at_most = _AT_MOST[language].format(minutes=o.hour.minutes_per_visitor)
-    return f"{when}, {_where(o)} ({at_most})"
+    return f"{when}, {_where(o, language)} ({at_most})"
 
 
 def spoken_line(o: Occurrence, language: str) -> str:
@@ -179,7 +191,7 @@ def spoken_line(o: Occurrence, language: str) -> str:
     Tie 1, Kuusamo"."""
     language = language if language in _SPOKEN_UNTIL else "fi"
     when = _SPOKEN_UNTIL[language].format(when=spoken_time(o.starts_at, language), end=_clock(o.ends_at))
-    return f"{when}, {_where(o)}."
+    return f"{when}, {_where(o, language)}."
 
 
 def _fold(text: str) -> str:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from server.domain.errors import InvalidInput
+from server.domain.municipalities import municipality_name
+from server.domain.network import PLACE_FIELDS, Translations, in_language
 
 CAPACITY = (1, 200)
 VOLUNTEERS_NEEDED = (0, 20)
@@ -72,6 +74,15 @@ class Venue:
     postal_code: str = ""
     municipality: str = ""
     accessibility_notes: str = ""
+    translations: Translations = field(default_factory=dict)  # the help point's own words in Swedish and English
+
+    def shown(self, language: str) -> tuple[str, str, str, str, list[str]]:
+        """(name, street address, municipality, accessibility notes) in `language`, and which are in Finnish."""
+        name = in_language(self.name, self.translations, "name", language)
+        street = in_language(self.street_address, self.translations, "street_address", language)
+        notes = in_language(self.accessibility_notes, self.translations, "accessibility_notes", language)
+        fallback = [f for f, (_, finnish) in zip(PLACE_FIELDS, (name, street, notes), strict=True) if finnish]
+        return name[0], street[0], municipality_name(self.municipality, language), notes[0], fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,5 +217,5 @@ def places_left_text(event: GroupEvent, language: str) -> str:
 def where_text(event: GroupEvent, language: str) -> str:
     if event.remote:
         return _REMOTE.get(language, _REMOTE["fi"])
-    venue = event.venue
-    return ", ".join(part for part in (venue.name, venue.street_address, venue.municipality) if part)
+    name, street, town, _, _ = event.venue.shown(language)
+    return ", ".join(part for part in (name, street, town) if part)

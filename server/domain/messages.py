@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.dates import format_datetime
 
 from server.domain.clocktime import HELSINKI
+from server.domain.municipalities import municipality_name
+from server.domain.network import Translations, in_language
 
 LANGUAGES = ("fi", "sv", "en")
 MAX_TEMPLATE_LENGTH = 480
@@ -822,12 +824,17 @@ class PlaceInfo:
     name: str = ""
     street_address: str = ""
     municipality: str = ""
+    translations: Translations = field(default_factory=dict)  # the help point's own words in Swedish and English
 
 
 def place_text(place: PlaceInfo, language: str, *, helper: bool = False) -> str:
-    """Where the session is, in `language`; `helper`: worded for the volunteer (by phone, they call)."""
+    """Where the session is, in `language` (the help point's name and street in it when it has them, the
+    municipality by its Swedish name in Swedish); `helper`: worded for the volunteer (by phone, they call)."""
     if place.modality == "help_point":
-        return ", ".join(part for part in (place.name, place.street_address, place.municipality) if part)
+        name = in_language(place.name, place.translations, "name", language)[0]
+        street = in_language(place.street_address, place.translations, "street_address", language)[0]
+        town = municipality_name(place.municipality, language)
+        return ", ".join(part for part in (name, street, town) if part)
     wording = (_HELPER_REMOTE if helper else {}).get(place.modality) or _REMOTE_PLACE.get(place.modality, {})
     return wording.get(language, place.modality)
 

@@ -21,6 +21,7 @@ from server.domain.drop_in import (
     DropInHour,
     Occurrence,
 )
+from server.domain.municipalities import finnish_name
 from server.domain.paging import DEFAULT_LIMIT
 from server.http.desk_routes import WalkInCreate, WalkInOut
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
@@ -37,6 +38,7 @@ MunicipalityName = Annotated[
 TopicFilter = Annotated[
     str | None, QueryParameter(pattern=r"^[a-z][a-z0-9_]{1,39}$", description="Only drop-in hours for this topic")
 ]
+ShownLanguage = Annotated[Language, QueryParameter(description="The language to show places in")]
 ComingDays = Annotated[int, QueryParameter(ge=COMING_DAYS[0], le=COMING_DAYS[1], description="How many days ahead")]
 
 
@@ -96,9 +98,11 @@ class DropInOut(msgspec.Struct, kw_only=True):
     postal_code: str
     municipality: str
     accessibility_notes: str
+    in_finnish: list[str] = []  # asked in Swedish or English: the place's fields shown in Finnish
 
     @classmethod
-    def of(cls, o: Occurrence, now: datetime) -> DropInOut:
+    def of(cls, o: Occurrence, now: datetime, language: str = "fi") -> DropInOut:
+        name, street, town, notes, fallback = o.place.shown(language)
         return cls(
             hour_id=o.hour.id,
             day=o.day,
@@ -110,11 +114,12 @@ class DropInOut(msgspec.Struct, kw_only=True):
             languages=list(o.hour.languages),
             minutes_per_visitor=o.hour.minutes_per_visitor,
             help_point_id=o.place.id,
-            help_point_name=o.place.name,
-            street_address=o.place.street_address,
+            help_point_name=name,
+            street_address=street,
             postal_code=o.place.postal_code,
-            municipality=o.place.municipality,
-            accessibility_notes=o.place.accessibility_notes,
+            municipality=town,
+            accessibility_notes=notes,
+            in_finnish=fallback,
         )
 
 
@@ -127,8 +132,8 @@ class ShiftOut(DropInOut, kw_only=True):
     today: bool  # the shift's day is today (visitors are recorded then)
 
     @classmethod
-    def shift(cls, o: Occurrence, now: datetime) -> ShiftOut:
-        base = msgspec.structs.asdict(DropInOut.of(o, now))
+    def shift(cls, o: Occurrence, now: datetime, language: str = "fi") -> ShiftOut:
+        base = msgspec.structs.asdict(DropInOut.of(o, now, language))
         today = o.day == local_date(now)
         return cls(**base, volunteers_needed=o.hour.volunteers_needed, staffed=o.staffed, mine=o.mine, today=today)
 
@@ -163,15 +168,21 @@ class DropInController(Controller):
         municipality: MunicipalityName = None,
         topic: TopicFilter = None,
         days: ComingDays = DEFAULT_COMING_DAYS,
+        language: ShownLanguage = "fi",
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> Response[list[DropInOut]]:
-        """Closed days have none; a day with other opening hours cuts them (`shortened`). Days are local."""
+        """Closed days have none; a day with other opening hours cuts them (`shortened`). Days are local. In
+        `language` sv or en, places read in it where they have the words (the municipality may be named in
+        Swedish)."""
         found = await services.drop_in.coming(
-            page_request(limit, cursor), municipality=municipality, days=days, topic=topic
+            page_request(limit, cursor),
+            municipality=finnish_name(municipality) if municipality else None,
+            days=days,
+            topic=topic,
         )
         now = services.clock.now()
-        return paged(request, found.map(lambda o: DropInOut.of(o, now)))
+        return paged(request, found.map(lambda o: DropInOut.of(o, now, language)))
 
     @get("/drop-in-hours/municipalities", opt=PUBLIC, summary="The municipalities that have drop-in hours")
     async def municipalities(self, services: Svc) -> list[str]:
@@ -257,7 +268,7 @@ class DropInController(Controller):
     ) -> Response[list[ShiftOut]]:
         found = await services.drop_in.shifts(me, page_request(limit, cursor))
         now = services.clock.now()
-        return paged(request, found.map(lambda o: ShiftOut.shift(o, now)))
+        return paged(request, found.map(lambda o: ShiftOut.shift(o, now, me.language)))
 
     @put(
         "/drop-in-hours/{hour_id:uuid}/shifts/{day:date}",

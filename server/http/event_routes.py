@@ -23,6 +23,7 @@ from server.domain.events import (
     GroupEvent,
     Signup,
 )
+from server.domain.municipalities import finnish_name
 from server.domain.paging import DEFAULT_LIMIT
 from server.domain.roles import Principal, Role
 from server.http.paging import NEXT_LINK, AnyRequest, Cursor, Limit, page_request, paged
@@ -40,6 +41,7 @@ TopicFilter = Annotated[
     str | None, QueryParameter(pattern=r"^[a-z][a-z0-9_]{1,39}$", description="Only events for this topic")
 ]
 RemoteFilter = Annotated[bool | None, QueryParameter(description="true: only remote events; false: only in person")]
+ShownLanguage = Annotated[Language, QueryParameter(description="The language to show places in")]
 ComingDays = Annotated[int, QueryParameter(ge=COMING_DAYS[0], le=COMING_DAYS[1], description="How many days ahead")]
 
 
@@ -111,8 +113,11 @@ class EventOut(msgspec.Struct, kw_only=True):
     volunteers_needed: int
     staffed: int
 
+    in_finnish: list[str] = []  # asked in Swedish or English: the place's fields shown in Finnish
+
     @classmethod
-    def of(cls, e: GroupEvent) -> EventOut:
+    def of(cls, e: GroupEvent, language: str = "fi") -> EventOut:
+        name, street, town, notes, fallback = e.venue.shown(language)
         return cls(
             id=e.id,
             organisation_id=e.organisation_id,
@@ -124,11 +129,12 @@ class EventOut(msgspec.Struct, kw_only=True):
             ends_at=e.ends_at,
             remote=e.remote,
             help_point_id=e.venue.help_point_id,
-            help_point_name=e.venue.name,
-            street_address=e.venue.street_address,
+            help_point_name=name,
+            street_address=street,
             postal_code=e.venue.postal_code,
-            municipality=e.venue.municipality,
-            accessibility_notes=e.venue.accessibility_notes,
+            municipality=town,
+            accessibility_notes=notes,
+            in_finnish=fallback,
             bring=e.bring,
             state=e.state.value,
             capacity=e.capacity,
@@ -183,9 +189,13 @@ class MySignupOut(msgspec.Struct, kw_only=True):
     event: EventOut
 
     @classmethod
-    def of(cls, s: Signup, e: GroupEvent) -> MySignupOut:
+    def of(cls, s: Signup, e: GroupEvent, language: str = "fi") -> MySignupOut:
         return cls(
-            id=s.id, state=s.state.value, position=s.position, offered_until=s.offered_until, event=EventOut.of(e)
+            id=s.id,
+            state=s.state.value,
+            position=s.position,
+            offered_until=s.offered_until,
+            event=EventOut.of(e, language),
         )
 
 
@@ -228,8 +238,8 @@ FirstDay = Annotated[date | None, QueryParameter(name="day", description="The fi
 Days = Annotated[int, QueryParameter(ge=1, le=MAX_DAYS, description="1 (a day) to 7 (a week)")]
 
 
-def _signed_up(done: SignedUp) -> Response[MySignupOut]:
-    return Response(MySignupOut.of(done.signup, done.event), status_code=200 if done.already else 201)
+def _signed_up(done: SignedUp, language: str) -> Response[MySignupOut]:
+    return Response(MySignupOut.of(done.signup, done.event, language), status_code=200 if done.already else 201)
 
 
 class EventController(Controller):
@@ -253,21 +263,28 @@ class EventController(Controller):
         topic: TopicFilter = None,
         remote: RemoteFilter = None,
         days: ComingDays = DEFAULT_COMING_DAYS,
+        language: ShownLanguage = "fi",
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> Response[list[EventOut]]:
+        """In `language` sv or en, places read in it where they have the words (`in_finnish` says where not); the
+        municipality may be named in Swedish."""
         found = await services.events.coming(
-            page_request(limit, cursor), municipality=municipality, topic=topic, days=days, remote=remote
+            page_request(limit, cursor),
+            municipality=finnish_name(municipality) if municipality else None,
+            topic=topic,
+            days=days,
+            remote=remote,
         )
-        return paged(request, found.map(EventOut.of))
+        return paged(request, found.map(lambda e: EventOut.of(e, language)))
 
     @get("/events/municipalities", opt=PUBLIC, summary="The municipalities that have group sessions coming")
     async def municipalities(self, services: Svc) -> list[str]:
         return await services.events.municipalities()
 
     @get("/events/{event_id:uuid}", opt=PUBLIC, summary="One group session")
-    async def one(self, event_id: FromPath[uuid.UUID], services: Svc) -> EventOut:
-        return EventOut.of(await services.events.event(event_id))
+    async def one(self, event_id: FromPath[uuid.UUID], services: Svc, language: ShownLanguage = "fi") -> EventOut:
+        return EventOut.of(await services.events.event(event_id), language)
 
     # ---- residents --------------------------------------------------------------------------------------------
 
@@ -280,7 +297,7 @@ class EventController(Controller):
     async def sign_up(self, event_id: FromPath[uuid.UUID], me: Me, services: Svc) -> Response[MySignupOut]:
         """201 with `confirmed` or `waitlisted` (and the `position`); 200 if I was signed up already. An SMS says
         which, with the reminders of a place to follow."""
-        return _signed_up(await services.events.sign_up(me, event_id))
+        return _signed_up(await services.events.sign_up(me, event_id), me.language)
 
     @delete(
         "/events/{event_id:uuid}/signup",
@@ -314,7 +331,7 @@ class EventController(Controller):
         self, request: AnyRequest, me: Me, services: Svc, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> Response[list[MySignupOut]]:
         found = await services.events.my_signups(me, page_request(limit, cursor))
-        return paged(request, found.map(lambda p: MySignupOut.of(*p)))
+        return paged(request, found.map(lambda p: MySignupOut.of(p[0], p[1], me.language)))
 
     # ---- coordinators -----------------------------------------------------------------------------------------
 
@@ -454,7 +471,7 @@ class EventController(Controller):
         who = Caller(
             phone=data.phone, first_name=data.first_name, language=data.resident_language, consent=data.consent
         )
-        return _signed_up(await services.events.sign_up_for(me, event_id, who))
+        return _signed_up(await services.events.sign_up_for(me, event_id, who), data.resident_language)
 
     @post(
         "/events/{event_id:uuid}/signups/{signup_id:uuid}/cancel",

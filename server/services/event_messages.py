@@ -40,7 +40,8 @@ def place_of(event: GroupEvent, language: str) -> str:
     venue = event.venue
     if venue.help_point_id is None:
         return place_text(PlaceInfo("video"), language)
-    return place_text(PlaceInfo("help_point", venue.name, venue.street_address, venue.municipality), language)
+    info = PlaceInfo("help_point", venue.name, venue.street_address, venue.municipality, venue.translations)
+    return place_text(info, language)
 
 
 class EventMessages:

@@ -413,7 +413,9 @@ class IvrService:
         if info.modality == Modality.HELP_POINT.value and "place" in state.data:
             point = await network_q.get_help_point(uuid.UUID(state.data["place"]))
             if point is not None:
-                info = PlaceInfo(info.modality, point.name, point.street_address, point.municipality)
+                info = PlaceInfo(
+                    info.modality, point.name, point.street_address, point.municipality, point.translations
+                )
         topic = await topics_q.get_topic(state.data["topic"])
         items = (topic.bring.get(state.language) or topic.bring.get("fi") or []) if topic else []
         return {

@@ -159,7 +159,11 @@ class NotificationService:
         language = language_of(person)
         place = place_text(
             PlaceInfo(
-                session.modality, session.help_point_name, session.help_point_address, session.help_point_municipality
+                session.modality,
+                session.help_point_name,
+                session.help_point_address,
+                session.help_point_municipality,
+                session.help_point_translations,
             ),
             language,
             helper=planned.audience is not Audience.RESIDENT,
@@ -298,6 +302,7 @@ class NotificationService:
                     request.help_point_name,
                     request.help_point_address,
                     request.help_point_municipality,
+                    request.help_point_translations,
                 ),
                 language,
                 helper=True,
@@ -428,7 +433,10 @@ class NotificationService:
 
     @staticmethod
     def _spoken(language: str, session: message_context.SessionContext) -> dict[str, str]:
-        place = place_text(PlaceInfo(session.modality, session.help_point_name), language)
+        place = place_text(
+            PlaceInfo(session.modality, session.help_point_name, translations=session.help_point_translations),
+            language,
+        )
         return {"when": spoken_time(session.starts_at, language), "place": place}
 
     def spoken_reminder(self, templates: Templates, language: str, session: message_context.SessionContext) -> str:

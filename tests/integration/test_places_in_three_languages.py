@@ -160,3 +160,37 @@ async def test_a_partner_is_described_in_three_languages_by_its_coordinators(env
     ]
     assert entry["description"] == "Digitukea kirjastoissa." and entry["in_finnish"] == ["description"]
     assert (await world.apis["coord_b"].patch(url, json=body)).status_code == 404
+
+
+async def test_drop_in_hours_group_sessions_and_sms_name_the_place_in_the_residents_language(env: Env) -> None:
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    url = f"/api/v1/help-points/{world.help_point_a}"
+    assert (await world.apis["coord_a"].patch(url, json={"translations": SWEDISH})).status_code == 200
+    coord = world.apis["coord_a"]
+    hour = {"weekday": 2, "starts": "12:00:00", "ends": "14:00:00"}
+    assert (await coord.post(f"{url}/drop-in-hours", json=hour)).status_code == 201
+    event = {"title": "Digikahvila", "starts_at": "2026-11-25T13:00:00+02:00", "minutes": 60, "capacity": 5}
+    assert (await coord.post("/api/v1/events", json={**event, "help_point_id": str(world.help_point_a)})).is_success
+    anyone = world.apis["anonymous"]
+    [drop_in, *_] = (await anyone.get("/api/v1/drop-in-hours", params={"language": "sv"})).json()
+    assert drop_in["help_point_name"] == "Kuusamo stadsbibliotek" and drop_in["in_finnish"] == ["street_address"]
+    [group] = (await anyone.get("/api/v1/events", params={"language": "en", "municipality": "Kuusamo"})).json()
+    assert group["help_point_name"] == "Kuusamo City Library"
+
+    # A Swedish-speaking resident's confirmation names the place in Swedish.
+    swedish = await env.sign_in("+358401119876")
+    assert (await swedish.patch("/api/v1/me", json={"language": "sv"})).is_success
+    booked = await swedish.post(
+        "/api/v1/bookings",
+        json={
+            "topic": "online_banking",
+            "modality": "help_point",
+            "help_point_id": str(world.help_point_a),
+            "starts_at": "2026-11-30T07:00:00Z",
+        },
+    )
+    assert booked.status_code == 201, booked.text
+    await env.services.dispatcher.run_due()
+    [confirmation] = [t for t in env.sms.to("+358401119876") if "Kuusamo stadsbibliotek, Tie 1, Kuusamo" in t]
+    assert confirmation.startswith("Apuri:")
