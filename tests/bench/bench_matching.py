@@ -154,6 +154,13 @@ async def _sessions_only(fetch: q.Fetch, ids: str, params: list[object], since: 
     return await fetch(q._SESSIONS + ids, [since, until, *params])
 
 
+async def _sessions_and_shifts(
+    fetch: q.Fetch, ids: str, params: list[object], since: datetime, until: datetime
+) -> q.Rows:
+    """The calendar query before group-session duties (sessions and drop-in shifts)."""
+    return await fetch(q._SESSIONS + ids + q._SHIFTS + ids, [since, until, *params, since, until, *params])
+
+
 # A year of the days that differ at every help point: the Finnish public holidays (closed), and a coordinator's
 # closure on the first Wednesday of each month and other hours on its Thursday. One drop-in hour a weekday at
 # every help point; a tenth of the volunteers on a shift in each of the next four weeks (Tuesday 12-14).
@@ -177,6 +184,22 @@ INSERT INTO drop_in_hour (id, help_point, weekday, starts, ends, topics, languag
 SELECT gen_random_uuid(), hp.id, w, time '12:00', time '14:00', '[]', '["fi"]', 30, 10, true, now()
 FROM help_point hp CROSS JOIN generate_series(0, 4) AS w
 """
+# A group session at the measured help point every Thursday of the next four weeks (12-14), staffed by another
+# tenth of the volunteers: 4,000 duties more in the calendars.
+DUTIES_SQL = """
+WITH events AS (
+  INSERT INTO group_event (id, organisation, help_point, title, starts_at, ends_at, capacity, volunteers_needed,
+                           state, created_at)
+  SELECT gen_random_uuid(), $1::uuid, $2::uuid, 'Digikahvila', d + time '10:00', d + time '12:00', 20, 2000,
+         'scheduled', now()
+  FROM generate_series(timestamp '2026-11-26', timestamp '2026-12-17', interval '7 days') AS d
+  RETURNING id, starts_at, ends_at
+)
+INSERT INTO event_duty (id, event, volunteer, starts_at, ends_at, taken_at)
+SELECT gen_random_uuid(), e.id, v.person, e.starts_at, e.ends_at, now()
+FROM (SELECT person, row_number() OVER () AS n FROM volunteer_help_point) AS v CROSS JOIN events AS e
+WHERE v.n % 10 = 5
+"""
 SHIFTS_SQL = """
 INSERT INTO drop_in_shift (id, drop_in_hour, day, volunteer, starts_at, ends_at, taken_at)
 SELECT gen_random_uuid(), h.id, d::date, v.person, d + time '10:00', d + time '12:00', now()
@@ -188,11 +211,19 @@ WHERE v.n % 10 = 0
 
 
 async def measure_days_and_shifts(
-    conn: asyncpg.Connection, point: uuid.UUID, service: object, slots_point: uuid.UUID, rounds: int, warmup: int
+    conn: asyncpg.Connection,
+    org: uuid.UUID,
+    point: uuid.UUID,
+    service: object,
+    slots_point: uuid.UUID,
+    rounds: int,
+    warmup: int,
 ) -> None:
     from server.domain.days import finnish_holidays
 
-    async def one_state(label: str) -> None:
+    async def one_state(
+        label: str, before: object = _sessions_only, names: tuple[str, str] = ("sessions only", "with shifts")
+    ) -> None:
         request_args = {
             "topic": "online_banking",
             "modality": Modality.HELP_POINT,
@@ -208,7 +239,7 @@ async def measure_days_and_shifts(
         }
         for n in range(warmup + rounds):
             for version in ("before", "after") if n % 2 else ("after", "before"):
-                q._calendar_rows = _sessions_only if version == "before" else new_calendar  # type: ignore[assignment]
+                q._calendar_rows = before if version == "before" else new_calendar  # type: ignore[assignment]
                 try:
                     began = time.perf_counter()
                     await q.candidates(**request_args)  # type: ignore[arg-type]
@@ -229,8 +260,8 @@ async def measure_days_and_shifts(
                     samples["slots"][version].append(slots)
         for kind, title in (("kept", "matching, kept"), ("changed", "after a change"), ("slots", "slot search, kept")):
             print(
-                f"{label:<34} {title:<16} sessions only {stats(samples[kind]['before'])}"
-                f"   with shifts {stats(samples[kind]['after'])}"
+                f"{label:<34} {title:<16} {names[0]} {stats(samples[kind]['before'])}"
+                f"   {names[1]} {stats(samples[kind]['after'])}"
             )
 
     print("\nholidays, closures and drop-in shifts: ms median / p95, the calendar query before and after, alternating")
@@ -247,6 +278,11 @@ async def measure_days_and_shifts(
         f"help points, {shifts} drop-in shifts)"
     )
     await one_state("a year of days off, shifts")
+    await conn.execute(DUTIES_SQL, org, point)
+    await conn.execute("ANALYZE")
+    duties = await conn.fetchval("SELECT count(*) FROM event_duty")
+    print(f"(added {duties} group-session duties)")
+    await one_state("and group-session duties", _sessions_and_shifts, ("sessions and shifts", "and duties (as now)"))
 
 
 async def main(sizes: list[int], rounds: int, warmup: int, days_and_shifts: bool = False) -> None:
@@ -318,7 +354,7 @@ async def main(sizes: list[int], rounds: int, warmup: int, days_and_shifts: bool
         if days_and_shifts:
             conn = await asyncpg.connect(_pg_url(name))
             try:
-                await measure_days_and_shifts(conn, point, service, slots_point, rounds, warmup)
+                await measure_days_and_shifts(conn, org, point, service, slots_point, rounds, warmup)
             finally:
                 await conn.close()
     finally:
