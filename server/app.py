@@ -56,7 +56,7 @@ from server.http.notification_routes import MessagingController
 from server.http.offer_routes import OfferController
 from server.http.people_routes import MeController, PeopleController
 from server.http.personal_data_routes import GdprApiController, MyDataController, ResidentDataController, privacy
-from server.http.referral_routes import ReferralController
+from server.http.referral_routes import ReferralController, SessionReferralController
 from server.http.security import PUBLIC, SignInMiddleware, access_guard, session_cookie_name
 from server.http.session_routes import SessionController
 from server.http.statistics_routes import StatisticsController
@@ -149,6 +149,7 @@ def create_app(
         EventController,
         CatalogueController,
         ReferralController,
+        SessionReferralController,
         auth_controller_router,
         MeController,
         PeopleController,

@@ -281,6 +281,7 @@ export default {
   calendarRemoved: "The calendar link is removed. It no longer works.",
 
   errors: {
+    session_not_referable: "A cancelled or missed session cannot be passed to a partner.",
     event_duty_not_found: "You are not a volunteer at this group session. Reload the page.",
     event_staffed: "This group session has all the volunteers it needs.",
     event_not_begun: "Who came is marked when the session begins.",

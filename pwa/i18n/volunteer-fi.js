@@ -291,6 +291,7 @@ export default {
   calendarRemoved: "Kalenterilinkki on poistettu. Se ei enää toimi.",
 
   errors: {
+    session_not_referable: "Peruttua tai väliin jäänyttä käyntiä ei voi ohjata kumppanille.",
     event_duty_not_found: "Et ole tämän ryhmätapaamisen vapaaehtoisena. Päivitä sivu.",
     event_staffed: "Tähän ryhmätapaamiseen on jo tarpeeksi vapaaehtoisia.",
     event_not_begun: "Osallistujat merkitään, kun tapaaminen alkaa.",

@@ -281,6 +281,7 @@ export default {
   calendarRemoved: "Kalenderlänken är borttagen. Den fungerar inte längre.",
 
   errors: {
+    session_not_referable: "Ett inställt eller uteblivet besök kan inte skickas vidare till en partner.",
     event_duty_not_found: "Du är inte frivillig på den här gruppträffen. Uppdatera sidan.",
     event_staffed: "Den här gruppträffen har redan tillräckligt många frivilliga.",
     event_not_begun: "Deltagarna markeras när träffen börjar.",

@@ -570,15 +570,15 @@ class WalkIn(Table, tablename="walk_in"):
 
 
 class RequestReferral(Table, tablename="request_referral"):
-    """A request passed to a partner organisation by a coordinator, with a note for the partner (no credentials:
-    the note is checked like a volunteer's). Goes with its request when that is purged."""
+    """A request passed to a partner organisation by a coordinator (or the volunteer on a session), with a note for
+    the partner (no credentials: the note is checked like a volunteer's). Goes with its request when purged."""
 
     id = UUID(primary_key=True)
     request = ForeignKey(HelpRequest, on_delete=OnDelete.cascade, index=True)
     from_organisation = UUID(null=True, default=None)  # the partner it was with (None: the network's queue)
     to_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     note = Text(default="")
-    referred_by = UUID(null=True, default=None)  # the coordinator, an id like the audit trail's
+    referred_by = UUID(null=True, default=None)  # the coordinator or volunteer, an id like the audit trail's
     referred_at = Timestamptz(index=True)
 
 

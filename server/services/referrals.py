@@ -18,8 +18,9 @@ from server.db import referrals as q
 from server.db import requests as requests_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.matching import Modality
 from server.domain.referrals import HandledOutcome, checked_note
-from server.domain.requests import HelpRequestRow
+from server.domain.requests import HelpRequestRow, NewRequest
 from server.domain.roles import Principal
 from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
@@ -82,6 +83,65 @@ class ReferralService:
         found = await requests_q.get(request.id)
         assert found is not None
         assert found.state == target_state.value
+        return found
+
+    async def refer_from_session(
+        self, caller: Principal, session_id: uuid.UUID, organisation_id: uuid.UUID, note: str, *, consent: bool
+    ) -> HelpRequestRow:
+        """The volunteer on a session found that a partner is the right place for what the resident needs (the
+        bank's own service, Kela): a new request of the resident's into that partner's queue, with the note for
+        them; the resident, who agreed there and then, is told by SMS who will contact them. The session stays as
+        it is (the volunteer records it as usual)."""
+        session = await booking_q.session(session_id)
+        if session is None or session.volunteer_id != caller.person_id:
+            raise NotFound("No such session.", code="session_not_found")
+        if session.state not in ("scheduled", "checked_in", "done"):
+            raise Conflict("This session was cancelled or missed.", code="session_not_referable")
+        if not consent:
+            raise InvalidInput(
+                "Ask the resident whether they agree that the partner contacts them, then tick consent.",
+                code="consent_required",
+            )
+        note = checked_note(note)
+        partner = await network_q.get_organisation(organisation_id)
+        if partner is None or not partner.active:
+            raise NotFound("No such organisation.", code="organisation_not_found")
+        request = await requests_q.get(session.request_id)
+        assert request is not None
+        now = self._clock.now()
+        new = NewRequest(
+            resident_id=session.resident_id,
+            topic=request.topic,
+            language=request.language,
+            modality=Modality.PHONE,
+            help_point_id=None,
+            needs=frozenset(),
+            created_at=now,
+            channel="referral",
+            consent_at=now,
+        )
+        async with write_transaction(self._engine):
+            request_id = await requests_q.insert(new, state=RequestState.ROUTED.value, routed_to=organisation_id)
+            await q.insert(
+                request_id=request_id,
+                from_organisation=request.routed_to,
+                to_organisation=organisation_id,
+                note=note,
+                by=caller.person_id,
+                at=now,
+            )
+            await self._audit.record(
+                caller,
+                "request.refer",
+                "request",
+                str(request_id),
+                organisation_id=organisation_id,
+                subject_id=session.resident_id,
+                detail={"session": str(session.id), "to": str(organisation_id), "by": "volunteer"},
+            )
+            await self._notifications.request_referred(request_id, session.resident_id, partner.name)
+        found = await requests_q.get(request_id)
+        assert found is not None
         return found
 
     async def handled(self, caller: Principal, request_id: uuid.UUID, outcome: HandledOutcome) -> HelpRequestRow:

@@ -110,3 +110,29 @@ async def test_referrals_are_scoped_and_bad_ones_change_nothing(env: Env) -> Non
     )
     booked = await network.post(f"/api/v1/requests/{session['id']}/refer", json=body)
     assert booked.status_code == 409, booked.text
+
+
+async def test_the_volunteer_on_a_session_passes_the_need_to_the_partner_whose_job_it_is(env: Env) -> None:
+    world = await build_world(env)
+    url = f"/api/v1/sessions/{world.session}/refer"
+    body = {"organisation_id": str(world.org_b), "note": NOTE, "consent": True}
+    no_consent = await world.apis["vol_a"].post(url, json={**body, "consent": False})
+    assert no_consent.status_code == 422 and no_consent.json()["code"] == "consent_required"
+    secret = await world.apis["vol_a"].post(url, json={**body, "note": "Tunnusluku on 1234"})
+    assert secret.status_code == 422, "a note with a PIN in it is refused"
+    assert (await world.apis["vol_b"].post(url, json=body)).status_code == 404, "not their session"
+    assert (await world.apis["coord_a"].post(url, json=body)).status_code == 403
+    referred = await world.apis["vol_a"].post(url, json=body)
+    assert referred.status_code == 201, referred.text
+    assert referred.json()["state"] == "routed" and referred.json()["routed_to_organisation_id"] == str(world.org_b)
+    [item] = [r for r in await routed(world, "coord_b") if r["id"] == referred.json()["request_id"]]
+    assert item["channel"] == "referral"
+    [row] = await RequestReferral.select().where(RequestReferral.request == referred.json()["request_id"])
+    assert row["note"] == NOTE and row["referred_by"] == world.ids["vol_a"]
+    told = await Notification.select(Notification.body).where(
+        (Notification.person == world.ids["resident_1"]) & (Notification.kind == "referred")
+    )
+    assert len(told) == 1 and "Beta Seniors" in told[0]["body"]
+    session = await HelpRequest.select(HelpRequest.state).where(HelpRequest.id == world.flexible_request)
+    assert session, "the resident's other request is untouched"
+    assert await AuditEvent.count().where(AuditEvent.action == "request.refer") == 1

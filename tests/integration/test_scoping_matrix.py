@@ -117,6 +117,10 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/sessions/{session_id:uuid}/cancel-for-resident"): None,
     ("POST", "/api/v1/sessions/{session_id:uuid}/move-for-resident"): {"starts_at": "2026-11-30T09:00:00Z"},
     ("POST", "/api/v1/sessions/{session_id:uuid}/another-volunteer"): None,
+    ("POST", "/api/v1/sessions/{session_id:uuid}/refer"): {
+        "organisation_id": "00000000-0000-4000-8000-000000000001",
+        "consent": True,
+    },
     ("POST", "/api/v1/offers/{offer_id:uuid}/accept"): None,
     ("POST", "/api/v1/offers/{offer_id:uuid}/decline"): None,
     ("POST", "/api/v1/sessions/{session_id:uuid}/move"): {"starts_at": "2026-11-30T09:00:00Z"},
