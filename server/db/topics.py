@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from server.db.codec import as_json
-from server.db.tables import OrganisationTopic, Topic
+from server.db.tables import HelpRequest, OrganisationTopic, Topic
 from server.domain import topics
 
 
@@ -71,3 +72,11 @@ async def replace_organisation_topics(organisation_id: uuid.UUID, codes: list[st
         await OrganisationTopic.insert(
             *[OrganisationTopic(organisation=organisation_id, topic=code) for code in sorted(set(codes))]
         )
+
+
+async def demand(since: datetime) -> dict[str, int]:
+    """How many requests each topic has had since `since` (the commonest are offered first by phone)."""
+    rows = await HelpRequest.raw(
+        "SELECT topic, count(*) AS n FROM help_request WHERE created_at >= {} GROUP BY topic", since
+    )
+    return {r["topic"]: int(r["n"]) for r in rows}

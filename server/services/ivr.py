@@ -60,6 +60,7 @@ from server.services.sessions import SessionService
 
 DROP_IN_KEY = 4  # in the main menu: hear the next drop-in hours
 EVENTS_KEY = 5  # in the main menu: hear the next group sessions and sign up for one
+TOPIC_DEMAND_WINDOW = timedelta(days=90)  # the commonest topics of this long are said first
 log = logging.getLogger("apuri.ivr")
 SEARCH_DAYS = 14
 TEMPLATES_FOR = timedelta(seconds=30)
@@ -461,11 +462,22 @@ class IvrService:
         return self._line(state, "voice.reminder", **when)
 
     async def _topics(self, row: q.CallRow, state: CallState) -> Line:
-        """The topics (a partner-only one goes to its partner), numbered, a page at a time."""
+        """The topics (a partner-only one goes to its partner), numbered, a page at a time: the commonest of the
+        last 90 days first (then the network's own order). The order is kept for the whole call, so paging with 9
+        never skips or repeats one however requests come in meanwhile."""
         every = await topics_q.list_topics(active_only=True)
         by_code = {t.code: t for t in every}
-        codes, more = page_of([t.code for t in sorted(every, key=lambda t: t.sort_order)], self._page(state))
-        state.data = {**state.data, "topics": " ".join(codes), "more": "1" if more else "0"}
+        order = [c for c in state.data.get("topic_order", "").split() if c in by_code]
+        if self._page(state) == 0 or len(order) != len(by_code):
+            demand = await topics_q.demand(self._clock.now() - TOPIC_DEMAND_WINDOW)
+            order = [t.code for t in sorted(every, key=lambda t: (-demand.get(t.code, 0), t.sort_order, t.code))]
+        codes, more = page_of(order, self._page(state))
+        state.data = {
+            **state.data,
+            "topics": " ".join(codes),
+            "more": "1" if more else "0",
+            "topic_order": " ".join(order),
+        }
         names = [by_code[c].names.get(state.language) or by_code[c].names.get("fi", c) for c in codes]
         return self._line(state, "voice.topic", options=self._options(state, names, more=more))
 

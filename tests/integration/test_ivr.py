@@ -20,7 +20,7 @@ from server.db.tables import CallbackRequest, HelpRequest, HelpSession, Notifica
 from server.domain.network import OpeningPeriod
 from server.domain.topics import Topic
 from tests.conftest import Env, base_settings, make_env
-from tests.integration.world import MONDAY_NINE, PHONES, World, book, build_world, volunteer_offers
+from tests.integration.world import MONDAY_NINE, PHONES, World, book, build_world, raw_request, volunteer_offers
 
 TOKEN = "loopback-auth-token-0123456789abcdef"
 PUBLIC = "http://apuri.example.fi"
@@ -321,8 +321,9 @@ async def test_a_partner_only_topic_chosen_by_phone_goes_to_the_partners_queue(e
     )
     call = Call(env, LANDLINE)
     topics = await call.keys("1", "1")
-    assert "Kelan asiat, paina 1." in topics.text, "partner-only topics are on the list too"
-    heard = await call.press("1")
+    # Online banking has had requests (the world's), Kela none: the commonest first, then the network's order.
+    assert "Verkkopankki, paina 1. Kelan asiat, paina 2." in topics.text, "partner-only topics are on the list too"
+    heard = await call.press("2")
     assert heard.hangs_up and "Tässä asiassa sinua auttaa Beta Seniors. He soittavat sinulle." in heard.text
     [request] = await HelpRequest.select(HelpRequest.state, HelpRequest.routed_to, HelpRequest.channel).where(
         HelpRequest.topic == "kela"
@@ -440,3 +441,34 @@ async def test_five_signs_a_landline_caller_up_for_a_group_session_or_its_waitin
         (LANDLINE, "confirmed", "voice"),
         (PHONES["resident_1"], "waitlisted", "voice"),
     ]
+
+
+async def test_the_commonest_topics_of_the_last_three_months_are_said_first(env: Env) -> None:
+    world = await build_world(env)
+    for code, sort_order in (("video_calls", 20), ("phone_basics", 30)):
+        names = {"fi": f"Aihe {code}", "sv": code, "en": code}
+        await topics_q.insert_topic(Topic(code, names, {}, [], None, sort_order=sort_order, active=True))
+    for n in range(3):  # phone basics asked for most lately; old requests do not count
+        await raw_request(
+            {
+                "resident": world.ids["resident_2"],
+                "topic": "phone_basics",
+                "language": "fi",
+                "modality": "phone",
+                "state": "cancelled",
+                "created_at": env.clock.now() - timedelta(days=n),
+            }
+        )
+    for _ in range(5):
+        await raw_request(
+            {
+                "resident": world.ids["resident_2"],
+                "topic": "video_calls",
+                "language": "fi",
+                "modality": "phone",
+                "state": "cancelled",
+                "created_at": env.clock.now() - timedelta(days=200),
+            }
+        )
+    heard = await Call(env, LANDLINE).keys("1", "1")
+    assert "Aihe phone_basics, paina 1. Verkkopankki, paina 2. Aihe video_calls, paina 3." in heard.text, heard.text
