@@ -210,6 +210,8 @@ export default {
     eventVolunteers: "Between 0 and 20 volunteers can be needed.",
     eventPhone: "Type the resident's phone number.",
     eventConsent: "The sign-up needs the resident's consent.",
+    eventCapacityTaken: (n) => `${n} already have a place, so there must be at least ${n} places. Cancel some places first if there must be fewer.`,
+    eventMovePlace: "Choose a help point of your organisation that is in use.",
   },
 
   // Reminders
@@ -709,7 +711,7 @@ export default {
   eventTitle: "Group session",
   eventCancelled: "Cancelled",
   eventCancelledNote: "This group session is cancelled. Those signed up and the volunteers have been told.",
-  eventClosedDay: "The help point is closed that day, so residents cannot sign up. Cancel the session or open the day on the help point's page.",
+  eventClosedDay: "The help point is closed that day, so residents cannot sign up. Move the session to another day or cancel it, or open the day on the help point's page.",
   eventCameLabel: "Attendance",
   eventCameValue: (came, missed) => `came ${came}, did not come ${missed}`,
   eventRemote: "Video call",
@@ -786,6 +788,27 @@ export default {
     `Cancel the group session? ${n === 0 ? "Nobody has signed up yet." : n === 1 ? "1 person signed up will be told." : `${n} people signed up will be told.`}`,
   cancelEventYes: "Yes, cancel the session",
   eventCancelledSay: (title) => `The group session is cancelled: ${title}. Those signed up will be told.`,
+  eventMoveOrCancel: "Move to another day or cancel",
+  eventMoveOrCancelFor: (title) => `Move to another day or cancel: ${title}`,
+  eventMoveToForm: "Move to another day",
+  eventEditTitle: "Edit or move",
+  eventEditIntro: "Correct the details or move the session to another time or help point. If the time or place changes, everyone signed up gets a text message or a call about it. Anyone who has something else then loses their place and is told.",
+  eventEditCapacityHint: (taken) => `1–200. ${taken} already have a place: there cannot be fewer places. New places go at once to those on the waiting list.`,
+  eventEditPlaceHint: "Your organisation's help points. Everyone signed up is told of a new place.",
+  eventEditRemote: "A remote session stays remote.",
+  eventEditSave: "Save the changes",
+  eventEditNothing: "You changed nothing, so nothing was saved.",
+  eventChangeSaved: "Changes saved.",
+  eventChangeTold: {
+    time: (n) => (n === 1 ? "1 participant was sent a message about the new time." : `${n} participants were sent a message about the new time.`),
+    place: (n) => (n === 1 ? "1 participant was sent a message about the new place." : `${n} participants were sent a message about the new place.`),
+    both: (n) => (n === 1 ? "1 participant was sent a message about the new time and place." : `${n} participants were sent a message about the new time and place.`),
+  },
+  eventChangeNobodyTold: "Nobody had signed up, so no messages were sent.",
+  eventChangeDropped: (n) =>
+    n === 1 ? "1 lost their place because they had something else then." : `${n} lost their places because they had something else then.`,
+  eventChangeVolunteersDropped: (n) =>
+    n === 1 ? "1 volunteer could not make the new time, and their duty was removed. The session needs another volunteer." : `${n} volunteers could not make the new time, and their duties were removed. The session needs other volunteers.`,
   errors: {
     capacity_below_taken: "More residents already have a place. Cancel some places first.",
     event_remote: "A remote session stays remote: publish a new one at a help point.",

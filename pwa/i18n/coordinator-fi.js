@@ -208,6 +208,8 @@ export default {
     eventVolunteers: "Vapaaehtoisia voi tarvita 0–20.",
     eventPhone: "Kirjoita asukkaan puhelinnumero.",
     eventConsent: "Ilmoittautuminen tarvitsee asukkaan suostumuksen.",
+    eventCapacityTaken: (n) => `Paikan on jo saanut ${n}, joten paikkoja pitää olla vähintään ${n}. Peru ensin joidenkin paikat, jos niitä pitää vähentää.`,
+    eventMovePlace: "Valitse organisaatiosi apupiste, joka on käytössä.",
   },
 
   // Muistutukset
@@ -707,7 +709,7 @@ export default {
   eventTitle: "Ryhmätapaaminen",
   eventCancelled: "Peruttu",
   eventCancelledNote: "Tämä ryhmätapaaminen on peruttu. Ilmoittautuneet ja vapaaehtoiset ovat saaneet siitä viestin.",
-  eventClosedDay: "Apupiste on suljettu sinä päivänä, joten asukkaat eivät voi ilmoittautua. Peru tapaaminen tai avaa päivä apupisteen sivulla.",
+  eventClosedDay: "Apupiste on suljettu sinä päivänä, joten asukkaat eivät voi ilmoittautua. Siirrä tapaaminen toiseen päivään tai peru se, tai avaa päivä apupisteen sivulla.",
   eventCameLabel: "Saapuneet",
   eventCameValue: (came, missed) => `tuli ${came}, ei tullut ${missed}`,
   eventRemote: "Videopuhelu",
@@ -784,6 +786,27 @@ export default {
     `Perutaanko ryhmätapaaminen? ${n === 0 ? "Kukaan ei ole vielä ilmoittautunut." : n === 1 ? "1 ilmoittautunut saa siitä viestin." : `${n} ilmoittautunutta saa siitä viestin.`}`,
   cancelEventYes: "Kyllä, peru tapaaminen",
   eventCancelledSay: (title) => `Ryhmätapaaminen on peruttu: ${title}. Ilmoittautuneille lähtee viesti.`,
+  eventMoveOrCancel: "Siirrä toiseen päivään tai peru",
+  eventMoveOrCancelFor: (title) => `Siirrä toiseen päivään tai peru: ${title}`,
+  eventMoveToForm: "Siirrä toiseen päivään",
+  eventEditTitle: "Muokkaa tai siirrä",
+  eventEditIntro: "Korjaa tietoja tai siirrä tapaaminen toiseen aikaan tai apupisteeseen. Jos aika tai paikka muuttuu, kaikki ilmoittautuneet saavat siitä tekstiviestin tai puhelun. Jos jollakulla on silloin muuta, hän menettää paikkansa ja saa siitä tiedon.",
+  eventEditCapacityHint: (taken) => `1–200. Paikan on jo saanut ${taken}: paikkoja ei voi olla vähemmän. Lisäpaikat menevät heti jonossa oleville.`,
+  eventEditPlaceHint: "Organisaatiosi apupisteet. Uudesta paikasta lähtee viesti kaikille ilmoittautuneille.",
+  eventEditRemote: "Etätapaaminen pysyy etätapaamisena.",
+  eventEditSave: "Tallenna muutokset",
+  eventEditNothing: "Et muuttanut mitään, joten mitään ei tallennettu.",
+  eventChangeSaved: "Muutokset tallennettu.",
+  eventChangeTold: {
+    time: (n) => (n === 1 ? "1 osallistujalle lähti viesti uudesta ajasta." : `${n} osallistujalle lähti viesti uudesta ajasta.`),
+    place: (n) => (n === 1 ? "1 osallistujalle lähti viesti uudesta paikasta." : `${n} osallistujalle lähti viesti uudesta paikasta.`),
+    both: (n) => (n === 1 ? "1 osallistujalle lähti viesti uudesta ajasta ja paikasta." : `${n} osallistujalle lähti viesti uudesta ajasta ja paikasta.`),
+  },
+  eventChangeNobodyTold: "Kukaan ei ollut ilmoittautunut, joten viestejä ei lähtenyt.",
+  eventChangeDropped: (n) =>
+    n === 1 ? "1 menetti paikkansa, koska hänellä oli silloin muuta." : `${n} menetti paikkansa, koska heillä oli silloin muuta.`,
+  eventChangeVolunteersDropped: (n) =>
+    n === 1 ? "1 vapaaehtoinen ei päässyt uuteen aikaan, ja hänen vuoronsa poistui. Tapaamiseen tarvitaan toinen vapaaehtoinen." : `${n} vapaaehtoista ei päässyt uuteen aikaan, ja heidän vuoronsa poistuivat. Tapaamiseen tarvitaan muita vapaaehtoisia.`,
   errors: {
     capacity_below_taken: "Paikan saaneita on jo enemmän. Peru ensin joidenkin paikat.",
     event_remote: "Etätapaaminen pysyy etätapaamisena: julkaise uusi tapaaminen apupisteeseen.",

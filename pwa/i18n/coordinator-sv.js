@@ -209,6 +209,8 @@ export default {
     eventVolunteers: "Antalet frivilliga som behövs är 0–20.",
     eventPhone: "Skriv invånarens telefonnummer.",
     eventConsent: "Anmälan kräver invånarens samtycke.",
+    eventCapacityTaken: (n) => `${n} har redan fått en plats, så det måste finnas minst ${n} platser. Avboka först några platser om de ska bli färre.`,
+    eventMovePlace: "Välj ett hjälpställe i din organisation som är i bruk.",
   },
 
   // Påminnelser
@@ -707,7 +709,7 @@ export default {
   eventTitle: "Gruppträff",
   eventCancelled: "Inställd",
   eventCancelledNote: "Den här gruppträffen är inställd. De anmälda och de frivilliga har fått ett meddelande om det.",
-  eventClosedDay: "Hjälpstället är stängt den dagen, så invånarna kan inte anmäla sig. Ställ in träffen eller öppna dagen på hjälpställets sida.",
+  eventClosedDay: "Hjälpstället är stängt den dagen, så invånarna kan inte anmäla sig. Flytta träffen till en annan dag eller ställ in den, eller öppna dagen på hjälpställets sida.",
   eventCameLabel: "Närvaro",
   eventCameValue: (came, missed) => `kom ${came}, kom inte ${missed}`,
   eventRemote: "Videosamtal",
@@ -784,6 +786,27 @@ export default {
     `Ställa in gruppträffen? ${n === 0 ? "Ingen har anmält sig ännu." : n === 1 ? "1 anmäld får ett meddelande om det." : `${n} anmälda får ett meddelande om det.`}`,
   cancelEventYes: "Ja, ställ in träffen",
   eventCancelledSay: (title) => `Gruppträffen är inställd: ${title}. De anmälda får ett meddelande.`,
+  eventMoveOrCancel: "Flytta till en annan dag eller ställ in",
+  eventMoveOrCancelFor: (title) => `Flytta till en annan dag eller ställ in: ${title}`,
+  eventMoveToForm: "Flytta till en annan dag",
+  eventEditTitle: "Ändra eller flytta",
+  eventEditIntro: "Rätta uppgifterna eller flytta träffen till en annan tid eller ett annat hjälpställe. Om tiden eller platsen ändras får alla anmälda ett sms eller ett samtal om det. Den som har något annat då förlorar sin plats och får veta det.",
+  eventEditCapacityHint: (taken) => `1–200. ${taken} har redan fått en plats: färre platser än så går inte. Nya platser går genast till dem i kön.`,
+  eventEditPlaceHint: "Din organisations hjälpställen. Om platsen ändras får alla anmälda ett meddelande.",
+  eventEditRemote: "En distansträff förblir en distansträff.",
+  eventEditSave: "Spara ändringarna",
+  eventEditNothing: "Du ändrade ingenting, så ingenting sparades.",
+  eventChangeSaved: "Ändringarna är sparade.",
+  eventChangeTold: {
+    time: (n) => (n === 1 ? "1 deltagare fick ett meddelande om den nya tiden." : `${n} deltagare fick ett meddelande om den nya tiden.`),
+    place: (n) => (n === 1 ? "1 deltagare fick ett meddelande om den nya platsen." : `${n} deltagare fick ett meddelande om den nya platsen.`),
+    both: (n) => (n === 1 ? "1 deltagare fick ett meddelande om den nya tiden och platsen." : `${n} deltagare fick ett meddelande om den nya tiden och platsen.`),
+  },
+  eventChangeNobodyTold: "Ingen hade anmält sig, så inga meddelanden skickades.",
+  eventChangeDropped: (n) =>
+    n === 1 ? "1 förlorade sin plats eftersom hen hade något annat då." : `${n} förlorade sin plats eftersom de hade något annat då.`,
+  eventChangeVolunteersDropped: (n) =>
+    n === 1 ? "1 frivillig kunde inte komma på den nya tiden, och hens pass togs bort. Träffen behöver en annan frivillig." : `${n} frivilliga kunde inte komma på den nya tiden, och deras pass togs bort. Träffen behöver andra frivilliga.`,
   errors: {
     capacity_below_taken: "Fler har redan fått en plats. Avboka först några platser.",
     event_remote: "En distansträff förblir en distansträff: publicera en ny träff på ett hjälpställe.",

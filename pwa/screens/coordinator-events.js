@@ -1,11 +1,12 @@
 // Group sessions (a digikahvila, a course) of the coordinator's organisations: the list from two months back with
 // the places taken and left, the waitlist and the volunteers (cancelled ones marked), and a form to publish one at a
 // help point or as a video call. One session's page: who is signed up (came / did not come from an hour before the
-// start; a place cancelled on the resident's word), a caller signed up on the phone (a landline too), and the
+// start; a place cancelled on the resident's word), a caller signed up on the phone (a landline too), the session
+// corrected or moved (only what changed is sent; the page then says who was told and who lost their place), and the
 // session cancelled after a question (everyone signed up is told by the server).
 import { api, apiAll, ApiError } from "../api.js";
 import { button, definitions, h, linkButton } from "../dom.js";
-import { addDays, clock, helsinkiInstant, localDate, phoneDisplay, when } from "../format.js";
+import { addDays, clock, helsinkiInstant, localDate, localTime, phoneDisplay, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, redraw } from "../router.js";
 import { loadTopics, store } from "../state.js";
@@ -105,6 +106,17 @@ function eventCard(event, where) {
     h("p", {}, placeText(event, where)),
     cancelled ? h("p", { class: "state" }, t("coord.eventCancelled")) : null,
     !cancelled && event.closed_day ? h("p", { class: "risk" }, t("coord.eventClosedDay")) : null,
+    !cancelled && event.closed_day && Date.parse(event.starts_at) > Date.now()
+      ? h(
+          "p",
+          {},
+          h(
+            "a",
+            { class: "button secondary", href: `#${HOME}/ryhma/${event.id}`, attrs: { "data-move": event.id, "aria-label": t("coord.eventMoveOrCancelFor", event.title) } },
+            t("coord.eventMoveOrCancel"),
+          ),
+        )
+      : null,
     h("p", {}, `${t("coord.eventPlacesLabel")}: ${placesValue(event)}`),
     h("p", {}, `${t("coord.eventWaitlistLabel")}: ${t("coord.eventWaitlistValue", event.waitlisted)}`),
     h("p", { class: short ? "risk" : null }, `${t("coord.eventVolunteersLabel")}: ${t("coord.eventVolunteersValue", event.staffed, event.volunteers_needed)}`),
@@ -311,7 +323,7 @@ async function fillOne(root, id, token) {
   const begun = Date.parse(event.starts_at) <= Date.now();
   const parts = [
     cancelled ? h("p", { class: "warning", id: "event-cancelled" }, t("coord.eventCancelledNote")) : null,
-    !cancelled && event.closed_day ? h("p", { class: "warning", id: "event-closed-day" }, t("coord.eventClosedDay")) : null,
+    !cancelled && event.closed_day ? closedDayNote(root, begun) : null,
     definitions([
       [t("coord.eventTimeLabel"), timeText(event)],
       [t("coord.eventPlaceLabel"), placeText(event, where)],
@@ -327,7 +339,7 @@ async function fillOne(root, id, token) {
     signupsSection(root, event, signups, { cancelled, begun }),
   ];
   root.append(...parts.filter(Boolean));
-  if (!cancelled && !begun) root.append(callerForm(root, event), cancelSection(root, event));
+  if (!cancelled && !begun) root.append(callerForm(root, event), changeForm(root, event, where), cancelSection(root, event));
   root.append(linkButton(`#${LIST}`, t("coord.eventsAll")));
 }
 
@@ -534,4 +546,170 @@ function cancelSection(root, event) {
     h("p", {}, t("coord.cancelEventIntro")),
     box,
   );
+}
+
+// ---- correct or move the session -------------------------------------------------------------------------------
+
+/** The closed-day warning; before the start, a button that takes the keyboard to the day in the form below. */
+function closedDayNote(root, begun) {
+  const note = h("div", { class: "warning", id: "event-closed-day" }, h("p", {}, t("coord.eventClosedDay")));
+  if (!begun) {
+    const move = button(t("coord.eventMoveToForm"), { id: "event-closed-move" });
+    move.addEventListener("click", () => {
+      const date = root.querySelector("#edit-date");
+      date?.scrollIntoView({ block: "center" });
+      date?.focus();
+    });
+    note.append(h("div", { class: "actions" }, move));
+  }
+  return note;
+}
+
+function minutesOf(event) {
+  return Math.round((Date.parse(event.ends_at) - Date.parse(event.starts_at)) / 60000);
+}
+
+/** The organisation's open help points the session can move to (the one it is at listed even if closed since). */
+function movePlaces(event, where) {
+  const points = where.find((w) => w.organisation.id === event.organisation_id)?.points || [];
+  const options = points.map((p) => [p.id, `${p.name}, ${p.municipality}`]);
+  if (event.help_point_id && !options.some(([id]) => id === event.help_point_id)) {
+    options.unshift([event.help_point_id, [event.help_point_name, event.municipality].filter(Boolean).join(", ")]);
+  }
+  return options;
+}
+
+function changeForm(root, event, where) {
+  const today = localDate();
+  const title = field({ id: "edit-title", label: t("coord.eventName"), maxlength: "120", autocomplete: "off", value: event.title });
+  const date = field({ id: "edit-date", label: t("coord.eventDate"), type: "date", min: today, max: addDays(today, AHEAD_DAYS), value: localDate(Date.parse(event.starts_at)) });
+  const starts = field({ id: "edit-starts", label: t("coord.eventStarts"), hint: t("coord.timeHint"), type: "time", class: "short", value: localTime(event.starts_at) });
+  const minutes = field({ id: "edit-minutes", label: t("coord.eventMinutes"), hint: t("coord.eventMinutesHint"), type: "number", min: "15", max: "480", class: "short", inputmode: "numeric", value: String(minutesOf(event)) });
+  const taken = event.capacity - event.places_left;
+  const capacity = field({ id: "edit-capacity", label: t("coord.eventCapacity"), hint: t("coord.eventEditCapacityHint", taken), type: "number", min: String(Math.max(1, taken)), max: "200", class: "short", inputmode: "numeric", value: String(event.capacity) });
+  const volunteers = field({ id: "edit-volunteers", label: t("coord.eventVolunteersNeeded"), hint: t("coord.eventVolunteersHint"), type: "number", min: "0", max: "20", class: "short", inputmode: "numeric", value: String(event.volunteers_needed) });
+  const place = event.remote
+    ? null
+    : select({ id: "edit-place", label: t("coord.eventPlace"), hint: t("coord.eventEditPlaceHint"), options: movePlaces(event, where), value: event.help_point_id });
+  const description = textArea("edit-description", t("coord.eventDescription"), t("coord.eventDescriptionHint"));
+  description.input.value = event.description;
+  const bring = textArea("edit-bring", t("coord.eventBring"), t("coord.eventBringHint"));
+  bring.input.value = event.bring;
+  const submit = h("button", { type: "submit", class: "primary" }, t("coord.eventEditSave"));
+  const form = h(
+    "form",
+    { id: "edit-form", novalidate: true, attrs: { "aria-labelledby": "h-edit" } },
+    h("h2", { id: "h-edit", tabIndex: -1 }, t("coord.eventEditTitle")),
+    h("p", {}, t("coord.eventEditIntro")),
+    ...title.nodes,
+    h("div", { class: "period-form" }, h("div", {}, ...date.nodes), h("div", {}, ...starts.nodes)),
+    ...minutes.nodes,
+    ...capacity.nodes,
+    ...volunteers.nodes,
+    ...(place ? place.nodes : [h("p", {}, `${t("coord.eventPlace")}: ${t("coord.eventRemote")}. ${t("coord.eventEditRemote")}`)]),
+    ...description.nodes,
+    ...bring.nodes,
+    submit,
+  );
+  const fields = { title, date, starts, minutes, capacity, volunteers, place };
+
+  form.addEventListener("submit", async (submitted) => {
+    submitted.preventDefault();
+    if (submit.dataset.busy) return;
+    clearErrors(form);
+    clearProblem(root);
+    const body = changes(event, fields, { description, bring, today, taken });
+    if (body === null) return; // a field said what is wrong
+    if (!Object.keys(body).length) return void say(t("coord.eventEditNothing"));
+    submit.dataset.busy = "true";
+    submit.setAttribute("aria-disabled", "true");
+    let changed;
+    try {
+      changed = await api("PATCH", `/events/${event.id}`, body);
+    } catch (error) {
+      return void changeFailed(root, error, fields);
+    } finally {
+      delete submit.dataset.busy;
+      submit.removeAttribute("aria-disabled");
+    }
+    await redraw();
+    document.querySelector("#view h1")?.focus();
+    say(changedText(body, changed));
+  });
+  return form;
+}
+
+/**
+ * What the form changes, as the PATCH body (only the fields that differ from the session now), or null after
+ * showing by its field what is wrong.
+ */
+function changes(event, fields, { description, bring, today, taken }) {
+  const wrong = (input, text) => {
+    fieldError(input, text);
+    return null;
+  };
+  const { title, date, starts, minutes, capacity, volunteers, place } = fields;
+  const body = {};
+  const name = title.input.value.trim();
+  if (!name) return wrong(title.input, t("coord.check.eventTitle"));
+  if (name !== event.title) body.title = name;
+  const day = date.input.value.trim();
+  if (!ISO_DATE.test(day) || day < today || day > addDays(today, AHEAD_DAYS)) return wrong(date.input, t("coord.check.eventDate"));
+  if (!CLOCK.test(starts.input.value)) return wrong(starts.input, t("coord.check.eventTime"));
+  const startsAt = helsinkiInstant(day, starts.input.value);
+  if (Date.parse(startsAt) !== Date.parse(event.starts_at)) {
+    if (Date.parse(startsAt) <= Date.now()) return wrong(starts.input, t("coord.check.eventPast"));
+    body.starts_at = startsAt;
+  }
+  const length = whole(minutes.input, 15, 480);
+  if (length === null) return wrong(minutes.input, t("coord.check.eventMinutes"));
+  if (length !== minutesOf(event)) body.minutes = length;
+  const places = whole(capacity.input, 1, 200);
+  if (places === null) return wrong(capacity.input, t("coord.check.eventCapacity"));
+  if (places < taken) return wrong(capacity.input, t("coord.check.eventCapacityTaken", taken));
+  if (places !== event.capacity) body.capacity = places;
+  const needed = whole(volunteers.input, 0, 20);
+  if (needed === null) return wrong(volunteers.input, t("coord.check.eventVolunteers"));
+  if (needed !== event.volunteers_needed) body.volunteers_needed = needed;
+  if (place && place.input.value && place.input.value !== event.help_point_id) body.help_point_id = place.input.value;
+  if (description.input.value.trim() !== event.description) body.description = description.input.value.trim();
+  if (bring.input.value.trim() !== event.bring) body.bring = bring.input.value.trim();
+  return body;
+}
+
+const CHANGE_FIELD_OF = {
+  event_title_required: ["title"],
+  event_in_past: ["date"],
+  event_too_far: ["date"],
+  event_time_invalid: ["date"],
+  time_without_offset: ["date"],
+  event_on_closed_day: ["date"],
+  minutes_out_of_range: ["minutes", "coord.check.eventMinutes"],
+  capacity_invalid: ["capacity"],
+  capacity_below_taken: ["capacity"],
+  volunteers_needed_invalid: ["volunteers", "coord.check.eventVolunteers"],
+  help_point_not_found: ["place"],
+  help_point_inactive: ["place"],
+  help_point_outside_organisation: ["place", "coord.check.eventMovePlace"],
+};
+
+function changeFailed(root, error, fields) {
+  const code = error instanceof ApiError ? error.code : "";
+  const [where, text] = CHANGE_FIELD_OF[code] || [];
+  const input = where && fields[where]?.input;
+  if (input) return fieldError(input, text ? t(text) : coordExplain(error));
+  problem(root, coordExplain(error));
+}
+
+/** What happened, in words: saved; who was told of the new time or place; who lost their place; volunteers off it. */
+function changedText(body, changed) {
+  const moved = Boolean(body.starts_at || body.minutes || body.help_point_id);
+  const what = body.help_point_id ? (body.starts_at || body.minutes ? "both" : "place") : "time";
+  const parts = [t("coord.eventChangeSaved")];
+  if (moved) {
+    parts.push(changed.residents_told ? t(`coord.eventChangeTold.${what}`, changed.residents_told) : t("coord.eventChangeNobodyTold"));
+  }
+  if (changed.residents_dropped) parts.push(t("coord.eventChangeDropped", changed.residents_dropped));
+  if (changed.volunteers_dropped) parts.push(t("coord.eventChangeVolunteersDropped", changed.volunteers_dropped));
+  return parts.join(" ");
 }

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.e2e
 
 GORAN = "+358401000102"  # the demo's Swedish-speaking resident
 BEGUN = "Tablettikerho"  # a session at the library that began ten minutes before the module's server started
+REPAIRS = {"fi": "Remontti", "sv": "Renovering", "en": "Repairs"}
 
 
 async def _begun_session(url: str) -> None:
@@ -426,3 +427,113 @@ async def test_a_volunteer_takes_a_duty_and_marks_who_came_once_it_has_begun(
     await status_starts(page, "Luovuit vuorosta.")
     assert not next(d for d in await aino.get("/me/event-duties") if d["id"] == later["id"])["mine"]
     await aino.close()
+
+
+async def resident(browser: Browser, site: LiveServer, name: str, width: int = 375) -> Person:
+    """A new resident signed in through the API, with a first name (the coordinator's lists show it)."""
+    _, phone = new_number()
+    someone = await person(browser, site, phone, width)
+    await someone.send("PATCH", "/me", {"first_name": name})
+    return someone
+
+
+async def test_a_coordinator_moves_a_session_off_a_closed_day_with_the_keyboard_and_is_told_who_heard(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    page = staff.page
+    library = await point_id(staff, LIBRARY)
+    closed, later = today() + timedelta(days=30), today() + timedelta(days=31)
+    event = await publish(staff, library, title="Digikahvila: siirtyvä", starts_at=at(closed, 13), capacity=3)
+    other = await publish(staff, library, title="Kurssi: sähköposti", starts_at=at(later, 15))
+    # Tyyne on a landline and Aili are told of the new time; Kaarlo has the other session then, so he loses his place.
+    landline = {"phone": "08 8501235", "first_name": "Tyyne", "consent": True, "resident_language": "fi"}
+    await staff.post(f"/events/{event['id']}/signups", landline)
+    aili, kaarlo = await resident(browser, site, "Aili"), await resident(browser, site, "Kaarlo")
+    await aili.post(f"/events/{event['id']}/signup")
+    await kaarlo.post(f"/events/{other['id']}/signup")
+    await kaarlo.post(f"/events/{event['id']}/signup")
+    await staff.send("PUT", f"/help-points/{library}/days/{closed}", {"state": "closed", "reason": REPAIRS})
+
+    # The list marks the session whose day closed, and leads to moving it.
+    await go(page, "/koordinaattori/ryhmat", "cevents")
+    card = page.locator(f"#events-coming [data-event='{event['id']}']")
+    assert "Apupiste on suljettu sinä päivänä" in await card.inner_text()
+    await both_widths(page, "a session on a closed day, listed")
+    await tab_until(page, f"[data-move='{event['id']}']", limit=200)
+    assert await page.inner_text(f"[data-move='{event['id']}']") == "Siirrä toiseen päivään tai peru"
+    await page.keyboard.press("Enter")
+    await wait_until(page, "id => location.hash.endsWith(id)", event["id"])
+    await loaded(page, "cevent")
+    assert await page.input_value("#edit-title") == "Digikahvila: siirtyvä", "the form is filled in"
+    assert await page.input_value("#edit-date") == closed.isoformat()
+    assert (await page.input_value("#edit-starts"), await page.input_value("#edit-minutes")) == ("13:00", "90")
+    assert await page.input_value("#edit-place") == library
+    await both_widths(page, "a session on a closed day, its page")
+
+    # The warning's button takes the keyboard to the day.
+    await tab_until(page, "#event-closed-move")
+    await page.keyboard.press("Enter")
+    await focused(page, "edit-date")
+
+    # Another hour on the same day, and fewer places than are taken: said by the field before anything is sent.
+    await tab_until(page, "#edit-starts")
+    await type_time(page, 14)
+    await tab_until(page, "#edit-capacity")
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("1")
+    await page.keyboard.press("Enter")
+    await focused(page, "edit-capacity")
+    assert await page.get_attribute("#edit-capacity", "aria-invalid") == "true"
+    taken = "Paikan on jo saanut 3, joten paikkoja pitää olla vähintään 3."
+    assert (await page.inner_text("#edit-capacity-error")).startswith(taken)
+    assert (await page.text_content("#alert") or "").startswith(taken), "the error is announced"
+    await check(page, "edit: fewer places than taken")
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("3")
+
+    # The day is still closed: the server's answer by the day's field.
+    await tab_until(page, "#edit-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await focused(page, "edit-date")
+    closed_text = "Apupiste on suljettu sinä päivänä. Valitse toinen päivä."
+    assert await page.inner_text("#edit-date-error") == closed_text
+    assert await page.text_content("#alert") == closed_text
+    assert await page.get_attribute("#edit-capacity", "aria-invalid") is None, "the earlier error is gone"
+    await both_widths(page, "edit: the day is closed")
+    assert (await staff.get(f"/events/{event['id']}"))["starts_at"] == event["starts_at"], "nothing changed"
+
+    # The next day at 15: saved, and the page says who heard of it and who lost their place.
+    await type_date(page, "#edit-date", later)
+    await tab_until(page, "#edit-starts")
+    await type_time(page, 15)
+    await tab_until(page, "#edit-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    said = (
+        "Muutokset tallennettu. 2 osallistujalle lähti viesti uudesta ajasta. "
+        "1 menetti paikkansa, koska hänellä oli silloin muuta."
+    )
+    await status_is(page, said)
+    await focused(page, "cevent-title")
+    moved = await staff.get(f"/events/{event['id']}")
+    starts = datetime.fromisoformat(moved["starts_at"].replace("Z", "+00:00"))
+    assert starts == datetime.combine(later, time(15), HELSINKI) and moved["capacity"] == 3
+    states = {s["first_name"]: s["state"] for s in await staff.get(f"/events/{event['id']}/signups")}
+    assert states == {"Tyyne": "confirmed", "Aili": "confirmed", "Kaarlo": "cancelled"}
+    assert await page.locator("#event-closed-day").count() == 0, "the new day is open"
+    assert await page.input_value("#edit-date") == later.isoformat()
+    await both_widths(page, "a session moved")
+
+    # Only what changed is sent: the name alone tells nobody.
+    await tab_until(page, "#edit-title", limit=100)
+    await page.keyboard.press("End")
+    await page.keyboard.type(" ja kahvit")
+    await page.keyboard.press("Enter")
+    await status_is(page, "Muutokset tallennettu.")
+    assert (await staff.get(f"/events/{event['id']}"))["title"] == "Digikahvila: siirtyvä ja kahvit"
+    await in_language(page, "sv", "cevent")
+    assert await page.inner_text("#h-edit") == "Ändra eller flytta"
+    await both_widths(page, "a session's page with its form, in Swedish")
+    await in_language(page, "fi", "cevent")
+    for someone in (aili, kaarlo, staff):
+        await someone.close()
