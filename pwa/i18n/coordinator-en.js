@@ -809,6 +809,11 @@ export default {
     n === 1 ? "1 lost their place because they had something else then." : `${n} lost their places because they had something else then.`,
   eventChangeVolunteersDropped: (n) =>
     n === 1 ? "1 volunteer could not make the new time, and their duty was removed. The session needs another volunteer." : `${n} volunteers could not make the new time, and their duties were removed. The session needs other volunteers.`,
+  eventLink: "To the session's page",
+  eventLinkFor: (title) => `To the session's page: ${title}`,
+  eventVolunteersGone: (n) => (n === 1 ? "1 volunteer has stopped" : `${n} volunteers have stopped`),
+  unstaffedEventsTitle: "Group sessions short of volunteers",
+  deskEvents: "Group sessions",
   errors: {
     capacity_below_taken: "More residents already have a place. Cancel some places first.",
     event_remote: "A remote session stays remote: publish a new one at a help point.",

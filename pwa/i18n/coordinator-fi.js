@@ -807,6 +807,11 @@ export default {
     n === 1 ? "1 menetti paikkansa, koska hänellä oli silloin muuta." : `${n} menetti paikkansa, koska heillä oli silloin muuta.`,
   eventChangeVolunteersDropped: (n) =>
     n === 1 ? "1 vapaaehtoinen ei päässyt uuteen aikaan, ja hänen vuoronsa poistui. Tapaamiseen tarvitaan toinen vapaaehtoinen." : `${n} vapaaehtoista ei päässyt uuteen aikaan, ja heidän vuoronsa poistuivat. Tapaamiseen tarvitaan muita vapaaehtoisia.`,
+  eventLink: "Tapaamisen sivulle",
+  eventLinkFor: (title) => `Tapaamisen sivulle: ${title}`,
+  eventVolunteersGone: (n) => (n === 1 ? "1 vapaaehtoinen lopettanut" : `${n} vapaaehtoista lopettanut`),
+  unstaffedEventsTitle: "Ryhmätapaamisista puuttuu vapaaehtoisia",
+  deskEvents: "Ryhmätapaamiset",
   errors: {
     capacity_below_taken: "Paikan saaneita on jo enemmän. Peru ensin joidenkin paikat.",
     event_remote: "Etätapaaminen pysyy etätapaamisena: julkaise uusi tapaaminen apupisteeseen.",

@@ -807,6 +807,11 @@ export default {
     n === 1 ? "1 förlorade sin plats eftersom hen hade något annat då." : `${n} förlorade sin plats eftersom de hade något annat då.`,
   eventChangeVolunteersDropped: (n) =>
     n === 1 ? "1 frivillig kunde inte komma på den nya tiden, och hens pass togs bort. Träffen behöver en annan frivillig." : `${n} frivilliga kunde inte komma på den nya tiden, och deras pass togs bort. Träffen behöver andra frivilliga.`,
+  eventLink: "Till träffens sida",
+  eventLinkFor: (title) => `Till träffens sida: ${title}`,
+  eventVolunteersGone: (n) => (n === 1 ? "1 frivillig har slutat" : `${n} frivilliga har slutat`),
+  unstaffedEventsTitle: "Gruppträffar som saknar frivilliga",
+  deskEvents: "Gruppträffar",
   errors: {
     capacity_below_taken: "Fler har redan fått en plats. Avboka först några platser.",
     event_remote: "En distansträff förblir en distansträff: publicera en ny träff på ett hjälpställe.",

@@ -1,9 +1,10 @@
 // The desk's day: who is coming to a help point on a day or in a week (the resident's first name, the topic, the
-// volunteer, whether they have come), a print view of it for the desk, and the visitors helped without a
-// booking, each recorded with one press (topic, minutes, what they can now do alone; no name).
+// volunteer, whether they have come), its group sessions (places, the waiting list, who is on duty and who is
+// coming), a print view of it for the desk, and the visitors helped without a booking, each recorded with one
+// press (topic, minutes, what they can now do alone; no name).
 import { api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
-import { addDays, clock, day, localDate } from "../format.js";
+import { addDays, clock, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
 import { ensureLists, store } from "../state.js";
@@ -50,15 +51,16 @@ async function fill(root, { place, first, span }, token) {
     const list = chosen.point ? `/help-points/${chosen.point.id}/sessions` : `/organisations/${chosen.organisation.id}/sessions`;
     const today = localDate();
     const desk = chosen.point && first <= today && today < addDays(first, days);
-    const [sessions, visits, dropIns] = await Promise.all([
+    const [sessions, visits, dropIns, events] = await Promise.all([
       apiAll(`${list}?day=${first}&days=${days}`),
       desk ? apiAll(`/help-points/${chosen.point.id}/walk-ins?day=${today}`) : null,
       chosen.point ? api("GET", `/help-points/${chosen.point.id}/drop-in?day=${first}&days=${days}`) : [],
+      chosen.point ? api("GET", `/help-points/${chosen.point.id}/events?day=${first}&days=${days}`) : [],
     ]);
-    return { places, chosen, sessions, visits, dropIns };
+    return { places, chosen, sessions, visits, dropIns, events };
   });
   if (found === undefined) return;
-  const { places, chosen, sessions, visits, dropIns } = found;
+  const { places, chosen, sessions, visits, dropIns, events } = found;
   if (!chosen) {
     root.append(h("p", { class: "empty" }, t("coord.noPlaces")));
     return;
@@ -67,6 +69,7 @@ async function fill(root, { place, first, span }, token) {
   const section = h("section", { id: "desk-sessions", attrs: { "aria-labelledby": "h-desk-sessions" } });
   root.append(section);
   showSessions(section, chosen, first, days, sessions);
+  if (events?.length) root.append(groupSessions(events, days));
   if (dropIns?.length) root.append(dropInHours(dropIns, days));
   // Walk-ins are recorded at a help point's desk, today.
   if (visits) root.append(walkIns(root, chosen.point, visits));
@@ -92,6 +95,61 @@ function dropInHours(hours, days) {
     { id: "desk-drop-in", attrs: { "aria-labelledby": "h-desk-drop-in" } },
     h("h2", { id: "h-desk-drop-in" }, t("coord.deskDropIn")),
     h("ul", { class: "cards", attrs: { "aria-labelledby": "h-desk-drop-in" } }, ...cards),
+  );
+}
+
+/**
+ * The group sessions of the day (or week): when, the places taken and the waiting list, who is on duty, and who is
+ * coming (first names: places first, then the waiting list; who came once marked). Printed with the rest.
+ */
+function groupSessions(events, days) {
+  const cards = events.map((event) => {
+    const time = `${clock(event.starts_at)}–${clock(event.ends_at)}`;
+    const id = `desk-event-${event.id}`;
+    const cancelled = event.state === "cancelled";
+    const duty = event.volunteers.length ? t("coord.deskOnDuty", event.volunteers.join(", ")) : t("coord.deskNobodyOnDuty");
+    return h(
+      "li",
+      { class: "card", id, attrs: { "data-event": event.id, "data-state": event.state } },
+      h("h3", { id: `${id}-title` }, `${days > 1 ? `${dateHeading(localDate(Date.parse(event.starts_at)))} ` : ""}${time} `, h("span", { lang: event.language }, event.title)),
+      cancelled ? h("p", { class: "state" }, t("coord.eventCancelled")) : null,
+      !cancelled && event.closed_day ? h("p", { class: "risk" }, t("coord.eventClosedDay")) : null,
+      h("p", {}, `${t("coord.eventPlacesLabel")}: ${t("coord.eventPlacesValue", event.capacity - event.places_left, event.capacity, event.places_left)}`),
+      h("p", {}, `${t("coord.eventWaitlistLabel")}: ${t("coord.eventWaitlistValue", event.waitlisted)}`),
+      h("p", {}, duty),
+      event.volunteers_needed ? h("p", { class: event.staffed < event.volunteers_needed && !cancelled ? "risk" : null }, t("coord.unstaffedCount", event.staffed, event.volunteers_needed)) : null,
+      cancelled ? null : participants(event, id),
+      h("p", { class: "no-print" }, h("a", { href: `#${HOME}/ryhma/${event.id}`, attrs: { "aria-describedby": `${id}-title` } }, t("coord.eventLink"))),
+    );
+  });
+  return h(
+    "section",
+    { id: "desk-events", attrs: { "aria-labelledby": "h-desk-events" } },
+    h("h2", { id: "h-desk-events" }, t("coord.deskEvents")),
+    h("ul", { class: "cards", attrs: { "aria-labelledby": "h-desk-events" } }, ...cards),
+  );
+}
+
+function participantState(person) {
+  if (person.state === "waitlisted") return t("coord.signupState.waitlisted", person.position);
+  if (person.state === "offered") return t("coord.signupState.offered", when(person.offered_until, language()));
+  return t(`coord.signupState.${person.state}`);
+}
+
+function participants(event, id) {
+  if (!event.participants.length) return h("p", {}, t("coord.signupsNone"));
+  return h(
+    "div",
+    {},
+    h("h4", { id: `${id}-people` }, t("coord.signupsTitle")),
+    h(
+      "ul",
+      { class: "participants", attrs: { "aria-labelledby": `${id}-people` } },
+      ...event.participants.map((person) => {
+        const came = person.attendance ? ` – ${t(`coord.attendance.${person.attendance}`)}` : "";
+        return h("li", { attrs: { "data-signup": person.id } }, `${person.first_name || "–"} – ${participantState(person)}${came}`);
+      }),
+    ),
   );
 }
 

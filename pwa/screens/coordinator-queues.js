@@ -1,6 +1,6 @@
 // The coordinator's queues on one screen: requests nobody has yet (longest waiting first), requests routed to
-// their organisation, people who phoned and wait for a call, sessions at risk, and SMS replies that need a
-// person. Each item says what to do next; handling one keeps the focus on its list.
+// their organisation, people who phoned and wait for a call, sessions at risk, drop-in hours and group sessions
+// short of volunteers, and SMS replies that need a person. Each item says what to do next; handling one keeps the focus on its list.
 import { api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
 import { clock, phoneDisplay, when } from "../format.js";
@@ -18,6 +18,7 @@ const LISTS = [
   ["callbacks", "/queues/callbacks", callbackCard],
   ["atRisk", "/queues/at-risk", riskCard],
   ["unstaffed", "/drop-in-hours/unstaffed", unstaffedCard],
+  ["unstaffedEvents", "/events/unstaffed", unstaffedEventCard],
   ["inbox", "/inbox", inboxCard],
 ];
 
@@ -295,6 +296,33 @@ function unstaffedCard(item) {
         attrs: { "aria-label": t("coord.placeLinkFor", item.help_point_name) },
       },
       t("coord.placeLink"),
+    ),
+  );
+}
+
+/**
+ * A group session short of volunteers (within three days, or left by a volunteer who has gone): when, where, how
+ * many; the session's page.
+ */
+function unstaffedEventCard(item) {
+  const time = `${when(item.starts_at, language())}–${clock(item.ends_at)}`;
+  const place = item.remote ? t("coord.eventRemote") : [item.help_point_name, item.municipality].filter(Boolean).join(", ");
+  return h(
+    "li",
+    { class: "card", attrs: { "data-event": item.id } },
+    h("h3", {}, h("span", { lang: item.language }, item.title)),
+    h("p", {}, time),
+    h("p", {}, place),
+    h("p", { class: "risk" }, t("coord.unstaffedCount", item.staffed, item.volunteers_needed)),
+    item.volunteers_gone ? h("p", { class: "risk" }, t("coord.eventVolunteersGone", item.volunteers_gone)) : null,
+    h(
+      "a",
+      {
+        class: "button secondary",
+        href: `#${HOME}/ryhma/${item.id}`,
+        attrs: { "aria-label": t("coord.eventLinkFor", item.title) },
+      },
+      t("coord.eventLink"),
     ),
   );
 }

@@ -537,3 +537,67 @@ async def test_a_coordinator_moves_a_session_off_a_closed_day_with_the_keyboard_
     await in_language(page, "fi", "cevent")
     for someone in (aili, kaarlo, staff):
         await someone.close()
+
+
+async def test_the_queues_and_the_desk_show_a_session_short_of_volunteers_and_who_is_coming(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    page = staff.page
+    library = await point_id(staff, LIBRARY)
+    tomorrow = today() + timedelta(days=1)
+    event = await publish(
+        staff, library, title="Digikahvila: huomenna", starts_at=at(tomorrow, 17), capacity=1, volunteers_needed=2
+    )
+    landline = {"phone": "08 8501235", "first_name": "Tyyne", "consent": True, "resident_language": "fi"}
+    await staff.post(f"/events/{event['id']}/signups", landline)
+    veikko = await resident(browser, site, "Veikko")
+    assert (await veikko.post(f"/events/{event['id']}/signup"))["state"] == "waitlisted"
+    await veikko.close()
+
+    # The queues: tomorrow's session short of two volunteers, and its page reached with the keyboard.
+    await go(page, "/koordinaattori", "queues")
+    card = page.locator(f"#queue-unstaffedEvents [data-event='{event['id']}']")
+    text = await card.inner_text()
+    assert "Ryhmätapaamisista puuttuu vapaaehtoisia" in await page.inner_text("#q-unstaffedEvents")
+    assert "Digikahvila: huomenna" in text and "17.00–18.30" in text and LIBRARY in text
+    assert "Vapaaehtoisia 0/2" in text
+    await both_widths(page, "queues with a group session short of volunteers")
+    await in_language(page, "en", "queues")
+    assert "Group sessions short of volunteers" in await page.inner_text("#q-unstaffedEvents")
+    await both_widths(page, "queues with a group session, in English")
+    await in_language(page, "fi", "queues")
+    await tab_until(page, f"#queue-unstaffedEvents [data-event='{event['id']}'] a", limit=300)
+    await page.keyboard.press("Enter")
+    await wait_until(page, "id => location.hash.endsWith(id)", event["id"])
+    await loaded(page, "cevent")
+    assert await page.inner_text("#cevent-title") == "Digikahvila: huomenna"
+
+    # The desk's day: places, the waiting list, nobody on duty yet, and who is coming, places first.
+    await go(page, f"/koordinaattori/paiva/{library}/{tomorrow}/1", "desk")
+    on_desk = page.locator(f"#desk-events [data-event='{event['id']}']")
+    text = await on_desk.inner_text()
+    assert "17.00–18.30 Digikahvila: huomenna" in text
+    assert "Paikat: 1/1 varattu, 0 vapaana" in text and "Jono: 1 jonossa" in text
+    assert "Ei vapaaehtoisia vuorossa." in text and "Vapaaehtoisia 0/2" in text
+    people = await on_desk.locator("li[data-signup]").all_inner_texts()
+    assert people == ["Tyyne – Paikka", "Veikko – Jonossa sijalla 1"]
+    assert "8501235" not in text, "the desk sees first names, not numbers"
+    await both_widths(page, "the desk's day with a group session")
+
+    # Printed with the rest of the desk, without the link to its page.
+    await page.emulate_media(media="print")
+    assert await on_desk.is_visible()
+    assert not await on_desk.locator("a").is_visible()
+    await page.emulate_media(media="screen")
+
+    # Today: the sessions going on, with the volunteer on duty and who came.
+    await go(page, f"/koordinaattori/paiva/{library}/{today()}/1", "desk")
+    begun = page.locator("#desk-events li.card", has_text=BEGUN)
+    assert "Vuorossa: Aino" in await begun.inner_text()
+    assert await begun.locator("li[data-signup]").count() == 2
+    await in_language(page, "sv", "desk")
+    assert "Gruppträffar" in await page.inner_text("#h-desk-events")
+    await both_widths(page, "the desk's day with group sessions, in Swedish")
+    await in_language(page, "fi", "desk")
+    await staff.close()
