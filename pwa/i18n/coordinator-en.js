@@ -814,6 +814,18 @@ export default {
   eventVolunteersGone: (n) => (n === 1 ? "1 volunteer has stopped" : `${n} volunteers have stopped`),
   unstaffedEventsTitle: "Group sessions short of volunteers",
   deskEvents: "Group sessions",
+  groupSessionsTitle: "Group sessions",
+  groupSessionsIntro: "Your organisation's digital cafés and courses that began in the period. The attendance rate counts those whose attendance was marked.",
+  groupSessions: {
+    events: "Sessions held",
+    cancelled: "Sessions cancelled",
+    places: "Places",
+    taken: "Had a place",
+    waitlisted: "Left on the waiting list",
+    attended: "Came",
+    no_shows: "Did not come",
+    attendance_rate: "Attendance rate",
+  },
   errors: {
     capacity_below_taken: "More residents already have a place. Cancel some places first.",
     event_remote: "A remote session stays remote: publish a new one at a help point.",

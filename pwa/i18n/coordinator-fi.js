@@ -812,6 +812,18 @@ export default {
   eventVolunteersGone: (n) => (n === 1 ? "1 vapaaehtoinen lopettanut" : `${n} vapaaehtoista lopettanut`),
   unstaffedEventsTitle: "Ryhmätapaamisista puuttuu vapaaehtoisia",
   deskEvents: "Ryhmätapaamiset",
+  groupSessionsTitle: "Ryhmätapaamiset",
+  groupSessionsIntro: "Jaksolla alkaneet organisaatiosi digikahvilat ja kurssit. Osallistumisaste lasketaan niistä, joiden tulo on merkitty.",
+  groupSessions: {
+    events: "Pidettyjä tapaamisia",
+    cancelled: "Peruttuja tapaamisia",
+    places: "Paikkoja",
+    taken: "Paikan saaneita",
+    waitlisted: "Jäi jonoon",
+    attended: "Tuli",
+    no_shows: "Ei tullut",
+    attendance_rate: "Osallistumisaste",
+  },
   errors: {
     capacity_below_taken: "Paikan saaneita on jo enemmän. Peru ensin joidenkin paikat.",
     event_remote: "Etätapaaminen pysyy etätapaamisena: julkaise uusi tapaaminen apupisteeseen.",

@@ -812,6 +812,18 @@ export default {
   eventVolunteersGone: (n) => (n === 1 ? "1 frivillig har slutat" : `${n} frivilliga har slutat`),
   unstaffedEventsTitle: "Gruppträffar som saknar frivilliga",
   deskEvents: "Gruppträffar",
+  groupSessionsTitle: "Gruppträffar",
+  groupSessionsIntro: "Din organisations digikaféer och kurser som började under perioden. Närvarograden räknas av dem vars närvaro har markerats.",
+  groupSessions: {
+    events: "Hållna träffar",
+    cancelled: "Inställda träffar",
+    places: "Platser",
+    taken: "Fick en plats",
+    waitlisted: "Blev kvar i kön",
+    attended: "Kom",
+    no_shows: "Kom inte",
+    attendance_rate: "Närvarograd",
+  },
   errors: {
     capacity_below_taken: "Fler har redan fått en plats. Avboka först några platser.",
     event_remote: "En distansträff förblir en distansträff: publicera en ny träff på ett hjälpställe.",

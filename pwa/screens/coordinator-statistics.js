@@ -1,7 +1,8 @@
-// Statistics: a period and a grouping, the figures as a table (and as a CSV file for spreadsheets), and the
-// charts the server draws as SVG, each with its numbers in a table for those who do not see the picture.
+// Statistics: a period and a grouping, the figures as a table (and as a CSV file for spreadsheets), the period's
+// group sessions in a few figures, and the charts the server draws as SVG, each with its numbers in a table for
+// those who do not see the picture.
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { definitions, h } from "../dom.js";
 import { addDays, localDate } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
@@ -78,6 +79,7 @@ async function fill(root, { by, from, to }, token) {
   );
   if (!report.total.requests) root.append(h("p", { class: "empty" }, t("coord.noData")));
   else root.append(figuresTable(by, from, to, report));
+  if (report.group_sessions) root.append(groupSessions(report.group_sessions));
   root.append(await charts(by, from, to, token, report));
 }
 
@@ -109,6 +111,29 @@ function figuresTable(by, from, to, report) {
       h("tbody", {}, ...report.groups.map((g) => row(groupLabel(by, g), g.figures))),
       h("tfoot", {}, row(t("coord.total"), report.total)),
     ),
+  );
+}
+
+/** The group sessions that began in the period: held and cancelled, places, who came (the rate of those marked). */
+function groupSessions(figures) {
+  const rows = [
+    ["events", number(figures.events)],
+    ["cancelled", number(figures.cancelled)],
+    ["places", number(figures.places)],
+    ["taken", number(figures.taken)],
+    ["waitlisted", number(figures.waitlisted)],
+    ["attended", number(figures.attended)],
+    ["no_shows", number(figures.no_shows)],
+    ["attendance_rate", number(figures.attendance_rate, { style: "percent", maximumFractionDigits: 1 })],
+  ];
+  const list = definitions(rows.map(([key, value]) => [t(`coord.groupSessions.${key}`), value]));
+  list.id = "stats-groups";
+  return h(
+    "section",
+    { id: "stats-group-sessions", attrs: { "aria-labelledby": "h-group-sessions" } },
+    h("h2", { id: "h-group-sessions" }, t("coord.groupSessionsTitle")),
+    h("p", {}, t("coord.groupSessionsIntro")),
+    list,
   );
 }
 

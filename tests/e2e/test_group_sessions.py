@@ -42,7 +42,9 @@ pytestmark = pytest.mark.e2e
 
 GORAN = "+358401000102"  # the demo's Swedish-speaking resident
 BEGUN = "Tablettikerho"  # a session at the library that began ten minutes before the module's server started
+COURSE = "Kännykkäkurssi"  # another, begun twenty minutes before, with three residents of its own
 REPAIRS = {"fi": "Remontti", "sv": "Renovering", "en": "Repairs"}
+COURSE_PEOPLE = (("+358409990001", "Eino"), ("+358409990002", "Sirkka"), ("+358409990003", "Toivo"))
 
 
 async def _begun_session(url: str) -> None:
@@ -87,6 +89,35 @@ async def _begun_session(url: str) -> None:
                     queue_no=n,
                     channel="pwa",
                     consent_at=None,
+                    now=now,
+                )
+            course_starts = now - timedelta(minutes=20)
+            course = await events_q.insert_event(
+                organisation_id=organisation,
+                help_point_id=point,
+                title=COURSE,
+                description="",
+                topics=[],
+                language="fi",
+                starts_at=course_starts,
+                ends_at=course_starts + timedelta(hours=2),
+                capacity=6,
+                volunteers_needed=0,
+                bring="",
+                created_by=staff.id,
+                now=now,
+            )
+            for n, (phone, name) in enumerate(COURSE_PEOPLE, start=1):
+                someone = await people_q.insert_person(
+                    phone=phone, first_name=name, last_name="", language="fi", now=now
+                )
+                await events_q.insert_signup(
+                    event_id=course,
+                    person_id=someone,
+                    state=SignupState.CONFIRMED,
+                    queue_no=n,
+                    channel="phone",
+                    consent_at=now,
                     now=now,
                 )
     finally:
@@ -600,4 +631,66 @@ async def test_the_queues_and_the_desk_show_a_session_short_of_volunteers_and_wh
     assert "Gruppträffar" in await page.inner_text("#h-desk-events")
     await both_widths(page, "the desk's day with group sessions, in Swedish")
     await in_language(page, "fi", "desk")
+    await staff.close()
+
+
+def percent(rate: float, language: str) -> str:
+    """A rate as the statistics write it: one decimal at most, a decimal comma and a space before % in fi/sv."""
+    digits = f"{rate * 100:.1f}".removesuffix(".0")
+    return f"{digits.replace('.', ',')} %" if language in ("fi", "sv") else f"{digits}%"
+
+
+async def figures(page: Page) -> dict[str, str]:
+    terms = await page.locator("#stats-groups dt").all_inner_texts()
+    values = await page.locator("#stats-groups dd").all_inner_texts()
+    return {term: value.replace("\u00a0", " ") for term, value in zip(terms, values, strict=True)}
+
+
+async def test_the_statistics_count_the_periods_group_sessions(browser: Browser, site: LiveServer) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    page = staff.page
+    managed = {e["title"]: e for e in await staff.get("/events/managed")}
+    # Who came to the two sessions going on: at the course two came and one did not; the other is not marked.
+    marks = {BEGUN: {"Liisa": None, "Göran": None}, COURSE: {"Eino": True, "Sirkka": True, "Toivo": False}}
+    for title, marked in marks.items():
+        event = managed[title]["id"]
+        for signup in await staff.get(f"/events/{event}/signups"):
+            body = {"attended": marked[signup["first_name"]]}
+            await staff.send("PUT", f"/events/{event}/signups/{signup['id']}/attendance", body)
+    report = (await staff.get(f"/statistics?by=topic&from={today()}&to={today()}"))["group_sessions"]
+    assert (report["events"], report["attended"], report["no_shows"]) == (2, 2, 1)
+    assert report["attendance_rate"] == pytest.approx(2 / 3, abs=0.001)
+
+    await go(page, f"/koordinaattori/tilastot/topic/{today()}/{today()}", "statistics")
+    assert await page.inner_text("#h-group-sessions") == "Ryhmätapaamiset"
+    shown = await figures(page)
+    assert shown == {
+        "Pidettyjä tapaamisia": str(report["events"]),
+        "Peruttuja tapaamisia": str(report["cancelled"]),
+        "Paikkoja": str(report["places"]),
+        "Paikan saaneita": str(report["taken"]),
+        "Jäi jonoon": str(report["waitlisted"]),
+        "Tuli": "2",
+        "Ei tullut": "1",
+        "Osallistumisaste": percent(report["attendance_rate"], "fi"),
+    }
+    assert shown["Osallistumisaste"] == "66,7 %"
+    await both_widths(page, "statistics with group sessions")
+    await in_language(page, "en", "statistics")
+    assert (await figures(page))["Attendance rate"] == "66.7%"
+    await both_widths(page, "statistics with group sessions, in English")
+    await in_language(page, "fi", "statistics")
+
+    # A period with no sessions: noughts, and a dash for the rate.
+    await tab_until(page, "#stats-from")
+    await type_date(page, "#stats-from", date(2024, 1, 1))
+    await tab_until(page, "#stats-to")
+    await type_date(page, "#stats-to", date(2024, 1, 31))
+    await tab_until(page, "#stats-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await wait_until(page, "() => location.hash.endsWith('/2024-01-01/2024-01-31')")
+    await loaded(page, "statistics")
+    shown = await figures(page)
+    assert shown["Pidettyjä tapaamisia"] == "0" and shown["Osallistumisaste"] == "–"
+    await check(page, "statistics with no group sessions")
     await staff.close()
