@@ -1,12 +1,13 @@
 // Group sessions (a digikahvila, a course): the coming ones by day, in one municipality (with the video calls,
 // which anyone can join) or all, each with its places left; one session's page, where the resident signs up (a
 // place, or the waitlist when it is full) and is told plainly which, going through the sign-in first when needed
-// and coming back to finish; and the question before a sign-up is cancelled from "My times".
+// and coming back to finish; a place freed for them from the waiting list taken with one press; and the question
+// before a sign-up is cancelled, or such a place given up, from "My times" or the session's page.
 import { api, apiAll, ApiError } from "../api.js";
 import { button, definitions, h, linkButton } from "../dom.js";
 import { clock, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
-import { go, stillOn } from "../router.js";
+import { go, redraw, stillOn } from "../router.js";
 import { loadTopics, store } from "../state.js";
 import {
   clearErrors,
@@ -194,7 +195,7 @@ async function fillEvent(root, id, token) {
   // Back from signing in to finish the sign-up pressed before it.
   const resume = store.joining?.eventId === id && store.joining.pending && Boolean(store.session);
   if (store.joining?.eventId === id) store.joining.pending = false;
-  if (signup) return void showSignup(box, signup, { focus: false });
+  if (signup) return void showSignup(root, box, signup, { focus: false });
   if (event.state === "cancelled") return void box.append(h("p", { class: "state" }, t("eventIsCancelled")));
   if (Date.parse(event.starts_at) <= Date.now()) return void box.append(h("p", { class: "state" }, t("eventHasStarted")));
   box.append(signUpForm(root, box, event));
@@ -276,7 +277,7 @@ async function join(root, box, event, { focus }) {
   clearProblem(root);
   try {
     const signup = await api("POST", `/events/${event.id}/signup`);
-    showSignup(box, signup, { focus });
+    showSignup(root, box, signup, { focus });
     say(signupWords(signup)[1]);
   } catch (error) {
     const actions = [];
@@ -290,25 +291,58 @@ async function join(root, box, event, { focus }) {
   }
 }
 
-function showSignup(box, signup, { focus }) {
-  const [title, text] = signupWords(signup);
+function showSignup(root, box, signup, { focus, text = null }) {
+  const [title, words] = signupWords(signup);
   const heading = h("h2", { id: "event-result", tabIndex: -1 }, title);
+  const offered = signup.state === "offered";
   box.replaceChildren(
     h(
       "div",
       { class: "sent", id: "event-done", attrs: { "data-state": signup.state } },
       heading,
-      h("p", { id: "event-state" }, text),
-      h("p", {}, t("eventCancelHow"), " ", helplineLink()),
+      h("p", { id: "event-state" }, text || words),
+      offered ? offerActions(root, box, signup) : h("p", {}, t("eventCancelHow"), " ", helplineLink()),
       h(
         "div",
         { class: "actions" },
-        linkButton(`#/omat/peru-ryhma/${signup.event.id}`, t("cancelSignup")),
+        offered ? null : linkButton(`#/omat/peru-ryhma/${signup.event.id}`, t("cancelSignup")),
         linkButton("#/omat", t("mySessions")),
       ),
     ),
   );
   if (focus) heading.focus();
+}
+
+/** A place freed for me from the waiting list: take it with one press, or give it up after a question. */
+function offerActions(root, box, signup) {
+  const event = signup.event;
+  const keep = button(t("eventKeep"), { class: "primary", id: "event-keep" });
+  guard(keep, async () => {
+    clearProblem(root);
+    let kept;
+    try {
+      kept = await api("POST", `/events/${event.id}/signup/keep`);
+    } catch (error) {
+      // The hold ran out, or the session changed: the page again as it now stands, and why.
+      await redraw();
+      const fresh = document.getElementById("event");
+      if (fresh) problem(fresh, explain(error));
+      return;
+    }
+    showSignup(root, box, kept, { focus: true, text: t("eventKeptText") });
+    say(t("eventKept", event.title, eventTime(event)));
+  });
+  return h(
+    "div",
+    {},
+    h(
+      "div",
+      { class: "actions" },
+      keep,
+      h("a", { class: "button secondary", id: "event-give-up", href: `#/omat/peru-ryhma/${event.id}` }, t("eventGiveUp")),
+    ),
+    h("p", { class: "hint" }, t("eventOfferBySms")),
+  );
 }
 
 // ---- cancel a sign-up (from "My times", or the session's page) -----------------------------------------------
@@ -332,7 +366,10 @@ async function fillCancel(root, id, token) {
     return;
   }
   const event = signup.event;
-  const yes = button(t("cancelSignupYes"), { class: "primary danger", id: "confirm-cancel-signup" });
+  // A place freed for me from the waiting list is given up rather than cancelled: the question says so.
+  const offered = signup.state === "offered";
+  if (offered) root.querySelector("h1").textContent = t("giveUpTitle");
+  const yes = button(t(offered ? "giveUpYes" : "cancelSignupYes"), { class: "primary danger", id: "confirm-cancel-signup" });
   root.append(
     definitions([
       [t("eventTitle"), h("span", { lang: event.language }, event.title)],
@@ -340,13 +377,15 @@ async function fillCancel(root, id, token) {
       [t("eventWhere"), eventPlace(event)],
       [t("eventSignupLabel"), signupWords(signup)[1]],
     ]),
-    h("div", { class: "actions" }, yes, linkButton("#/omat", t("cancelSignupNo"))),
+    offered ? h("p", {}, t("giveUpExplain")) : null,
+    h("div", { class: "actions" }, yes, linkButton("#/omat", t(offered ? "giveUpNo" : "cancelSignupNo"))),
   );
   guard(yes, async () => {
     try {
       await api("DELETE", `/events/${id}/signup`);
       await go("/omat", { replace: true });
-      say(t("signupCancelled", event.title, when(event.starts_at, language())));
+      const words = offered ? "givenUp" : "signupCancelled";
+      say(t(words, event.title, when(event.starts_at, language())));
     } catch (error) {
       problem(root, explain(error));
     }

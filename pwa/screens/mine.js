@@ -1,10 +1,11 @@
 // My sessions: upcoming and past sessions, waiting requests and group sessions signed up for; move a session,
-// cancel one, cancel a request (a group session's sign-up is cancelled on its own screen, screens/events.js).
+// cancel one, cancel a request, take a place of a group session freed for me from its waiting list (a sign-up is
+// cancelled, or the place given up, on its own screen after a question, screens/events.js).
 import { api, apiAll, ApiError } from "../api.js";
 import { button, definitions, h, linkButton } from "../dom.js";
 import { clock, when } from "../format.js";
 import { language, t } from "../i18n.js";
-import { go, stillOn } from "../router.js";
+import { go, redraw, stillOn } from "../router.js";
 import { checkSession, ensureLists, isVolunteer, store } from "../state.js";
 import { again, explain, guard, load, loading, problem, say, screen } from "../ui.js";
 import { signOut } from "./sign-in.js";
@@ -71,30 +72,61 @@ export function signupText(signup) {
   return t(`signupState.${signup.state}`);
 }
 
+function cancelSignupLink(event, time) {
+  return h(
+    "a",
+    { class: "button secondary", href: `#/omat/peru-ryhma/${event.id}` },
+    t("cancelSignup"),
+    hidden(`${event.title} ${time}`),
+  );
+}
+
 function signupCard(signup) {
   const event = signup.event;
   const time = eventTime(event);
-  return h(
+  const state = h("p", { class: "state", id: `signup-${signup.id}-state`, tabIndex: -1 }, signupText(signup));
+  const card = h(
     "li",
-    { class: "card", attrs: { "data-signup": signup.id, "data-event": event.id } },
+    { class: "card", attrs: { "data-signup": signup.id, "data-event": event.id, "data-state": signup.state } },
     h("h3", { lang: event.language }, event.title),
     h("p", {}, time),
     h("p", {}, eventPlace(event)),
-    h("p", { class: "state" }, signupText(signup)),
-    // Once it has begun, a sign-up is no longer cancelled here.
-    Date.parse(event.starts_at) > Date.now()
-      ? h(
-          "div",
-          { class: "actions" },
-          h(
-            "a",
-            { class: "button secondary", href: `#/omat/peru-ryhma/${event.id}` },
-            t("cancelSignup"),
-            hidden(`${event.title} ${time}`),
-          ),
-        )
-      : null,
+    state,
   );
+  // Once it has begun, a sign-up is no longer cancelled here.
+  if (Date.parse(event.starts_at) <= Date.now()) return card;
+  if (signup.state !== "offered") {
+    card.append(h("div", { class: "actions" }, cancelSignupLink(event, time)));
+    return card;
+  }
+  // A place freed for me from the waiting list: take it here, or give it up after a question.
+  const keep = button(t("eventKeep"), { class: "primary", attrs: { "data-keep": event.id } });
+  keep.append(hidden(`${event.title} ${time}`));
+  const actions = h(
+    "div",
+    { class: "actions" },
+    keep,
+    h("a", { class: "button secondary", href: `#/omat/peru-ryhma/${event.id}` }, t("eventGiveUp"), hidden(`${event.title} ${time}`)),
+  );
+  guard(keep, async () => {
+    let kept;
+    try {
+      kept = await api("POST", `/events/${event.id}/signup/keep`);
+    } catch (error) {
+      // The hold ran out, or the session changed: show where the sign-ups stand now, and why.
+      await redraw();
+      const root = document.getElementById("mine");
+      if (root) problem(root, explain(error));
+      return;
+    }
+    card.dataset.state = kept.state;
+    state.textContent = signupText(kept);
+    actions.replaceChildren(cancelSignupLink(event, time));
+    state.focus();
+    say(t("eventKept", event.title, time));
+  });
+  card.append(actions);
+  return card;
 }
 
 function hidden(text) {
@@ -147,7 +179,7 @@ export async function mineScreen(view, _params, token) {
   if (!stillOn(token)) return null;
   const root = screen({ title: t("mineTitle"), back: "#/", id: "mine" }, loading());
   view.append(root);
-  fillMine(root, token);
+  root.ready = fillMine(root, token);
   return root;
 }
 

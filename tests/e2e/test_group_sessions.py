@@ -3,8 +3,12 @@ with the keyboard alone (through the sign-in, and back) and is told plainly that
 on the waitlist; "My times" lists the sign-up and cancels it after a question, and the place goes to the first in
 line. A coordinator publishes a session with the keyboard (an error shown by its field first), signs up two
 callers (a landline among them; the consent asked), cancels a place and then the session, each after a question.
-A volunteer takes a duty and gives it back, and on a session that has begun marks who came. Every new screen passes
-axe-core at 375 and 1280 px, in Finnish and in Swedish or English."""
+A volunteer takes a duty and gives it back, and on a session that has begun marks who came. A coordinator moves a
+session off a day that closed with the keyboard (the errors by their field) and is told who heard of the new time
+and who lost their place; the queues and the desk's day show a session short of volunteers and who is coming; the
+statistics count the period's sessions. A resident takes a place freed from the waiting list in "My times" or on
+the session's page, or gives it up after a question. Every new screen passes axe-core at 375 and 1280 px, in Finnish
+and in Swedish or English."""
 
 from __future__ import annotations
 
@@ -694,3 +698,96 @@ async def test_the_statistics_count_the_periods_group_sessions(browser: Browser,
     assert shown["Pidettyjä tapaamisia"] == "0" and shown["Osallistumisaste"] == "–"
     await check(page, "statistics with no group sessions")
     await staff.close()
+
+
+async def test_a_resident_takes_a_place_freed_from_the_waiting_list_or_gives_it_up_with_the_keyboard(
+    browser: Browser, site: LiveServer
+) -> None:
+    staff = await coordinator(browser, site, PARTNER_COORDINATOR_PHONE)
+    library = await point_id(staff, LIBRARY)
+    event = await publish(staff, library, title="Digikahvila: jonosta", starts_at=at(today() + timedelta(days=12), 13))
+    await staff.send("PATCH", f"/events/{event['id']}", {"capacity": 1})
+    landline = {"phone": "08 8501235", "first_name": "Tyyne", "consent": True, "resident_language": "fi"}
+    tyyne = await staff.post(f"/events/{event['id']}/signups", landline)
+    people = [await resident(browser, site, name) for name in ("Aili", "Kaarlo", "Martta")]
+    for someone in people:
+        assert (await someone.post(f"/events/{event['id']}/signup"))["state"] == "waitlisted"
+    aili, kaarlo, martta = people
+
+    async def state_of(someone: Person) -> str:
+        mine = [s for s in await someone.get("/me/event-signups") if s["event"]["id"] == event["id"]]
+        return str(mine[0]["state"])
+
+    # Tyyne cannot come: the place is offered to Aili, the first in line. My times says so and takes it in one press.
+    await staff.post(f"/events/{event['id']}/signups/{tyyne['id']}/cancel")
+    assert await state_of(aili) == "offered"
+    page = aili.page
+    await page.goto("/#/omat")
+    card = f"#my-events [data-event='{event['id']}']"
+    await page.wait_for_selector(card)
+    offer = await page.inner_text(f"{card} .state")
+    assert offer.startswith("Sinulle vapautui paikka. Se on varattu sinulle ") and offer.endswith(" asti."), offer
+    await both_widths(page, "my times: a place offered")
+    await in_language(page, "en", "mine")
+    assert (await page.inner_text(f"{card} .state")).startswith("A place is free for you. It is held for you until ")
+    assert "I will take the place" in await page.inner_text(card)
+    await both_widths(page, "my times: a place offered, in English")
+    await in_language(page, "fi", "mine")
+    await tab_until(page, f"{card} [data-keep]")
+    assert (await page.inner_text(f"{card} [data-keep]")).startswith("Otan paikan")
+    await page.keyboard.press("Enter")
+    await status_starts(page, "Otit paikan: Digikahvila: jonosta, ")
+    assert await page.inner_text(f"{card} .state") == "Sinulla on paikka."
+    await wait_until(page, "() => document.activeElement.matches('#my-events .state')")
+    assert await state_of(aili) == "confirmed"
+    await both_widths(page, "my times: the place taken")
+    await aili.send("DELETE", f"/events/{event['id']}/signup", None)
+
+    # Aili cannot come after all: Kaarlo is offered the place and, on the session's page, gives it up after a question.
+    assert await state_of(kaarlo) == "offered"
+    page = kaarlo.page
+    await page.goto(f"/#/ryhma/{event['id']}")
+    await loaded(page, "event")
+    assert await page.inner_text("#event-result") == "Sinulle vapautui paikka"
+    assert (await page.inner_text("#event-state")).startswith("Sinulle vapautui paikka. Se on varattu sinulle ")
+    await both_widths(page, "a session's page: a place offered")
+    await tab_until(page, "#event-give-up")
+    assert await page.inner_text("#event-give-up") == "En tarvitse paikkaa"
+    await page.keyboard.press("Enter")
+    await loaded(page, "cancel-signup")
+    assert await page.inner_text("#cancel-signup-title") == "Luovutko paikasta?"
+    await both_widths(page, "give up the place?")
+    await in_language(page, "en", "cancel-signup")
+    assert await page.inner_text("#cancel-signup-title") == "Give up the place?"
+    await both_widths(page, "give up the place?, in English")
+    await in_language(page, "fi", "cancel-signup")
+    await tab_until(page, "#confirm-cancel-signup")
+    assert await page.inner_text("#confirm-cancel-signup") == "Kyllä, en tarvitse paikkaa"
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#mine-title")
+    await status_starts(page, "Luovuit paikasta: Digikahvila: jonosta, ")
+    assert await state_of(kaarlo) in ("cancelled", "declined")
+
+    # So Martta, next in line, is offered it, and takes it on the session's page.
+    assert await state_of(martta) == "offered"
+    page = martta.page
+    await page.goto(f"/#/ryhma/{event['id']}")
+    await loaded(page, "event")
+    await in_language(page, "sv", "event")
+    assert (await page.inner_text("#event-state")).startswith("En plats har blivit ledig för dig. Den är reserverad")
+    await both_widths(page, "a session's page: a place offered, in Swedish")
+    await in_language(page, "fi", "event")
+    await tab_until(page, "#event-keep")
+    await page.keyboard.press("Enter")
+    await status_starts(page, "Otit paikan: Digikahvila: jonosta, ")
+    await focused(page, "event-result")
+    assert await page.inner_text("#event-result") == "Sinulla on paikka"
+    assert await page.inner_text("#event-state") == (
+        "Paikka on nyt sinun. Saat muistutuksen tekstiviestinä ennen tapaamista."
+    )
+    assert await state_of(martta) == "confirmed"
+    await both_widths(page, "a session's page: the place taken")
+    states = {s["first_name"]: s["state"] for s in await staff.get(f"/events/{event['id']}/signups")}
+    assert states["Martta"] == "confirmed" and states["Kaarlo"] in ("cancelled", "declined")
+    for someone in (*people, staff):
+        await someone.close()
