@@ -827,6 +827,9 @@ export default {
     attendance_rate: "Attendance rate",
   },
   errors: {
+    event_minutes_out_of_range: "A group session lasts 15 to 480 minutes.",
+    event_volunteers_invalid: "A group session can need 0 to 20 volunteers.",
+    event_help_point_elsewhere: "Move the session to an open help point of the same organisation.",
     capacity_below_taken: "More residents already have a place. Cancel some places first.",
     event_remote: "A remote session stays remote: publish a new one at a help point.",
     event_full: "The session and its waiting list are full.",

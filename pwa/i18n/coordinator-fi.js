@@ -825,6 +825,9 @@ export default {
     attendance_rate: "Osallistumisaste",
   },
   errors: {
+    event_minutes_out_of_range: "Ryhmätapaaminen kestää 15–480 minuuttia.",
+    event_volunteers_invalid: "Ryhmätapaamiseen voi tarvita 0–20 vapaaehtoista.",
+    event_help_point_elsewhere: "Siirrä tapaaminen saman organisaation avoimeen apupisteeseen.",
     capacity_below_taken: "Paikan saaneita on jo enemmän. Peru ensin joidenkin paikat.",
     event_remote: "Etätapaaminen pysyy etätapaamisena: julkaise uusi tapaaminen apupisteeseen.",
     event_full: "Tapaaminen ja sen jono ovat täynnä.",

@@ -825,6 +825,9 @@ export default {
     attendance_rate: "Närvarograd",
   },
   errors: {
+    event_minutes_out_of_range: "En gruppträff varar 15–480 minuter.",
+    event_volunteers_invalid: "En gruppträff kan behöva 0–20 frivilliga.",
+    event_help_point_elsewhere: "Flytta träffen till ett öppet hjälpställe inom samma organisation.",
     capacity_below_taken: "Fler har redan fått en plats. Avboka först några platser.",
     event_remote: "En distansträff förblir en distansträff: publicera en ny träff på ett hjälpställe.",
     event_full: "Träffen och dess kö är fulla.",

@@ -292,8 +292,8 @@ const FIELD_OF = {
 
 function publishFailed(root, error, fields) {
   const code = error instanceof ApiError ? error.code : "";
-  if (code === "minutes_out_of_range") return fieldError(fields.minutes.input, t("coord.check.eventMinutes"));
-  if (code === "volunteers_needed_invalid") return fieldError(fields.volunteers.input, t("coord.check.eventVolunteers"));
+  if (code === "event_minutes_out_of_range") return fieldError(fields.minutes.input, t("coord.check.eventMinutes"));
+  if (code === "event_volunteers_invalid") return fieldError(fields.volunteers.input, t("coord.check.eventVolunteers"));
   if (code === "topic_unknown") return groupError(fields.topics, coordExplain(error));
   const where = FIELD_OF[code];
   if (where) return fieldError(fields[where].input, coordExplain(error));
@@ -684,13 +684,13 @@ const CHANGE_FIELD_OF = {
   event_time_invalid: ["date"],
   time_without_offset: ["date"],
   event_on_closed_day: ["date"],
-  minutes_out_of_range: ["minutes", "coord.check.eventMinutes"],
+  event_minutes_out_of_range: ["minutes", "coord.check.eventMinutes"],
   capacity_invalid: ["capacity"],
   capacity_below_taken: ["capacity"],
-  volunteers_needed_invalid: ["volunteers", "coord.check.eventVolunteers"],
+  event_volunteers_invalid: ["volunteers", "coord.check.eventVolunteers"],
   help_point_not_found: ["place"],
   help_point_inactive: ["place"],
-  help_point_outside_organisation: ["place", "coord.check.eventMovePlace"],
+  event_help_point_elsewhere: ["place", "coord.check.eventMovePlace"],
 };
 
 function changeFailed(root, error, fields) {

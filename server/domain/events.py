@@ -166,13 +166,13 @@ def validate(
         raise InvalidInput("Events are published at most a year ahead.", code="event_too_far")
     shortest, longest = MINUTES
     if not shortest <= minutes <= longest:
-        raise InvalidInput(f"An event lasts {shortest} to {longest} minutes.", code="minutes_out_of_range")
+        raise InvalidInput(f"An event lasts {shortest} to {longest} minutes.", code="event_minutes_out_of_range")
     fewest, most = CAPACITY
     if not fewest <= capacity <= most:
         raise InvalidInput(f"An event has room for {fewest} to {most} residents.", code="capacity_invalid")
     fewest, most = VOLUNTEERS_NEEDED
     if not fewest <= volunteers_needed <= most:
-        raise InvalidInput(f"An event needs {fewest} to {most} volunteers.", code="volunteers_needed_invalid")
+        raise InvalidInput(f"An event needs {fewest} to {most} volunteers.", code="event_volunteers_invalid")
     if language not in LANGUAGES:
         raise InvalidInput("Say in which language the event is held.", code="language_required")
 

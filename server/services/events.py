@@ -33,6 +33,7 @@ from server.domain.events import (
     COMING_DAYS,
     DEFAULT_COMING_DAYS,
     HOLDING,
+    MAX_AHEAD,
     MAX_WAITLIST,
     MINUTES,
     UNSTAFFED_SOON,
@@ -326,8 +327,7 @@ class EventService:
         point = await self._network.managed_help_point(caller, help_point_id)
         if point.organisation_id != event.organisation_id or not point.active:
             raise InvalidInput(
-                "Move the event to an open help point of the same organisation.",
-                code="help_point_outside_organisation",
+                "Move the event to an open help point of the same organisation.", code="event_help_point_elsewhere"
             )
         return point.id
 
@@ -402,7 +402,7 @@ class EventService:
         """The caller's organisations' events short of volunteers: those in the next three days, and every coming
         one a volunteer who was deactivated or left was on (another volunteer can take it)."""
         now = self._clock.now()
-        found = await q.events_between(now, now + timedelta(days=COMING_DAYS[1]), organisations=caller.oversees)
+        found = await q.events_between(now, now + MAX_AHEAD, organisations=caller.oversees)
         short = [e for e in found if e.short_of_volunteers(now, UNSTAFFED_SOON)]
         return page_of(_after(short, page), page, lambda e: e.key)
 
@@ -537,7 +537,9 @@ class EventService:
         mine = await q.signup_of(event_id, caller.person_id)
         if mine is None or mine.state not in ACTIVE:
             raise NotFound("You are not signed up for this event.", code="event_signup_not_found")
-        return await self._leave(caller, event_id, mine.id, to=SignupState.CANCELLED, tell=False)
+        # A place offered and not taken is declined, as a "2" by text records it; the rest is cancelled.
+        to = SignupState.DECLINED if mine.state is SignupState.OFFERED else SignupState.CANCELLED
+        return await self._leave(caller, event_id, mine.id, to=to, tell=False)
 
     async def keep_mine(self, caller: Principal, event_id: uuid.UUID) -> Signup:
         """Take the place offered to me from the waiting list (in the app, as a "1" by text would)."""

@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from server.db import events as events_q
 from server.db import people as people_q
 from server.db.tables import AuditEvent, EventSignup, Notification
 from server.domain.roles import Grant, Principal, Role
@@ -600,3 +601,30 @@ async def test_a_resident_takes_a_place_offered_to_them_in_the_app_while_it_is_h
     assert kept.status_code == 200 and kept.json()["state"] == "confirmed", kept.text
     assert (await api.post(keep)).status_code == 200, "keeping it again changes nothing"
     assert (await world.apis["resident_1"].post(keep)).status_code == 404
+
+
+async def test_a_place_offered_and_given_up_in_the_app_is_declined_as_by_text(env: Env) -> None:
+    world = await build_world(env)
+    event = await published(world, capacity=1)
+    first, second = await residents(env, 2)
+    for p in (first, second):
+        await env.services.events.sign_up(p, uuid.UUID(event["id"]))
+    await env.services.events.leave(first, uuid.UUID(event["id"]))
+    await env.services.events.leave(second, uuid.UUID(event["id"]))
+    assert [s for _, s in await states(event["id"])] == ["cancelled", "declined"]
+
+
+async def test_a_departed_volunteers_duty_months_ahead_is_in_the_queue_too(env: Env) -> None:
+    world = await build_world(env)
+    far = await published(world, starts_at="2027-09-01T13:00:00+02:00")  # nine months ahead
+    starts = datetime(2027, 9, 1, 10, tzinfo=UTC)
+    await events_q.insert_duty(
+        event_id=uuid.UUID(far["id"]),
+        volunteer_id=world.ids["vol_a"],
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=90),
+        now=env.clock.now(),
+    )
+    assert (await world.apis["coord_a"].get("/api/v1/events/unstaffed")).json() == []
+    assert (await world.apis["coord_a"].post(f"/api/v1/people/{world.ids['vol_a']}/deactivate")).status_code == 200
+    assert [e["id"] for e in (await world.apis["coord_a"].get("/api/v1/events/unstaffed")).json()] == [far["id"]]
