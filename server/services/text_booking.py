@@ -28,7 +28,8 @@ from server.domain.clocktime import local_date
 from server.domain.drop_in import municipality_in
 from server.domain.errors import Conflict, DomainError
 from server.domain.matching import Modality
-from server.domain.messages import when_text
+from server.domain.messages import PlaceInfo, place_text, when_text
+from server.domain.network import HelpPoint
 from server.domain.paging import MAX_LIMIT, PageRequest
 from server.domain.roles import Grant, Principal, Role
 from server.domain.text_booking import CHOICES, CONVERSATION_HOURS, choice_of, lexicon_with, read, wants_call
@@ -163,7 +164,8 @@ class TextBookingService:
     # ---- steps ------------------------------------------------------------------------------------------------
 
     async def _where(self, conversation: q.Conversation, topic: Topic, body: str, now: datetime) -> TextAnswer:
-        """The resident named their municipality: the first of its help points with free times."""
+        """The resident named their municipality: of its help points, the one with the soonest free time for the
+        topic in the resident's language (the next-free-time search), then the others by name."""
         listed = await network_q.list_help_points(PageRequest(MAX_LIMIT), within=None, active_only=True)
         points = list(listed.items)
         name = municipality_in(body, {p.municipality for p in points})
@@ -171,7 +173,14 @@ class TextBookingService:
             await self._close(conversation, now)
             language = conversation.language
             return TextAnswer("unknown", "reply.unclear", language, inbox=True, suggested_topic=topic.code)
-        for point in sorted((p for p in points if p.municipality == name), key=lambda p: p.name)[:MAX_PLACES_TRIED]:
+        soonest = (await self._booking.first_free(topic.code, conversation.language)).help_points
+        far = datetime.max.replace(tzinfo=now.tzinfo)
+
+        def order(point: HelpPoint) -> tuple[datetime, str]:
+            first = soonest.get(point.id, (point, None))[1]
+            return (first or far, point.name)
+
+        for point in sorted((p for p in points if p.municipality == name), key=order)[:MAX_PLACES_TRIED]:
             offered = await self._offer(conversation, topic, point.id, now)
             if offered is not None:
                 return offered
@@ -207,7 +216,10 @@ class TextBookingService:
         options = "\n".join(f"{n}) {when_text(start, language)}" for n, start in enumerate(starts, start=1))
         numbers = ", ".join(str(n) for n in range(1, len(starts)))
         values = {
-            "place": ", ".join(part for part in (point.name, point.street_address, point.municipality) if part),
+            "place": place_text(
+                PlaceInfo("help_point", point.name, point.street_address, point.municipality, point.translations),
+                language,
+            ),
             "options": options,
             "numbers": f"{numbers} {_OR[language]} {len(starts)}" if len(starts) > 1 else "1",
         }

@@ -10,12 +10,14 @@ The clock starts on Monday 23 November 2026 at 11:00 in Helsinki; help points A 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
 from server.db import topics as topics_q
+from server.db import volunteers as volunteers_q
 from server.db.tables import CallbackRequest, HelpRequest, HelpSession, InboundMessage, Person, TextConversation
+from server.domain.availability import DateOverride, WeeklyRule
 from server.domain.topics import Topic
 from tests.conftest import Env, base_settings, make_env
 from tests.integration.test_sms_replies import PUBLIC, TOKEN, text
@@ -203,3 +205,18 @@ async def test_a_booking_by_text_is_in_the_residents_data_and_goes_with_it(env: 
     erased = await world.apis["network"].post("/api/v1/residents/erasure", json={"phone": resident, "confirm": True})
     assert erased.status_code == 200, erased.text
     assert await TextConversation.count() == 0
+
+
+async def test_a_named_municipality_offers_its_help_point_with_the_soonest_free_time(env: Env) -> None:
+    world = await ready(env)
+    # Point a (first by name) has no one free today; Point b has a volunteer free this afternoon.
+    await volunteers_q.replace_availability(
+        world.ids["vol_a"],
+        [WeeklyRule(0, time(9), time(15))],
+        [DateOverride(date(2026, 11, 23), away=True)],
+        keep_before=date(2026, 11, 1),
+    )
+    await volunteer_offers(world.ids["vol_b"], world.help_point_b)
+    await says(env, "tarvitsisin apua pankkisovelluksen kanssa")
+    [offered] = await says(env, "Kuusamossa")
+    assert offered.startswith("Apuri: Vapaat ajat, Point b, Tie 1, Kuusamo:\n1) ma 23.11. klo 13.00"), offered
