@@ -19,7 +19,8 @@ export function h(tag, props = {}, ...children) {
 }
 
 function append(node, children) {
-  for (const child of children.flat()) {
+  // Any depth: a piece of text may come as an array of text and elements (a place's name marked "in Finnish").
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -1,13 +1,15 @@
 // What the app holds in memory while it runs: who is signed in, the booking being made, and the lists
 // loaded from the server. Nothing here is written to storage.
 import { api, apiAll, ApiError } from "./api.js";
+import { language } from "./i18n.js";
 
 export const store = {
   session: null, // GET /auth/session, or null when nobody is signed in
   sessionChecked: null, // a promise: resolves once we know whether someone is signed in
   offlineAtStart: false,
   topics: [],
-  helpPoints: [],
+  helpPoints: [], // in the language of the screen when they were loaded (helpPointsIn)
+  helpPointsIn: null,
   about: null,
   draft: newDraft(),
   result: null, // the last booking or request made, for the confirmation screen
@@ -78,9 +80,37 @@ export async function loadTopics() {
   return store.topics;
 }
 
+/**
+ * The help points in the screen's language: names, streets and notes translated where they can be (`in_finnish`
+ * says where not), the municipality by its Swedish name in Swedish. Each also keeps the municipality's Finnish
+ * name (`municipality_fi`), the one the times are searched by and addresses keep; in Swedish the Finnish list is
+ * fetched alongside for it.
+ */
 export async function loadHelpPoints() {
-  store.helpPoints = await apiAll("/help-points");
+  const shown = language();
+  const [points, finnish] = await Promise.all([
+    apiAll(`/help-points?language=${shown}`),
+    shown === "sv" ? apiAll("/help-points?language=fi") : null,
+  ]);
+  const towns = new Map((finnish || points).map((point) => [point.id, point.municipality]));
+  for (const point of points) {
+    point.municipality_fi = towns.get(point.id) || point.municipality;
+    point.shown_in = shown; // kept with a volunteer's offline copy, which may be read in another language later
+  }
+  store.helpPoints = points;
+  store.helpPointsIn = shown;
+  return points;
+}
+
+/** The help points, loaded again if they were loaded in another language. */
+export async function ensureHelpPoints() {
+  if (!store.helpPoints.length || store.listsPartial || store.helpPointsIn !== language()) await loadHelpPoints();
   return store.helpPoints;
+}
+
+/** A municipality known by its Finnish name, as the screen's language calls it ("Kajaani" is "Kajana" in Swedish). */
+export function municipalityName(finnish) {
+  return store.helpPoints.find((point) => point.municipality_fi === finnish)?.municipality || finnish;
 }
 
 const firstFree = new Map(); // query -> { at, answer }: a hint on the tiles, kept a minute as the server keeps it
@@ -113,7 +143,8 @@ export function helpPointById(id) {
 export async function ensureLists() {
   const waits = [];
   if (!store.topics.length || store.listsPartial) waits.push(loadTopics());
-  if (!store.helpPoints.length || store.listsPartial) waits.push(loadHelpPoints());
+  const stale = store.helpPointsIn !== language();
+  if (!store.helpPoints.length || store.listsPartial || stale) waits.push(loadHelpPoints());
   await Promise.all(waits);
   store.listsPartial = false;
 }

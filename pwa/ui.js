@@ -189,6 +189,22 @@ export function helplineLink() {
   return h("a", { class: "tel", href: header.getAttribute("href") }, header.textContent);
 }
 
+/**
+ * A place's or a partner's own words (its name, street, accessibility notes, description) as the server sent them:
+ * in the language asked for (`shownIn`, the screen's unless said), or in Finnish where there is no translation
+ * (the answer's `in_finnish` names those fields). Words in another language than the screen's carry their `lang`
+ * for screen readers, and Finnish on a Swedish or English screen says so after them ("(på finska)"), unless
+ * `mark` is false (a street address needs no such note).
+ */
+export function ownWords(item, field, { text = item[field], shownIn = language(), mark = true } = {}) {
+  if (!text) return text || "";
+  const written = (item.in_finnish || []).includes(field) ? "fi" : (shownIn || "fi").slice(0, 2);
+  if (written === language()) return text;
+  const words = h("span", { lang: written }, text);
+  if (!mark || written !== "fi") return words;
+  return [words, " ", h("span", { class: "in-finnish" }, t("inFinnish"))];
+}
+
 /** Something the user can choose: a big button with a title and, if given, a line that explains it. */
 export function tile(title, detail, onChoose, attrs = {}) {
   return h(

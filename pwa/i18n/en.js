@@ -27,6 +27,9 @@ export default {
   startIntro: "Apuri helps for free with your phone, e-identification and online services. Choose a language and we will book you a time.",
   alreadyBooked: "Do you already have a time?",
 
+  // A place's own words not yet translated are in Finnish.
+  inFinnish: "(in Finnish)",
+
   // Digital help without booking (drop-in hours)
   dropInHeading: "Would you like help without booking?",
   dropInLink: "See where you can go without booking",

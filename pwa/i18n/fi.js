@@ -28,6 +28,9 @@ export default {
   startIntro: "Apuri auttaa maksutta puhelimen, tunnistautumisen ja verkkoasioinnin kanssa. Valitse kieli, niin varataan sinulle aika.",
   alreadyBooked: "Onko sinulla jo aika?",
 
+  // Paikan oma teksti, jota ei ole vielä käännetty, on suomeksi.
+  inFinnish: "(suomeksi)",
+
   // Digituki ilman ajanvarausta (päivystys)
   dropInHeading: "Haluatko apua ilman ajanvarausta?",
   dropInLink: "Katso, missä voit käydä ilman ajanvarausta",

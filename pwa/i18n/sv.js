@@ -27,6 +27,9 @@ export default {
   startIntro: "Apuri hjälper gratis med telefonen, identifiering och e-tjänster. Välj språk, så bokar vi en tid åt dig.",
   alreadyBooked: "Har du redan en tid?",
 
+  // Ett ställes egen text som inte är översatt ännu är på finska.
+  inFinnish: "(på finska)",
+
   // Digitalt stöd utan tidsbokning (jour)
   dropInHeading: "Vill du ha hjälp utan tidsbokning?",
   dropInLink: "Se var du kan komma utan tidsbokning",

@@ -9,7 +9,7 @@ import { button, h } from "../dom.js";
 import { addDays, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { stillOn } from "../router.js";
-import { ensureLists, helpPointById, store } from "../state.js";
+import { ensureLists, helpPointById, municipalityName, store } from "../state.js";
 import { clearErrors, field, fieldError, problem, say } from "../ui.js";
 import { HOME, confirmFirst, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 import { topicName } from "./where.js";
@@ -234,11 +234,12 @@ function datesFrom(first, last) {
 
 /** The network coordinator closes every help point of a municipality (or all) on the days given. */
 function closeManyForm(root, box, token) {
-  const municipalities = [...new Set(store.helpPoints.map((p) => p.municipality))].sort((a, b) => a.localeCompare(b, "fi"));
+  // Closed by the Finnish name the server keeps; shown as the screen's language calls it ("Kajana" in Swedish).
+  const municipalities = [...new Set(store.helpPoints.map((p) => p.municipality_fi))].sort((a, b) => a.localeCompare(b, "fi"));
   const where = select({
     id: "close-where",
     label: t("coord.closeWhere"),
-    options: [["", t("coord.closeEverywhere")], ...municipalities.map((m) => [m, m])],
+    options: [["", t("coord.closeEverywhere")], ...municipalities.map((m) => [m, municipalityName(m)])],
   });
   const first = dateField({ id: "close-first", label: t("coord.firstDay") });
   const last = dateField({ id: "close-last", label: t("coord.lastDay"), hint: t("coord.lastDayHint") });
@@ -301,7 +302,7 @@ function closeManyForm(root, box, token) {
     const days = datesFrom(from, to);
     const body = { days, reason: text };
     if (where.input.value) body.municipality = where.input.value;
-    const place = where.input.value ? t("coord.closeIn", where.input.value) : t("coord.closeAll");
+    const place = where.input.value ? t("coord.closeIn", municipalityName(where.input.value)) : t("coord.closeAll");
     const period = from === to ? dateText(from) : `${dateText(from)} – ${dateText(to)}`;
     confirmFirst(confirmBox, {
       question: t("coord.closeManyConfirm", place, period),

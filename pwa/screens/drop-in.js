@@ -5,8 +5,8 @@ import { h, linkButton } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { clock, day, localDate } from "../format.js";
 import { go, stillOn } from "../router.js";
-import { loadTopics, store } from "../state.js";
-import { load, loading, screen } from "../ui.js";
+import { ensureHelpPoints, loadTopics, municipalityName, store } from "../state.js";
+import { load, loading, ownWords, screen } from "../ui.js";
 import { topicName } from "./where.js";
 
 const BASE = "/ilman-ajanvarausta";
@@ -24,12 +24,15 @@ export function dropInScreen(view, params, token) {
 }
 
 async function fill(root, chosen, token) {
-  const query = chosen ? `?municipality=${encodeURIComponent(chosen)}` : "";
+  // The places in the screen's language (Finnish where they have no words in it, said so).
+  const query = new URLSearchParams({ language: language() });
+  if (chosen) query.set("municipality", chosen);
   const found = await load(root, () =>
     Promise.all([
       api("GET", "/drop-in-hours/municipalities"),
-      apiAll(`/drop-in-hours${query}`),
+      apiAll(`/drop-in-hours?${query}`),
       store.topics.length ? store.topics : loadTopics(),
+      ensureHelpPoints().catch(() => null), // the municipalities' names in the screen's language
     ]),
   );
   if (!found || !stillOn(token)) return;
@@ -72,7 +75,7 @@ function municipalityChoice(names, chosen) {
       },
     },
     h("option", { value: "", selected: !chosen }, t("dropInEverywhere")),
-    ...names.map((name) => h("option", { value: name, selected: name === chosen }, name)),
+    ...names.map((name) => h("option", { value: name, selected: name === chosen }, municipalityName(name))),
   );
   return h(
     "div",
@@ -100,12 +103,13 @@ function item(hour) {
     { class: "drop-in" },
     h("p", { class: "drop-in-time" }, h("strong", {}, `${clock(hour.starts_at)}–${clock(hour.ends_at)}`), " ",
       hour.open_now ? h("span", { class: "badge" }, t("dropInOpenBadge")) : null),
-    h("p", {}, h("strong", {}, hour.help_point_name)),
-    h("p", {}, [hour.street_address, `${hour.postal_code} ${hour.municipality}`.trim()].filter(Boolean).join(", ")),
+    h("p", {}, h("strong", {}, ownWords(hour, "name", { text: hour.help_point_name }))),
+    h("p", {}, [ownWords(hour, "street_address", { mark: false }), `${hour.postal_code} ${hour.municipality}`.trim()]
+      .filter(Boolean).flatMap((part, n) => (n ? [", ", part] : [part]))),
     h("p", {}, `${t("dropInTopics")} ${topics}`),
     h("p", {}, `${t("dropInLanguages")} ${languages}`),
     h("p", {}, t("dropInPerVisitor", hour.minutes_per_visitor)),
     hour.shortened ? h("p", { class: "note" }, t("dropInShortened")) : null,
-    hour.accessibility_notes ? h("p", { class: "note" }, hour.accessibility_notes) : null,
+    hour.accessibility_notes ? h("p", { class: "note" }, ownWords(hour, "accessibility_notes")) : null,
   );
 }

@@ -8,7 +8,7 @@ import { button, definitions, h, linkButton } from "../dom.js";
 import { clock, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, redraw, stillOn } from "../router.js";
-import { loadTopics, store } from "../state.js";
+import { ensureHelpPoints, loadTopics, municipalityName, store } from "../state.js";
 import {
   clearErrors,
   clearProblem,
@@ -19,11 +19,12 @@ import {
   helplineLink,
   load,
   loading,
+  ownWords,
   problem,
   say,
   screen,
 } from "../ui.js";
-import { SIGNED_UP, eventPlace, eventTime, signedIn } from "./mine.js";
+import { SIGNED_UP, eventPlace, eventTime, myLanguage, signedIn } from "./mine.js";
 import { topicName } from "./where.js";
 
 const BASE = "/ryhmat";
@@ -72,11 +73,13 @@ export async function eventsScreen(view, params, token) {
 }
 
 function coming(chosen) {
-  if (!chosen) return apiAll("/events");
+  const shown = `language=${language()}`; // the places in the screen's language, Finnish where there are no words
+  if (!chosen) return apiAll(`/events?${shown}`);
   // A municipality's own, and the video calls anyone can join from home.
-  return Promise.all([apiAll(`/events?municipality=${encodeURIComponent(chosen)}`), apiAll("/events?remote=true")]).then(
-    ([here, remote]) => [...here, ...remote].sort(byStart),
-  );
+  return Promise.all([
+    apiAll(`/events?municipality=${encodeURIComponent(chosen)}&${shown}`),
+    apiAll(`/events?remote=true&${shown}`),
+  ]).then(([here, remote]) => [...here, ...remote].sort(byStart));
 }
 
 async function fillList(root, chosen, token) {
@@ -86,6 +89,7 @@ async function fillList(root, chosen, token) {
       coming(chosen),
       mySignups(),
       store.topics.length ? store.topics : loadTopics(),
+      ensureHelpPoints().catch(() => null), // the municipalities' names in the screen's language
     ]),
   );
   if (!found || !stillOn(token)) return;
@@ -126,15 +130,19 @@ function municipalityChoice(names, chosen) {
       },
     },
     h("option", { value: "", selected: !chosen }, t("eventsEverywhere")),
-    ...names.map((name) => h("option", { value: name, selected: name === chosen }, name)),
+    ...names.map((name) => h("option", { value: name, selected: name === chosen }, municipalityName(name))),
   );
   return h("div", { class: "field" }, h("label", { for: "events-municipality" }, t("eventsMunicipality")), select);
 }
 
 function placeLines(event) {
   if (event.remote) return [h("p", {}, h("strong", {}, t("eventsRemote"))), h("p", {}, t("eventsRemoteDetail"))];
-  const address = [event.street_address, `${event.postal_code} ${event.municipality}`.trim()].filter(Boolean);
-  return [h("p", {}, h("strong", {}, event.help_point_name)), h("p", {}, address.join(", "))];
+  const street = ownWords(event, "street_address", { mark: false });
+  const town = `${event.postal_code} ${event.municipality}`.trim();
+  return [
+    h("p", {}, h("strong", {}, ownWords(event, "name", { text: event.help_point_name }))),
+    h("p", {}, street && town ? [street, ", ", town] : street || town),
+  ];
 }
 
 function card(event, signup) {
@@ -151,9 +159,7 @@ function card(event, signup) {
     h("p", {}, `${t("eventsTopics")} ${topicsText(event)}`),
     h("p", {}, `${t("eventsLanguage")} ${languageText(event)}`),
     event.bring ? h("p", {}, `${t("eventsBring")} `, h("span", { lang: event.language }, event.bring)) : null,
-    event.accessibility_notes
-      ? h("p", {}, `${t("eventsAccessibility")} `, h("span", { lang: "fi" }, event.accessibility_notes))
-      : null,
+    event.accessibility_notes ? h("p", {}, `${t("eventsAccessibility")} `, ownWords(event, "accessibility_notes")) : null,
     signup ? h("p", { class: "state" }, signupWords(signup)[1]) : null,
     h(
       "a",
@@ -180,7 +186,11 @@ export async function eventScreen(view, { id }, token) {
 
 async function fillEvent(root, id, token) {
   const found = await load(root, () =>
-    Promise.all([api("GET", `/events/${id}`), mySignups(), store.topics.length ? store.topics : loadTopics()]),
+    Promise.all([
+      api("GET", `/events/${id}?language=${language()}`),
+      mySignups(),
+      store.topics.length ? store.topics : loadTopics(),
+    ]),
   );
   if (!found || !stillOn(token)) return;
   const [event, signups] = found;
@@ -218,7 +228,7 @@ function details(event) {
       ? h("div", { class: "bring" }, h("h2", {}, t("bringTitle")), h("p", { lang: event.language }, event.bring))
       : null,
     event.accessibility_notes
-      ? h("p", { class: "note" }, `${t("eventsAccessibility")} `, h("span", { lang: "fi" }, event.accessibility_notes))
+      ? h("p", { class: "note" }, `${t("eventsAccessibility")} `, ownWords(event, "accessibility_notes"))
       : null,
   ].filter(Boolean);
 }
@@ -374,7 +384,7 @@ async function fillCancel(root, id, token) {
     definitions([
       [t("eventTitle"), h("span", { lang: event.language }, event.title)],
       [t("eventWhen"), eventTime(event)],
-      [t("eventWhere"), eventPlace(event)],
+      [t("eventWhere"), eventPlace(event, myLanguage())],
       [t("eventSignupLabel"), signupWords(signup)[1]],
     ]),
     offered ? h("p", {}, t("giveUpExplain")) : null,

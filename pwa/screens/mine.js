@@ -7,7 +7,7 @@ import { clock, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, redraw, stillOn } from "../router.js";
 import { checkSession, ensureLists, isVolunteer, store } from "../state.js";
-import { again, explain, guard, load, loading, problem, say, screen } from "../ui.js";
+import { again, explain, guard, load, loading, ownWords, problem, say, screen } from "../ui.js";
 import { signOut } from "./sign-in.js";
 import { slotPicker, whereText } from "./time.js";
 import { topicName } from "./where.js";
@@ -52,11 +52,21 @@ async function fetchMine() {
   return { sessions, requests, signups };
 }
 
-/** Where a group session is: the help point and its address, or a video call. */
-export function eventPlace(event) {
+/** The language my own lists come in (the server answers them in the language I chose for its messages). */
+export function myLanguage() {
+  return store.session?.language || "fi";
+}
+
+/**
+ * Where a group session is: the help point and its address (in `shownIn`, the language it was fetched in, or in
+ * Finnish where there are no such words, marked so), or a video call.
+ */
+export function eventPlace(event, shownIn = language()) {
   if (event.remote) return t("eventsRemote");
-  const address = [event.street_address, [event.postal_code, event.municipality].filter(Boolean).join(" ")];
-  return [event.help_point_name, ...address].filter(Boolean).join(", ");
+  const name = ownWords(event, "name", { text: event.help_point_name, shownIn });
+  const street = ownWords(event, "street_address", { shownIn, mark: false });
+  const town = [event.postal_code, event.municipality].filter(Boolean).join(" ");
+  return [name, street, town].filter(Boolean).flatMap((part, n) => (n ? [", ", part] : [part]));
 }
 
 /** "ke 25.11. klo 13.00–14.30" */
@@ -90,7 +100,7 @@ function signupCard(signup) {
     { class: "card", attrs: { "data-signup": signup.id, "data-event": event.id, "data-state": signup.state } },
     h("h3", { lang: event.language }, event.title),
     h("p", {}, time),
-    h("p", {}, eventPlace(event)),
+    h("p", {}, eventPlace(event, myLanguage())),
     state,
   );
   // Once it has begun, a sign-up is no longer cancelled here.

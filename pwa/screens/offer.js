@@ -132,7 +132,7 @@ function timeForm(root, offer) {
   const form = h(
     "form",
     { id: "form-agreed", novalidate: true },
-    h("p", {}, `${topicName(offer.topic)} – ${offerPlace(offer)}`),
+    h("p", {}, `${topicName(offer.topic)} – `, offerPlace(offer)),
     h("label", { for: "agreed-date" }, t("vol.dateLabel")),
     h("p", { id: "agreed-date-error", class: "error", hidden: true }),
     date,

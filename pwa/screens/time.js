@@ -4,9 +4,9 @@ import { button, h } from "../dom.js";
 import { addDays, clock, day, localDate, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { ensureLists, helpLanguage, helpPointById, loadFirstFree, store } from "../state.js";
+import { ensureLists, helpLanguage, helpPointById, loadFirstFree, municipalityName, store } from "../state.js";
 import { explain, problem, say, screen, tile } from "../ui.js";
-import { address, needTopic, nextFreeText } from "./where.js";
+import { address, needTopic, nextFreeText, pointName } from "./where.js";
 
 const WINDOW_DAYS = 14; // one request to the server (it allows 31)
 const HORIZON_DAYS = 91; // how far ahead "later times" looks
@@ -159,7 +159,7 @@ async function offerAlternatives(box, token) {
     for (const entry of found.help_points) {
       const point = helpPointById(entry.help_point_id);
       if (entry.starts_at && point && entry.help_point_id !== draft.helpPointId) {
-        options.push({ title: point.name, detail: address(point), startsAt: entry.starts_at, choose: () => {
+        options.push({ title: pointName(point), detail: address(point), startsAt: entry.starts_at, choose: () => {
           draft.helpPointId = point.id;
           return go("/aika");
         } });
@@ -177,7 +177,7 @@ async function offerAlternatives(box, token) {
   if (!atPoint) {
     const towns = found.municipalities.filter((m) => m.starts_at);
     for (const town of towns.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at)).slice(0, 2)) {
-      options.push({ title: town.municipality, detail: t("modality.help_point"), startsAt: town.starts_at, choose: () => {
+      options.push({ title: municipalityName(town.municipality), detail: t("modality.help_point"), startsAt: town.starts_at, choose: () => {
         draft.modality = "help_point";
         draft.municipality = town.municipality;
         draft.helpPointId = null;
@@ -217,15 +217,16 @@ export async function afterChoice() {
   return go("/nimi");
 }
 
+/** The place in words: text, or text and elements where a name is still in Finnish (for h(), not for strings). */
 export function placeLine(modality, helpPointId) {
   if (modality !== "help_point") return t(`modalityDetail.${modality}`);
   const point = helpPointById(helpPointId);
-  return point ? `${point.name}, ${address(point)}` : "";
+  return point ? [pointName(point), ", ", address(point)] : "";
 }
 
 /** "Apupisteessä: Kuusamon pääkirjasto, Kirkkotie 2, 93600 Kuusamo" / "Puhelimessa: Avustaja soittaa …" */
 export function whereText(modality, helpPointId) {
-  return `${t(`modality.${modality}`)}: ${placeLine(modality, helpPointId)}`;
+  return [`${t(`modality.${modality}`)}: `, placeLine(modality, helpPointId)];
 }
 
 export function timeScreen(view, _params, token) {
@@ -279,7 +280,7 @@ export function timeScreen(view, _params, token) {
   root.append(picker, askBox);
   view.append(root);
   ensureLists()
-    .then(() => stillOn(token) && (place.textContent = whereText(draft.modality, draft.helpPointId)))
+    .then(() => stillOn(token) && place.replaceChildren(...[whereText(draft.modality, draft.helpPointId)].flat(Infinity)))
     .catch(() => null);
   return root;
 }

@@ -7,7 +7,7 @@ import { go, path } from "../router.js";
 import { checkSession, helpPointById, isVolunteer, store } from "../state.js";
 import { again, problem, screen } from "../ui.js";
 import { hasOfflineCopy } from "../volunteer.js";
-import { address, topicName } from "./where.js";
+import { address, pointName, topicName } from "./where.js";
 
 export const HOME = "/vapaaehtoinen";
 
@@ -42,9 +42,10 @@ export async function volunteerGate(view, { title, id, back = `#${HOME}`, offlin
   return { pass: false, shown: null };
 }
 
+/** A help point's name and address: text and elements (a name still in Finnish is marked so), for h(). */
 export function helpPointText(id) {
   const point = helpPointById(id);
-  return point ? `${point.name}, ${address(point)}` : t("modality.help_point");
+  return point ? [pointName(point), ", ", address(point)] : t("modality.help_point");
 }
 
 /** Where a session is: the help point, the home, or "by phone: call Liisa 040 1000101". */

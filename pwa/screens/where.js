@@ -4,8 +4,29 @@ import { h, list } from "../dom.js";
 import { when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, stillOn } from "../router.js";
-import { helpLanguage, loadFirstFree, loadHelpPoints, loadTopics, store, topicByCode } from "../state.js";
-import { clearErrors, field, fieldError, guard, helplineLink, load, loading, problem, say, screen, tile } from "../ui.js";
+import {
+  helpLanguage,
+  loadFirstFree,
+  loadHelpPoints,
+  loadTopics,
+  municipalityName,
+  store,
+  topicByCode,
+} from "../state.js";
+import {
+  clearErrors,
+  field,
+  fieldError,
+  guard,
+  helplineLink,
+  load,
+  loading,
+  ownWords,
+  problem,
+  say,
+  screen,
+  tile,
+} from "../ui.js";
 
 const MODALITIES = ["help_point", "home_visit", "phone", "video"];
 
@@ -105,11 +126,14 @@ async function fillMunicipalities(root, token) {
   const points = await load(root, loadHelpPoints);
   if (!points || !stillOn(token)) return;
   root.querySelector(".loading").remove();
-  const names = [...new Set(points.map((point) => point.municipality))].sort((a, b) => a.localeCompare(b, "fi"));
+  // Chosen and searched by the Finnish name; shown as the screen's language calls it ("Kajana" in Swedish).
+  const names = [...new Set(points.map((point) => point.municipality_fi))].sort((a, b) =>
+    municipalityName(a).localeCompare(municipalityName(b), language()),
+  );
   const tiles = names.map((name) =>
     tile(
-      name,
-      t("helpPointCount", points.filter((p) => p.municipality === name).length),
+      municipalityName(name),
+      t("helpPointCount", points.filter((p) => p.municipality_fi === name).length),
       () => {
         if (store.draft.municipality !== name) store.draft.helpPointId = null;
         store.draft.municipality = name;
@@ -128,7 +152,7 @@ export function helpPointScreen(view, _params, token) {
   if (needTopic()) return null;
   if (!store.draft.municipality) return void go("/kunta", { replace: true });
   const root = screen(
-    { title: t("helpPointTitle", store.draft.municipality), back: "#/kunta", id: "help-point" },
+    { title: t("helpPointTitle", municipalityName(store.draft.municipality)), back: "#/kunta", id: "help-point" },
     loading(),
   );
   view.append(root);
@@ -136,19 +160,32 @@ export function helpPointScreen(view, _params, token) {
   return root;
 }
 
+/** A help point's street, postal code and municipality (the street marked when it is in Finnish). */
 export function address(point) {
-  return [point.street_address, [point.postal_code, point.municipality].filter(Boolean).join(" ")]
-    .filter(Boolean)
-    .join(", ");
+  const street = ownWords(point, "street_address", { shownIn: point.shown_in, mark: false });
+  const town = [point.postal_code, point.municipality].filter(Boolean).join(" ");
+  return street && town ? [street, ", ", town] : street || town;
+}
+
+/** A help point's name, in Finnish where it has no translation ("Kuusamon pääkirjasto (på finska)"). */
+export function pointName(point) {
+  return ownWords(point, "name", { shownIn: point.shown_in });
+}
+
+/** A help point's accessibility notes as its own words, or null. */
+export function pointNotes(point) {
+  return point.accessibility_notes ? ownWords(point, "accessibility_notes", { shownIn: point.shown_in }) : null;
 }
 
 async function fillHelpPoints(root, token) {
   const points = await load(root, loadHelpPoints);
   if (!points || !stillOn(token)) return;
   root.querySelector(".loading").remove();
-  const here = points.filter((point) => point.municipality === store.draft.municipality);
+  // Named again now that the places are in the screen's language (after the language was switched here).
+  root.querySelector("h1").textContent = t("helpPointTitle", municipalityName(store.draft.municipality));
+  const here = points.filter((point) => point.municipality_fi === store.draft.municipality);
   const tiles = here.map((point) => {
-    const item = tile(point.name, address(point), () => {
+    const item = tile(pointName(point), address(point), () => {
       if (store.draft.helpPointId !== point.id) {
         store.draft.helpPointId = point.id;
         store.draft.slot = null;
@@ -156,10 +193,8 @@ async function fillHelpPoints(root, token) {
       }
       go("/aika");
     }, { "data-name": point.name, "data-id": point.id });
-    // Access notes are written by the help point in Finnish: marked so, for screen readers.
-    if (point.accessibility_notes) {
-      item.firstChild.append(h("span", { class: "tile-detail", lang: "fi" }, point.accessibility_notes));
-    }
+    // Access notes in the resident's language, or in Finnish (marked so) where they have not been translated.
+    if (point.accessibility_notes) item.firstChild.append(h("span", { class: "tile-detail" }, pointNotes(point)));
     return item;
   });
   root.append(h("ul", { class: "tiles" }, ...tiles));
