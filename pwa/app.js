@@ -58,6 +58,8 @@ route("/omat/peru-pyynto/:id", cancelRequestScreen);
 route("/saavutettavuus", statementScreen);
 route("/ilman-ajanvarausta", later(() => import("./screens/drop-in.js"), "dropInScreen"));
 route("/ilman-ajanvarausta/:municipality", later(() => import("./screens/drop-in.js"), "dropInScreen"));
+route("/kumppanit", later(() => import("./screens/catalogue.js"), "catalogueScreen"));
+route("/kumppanit/:municipality", later(() => import("./screens/catalogue.js"), "catalogueScreen"));
 route("/ryhmat", later(groups, "eventsScreen"));
 route("/ryhmat/:municipality", later(groups, "eventsScreen"));
 route("/ryhma/:id", later(groups, "eventScreen"));

@@ -36,6 +36,7 @@ const SHELL = [
   "/i18n/volunteer-en.js",
   "/screens/availability.js",
   "/screens/calendar.js",
+  "/screens/catalogue.js",
   "/screens/drop-in.js",
   "/screens/drop-in-shifts.js",
   "/screens/done.js",

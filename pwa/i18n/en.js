@@ -27,8 +27,22 @@ export default {
   startIntro: "Apuri helps for free with your phone, e-identification and online services. Choose a language and we will book you a time.",
   alreadyBooked: "Do you already have a time?",
 
-  // A place's own words not yet translated are in Finnish.
+  // Who helps where: those who offer digital help. A place's own words not yet translated are in Finnish.
   inFinnish: "(in Finnish)",
+  catalogueHeading: "Who helps where?",
+  catalogueLink: "Who offers digital help",
+  catalogueTitle: "Who offers digital help",
+  catalogueIntro: "These libraries, associations and others give digital help. You can book a time in Apuri or contact them directly.",
+  catalogueMunicipality: "Municipality",
+  catalogueEverywhere: "All municipalities",
+  catalogueNone: "Nobody who offers digital help is listed yet.",
+  catalogueNoneHere: "Nobody who offers digital help is listed in this municipality. Choose All municipalities to see the others.",
+  cataloguePhone: "Phone:",
+  catalogueTopics: "Helps with:",
+  catalogueHow: "Help is given:",
+  catalogueWay: { help_point: "at a help point", phone: "by phone", video: "on a video call", home_visit: "on a home visit" },
+  catalogueHours: "Opening hours:",
+  catalogueDropIn: "Without booking:",
 
   // Digital help without booking (drop-in hours)
   dropInHeading: "Would you like help without booking?",

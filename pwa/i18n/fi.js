@@ -28,8 +28,22 @@ export default {
   startIntro: "Apuri auttaa maksutta puhelimen, tunnistautumisen ja verkkoasioinnin kanssa. Valitse kieli, niin varataan sinulle aika.",
   alreadyBooked: "Onko sinulla jo aika?",
 
-  // Paikan oma teksti, jota ei ole vielä käännetty, on suomeksi.
+  // Kuka auttaa missäkin: digituen tarjoajat. Paikan oma teksti, jota ei ole vielä käännetty, on suomeksi.
   inFinnish: "(suomeksi)",
+  catalogueHeading: "Kuka auttaa missäkin?",
+  catalogueLink: "Digituen tarjoajat",
+  catalogueTitle: "Digituen tarjoajat",
+  catalogueIntro: "Nämä kirjastot, järjestöt ja muut antavat digitukea. Voit varata ajan Apurissa tai ottaa yhteyttä niihin suoraan.",
+  catalogueMunicipality: "Kunta",
+  catalogueEverywhere: "Kaikki kunnat",
+  catalogueNone: "Digituen tarjoajia ei ole vielä tiedossa.",
+  catalogueNoneHere: "Tässä kunnassa ei ole tiedossa digituen tarjoajia. Valitse Kaikki kunnat, niin näet muutkin.",
+  cataloguePhone: "Puhelin:",
+  catalogueTopics: "Auttaa näissä:",
+  catalogueHow: "Apua saa:",
+  catalogueWay: { help_point: "apupisteessä", phone: "puhelimessa", video: "videopuhelussa", home_visit: "kotikäynnillä" },
+  catalogueHours: "Aukioloajat:",
+  catalogueDropIn: "Ilman ajanvarausta:",
 
   // Digituki ilman ajanvarausta (päivystys)
   dropInHeading: "Haluatko apua ilman ajanvarausta?",

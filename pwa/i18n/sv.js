@@ -27,8 +27,22 @@ export default {
   startIntro: "Apuri hjälper gratis med telefonen, identifiering och e-tjänster. Välj språk, så bokar vi en tid åt dig.",
   alreadyBooked: "Har du redan en tid?",
 
-  // Ett ställes egen text som inte är översatt ännu är på finska.
+  // Vem hjälper var: de som ger digitalt stöd. Ett ställes egen text som inte är översatt ännu är på finska.
   inFinnish: "(på finska)",
+  catalogueHeading: "Vem hjälper var?",
+  catalogueLink: "De som ger digitalt stöd",
+  catalogueTitle: "De som ger digitalt stöd",
+  catalogueIntro: "Dessa bibliotek, föreningar och andra ger digitalt stöd. Du kan boka en tid i Apuri eller kontakta dem direkt.",
+  catalogueMunicipality: "Kommun",
+  catalogueEverywhere: "Alla kommuner",
+  catalogueNone: "Ännu finns ingen som ger digitalt stöd i listan.",
+  catalogueNoneHere: "I den här kommunen finns ingen som ger digitalt stöd i listan. Välj Alla kommuner för att se de andra.",
+  cataloguePhone: "Telefon:",
+  catalogueTopics: "Hjälper med:",
+  catalogueHow: "Hjälp får du:",
+  catalogueWay: { help_point: "på en hjälppunkt", phone: "per telefon", video: "i ett videosamtal", home_visit: "vid ett hembesök" },
+  catalogueHours: "Öppettider:",
+  catalogueDropIn: "Utan tidsbokning:",
 
   // Digitalt stöd utan tidsbokning (jour)
   dropInHeading: "Vill du ha hjälp utan tidsbokning?",

@@ -70,6 +70,8 @@ export async function startScreen(view, _params, token) {
     linkButton("#/ilman-ajanvarausta", t("dropInLink")),
     h("h2", {}, t("eventsHeading")),
     linkButton("#/ryhmat", t("eventsLink")),
+    h("h2", {}, t("catalogueHeading")),
+    linkButton("#/kumppanit", t("catalogueLink")),
     h("h2", {}, t("alreadyBooked")),
     linkButton("#/omat", t("mySessions")),
   );
