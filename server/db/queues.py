@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from server.db import paging, scope
 from server.db import referrals as referrals_q
 from server.db.codec import as_list
@@ -100,6 +102,22 @@ def _sessions_with(*, kinds: Collection[str] | None, states: Collection[str], si
     return query
 
 
+def _has_message(*, kinds: Collection[str] | None, states: Collection[str], since: datetime | None) -> WhereRaw:
+    """The session has a message in one of `states` (of `kinds`, by SMS; updated since `since`): a correlated
+    EXISTS, answered from the messages' index by session. (As `id IN (SELECT session …)` PostgreSQL planned it as
+    a subplan that read every reminder ever sent once per coming session: 8 s at 300,000 residents.)"""
+    sql = 'EXISTS (SELECT 1 FROM notification n WHERE n.session = "help_session"."id" AND n.state IN ({})'
+    params: list[Any] = list(states)
+    sql = sql.format(", ".join("{}" for _ in states))
+    if kinds is not None:
+        sql += " AND n.kind IN ({}) AND n.channel = 'sms'".format(", ".join("{}" for _ in kinds))
+        params += list(kinds)
+    if since is not None:
+        sql += " AND n.updated_at >= {}"
+        params.append(since)
+    return WhereRaw(sql + ")", *params)
+
+
 _REMINDERS = ("reminder_24h", "reminder_2h")
 _ANSWERABLE = ("sent", "delivered")
 
@@ -165,11 +183,11 @@ async def sessions_at_risk(
                 | (
                     (HelpSession.starts_at < window.until)
                     & (
-                        HelpSession.id.is_in(_sessions_with(kinds=None, states=["failed"], since=window.failed_since))
+                        _has_message(kinds=None, states=["failed"], since=window.failed_since)
                         | (
                             (HelpSession.starts_at < window.unconfirmed_before)
                             & HelpSession.confirmed_at.is_null()
-                            & HelpSession.id.is_in(_sessions_with(kinds=_REMINDERS, states=_ANSWERABLE, since=None))
+                            & _has_message(kinds=_REMINDERS, states=_ANSWERABLE, since=None)
                         )
                     )
                 )
