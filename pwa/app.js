@@ -97,6 +97,7 @@ route("/koordinaattori/vapaaehtoinen/:id", later(desk("volunteer"), "volunteerSc
 route("/koordinaattori/apupisteet", later(desk("places"), "placesScreen"));
 route("/koordinaattori/apupisteet/:organisation", later(desk("places"), "placesScreen"));
 route("/koordinaattori/apupiste/:id", later(desk("places"), "placeScreen"));
+route("/koordinaattori/kumppani/:id", later(desk("places"), "organisationScreen"));
 route("/koordinaattori/suljetut", later(desk("closures"), "closuresScreen"));
 route("/koordinaattori/paiva", later(desk("desk"), "deskDayScreen"));
 route("/koordinaattori/paiva/:place/:day/:span", later(desk("desk"), "deskDayScreen"));

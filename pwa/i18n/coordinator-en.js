@@ -343,6 +343,27 @@ export default {
   placeSaved: (name) => `${name}: changes saved.`,
   placeAdded: (name) => `${name} has been added.`,
 
+  // In Swedish and English: a help point's and a partner's own words for residents
+  translationsLegend: "In Swedish and English (optional)",
+  translationsHint: "Residents see these when they use Apuri in Swedish or English. Where a box is empty, the Finnish text is shown, and the app says that it is in Finnish.",
+  inSwedish: "På svenska",
+  inEnglish: "In English",
+  nameIn: { sv: "Name in Swedish", en: "Name in English" },
+  streetIn: { sv: "Street address in Swedish", en: "Street address in English" },
+  streetInHint: "Only if the street has an official name in that language.",
+  accessibilityIn: { sv: "Accessibility in Swedish", en: "Accessibility in English" },
+  descriptionIn: { sv: "Description in Swedish", en: "Description in English" },
+  organisationAbout: "Introduction for residents",
+  organisationNoDescription: "No description has been written yet.",
+  organisationEdit: "Edit the introduction",
+  organisationEditFor: (name) => `Edit the introduction: ${name}`,
+  organisationTitle: "The partner's introduction",
+  organisationIntro: "Residents see this on Apuri's page Who offers digital help.",
+  description: "Description in Finnish",
+  descriptionHint: "What the partner does and what it helps with. Short and clear.",
+  organisationSaved: (name) => `${name}: the introduction has been saved.`,
+  nothingChanged: "You did not change anything.",
+
   // Days that differ (on the help point's page) and closed days
   // Drop-in hours (help without booking) on the help point's page, and unstaffed shifts in the queues
   suggestedTopic: (topic) => `Likely topic: ${topic}`,

@@ -341,6 +341,27 @@ export default {
   placeSaved: (name) => `${name}: muutokset tallennettu.`,
   placeAdded: (name) => `${name} on lisätty.`,
 
+  // Ruotsiksi ja englanniksi: apupisteen ja kumppanin omat tekstit asukkaille
+  translationsLegend: "Ruotsiksi ja englanniksi (ei pakollinen)",
+  translationsHint: "Asukas näkee nämä, kun hän käyttää Apuria ruotsiksi tai englanniksi. Tyhjän kohdan tilalla näytetään suomenkielinen teksti, ja sovellus kertoo, että se on suomeksi.",
+  inSwedish: "På svenska",
+  inEnglish: "In English",
+  nameIn: { sv: "Nimi ruotsiksi", en: "Nimi englanniksi" },
+  streetIn: { sv: "Katuosoite ruotsiksi", en: "Katuosoite englanniksi" },
+  streetInHint: "Vain, jos kadulla on virallinen nimi tällä kielellä.",
+  accessibilityIn: { sv: "Esteettömyys ruotsiksi", en: "Esteettömyys englanniksi" },
+  descriptionIn: { sv: "Kuvaus ruotsiksi", en: "Kuvaus englanniksi" },
+  organisationAbout: "Esittely asukkaille",
+  organisationNoDescription: "Kuvausta ei ole vielä kirjoitettu.",
+  organisationEdit: "Muokkaa esittelyä",
+  organisationEditFor: (name) => `Muokkaa esittelyä: ${name}`,
+  organisationTitle: "Kumppanin esittely",
+  organisationIntro: "Asukkaat näkevät nämä tiedot Apurin sivulla Digituen tarjoajat.",
+  description: "Kuvaus suomeksi",
+  descriptionHint: "Mitä kumppani tekee ja missä asioissa se auttaa. Lyhyesti ja selkeästi.",
+  organisationSaved: (name) => `${name}: esittely on tallennettu.`,
+  nothingChanged: "Et muuttanut mitään.",
+
   // Poikkeavat päivät (apupisteen sivulla) ja suljetut päivät
   // Päivystykset (digituki ilman ajanvarausta) apupisteen sivulla, ja vuorot ilman vapaaehtoista jonoissa
   suggestedTopic: (topic) => `Todennäköinen aihe: ${topic}`,

@@ -342,6 +342,27 @@ export default {
   placeSaved: (name) => `${name}: ändringarna är sparade.`,
   placeAdded: (name) => `${name} har lagts till.`,
 
+  // På svenska och engelska: hjälppunktens och partnerns egna texter för invånarna
+  translationsLegend: "På svenska och engelska (frivilligt)",
+  translationsHint: "Invånarna ser dessa när de använder Apuri på svenska eller engelska. Där en ruta är tom visas den finska texten, och appen säger att den är på finska.",
+  inSwedish: "På svenska",
+  inEnglish: "In English",
+  nameIn: { sv: "Namn på svenska", en: "Namn på engelska" },
+  streetIn: { sv: "Gatuadress på svenska", en: "Gatuadress på engelska" },
+  streetInHint: "Bara om gatan har ett officiellt namn på det språket.",
+  accessibilityIn: { sv: "Tillgänglighet på svenska", en: "Tillgänglighet på engelska" },
+  descriptionIn: { sv: "Beskrivning på svenska", en: "Beskrivning på engelska" },
+  organisationAbout: "Presentation för invånarna",
+  organisationNoDescription: "Ingen beskrivning har skrivits ännu.",
+  organisationEdit: "Redigera presentationen",
+  organisationEditFor: (name) => `Redigera presentationen: ${name}`,
+  organisationTitle: "Partnerns presentation",
+  organisationIntro: "Invånarna ser de här uppgifterna på Apuris sida De som ger digitalt stöd.",
+  description: "Beskrivning på finska",
+  descriptionHint: "Vad partnern gör och vad den hjälper med. Kort och tydligt.",
+  organisationSaved: (name) => `${name}: presentationen har sparats.`,
+  nothingChanged: "Du ändrade ingenting.",
+
   // Avvikande dagar (på hjälppunktens sida) och stängda dagar
   // Jourer (digitalt stöd utan tidsbokning) på hjälpställets sida, och pass utan frivillig i köerna
   suggestedTopic: (topic) => `Troligt ämne: ${topic}`,

@@ -34,7 +34,7 @@ function isNetworkCoordinator() {
 // The screens under a menu item: a request and a session's ledger belong to the queues, and so on.
 const PARENT = [
   [/^\/koordinaattori\/(pyynto|aika)\//, HOME],
-  [/^\/koordinaattori\/apupiste\//, `${HOME}/apupisteet`],
+  [/^\/koordinaattori\/(apupiste|kumppani)\//, `${HOME}/apupisteet`],
   [/^\/koordinaattori\/vapaaehtoinen\//, `${HOME}/vapaaehtoiset`],
   [/^\/koordinaattori\/aihe\//, `${HOME}/aiheet`],
   [/^\/koordinaattori\/ryhma\//, `${HOME}/ryhmat`],

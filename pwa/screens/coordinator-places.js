@@ -1,14 +1,16 @@
 // Help points: an organisation's places with their address, accessibility notes and opening hours, a form to
-// change one (hours per weekday, with a second period for a day with a break), and a form to add one.
+// change one (hours per weekday, with a second period for a day with a break), and a form to add one; the name,
+// street and accessibility notes in Swedish and English too. Above them, the organisation's introduction for
+// residents (its description, and its name and description in Swedish and English) and the form to change it.
 // Residents see the changes at once; times already booked are kept. Below the form, the days that differ from
 // the weekly hours (closed, other hours, a public holiday kept open) for the coming 120 days, and a form to add one.
-import { api, apiAll } from "../api.js";
+import { ApiError, api, apiAll } from "../api.js";
 import { button, h } from "../dom.js";
 import { addDays, localDate, weekdayName } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
 import { loadHelpPoints } from "../state.js";
-import { alertNow, clearErrors, field, fieldError, guard, problem, say } from "../ui.js";
+import { alertNow, clearErrors, clearProblem, field, fieldError, guard, problem, say } from "../ui.js";
 import { dateField, dateText, dayInRange, reasonFields, reasonText, stateText } from "./coordinator-closures.js";
 import { HOME, coordExplain, deskScreen, loadFor, select } from "./coordinator-common.js";
 import { dropInSection } from "./coordinator-drop-in.js";
@@ -39,6 +41,7 @@ async function fillList(root, wanted, token) {
   const { organisations, chosen, points } = found;
   if (organisations.length > 1) root.append(organisationPicker(organisations, chosen));
   else root.append(h("p", {}, `${t("coord.organisationLabel")}: ${chosen.name}`));
+  root.append(aboutOrganisation(chosen));
   points.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name, "fi"));
   root.append(
     points.length
@@ -354,6 +357,7 @@ function placeForm(root, { point = null, organisationId = null }) {
   const latitude = field({ id: "place-lat", label: t("coord.latitude"), hint: t("coord.coordinatesHint"), value: value("latitude"), inputmode: "decimal", autocomplete: "off" });
   const longitude = field({ id: "place-lon", label: t("coord.longitude"), value: value("longitude"), inputmode: "decimal", autocomplete: "off" });
   const open = h("input", { type: "checkbox", id: "place-active", name: "place-active", checked: point ? point.active : true });
+  const words = translationFields("place", PLACE_WORDS, point ? point.translations : {});
   const heading = point ? null : h("h2", { id: "h-add-place" }, t("coord.addPlace"));
   const form = h(
     "form",
@@ -366,6 +370,7 @@ function placeForm(root, { point = null, organisationId = null }) {
     h("label", { for: "place-notes" }, t("coord.accessibilityNotes")),
     h("p", { id: "place-notes-hint", class: "hint" }, t("coord.accessibilityHint")),
     notes,
+    words.fieldset,
     ...latitude.nodes,
     ...longitude.nodes,
     point ? h("ul", { class: "checks single" }, h("li", {}, open, h("label", { for: "place-active" }, t("coord.placeOpen")))) : null,
@@ -407,6 +412,8 @@ function placeForm(root, { point = null, organisationId = null }) {
     if (coordinates[0] !== null) body.latitude = coordinates[0];
     if (coordinates[1] !== null) body.longitude = coordinates[1];
     if (point) body.active = open.checked;
+    // The server replaces the Swedish and English words as a whole: sent only when this part was changed.
+    if (words.changed()) body.translations = words.read();
     submit.dataset.busy = "true";
     try {
       const saved = point
@@ -416,10 +423,175 @@ function placeForm(root, { point = null, organisationId = null }) {
       await go(`${PLACES}/${saved.organisation_id}`);
       say(t(point ? "coord.placeSaved" : "coord.placeAdded", saved.name));
     } catch (error) {
-      problem(root, coordExplain(error));
+      if (!words.showError(error)) problem(root, coordExplain(error));
     } finally {
       delete submit.dataset.busy;
     }
+  });
+  return form;
+}
+
+// ---- the words in Swedish and English --------------------------------------------------------------------------
+
+const TRANSLATED = ["sv", "en"];
+const LEGEND = { sv: "coord.inSwedish", en: "coord.inEnglish" };
+// [field, label (per language), longest, a text area, hint]
+const PLACE_WORDS = [
+  ["name", "coord.nameIn", 100, false, null],
+  ["street_address", "coord.streetIn", 200, false, "coord.streetInHint"],
+  ["accessibility_notes", "coord.accessibilityIn", 2000, true, null],
+];
+const PARTNER_WORDS = [
+  ["name", "coord.nameIn", 100, false, null],
+  ["description", "coord.descriptionIn", 2000, true, null],
+];
+
+/**
+ * The optional part of a form with a help point's or a partner's words in Swedish and English: a group per
+ * language (its legend named in itself, its fields marked with their language). `read()` gives what is written,
+ * empty boxes left out; `changed()` says whether it differs from `saved` (the translations now); `showError`
+ * shows a refusal about one of them by its field.
+ */
+function translationFields(prefix, fields, saved = {}) {
+  const inputs = {};
+  const groups = TRANSLATED.map((lang) => {
+    inputs[lang] = {};
+    const nodes = fields.map(([name, label, longest, area, hint]) => {
+      const id = `${prefix}-${lang}-${name.replace("_", "-")}`;
+      const value = saved?.[lang]?.[name] || "";
+      if (!area) {
+        const one = field({ id, label: t(`${label}.${lang}`), hint: hint ? t(hint) : undefined, value, lang, maxlength: String(longest), autocomplete: "off" });
+        inputs[lang][name] = one.input;
+        return one.nodes;
+      }
+      const box = h("textarea", { id, name: id, rows: 3, maxLength: longest, attrs: { lang, "aria-describedby": `${id}-error` } });
+      box.value = value;
+      inputs[lang][name] = box;
+      return [h("label", { for: id }, t(`${label}.${lang}`)), h("p", { id: `${id}-error`, class: "error", hidden: true }), box];
+    });
+    return h("fieldset", { id: `${prefix}-${lang}` }, h("legend", { lang }, t(LEGEND[lang])), ...nodes.flat());
+  });
+  const fieldset = h(
+    "fieldset",
+    { id: `${prefix}-translations`, class: "translations", attrs: { "aria-describedby": `${prefix}-translations-hint` } },
+    h("legend", {}, t("coord.translationsLegend")),
+    h("p", { id: `${prefix}-translations-hint`, class: "hint" }, t("coord.translationsHint")),
+    ...groups,
+  );
+  const clean = (text) => (lang, name) => (text(lang, name) || "").trim();
+  const collect = (text) =>
+    Object.fromEntries(
+      TRANSLATED.map((lang) => [
+        lang,
+        Object.fromEntries(fields.map(([name]) => [name, text(lang, name)]).filter(([, value]) => value)),
+      ]).filter(([, words]) => Object.keys(words).length),
+    );
+  const read = () => collect(clean((lang, name) => inputs[lang][name].value));
+  const before = JSON.stringify(collect(clean((lang, name) => saved?.[lang]?.[name])));
+  return {
+    fieldset,
+    read,
+    changed: () => JSON.stringify(read()) !== before,
+    showError(error) {
+      // A text refused by its place in the body ("translations.sv.name"): shown by its field.
+      const keys = error instanceof ApiError ? (error.problem.errors || []).map((e) => String(e.key || "")) : [];
+      for (const key of keys) {
+        const [, lang, name] = key.match(/^translations\.(sv|en)\.([a-z_]+)$/) || [];
+        if (inputs[lang]?.[name]) {
+          fieldError(inputs[lang][name], coordExplain(error));
+          return true;
+        }
+      }
+      return false;
+    },
+  };
+}
+
+// ---- the organisation's introduction for residents ---------------------------------------------------------------
+
+/** On the list of help points: what residents read about the organisation, and the way to change it. */
+function aboutOrganisation(organisation) {
+  return h(
+    "section",
+    { id: "organisation-about", attrs: { "aria-labelledby": "h-organisation-about" } },
+    h("h2", { id: "h-organisation-about" }, t("coord.organisationAbout")),
+    h("p", {}, organisation.description || t("coord.organisationNoDescription")),
+    h(
+      "a",
+      {
+        class: "button secondary",
+        href: `#${HOME}/kumppani/${organisation.id}`,
+        attrs: { "aria-label": t("coord.organisationEditFor", organisation.name) },
+      },
+      t("coord.organisationEdit"),
+    ),
+  );
+}
+
+export async function organisationScreen(view, { id }, token) {
+  return deskScreen(
+    view,
+    token,
+    { title: t("coord.organisationTitle"), id: "organisation", back: `#${PLACES}/${id}`, intro: t("coord.organisationIntro") },
+    (root) => fillOrganisation(root, id, token),
+  );
+}
+
+async function fillOrganisation(root, id, token) {
+  const organisation = await loadFor(root, token, () => api("GET", `/organisations/${id}`));
+  if (!organisation) return;
+  root.append(organisationForm(root, organisation));
+}
+
+/** The description in Finnish and the name and description in Swedish and English; only what changed is sent. */
+function organisationForm(root, organisation) {
+  const description = h("textarea", {
+    id: "organisation-description",
+    name: "organisation-description",
+    rows: 4,
+    maxLength: 2000,
+    attrs: { "aria-describedby": "organisation-description-hint organisation-description-error" },
+  });
+  description.value = organisation.description || "";
+  const words = translationFields("organisation", PARTNER_WORDS, organisation.translations);
+  const submit = h("button", { type: "submit", class: "primary", id: "organisation-save" }, t("coord.save"));
+  const form = h(
+    "form",
+    { id: "organisation-form", novalidate: true, attrs: { "aria-labelledby": "organisation-title" } },
+    h("p", {}, `${t("coord.organisationLabel")}: `, h("strong", {}, organisation.name)),
+    h("label", { for: "organisation-description" }, t("coord.description")),
+    h("p", { id: "organisation-description-hint", class: "hint" }, t("coord.descriptionHint")),
+    h("p", { id: "organisation-description-error", class: "error", hidden: true }),
+    description,
+    words.fieldset,
+    submit,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.dataset.busy) return;
+    clearErrors(form);
+    clearProblem(root);
+    const body = {};
+    if (description.value.trim() !== (organisation.description || "").trim()) body.description = description.value.trim();
+    // The server replaces the Swedish and English words as a whole: sent only when this part was changed.
+    if (words.changed()) body.translations = words.read();
+    if (!Object.keys(body).length) return void say(t("coord.nothingChanged"));
+    submit.dataset.busy = "true";
+    submit.setAttribute("aria-disabled", "true");
+    let saved;
+    try {
+      saved = await api("PATCH", `/organisations/${organisation.id}`, body);
+    } catch (error) {
+      const keys = error instanceof ApiError ? (error.problem.errors || []).map((e) => String(e.key || "")) : [];
+      if (keys.includes("description")) return void fieldError(description, coordExplain(error));
+      if (!words.showError(error)) problem(root, coordExplain(error));
+      return;
+    } finally {
+      delete submit.dataset.busy;
+      submit.removeAttribute("aria-disabled");
+    }
+    await go(`${PLACES}/${saved.id}`);
+    say(t("coord.organisationSaved", saved.name));
   });
   return form;
 }
