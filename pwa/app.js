@@ -79,6 +79,7 @@ route("/vapaaehtoinen/aika/:id", later(session, "volunteerSessionScreen"));
 route("/vapaaehtoinen/aika/:id/valmis", later(session, "doneScreen"));
 route("/vapaaehtoinen/aika/:id/ei-tullut", later(session, "noShowScreen"));
 route("/vapaaehtoinen/aika/:id/en-paase", later(session, "giveBackScreen"));
+route("/vapaaehtoinen/aika/:id/ohjaa", later(session, "referScreen"));
 route("/vapaaehtoinen/profiili", later(() => import("./screens/volunteer-profile.js"), "profileScreen"));
 route("/vapaaehtoinen/saatavuus", later(() => import("./screens/availability.js"), "availabilityScreen"));
 route("/vapaaehtoinen/ilmoitukset", later(() => import("./screens/notifications.js"), "notificationsScreen"));

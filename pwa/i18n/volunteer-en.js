@@ -175,6 +175,22 @@ export default {
   giveBackYes: "Yes, I can't come",
   givenBack: "The time has gone back to the coordinators. Thank you for telling us.",
 
+  // Refer to a partner
+  referTitle: "Refer to a partner",
+  referIntro: "If the resident needs help that a partner gives (for example the bank, Kela or the library), you can pass it on to them. The partner contacts the resident.",
+  referOpen: "Refer to a partner",
+  referPartner: "Who do you refer it to?",
+  referHelpsWith: (topics) => `Helps with: ${topics}`,
+  referNone: "No partners were found. Call the coordinator.",
+  referNote: "Message for the partner: what the resident needs",
+  referNoteHint: "Optional. Up to 500 characters.",
+  referConsent: "The resident agreed that the partner contacts them",
+  referConsentNeeded: "Ask the resident whether the partner may contact them. Tick the box only when they agree.",
+  referChoose: "Choose the partner you refer it to.",
+  referSend: "Send to the partner",
+  referred: (partner) => `Done: ${partner} got it and will contact the resident. The resident gets a text message saying who will contact them.`,
+  referNoteTooLong: "The message is too long. Up to 500 characters.",
+
   profileTitle: "Topics, languages and places",
   profileIntro: "Requests are offered to you by these details.",
   topicsLegend: "Topics you help with",

@@ -181,6 +181,22 @@ export default {
   giveBackYes: "Kyllä, en pääse",
   givenBack: "Aika on palautettu koordinaattoreille. Kiitos, että kerroit.",
 
+  // Ohjaa kumppanille
+  referTitle: "Ohjaa kumppanille",
+  referIntro: "Jos asukas tarvitsee apua, jota antaa jokin kumppani (esimerkiksi pankki, Kela tai kirjasto), voit ohjata asian sille. Kumppani ottaa yhteyttä asukkaaseen.",
+  referOpen: "Ohjaa kumppanille",
+  referPartner: "Kenelle ohjaat asian?",
+  referHelpsWith: (topics) => `Auttaa: ${topics}`,
+  referNone: "Kumppaneita ei löytynyt. Soita koordinaattorille.",
+  referNote: "Viesti kumppanille: mitä asukas tarvitsee",
+  referNoteHint: "Ei pakollinen. Enintään 500 merkkiä.",
+  referConsent: "Asukas suostui siihen, että kumppani ottaa häneen yhteyttä",
+  referConsentNeeded: "Kysy asukkaalta, saako kumppani ottaa häneen yhteyttä. Rastita kohta vasta, kun hän suostuu.",
+  referChoose: "Valitse kumppani, jolle ohjaat asian.",
+  referSend: "Lähetä kumppanille",
+  referred: (partner) => `Valmis: ${partner} sai asian ja ottaa yhteyttä asukkaaseen. Asukas saa tekstiviestin, jossa kerrotaan, kuka häneen ottaa yhteyttä.`,
+  referNoteTooLong: "Viesti on liian pitkä. Enintään 500 merkkiä.",
+
   // Omat tiedot
   profileTitle: "Aiheet, kielet ja paikat",
   profileIntro: "Näiden tietojen perusteella sinulle tarjotaan pyyntöjä.",

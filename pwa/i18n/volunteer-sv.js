@@ -175,6 +175,22 @@ export default {
   giveBackYes: "Ja, jag kan inte komma",
   givenBack: "Tiden har gått tillbaka till koordinatorerna. Tack för att du berättade.",
 
+  // Hänvisa till en partner
+  referTitle: "Hänvisa till en partner",
+  referIntro: "Om invånaren behöver hjälp som en partner ger (till exempel banken, FPA eller biblioteket), kan du skicka ärendet dit. Partnern kontaktar invånaren.",
+  referOpen: "Hänvisa till en partner",
+  referPartner: "Vart skickar du ärendet?",
+  referHelpsWith: (topics) => `Hjälper med: ${topics}`,
+  referNone: "Inga partner hittades. Ring koordinatorn.",
+  referNote: "Meddelande till partnern: vad invånaren behöver",
+  referNoteHint: "Frivilligt. Högst 500 tecken.",
+  referConsent: "Invånaren gick med på att partnern kontaktar hen",
+  referConsentNeeded: "Fråga invånaren om partnern får kontakta hen. Kryssa i rutan först när hen går med på det.",
+  referChoose: "Välj den partner du skickar ärendet till.",
+  referSend: "Skicka till partnern",
+  referred: (partner) => `Klart: ${partner} har fått ärendet och kontaktar invånaren. Invånaren får ett sms om vem som kommer att kontakta hen.`,
+  referNoteTooLong: "Meddelandet är för långt. Högst 500 tecken.",
+
   profileTitle: "Ämnen, språk och platser",
   profileIntro: "Förfrågningar erbjuds dig utifrån de här uppgifterna.",
   topicsLegend: "Ämnen du hjälper med",

@@ -1,19 +1,24 @@
 // One of the volunteer's sessions: where, when, with whom, what to bring; check in, record it as done (minutes,
-// what the resident can now do alone, a note without secrets), the resident did not come, or "I can't come".
+// what the resident can now do alone, a note without secrets), the resident did not come, or "I can't come"; and
+// refer what the resident needs to the partner whose job it is (the resident agreeing that the partner contacts
+// them), on a screen of its own so that nothing typed is lost when the session is drawn again.
 import { api, apiAll, ApiError } from "../api.js";
 import { definitions, h, linkButton, list } from "../dom.js";
 import { clock, when } from "../format.js";
 import { language, t } from "../i18n.js";
 import { go, redraw, stillOn } from "../router.js";
-import { store, topicByCode } from "../state.js";
+import { loadTopics, store, topicByCode } from "../state.js";
 import {
+  clearErrors,
   clearFieldError,
   clearProblem,
   explain,
   fieldError,
+  groupError,
   guard,
   load,
   loading,
+  ownWords,
   problem,
   say,
   screen,
@@ -31,6 +36,8 @@ import {
 import { topicName } from "./where.js";
 
 const HOUR = 3600000;
+// A session whose resident can still be referred to a partner (server/services/referrals.py).
+const REFERABLE = new Set(["scheduled", "checked_in", "done"]);
 
 async function findSession(root, id) {
   const data = await load(root, volunteerSessions);
@@ -96,7 +103,19 @@ async function fillSession(root, id, token) {
     ]),
   );
   if (ACTIVE.has(session.state)) root.append(actions(root, session, waiting));
+  if (REFERABLE.has(session.state)) root.append(referPart(session));
   root.append(bringFor(session.topic) || "");
+}
+
+/** On the session: what referring is, and the way to the form. */
+function referPart(session) {
+  return h(
+    "section",
+    { id: "refer", attrs: { "aria-labelledby": "h-refer" } },
+    h("h2", { id: "h-refer" }, t("vol.referTitle")),
+    h("p", {}, t("vol.referIntro")),
+    h("div", { class: "actions" }, linkButton(`#${HOME}/aika/${session.id}/ohjaa`, t("vol.referOpen"))),
+  );
 }
 
 function actions(root, session, waiting) {
@@ -305,4 +324,138 @@ function confirmStep(root, session, { text, yes, danger, send, after }) {
     h("p", {}, text),
     h("div", { class: "actions" }, confirm, linkButton(`#${HOME}/aika/${session.id}`, t("vol.notNow"))),
   );
+}
+
+// ---- refer to a partner ----------------------------------------------------------------------------------------
+
+export async function referScreen(view, { id }, token) {
+  const title = t("vol.referTitle");
+  const back = `#${HOME}/aika/${id}`;
+  const gate = await volunteerGate(view, { title, id: "vrefer", back });
+  if (!gate.pass || !stillOn(token)) return gate.shown || null;
+  const root = screen({ title, back, id: "vrefer" }, loading());
+  view.append(root);
+  root.ready = fillRefer(root, id, token);
+  return root;
+}
+
+async function fillRefer(root, id, token) {
+  // The partners in the volunteer's language (a name not yet translated is in Finnish, and says so).
+  const found = await load(root, () =>
+    Promise.all([
+      volunteerSessions(),
+      apiAll(`/catalogue?language=${language()}`),
+      store.topics.length ? store.topics : loadTopics(),
+    ]),
+  );
+  if (!found || !stillOn(token)) return;
+  root.querySelector(".loading")?.remove();
+  const [{ sessions }, partners] = found;
+  const session = sessions.find((s) => s.id === id);
+  if (!session || !REFERABLE.has(session.state)) {
+    const text = session ? t("vol.errors.session_not_referable") : t("vol.sessionGone");
+    problem(root, text, { actions: [linkButton(`#${HOME}/aika/${id}`, t("vol.backToSession"))], focus: false });
+    return;
+  }
+  const name = session.resident_first_name || t("vol.theResident");
+  root.append(h("p", {}, `${when(session.starts_at, language())} – ${topicName(session.topic)} – ${name}`));
+  if (!partners.length) {
+    problem(root, t("vol.referNone"), { actions: [linkButton(`#${HOME}/aika/${id}`, t("vol.backToSession"))], focus: false });
+    return;
+  }
+  root.append(h("p", {}, t("vol.referIntro")), referForm(root, session, partners));
+}
+
+/** A partner to choose (with what it helps with), a note for them, and the resident's consent. */
+function referForm(root, session, partners) {
+  partners.sort((a, b) => a.name.localeCompare(b.name, language()));
+  const choices = partners.map((partner) => {
+    const id = `refer-partner-${partner.id}`;
+    const what = partner.topics.length
+      ? t("vol.referHelpsWith", partner.topics.map(topicName).join(", "))
+      : partner.description
+        ? ownWords(partner, "description")
+        : null;
+    return h(
+      "li",
+      {},
+      h("input", {
+        type: "radio",
+        id,
+        name: "refer-partner",
+        value: partner.id,
+        attrs: { "aria-describedby": what ? `${id}-what` : null },
+      }),
+      h("label", { for: id }, ownWords(partner, "name")),
+      what ? h("span", { id: `${id}-what`, class: "choice-detail" }, what) : null,
+    );
+  });
+  const group = h(
+    "fieldset",
+    { id: "refer-partner" },
+    h("legend", {}, t("vol.referPartner")),
+    h("p", { id: "refer-partner-error", class: "error", hidden: true }),
+    h("ul", { class: "checks choices" }, ...choices),
+  );
+  const note = h("textarea", {
+    id: "refer-note",
+    name: "refer-note",
+    rows: 4,
+    maxLength: 500,
+    attrs: { "aria-describedby": "refer-note-hint refer-note-warning refer-note-error" },
+  });
+  const consent = h("input", {
+    type: "checkbox",
+    id: "refer-consent",
+    name: "refer-consent",
+    attrs: { "aria-describedby": "refer-consent-error" },
+  });
+  const submit = h("button", { type: "submit", class: "primary", id: "refer-send" }, t("vol.referSend"));
+  const form = h(
+    "form",
+    { id: "form-refer", novalidate: true },
+    group,
+    h("label", { for: "refer-note" }, t("vol.referNote")),
+    h("p", { id: "refer-note-hint", class: "hint" }, t("vol.referNoteHint")),
+    h("p", { id: "refer-note-warning", class: "warning" }, t("vol.noteWarning")),
+    h("p", { id: "refer-note-error", class: "error", hidden: true }),
+    note,
+    h("p", { id: "refer-consent-error", class: "error", hidden: true }),
+    h("ul", { class: "checks single" }, h("li", {}, consent, h("label", { for: "refer-consent" }, t("vol.referConsent")))),
+    h("div", { class: "actions" }, submit, linkButton(`#${HOME}/aika/${session.id}`, t("vol.notNow"))),
+  );
+  guard(submit, () => sendReferral(root, session, partners, { form, group, note, consent }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit.click();
+  });
+  return form;
+}
+
+async function sendReferral(root, session, partners, { form, group, note, consent }) {
+  clearProblem(root);
+  clearErrors(form);
+  const chosen = partners.find((p) => p.id === form.querySelector("input[name=refer-partner]:checked")?.value);
+  if (!chosen) return groupError(group, t("vol.referChoose"));
+  if (!consent.checked) return fieldError(consent, t("vol.referConsentNeeded"));
+  try {
+    await api("POST", `/sessions/${session.id}/refer`, {
+      organisation_id: chosen.id,
+      note: note.value.trim(),
+      consent: true,
+    });
+  } catch (error) {
+    const code = error instanceof ApiError ? error.code : "";
+    if (code === "consent_required") return fieldError(consent, t("vol.referConsentNeeded"));
+    if (code === "note_looks_secret") {
+      // As on the session's own note: the server's reason in English, the same said by its kind in fi and sv.
+      const detail = language() === "en" && error.problem.detail;
+      return fieldError(note, detail || t("vol.errors.note_looks_secret", error.problem.kind));
+    }
+    if (code === "note_too_long") return fieldError(note, t("vol.referNoteTooLong"));
+    if (code === "organisation_not_found") return groupError(group, explain(error));
+    return problem(root, explain(error));
+  }
+  await go(`${HOME}/aika/${session.id}`, { replace: true });
+  say(t("vol.referred", chosen.name));
 }
