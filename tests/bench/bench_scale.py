@@ -14,7 +14,8 @@ straight into the database with their second factor done: signing in is not what
 still looks its cookie up.
 
 Run:  .venv/bin/python -m tests.bench.bench_scale [--residents 1000000] [--volunteers 10000] [--organisations 50]
-          [--help-points 300] [--requests 500000] [--rounds 25] [--keep]
+          [--help-points 300] [--requests 500000] [--rounds 25] [--database NAME --keep]
+      .venv/bin/python -m tests.bench.bench_scale --database NAME --reuse   (measure a kept database again)
       (smaller sizes, e.g. --residents 20000 --volunteers 1000 --requests 20000, for a quick look)
 Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates its own database (dropped
 afterwards unless --keep).
@@ -270,6 +271,22 @@ async def seed(url: str, args: argparse.Namespace, now: datetime) -> dict[str, o
         await conn.close()
 
 
+async def kept(url: str) -> dict[str, object]:
+    """What the reads need of a database seeded earlier."""
+    conn = await asyncpg.connect(url)
+    try:
+        return {
+            "request": await conn.fetchval(
+                "SELECT id FROM help_request WHERE state = 'open' AND modality = 'phone' ORDER BY created_at LIMIT 1"
+            ),
+            "point": await conn.fetchval("SELECT id FROM help_point ORDER BY name LIMIT 1"),
+            "town": await conn.fetchval("SELECT municipality FROM help_point ORDER BY name LIMIT 1"),
+            "size": await conn.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))"),
+        }
+    finally:
+        await conn.close()
+
+
 def reads(found: dict[str, object], today: date) -> list[tuple[str, str, str]]:
     """(who, label, path) of every read measured."""
     fourteen = f"from={today.isoformat()}&to={(today + timedelta(days=13)).isoformat()}"
@@ -342,20 +359,26 @@ async def measure(base_url: str, found: dict[str, object], rounds: int, today: d
 async def main(args: argparse.Namespace) -> None:
     name = args.database or f"apuri_scale_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    if not args.reuse:
+        await admin.execute(f'CREATE DATABASE "{name}"')
     url = _pg_url(name)
     server: subprocess.Popen[bytes] | None = None
     try:
-        print(f"apuri migrate on an empty database: {_migrate(url):.1f} s")
         now = datetime.now(UTC)
-        began = time.perf_counter()
-        found = await seed(url, args, now)
-        print(
-            f"seeded in {time.perf_counter() - began:.0f} s:",
-            ", ".join(f"{k} {v:.0f} s" for k, v in found["timings"].items()),
-        )  # type: ignore[union-attr]
-        print("rows:", ", ".join(f"{k} {v:,}" for k, v in found["counts"].items()), f"; database {found['size']}")  # type: ignore[union-attr]
-        print(f"apuri migrate on it (nothing to do): {_migrate(url):.1f} s")
+        if args.reuse:
+            # A database kept by an earlier run (--keep): migrated to the current code, measured again.
+            print(f"apuri migrate on the kept database {name}: {_migrate(url):.1f} s")
+            found = await kept(url)
+        else:
+            print(f"apuri migrate on an empty database: {_migrate(url):.1f} s")
+            began = time.perf_counter()
+            found = await seed(url, args, now)
+            timings: dict[str, float] = found["timings"]  # type: ignore[assignment]
+            counts: dict[str, int] = found["counts"]  # type: ignore[assignment]
+            took = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
+            print(f"seeded in {time.perf_counter() - began:.0f} s: {took}")
+            print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()), f"; database {found['size']}")
+            print(f"apuri migrate on it (nothing to do): {_migrate(url):.1f} s")
         port = _free_port()
         # The real command, in a process of its own.
         server = subprocess.Popen(  # noqa: ASYNC220, S603
@@ -378,7 +401,7 @@ async def main(args: argparse.Namespace) -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        if not args.keep:
+        if not args.keep and not args.reuse:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             print(f"kept the database {name}")
@@ -395,4 +418,5 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--database", help="the name of the database to create (default: a new random one)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="measure the kept --database again, without seeding")
     asyncio.run(main(parser.parse_args()))
