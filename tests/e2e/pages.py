@@ -89,7 +89,9 @@ async def check(page: Page, state: str) -> None:
 
 
 async def tab_until(page: Page, css: str, *, limit: int = 60, key: str = "Tab") -> None:
-    """Press Tab (or Shift+Tab) until the focused element matches `css`."""
+    """Press Tab (or Shift+Tab) until the focused element matches `css`. A person waits until what they look for
+    is on the screen: so does this (a list still loading on a busy machine is not a keyboard trap)."""
+    await page.wait_for_selector(css, state="attached")
     for _ in range(limit):
         await page.keyboard.press(key)
         if await page.evaluate("css => !!document.activeElement && document.activeElement.matches(css)", css):
