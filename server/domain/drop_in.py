@@ -18,8 +18,7 @@ from server.domain.days import DayException, DayState
 from server.domain.errors import InvalidInput
 from server.domain.ivr import spoken_time
 from server.domain.messages import when_text
-from server.domain.municipalities import municipality_name
-from server.domain.network import PLACE_FIELDS, Translations, in_language
+from server.domain.network import Translations, place_in
 
 MINUTES_PER_VISITOR = (5, 120)
 VOLUNTEERS_NEEDED = (0, 10)  # 0: staff of the help point run it, no volunteer shifts
@@ -59,11 +58,9 @@ class Place:
 
     def shown(self, language: str) -> tuple[str, str, str, str, list[str]]:
         """(name, street address, municipality, accessibility notes) in `language`, and which are in Finnish."""
-        name = in_language(self.name, self.translations, "name", language)
-        street = in_language(self.street_address, self.translations, "street_address", language)
-        notes = in_language(self.accessibility_notes, self.translations, "accessibility_notes", language)
-        fallback = [f for f, (_, finnish) in zip(PLACE_FIELDS, (name, street, notes), strict=True) if finnish]
-        return name[0], street[0], municipality_name(self.municipality, language), notes[0], fallback
+        return place_in(
+            self.name, self.street_address, self.accessibility_notes, self.municipality, self.translations, language
+        )
 
 
 @dataclass(frozen=True, slots=True)

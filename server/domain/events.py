@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from server.domain.errors import InvalidInput
-from server.domain.municipalities import municipality_name
-from server.domain.network import PLACE_FIELDS, Translations, in_language
+from server.domain.network import Translations, place_in
 
 CAPACITY = (1, 200)
 VOLUNTEERS_NEEDED = (0, 20)
@@ -78,11 +77,9 @@ class Venue:
 
     def shown(self, language: str) -> tuple[str, str, str, str, list[str]]:
         """(name, street address, municipality, accessibility notes) in `language`, and which are in Finnish."""
-        name = in_language(self.name, self.translations, "name", language)
-        street = in_language(self.street_address, self.translations, "street_address", language)
-        notes = in_language(self.accessibility_notes, self.translations, "accessibility_notes", language)
-        fallback = [f for f, (_, finnish) in zip(PLACE_FIELDS, (name, street, notes), strict=True) if finnish]
-        return name[0], street[0], municipality_name(self.municipality, language), notes[0], fallback
+        return place_in(
+            self.name, self.street_address, self.accessibility_notes, self.municipality, self.translations, language
+        )
 
 
 @dataclass(frozen=True, slots=True)

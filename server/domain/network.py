@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from server.domain.errors import InvalidInput
+from server.domain.municipalities import municipality_name
 
 
 class OrganisationKind(enum.StrEnum):
@@ -101,6 +102,20 @@ def in_language(finnish: str, translations: Translations, name: str, language: s
     if text:
         return text, False
     return finnish, bool(finnish.strip())
+
+
+def place_in(
+    name: str, street: str, notes: str, municipality: str, translations: Translations, language: str
+) -> tuple[str, str, str, str, list[str]]:
+    """A help point's name, street address, municipality and accessibility notes in `language`, and which of the
+    translatable ones are shown in Finnish."""
+
+    shown = [
+        in_language(text, translations, field, language)
+        for text, field in zip((name, street, notes), PLACE_FIELDS, strict=True)
+    ]
+    fallback = [field for field, (_, finnish) in zip(PLACE_FIELDS, shown, strict=True) if finnish]
+    return shown[0][0], shown[1][0], municipality_name(municipality, language), shown[2][0], fallback
 
 
 def clean_translations(
