@@ -93,6 +93,15 @@ def _docs_assets_dir() -> Path:
     return Path(swagger_ui.__file__).resolve().parent / "static"
 
 
+def app_from_environment() -> Litestar:
+    """One web process of `apuri serve --workers N`: uvicorn imports this in each process it starts, and each reads
+    the same APURI_* settings (without the scheduled jobs, which run in one process beside them)."""
+    settings = Settings.from_env()
+    tune_gc()
+    configure_logging(settings)
+    return create_app(settings)
+
+
 def create_app(
     settings: Settings,
     *,

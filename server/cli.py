@@ -33,18 +33,57 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.no_scheduler:
         settings = replace(settings, scheduler=False)
     configure_logging(settings)
+    raw = args.workers if args.workers is not None else os.environ.get("APURI_WEB_WORKERS", "1")
+    workers = int(raw) if str(raw).isdigit() else 0
+    if not 1 <= workers <= 64:
+        print("apuri: configuration error: --workers (APURI_WEB_WORKERS) must be between 1 and 64", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.rate_limit_store == "memory":
+        if settings.is_production:
+            print(
+                "apuri: configuration error: --workers needs APURI_RATE_LIMIT_STORE=redis://… in production "
+                "(each process would keep its own sign-in limits)",
+                file=sys.stderr,
+            )
+            return 2
+        logging.getLogger("apuri.serve").warning("each of the %d processes keeps its own sign-in limits", workers)
     if args.migrate:
         asyncio.run(_migrate(settings))
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        log_level=settings.log_level.lower(),
-        server_header=False,
-    )
+    options: dict[str, object] = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "log_level": settings.log_level.lower(),
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return 0
+    return _serve_processes(settings, workers, options)
+
+
+def _serve_processes(settings: Settings, workers: int, options: dict[str, object]) -> int:
+    """`apuri serve --workers N`: N web processes behind one port (uvicorn's supervisor, which restarts one that
+    dies), none of them running scheduled jobs; when this serve runs the jobs (no --no-scheduler), one `apuri worker`
+    process beside them does, so every job runs in one process only."""
+    import subprocess
+
+    import uvicorn
+
+    os.environ["APURI_SCHEDULER"] = "0"  # the web processes read their settings again from the environment
+    jobs = None
+    if settings.scheduler:
+        jobs = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"])
+    try:
+        uvicorn.run("server.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    finally:
+        if jobs is not None:
+            jobs.send_signal(signal.SIGTERM)
+            try:
+                jobs.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                jobs.kill()
     return 0
 
 
@@ -345,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int)
     serve.add_argument("--no-scheduler", action="store_true", help="leave scheduled jobs to `apuri worker`")
     serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.add_argument(
+        "--workers",
+        help="web processes behind the port (default 1, or APURI_WEB_WORKERS); scheduled jobs run in one process",
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run scheduled jobs only").set_defaults(func=cmd_worker)

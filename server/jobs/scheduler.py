@@ -4,6 +4,7 @@ accidental second scheduler is harmless; production runs it in `apuri worker` on
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -96,4 +97,7 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
         misfire_grace_time=services.settings.dispatch_interval_seconds * 4,
     )
     scheduler.start()
+    # One process of a deployment runs these (`apuri worker`, or `apuri serve` without --no-scheduler): the line
+    # lets an operator see which.
+    log.info("scheduled jobs: running in process %d", os.getpid())
     return scheduler

@@ -111,7 +111,7 @@ INSERT INTO bench_req
 SELECT i AS n, gen_random_uuid() AS id, r.id AS resident, v.id AS volunteer, v.help_point, v.organisation,
        ($3::text[])[1 + i % 8] AS topic,
        CASE WHEN i % 10 < 6 THEN 'help_point' WHEN i % 10 < 9 THEN 'phone' ELSE 'video' END AS modality,
-       $4::timestamptz - (((i * 7919) % (730 * 24)) || ' hours')::interval AS created_at
+       $4::timestamptz - (((i::bigint * 7919) % (730 * 24)) || ' hours')::interval AS created_at
 FROM generate_series(1, $1::int) AS i
 JOIN bench_res r ON r.n = 1 + (i::bigint * 104729) % $2
 JOIN bench_vol v ON v.n = 1 + (i::bigint * 31) % $5;
