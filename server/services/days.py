@@ -19,7 +19,7 @@ from server.db import booking as booking_q
 from server.db import days as q
 from server.db import drop_in as drop_in_q
 from server.db import network as network_q
-from server.db.engine import AnyEngine, write_transaction
+from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.clocktime import local_date, local_interval
 from server.domain.days import HORIZON_DAYS, DayException, DayState, finnish_holidays, validate, windows_of
 from server.domain.errors import Forbidden, InvalidInput, NotFound
@@ -218,6 +218,10 @@ class DayService:
         it hourly."""
         today = self._today()
         async with write_transaction(self._engine):
+            # Workers started together run this at the same moment: one after the other, the second finds the
+            # days the first added (without it, one read, the other inserted, and the first failed on the unique
+            # index).
+            await serialise(self._engine, "holidays")
             added = await q.fill_holidays(
                 finnish_holidays(today, today + timedelta(days=HORIZON_DAYS)), self._clock.now(), points
             )

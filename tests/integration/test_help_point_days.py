@@ -4,9 +4,10 @@ place, and the network coordinator closes many help points at once."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from server.db.tables import AuditEvent
+from server.db.tables import AuditEvent, HelpPointDay
 from tests.conftest import Env
 from tests.integration.world import World, book, build_world, volunteer_offers
 
@@ -59,6 +60,15 @@ async def test_a_closed_day_offers_no_times_and_refuses_a_booking_other_hours_na
     assert len(await slots(env, world)) == 6, "back to the weekly hours"
     assert (await book(world)).status_code == 201
     assert await AuditEvent.count().where(AuditEvent.action == "help_point.day") == 2
+
+
+async def test_two_workers_filling_the_holidays_at_once_add_each_day_once(env: Env) -> None:
+    """Workers started together run the hourly holiday job at the same moment: both finish, the days are added
+    once (before, one of the two failed on the unique index)."""
+    await ready(env)
+    added = await asyncio.gather(*(env.services.days.fill_holidays() for _ in range(3)))
+    assert sorted(added)[:2] == [0, 0]
+    assert max(added) == await HelpPointDay.count().where(HelpPointDay.source == "holiday") > 0
 
 
 async def test_public_holidays_are_filled_in_named_in_three_languages_and_can_be_kept_open(env: Env) -> None:

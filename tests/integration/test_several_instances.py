@@ -33,11 +33,6 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from server.adapters.clock import SystemClock
-from server.db.engine import bind, make_engine, start, stop
-from server.services.audit import AuditService
-from server.services.days import DayService
-from server.services.notifications import NotificationService
 from server.settings import Settings
 from tests.fakes.twilio_service import TwilioService
 from tests.integration.processes import (
@@ -111,27 +106,6 @@ def on(browser: Browser, base_url: str) -> Browser:
     return browser
 
 
-async def holidays_filled(database_url: str) -> None:
-    """The public holidays as closed days, as a worker fills them (every hour, and when it starts): an installation
-    that has been running has them. Two workers that start together on a database without them both insert them
-    and one fails on the unique index with a stack trace (server/db/days.py `fill_holidays` checks, then inserts);
-    that is reported, not tested, here."""
-    clock = SystemClock()
-    engine = make_engine(database_url)
-    await start(engine)
-    bind(engine)
-    try:
-        days = DayService(
-            clock=clock,
-            engine=engine,
-            audit=AuditService(clock),
-            notifications=NotificationService(settings=Settings(), clock=clock),
-        )
-        assert await days.fill_holidays() > 0
-    finally:
-        await stop(engine)
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
     template = request.getfixturevalue("postgres_template")
@@ -143,7 +117,6 @@ async def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         # to claim rows beside it.
         TwilioService(latency=0.1) as twilio,
     ):
-        await holidays_filled(url)
         ports = (free_port(), free_port())
         environment = production_environment(url, twilio, ports[0], REDIS_URL)
         processes: list[Process] = []
