@@ -87,21 +87,44 @@ async def bare_insert(data: JSONBody[BookingIn]) -> BareOut:
     return BareOut(id=row_id)
 
 
-def serve(database_url: str, port: int) -> None:
-    """The server process: the real app (fixed clock at START, memory SMS) plus the bare route, on uvicorn."""
-    import uvicorn
-
+def bench_app() -> Any:
+    """The real app (fixed clock at START, memory SMS) plus the bare route, on the database in BENCH_DATABASE_URL:
+    what each server process runs (uvicorn imports this in each of --workers processes)."""
     from server.adapters.clock import FixedClock
     from server.adapters.sms import MemorySms
-    from server.app import create_app
+    from server.app import configure_logging, create_app, tune_gc
     from server.db.engine import make_engine
     from tests.conftest import base_settings
 
+    database_url = os.environ["BENCH_DATABASE_URL"]
+    settings = base_settings(database_url, log_level="WARNING")
+    tune_gc()
+    configure_logging(settings)
     engine = make_engine(database_url)
-    app = create_app(base_settings(database_url), clock=FixedClock(START), sms=MemorySms(), engine=engine)
+    app = create_app(settings, clock=FixedClock(START), sms=MemorySms(), engine=engine)
     BenchWrite._meta.db = engine
     app.register(bare_insert)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    return app
+
+
+def serve(database_url: str, port: int, workers: int) -> None:
+    """The server: uvicorn with the app of `bench_app`, in one process or, like `apuri serve --workers N`, in N
+    processes behind one port."""
+    import uvicorn
+
+    os.environ["BENCH_DATABASE_URL"] = database_url
+    if workers == 1:
+        uvicorn.run(bench_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    else:
+        uvicorn.run(
+            "tests.bench.bench_booking_load:bench_app",
+            factory=True,
+            workers=workers,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+        )
 
 
 # ---- seeding (this process, asyncpg) --------------------------------------------------------------------------
@@ -317,10 +340,19 @@ async def window(clients: list[httpx.AsyncClient], level: Level, kind: str, seco
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its children (the web processes of --workers; Linux /proc)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def run_level(
@@ -399,7 +431,9 @@ def _fmt_codes(tally: Tally) -> str:
     return ", ".join(f"{code}: {count}" for code, count in tally.codes.most_common()) or "-"
 
 
-async def main(clients: list[int], seconds: float, rounds: int, volunteers: int, weeks: int, residents: int) -> None:
+async def main(
+    clients: list[int], seconds: float, rounds: int, volunteers: int, weeks: int, residents: int, workers: int = 1
+) -> None:
     name = f"apuri_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -415,7 +449,15 @@ async def main(clients: list[int], seconds: float, rounds: int, volunteers: int,
         )
         port = _free_port()
         server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.bench.bench_booking_load", "--serve", url, "--port", str(port)
+            sys.executable,
+            "-m",
+            "tests.bench.bench_booking_load",
+            "--serve",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
         )
         base_url = f"http://127.0.0.1:{port}"
         csrf = await wait_until_up(base_url, server)
@@ -423,9 +465,9 @@ async def main(clients: list[int], seconds: float, rounds: int, volunteers: int,
         resident_numbers = itertools.count(1)
         warmup = 1.0
         print(
-            f"PostgreSQL, uvicorn (1 process) on loopback, {seconds:g} s per endpoint per client count in "
-            f"{rounds} alternating windows (+{warmup:g} s warm-up each); pool APURI_DB_POOL_SIZE="
-            f"{os.environ.get('APURI_DB_POOL_SIZE', '10')}"
+            f"PostgreSQL, uvicorn ({workers} process{'es' if workers > 1 else ''}) on loopback, {seconds:g} s per "
+            f"endpoint per client count in {rounds} alternating windows (+{warmup:g} s warm-up each); "
+            f"pool APURI_DB_POOL_SIZE={os.environ.get('APURI_DB_POOL_SIZE', '10')}"
         )
         print(
             f"{'clients':>7} {'endpoint':>8} {'req/s':>7} {'201/s':>7} {'median ms':>9} {'p95 ms':>7} "
@@ -493,11 +535,12 @@ if __name__ == "__main__":
     parser.add_argument("--volunteers", type=int, default=30, help="at each help point")
     parser.add_argument("--weeks", type=int, default=12, help="of slots to spread the bookings over")
     parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=1, help="server processes behind the port")
     parser.add_argument("--serve", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     arguments: Any = parser.parse_args()
     if arguments.serve:
-        serve(arguments.serve, arguments.port)
+        serve(arguments.serve, arguments.port, arguments.workers)
     else:
         asyncio.run(
             main(
@@ -507,5 +550,6 @@ if __name__ == "__main__":
                 arguments.volunteers,
                 arguments.weeks,
                 arguments.residents,
+                arguments.workers,
             )
         )
