@@ -62,42 +62,59 @@ class Claimed:
     signup_id: uuid.UUID | None = None  # a group session sign-up it is about
 
 
+_INSERT_COLUMNS = (
+    "id, key, kind, channel, person, phone, session, session_version, offer, language, body, due_at, not_after, "
+    "next_attempt_at, state, attempts, claimed_by, provider_status, last_error, created_at, updated_at, anytime, "
+    "sms_body, in_doubt, choices, event_signup"
+)
+_INSERT_ROW = "(" + ", ".join("{}" for _ in _INSERT_COLUMNS.split(", ")) + ")"
+_INSERT_CHUNK = 400  # rows per statement: 26 values each, well under SQLite's limit on bound values
+
+
 async def insert(drafts: list[Draft], now: datetime) -> int:
-    """Add messages; one whose key is already there (the same change planned twice) is left alone."""
-    if not drafts:
-        return 0
-    rows = [
-        Notification(
-            id=uuid.uuid4(),
-            key=d.key,
-            kind=d.kind,
-            channel=d.channel,
-            person=d.person_id,
-            phone=d.phone,
-            session=d.session_id,
-            session_version=d.session_version,
-            offer=d.offer_id,
-            language=d.language,
-            body=d.body,
-            due_at=d.due_at,
-            not_after=d.not_after,
-            next_attempt_at=d.due_at,
-            state="scheduled",
-            created_at=now,
-            updated_at=now,
-            anytime=d.anytime,
-            sms_body=d.sms_body,
-            choices=d.choices,
-            event_signup=d.signup_id,
+    """Add messages; one whose key is already there (the same change planned twice) is left alone.
+
+    One INSERT written out here rather than built by the query builder from a table object per row: every
+    booking plans about six messages, and building them took a tenth of a booking's CPU time."""
+    added = 0
+    for start in range(0, len(drafts), _INSERT_CHUNK):
+        chunk = drafts[start : start + _INSERT_CHUNK]
+        values: list[object] = []
+        for d in chunk:
+            values += [
+                uuid.uuid4(),
+                d.key,
+                d.kind,
+                d.channel,
+                d.person_id,
+                d.phone,
+                d.session_id,
+                d.session_version,
+                d.offer_id,
+                d.language,
+                d.body,
+                d.due_at,
+                d.not_after,
+                d.due_at,
+                "scheduled",
+                0,
+                "",
+                "",
+                "",
+                now,
+                now,
+                d.anytime,
+                d.sms_body,
+                False,
+                d.choices,
+                d.signup_id,
+            ]
+        sql = (
+            f"INSERT INTO notification ({_INSERT_COLUMNS}) VALUES {', '.join(_INSERT_ROW for _ in chunk)} "  # noqa: S608 - our own columns; values are bound parameters
+            "ON CONFLICT (key) DO NOTHING RETURNING id"
         )
-        for d in drafts
-    ]
-    done = (
-        await Notification.insert(*rows)
-        .on_conflict(target=Notification.key, action="DO NOTHING")
-        .returning(Notification.id)
-    )
-    return len(done)
+        added += len(await Notification.raw(sql, *values))
+    return added
 
 
 async def record_sent_now(draft: Draft, *, now: datetime, lease_until: datetime, worker: str) -> uuid.UUID:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
@@ -60,6 +62,7 @@ def parse_any(raw: str | None) -> str | None:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def display(e164: str) -> str:
     """The national format people recognise: 040 1234567. Empty for a number that is not one (an erased
     person's placeholder)."""

@@ -274,15 +274,17 @@ class BookingService:
         if topic.partner_only_organisation_id is not None:
             return await self.route(caller, new, topic.partner_only_organisation_id)
         when = self._placement.interval(starts_at, now)
-        # The resident's own limits first, so that their answer is not hidden behind "that time was taken";
-        # checked again inside the booking transaction, where they are binding.
-        await self._placement.check_resident(caller, resident_id, when, now)
         await self._placement.check_open(query.modality, query.help_point_id, when, point)
         wanted, people = await self._placement.ranking_inputs(new, when=when)
+        # The resident's own limits (another time then, three bookings ahead) are checked inside the booking
+        # transaction, where they are binding, before the volunteer's calendar: the first attempt answers with
+        # them. Only when nobody could be tried are they checked here, so that their answer is not hidden behind
+        # "that time was taken".
         for choice in rank(wanted, people, self._placement.rules).ranked:
             placed = await self._placement.place(caller, choice.candidate_id, when, new=new)
             if placed is not None:
                 return Booked(placed.request_id, RequestState.MATCHED, placed, None, replayed=False)
+        await self._placement.check_resident(caller, resident_id, when, now)
         raise Conflict("Sorry, that time was just taken. Please choose another time.", code="slot_taken")
 
     async def route(self, caller: Principal, new: NewRequest, organisation_id: uuid.UUID) -> Booked:
