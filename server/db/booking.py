@@ -12,7 +12,7 @@ from server.db import scope
 from server.db.candidates import ACTIVE
 from server.db.codec import as_list
 from server.db.paging import fetch_page
-from server.db.tables import HelpSession, Person, VolunteerProfile
+from server.db.tables import HelpSession, Person
 from server.domain.clocktime import Interval
 from server.domain.paging import Page, PageRequest
 from server.domain.records import SessionRow
@@ -41,26 +41,85 @@ async def resident_overlaps(resident_id: uuid.UUID, when: Interval, *, exclude: 
     return int(await query) > 0
 
 
-async def volunteer_busy(volunteer_id: uuid.UUID, guarded: Interval, *, exclude: uuid.UUID | None = None) -> bool:
-    """Another active session of this volunteer inside `guarded` (a new session widened by the buffer on both
-    sides): the same rule slot search applies. `exclude`: the session being moved."""
-    query = HelpSession.count().where(
-        (HelpSession.volunteer == volunteer_id)
-        & HelpSession.state.is_in(ACTIVE)
-        & (HelpSession.starts_at < guarded.end)
-        & (HelpSession.ends_at > guarded.start)
-    )
-    if exclude is not None:
-        query = query.where(HelpSession.id != exclude)
-    return int(await query) > 0
+# The placement guard's reads, each one statement written out here: they run inside every booking's serialised
+# transaction, where the query builder's time is time the locks are held (see docs/benchmarks.md, booking).
+_LIVE = "('scheduled', 'checked_in')"  # ACTIVE_SESSION_STATES
+_HOLDING = "('confirmed', 'offered')"  # sign-ups that take a place (server/domain/events.py HOLDING)
+_RESIDENT_LOAD = (
+    "SELECT (EXISTS (SELECT 1 FROM help_session WHERE resident = {} AND state IN "  # noqa: S608 - constants only
+    + _LIVE
+    + " AND starts_at < {}"
+    " AND ends_at > {} AND id <> {})"
+    " OR EXISTS (SELECT 1 FROM event_signup es JOIN group_event e ON e.id = es.event WHERE es.person = {}"
+    " AND es.state IN " + _HOLDING + " AND e.state = 'scheduled' AND e.starts_at < {} AND e.ends_at > {})) AS busy,"
+    " (SELECT COUNT(*) FROM help_session WHERE resident = {} AND state IN " + _LIVE + " AND starts_at > {}) AS ahead"
+)
+_VOLUNTEER_TAKEN = (
+    "SELECT (EXISTS (SELECT 1 FROM help_session WHERE volunteer = {} AND state IN "  # noqa: S608 - constants only
+    + _LIVE
+    + " AND starts_at < {}"
+    " AND ends_at > {} AND id <> {})"
+    " OR EXISTS (SELECT 1 FROM drop_in_shift WHERE volunteer = {} AND starts_at < {} AND ends_at > {})"
+    " OR EXISTS (SELECT 1 FROM event_duty WHERE volunteer = {} AND starts_at < {} AND ends_at > {})) AS taken"
+)
+_WEEK_LOAD = (
+    "SELECT (SELECT weekly_cap FROM volunteer_profile WHERE person = {}) AS cap,"
+    " (SELECT COUNT(*) FROM help_session WHERE volunteer = {} AND state <> 'cancelled' AND starts_at >= {}"
+    " AND starts_at < {}) AS sessions,"
+    " (SELECT COUNT(*) FROM drop_in_shift WHERE volunteer = {} AND starts_at >= {} AND starts_at < {}) AS shifts,"
+    " (SELECT COUNT(*) FROM event_duty WHERE volunteer = {} AND starts_at >= {} AND starts_at < {}) AS duties"
+)
+_NOBODY = uuid.UUID(int=0)
 
 
-async def future_bookings(resident_id: uuid.UUID, now: datetime) -> int:
-    return int(
-        await HelpSession.count().where(
-            (HelpSession.resident == resident_id) & HelpSession.state.is_in(ACTIVE) & (HelpSession.starts_at > now)
-        )
+async def resident_load(
+    resident_id: uuid.UUID, when: Interval, now: datetime, *, exclude: uuid.UUID | None = None
+) -> tuple[bool, int]:
+    """Whether the resident has another live session or a place at a group session overlapping `when`
+    (`exclude`: the session being moved), and how many live sessions they have ahead of `now`. One statement."""
+    rows = await HelpSession.raw(
+        _RESIDENT_LOAD,
+        resident_id,
+        when.end,
+        when.start,
+        exclude or _NOBODY,
+        resident_id,
+        when.end,
+        when.start,
+        resident_id,
+        now,
     )
+    return bool(rows[0]["busy"]), int(rows[0]["ahead"])
+
+
+async def volunteer_taken(volunteer_id: uuid.UUID, guarded: Interval, *, exclude: uuid.UUID | None = None) -> bool:
+    """Another live session, a drop-in shift or a group session duty of the volunteer inside `guarded` (a session
+    widened by the buffer on both sides: the rule slot search applies). One statement."""
+    rows = await HelpSession.raw(
+        _VOLUNTEER_TAKEN,
+        volunteer_id,
+        guarded.end,
+        guarded.start,
+        exclude or _NOBODY,
+        volunteer_id,
+        guarded.end,
+        guarded.start,
+        volunteer_id,
+        guarded.end,
+        guarded.start,
+    )
+    return bool(rows[0]["taken"])
+
+
+async def week_load(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> tuple[int | None, int]:
+    """The volunteer's weekly limit (None: no profile) and what they have starting in [since, until): sessions
+    (any but cancelled), drop-in shifts and group session duties. One statement."""
+    rows = await HelpSession.raw(
+        _WEEK_LOAD, volunteer_id, volunteer_id, since, until, volunteer_id, since, until, volunteer_id, since, until
+    )
+    row = rows[0]
+    cap = int(row["cap"]) if row["cap"] is not None else None
+    return cap, int(row["sessions"]) + int(row["shifts"]) + int(row["duties"])
 
 
 async def insert_session(values: dict[str, Any]) -> uuid.UUID:
@@ -234,20 +293,3 @@ async def active_session_of_request(request_id: uuid.UUID) -> SessionRow | None:
         (HelpSession.request == request_id) & HelpSession.state.is_in(ACTIVE)
     )
     return _session(rows[0]) if rows else None
-
-
-async def sessions_in(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> int:
-    """The volunteer's sessions (any but cancelled) starting in [since, until): for the weekly cap."""
-    return int(
-        await HelpSession.count().where(
-            (HelpSession.volunteer == volunteer_id)
-            & (HelpSession.state != "cancelled")
-            & (HelpSession.starts_at >= since)
-            & (HelpSession.starts_at < until)
-        )
-    )
-
-
-async def weekly_cap(volunteer_id: uuid.UUID) -> int | None:
-    rows = await VolunteerProfile.select(VolunteerProfile.weekly_cap).where(VolunteerProfile.person == volunteer_id)
-    return int(rows[0]["weekly_cap"]) if rows else None

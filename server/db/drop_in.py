@@ -282,24 +282,6 @@ async def _removed(rows: list[dict[str, Any]]) -> list[ShiftNotice]:
     ]
 
 
-async def shift_overlaps(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> bool:
-    """A shift of the volunteer overlapping [since, until) (a session's span widened by the buffer)."""
-    return bool(
-        await DropInShift.exists().where(
-            (DropInShift.volunteer == volunteer_id) & (DropInShift.starts_at < until) & (DropInShift.ends_at > since)
-        )
-    )
-
-
-async def shifts_in(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> int:
-    """The volunteer's shifts starting in [since, until): for the weekly limit."""
-    return int(
-        await DropInShift.count().where(
-            (DropInShift.volunteer == volunteer_id) & (DropInShift.starts_at >= since) & (DropInShift.starts_at < until)
-        )
-    )
-
-
 async def works_at(volunteer_id: uuid.UUID) -> set[uuid.UUID]:
     rows = await VolunteerHelpPoint.select(VolunteerHelpPoint.help_point).where(
         VolunteerHelpPoint.person == volunteer_id

@@ -564,24 +564,6 @@ async def delete_duties(event_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID]
     return [(as_uuid(r["id"]), as_uuid(r["volunteer"])) for r in rows]
 
 
-async def duty_overlaps(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> bool:
-    """An event duty of the volunteer overlapping [since, until) (a session's span widened by the buffer)."""
-    return bool(
-        await EventDuty.exists().where(
-            (EventDuty.volunteer == volunteer_id) & (EventDuty.starts_at < until) & (EventDuty.ends_at > since)
-        )
-    )
-
-
-async def duties_in(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> int:
-    """The volunteer's event duties starting in [since, until): for the weekly limit."""
-    return int(
-        await EventDuty.count().where(
-            (EventDuty.volunteer == volunteer_id) & (EventDuty.starts_at >= since) & (EventDuty.starts_at < until)
-        )
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class SignupCheck:
     """What the dispatcher checks of a sign-up just before sending a message about it."""

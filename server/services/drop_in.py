@@ -248,9 +248,7 @@ class DropInService:
             if staffed >= hour.volunteers_needed:
                 raise Conflict("This drop-in hour has all the volunteers it needs.", code="drop_in_full")
             span = (occurrence.starts_at - buffer, occurrence.ends_at + buffer)
-            if await booking_q.volunteer_busy(volunteer, Interval(*span)) or await self._placement.on_duty_within(
-                volunteer, Interval(*span)
-            ):
+            if await booking_q.volunteer_taken(volunteer, Interval(*span)):
                 raise Conflict("You have a session or another shift at that time.", code="volunteer_busy")
             if await self._placement.at_weekly_cap(volunteer, Interval(occurrence.starts_at, occurrence.ends_at)):
                 raise Conflict(

@@ -370,9 +370,7 @@ class EventService:
         for duty_id, volunteer in duties:
             await serialise(self._engine, f"volunteer:{volunteer}")
             await self._messages.duty_given_back(duty_id)
-            busy = await booking_q.volunteer_busy(volunteer, guarded) or await self._placement.on_duty_within(
-                volunteer, guarded
-            )
+            busy = await booking_q.volunteer_taken(volunteer, guarded)
             if busy or await self._placement.at_weekly_cap(volunteer, Interval(event.starts_at, event.ends_at)):
                 off.append((duty_id, volunteer))
                 continue
@@ -705,9 +703,7 @@ class EventService:
                 return event
             if (await q.duty_counts([event_id]))[event_id] >= event.volunteers_needed:
                 raise Conflict("This event has all the volunteers it needs.", code="event_staffed")
-            if await booking_q.volunteer_busy(volunteer, guarded) or await self._placement.on_duty_within(
-                volunteer, guarded
-            ):
+            if await booking_q.volunteer_taken(volunteer, guarded):
                 raise Conflict("You have a session or another shift at that time.", code="volunteer_busy")
             if await self._placement.at_weekly_cap(volunteer, Interval(event.starts_at, event.ends_at)):
                 raise Conflict(

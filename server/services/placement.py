@@ -19,8 +19,6 @@ from server.adapters.clock import Clock
 from server.db import booking as q
 from server.db import candidates as candidates_q
 from server.db import days as days_q
-from server.db import drop_in as drop_in_q
-from server.db import events as events_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import requests as requests_q
@@ -172,9 +170,7 @@ class Placement:
                 await serialise(self._engine, f"resident:{resident_id}")
                 await serialise(self._engine, f"volunteer:{volunteer_id}")
                 await self.check_resident(actor, resident_id, when, now, moving=exclude)
-                if await q.volunteer_busy(volunteer_id, guarded, exclude=exclude) or await self.on_duty_within(
-                    volunteer_id, guarded
-                ):
+                if await q.volunteer_taken(volunteer_id, guarded, exclude=exclude):
                     return None
                 same_week = (
                     moving is not None
@@ -295,13 +291,12 @@ class Placement:
         """The resident is free at `when` (`moving`: but for the session being moved), and a resident booking
         for themselves online has room under the limit."""
         own = resident_id == actor.person_id
-        if await q.resident_overlaps(resident_id, when, exclude=moving) or await events_q.resident_overlaps(
-            resident_id, when.start, when.end, exclude=None
-        ):
+        busy, ahead = await q.resident_load(resident_id, when, now, exclude=moving)
+        if busy:
             who = "You already have" if own else "The resident already has"
             raise Conflict(f"{who} a session at that time.", code="resident_busy")
         # The limit is for booking online; coordinators and volunteers arranging sessions are not bound by it.
-        if own and moving is None and await q.future_bookings(resident_id, now) >= MAX_FUTURE_BOOKINGS:
+        if own and moving is None and ahead >= MAX_FUTURE_BOOKINGS:
             raise Conflict(
                 f"You can have at most {MAX_FUTURE_BOOKINGS} upcoming sessions booked online. "
                 "A coordinator can arrange more.",
@@ -312,26 +307,14 @@ class Placement:
         """Binding check of the volunteer's weekly limit (sessions, drop-in shifts and event duties), inside the
         serialised transaction: ranking saw the calendars before it, and concurrent bookings may have filled the
         week since. `moving`: one of the week's sessions is the one being moved."""
-        cap = await q.weekly_cap(volunteer_id)
-        if cap is None:
-            return False
         day = local_date(when.start)
         monday = day - timedelta(days=day.weekday())
         since = local_start(monday, time(0))
         until = local_start(monday + timedelta(days=7), time(0))
-        booked = (
-            await q.sessions_in(volunteer_id, since, until)
-            + await drop_in_q.shifts_in(volunteer_id, since, until)
-            + await events_q.duties_in(volunteer_id, since, until)
-        )
+        cap, booked = await q.week_load(volunteer_id, since, until)
+        if cap is None:
+            return False
         return booked - (1 if moving else 0) >= cap
-
-    @staticmethod
-    async def on_duty_within(volunteer_id: uuid.UUID, guarded: Interval) -> bool:
-        """A drop-in shift or a group session duty of the volunteer overlapping `guarded`."""
-        return await drop_in_q.shift_overlaps(volunteer_id, guarded.start, guarded.end) or await events_q.duty_overlaps(
-            volunteer_id, guarded.start, guarded.end
-        )
 
 
 def _anyone_free_around(when: Interval) -> VolunteerTime:

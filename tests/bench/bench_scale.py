@@ -291,6 +291,7 @@ def reads(found: dict[str, object], today: date) -> list[tuple[str, str, str]]:
     """(who, label, path) of every read measured."""
     fourteen = f"from={today.isoformat()}&to={(today + timedelta(days=13)).isoformat()}"
     twelve_weeks = f"from={(today - timedelta(weeks=12)).isoformat()}&to={today.isoformat()}"
+    a_year = f"from={(today - timedelta(days=365)).isoformat()}&to={today.isoformat()}"
     point, request, town = found["point"], found["request"], found["town"]
     return [
         ("anyone", "slots, phone (remote), 14 days", f"/api/v1/slots?topic=online_banking&modality=phone&{fourteen}"),
@@ -308,6 +309,7 @@ def reads(found: dict[str, object], today: date) -> list[tuple[str, str, str]]:
         ("network", "statistics, 12 weeks by topic, network", f"/api/v1/statistics?by=topic&{twelve_weeks}"),
         ("network", "statistics.csv, 12 weeks, network", f"/api/v1/statistics.csv?by=topic&{twelve_weeks}"),
         ("partner", "statistics, 12 weeks, partner", f"/api/v1/statistics?by=topic&{twelve_weeks}"),
+        ("network", "statistics, 366 days by week, network", f"/api/v1/statistics?by=week&{a_year}"),
         ("network", "candidates of an open phone request", f"/api/v1/requests/{request}/candidates"),
         ("network", "queue unmatched, network", "/api/v1/queues/unmatched"),
         ("partner", "queue unmatched, partner", "/api/v1/queues/unmatched"),
@@ -354,6 +356,47 @@ async def measure(base_url: str, found: dict[str, object], rounds: int, today: d
                 if n >= 3:
                     samples.append(spent)
             print(f"{label:<42} {_ms(samples):>19} {size:>9} {status}")
+        await health_while_heavy(client, cookies, found, today)
+
+
+# The heaviest reads, public and staff: while each runs (three times in a row), /healthz is asked every 25 ms.
+HEAVY = (
+    "slots, phone (remote), 14 days",
+    "catalogue of partners",
+    "statistics, 12 weeks by topic, network",
+    "statistics.csv, 12 weeks, network",
+    "statistics, 366 days by week, network",
+    "candidates of an open phone request",
+)
+
+
+async def health_while_heavy(
+    client: httpx.AsyncClient, cookies: dict[str, str], found: dict[str, object], today: date
+) -> None:
+    """Does anything hold up the server? /healthz's answer times while each heavy read runs."""
+    print(f"\n{'/healthz while … runs':<42} {'p50 / p95 ms':>19} {'max ms':>9} asked")
+    for who, label, path in reads(found, today):
+        if label not in HEAVY:
+            continue
+        headers = {"cookie": cookies[who]} if cookies[who] else {}
+        done = asyncio.Event()
+        samples: list[float] = []
+
+        async def heavy(path: str = path, headers: dict[str, str] = headers, done: asyncio.Event = done) -> None:
+            for _ in range(3):
+                await client.get(path, headers=headers)
+            done.set()
+
+        async def health(done: asyncio.Event = done, samples: list[float] = samples) -> None:
+            await asyncio.sleep(0.01)
+            while not done.is_set():
+                began = time.perf_counter()
+                await client.get("/healthz")
+                samples.append(time.perf_counter() - began)
+                await asyncio.sleep(0.025)
+
+        await asyncio.gather(heavy(), health())
+        print(f"{label:<42} {_ms(samples):>19} {max(samples) * 1000:>9.1f} {len(samples)}")
 
 
 async def main(args: argparse.Namespace) -> None:
