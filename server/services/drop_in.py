@@ -239,7 +239,9 @@ class DropInService:
         volunteer = caller.person_id
         buffer = self._placement.rules.buffer
         async with write_transaction(self._engine):
-            await serialise(self._engine, f"volunteer:{volunteer}")
+            await self._placement.hold_volunteer(
+                volunteer, Interval(occurrence.starts_at - buffer, occurrence.ends_at + buffer)
+            )
             await serialise(self._engine, f"drop_in:{hour_id}:{day.isoformat()}")
             on, _ = await q.staffing({hour_id}, day, day)
             staffed = on[(hour_id, day)]

@@ -368,7 +368,7 @@ class EventService:
         off = []
         now = self._clock.now()
         for duty_id, volunteer in duties:
-            await serialise(self._engine, f"volunteer:{volunteer}")
+            await self._placement.hold_volunteer(volunteer, guarded)
             await self._messages.duty_given_back(duty_id)
             busy = await booking_q.volunteer_taken(volunteer, guarded)
             if busy or await self._placement.at_weekly_cap(volunteer, Interval(event.starts_at, event.ends_at)):
@@ -698,7 +698,7 @@ class EventService:
         async with write_transaction(self._engine):
             # The event first, then the volunteer: the order every path that takes both keeps (`change`).
             await serialise(self._engine, f"event:{event_id}")
-            await serialise(self._engine, f"volunteer:{volunteer}")
+            await self._placement.hold_volunteer(volunteer, guarded)
             if await q.has_duty(event_id, volunteer):
                 return event
             if (await q.duty_counts([event_id]))[event_id] >= event.volunteers_needed:

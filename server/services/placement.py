@@ -168,7 +168,7 @@ class Placement:
         try:
             async with write_transaction(self._engine):
                 await serialise(self._engine, f"resident:{resident_id}")
-                await serialise(self._engine, f"volunteer:{volunteer_id}")
+                await self.hold_volunteer(volunteer_id, guarded)
                 await self.check_resident(actor, resident_id, when, now, moving=exclude)
                 if await q.volunteer_taken(volunteer_id, guarded, exclude=exclude):
                     return None
@@ -302,6 +302,14 @@ class Placement:
                 "A coordinator can arrange more.",
                 code="too_many_bookings",
             )
+
+    async def hold_volunteer(self, volunteer_id: uuid.UUID, span: Interval) -> None:
+        """Inside a write transaction: serialise with every other change to the volunteer's calendar in the weeks
+        `span` touches (a session, shift or duty widened by the buffer). The weekly limit and every overlap are
+        within a week, so bookings of one volunteer in different weeks need not wait for each other (under load
+        they all rank the same volunteer first); a span across a Monday holds both weeks, in order."""
+        for year, week in sorted({week_of(span.start), week_of(span.end)}):
+            await serialise(self._engine, f"volunteer:{volunteer_id}:{year}-W{week:02d}")
 
     async def at_weekly_cap(self, volunteer_id: uuid.UUID, when: Interval, *, moving: bool = False) -> bool:
         """Binding check of the volunteer's weekly limit (sessions, drop-in shifts and event duties), inside the
