@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -84,6 +85,31 @@ async def _keep_session(_: Any) -> None:
 async def stop(engine: AnyEngine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+CHUNK_ROWS = 2_000
+
+
+async def fetch_many(engine: AnyEngine, sql: str, *args: Any) -> list[Any]:
+    """All rows of a read that may return tens of thousands (a year of a network's requests for a report), without
+    holding up the event loop: on PostgreSQL through a cursor, a chunk of rows at a time, so that other requests
+    are answered between chunks (decoding 60,000 rows at once kept the loop for 0.3-0.8 s, and a year's for 3 s);
+    on SQLite as one read (its driver reads in a thread of its own). `sql` takes `{}` placeholders as `raw` does.
+    The rows are mappings by column name; turn them into objects off the loop (`anyio.to_thread`)."""
+    from piccolo.querystring import QueryString
+
+    from server.db.tables import HelpRequest
+
+    if not isinstance(engine, PostgresEngine) or engine.pool is None:
+        return list(await HelpRequest.raw(sql, *args))
+    compiled, values = QueryString(sql, *args).compile_string("postgres")
+    found: list[Any] = []
+    async with engine.pool.acquire() as connection, connection.transaction(readonly=True):
+        cursor = await connection.cursor(compiled, *values)
+        while chunk := await cursor.fetch(CHUNK_ROWS):
+            found += chunk
+            await asyncio.sleep(0)  # let the loop answer what came in meanwhile
+    return found
 
 
 def write_transaction(engine: AnyEngine) -> Any:

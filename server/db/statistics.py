@@ -11,9 +11,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+import anyio.to_thread
+
 from server.db import topics as topics_q
 from server.db.codec import as_list, as_names, as_uuid
-from server.db.tables import HelpRequest, WalkIn
+from server.db.engine import current_engine, fetch_many
+from server.db.tables import WalkIn
 from server.domain.statistics import WALK_IN, RequestFacts, SessionFacts
 
 # The attributed partner: help point's organisation, else routed_to, else the organisation of the volunteer of
@@ -72,11 +75,17 @@ async def request_facts(
             return []
         sql += f" WHERE x.partner IN ({', '.join('{}' for _ in ids)})"
         params += ids
-    rows = await HelpRequest.raw(sql, *params)
+    rows = await fetch_many(current_engine(), sql, *params)
     found = await _walk_ins(since=since, until=until, within=within)
     if not rows:
         return found
     names = {t.code: dict(t.names) for t in await topics_q.list_topics(active_only=False)}
+    # Tens of thousands of rows made into facts: CPU work, off the event loop.
+    return found + await anyio.to_thread.run_sync(lambda: _facts(rows, names))
+
+
+def _facts(rows: list[Any], names: dict[str, dict[str, str]]) -> list[RequestFacts]:
+    found: list[RequestFacts] = []
     sessions: dict[object, list[SessionFacts]] = defaultdict(list)
     first: dict[object, dict[str, Any]] = {}
     for r in rows:

@@ -16,6 +16,7 @@ still looks its cookie up.
 Run:  .venv/bin/python -m tests.bench.bench_scale [--residents 1000000] [--volunteers 10000] [--organisations 50]
           [--help-points 300] [--requests 500000] [--rounds 25] [--database NAME --keep]
       .venv/bin/python -m tests.bench.bench_scale --database NAME --reuse   (measure a kept database again)
+      .venv/bin/python -m tests.bench.bench_scale --database NAME --reuse --only statistics   (some reads only)
       (smaller sizes, e.g. --residents 20000 --volunteers 1000 --requests 20000, for a quick look)
 Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates its own database (dropped
 afterwards unless --keep).
@@ -272,9 +273,13 @@ async def seed(url: str, args: argparse.Namespace, now: datetime) -> dict[str, o
 
 
 async def kept(url: str) -> dict[str, object]:
-    """What the reads need of a database seeded earlier."""
+    """What the reads need of a database seeded earlier (its sign-ins made fresh again: staff ones idle out)."""
     conn = await asyncpg.connect(url)
     try:
+        await conn.execute(
+            "UPDATE auth_session SET created_at = now(), last_seen_at = now(), expires_at = now() + interval '1 day', "
+            "password_verified_at = CASE WHEN password_verified_at IS NOT NULL THEN now() END"
+        )
         return {
             "request": await conn.fetchval(
                 "SELECT id FROM help_request WHERE state = 'open' AND modality = 'phone' ORDER BY created_at LIMIT 1"
@@ -287,8 +292,15 @@ async def kept(url: str) -> dict[str, object]:
         await conn.close()
 
 
+ONLY: list[str] = []  # --only: measure just the reads whose label contains one of these
+
+
 def reads(found: dict[str, object], today: date) -> list[tuple[str, str, str]]:
-    """(who, label, path) of every read measured."""
+    """(who, label, path) of every read measured (those of --only, if given)."""
+    return [r for r in _reads(found, today) if not ONLY or any(part in r[1] for part in ONLY)]
+
+
+def _reads(found: dict[str, object], today: date) -> list[tuple[str, str, str]]:
     fourteen = f"from={today.isoformat()}&to={(today + timedelta(days=13)).isoformat()}"
     twelve_weeks = f"from={(today - timedelta(weeks=12)).isoformat()}&to={today.isoformat()}"
     a_year = f"from={(today - timedelta(days=365)).isoformat()}&to={today.isoformat()}"
@@ -462,4 +474,7 @@ if __name__ == "__main__":
     parser.add_argument("--database", help="the name of the database to create (default: a new random one)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure the kept --database again, without seeding")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--only", nargs="+", default=[], help="just the reads whose name contains one of these")
+    arguments = parser.parse_args()
+    ONLY.extend(arguments.only)
+    asyncio.run(main(arguments))
