@@ -65,9 +65,9 @@ async def start(engine: AnyEngine) -> None:
             max_size=int(os.environ.get("APURI_DB_POOL_SIZE", "10")),
             # The JIT compiler pays ~300 ms to compile a big report's plan that then runs in about a second: never
             # worth it for answers meant to come within 100 ms. asyncpg prepares every statement, and after five
-            # runs PostgreSQL may keep a generic plan that cannot see the values: `state IN ($1, $2)` then walked
-            # all 500,000 requests by date (0.4-0.5 s) where the plan for 'open' reads 2,000 rows by state (2 ms).
-            # A plan made for the values costs well under a millisecond to make.
+            # runs PostgreSQL may keep a generic plan that cannot see the values, and so cannot use an index made
+            # for some of them: the queues' `state IN ($1, $2)` and the index of the waiting requests (migration
+            # 0029). A plan made for the values costs well under a millisecond to make.
             server_settings={"jit": "off", "plan_cache_mode": "force_custom_plan"},
             reset=_keep_session,
         )
