@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from server.db import candidates as candidates_db
+from server.db import statistics as statistics_db
 from server.domain import statistics as statistics_rules
 from server.services import booking as booking_service
 from tests.conftest import Env
-from tests.integration.world import build_world, volunteer_offers
+from tests.integration.world import book, build_world, volunteer_offers
 
 SLOW = 0.6  # seconds of blocking work standing in for a big network's grid or report
 
@@ -98,3 +99,29 @@ async def test_statistics_do_not_hold_up_other_requests(env: Env, monkeypatch: p
         "healthz",
         "heavy",
     ]
+
+
+async def test_a_report_s_rows_are_read_and_made_into_facts_without_holding_up_other_requests(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year of a national network's requests is a quarter of a million rows: they become facts in a thread. (That
+    on PostgreSQL they are also read a chunk at a time is shown by the scale benchmark's /healthz timings, in
+    docs/benchmarks.md: a test here could not tell a chunked read from one that waits on the network.)"""
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    assert (await book(world)).status_code == 201
+    real = statistics_db._facts
+    made_on: list[bool] = []
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        made_on.append(threading.current_thread() is threading.main_thread())
+        time.sleep(SLOW)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(statistics_db, "_facts", slow)
+    heavy = world.apis["network"]
+    assert await _order_of(env, lambda: heavy.get("/api/v1/statistics", params={"by": "topic"})) == [
+        "healthz",
+        "heavy",
+    ]
+    assert made_on == [False], "the facts were made on the event loop's thread"
