@@ -10,7 +10,9 @@ import os
 import signal
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from server.settings import Settings, SettingsError
 
@@ -49,34 +51,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
         logging.getLogger("apuri.serve").warning("each of the %d processes keeps its own sign-in limits", workers)
     if args.migrate:
         asyncio.run(_migrate(settings))
-    options: dict[str, object] = {
-        "host": args.host or settings.host,
-        "port": args.port or settings.port,
-        "proxy_headers": True,
-        "forwarded_allow_ips": settings.forwarded_allow_ips,
-        "log_level": settings.log_level.lower(),
-        "server_header": False,
-    }
+
+    def run(target: Any, **more: Any) -> None:
+        uvicorn.run(
+            target,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            log_level=settings.log_level.lower(),
+            server_header=False,
+            **more,
+        )
+
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        run(create_app(settings))
         return 0
-    return _serve_processes(settings, workers, options)
+    return _serve_processes(settings, workers, run)
 
 
-def _serve_processes(settings: Settings, workers: int, options: dict[str, object]) -> int:
+def _serve_processes(settings: Settings, workers: int, run: Callable[..., None]) -> int:
     """`apuri serve --workers N`: N web processes behind one port (uvicorn's supervisor, which restarts one that
     dies), none of them running scheduled jobs; when this serve runs the jobs (no --no-scheduler), one `apuri worker`
     process beside them does, so every job runs in one process only."""
     import subprocess
-
-    import uvicorn
 
     os.environ["APURI_SCHEDULER"] = "0"  # the web processes read their settings again from the environment
     jobs = None
     if settings.scheduler:
         jobs = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"])
     try:
-        uvicorn.run("server.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        run("server.app:app_from_environment", factory=True, workers=workers)
     finally:
         if jobs is not None:
             jobs.send_signal(signal.SIGTERM)
