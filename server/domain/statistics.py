@@ -189,10 +189,39 @@ def period(first: date | None, last: date | None, *, today: date) -> tuple[date,
     return first, last
 
 
-def figures(rows: Iterable[RequestFacts]) -> Figures:
-    requests = matched = done = no_show = cancelled = referred = 0
-    waits: list[float] = []
-    ratings: list[int] = []
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The figures of a group that add up (all but the median wait): what a group's requests sum to, and what
+    `request_fact` keeps of one request (`server/db/statistics.py`), so SQL can sum them."""
+
+    requests: int = 0
+    matched: int = 0
+    cancelled: int = 0
+    referred: int = 0
+    done: int = 0
+    no_show: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    outcomes: Mapping[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: Tally) -> Tally:
+        outcomes = Counter(self.outcomes)
+        outcomes.update(other.outcomes)
+        return Tally(
+            requests=self.requests + other.requests,
+            matched=self.matched + other.matched,
+            cancelled=self.cancelled + other.cancelled,
+            referred=self.referred + other.referred,
+            done=self.done + other.done,
+            no_show=self.no_show + other.no_show,
+            rated=self.rated + other.rated,
+            rating_sum=self.rating_sum + other.rating_sum,
+            outcomes=dict(outcomes),
+        )
+
+
+def tally(rows: Iterable[RequestFacts]) -> Tally:
+    requests = matched = done = no_show = cancelled = referred = rated = rating_sum = 0
     outcomes: Counter[str] = Counter()
     for row in rows:
         requests += 1
@@ -202,49 +231,80 @@ def figures(rows: Iterable[RequestFacts]) -> Figures:
             referred += 1
         if row.matched_at is not None:
             matched += 1
-            if row.channel != WALK_IN:
-                waits.append(max((row.matched_at - row.created_at).total_seconds(), 0.0) / 60)
         for s in row.sessions:
             if s.state == "done":
                 done += 1
                 outcomes.update(s.outcomes)
                 if s.feedback is not None and 1 <= s.feedback <= 5:
-                    ratings.append(s.feedback)
+                    rated += 1
+                    rating_sum += s.feedback
             elif s.state == "no_show":
                 no_show += 1
+    return Tally(requests, matched, cancelled, referred, done, no_show, rated, rating_sum, dict(outcomes))
+
+
+def wait_minutes(row: RequestFacts) -> float | None:
+    """Minutes from the request to a helper, for the median: matched requests only, walk-ins left out."""
+    if row.matched_at is None or row.channel == WALK_IN:
+        return None
+    return max((row.matched_at - row.created_at).total_seconds(), 0.0) / 60
+
+
+def figures_of(t: Tally, median_wait: float | None) -> Figures:
     return Figures(
-        requests=requests,
-        matched=matched,
-        median_minutes_to_match=statistics.median(waits) if waits else None,
-        done=done,
-        no_show=no_show,
-        completion_rate=done / (done + no_show) if done + no_show else None,
-        cancelled=cancelled,
-        outcomes=dict(sorted(outcomes.items())),
-        rated=len(ratings),
-        mean_rating=statistics.fmean(ratings) if ratings else None,
-        referred=referred,
+        requests=t.requests,
+        matched=t.matched,
+        median_minutes_to_match=median_wait,
+        done=t.done,
+        no_show=t.no_show,
+        completion_rate=t.done / (t.done + t.no_show) if t.done + t.no_show else None,
+        cancelled=t.cancelled,
+        outcomes=dict(sorted((code, n) for code, n in t.outcomes.items() if n)),
+        rated=t.rated,
+        mean_rating=t.rating_sum / t.rated if t.rated else None,
+        referred=t.referred,
     )
+
+
+def figures(rows: Sequence[RequestFacts]) -> Figures:
+    waits = [w for w in map(wait_minutes, rows) if w is not None]
+    return figures_of(tally(rows), statistics.median(waits) if waits else None)
 
 
 def week_key(year: int, week: int) -> str:
     return f"{year}-W{week:02d}"
 
 
+def label(
+    by: GroupBy, key: str | None, language: str, *, topic_names: Mapping[str, str], partner_name: str | None
+) -> str:
+    """A group's name in `language`: the topic's name, the municipality, the partner's name, the channel, the week;
+    the network itself (or "unknown") for requests no partner (or municipality) is attributed to."""
+    if by is GroupBy.TOPIC:
+        return topic_names.get(language) or topic_names.get("fi") or key or ""
+    if by in UNATTRIBUTED and not key:
+        return UNATTRIBUTED[by].get(language, UNATTRIBUTED[by]["en"])
+    if by is GroupBy.PARTNER:
+        return partner_name or key or ""
+    return key or ""
+
+
+def key_of(row: RequestFacts, by: GroupBy) -> str | None:
+    if by is GroupBy.TOPIC:
+        return row.topic
+    if by is GroupBy.MUNICIPALITY:
+        return row.municipality
+    if by is GroupBy.PARTNER:
+        return str(row.partner_id) if row.partner_id is not None else None
+    if by is GroupBy.CHANNEL:
+        return row.channel
+    return week_key(*week_of(row.created_at))
+
+
 def group_of(row: RequestFacts, by: GroupBy, language: str) -> tuple[str | None, str]:
     """The group a request falls in and its label in `language` (the demand-supply figures group the same way)."""
-    if by is GroupBy.TOPIC:
-        return row.topic, row.topic_names.get(language) or row.topic_names.get("fi") or row.topic
-    if by is GroupBy.MUNICIPALITY:
-        return row.municipality, row.municipality or UNATTRIBUTED[by].get(language, UNATTRIBUTED[by]["en"])
-    if by is GroupBy.PARTNER:
-        if row.partner_id is None:
-            return None, UNATTRIBUTED[by].get(language, UNATTRIBUTED[by]["en"])
-        return str(row.partner_id), row.partner_name or str(row.partner_id)
-    if by is GroupBy.CHANNEL:
-        return row.channel, row.channel
-    key = week_key(*week_of(row.created_at))
-    return key, key
+    key = key_of(row, by)
+    return key, label(by, key, language, topic_names=row.topic_names, partner_name=row.partner_name)
 
 
 def _weeks(first: date, last: date) -> list[str]:
@@ -258,24 +318,46 @@ def _weeks(first: date, last: date) -> list[str]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A group's label, its tally and its median wait, however they were worked out (here from rows, or summed in
+    SQL from the kept facts)."""
+
+    label: str
+    tally: Tally
+    median_wait: float | None
+
+
 def report(rows: Sequence[RequestFacts], by: GroupBy, *, first: date, last: date, language: str = "fi") -> Report:
-    """Group `rows` (already limited to the range and the caller's organisations) and total them. Weeks come
-    in time order (every week of the range, empty ones too); other groups by requests, most first, then
-    label."""
+    """Group `rows` (already limited to the range and the caller's organisations) and total them."""
     members: dict[str | None, list[RequestFacts]] = defaultdict(list)
     labels: dict[str | None, str] = {}
     for row in rows:
-        key, label = group_of(row, by, language)
+        key, name = group_of(row, by, language)
         members[key].append(row)
-        labels.setdefault(key, label)
+        labels.setdefault(key, name)
+    parts = {k: Part(labels[k], tally(v), _median(v)) for k, v in members.items()}
+    return assemble(parts, Part("", tally(rows), _median(rows)), by, first=first, last=last)
+
+
+def _median(rows: Sequence[RequestFacts]) -> float | None:
+    waits = [w for w in map(wait_minutes, rows) if w is not None]
+    return statistics.median(waits) if waits else None
+
+
+def assemble(parts: Mapping[str | None, Part], total: Part, by: GroupBy, *, first: date, last: date) -> Report:
+    """The report of its groups. Weeks come in time order (every week of the range, empty ones too); other groups
+    by requests, most first, then label."""
     if by is GroupBy.WEEK:
         keys: list[str | None] = list(_weeks(first, last))
-        keys += sorted(k for k in members if k not in set(keys) and k is not None)
-        groups = [Group(k, k or "", figures(members.get(k, ()))) for k in keys]
+        keys += sorted(k for k in parts if k not in set(keys) and k is not None)
+        groups = [
+            Group(k, k or "", figures_of(p.tally, p.median_wait) if (p := parts.get(k)) else Figures()) for k in keys
+        ]
     else:
-        groups = [Group(k, labels[k], figures(v)) for k, v in members.items()]
+        groups = [Group(k, p.label, figures_of(p.tally, p.median_wait)) for k, p in parts.items()]
         groups.sort(key=lambda g: (-g.figures.requests, g.label.casefold(), g.key or ""))
-    return Report(by=by, first=first, last=last, groups=groups, total=figures(rows))
+    return Report(by=by, first=first, last=last, groups=groups, total=figures_of(total.tally, total.median_wait))
 
 
 # ---- CSV ----------------------------------------------------------------------------------------------------

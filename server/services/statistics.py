@@ -22,6 +22,10 @@ from server.domain.events import EventState
 from server.domain.roles import Principal
 from server.services.audit import AuditService
 
+# A report brings up to this many waiting changes into the kept facts itself; with more (just after an upgrade)
+# it works its figures out from the start while the job catches up.
+STALE_LIMIT = 5_000
+
 
 class StatisticsService:
     def __init__(self, *, clock: Clock, engine: AnyEngine, audit: AuditService) -> None:
@@ -39,12 +43,64 @@ class StatisticsService:
         language: str | None = None,
     ) -> rules.Report:
         first, last = rules.period(first, last, today=local_date(self._clock.now()))
-        rows = await self._requests(caller, first, last)
-        # Grouping a year of a network's requests is CPU work: off the event loop.
-        found = await anyio.to_thread.run_sync(
-            lambda: rules.report(rows, by, first=first, last=last, language=language or caller.language)
-        )
+        language = language or caller.language
+        if await self.bring_facts_up_to_date(STALE_LIMIT):
+            found = await self._kept_report(caller, by, first, last, language)
+        else:
+            # Just after an upgrade, before the job has kept every request's facts: worked out from the start.
+            rows = await self._requests(caller, first, last)
+            # Grouping a year of a network's requests is CPU work: off the event loop.
+            found = await anyio.to_thread.run_sync(
+                lambda: rules.report(rows, by, first=first, last=last, language=language)
+            )
         return dataclasses.replace(found, group_sessions=rules.event_figures(await self._events(caller, first, last)))
+
+    async def bring_facts_up_to_date(self, limit: int | None = None) -> bool:
+        """Bring the kept facts of changed requests up to date (`server/db/statistics.py`); False, doing nothing,
+        when more than `limit` changes wait. None: all of them, one transaction at a time (the job)."""
+        if limit is not None:
+            waiting = await q.stale_marks(above=limit)
+            if waiting > limit:
+                return False
+            if not waiting:
+                return True
+        rounds = None if limit is None else limit // q.MARKS_AT_ONCE + 1
+        while rounds is None or rounds > 0:
+            if not await q.bring_up_to_date(self._engine):
+                break
+            rounds = None if rounds is None else rounds - 1
+        return True
+
+    async def _kept_report(
+        self, caller: Principal, by: rules.GroupBy, first: date, last: date, language: str
+    ) -> rules.Report:
+        """The report summed in SQL from the kept facts, the period's walk-ins added (there are few)."""
+        since, until = local_start(first, time(0)), local_start(last + timedelta(days=1), time(0))
+        groups, median_wait = await q.kept_groups(by, since=since, until=until, within=caller.oversees)
+        walk_ins = await q.walk_in_facts(since=since, until=until, within=caller.oversees)
+        names = (
+            {t.code: t.names for t in await topics_q.list_topics(active_only=False)}
+            if by is rules.GroupBy.TOPIC
+            else {}
+        )
+        parts = {
+            g.key: rules.Part(
+                rules.label(by, g.key, language, topic_names=names.get(g.key or "", {}), partner_name=g.partner_name),
+                g.tally,
+                g.median_wait,
+            )
+            for g in groups
+        }
+        for w in walk_ins:
+            key, label = rules.group_of(w, by, language)
+            was = parts.get(key)
+            parts[key] = (
+                rules.Part(was.label, was.tally + rules.tally([w]), was.median_wait)
+                if was is not None
+                else rules.Part(label, rules.tally([w]), None)
+            )
+        total = sum((g.tally for g in groups), rules.tally(walk_ins))
+        return rules.assemble(parts, rules.Part("", total, median_wait), by, first=first, last=last)
 
     async def _events(self, caller: Principal, first: date, last: date) -> list[rules.EventFacts]:
         """The group sessions of the caller's organisations that began in the period."""

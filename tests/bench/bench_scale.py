@@ -120,14 +120,18 @@ INSERT INTO help_request (id, resident, topic, language, modality, help_point, n
                           created_at, matched_at)
 SELECT id, resident, topic, 'fi', modality, CASE WHEN modality = 'help_point' THEN help_point END, '[]',
        CASE WHEN n % 20 = 0 THEN 'cancelled' ELSE 'closed' END, CASE WHEN n % 4 = 0 THEN 'phone' ELSE 'pwa' END,
-       NULL, created_at, created_at + interval '1 hour'
+       NULL, created_at, created_at + ((n % 240) || ' minutes')::interval
 FROM bench_req;
 INSERT INTO help_session (id, request, resident, volunteer, help_point, modality, starts_at, ends_at, blocked_until,
-                          state, version, created_at, minutes_spent, outcomes, note)
+                          state, version, created_at, minutes_spent, outcomes, note, feedback)
 SELECT gen_random_uuid(), id, resident, volunteer, CASE WHEN modality = 'help_point' THEN help_point END, modality,
        created_at + interval '3 days', created_at + interval '3 days 45 minutes', created_at + interval '3 days 1 hour',
        CASE WHEN n % 20 = 1 THEN 'no_show' WHEN n % 10 = 2 THEN 'cancelled' ELSE 'done' END, 1, created_at,
-       CASE WHEN n % 10 > 2 THEN 40 END, '[]', ''
+       CASE WHEN n % 10 > 2 THEN 40 END,
+       -- what the resident can now do alone, recorded on most done sessions; a rating on a third of them
+       CASE WHEN n % 20 = 1 OR n % 10 = 2 OR n % 3 = 2 THEN '[]'
+            WHEN n % 3 = 0 THEN '["log_in"]' ELSE '["log_in", "pay_bill"]' END::json, '',
+       CASE WHEN n % 20 <> 1 AND n % 10 <> 2 AND n % 3 = 0 THEN 1 + (n / 3) % 5 END
 FROM bench_req WHERE n % 20 <> 0;
 """
 # The coming week: one session a volunteer (so no overlaps), a resident each, at their help point or by phone.
@@ -212,6 +216,75 @@ def _env(url: str, port: int) -> dict[str, str]:
         "APURI_SECRET_KEY": "bench-" + "x" * 40,
         "APURI_LOG_LEVEL": "WARNING",
     }
+
+
+async def _keep_statistics(url: str) -> str:
+    """What `apuri worker`'s statistics job does after an upgrade or a seed: every request marked changed brought
+    into the kept facts (migration 0030), a thousand marks per transaction, timed."""
+    from server.db import engine as db_engine
+    from server.db import statistics as statistics_q
+
+    engine = db_engine.make_engine(url)
+    db_engine.bind(engine)
+    await db_engine.start(engine)
+    began, marks = time.perf_counter(), 0
+    try:
+        while taken := await statistics_q.bring_up_to_date(engine):
+            marks += taken
+        # As autovacuum would soon after: the planner learns the filled tables' sizes.
+        await statistics_q.HelpRequest.raw("ANALYZE request_fact, request_fact_outcome, statistics_stale")
+    finally:
+        await db_engine.stop(engine)
+    return f"{marks:,} changes brought into the kept statistics facts in {time.perf_counter() - began:.1f} s"
+
+
+async def _statistics_side_by_side(url: str, rounds: int) -> None:
+    """The same reports worked out from the start (as before migration 0030, and still after an upgrade until the
+    job has caught up) and summed from the kept facts, one after the other in this process, on the same database;
+    each pair must be equal."""
+    from server.adapters.clock import SystemClock
+    from server.db import engine as db_engine
+    from server.db import statistics as statistics_q
+    from server.domain import statistics as rules
+    from server.domain.roles import Grant, Principal, Role
+    from server.services.audit import AuditService
+    from server.services.statistics import StatisticsService
+
+    engine = db_engine.make_engine(url)
+    db_engine.bind(engine)
+    await db_engine.start(engine)
+    clock = SystemClock()
+    service = StatisticsService(clock=clock, engine=engine, audit=AuditService(clock))
+    network = Principal(uuid.uuid4(), uuid.uuid4(), "Bench", "fi", frozenset({Grant(Role.NETWORK_COORDINATOR, None)}))
+    partner_id = (await statistics_q.HelpRequest.raw("SELECT id FROM organisation ORDER BY name LIMIT 1"))[0]["id"]
+    partner = Principal(
+        uuid.uuid4(), uuid.uuid4(), "Bench", "fi", frozenset({Grant(Role.PARTNER_COORDINATOR, partner_id)})
+    )
+    today = datetime.now(UTC).date()
+    cases = [
+        ("12 weeks by topic, network", network, rules.GroupBy.TOPIC, None),
+        ("12 weeks by topic, partner", partner, rules.GroupBy.TOPIC, None),
+        ("366 days by week, network", network, rules.GroupBy.WEEK, today - timedelta(days=365)),
+    ]
+    print("\nstatistics in-process, side by side    from the start    from the kept facts   ratio (medians)")
+    try:
+        for label, caller, by, first in cases:
+            full: list[float] = []
+            kept: list[float] = []
+            for _ in range(rounds):
+                began = time.perf_counter()
+                a = await service.report(caller, by, first, None)
+                kept.append(time.perf_counter() - began)
+                began = time.perf_counter()
+                period = rules.period(first, None, today=today)
+                rows = await service._requests(caller, *period)  # the path before the kept facts
+                b = await asyncio.to_thread(rules.report, rows, by, first=period[0], last=period[1], language="fi")
+                full.append(time.perf_counter() - began)
+                assert (a.groups, a.total) == (b.groups, b.total), label
+            f, k = statistics.median(full) * 1000, statistics.median(kept) * 1000
+            print(f"{label:<38} {f:>12.0f} ms {k:>17.0f} ms {f / k:>10.1f}×")
+    finally:
+        await db_engine.stop(engine)
 
 
 def _migrate(url: str) -> float:
@@ -434,6 +507,9 @@ async def main(args: argparse.Namespace) -> None:
             print(f"seeded in {time.perf_counter() - began:.0f} s: {took}")
             print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()), f"; database {found['size']}")
             print(f"apuri migrate on it (nothing to do): {_migrate(url):.1f} s")
+        print(await _keep_statistics(url))
+        if not args.only or any("statistics" in o for o in args.only):
+            await _statistics_side_by_side(url, min(args.rounds, 7))
         port = _free_port()
         # The real command, in a process of its own.
         server = subprocess.Popen(  # noqa: ASYNC220, S603
