@@ -86,6 +86,13 @@ export async function apiAll(path) {
   return items;
 }
 
+/** One page of a list at `path` (a GET that pages) and the address of the next page (null on the last). */
+export async function apiPage(path) {
+  const url = path.startsWith("/api/v1/") ? path : `/api/v1${path}`;
+  const { data, response } = await send("GET", url);
+  return { items: data, next: nextPage(response) };
+}
+
 /** A fresh key for one attempt to book: a retry of the same attempt sends the same key. */
 export function newIdempotencyKey() {
   if (crypto.randomUUID) return crypto.randomUUID();

@@ -7,7 +7,7 @@
 // work online at a desk, and residents' and volunteers' phones need not download it.
 // VERSION is a hash of the shell files (tests/e2e/test_installable_offline.py checks it): change a shell file,
 // and the test tells the new value; a new VERSION makes browsers fetch the new shell.
-const VERSION = "476651cc14ac";
+const VERSION = "de727c9fd04d";
 const CACHE = `apuri-shell-${VERSION}`;
 const SHELL = [
   "/",

@@ -105,6 +105,7 @@ export default {
   candidatesAt: (time) => `Suitable volunteers for ${time}`,
   candidatesAny: "Suitable volunteers (availability not checked)",
   noCandidates: "Nobody fits this request.",
+  moreCandidates: "Show more volunteers",
   score: (n) => (n === 1 ? "1 point" : `${n} points`),
   points: (n) => (n > 0 ? `+${n}` : `${n}`),
   notEligibleTitle: "Do not fit",

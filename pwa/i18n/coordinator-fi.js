@@ -105,6 +105,7 @@ export default {
   candidatesAt: (time) => `Sopivat vapaaehtoiset ${time}`,
   candidatesAny: "Sopivat vapaaehtoiset (saatavuutta ei tarkistettu)",
   noCandidates: "Kukaan ei sovi tähän pyyntöön.",
+  moreCandidates: "Näytä lisää vapaaehtoisia",
   score: (n) => (n === 1 ? "1 piste" : `${n} pistettä`),
   points: (n) => (n > 0 ? `+${n}` : `${n}`),
   notEligibleTitle: "Eivät sovi",

@@ -105,6 +105,7 @@ export default {
   candidatesAt: (time) => `Lämpliga frivilliga ${time}`,
   candidatesAny: "Lämpliga frivilliga (tillgängligheten är inte kontrollerad)",
   noCandidates: "Ingen passar för den här begäran.",
+  moreCandidates: "Visa fler frivilliga",
   score: (n) => `${n} poäng`,
   points: (n) => (n > 0 ? `+${n}` : `${n}`),
   notEligibleTitle: "Passar inte",

@@ -1,6 +1,6 @@
 // Manual assignment: a waiting request, a time (a free one suggested, or typed), and the volunteers ranked for
 // it with the reasons of each score; the ones who do not fit are listed with why not.
-import { api, apiAll } from "../api.js";
+import { api, apiAll, apiPage } from "../api.js";
 import { definitions, h } from "../dom.js";
 import { addDays, helsinkiInstant, localDate, localTime, when } from "../format.js";
 import { language, t } from "../i18n.js";
@@ -12,6 +12,8 @@ import { helpPointText, languageName, needsText } from "./volunteer-common.js";
 import { topicName } from "./where.js";
 
 const SUGGESTION_DAYS = 14;
+// Volunteers shown at once, the best fitting first; the rest (a network has thousands) a page at a time on request.
+const CANDIDATES_PAGE = 10;
 
 export async function requestScreen(view, { id }, token) {
   return deskScreen(view, token, { title: t("coord.requestTitle"), id: "assign", back: `#${HOME}` }, (root) =>
@@ -121,36 +123,63 @@ async function loadSuggestions(request, control, box, token) {
 }
 
 async function showCandidates(root, request, box, at, token, { focus = false } = {}) {
-  const query = at ? `?starts_at=${encodeURIComponent(at)}` : "";
-  let found;
+  const params = new URLSearchParams({ limit: String(CANDIDATES_PAGE) });
+  if (at) params.set("starts_at", at);
+  let page;
   try {
-    found = await api("GET", `/requests/${request.id}/candidates${query}`);
+    page = await apiPage(`/requests/${request.id}/candidates?${params}`);
   } catch (error) {
     if (stillOn(token)) problem(root, coordExplain(error), { focus });
     return;
   }
   if (!stillOn(token)) return;
   root.querySelector(".problem")?.remove();
-  const eligible = found.filter((c) => c.eligible).sort((a, b) => b.score - a.score);
-  const excluded = found.filter((c) => !c.eligible);
   const title = at ? t("coord.candidatesAt", when(at, language())) : t("coord.candidatesAny");
   const heading = h("h2", { id: "h-candidates", tabIndex: -1 }, title);
-  const list = eligible.length
-    ? h(
-        "ol",
-        { class: "cards", attrs: { "aria-labelledby": "h-candidates" } },
-        ...eligible.map((c) => candidateCard(root, request, c, at, box.form)),
-      )
-    : h("p", { class: "empty" }, t("coord.noCandidates"));
-  const others = excluded.length
-    ? h(
-        "details",
-        { class: "excluded" },
-        h("summary", {}, `${t("coord.notEligibleTitle")} (${excluded.length})`),
-        h("ul", {}, ...excluded.map((c) => h("li", {}, `${c.first_name}: ${word("excluded", c.excluded_code)}`))),
-      )
-    : null;
-  box.replaceChildren(...[heading, list, others].filter(Boolean)); // a null would show as the text "null"
+  // The server sends the ones who fit first, best first, then the ones who do not.
+  const list = h("ol", { class: "cards", attrs: { "aria-labelledby": "h-candidates" } });
+  const empty = h("p", { class: "empty" }, t("coord.noCandidates"));
+  const summary = h("summary", {});
+  const excluded = h("ul", {});
+  const others = h("details", { class: "excluded" }, summary, excluded);
+  const more = h("button", { type: "button", class: "secondary" }, t("coord.moreCandidates"));
+  let next = null;
+  let notFitting = 0;
+  const add = (found) => {
+    const fitting = found.items.filter((c) => c.eligible).map((c) => candidateCard(root, request, c, at, box.form));
+    const rest = found.items.filter((c) => !c.eligible);
+    list.append(...fitting);
+    excluded.append(...rest.map((c) => h("li", {}, `${c.first_name}: ${word("excluded", c.excluded_code)}`)));
+    notFitting += rest.length;
+    next = found.next;
+    list.hidden = !list.children.length;
+    empty.hidden = Boolean(list.children.length);
+    others.hidden = !notFitting;
+    // The count once it is known: a longer list says how many have been shown so far.
+    summary.textContent = next ? t("coord.notEligibleTitle") : `${t("coord.notEligibleTitle")} (${notFitting})`;
+    more.hidden = !next;
+    return fitting[0] || excluded.lastElementChild;
+  };
+  guard(more, async () => {
+    let found;
+    try {
+      found = await apiPage(next);
+    } catch (error) {
+      problem(root, coordExplain(error));
+      return;
+    }
+    const first = add(found);
+    // Keyboard and screen-reader users go on from the first volunteer just shown.
+    const target = first?.querySelector?.("h3") || first;
+    if (target) {
+      target.tabIndex = -1;
+      target.focus();
+    } else {
+      more.focus();
+    }
+  });
+  add(page);
+  box.replaceChildren(heading, list, empty, others, more);
   if (focus) heading.focus();
 }
 

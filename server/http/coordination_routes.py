@@ -201,19 +201,27 @@ class CoordinationController(Controller):
     @get(
         "/requests/{request_id:uuid}/candidates",
         opt=roles(*COORDINATORS),
+        response_headers=NEXT_LINK,
         summary="Volunteers ranked for a request, with the reasons of each score",
     )
     async def candidates(
-        self, request_id: FromPath[uuid.UUID], me: Me, services: Svc, starts_at: FromQuery[datetime | None] = None
-    ) -> list[CandidateOut]:
-        """With `starts_at` (with its offset), only volunteers free then are eligible; without it, availability is
-        not checked."""
+        self,
+        request: AnyRequest,
+        request_id: FromPath[uuid.UUID],
+        me: Me,
+        services: Svc,
+        starts_at: FromQuery[datetime | None] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> Response[list[CandidateOut]]:
+        """The eligible volunteers, best first, then those who cannot take it, with why. With `starts_at` (with
+        its offset), only volunteers free then are eligible; without it, availability is not checked."""
         if starts_at is not None and starts_at.tzinfo is None:
             raise InvalidInput(
                 "starts_at needs its offset, e.g. 2026-11-30T09:00:00+02:00.", code="time_without_offset"
             )
-        found = await services.coordination.candidates(me, request_id, starts_at)
-        return [CandidateOut.of(c) for c in found]
+        found = await services.coordination.candidates(me, request_id, starts_at, page_request(limit, cursor))
+        return paged(request, found.map(CandidateOut.of))
 
     @post(
         "/requests/{request_id:uuid}/assign",

@@ -22,7 +22,7 @@ from server.db import requests as requests_q
 from server.db.engine import AnyEngine, write_transaction
 from server.domain.days import HORIZON_DAYS
 from server.domain.errors import Conflict, InvalidInput, NotFound
-from server.domain.matching import Need, rank
+from server.domain.matching import Excluded, Need, Ranked, rank
 from server.domain.paging import Page, PageRequest, page_of
 from server.domain.phone import parse_any, parse_finnish
 from server.domain.records import QueuedRequest, SessionRow
@@ -57,6 +57,18 @@ class CandidateView:
     reasons: tuple[tuple[str, int, str, str], ...]  # (code, points, text, value)
     excluded_code: str | None = None
     excluded_text: str | None = None
+
+
+def _candidate_order(key: tuple[int, int, uuid.UUID]) -> tuple[int, int, int]:
+    return key[0], key[1], key[2].int  # as the ranking sorts: by score, best first, then by id
+
+
+def _candidate_view(found: Ranked | Excluded, names: dict[uuid.UUID, str]) -> CandidateView:
+    """A ranked volunteer with the reasons of their score, or an excluded one with why."""
+    if isinstance(found, Ranked):
+        reasons = tuple((x.code, x.points, x.text, x.value) for x in found.reasons)
+        return CandidateView(found.candidate_id, names.get(found.candidate_id, ""), found.score, reasons)
+    return CandidateView(found.candidate_id, names.get(found.candidate_id, ""), None, (), found.code, found.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,32 +195,29 @@ class CoordinationService:
     # ---- manual assignment --------------------------------------------------------------------------------
 
     async def candidates(
-        self, caller: Principal, request_id: uuid.UUID, starts_at: datetime | None
-    ) -> list[CandidateView]:
+        self, caller: Principal, request_id: uuid.UUID, starts_at: datetime | None, page: PageRequest
+    ) -> Page[CandidateView]:
         """Everyone who could take the request (best first, with each score's reasons), then those who could
-        not, with why. For a partner coordinator, only their own volunteers."""
+        not, with why; a page of them. For a partner coordinator, only their own volunteers.
+
+        The ranking is made for every page (it is the whole network's volunteers, ranked as a whole); a page starts
+        after the last one's (eligible first, score, id), so a change between pages moves nobody twice."""
         request = await self._visible(caller, request_id)
         when = self._placement.interval(starts_at, self._clock.now()) if starts_at is not None else None
         ranking_request, people = await self._placement.ranking_inputs(request, when=when)
         ranking = rank(ranking_request, people, self._placement.rules)
         allowed = None if caller.is_network_coordinator else await q.volunteer_ids_of(caller.coordinated_organisations)
-        names = await q.first_names([c.id for c in people])
-        views = [
-            CandidateView(
-                r.candidate_id,
-                names.get(r.candidate_id, ""),
-                r.score,
-                tuple((x.code, x.points, x.text, x.value) for x in r.reasons),
-            )
-            for r in ranking.ranked
-            if allowed is None or r.candidate_id in allowed
+        found: list[tuple[tuple[int, int, uuid.UUID], Ranked | Excluded]] = [
+            ((0, -r.score, r.candidate_id), r) for r in ranking.ranked if allowed is None or r.candidate_id in allowed
         ]
-        views += [
-            CandidateView(e.candidate_id, names.get(e.candidate_id, ""), None, (), e.code, e.text)
-            for e in ranking.excluded
-            if allowed is None or e.candidate_id in allowed
-        ]
-        return views
+        found += [((1, 0, e.candidate_id), e) for e in ranking.excluded if allowed is None or e.candidate_id in allowed]
+        after = page.after((int, int, uuid.UUID))
+        if after is not None:
+            start = cast(tuple[int, int, uuid.UUID], after)
+            found = [item for item in found if _candidate_order(item[0]) > _candidate_order(start)]
+        kept = page_of(found[: page.limit + 1], page, key=lambda item: item[0])
+        names = await q.first_names([item[1].candidate_id for item in kept.items])
+        return kept.map(lambda item: _candidate_view(item[1], names))
 
     async def assign(
         self, caller: Principal, request_id: uuid.UUID, volunteer_id: uuid.UUID, starts_at: datetime

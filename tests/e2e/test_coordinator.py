@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, Route
 
 from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, PARTNER_COORDINATOR_PHONE
 from tests.e2e.pages import check, new_number, status_is, tab_until, wait_until
@@ -116,6 +116,39 @@ async def test_a_coordinator_signs_in_to_the_queues_and_gives_a_waiting_request_
     assert await page.locator(".ledger li").count() == len(ledger)
     await check(page, "ledger")
     await context.close()
+
+
+async def test_the_ranked_volunteers_come_a_page_at_a_time_and_the_keyboard_goes_on_from_the_next(
+    browser: Browser, site: LiveServer
+) -> None:
+    """The screen asks for ten at a time; the demo has two who fit e-identification at the library, so the pages
+    are made one volunteer long here (the request's `limit` rewritten on its way): the server's Link leads on."""
+    request_id = await resident_asks(browser, site, "e_identification", name="Venla")
+    staff = await coordinator(browser, site)
+    page = staff.page
+    asked: list[str] = []
+
+    async def one_a_page(route: Route) -> None:
+        asked.append(route.request.url)
+        await route.continue_(url=route.request.url.replace("limit=10", "limit=1"))
+
+    await page.route(re.compile(r".*/candidates\?.*"), one_a_page)
+    await go(page, f"/koordinaattori/pyynto/{request_id}", "assign")
+    cards = "#candidates li[data-volunteer]"
+    await wait_until(page, f"() => document.querySelectorAll('{cards}').length === 1")
+    assert "limit=10" in asked[0], "ten at a time"
+    more = page.locator("#candidates > button", has_text="Näytä lisää vapaaehtoisia")
+    await check(page, "assign: the first page of volunteers")
+    await more.focus()
+    await page.keyboard.press("Enter")
+    await wait_until(page, f"() => document.querySelectorAll('{cards}').length === 2")
+    await wait_until(page, f"() => document.activeElement === document.querySelectorAll('{cards} h3')[1]")
+    names = await page.locator(f"{cards} h3").all_inner_texts()
+    assert {n.split()[0] for n in names} == {"Aino", "Eero"}, "each once, best first"
+    await wait_until(page, "() => document.querySelector('#candidates > button').hidden")  # no page after
+    assert "cursor=" in asked[-1]
+    await check(page, "assign: every volunteer shown")
+    await staff.close()
 
 
 async def call_and_stay_silent(site: LiveServer, page: Page, phone: str) -> None:

@@ -148,6 +148,27 @@ async def seed_unmatched(env: Env, w: World) -> Seeded:
     return Seeded(_ids([await _request(w, w.ids["resident_2"], at, state="open") for at in _ties(env.clock.now())]))
 
 
+async def seed_candidates(env: Env, w: World) -> Seeded:
+    """Organisation A's volunteers for a request routed to A by phone: those who speak Finnish can take it (ranked by
+    score), the Swedish-speaking ones cannot (listed after, with why); B's are not A's coordinator's to see."""
+    w.ids["routed_request"] = await _request(w, w.ids["resident_2"], env.clock.now(), state="routed", routed_to=w.org_a)
+    made = set()
+    for n in range(MANY + 1):
+        person = await _person(f"v{n}")
+        await people_q.grant(person_id=person, role=Role.VOLUNTEER, organisation_id=w.org_a, now=env.clock.now())
+        changes: dict[str, Any] = {"languages": ("sv",)} if n % 2 else {"skills": {"online_banking": 1 + n % 3}}
+        await volunteer_offers(person, w.help_point_a, **changes)
+        made.add(str(person))
+    other = await _person("other")
+    await people_q.grant(person_id=other, role=Role.VOLUNTEER, organisation_id=w.org_b, now=env.clock.now())
+    await volunteer_offers(other, w.help_point_b)
+    return Seeded(made, {str(other)})
+
+
+def _candidate_order(item: dict[str, Any]) -> Any:
+    return (0 if item["eligible"] else 1, -(item["score"] or 0), uuid.UUID(item["volunteer_id"]))
+
+
 async def seed_routed(env: Env, w: World) -> Seeded:
     """Routed to organisation A; one routed to B but at A's help point is B's, not A's."""
     resident = w.ids["resident_2"]
@@ -547,6 +568,13 @@ PAGED: dict[str, Case] = {
     "/api/v1/me/offers/accepted": Case("vol_a", "/api/v1/me/offers/accepted", seed_accepted_offers),
     "/api/v1/queues/unmatched": Case("network", "/api/v1/queues/unmatched", seed_unmatched, order=_time("created_at")),
     "/api/v1/queues/routed": Case("coord_a", "/api/v1/queues/routed", seed_routed, order=_time("created_at")),
+    "/api/v1/requests/{request_id}/candidates": Case(
+        "coord_a",
+        "/api/v1/requests/{ids[routed_request]}/candidates",
+        seed_candidates,
+        ident=lambda item: str(item["volunteer_id"]),
+        order=_candidate_order,
+    ),
     "/api/v1/queues/at-risk": Case("network", "/api/v1/queues/at-risk", seed_at_risk, ident=_risk),
     "/api/v1/inbox": Case(
         "network", "/api/v1/inbox?state=handled", seed_inbox, order=_time("received_at"), descending=True
@@ -592,7 +620,6 @@ BOUNDED = {
     "/api/v1/templates": "one per message and language, fixed in the code",
     "/api/v1/slots": "free times within a date range the route caps",
     "/api/v1/sessions/{session_id}/notifications": "one session's messages: a handful per version of it",
-    "/api/v1/requests/{request_id}/candidates": "the volunteers who could take one request, ranked as a whole",
     "/api/v1/me/offers": "offers waiting for my answer: each expires within 30 minutes",
     "/api/v1/help-points/{help_point_id}/days": "one help point's days, at most one a day, in a range the route caps",
     "/api/v1/help-points/{help_point_id}/drop-in-hours": "at most 20 weekly drop-in hours a help point",
