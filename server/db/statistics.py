@@ -208,10 +208,24 @@ async def bring_up_to_date(engine: AnyEngine, *, marks: int = MARKS_AT_ONCE) -> 
 async def _keep_facts(ids: list[uuid.UUID]) -> None:
     listed = _placeholders(len(ids))
     rows = await HelpRequest.raw(_FACTS_OF.replace("{requests}", f"{_REQUESTS} WHERE id IN ({listed})"), *ids)
-    facts = _facts(rows, {})
-    points = {r["id"]: r["point_municipality"] for r in rows}
+    # Making a batch of rows into facts is CPU work (a report may bring thousands up to date): off the event loop.
+    values, outcomes = await anyio.to_thread.run_sync(lambda: _fact_rows(rows))
     for table in ("request_fact_outcome", "request_fact"):
         await HelpRequest.raw(f"DELETE FROM {table} WHERE request IN ({listed})", *ids)  # noqa: S608 - our own names
+    for table, columns, row in (
+        ("request_fact", _FACT_COLUMNS, values),
+        ("request_fact_outcome", _OUTCOME_COLUMNS, outcomes),
+    ):
+        width = columns.count(",") + 1
+        if row:
+            rows_sql = ", ".join(f"({_placeholders(width)})" for _ in range(len(row) // width))
+            await HelpRequest.raw(f"INSERT INTO {table} ({columns}) VALUES {rows_sql}", *row)  # noqa: S608
+
+
+def _fact_rows(rows: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The values of the `request_fact` and `request_fact_outcome` rows of `rows`, flat, in column order."""
+    facts = _facts(rows, {})
+    points = {r["id"]: r["point_municipality"] for r in rows}
     values: list[Any] = []
     outcomes: list[Any] = []
     for key, f in facts.items():
@@ -227,14 +241,7 @@ async def _keep_facts(ids: list[uuid.UUID]) -> None:
         values += [request, *groups, t.matched, rules.wait_minutes(f)]
         values += [t.cancelled, t.referred, t.done, t.no_show, t.rated, t.rating_sum]
         outcomes += [v for code, times in t.outcomes.items() for v in (request, code, times, *groups)]
-    for table, columns, row in (
-        ("request_fact", _FACT_COLUMNS, values),
-        ("request_fact_outcome", _OUTCOME_COLUMNS, outcomes),
-    ):
-        width = columns.count(",") + 1
-        if row:
-            rows_sql = ", ".join(f"({_placeholders(width)})" for _ in range(len(row) // width))
-            await HelpRequest.raw(f"INSERT INTO {table} ({columns}) VALUES {rows_sql}", *row)  # noqa: S608
+    return values, outcomes
 
 
 def _placeholders(n: int) -> str:

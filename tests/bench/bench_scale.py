@@ -18,6 +18,9 @@ Run:  .venv/bin/python -m tests.bench.bench_scale [--residents 1000000] [--volun
       .venv/bin/python -m tests.bench.bench_scale --database NAME --reuse   (measure a kept database again)
       .venv/bin/python -m tests.bench.bench_scale --database NAME --reuse --only statistics   (some reads only)
       (smaller sizes, e.g. --residents 20000 --volunteers 1000 --requests 20000, for a quick look)
+      .venv/bin/python -m tests.bench.bench_scale --residents 100000 --volunteers 2000 --requests 100000
+          --sqlite /tmp/s100000.sqlite3   (the seeded network copied into an SQLite file and served from it:
+          up to what size SQLite serves well)
 Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates its own database (dropped
 afterwards unless --keep).
 """
@@ -26,15 +29,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import decimal
+import json
 import os
 import re
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 import asyncpg
@@ -218,6 +225,67 @@ def _env(url: str, port: int) -> dict[str, str]:
     }
 
 
+# Not copied to SQLite: its own migrations' rows, and what `apuri migrate` and the statistics job make there.
+NOT_COPIED = {"migration", "matching_version", "statistics_stale", "request_fact", "request_fact_outcome"}
+
+
+_TO_SQLITE: list[tuple[type | tuple[type, ...], object]] = [
+    (uuid.UUID, str),
+    (datetime, lambda v: str(v.astimezone(UTC) if v.tzinfo else v)),
+    ((date, clock_time), lambda v: v.isoformat()),
+    (bool, int),
+    (decimal.Decimal, float),
+    ((list, dict), json.dumps),
+]
+
+
+def _sqlite_value(value: object) -> object:
+    """A PostgreSQL value as Piccolo writes it in SQLite: uuids and JSON as text, times in UTC as `str()` gives."""
+    for kind, convert in _TO_SQLITE:
+        if isinstance(value, kind):
+            return convert(value)  # type: ignore[operator]
+    return value
+
+
+def _fresh(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _megabytes(path: Path) -> float:
+    return path.stat().st_size / 1e6
+
+
+async def _copy_to_sqlite(pg_url: str, path: Path) -> str:
+    """The seeded PostgreSQL database copied row by row into a SQLite file that `apuri migrate` made."""
+    _fresh(path)
+    sqlite_url = f"sqlite:///{path}"
+    _migrate(sqlite_url)
+    began = time.perf_counter()
+    conn = await asyncpg.connect(pg_url)
+    db = sqlite3.connect(path)
+    copied = 0
+    try:
+        present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for (table,) in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"):
+            if table in NOT_COPIED or table not in present:
+                continue
+            columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            insert = f'INSERT INTO "{table}" ({listed}) VALUES ({", ".join("?" for _ in columns)})'
+            async with conn.transaction():
+                cursor = await conn.cursor(f'SELECT {listed} FROM "{table}"')
+                while rows := await cursor.fetch(20_000):
+                    db.executemany(insert, [tuple(_sqlite_value(v) for v in row) for row in rows])
+                    copied += len(rows)
+        db.execute("UPDATE matching_version SET n = n + 1")
+        db.commit()
+    finally:
+        db.close()
+        await conn.close()
+    size = _megabytes(path)
+    return f"copied {copied:,} rows into SQLite in {time.perf_counter() - began:.0f} s; {size:,.0f} MB"
+
+
 async def _keep_statistics(url: str) -> str:
     """What `apuri worker`'s statistics job does after an upgrade or a seed: every request marked changed brought
     into the kept facts (migration 0030), a thousand marks per transaction, timed."""
@@ -232,7 +300,10 @@ async def _keep_statistics(url: str) -> str:
         while taken := await statistics_q.bring_up_to_date(engine):
             marks += taken
         # As autovacuum would soon after: the planner learns the filled tables' sizes.
-        await statistics_q.HelpRequest.raw("ANALYZE request_fact, request_fact_outcome, statistics_stale")
+        if db_engine.is_sqlite(engine):
+            await statistics_q.HelpRequest.raw("ANALYZE")
+        else:
+            await statistics_q.HelpRequest.raw("ANALYZE request_fact, request_fact_outcome, statistics_stale")
     finally:
         await db_engine.stop(engine)
     return f"{marks:,} changes brought into the kept statistics facts in {time.perf_counter() - began:.1f} s"
@@ -484,6 +555,18 @@ async def health_while_heavy(
         print(f"{label:<42} {_ms(samples):>19} {max(samples) * 1000:>9.1f} {len(samples)}")
 
 
+async def _ready(url: str, args: argparse.Namespace) -> str:
+    """The database to measure (with --sqlite, a SQLite copy of the seeded one), its statistics facts kept."""
+    if args.sqlite:
+        # The same network in SQLite, the embedded default: measured through `apuri serve` on the file.
+        print(await _copy_to_sqlite(url, Path(args.sqlite)))
+        url = f"sqlite:///{args.sqlite}"
+    print(await _keep_statistics(url))
+    if not args.only or any("statistics" in o for o in args.only):
+        await _statistics_side_by_side(url, min(args.rounds, 7))
+    return url
+
+
 async def main(args: argparse.Namespace) -> None:
     name = args.database or f"apuri_scale_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN_URL)
@@ -507,9 +590,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"seeded in {time.perf_counter() - began:.0f} s: {took}")
             print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()), f"; database {found['size']}")
             print(f"apuri migrate on it (nothing to do): {_migrate(url):.1f} s")
-        print(await _keep_statistics(url))
-        if not args.only or any("statistics" in o for o in args.only):
-            await _statistics_side_by_side(url, min(args.rounds, 7))
+        url = await _ready(url, args)
         port = _free_port()
         # The real command, in a process of its own.
         server = subprocess.Popen(  # noqa: ASYNC220, S603
@@ -550,6 +631,7 @@ if __name__ == "__main__":
     parser.add_argument("--database", help="the name of the database to create (default: a new random one)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure the kept --database again, without seeding")
+    parser.add_argument("--sqlite", metavar="FILE", help="measure a copy of the seeded network in this SQLite file")
     parser.add_argument("--only", nargs="+", default=[], help="just the reads whose name contains one of these")
     arguments = parser.parse_args()
     ONLY.extend(arguments.only)
