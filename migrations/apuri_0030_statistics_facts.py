@@ -37,11 +37,12 @@ _GROUPED_BY = (
     " partner UUID NULL DEFAULT NULL,"  # the attributed organisation
     " point_municipality VARCHAR(100) NULL DEFAULT NULL,"  # the help point's, if it has one
 )
-_FIGURES = "matched, wait_minutes, cancelled, referred, done, no_show, rated, rating_sum"
+_FIGURES = "matched, wait_minutes, start_hour, cancelled, referred, done, no_show, rated, rating_sum"
 TABLES = [
     "CREATE TABLE request_fact ("
     " request UUID PRIMARY KEY NOT NULL," + _GROUPED_BY + " matched INTEGER NOT NULL,"  # 0 or 1
     " wait_minutes DOUBLE PRECISION NULL DEFAULT NULL,"  # matched, not a walk-in: minutes to a helper
+    " start_hour SMALLINT NULL DEFAULT NULL,"  # the Helsinki clock hour (0-23) its latest session starts at
     " cancelled INTEGER NOT NULL,"
     " referred INTEGER NOT NULL,"
     " done INTEGER NOT NULL,"

@@ -21,6 +21,7 @@ from server.db.tables import HelpRequest, WalkIn
 from server.domain import statistics as rules
 from server.domain.clocktime import week_of
 from server.domain.statistics import WALK_IN, RequestFacts, SessionFacts
+from server.domain.supply import SupplyBy, hour_key
 
 # The attributed partner: help point's organisation, else routed_to, else the organisation of the volunteer of
 # the request's latest session (their volunteer membership, an active one first). The latest session's start is
@@ -172,7 +173,8 @@ STALE_BATCH = 500  # requests brought up to date per statement (SQLite takes at 
 MARKS_AT_ONCE = 1_000  # marks taken in one transaction
 _GROUP_COLUMNS = "created_at, week, topic, channel, partner, point_municipality"
 _FACT_COLUMNS = (
-    f"request, {_GROUP_COLUMNS}, matched, wait_minutes, cancelled, referred, done, no_show, rated, rating_sum"
+    f"request, {_GROUP_COLUMNS}, matched, wait_minutes, start_hour,"
+    " cancelled, referred, done, no_show, rated, rating_sum"
 )
 _OUTCOME_COLUMNS = f"request, outcome, times, {_GROUP_COLUMNS}"
 
@@ -238,7 +240,7 @@ def _fact_rows(rows: list[Any]) -> tuple[list[Any], list[Any]]:
             f.partner_id,
             points[key],
         ]
-        values += [request, *groups, t.matched, rules.wait_minutes(f)]
+        values += [request, *groups, t.matched, rules.wait_minutes(f), rules.start_hour(f)]
         values += [t.cancelled, t.referred, t.done, t.no_show, t.rated, t.rating_sum]
         outcomes += [v for code, times in t.outcomes.items() for v in (request, code, times, *groups)]
     return values, outcomes
@@ -343,6 +345,30 @@ async def kept_groups(
         for r in rows
     ]
     return groups, float(overall) if overall is not None else None
+
+
+async def kept_demand(
+    by: SupplyBy, *, since: datetime, until: datetime, within: Collection[uuid.UUID] | None
+) -> dict[str | None, int]:
+    """The requests created in [since, until) attributed to one of `within` (None: all), counted per demand group
+    in SQL from the kept facts (`server/domain/supply.py`)."""
+    where = "f.created_at >= {} AND f.created_at < {}"
+    params: list[Any] = [since, until]
+    if within is not None:
+        ids = sorted(within)
+        if not ids:
+            return {}
+        where += f" AND f.partner IN ({_placeholders(len(ids))})"
+        params += ids
+    key = "f.start_hour" if by is SupplyBy.HOUR else _KEYS[rules.GroupBy(by.value)]
+    rows = await HelpRequest.raw(
+        f"SELECT {key} AS key, COUNT(*) AS requests"  # noqa: S608 - our own fragments, values bound
+        f" FROM request_fact f LEFT JOIN organisation o ON o.id = f.partner WHERE {where} GROUP BY {key}",
+        *params,
+    )
+    if by is SupplyBy.HOUR:
+        return {hour_key(None if r["key"] is None else int(r["key"])): int(r["requests"]) for r in rows}
+    return {_key(r["key"]): int(r["requests"]) for r in rows}
 
 
 _SUMS = ("requests", "matched", "cancelled", "referred", "done", "no_show", "rated", "rating_sum")

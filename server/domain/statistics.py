@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from server.domain.clocktime import week_of
+from server.domain.clocktime import HELSINKI, week_of
 from server.domain.errors import InvalidInput
 
 DEFAULT_WEEKS = 12
@@ -248,6 +248,12 @@ def wait_minutes(row: RequestFacts) -> float | None:
     if row.matched_at is None or row.channel == WALK_IN:
         return None
     return max((row.matched_at - row.created_at).total_seconds(), 0.0) / 60
+
+
+def start_hour(row: RequestFacts) -> int | None:
+    """The Helsinki clock hour (0-23) the request's latest session starts at, the time agreed with the resident
+    (demand by hour of the day); None without a session."""
+    return None if row.starts_at is None else row.starts_at.astimezone(HELSINKI).hour
 
 
 def figures_of(t: Tally, median_wait: float | None) -> Figures:

@@ -38,7 +38,7 @@ from datetime import date, timedelta
 
 from server.domain.availability import DateOverride, WeeklyRule, expand, merge
 from server.domain.clocktime import HELSINKI, Interval
-from server.domain.statistics import GroupBy, RequestFacts, group_of
+from server.domain.statistics import GroupBy, RequestFacts, key_of, label, start_hour
 from server.domain.topics import Topic
 
 HOURS = tuple(f"{h:02d}" for h in range(24))
@@ -192,13 +192,30 @@ def _areas(v: VolunteerFacts) -> dict[str, tuple[bool, bool]]:
     return areas
 
 
-def _demand_key(row: RequestFacts, by: SupplyBy, language: str) -> tuple[str | None, str]:
+def hour_key(hour: int | None) -> str | None:
+    """A clock hour's group key, "00".."23"; None: no session, no time."""
+    return None if hour is None else HOURS[hour]
+
+
+def demand_label(by: SupplyBy, key: str | None, language: str, *, topic_names: Mapping[str, str]) -> str:
+    """A demand group's name in `language` (topics and municipalities named as in the other statistics)."""
     if by is SupplyBy.HOUR:
-        if row.starts_at is None:
-            return None, NO_TIME.get(language, NO_TIME["en"])
-        hour = HOURS[row.starts_at.astimezone(HELSINKI).hour]
-        return hour, hour
-    return group_of(row, GroupBy(by.value), language)
+        return key or NO_TIME.get(language, NO_TIME["en"])
+    return label(GroupBy(by.value), key, language, topic_names=topic_names, partner_name=None)
+
+
+def demand(
+    rows: Iterable[RequestFacts], by: SupplyBy, language: str
+) -> tuple[dict[str | None, int], dict[str | None, str]]:
+    """Requests per group, and each group's label."""
+    requests: dict[str | None, int] = defaultdict(int)
+    labels: dict[str | None, str] = {}
+    for row in rows:
+        key = hour_key(start_hour(row)) if by is SupplyBy.HOUR else key_of(row, GroupBy(by.value))
+        requests[key] += 1
+        if key not in labels:
+            labels[key] = demand_label(by, key, language, topic_names=row.topic_names)
+    return requests, labels
 
 
 def demand_supply(
@@ -211,15 +228,26 @@ def demand_supply(
     last: date,
     language: str = "fi",
 ) -> DemandSupply:
-    """Requests (already limited to the period and the caller's organisations) and supply side by side. Hours
-    come in clock order, every hour of the day; topics and municipalities with demand or supply, most
-    requests first, then most hours, then by label."""
-    requests: dict[str | None, int] = defaultdict(int)
-    labels: dict[str | None, str] = {}
-    for row in rows:
-        key, label = _demand_key(row, by, language)
-        requests[key] += 1
-        labels.setdefault(key, label)
+    """Requests (already limited to the period and the caller's organisations) and supply side by side."""
+    requests, labels = demand(rows, by, language)
+    return balance(requests, labels, volunteers, topics, by, first=first, last=last, language=language)
+
+
+def balance(
+    requests: Mapping[str | None, int],
+    labels: Mapping[str | None, str],
+    volunteers: Sequence[VolunteerFacts],
+    topics: Sequence[Topic],
+    by: SupplyBy,
+    *,
+    first: date,
+    last: date,
+    language: str = "fi",
+) -> DemandSupply:
+    """The requests per group (`demand`, or counted in SQL from the kept facts) next to the supply. Hours come in
+    clock order, every hour of the day; topics and municipalities with demand or supply, most requests first, then
+    most hours, then by label."""
+    labels = dict(labels)
     hours, total = supply(volunteers, topics, by, first=first, last=last)
     if by is SupplyBy.HOUR:
         keys: list[str | None] = [*HOURS, *([None] if None in requests else [])]

@@ -133,12 +133,24 @@ class StatisticsService:
     ) -> supply.DemandSupply:
         """The requests of the period next to the volunteer hours offered (`server/domain/supply.py`)."""
         first, last = rules.period(first, last, today=local_date(self._clock.now()))
-        rows = await self._requests(caller, first, last)
-        volunteers = await supply_q.volunteer_facts(first=first, last=last, within=caller.oversees)
+        language = language or caller.language
         topics = await topics_q.list_topics(active_only=False)
-        return supply.demand_supply(
-            rows, volunteers, topics, by, first=first, last=last, language=language or caller.language
-        )
+        if await self.bring_facts_up_to_date(STALE_LIMIT):
+            since, until = local_start(first, time(0)), local_start(last + timedelta(days=1), time(0))
+            requests = await q.kept_demand(by, since=since, until=until, within=caller.oversees)
+            walk_ins, _ = supply.demand(
+                await q.walk_in_facts(since=since, until=until, within=caller.oversees), by, language
+            )
+            for key, count in walk_ins.items():
+                requests[key] = requests.get(key, 0) + count
+            names = {t.code: t.names for t in topics}
+            labels = {k: supply.demand_label(by, k, language, topic_names=names.get(k or "", {})) for k in requests}
+        else:
+            # Just after an upgrade, before the job has kept every request's facts: counted from the start.
+            rows = await self._requests(caller, first, last)
+            requests, labels = await anyio.to_thread.run_sync(lambda: supply.demand(rows, by, language))
+        volunteers = await supply_q.volunteer_facts(first=first, last=last, within=caller.oversees)
+        return supply.balance(requests, labels, volunteers, topics, by, first=first, last=last, language=language)
 
     async def chart(
         self, caller: Principal, name: charts.ChartName, first: date | None, last: date | None, *, language: str

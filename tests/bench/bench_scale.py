@@ -466,6 +466,28 @@ def _reads(found: dict[str, object], today: date) -> list[tuple[str, str, str]]:
         ("network", "statistics.csv, 12 weeks, network", f"/api/v1/statistics.csv?by=topic&{twelve_weeks}"),
         ("partner", "statistics, 12 weeks, partner", f"/api/v1/statistics?by=topic&{twelve_weeks}"),
         ("network", "statistics, 366 days by week, network", f"/api/v1/statistics?by=week&{a_year}"),
+        ("network", "demand-supply, 12 weeks by topic, network", f"/api/v1/statistics/demand-supply?{twelve_weeks}"),
+        (
+            "partner",
+            "demand-supply, 12 weeks by topic, partner",
+            f"/api/v1/statistics/demand-supply?{twelve_weeks}",
+        ),
+        (
+            "network",
+            "demand-supply, 12 weeks by hour, network",
+            f"/api/v1/statistics/demand-supply?by=hour&{twelve_weeks}",
+        ),
+        (
+            "network",
+            "chart demand by area, 12 weeks, network",
+            f"/api/v1/statistics/charts/demand-area.svg?{twelve_weeks}",
+        ),
+        (
+            "network",
+            "chart time to match, 12 weeks, network",
+            f"/api/v1/statistics/charts/time-to-match.svg?{twelve_weeks}",
+        ),
+        ("network", "chart outcomes, 12 weeks, network", f"/api/v1/statistics/charts/outcomes.svg?{twelve_weeks}"),
         ("network", "candidates of an open phone request", f"/api/v1/requests/{request}/candidates"),
         ("network", "queue unmatched, network", "/api/v1/queues/unmatched"),
         ("partner", "queue unmatched, partner", "/api/v1/queues/unmatched"),
@@ -522,6 +544,7 @@ HEAVY = (
     "statistics, 12 weeks by topic, network",
     "statistics.csv, 12 weeks, network",
     "statistics, 366 days by week, network",
+    "demand-supply, 12 weeks by topic, network",
     "candidates of an open phone request",
 )
 

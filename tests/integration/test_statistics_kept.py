@@ -1,8 +1,9 @@
 """The kept statistics facts (migration 0030) on both databases: a report summed from them equals the report worked
 out from the start (`server/db/statistics.py` `request_facts`), on random history, after each kind of change that
-moves a figure (sessions, referrals, a volunteer's organisation, a help point's organisation and municipality,
-requests cancelled and created), for every grouping and scope; the job fills them; with too many changes waiting
-a report works its figures out from the start."""
+moves a figure (sessions and their times, referrals, a volunteer's organisation, a help point's organisation and
+municipality, requests cancelled and created), for every grouping and scope; so do demand and supply, their
+requests counted from the kept facts. The job fills them; with too many changes waiting a report works its figures
+out from the start."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from typing import Any
 import pytest
 
 from server.db import statistics as q
+from server.db import supply as supply_q
+from server.db import topics as topics_q
 from server.db.tables import HelpPoint, HelpRequest, HelpSession, Membership, RequestReferral, WalkIn
 from server.domain import statistics as rules
+from server.domain import supply
 from server.domain.clocktime import local_date, local_start
 from server.domain.roles import Grant, Principal, Role
 from server.services import statistics as statistics_service
@@ -39,15 +43,22 @@ async def _same(env: Env, world: World, *, first: date | None = None, last: date
     """The kept report equals the full computation for every grouping and for the network and each scope."""
     service = env.services.statistics
     period = rules.period(first, last, today=local_date(env.clock.now()))
+    since, until = local_start(period[0], time(0)), local_start(period[1] + timedelta(days=1), time(0))
+    topics = await topics_q.list_topics(active_only=False)
     for caller in (_caller(), _caller(world.org_a), _caller(world.org_b), _caller(world.org_a, world.org_b)):
+        # Demand and supply first: the first of them brings the changes into the kept facts.
+        for supply_by in supply.SupplyBy:
+            counted = await service.demand_supply(caller, supply_by, *period, language="en")
+            rows = await q.request_facts(since=since, until=until, within=caller.oversees)
+            volunteers = await supply_q.volunteer_facts(first=period[0], last=period[1], within=caller.oversees)
+            expected = supply.demand_supply(
+                rows, volunteers, topics, supply_by, first=period[0], last=period[1], language="en"
+            )
+            assert counted == expected, (supply_by, caller.oversees)
         for by in rules.GroupBy:
             kept = await service.report(caller, by, *period, language="en")
             # The full computation over the same local dates (Helsinki midnights, as the service reads them).
-            rows = await q.request_facts(
-                since=local_start(period[0], time(0)),
-                until=local_start(period[1] + timedelta(days=1), time(0)),
-                within=caller.oversees,
-            )
+            rows = await q.request_facts(since=since, until=until, within=caller.oversees)
             full = rules.report(rows, by, first=period[0], last=period[1], language="en")
             assert kept.groups == full.groups, (by, caller.oversees)
             assert kept.total == full.total, (by, caller.oversees)
@@ -180,6 +191,18 @@ async def test_each_kind_of_change_moves_the_kept_figures_as_the_full_computatio
                 created_at=now + timedelta(days=1),  # the latest session: its volunteer's organisation counts
             )
         )
+    )
+    # A session moved to another hour of the day: demand by hour follows.
+    moved = await HelpSession.select().where(HelpSession.request == requests[2]).first()
+    later = timedelta(hours=5)
+    await then(
+        HelpSession.update(
+            {
+                HelpSession.starts_at: moved["starts_at"] + later,
+                HelpSession.ends_at: moved["ends_at"] + later,
+                HelpSession.blocked_until: moved["blocked_until"] + later,
+            }
+        ).where(HelpSession.id == moved["id"])
     )
     await then(HelpSession.delete().where(HelpSession.request == requests[4]))
 
