@@ -34,10 +34,11 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from functools import lru_cache
 
 from server.domain.availability import DateOverride, WeeklyRule, expand, merge
-from server.domain.clocktime import HELSINKI, Interval
+from server.domain.clocktime import HELSINKI, Interval, days, local_start
 from server.domain.statistics import GroupBy, RequestFacts, key_of, label, start_hour
 from server.domain.topics import Topic
 
@@ -94,60 +95,155 @@ def weeks(first: date, last: date) -> float:
     return ((last - first).days + 1) / 7
 
 
-def _hours(intervals: Iterable[Interval]) -> float:
-    return sum((i.duration for i in intervals), timedelta()).total_seconds() / 3600
+_SECOND = 1_000_000  # in microseconds, the unit hours are summed in (exact, whatever the order)
+_HOUR = 3_600 * _SECOND
+_DAY = 24 * _HOUR
 
 
-def by_local_hour(intervals: Iterable[Interval]) -> list[float]:
-    """Hours of `intervals` falling in each Helsinki clock hour 0..23. Helsinki's offset from UTC is always a
-    whole number of hours, so a local hour begins exactly when a UTC hour does: cutting at UTC hours and
-    naming each piece by its local hour is exact, also on the daylight-saving nights."""
-    found = [0.0] * 24
+def _as_hours(microseconds: int) -> float:
+    """As `timedelta(microseconds=…).total_seconds() / 3600`, to the last bit."""
+    return microseconds / _SECOND / 3600
+
+
+def _microseconds(span: timedelta) -> int:
+    return (span.days * 86_400 + span.seconds) * _SECOND + span.microseconds
+
+
+def _hourly(intervals: Iterable[Interval], found: list[int]) -> None:
+    """Add the microseconds of `intervals` falling in each Helsinki clock hour 0..23 to `found`. Helsinki's offset
+    from UTC is always a whole number of hours, so a local hour begins exactly when a UTC hour does: cutting at
+    UTC hours and naming each piece by its local hour is exact, also on the daylight-saving nights."""
     for interval in intervals:
         at = interval.start
         while at < interval.end:
             cut = min(interval.end, at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
-            found[at.astimezone(HELSINKI).hour] += (cut - at).total_seconds() / 3600
+            found[at.astimezone(HELSINKI).hour] += _microseconds(cut - at)
             at = cut
-    return found
+
+
+def by_local_hour(intervals: Iterable[Interval]) -> list[float]:
+    """Hours of `intervals` falling in each Helsinki clock hour 0..23."""
+    found = [0] * 24
+    _hourly(intervals, found)
+    return [_as_hours(u) for u in found]
+
+
+def _clock(at: time, *, end: bool = False) -> int:
+    """A time of day in microseconds from midnight; as an end, midnight is the end of the day."""
+    since = ((at.hour * 60 + at.minute) * 60 + at.second) * _SECOND + at.microsecond
+    return _DAY if end and since == 0 else since
 
 
 # Weekly rules, the exceptions on the period's dates, and the kinds of hours wanted (in person, remote).
 _Key = tuple[tuple[WeeklyRule, ...], tuple[DateOverride, ...], bool, bool]
+# A volunteer's hours of some kinds in the period: in all and in each local clock hour, in microseconds.
+_Measured = tuple[int, list[int]]
 
 
 class _Availability:
-    """Expands availability for one period, once per distinct set of rules and exceptions: most volunteers
-    share a few weekly patterns and have no exceptions."""
+    """A period's volunteer hours, worked out once per distinct set of weekly rules, exceptions and kinds.
+
+    Ten thousand volunteers each with their own weekly hours are common, so a volunteer's hours are not expanded day
+    by day: on a day whose clocks do not change (every day but two a year), a weekly rule's local times are its UTC
+    length and its clock hours, so each weekday's merged rules are measured once and multiplied by how many such
+    days of that weekday the period has. The daylight-saving days and the days with an exception are expanded
+    exactly (`server/domain/availability.py` `expand`), as before."""
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last
-        self._done: dict[_Key, list[Interval]] = {}
-        self._hourly: dict[_Key, list[float]] = {}
+        self._regular = [0] * 7  # days of each weekday on which the clocks do not change
+        self._changing: set[date] = set()
+        for day in days(first, last):
+            if local_start(day + timedelta(days=1), time(0)) - local_start(day, time(0)) == timedelta(days=1):
+                self._regular[day.weekday()] += 1
+            else:
+                self._changing.add(day)
+        self._done: dict[_Key, _Measured] = {}
 
     def _key(self, v: VolunteerFacts, in_person: bool, remote: bool) -> _Key:
         return (v.rules, tuple(o for o in v.overrides if self.first <= o.day <= self.last), in_person, remote)
 
-    def hourly(self, v: VolunteerFacts, *, in_person: bool, remote: bool) -> list[float]:
-        """`by_local_hour` of `of`."""
-        key = self._key(v, in_person, remote)
-        found = self._hourly.get(key)
-        if found is None:
-            found = self._hourly[key] = by_local_hour(self.of(v, in_person=in_person, remote=remote))
-        return found
+    def hours(self, v: VolunteerFacts, *, in_person: bool, remote: bool) -> float:
+        """The volunteer's hours of the kinds asked in the period: an hour that is both counts once."""
+        return _as_hours(self._measured(v, in_person, remote)[0])
 
-    def of(self, v: VolunteerFacts, *, in_person: bool, remote: bool) -> list[Interval]:
-        """The volunteer's hours of the kinds asked, merged: an hour that is both counts once."""
+    def hourly(self, v: VolunteerFacts, *, in_person: bool, remote: bool) -> list[float]:
+        """The same hours in each Helsinki clock hour 0..23."""
+        return [_as_hours(u) for u in self._measured(v, in_person, remote)[1]]
+
+    def _measured(self, v: VolunteerFacts, in_person: bool, remote: bool) -> _Measured:
         key = self._key(v, in_person, remote)
-        overrides = key[1]
         found = self._done.get(key)
         if found is None:
-            kinds = [kind for kind, wanted in ((False, in_person), (True, remote)) if wanted]
-            spans = [
-                i for kind in kinds for i in expand(list(v.rules), list(overrides), self.first, self.last, remote=kind)
-            ]
-            found = self._done[key] = merge(spans)
+            found = self._done[key] = self._measure(*key)
         return found
+
+    def _measure(
+        self, rules: tuple[WeeklyRule, ...], overrides: tuple[DateOverride, ...], in_person: bool, remote: bool
+    ) -> _Measured:
+        kinds = (False, True) if in_person and remote else (remote,) if in_person or remote else ()
+        exact = self._changing | {o.day for o in overrides}
+        regular = list(self._regular)
+        for day in exact - self._changing:
+            regular[day.weekday()] -= 1
+        by_weekday: list[list[WeeklyRule]] = [[], [], [], [], [], [], []]
+        for r in rules:
+            if r.remote in kinds:
+                by_weekday[r.weekday].append(r)
+        total, hourly = 0, [0] * 24
+        for weekday, todays in enumerate(by_weekday):
+            if regular[weekday] and todays:
+                length, hours = _day_of(tuple((_clock(r.start), _clock(r.end, end=True)) for r in todays))
+                times = regular[weekday]
+                total += times * length
+                for hour, part in hours:
+                    hourly[hour] += times * part
+        for day in sorted(exact):
+            on_day = tuple(o for o in overrides if o.day == day)
+            length, hours = _exact_day(day, tuple(by_weekday[day.weekday()]), on_day, kinds)
+            total += length
+            for hour, part in hours:
+                hourly[hour] += part
+        return total, hourly
+
+
+@lru_cache(maxsize=65_536)
+def _day_of(spans: tuple[tuple[int, int], ...]) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """A day's merged local spans, on a day whose clocks do not change: microseconds in all and per clock hour
+    (hours with none left out). Cached: volunteers share the same hours on a weekday even when their weeks
+    differ."""
+    total, hourly = 0, [0] * 24
+    for start, end in _union(list(spans)):
+        total += end - start
+        at = start
+        while at < end:
+            cut = min(end, (at // _HOUR + 1) * _HOUR)
+            hourly[at // _HOUR] += cut - at
+            at = cut
+    return total, tuple((hour, part) for hour, part in enumerate(hourly) if part)
+
+
+@lru_cache(maxsize=65_536)
+def _exact_day(
+    day: date, rules: tuple[WeeklyRule, ...], overrides: tuple[DateOverride, ...], kinds: tuple[bool, ...]
+) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """One day's hours of the kinds asked, expanded exactly (a daylight-saving day, or one with an exception), as
+    `_day_of` measures them."""
+    spans = merge([i for kind in kinds for i in expand(list(rules), list(overrides), day, day, remote=kind)])
+    hourly = [0] * 24
+    _hourly(spans, hourly)
+    return sum(_microseconds(i.duration) for i in spans), tuple((h, part) for h, part in enumerate(hourly) if part)
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, with touching or overlapping spans joined."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in spans if s[0] < s[1]):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _in_person(v: VolunteerFacts) -> bool:
@@ -163,17 +259,17 @@ def supply(
     found: dict[str, float] = defaultdict(float)
     total = 0.0
     for v in volunteers:
-        usable = period.of(v, in_person=_in_person(v), remote=v.remote)
-        total += _hours(usable)
+        usable = period.hours(v, in_person=_in_person(v), remote=v.remote)
+        total += usable
         if by is SupplyBy.TOPIC:
             for code in v.topics & matchable:
-                found[code] += _hours(usable)
+                found[code] += usable
         elif by is SupplyBy.HOUR:
             for hour, hours in enumerate(period.hourly(v, in_person=_in_person(v), remote=v.remote)):
                 found[HOURS[hour]] += hours
         else:
             for municipality, (in_person, remote) in _areas(v).items():
-                found[municipality] += _hours(period.of(v, in_person=in_person, remote=remote))
+                found[municipality] += period.hours(v, in_person=in_person, remote=remote)
     length = weeks(first, last)
     return {k: h / length for k, h in found.items() if h}, total / length
 

@@ -15,7 +15,9 @@ import pytest
 
 from server.db import candidates as candidates_db
 from server.db import statistics as statistics_db
+from server.db import supply as supply_db
 from server.domain import statistics as statistics_rules
+from server.domain import supply as supply_rules
 from server.services import booking as booking_service
 from server.services import statistics as statistics_service
 from tests.conftest import Env
@@ -139,3 +141,30 @@ async def test_a_report_s_rows_are_made_into_facts_without_holding_up_other_requ
         "heavy",
     ]
     assert made_on == [False], "the facts were made on the event loop's thread"
+
+
+async def test_demand_and_supply_do_not_hold_up_other_requests(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten thousand volunteers' rows made into facts, and their weekly hours measured: both in a worker thread."""
+    world = await build_world(env)
+    await volunteer_offers(world.ids["vol_a"], world.help_point_a)
+    real_assemble, real_balance = supply_db._assemble, supply_rules.balance
+    made_on: list[str] = []
+
+    def slow_assemble(*args: Any, **kwargs: Any) -> Any:
+        made_on.append(f"assemble on the loop: {threading.current_thread() is threading.main_thread()}")
+        time.sleep(SLOW / 2)
+        return real_assemble(*args, **kwargs)
+
+    def slow_balance(*args: Any, **kwargs: Any) -> Any:
+        made_on.append(f"balance on the loop: {threading.current_thread() is threading.main_thread()}")
+        time.sleep(SLOW / 2)
+        return real_balance(*args, **kwargs)
+
+    monkeypatch.setattr(supply_db, "_assemble", slow_assemble)
+    monkeypatch.setattr(supply_rules, "balance", slow_balance)
+    heavy = world.apis["network"]
+    assert await _order_of(env, lambda: heavy.get("/api/v1/statistics/demand-supply", params={"by": "hour"})) == [
+        "healthz",
+        "heavy",
+    ]
+    assert made_on == ["assemble on the loop: False", "balance on the loop: False"]

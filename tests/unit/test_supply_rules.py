@@ -3,13 +3,14 @@ included), and demand beside it."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from server.domain.availability import DateOverride, WeeklyRule
+from server.domain.availability import DateOverride, WeeklyRule, expand, merge
 from server.domain.clocktime import Interval
 from server.domain.statistics import RequestFacts
 from server.domain.supply import HOURS, SupplyBy, VolunteerFacts, by_local_hour, demand_supply, supply
@@ -203,3 +204,84 @@ def test_no_volunteers_and_no_requests_give_empty_groups_not_an_error() -> None:
     assert (found.groups, found.requests, found.volunteer_hours) == ([], 0, 0.0)
     by_hour = demand_supply([], [], TOPICS, SupplyBy.HOUR, first=WEEK[0], last=WEEK[1])
     assert [g.key for g in by_hour.groups] == list(HOURS)
+
+
+def _expanded(v: VolunteerFacts, by: SupplyBy, first: date, last: date) -> tuple[dict[str, float], float]:
+    """Supply worked out the plain way, day by day: every volunteer's hours expanded over the whole period
+    (`expand`), merged, summed and cut into clock hours."""
+
+    def of(in_person: bool, remote: bool) -> list[Interval]:
+        kinds = [kind for kind, wanted in ((False, in_person), (True, remote)) if wanted]
+        return merge([i for k in kinds for i in expand(list(v.rules), list(v.overrides), first, last, remote=k)])
+
+    def total(intervals: list[Interval]) -> float:
+        return sum((i.duration for i in intervals), timedelta()).total_seconds() / 3600
+
+    in_person = bool(v.help_point_municipalities) or v.home_visits
+    usable = of(in_person, v.remote)
+    found: dict[str, float] = {}
+    if by is SupplyBy.TOPIC:
+        found = {code: total(usable) for code in v.topics}
+    elif by is SupplyBy.HOUR:
+        found = {HOURS[h]: hours for h, hours in enumerate(by_local_hour(usable))}
+    else:
+        home = v.help_point_municipalities | (v.organisation_municipalities if v.home_visits else frozenset())
+        for place in home | (v.organisation_municipalities if v.remote else frozenset()):
+            found[place] = total(of(place in home, v.remote and place in v.organisation_municipalities))
+    length = ((last - first).days + 1) / 7
+    return {k: h / length for k, h in found.items() if h}, total(usable) / length
+
+
+def _random_volunteer(rng: random.Random, first: date, last: date) -> VolunteerFacts:
+    starts = [time(0), time(2, 30), time(3), time(3, 30), time(8), time(9, 10), time(16, 45), time(22)]
+    rules = set()
+    for _ in range(rng.randint(0, 6)):
+        start = rng.choice(starts)
+        end = rng.choice([t for t in (*starts, time(23, 59), time(0)) if t > start or t == time(0)])
+        rules.add(WeeklyRule(rng.randint(0, 6), start, end, remote=rng.random() < 0.4))
+    overrides = []
+    for _ in range(rng.randint(0, 4)):
+        day = first + timedelta(days=rng.randint(0, (last - first).days))
+        if rng.random() < 0.4:
+            overrides.append(DateOverride(day, away=True))
+        else:
+            start = rng.choice(starts[:-1])
+            overrides.append(
+                DateOverride(day, away=rng.random() < 0.5, start=start, end=time(23), remote=rng.random() < 0.5)
+            )
+    return VolunteerFacts(
+        person_id=uuid.uuid4(),
+        rules=tuple(sorted(rules, key=lambda r: (r.remote, r.weekday, r.start))),
+        overrides=tuple(overrides),
+        topics=frozenset({"banking"}),
+        remote=rng.random() < 0.6,
+        home_visits=rng.random() < 0.3,
+        help_point_municipalities=frozenset(rng.sample(["Kuusamo", "Taivalkoski"], rng.randint(0, 2))),
+        organisation_municipalities=frozenset(rng.sample(["Kuusamo", "Posio"], rng.randint(1, 2))),
+    )
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        (date(2026, 3, 23), date(2026, 4, 5)),  # spring forward, 29 March
+        (date(2026, 10, 19), date(2026, 11, 1)),  # fall back, 25 October
+        (date(2026, 1, 1), date(2026, 12, 31)),  # both
+        (date(2026, 11, 18), date(2026, 11, 20)),  # part of a week
+    ],
+)
+def test_supply_measured_per_weekday_equals_the_hours_expanded_day_by_day(period: tuple[date, date]) -> None:
+    """Weekly hours are measured once per weekday and multiplied (`_Availability`); the daylight-saving days and
+    days with exceptions are expanded. On random volunteers (night hours, midnight ends, the repeated and the
+    missing hour, away days, extra hours), each one alone, the same as expanding every day."""
+    rng = random.Random(period[0].toordinal())
+    for _ in range(150):
+        v = _random_volunteer(rng, *period)
+        for by in SupplyBy:
+            found, whole = supply([v], TOPICS, by, first=period[0], last=period[1])
+            expected, expected_whole = _expanded(v, by, *period)
+            assert whole == expected_whole, v
+            if by is SupplyBy.HOUR:  # summed in another order: equal to the last few bits
+                assert found == pytest.approx(expected, rel=1e-12, abs=1e-12), v
+            else:
+                assert found == expected, v
