@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
 import anyio.to_thread
 
 from server.db.codec import as_uuid
-from server.db.tables import VolunteerProfile
+from server.db.engine import current_engine, fetch_many
 from server.domain.availability import DateOverride, WeeklyRule
 from server.domain.supply import VolunteerFacts
 
@@ -109,12 +109,12 @@ def _assemble(
 
 
 Row = tuple[Any, ...]
-Raw = dict[str, Any]
+Raw = Mapping[str, Any]
 
 
 async def _raw(sql: str, params: list[Any]) -> list[Raw]:
-    found: list[Raw] = await VolunteerProfile.raw(sql, *params)
-    return found
+    """The rows as the driver gives them (mappings; made into values off the loop), a chunk at a time."""
+    return await fetch_many(current_engine(), sql, *params)
 
 
 def _grouped(rows: list[Raw], make: Callable[[Row], T]) -> dict[uuid.UUID, list[T]]:
