@@ -151,13 +151,17 @@ class _Availability:
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last
-        self._regular = [0] * 7  # days of each weekday on which the clocks do not change
-        self._changing: set[date] = set()
+        # The days of each weekday on which the clocks do not change; the two a year on which they do.
+        changing = {
+            d
+            for d in days(first, last)
+            if local_start(d + timedelta(days=1), time(0)) - local_start(d, time(0)) != timedelta(days=1)
+        }
+        self._changing = frozenset(changing)
+        self._regular = [0] * 7
         for day in days(first, last):
-            if local_start(day + timedelta(days=1), time(0)) - local_start(day, time(0)) == timedelta(days=1):
+            if day not in changing:
                 self._regular[day.weekday()] += 1
-            else:
-                self._changing.add(day)
         self._done: dict[_Key, _Measured] = {}
 
     def _key(self, v: VolunteerFacts, in_person: bool, remote: bool) -> _Key:
