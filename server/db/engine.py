@@ -129,6 +129,17 @@ async def serialise(engine: AnyEngine, key: str) -> None:
         await AuditEvent.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
 
 
+async def try_serialise(engine: AnyEngine, key: str) -> bool:
+    """As `serialise`, without waiting: False when another transaction holds `key` now (SQLite: always True, its
+    writers already run one at a time)."""
+    if isinstance(engine, PostgresEngine):
+        from server.db.tables import AuditEvent
+
+        rows = await AuditEvent.raw("SELECT pg_try_advisory_xact_lock(hashtext({})) AS held", key)
+        return bool(rows[0]["held"])
+    return True
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """A unique index refused a row: SQLSTATE 23505 on PostgreSQL, an IntegrityError naming UNIQUE on SQLite."""
     return getattr(exc, "sqlstate", None) == "23505" or (

@@ -100,7 +100,8 @@ class NotificationService:
         """Replace what was waiting for the session with what `event` (caused by `caller`; None: the system)
         calls for. Call it inside the transaction that made the change. Returns the rows written."""
         now = self._clock.now()
-        await outbox.cancel_pending(session_id=session_id, now=now, reason=f"session {event.value}")
+        if event is not SessionEvent.BOOKED:  # a session just made has nothing waiting
+            await outbox.cancel_pending(session_id=session_id, now=now, reason=f"session {event.value}")
         session = await message_context.session_context(session_id)
         if session is None:
             return 0

@@ -6,7 +6,8 @@ No double booking: inside one write transaction serialised per resident and per 
 IMMEDIATE; PostgreSQL: advisory locks) the resident's and the volunteer's calendars and the volunteer's weekly
 limit are checked again, the session is written, audited and its messages planned; on PostgreSQL exclusion
 constraints refuse overlapping sessions even if that were bypassed. A volunteer who turns out busy is `None`, so
-the caller can try the next one in the ranking.
+the caller can try the next one in the ranking; asked not to wait, `place` raises `VolunteerHeld` when another
+transaction is placing the same volunteer in the same week at that moment.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from server.db import days as days_q
 from server.db import network as network_q
 from server.db import offers as offers_q
 from server.db import requests as requests_q
-from server.db.engine import AnyEngine, is_overlap_violation, serialise, write_transaction
+from server.db.engine import AnyEngine, is_overlap_violation, serialise, try_serialise, write_transaction
 from server.domain.clocktime import Interval, local_date, local_start, week_of
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.matching import Candidate, Modality, Request
@@ -43,6 +44,10 @@ _PREVIOUS = object()  # "look up the resident's last volunteer"
 # How placing a session moves its request on: "assign" (a coordinator gives it to a volunteer) or "schedule" (a
 # volunteer who took it gives it a time; it stays matched).
 RequestStep = Literal["assign", "schedule"]
+
+
+class VolunteerHeld(Exception):
+    """Another transaction holds the volunteer's week right now (`place(…, wait=False)`); nothing was written."""
 
 
 async def replayed(resident_id: uuid.UUID, key: str | None, fingerprint: str, *, what: str) -> HelpRequestRow | None:
@@ -154,11 +159,13 @@ class Placement:
         event: RequestStep = "assign",
         moving: SessionRow | None = None,
         moved: SessionEvent = SessionEvent.MOVED,
+        wait: bool = True,
     ) -> SessionRow | None:
         """Put `volunteer_id` with the resident at `when`: for a `new` request, for an existing `request` that has
         no session (moved on by `event`; "schedule" keeps a matched request matched), or `moving` an existing
         session to another time (and maybe another volunteer; `moved` REASSIGNED: the same time with another
-        volunteer, the resident not told). None when the volunteer turned out to be busy or at their weekly limit."""
+        volunteer, the resident not told). None when the volunteer turned out to be busy or at their weekly limit.
+        `wait` False: raise `VolunteerHeld` rather than wait for another transaction placing the same volunteer."""
         assert (new is not None) + (request is not None) + (moving is not None) == 1
         resident_id = new.resident_id if new else request.resident_id if request else moving.resident_id  # type: ignore[union-attr]
         exclude = moving.id if moving is not None else None
@@ -168,8 +175,11 @@ class Placement:
         try:
             async with write_transaction(self._engine):
                 await serialise(self._engine, f"resident:{resident_id}")
-                await self.hold_volunteer(volunteer_id, guarded)
                 await self.check_resident(actor, resident_id, when, now, moving=exclude)
+                # The volunteer's week is held from here to the commit: under load every booking ranks the same
+                # volunteer first, so what needs only the resident's lock is done before.
+                if not await self.hold_volunteer(volunteer_id, guarded, wait=wait):
+                    raise VolunteerHeld(volunteer_id)
                 if await q.volunteer_taken(volunteer_id, guarded, exclude=exclude):
                     return None
                 same_week = (
@@ -303,13 +313,20 @@ class Placement:
                 code="too_many_bookings",
             )
 
-    async def hold_volunteer(self, volunteer_id: uuid.UUID, span: Interval) -> None:
+    async def hold_volunteer(self, volunteer_id: uuid.UUID, span: Interval, *, wait: bool = True) -> bool:
         """Inside a write transaction: serialise with every other change to the volunteer's calendar in the weeks
         `span` touches (a session, shift or duty widened by the buffer). The weekly limit and every overlap are
         within a week, so bookings of one volunteer in different weeks need not wait for each other (under load
-        they all rank the same volunteer first); a span across a Monday holds both weeks, in order."""
+        they all rank the same volunteer first); a span across a Monday holds both weeks, in order. `wait` False:
+        False at once, holding nothing that lasts, when another transaction holds one of the weeks."""
         for year, week in sorted({week_of(span.start), week_of(span.end)}):
-            await serialise(self._engine, f"volunteer:{volunteer_id}:{year}-W{week:02d}")
+            key = f"volunteer:{volunteer_id}:{year}-W{week:02d}"
+            if not wait:
+                if not await try_serialise(self._engine, key):
+                    return False
+                continue
+            await serialise(self._engine, key)
+        return True
 
     async def at_weekly_cap(self, volunteer_id: uuid.UUID, when: Interval, *, moving: bool = False) -> bool:
         """Binding check of the volunteer's weekly limit (sessions, drop-in shifts and event duties), inside the

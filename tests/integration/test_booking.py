@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from datetime import UTC, date, datetime
 
+import asyncpg
 import pytest
 
 from tests.conftest import Env
@@ -215,3 +216,53 @@ async def test_concurrent_bookings_never_push_a_volunteer_past_their_weekly_limi
     from server.db.tables import HelpSession
 
     assert await HelpSession.count().where(HelpSession.volunteer == world.ids["vol_a"]) == 3, "2 new + world's"
+
+
+async def _holding(database_url: str, volunteer_id: uuid.UUID) -> asyncpg.Connection:
+    """Another transaction placing the volunteer in the week of 30 November: it holds their week's lock, as
+    `Placement.hold_volunteer` takes it."""
+    conn = await asyncpg.connect(database_url)
+    await conn.execute("BEGIN")
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"volunteer:{volunteer_id}:2026-W49")
+    return conn
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_a_volunteer_being_booked_by_someone_else_is_passed_over_for_one_free_now(
+    env: Env, database_url: str
+) -> None:
+    """Under load every booking ranks the same volunteer first. A booking does not wait in line for them while
+    another volunteer can take the time; when nobody else can, it waits and gets them. (SQLite runs one writer at
+    a time: nothing is ever held by another transaction there.)"""
+    world = await ready(env)
+    await offer(world, "vol_b", world.help_point_a)
+    for held, expected, at in (("vol_a", "Vol_B", "2026-11-30T09:00:00Z"), ("vol_b", "Vol_A", "2026-11-30T10:00:00Z")):
+        conn = await _holding(database_url, world.ids[held])
+        try:
+            # Whichever ranks first, the answer comes while the lock is held: waiting would time out here.
+            answer = await asyncio.wait_for(
+                world.apis["resident_2"].post("/api/v1/bookings", json=booking(world, at)), 10
+            )
+        finally:
+            await conn.execute("ROLLBACK")
+            await conn.close()
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["session"]["volunteer_first_name"] == expected
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_with_nobody_else_free_a_booking_waits_for_the_volunteer_being_booked(
+    env: Env, database_url: str
+) -> None:
+    world = await ready(env)  # Vol_A alone at help point A
+    conn = await _holding(database_url, world.ids["vol_a"])
+    try:
+        booking_task = asyncio.ensure_future(world.apis["resident_2"].post("/api/v1/bookings", json=booking(world)))
+        await asyncio.sleep(0.5)
+        assert not booking_task.done(), "the booking waits for the other transaction"
+    finally:
+        await conn.execute("ROLLBACK")  # the other booking gave up: the volunteer is free
+        await conn.close()
+    answer = await asyncio.wait_for(booking_task, 10)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["session"]["volunteer_first_name"] == "Vol_A"
