@@ -40,9 +40,11 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -229,7 +231,7 @@ def _env(url: str, port: int) -> dict[str, str]:
 NOT_COPIED = {"migration", "matching_version", "statistics_stale", "request_fact", "request_fact_outcome"}
 
 
-_TO_SQLITE: list[tuple[type | tuple[type, ...], object]] = [
+_TO_SQLITE: list[tuple[type | tuple[type, ...], Callable[[Any], object]]] = [
     (uuid.UUID, str),
     (datetime, lambda v: str(v.astimezone(UTC) if v.tzinfo else v)),
     ((date, clock_time), lambda v: v.isoformat()),
@@ -243,7 +245,7 @@ def _sqlite_value(value: object) -> object:
     """A PostgreSQL value as Piccolo writes it in SQLite: uuids and JSON as text, times in UTC as `str()` gives."""
     for kind, convert in _TO_SQLITE:
         if isinstance(value, kind):
-            return convert(value)  # type: ignore[operator]
+            return convert(value)
     return value
 
 
