@@ -8,13 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
 
 from server.demo import DEMO_PASSWORD, NETWORK_COORDINATOR_PHONE, RESIDENT_PHONE
+from tests.e2e.pages import axe_violations
 from tests.live import LiveServer, demo_database, serve
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +33,7 @@ async def open_page(browser: Browser, site: LiveServer, width: int = 375) -> Pag
 
 
 async def assert_accessible(page: Page, state: str) -> None:
-    results = await Axe().run(page, options=WCAG_AA)
+    results = await axe_violations(page)
     assert results.violations_count == 0, f"{state}:\n{results.generate_report()}"
 
 
@@ -45,6 +43,26 @@ async def tab_to(page: Page, element_id: str, limit: int = 15) -> None:
         if await page.evaluate("document.activeElement && document.activeElement.id") == element_id:
             return
     raise AssertionError(f"#{element_id} cannot be reached with Tab")
+
+
+async def test_the_check_finds_what_is_wrong_on_a_later_screen_of_the_same_page(
+    browser: Browser, site: LiveServer
+) -> None:
+    """axe is put into the page once: a check after the first still sees the page as it is then, and every element
+    of a violation is reported."""
+    page = await open_page(browser, site)
+    await assert_accessible(page, "phone step")
+    await page.evaluate(
+        """() => { for (const n of [1, 2]) { const i = document.createElement('img');
+            i.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; i.id = `bare-${n}`;
+            document.querySelector('main').append(i); } }"""
+    )
+    results = await axe_violations(page)
+    assert [v["id"] for v in results.response["violations"]] == ["image-alt"]
+    assert [n["target"] for n in results.response["violations"][0]["nodes"]] == [["#bare-1"], ["#bare-2"]]
+    await page.reload()
+    await page.wait_for_selector("#phone")
+    await assert_accessible(page, "a new document, axe put in again")
 
 
 @pytest.mark.parametrize("width", [375, 1280])
