@@ -74,7 +74,7 @@ async def candidates(
     remote = modality.remote
     weekdays = sorted({(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))})
     ids = "(SELECT vt.person " + _FROM + where + ")"
-    since, until = _session_window(first, last, now)
+    session_window = _session_window(first, last, now)
     async with _reading() as fetch:
         volunteers = await _eligible_volunteers(
             fetch,
@@ -92,7 +92,7 @@ async def candidates(
         if isinstance(VolunteerProfile._meta.db, PostgresEngine):
             ids, params = "(SELECT unnest({}::uuid[]))", [[v.id for v in volunteers]]
         overrides = _overrides(await fetch(_OVERRIDES + ids, [first, last, *params]))
-        calendars = _calendars(await _calendar_rows(fetch, ids, params, since, until), now)
+        calendars = _calendars(await _calendar_rows(fetch, ids, params, session_window), now)
         works_at = None
         if modality is Modality.HELP_POINT and help_point_id is None:
             works_at = _works_at(await fetch(_WORKS_AT + ids, params))
@@ -179,19 +179,23 @@ _OVERRIDES = (
     'SELECT ao.person, ao.day, ao.away, ao.start, ao."end", ao.remote FROM availability_override ao '
     "WHERE ao.day >= {} AND ao.day <= {} AND ao.person IN "
 )
+# Each in two ranges of start times: the weeks around the dates asked for, and the fairness window before now.
 _SESSIONS = (
-    "SELECT hs.volunteer, hs.starts_at, hs.ends_at, hs.state FROM help_session hs "
-    "WHERE hs.starts_at >= {} AND hs.starts_at < {} AND hs.volunteer IN "
+    "SELECT x.volunteer, x.starts_at, x.ends_at, x.state FROM help_session x "
+    "WHERE ((x.starts_at >= {} AND x.starts_at < {}) OR (x.starts_at >= {} AND x.starts_at <= {})) "
+    "AND x.volunteer IN "
 )
 # Drop-in shifts keep a volunteer's time like a session and count towards the week's limit.
 _SHIFTS = (
-    " UNION ALL SELECT ds.volunteer, ds.starts_at, ds.ends_at, 'shift' FROM drop_in_shift ds "
-    "WHERE ds.starts_at >= {} AND ds.starts_at < {} AND ds.volunteer IN "
+    " UNION ALL SELECT x.volunteer, x.starts_at, x.ends_at, 'shift' FROM drop_in_shift x "
+    "WHERE ((x.starts_at >= {} AND x.starts_at < {}) OR (x.starts_at >= {} AND x.starts_at <= {})) "
+    "AND x.volunteer IN "
 )
 # So do group sessions' duties (counted and blocking as shifts).
 _DUTIES = (
-    " UNION ALL SELECT ed.volunteer, ed.starts_at, ed.ends_at, 'shift' FROM event_duty ed "
-    "WHERE ed.starts_at >= {} AND ed.starts_at < {} AND ed.volunteer IN "
+    " UNION ALL SELECT x.volunteer, x.starts_at, x.ends_at, 'shift' FROM event_duty x "
+    "WHERE ((x.starts_at >= {} AND x.starts_at < {}) OR (x.starts_at >= {} AND x.starts_at <= {})) "
+    "AND x.volunteer IN "
 )
 _WORKS_AT = "SELECT h.person, h.help_point FROM volunteer_help_point h WHERE h.person IN "
 _VERSION = "SELECT n FROM matching_version WHERE id = 1"
@@ -200,12 +204,13 @@ Rows = Sequence[Sequence[Any]]
 Fetch = Callable[[str, list[Any]], Awaitable[Rows]]
 
 
-async def _calendar_rows(fetch: Fetch, ids: str, params: list[Any], since: datetime, until: datetime) -> Rows:
-    """The eligible volunteers' sessions, drop-in shifts and event duties starting in [since, until), as rows of
-    `_SESSIONS`."""
+async def _calendar_rows(fetch: Fetch, ids: str, params: list[Any], window: _SessionWindow) -> Rows:
+    """The eligible volunteers' sessions, drop-in shifts and event duties starting in the window's two ranges, as
+    rows of `_SESSIONS`."""
+    bounds = [window.since, window.until, window.recent_since, window.now]
     return await fetch(
         _SESSIONS + ids + _SHIFTS + ids + _DUTIES + ids,
-        [since, until, *params, since, until, *params, since, until, *params],
+        [*bounds, *params, *bounds, *params, *bounds, *params],
     )
 
 
@@ -378,14 +383,24 @@ class _Calendars:
     recent: Counter[uuid.UUID]
 
 
-def _session_window(first: date, last: date, now: datetime) -> tuple[datetime, datetime]:
+@dataclass(frozen=True, slots=True)
+class _SessionWindow:
+    since: datetime
+    until: datetime
+    recent_since: datetime
+    now: datetime
+
+
+def _session_window(first: date, last: date, now: datetime) -> _SessionWindow:
     """The sessions that matter for `first`..`last`: whole weeks around the range, so weekly caps count
-    sessions outside it too, and the last four weeks before `now`, for fairness."""
+    sessions outside it too, and the last four weeks before `now`, for fairness. Two ranges, not one from the
+    earlier start to the later end: a booking weeks ahead needs nothing of the weeks between (each volunteer's
+    every session there, which grew with every booking made)."""
     week_first = first - timedelta(days=first.weekday() + 1)
     week_last = last + timedelta(days=7 - last.weekday())
-    since = min(datetime.combine(week_first, datetime.min.time(), tzinfo=now.tzinfo), now - FAIRNESS_WINDOW)
+    since = datetime.combine(week_first, datetime.min.time(), tzinfo=now.tzinfo)
     until = datetime.combine(week_last, datetime.min.time(), tzinfo=now.tzinfo)
-    return since, until
+    return _SessionWindow(since, until, now - FAIRNESS_WINDOW, now)
 
 
 def _calendars(rows: Rows, now: datetime) -> _Calendars:

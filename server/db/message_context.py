@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.db import scope
-from server.db.codec import as_json, as_names
+from server.db.codec import as_json, as_names, as_uuid
 from server.db.tables import HelpRequest, HelpSession, Person
 
 
@@ -50,33 +50,47 @@ async def people(ids: set[uuid.UUID]) -> dict[uuid.UUID, PersonInfo]:
     return {r["id"]: PersonInfo(r["id"], r["first_name"], r["phone"], r["language"], r["code_word"]) for r in rows}
 
 
+# One statement, written out: the session, where, the topic's names and both people (the query builder's joins
+# through three foreign keys cost more CPU than the database's work, and every change to a session asks for this).
+_SESSION_CONTEXT = (
+    "SELECT hs.id, hs.version, hs.state, hs.starts_at, hs.modality, hs.resident, hs.volunteer, "
+    "hp.name AS hp_name, hp.street_address AS hp_address, hp.municipality AS hp_municipality, "
+    "hp.translations AS hp_translations, t.names AS topic_names, "
+    "r.first_name AS r_first_name, r.phone AS r_phone, r.language AS r_language, r.code_word AS r_code_word, "
+    "v.first_name AS v_first_name, v.phone AS v_phone, v.language AS v_language, v.code_word AS v_code_word "
+    "FROM help_session hs "
+    "JOIN person r ON r.id = hs.resident "
+    "LEFT JOIN person v ON v.id = hs.volunteer "
+    "LEFT JOIN help_point hp ON hp.id = hs.help_point "
+    "LEFT JOIN help_request hr ON hr.id = hs.request "
+    "LEFT JOIN topic t ON t.code = hr.topic "
+    "WHERE hs.id = {}"
+)
+
+
+def _person(row: dict[str, Any], prefix: str, person_id: Any) -> PersonInfo:
+    return PersonInfo(
+        as_uuid(person_id),
+        row[f"{prefix}_first_name"],
+        row[f"{prefix}_phone"],
+        row[f"{prefix}_language"],
+        row[f"{prefix}_code_word"],
+    )
+
+
 async def session_context(session_id: uuid.UUID) -> SessionContext | None:
-    rows = await HelpSession.select(
-        HelpSession.id,
-        HelpSession.version,
-        HelpSession.state,
-        HelpSession.starts_at,
-        HelpSession.modality,
-        HelpSession.resident,
-        HelpSession.volunteer,
-        HelpSession.help_point.name.as_alias("hp_name"),
-        HelpSession.help_point.street_address.as_alias("hp_address"),
-        HelpSession.help_point.municipality.as_alias("hp_municipality"),
-        HelpSession.help_point.translations.as_alias("hp_translations"),
-        HelpSession.request._.topic._.names.as_alias("topic_names"),
-    ).where(HelpSession.id == session_id)
+    rows = await HelpSession.raw(_SESSION_CONTEXT, session_id)
     if not rows:
         return None
     r = rows[0]
-    found = await people({r["resident"]} | ({r["volunteer"]} if r["volunteer"] else set()))
     return SessionContext(
-        id=r["id"],
+        id=as_uuid(r["id"]),
         version=r["version"],
         state=r["state"],
         starts_at=r["starts_at"],
         modality=r["modality"],
-        resident=found[r["resident"]],
-        volunteer=found.get(r["volunteer"]) if r["volunteer"] else None,
+        resident=_person(r, "r", r["resident"]),
+        volunteer=_person(r, "v", r["volunteer"]) if r["volunteer"] else None,
         help_point_name=r["hp_name"] or "",
         help_point_address=r["hp_address"] or "",
         help_point_municipality=r["hp_municipality"] or "",

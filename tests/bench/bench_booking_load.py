@@ -22,7 +22,12 @@ Also reported: CPU of the server process per request, CPU of this load process, 
 PostgreSQL connections waiting on a lock (sampled every 0.1 s), and a check afterwards that every 201 is a row and
 that no volunteer has overlapping sessions or more sessions in a week than their weekly cap.
 
-Run:  .venv/bin/python -m tests.bench.bench_booking_load [--clients 1 8 32] [--seconds 12] [--rounds 4]
+With `--load wrk` the requests come from wrk (Debian's package; one thread, N keep-alive connections, a Lua script
+that gives each booking its own resident, slot and Idempotency-Key) instead of this process: a load generator in C
+that takes a few per cent of a core, where httpx takes a good part of one that the server and PostgreSQL then
+lack. wrk reports percentiles per window, so its median and p95 are the medians over the windows.
+
+Run:  .venv/bin/python -m tests.bench.bench_booking_load [--clients 1 8 32] [--seconds 12] [--rounds 4] [--load wrk]
 Needs PostgreSQL at APURI_TEST_POSTGRES_URL (default postgres@127.0.0.1); creates and drops its own database.
 """
 
@@ -33,10 +38,13 @@ import asyncio
 import contextlib
 import itertools
 import os
+import resource
+import shutil
 import signal
 import socket
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -248,13 +256,23 @@ class Tally:
     client_cpu: float = 0.0  # CPU seconds of this (load) process
     app_cpu: float = 0.0  # CPU seconds of the server process
     lock_waits: list[int] = field(default_factory=list)  # samples: the app's connections waiting on a lock
+    windows: list[tuple[float, float]] = field(default_factory=list)  # wrk: (median, p95) seconds of each window
 
     def median_p95(self) -> tuple[float, float]:
+        if self.windows:
+            return (
+                statistics.median(w[0] for w in self.windows) * 1000,
+                statistics.median(w[1] for w in self.windows) * 1000,
+            )
         ordered = sorted(self.latencies)
         return statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000
 
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values())
+
     def per_second(self, status: int | None = None) -> float:
-        count = len(self.latencies) if status is None else self.statuses[status]
+        count = self.requests if status is None else self.statuses[status]
         return count / self.elapsed
 
 
@@ -327,16 +345,106 @@ async def window(clients: list[httpx.AsyncClient], level: Level, kind: str, seco
             if not await call(client, level, tally):
                 return
 
-    async def sample_locks() -> None:
-        while time.perf_counter() < deadline:
-            tally.lock_waits.append(await level.watch.fetchval(LOCK_WAITERS))
-            await asyncio.sleep(0.1)
-
     began, client_cpu, app_cpu = time.perf_counter(), time.process_time(), cpu_seconds(level.server_pid)
-    await asyncio.gather(sample_locks(), *(one_client(client) for client in clients))
+    await asyncio.gather(sample_locks(level, deadline, tally), *(one_client(client) for client in clients))
     tally.elapsed += time.perf_counter() - began
     tally.client_cpu += time.process_time() - client_cpu
     tally.app_cpu += cpu_seconds(level.server_pid) - app_cpu
+
+
+async def sample_locks(level: Level, deadline: float, tally: Tally) -> None:
+    while time.perf_counter() < deadline:
+        tally.lock_waits.append(await level.watch.fetchval(LOCK_WAITERS))
+        await asyncio.sleep(0.1)
+
+
+# wrk's script: one thread, so one Lua state whose counters every connection shares. The first resident and slot
+# index and the slots are filled in per window; `done` prints what the window did.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) k = 0; n201 = 0; n409 = 0; nother = 0 end
+local slots = {%(slots)s}
+function request()
+  local n = %(first)d + k
+  local body = string.format(
+    '{"topic":"online_banking","modality":"help_point","help_point_id":"%(point)s","starts_at":"%%s","language":"fi"}',
+    slots[((%(slot0)d + k) %% #slots) + 1])
+  k = k + 1
+  local headers = {["content-type"] = "application/json", ["x-csrftoken"] = "%(csrf)s",
+                   ["idempotency-key"] = string.format("%(run)s-%%d", n)}
+  if %(booking)s then
+    headers["cookie"] = string.format("apuri_session=bench-resident-%%d; %(csrf_cookie)s=%(csrf)s", n)
+  else
+    headers["cookie"] = "%(csrf_cookie)s=%(csrf)s"
+  end
+  return wrk.format("POST", "%(path)s", headers, body)
+end
+function response(status, headers, body)
+  if status == 201 then n201 = n201 + 1 elseif status == 409 then n409 = n409 + 1 else nother = nother + 1 end
+end
+function done(summary, latency, requests)
+  local t = threads[1]
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", latency:percentile(50), latency:percentile(95),
+    t:get("k"), t:get("n201"), t:get("n409"), t:get("nother")))
+end
+"""
+
+
+async def wrk_window(clients: int, level: Level, kind: str, seconds: float, tally: Tally) -> None:
+    """The window with wrk as the load: `clients` connections, each sending one request after another."""
+    booking = kind == "booking"
+    counter = level.residents if booking else level.next_bare
+    first = next(counter)
+    slot0 = next(level.next_booking) if booking else first
+    script = WRK_SCRIPT % {
+        "slots": ", ".join(f'"{slot}"' for slot in level.slots),
+        "first": first,
+        "slot0": slot0,
+        "point": level.point,
+        "csrf": level.csrf,
+        "csrf_cookie": CSRF,
+        "run": uuid.uuid4().hex[:12],
+        "booking": "true" if booking else "false",
+        "path": "/api/v1/bookings" if booking else BARE_PATH,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began, app_cpu = time.perf_counter(), cpu_seconds(level.server_pid)
+        wrk = await asyncio.create_subprocess_exec(
+            "wrk",
+            "-t1",
+            f"-c{clients}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "30s",
+            "-s",
+            lua.name,
+            level.base_url,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        locks = asyncio.create_task(sample_locks(level, time.perf_counter() + seconds, tally))
+        out, _ = await wrk.communicate()
+        await locks
+        tally.elapsed += time.perf_counter() - began
+        tally.app_cpu += cpu_seconds(level.server_pid) - app_cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tally.client_cpu += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    result = next(line for line in out.decode().splitlines() if line.startswith("RESULT "))
+    median, p95, sent, created, conflicts, other = (int(v) for v in result.split()[1:])
+    tally.windows.append((median / 1e6, p95 / 1e6))
+    tally.statuses[201] += created
+    tally.statuses[409] += conflicts
+    if other:
+        tally.statuses[0] += other
+        tally.codes["not 201/409"] += other
+    # Every request wrk made (answered or still in flight when the window closed) used its resident and slot.
+    for _ in range(sent - 1):
+        next(counter)
+        if booking:
+            next(level.next_booking)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -356,10 +464,22 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def run_level(
-    level: Level, clients: int, seconds: float, rounds: int, warmup: float
+    level: Level, clients: int, seconds: float, rounds: int, warmup: float, load: str = "httpx"
 ) -> tuple[dict[str, Tally], Counter[str]]:
     """Warm-up, then the alternating windows; returns the measured tallies and all 201s (warm-up included)."""
     created: Counter[str] = Counter()
+    if load == "wrk":
+        for kind in ("booking", "bare"):
+            warm = Tally()
+            await wrk_window(clients, level, kind, warmup, warm)
+            created[kind] += warm.statuses[201]
+        tallies = {"booking": Tally(), "bare": Tally()}
+        for n in range(rounds):
+            for kind in ("booking", "bare") if n % 2 == 0 else ("bare", "booking"):
+                await wrk_window(clients, level, kind, seconds / rounds, tallies[kind])
+        for kind, tally in tallies.items():
+            created[kind] += tally.statuses[201]
+        return tallies, created
     # A client of its own (one keep-alive connection) per simulated user, like a browser each: one shared
     # httpx pool of many connections costs the load generator several times more CPU per request.
     async with contextlib.AsyncExitStack() as stack:
@@ -432,8 +552,17 @@ def _fmt_codes(tally: Tally) -> str:
 
 
 async def main(
-    clients: list[int], seconds: float, rounds: int, volunteers: int, weeks: int, residents: int, workers: int = 1
+    clients: list[int],
+    seconds: float,
+    rounds: int,
+    volunteers: int,
+    weeks: int,
+    residents: int,
+    workers: int = 1,
+    load: str = "httpx",
 ) -> None:
+    if load == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("--load wrk needs wrk on the PATH (apt-get install wrk)")
     name = f"apuri_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -467,7 +596,7 @@ async def main(
         print(
             f"PostgreSQL, uvicorn ({workers} process{'es' if workers > 1 else ''}) on loopback, {seconds:g} s per "
             f"endpoint per client count in {rounds} alternating windows (+{warmup:g} s warm-up each); "
-            f"pool APURI_DB_POOL_SIZE={os.environ.get('APURI_DB_POOL_SIZE', '10')}"
+            f"pool APURI_DB_POOL_SIZE={os.environ.get('APURI_DB_POOL_SIZE', '10')}; load from {load}"
         )
         print(
             f"{'clients':>7} {'endpoint':>8} {'req/s':>7} {'201/s':>7} {'median ms':>9} {'p95 ms':>7} "
@@ -478,7 +607,7 @@ async def main(
         for index, (count, point) in enumerate(zip(clients, points, strict=True)):
             slots = await free_slots(base_url, point, weeks)
             level = Level(base_url, server.pid, watch, csrf, point, slots, resident_numbers, residents)
-            tallies, made = await run_level(level, count, seconds, rounds, warmup)
+            tallies, made = await run_level(level, count, seconds, rounds, warmup, load)
             created[f"booking{index}"] += made["booking"]
             created["bare"] += made["bare"]
             for kind, tally in tallies.items():
@@ -487,7 +616,7 @@ async def main(
                 print(
                     f"{count:>7} {kind:>8} {tally.per_second():>7.1f} {tally.per_second(201):>7.1f} "
                     f"{median:>9.1f} {p95:>7.1f} {tally.statuses[201]:>5} {tally.statuses[409]:>4} {other:>5} "
-                    f"{tally.app_cpu / len(tally.latencies) * 1000:>14.2f} {tally.client_cpu / tally.elapsed:>8.0%} "
+                    f"{tally.app_cpu / tally.requests * 1000:>14.2f} {tally.client_cpu / tally.elapsed:>8.0%} "
                     f"{statistics.mean(tally.lock_waits):>10.1f}  "
                     f"{_fmt_codes(tally)}"
                 )
@@ -536,6 +665,7 @@ if __name__ == "__main__":
     parser.add_argument("--weeks", type=int, default=12, help="of slots to spread the bookings over")
     parser.add_argument("--residents", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=1, help="server processes behind the port")
+    parser.add_argument("--load", choices=["httpx", "wrk"], default="httpx", help="what sends the requests")
     parser.add_argument("--serve", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     arguments: Any = parser.parse_args()
@@ -551,5 +681,6 @@ if __name__ == "__main__":
                 arguments.weeks,
                 arguments.residents,
                 arguments.workers,
+                arguments.load,
             )
         )

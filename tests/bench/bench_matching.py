@@ -149,16 +149,16 @@ async def measure_matching(
     return stats(samples[False][warmup:]), stats(samples[True][warmup:]), stats(pure[warmup:]), ranked
 
 
-async def _sessions_only(fetch: q.Fetch, ids: str, params: list[object], since: datetime, until: datetime) -> q.Rows:
+async def _sessions_only(fetch: q.Fetch, ids: str, params: list[object], window: q._SessionWindow) -> q.Rows:
     """The calendar query before drop-in shifts (sessions only): the "before" of `--days-and-shifts`."""
-    return await fetch(q._SESSIONS + ids, [since, until, *params])
+    bounds = [window.since, window.until, window.recent_since, window.now]
+    return await fetch(q._SESSIONS + ids, [*bounds, *params])
 
 
-async def _sessions_and_shifts(
-    fetch: q.Fetch, ids: str, params: list[object], since: datetime, until: datetime
-) -> q.Rows:
+async def _sessions_and_shifts(fetch: q.Fetch, ids: str, params: list[object], window: q._SessionWindow) -> q.Rows:
     """The calendar query before group-session duties (sessions and drop-in shifts)."""
-    return await fetch(q._SESSIONS + ids + q._SHIFTS + ids, [since, until, *params, since, until, *params])
+    bounds = [window.since, window.until, window.recent_since, window.now]
+    return await fetch(q._SESSIONS + ids + q._SHIFTS + ids, [*bounds, *params, *bounds, *params])
 
 
 # A year of the days that differ at every help point: the Finnish public holidays (closed), and a coordinator's

@@ -3,14 +3,18 @@ though matching keeps its answer between requests (server/db/candidates.py, migr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
+from server.db import booking as booking_q
+from server.db import candidates as candidates_db
 from server.db import people as people_q
 from server.db import volunteers as volunteers_q
 from server.db.tables import Membership, Organisation
 from server.domain.availability import WeeklyRule
+from server.domain.clocktime import week_of
+from server.domain.matching import Modality
 from tests.conftest import Env
-from tests.integration.world import build_world, volunteer_offers
+from tests.integration.world import MONDAY_NINE, build_world, raw_request, volunteer_offers
 
 
 async def test_slots_follow_changes_to_volunteers_at_once(env: Env) -> None:
@@ -45,3 +49,62 @@ async def test_slots_follow_changes_to_volunteers_at_once(env: Env) -> None:
         Organisation.id.is_in(Membership.select(Membership.organisation).where(Membership.person == vol))
     )
     assert await monday() == 0, "organisation closed"
+
+
+async def test_a_booking_weeks_ahead_reads_that_week_and_the_last_four_not_the_weeks_between(env: Env) -> None:
+    """The calendar of a candidate for a date ten weeks ahead: the sessions of that week block their time and count
+    towards its limit, the sessions of the last four weeks count for fairness, and the weeks in between (which grow
+    with every booking) are not read at all."""
+    world = await build_world(env)
+    vol = world.ids["vol_a"]
+    await volunteer_offers(vol, world.help_point_a)
+    now = env.clock.now()
+    target = MONDAY_NINE + timedelta(weeks=10)
+
+    async def session_at(starts: datetime) -> None:
+        request = await raw_request(
+            {
+                "resident": world.ids["resident_2"],
+                "topic": "online_banking",
+                "language": "fi",
+                "modality": "help_point",
+                "help_point": world.help_point_a,
+                "state": "matched",
+                "created_at": now,
+                "matched_at": now,
+            }
+        )
+        await booking_q.insert_session(
+            {
+                "request": request,
+                "resident": world.ids["resident_2"],
+                "volunteer": vol,
+                "help_point": world.help_point_a,
+                "modality": "help_point",
+                "starts_at": starts,
+                "ends_at": starts + timedelta(minutes=45),
+                "blocked_until": starts + timedelta(hours=1),
+                "state": "completed" if starts < now else "scheduled",
+                "created_at": now - timedelta(weeks=3),
+            }
+        )
+
+    recent = now - timedelta(weeks=2)
+    between = [MONDAY_NINE + timedelta(weeks=n, hours=2) for n in range(1, 9)]
+    in_week = target + timedelta(days=2, hours=1)  # the Wednesday of that week
+    for starts in (recent, *between, in_week):
+        await session_at(starts)
+
+    found = await candidates_db.candidates(
+        topic="online_banking",
+        modality=Modality.HELP_POINT,
+        help_point_id=world.help_point_a,
+        first=target.date(),
+        last=target.date(),
+        now=now,
+    )
+    (candidate,) = [c for c in found if c.id == vol]
+    assert candidate.recent_sessions == 1, "the session two weeks ago counts for fairness"
+    assert candidate.time.booked_per_week.get(week_of(in_week)) == 1, "that week's session counts to its limit"
+    assert [b.start for b in candidate.time.busy if b.start > now] == [in_week], "its time is kept, nothing between"
+    assert not any(week_of(s) in candidate.time.booked_per_week for s in between)
