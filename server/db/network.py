@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from server.db.codec import as_json
+from server.db.codec import as_json, as_uuid
 from server.db.paging import fetch_page
 from server.db.tables import HelpPoint, OpeningHours, Organisation
 from server.domain import network
@@ -142,12 +142,25 @@ def help_point_of(row: dict[str, Any], hours: tuple[network.OpeningPeriod, ...])
     )
 
 
+# A help point and its opening hours in one statement, written out: every booking and move at a help point reads it.
+_HELP_POINT = (
+    "SELECT hp.id, hp.organisation, hp.name, hp.street_address, hp.postal_code, hp.municipality, hp.latitude, "
+    "hp.longitude, hp.accessibility_notes, hp.active, hp.translations, oh.weekday, oh.opens, oh.closes "
+    "FROM help_point hp LEFT JOIN opening_hours oh ON oh.help_point = hp.id WHERE hp.id = {}"
+)
+
+
 async def get_help_point(help_point_id: uuid.UUID) -> network.HelpPoint | None:
-    rows = await HelpPoint.select().where(HelpPoint.id == help_point_id)
+    rows = await HelpPoint.raw(_HELP_POINT, help_point_id)
     if not rows:
         return None
-    hours = await hours_for([help_point_id])
-    return help_point_of(rows[0], hours.get(help_point_id, ()))
+    first = rows[0]
+    hours = sorted(
+        (network.OpeningPeriod(r["weekday"], r["opens"], r["closes"]) for r in rows if r["weekday"] is not None),
+        key=lambda p: (p.weekday, p.opens),
+    )
+    row = {**first, "id": as_uuid(first["id"]), "organisation": as_uuid(first["organisation"])}
+    return help_point_of(row, tuple(hours))
 
 
 async def insert_help_point(*, organisation_id: uuid.UUID, values: dict[str, Any], now: datetime) -> uuid.UUID:
