@@ -468,37 +468,34 @@ async def run_level(
 ) -> tuple[dict[str, Tally], Counter[str]]:
     """Warm-up, then the alternating windows; returns the measured tallies and all 201s (warm-up included)."""
     created: Counter[str] = Counter()
-    if load == "wrk":
-        for kind in ("booking", "bare"):
-            warm = Tally()
-            await wrk_window(clients, level, kind, warmup, warm)
-            created[kind] += warm.statuses[201]
-        tallies = {"booking": Tally(), "bare": Tally()}
-        for n in range(rounds):
-            for kind in ("booking", "bare") if n % 2 == 0 else ("bare", "booking"):
-                await wrk_window(clients, level, kind, seconds / rounds, tallies[kind])
-        for kind, tally in tallies.items():
-            created[kind] += tally.statuses[201]
-        return tallies, created
-    # A client of its own (one keep-alive connection) per simulated user, like a browser each: one shared
-    # httpx pool of many connections costs the load generator several times more CPU per request.
     async with contextlib.AsyncExitStack() as stack:
-        users = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(base_url=level.base_url, limits=httpx.Limits(max_connections=1), timeout=120)
-            )
-            for _ in range(clients)
-        ]
+        if load == "wrk":
+
+            async def run(kind: str, seconds: float, tally: Tally) -> None:
+                await wrk_window(clients, level, kind, seconds, tally)
+
+        else:
+            # A client of its own (one keep-alive connection) per simulated user, like a browser each: one shared
+            # httpx pool of many connections costs the load generator several times more CPU per request.
+            users = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=level.base_url, limits=httpx.Limits(max_connections=1), timeout=120)
+                )
+                for _ in range(clients)
+            ]
+
+            async def run(kind: str, seconds: float, tally: Tally) -> None:
+                await window(users, level, kind, seconds, tally)
+
         for kind in ("booking", "bare"):
             warm = Tally()
-            await window(users, level, kind, warmup, warm)
+            await run(kind, warmup, warm)
             created[kind] += warm.statuses[201]
         tallies = {"booking": Tally(), "bare": Tally()}
         for n in range(rounds):
             # Alternating windows, the order swapped every round (AB BA AB ...), so drift hits both alike.
-            order = ("booking", "bare") if n % 2 == 0 else ("bare", "booking")
-            for kind in order:
-                await window(users, level, kind, seconds / rounds, tallies[kind])
+            for kind in ("booking", "bare") if n % 2 == 0 else ("bare", "booking"):
+                await run(kind, seconds / rounds, tallies[kind])
     for kind, tally in tallies.items():
         created[kind] += tally.statuses[201]
     return tallies, created

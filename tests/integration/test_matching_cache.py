@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from server.db import booking as booking_q
 from server.db import candidates as candidates_db
 from server.db import people as people_q
 from server.db import volunteers as volunteers_q
@@ -14,7 +13,7 @@ from server.domain.availability import WeeklyRule
 from server.domain.clocktime import week_of
 from server.domain.matching import Modality
 from tests.conftest import Env
-from tests.integration.world import MONDAY_NINE, build_world, raw_request, volunteer_offers
+from tests.integration.world import MONDAY_NINE, booked_session, build_world, volunteer_offers
 
 
 async def test_slots_follow_changes_to_volunteers_at_once(env: Env) -> None:
@@ -61,39 +60,14 @@ async def test_a_booking_weeks_ahead_reads_that_week_and_the_last_four_not_the_w
     now = env.clock.now()
     target = MONDAY_NINE + timedelta(weeks=10)
 
-    async def session_at(starts: datetime) -> None:
-        request = await raw_request(
-            {
-                "resident": world.ids["resident_2"],
-                "topic": "online_banking",
-                "language": "fi",
-                "modality": "help_point",
-                "help_point": world.help_point_a,
-                "state": "matched",
-                "created_at": now,
-                "matched_at": now,
-            }
-        )
-        await booking_q.insert_session(
-            {
-                "request": request,
-                "resident": world.ids["resident_2"],
-                "volunteer": vol,
-                "help_point": world.help_point_a,
-                "modality": "help_point",
-                "starts_at": starts,
-                "ends_at": starts + timedelta(minutes=45),
-                "blocked_until": starts + timedelta(hours=1),
-                "state": "completed" if starts < now else "scheduled",
-                "created_at": now - timedelta(weeks=3),
-            }
-        )
-
     recent = now - timedelta(weeks=2)
     between = [MONDAY_NINE + timedelta(weeks=n, hours=2) for n in range(1, 9)]
     in_week = target + timedelta(days=2, hours=1)  # the Wednesday of that week
     for starts in (recent, *between, in_week):
-        await session_at(starts)
+        state = "completed" if starts < now else "scheduled"
+        await booked_session(
+            world.ids["resident_2"], vol, world.help_point_a, "online_banking", now, starts=starts, state=state
+        )
 
     found = await candidates_db.candidates(
         topic="online_banking",

@@ -69,10 +69,19 @@ async def raw_request(values: dict[str, Any]) -> uuid.UUID:
     return request_id
 
 
-async def _booked_session(
-    resident: uuid.UUID, volunteer: uuid.UUID, help_point: uuid.UUID, topic: str, now: datetime
+async def booked_session(
+    resident: uuid.UUID,
+    volunteer: uuid.UUID,
+    help_point: uuid.UUID,
+    topic: str,
+    now: datetime,
+    *,
+    starts: datetime | None = None,
+    state: str = "scheduled",
 ) -> uuid.UUID:
-    starts = now + timedelta(days=3)
+    """A session at a help point with its matched request, written directly (three days from `now` unless
+    `starts` says when)."""
+    starts = starts or now + timedelta(days=3)
     request = await raw_request(
         {
             "resident": resident,
@@ -95,7 +104,7 @@ async def _booked_session(
             "starts_at": starts,
             "ends_at": starts + timedelta(minutes=45),
             "blocked_until": starts + timedelta(hours=1),
-            "state": "scheduled",
+            "state": state,
             "created_at": now,
         }
     )
@@ -169,7 +178,7 @@ async def build_world(env: Env) -> World:
     )
     await topics_q.insert_topic(topic)
     await topics_q.replace_organisation_topics(org_a, [topic.code])
-    session = await _booked_session(ids["resident_1"], ids["vol_a"], help_points["a"], topic.code, now)
+    session = await booked_session(ids["resident_1"], ids["vol_a"], help_points["a"], topic.code, now)
     flexible = await raw_request(
         {
             "resident": ids["resident_1"],
