@@ -7,9 +7,17 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from piccolo.utils.encoding import dump_json
+
 from server.db.codec import as_dict
 from server.db.tables import AuditEvent
 from server.domain.records import AuditEntry
+
+# Written out: every change anyone makes appends a row (a booking one, inside its serialised transaction).
+_APPEND = (
+    "INSERT INTO audit_event (at, actor_id, actor_role, action, object_type, object_id, organisation_id, "
+    "subject_id, detail) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
 
 
 async def append(
@@ -24,18 +32,17 @@ async def append(
     subject_id: uuid.UUID | None,
     detail: dict[str, Any],
 ) -> None:
-    await AuditEvent.insert(
-        AuditEvent(
-            at=at,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            organisation_id=organisation_id,
-            subject_id=subject_id,
-            detail=detail,
-        )
+    await AuditEvent.raw(
+        _APPEND,
+        at,
+        actor_id,
+        actor_role,
+        action,
+        object_type,
+        object_id,
+        organisation_id,
+        subject_id,
+        dump_json(detail),
     )
 
 

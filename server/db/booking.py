@@ -17,15 +17,16 @@ from server.domain.clocktime import Interval
 from server.domain.paging import Page, PageRequest
 from server.domain.records import SessionRow
 
+# Written out: every booking asks whom continuity favours.
+_PREVIOUS_VOLUNTEER = (
+    "SELECT volunteer FROM help_session WHERE resident = {} AND state = 'done' ORDER BY starts_at DESC LIMIT 1"
+)
+
 
 async def previous_volunteer(resident_id: uuid.UUID) -> uuid.UUID | None:
-    rows = (
-        await HelpSession.select(HelpSession.volunteer)
-        .where((HelpSession.resident == resident_id) & (HelpSession.state == "done"))
-        .order_by(HelpSession.starts_at, ascending=False)
-        .limit(1)
-    )
-    return rows[0]["volunteer"] if rows else None
+    """The volunteer of the resident's last session that took place (None: none, or its volunteer erased)."""
+    rows = await HelpSession.raw(_PREVIOUS_VOLUNTEER, resident_id)
+    return as_uuid(rows[0]["volunteer"]) if rows and rows[0]["volunteer"] is not None else None
 
 
 async def resident_overlaps(resident_id: uuid.UUID, when: Interval, *, exclude: uuid.UUID | None = None) -> bool:
@@ -123,8 +124,45 @@ async def week_load(volunteer_id: uuid.UUID, since: datetime, until: datetime) -
 
 
 async def insert_session(values: dict[str, Any]) -> uuid.UUID:
+    """A session with any columns (history, imports, tests); placing someone writes `insert_scheduled`."""
     session_id = uuid.uuid4()
     await HelpSession.insert(HelpSession(id=session_id, **values))
+    return session_id
+
+
+_INSERT_SCHEDULED = (
+    "INSERT INTO help_session (id, request, resident, volunteer, help_point, modality, starts_at, ends_at, "
+    "blocked_until, state, version, created_at, cancelled_at, minutes_spent, outcomes, note, confirmed_at, feedback) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, 'scheduled', 1, {}, NULL, NULL, '[]', '', NULL, NULL)"
+)
+
+
+async def insert_scheduled(
+    *,
+    request_id: uuid.UUID,
+    resident_id: uuid.UUID,
+    volunteer_id: uuid.UUID,
+    help_point_id: uuid.UUID | None,
+    modality: str,
+    when: Interval,
+    blocked_until: datetime,
+    now: datetime,
+) -> uuid.UUID:
+    """A new scheduled session. Written out: every booking writes one inside its serialised transaction."""
+    session_id = uuid.uuid4()
+    await HelpSession.raw(
+        _INSERT_SCHEDULED,
+        session_id,
+        request_id,
+        resident_id,
+        volunteer_id,
+        help_point_id,
+        modality,
+        when.start,
+        when.end,
+        blocked_until,
+        now,
+    )
     return session_id
 
 

@@ -25,13 +25,15 @@ def _exception(row: dict[str, Any]) -> DayException:
     )
 
 
+# Written out: every booking at a help point and every slot search there reads it.
+_OF_POINT = (
+    "SELECT help_point, day, state, opens, closes, reason, source FROM help_point_day "
+    "WHERE help_point = {} AND day >= {} AND day <= {} ORDER BY day"
+)
+
+
 async def of_point(help_point_id: uuid.UUID, first: date, last: date) -> list[DayException]:
-    rows = (
-        await HelpPointDay.select()
-        .where((HelpPointDay.help_point == help_point_id) & (HelpPointDay.day >= first) & (HelpPointDay.day <= last))
-        .order_by(HelpPointDay.day)
-    )
-    return [_exception(r) for r in rows]
+    return [_exception(r) for r in await HelpPointDay.raw(_OF_POINT, help_point_id, first, last)]
 
 
 async def days_off(help_point_id: uuid.UUID, first: date, last: date) -> dict[date, DayException]:

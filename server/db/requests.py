@@ -7,8 +7,10 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from piccolo.utils.encoding import dump_json
+
 from server.db import scope
-from server.db.codec import as_list
+from server.db.codec import as_list, as_uuid
 from server.db.paging import fetch_page
 from server.db.tables import HelpRequest
 from server.domain.matching import Modality, Need, Place
@@ -51,11 +53,40 @@ async def visible(request_id: uuid.UUID, within: Collection[uuid.UUID] | None) -
     return _row(rows[0]) if rows else None
 
 
+# Every booking and request with an Idempotency-Key (all of the app's) asks for this first, and a booking writes
+# one: both written out (the query builder's work was half of each statement's CPU).
+_BY_IDEMPOTENCY_KEY = (
+    "SELECT id, resident, topic, language, modality, help_point, needs, state, channel, created_at, home_address, "
+    "home_latitude, home_longitude, routed_to, booked_by, consent_at, matched_at, idempotency_key, "
+    "idempotency_fingerprint FROM help_request WHERE resident = {} AND idempotency_key = {}"
+)
+_INSERT = (
+    "INSERT INTO help_request (id, resident, topic, language, modality, help_point, needs, state, channel, "
+    "created_at, home_address, home_latitude, home_longitude, routed_to, booked_by, consent_at, matched_at, "
+    "idempotency_key, idempotency_fingerprint, handled_outcome) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, '')"
+)
+
+
+def _optional_uuid(value: object) -> uuid.UUID | None:
+    return None if value is None else as_uuid(value)
+
+
 async def by_idempotency_key(resident_id: uuid.UUID, key: str) -> HelpRequestRow | None:
-    rows = await HelpRequest.select().where(
-        (HelpRequest.resident == resident_id) & (HelpRequest.idempotency_key == key)
+    rows = await HelpRequest.raw(_BY_IDEMPOTENCY_KEY, resident_id, key)
+    if not rows:
+        return None
+    r = rows[0]
+    return _row(
+        {
+            **r,
+            "id": as_uuid(r["id"]),
+            "resident": as_uuid(r["resident"]),
+            "help_point": _optional_uuid(r["help_point"]),
+            "routed_to": _optional_uuid(r["routed_to"]),
+            "booked_by": _optional_uuid(r["booked_by"]),
+        }
     )
-    return _row(rows[0]) if rows else None
 
 
 async def of_resident(resident_id: uuid.UUID, page: PageRequest) -> Page[HelpRequestRow]:
@@ -69,28 +100,27 @@ async def insert(
     new: NewRequest, *, state: str, routed_to: uuid.UUID | None = None, matched_at: datetime | None = None
 ) -> uuid.UUID:
     request_id = uuid.uuid4()
-    await HelpRequest.insert(
-        HelpRequest(
-            id=request_id,
-            resident=new.resident_id,
-            topic=new.topic,
-            language=new.language,
-            modality=new.modality.value,
-            help_point=new.help_point_id,
-            needs=sorted(n.value for n in new.needs),
-            home_address=new.home_address.strip(),
-            home_latitude=new.home.latitude if new.home else None,
-            home_longitude=new.home.longitude if new.home else None,
-            state=state,
-            channel=new.channel,
-            routed_to=routed_to,
-            booked_by=new.booked_by,
-            consent_at=new.consent_at,
-            created_at=new.created_at,
-            matched_at=matched_at,
-            idempotency_key=new.idempotency_key,
-            idempotency_fingerprint=new.idempotency_fingerprint,
-        )
+    await HelpRequest.raw(
+        _INSERT,
+        request_id,
+        new.resident_id,
+        new.topic,
+        new.language,
+        new.modality.value,
+        new.help_point_id,
+        dump_json(sorted(n.value for n in new.needs)),
+        state,
+        new.channel,
+        new.created_at,
+        new.home_address.strip(),
+        new.home.latitude if new.home else None,
+        new.home.longitude if new.home else None,
+        routed_to,
+        new.booked_by,
+        new.consent_at,
+        matched_at,
+        new.idempotency_key,
+        new.idempotency_fingerprint,
     )
     return request_id
 

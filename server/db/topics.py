@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from server.db.codec import as_json
+from server.db.codec import as_json, as_uuid
 from server.db.tables import HelpRequest, OrganisationTopic, Topic
 from server.domain import topics
 
@@ -41,9 +41,16 @@ async def list_topics(*, active_only: bool) -> list[topics.Topic]:
     return [_topic(r) for r in await query]
 
 
+# Written out: every booking and slot search reads its topic.
+_TOPIC = "SELECT code, names, bring, outcomes, partner_only, sort_order, active FROM topic WHERE code = {}"
+
+
 async def get_topic(code: str) -> topics.Topic | None:
-    rows = await Topic.select().where(Topic.code == code)
-    return _topic(rows[0]) if rows else None
+    rows = await Topic.raw(_TOPIC, code)
+    if not rows:
+        return None
+    row = rows[0]
+    return _topic({**row, "partner_only": as_uuid(row["partner_only"]) if row["partner_only"] is not None else None})
 
 
 async def insert_topic(topic: topics.Topic) -> None:

@@ -33,7 +33,7 @@ from server.domain.reminders import SessionEvent
 from server.domain.requests import HelpRequestRow, NewRequest
 from server.domain.roles import Principal
 from server.domain.slots import SlotRules, VolunteerTime, help_point_slots
-from server.domain.states import RequestState, SessionState, request_after
+from server.domain.states import RequestState, request_after
 from server.services.audit import AuditService
 from server.services.notifications import NotificationService
 
@@ -219,19 +219,15 @@ class Placement:
             request_id = request.id
             await self._move_request(request, event, now)
             source = request
-        session_id = await q.insert_session(
-            {
-                "request": request_id,
-                "resident": source.resident_id,
-                "volunteer": volunteer_id,
-                "help_point": source.help_point_id,
-                "modality": source.modality.value,
-                "starts_at": when.start,
-                "ends_at": when.end,
-                "blocked_until": blocked.end,
-                "state": SessionState.SCHEDULED.value,
-                "created_at": now,
-            }
+        session_id = await q.insert_scheduled(
+            request_id=request_id,
+            resident_id=source.resident_id,
+            volunteer_id=volunteer_id,
+            help_point_id=source.help_point_id,
+            modality=source.modality.value,
+            when=when,
+            blocked_until=blocked.end,
+            now=now,
         )
         await self._audit.record(
             actor,
