@@ -39,6 +39,9 @@ class SessionContext:
     help_point_municipality: str
     topic_names: dict[str, str]
     help_point_translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Whether an SMS or a call was ever written for the resident or their number (the first names the privacy
+    # notice), as it stood when this was read.
+    resident_messaged: bool = False
 
 
 async def people(ids: set[uuid.UUID]) -> dict[uuid.UUID, PersonInfo]:
@@ -50,14 +53,17 @@ async def people(ids: set[uuid.UUID]) -> dict[uuid.UUID, PersonInfo]:
     return {r["id"]: PersonInfo(r["id"], r["first_name"], r["phone"], r["language"], r["code_word"]) for r in rows}
 
 
-# One statement, written out: the session, where, the topic's names and both people (the query builder's joins
-# through three foreign keys cost more CPU than the database's work, and every change to a session asks for this).
+# One statement, written out: the session, where, the topic's names, both people and whether the resident was ever
+# messaged (the query builder's joins through three foreign keys cost more CPU than the database's work, and every
+# change to a session asks for this).
 _SESSION_CONTEXT = (
     "SELECT hs.id, hs.version, hs.state, hs.starts_at, hs.modality, hs.resident, hs.volunteer, "
     "hp.name AS hp_name, hp.street_address AS hp_address, hp.municipality AS hp_municipality, "
     "hp.translations AS hp_translations, t.names AS topic_names, "
     "r.first_name AS r_first_name, r.phone AS r_phone, r.language AS r_language, r.code_word AS r_code_word, "
-    "v.first_name AS v_first_name, v.phone AS v_phone, v.language AS v_language, v.code_word AS v_code_word "
+    "v.first_name AS v_first_name, v.phone AS v_phone, v.language AS v_language, v.code_word AS v_code_word, "
+    "EXISTS (SELECT 1 FROM notification n WHERE (n.phone = r.phone OR n.person = hs.resident) "
+    "AND n.channel IN ('sms', 'voice')) AS r_messaged "
     "FROM help_session hs "
     "JOIN person r ON r.id = hs.resident "
     "LEFT JOIN person v ON v.id = hs.volunteer "
@@ -96,6 +102,7 @@ async def session_context(session_id: uuid.UUID) -> SessionContext | None:
         help_point_municipality=r["hp_municipality"] or "",
         topic_names=as_names(r["topic_names"]),
         help_point_translations=as_json(r["hp_translations"], {}),
+        resident_messaged=bool(r["r_messaged"]),
     )
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from server.adapters.clock import Clock
 from server.db import applications as q
-from server.db import message_templates, outbox
 from server.db import network as network_q
+from server.db import outbox
 from server.db import people as people_q
 from server.db.engine import AnyEngine, serialise, write_transaction
 from server.domain.errors import Conflict, InvalidInput, NotFound
@@ -102,7 +102,7 @@ class ApplicationService:
                 )
             language = found.language if found.language in ("fi", "sv", "en") else "fi"
             text = self._notifications.text(
-                await message_templates.templates(),
+                await self._notifications.templates(),
                 f"applicant.{state}",
                 language,
                 {"organisation": found.organisation_name},

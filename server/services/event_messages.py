@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from server.adapters.clock import Clock
-from server.db import message_context, message_templates, outbox
+from server.db import message_context, outbox
 from server.domain.events import GroupEvent, Signup, SignupState
 from server.domain.ivr import spoken_time
 from server.domain.messages import PlaceInfo, place_text, when_text
@@ -63,7 +63,7 @@ class EventMessages:
             return await self._reminders(signup, event, person)
         now = self._clock.now()
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         confirmed = position == 0
         name = "resident.event_confirmed" if confirmed else "resident.event_waitlisted"
         values = self._values(event, language) | {"position": str(position)}
@@ -88,7 +88,7 @@ class EventMessages:
             return 0
         now = self._clock.now()
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         values = self._values(event, language) | {"until": when_text(until, language)}
         body = self._notifications.text(
             templates, "resident.event_place_offered", language, values, code_word=person.code_word
@@ -112,7 +112,7 @@ class EventMessages:
             return 0
         now = self._clock.now()
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         spoken = self._spoken(event, language)
         draft = self._sms(
             signup,
@@ -135,7 +135,7 @@ class EventMessages:
         if person is None:
             return 0
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         mobile = is_mobile(person.phone)
         if mobile:
             body = self._notifications.text(
@@ -173,7 +173,7 @@ class EventMessages:
         if person is None or not is_mobile(person.phone):
             return 0
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         body = self._notifications.text(
             templates, "resident.event_left", language, self._values(event, language), code_word=person.code_word
         )
@@ -198,7 +198,7 @@ class EventMessages:
         if now >= event.starts_at:
             return 0
         people = await message_context.people({s.person_id for s in signups})
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         drafts = []
         for signup in signups:
             person = people.get(signup.person_id)
@@ -242,7 +242,7 @@ class EventMessages:
         plan = reminders(starts_at=event.starts_at, now=now, quiet=self._notifications.quiet_hours, has_volunteer=False)
         mobile = is_mobile(person.phone)
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self._notifications.templates()
         drafts = []
         for planned in plan:
             if not mobile and planned.kind is not Kind.REMINDER_24H:
@@ -328,7 +328,7 @@ class EventMessages:
         if person is None:
             return 0
         language = language_of(person)
-        templates: Templates = await message_templates.templates()
+        templates: Templates = await self._notifications.templates()
         values = {"when": when_text(event.starts_at, language), "place": place_of(event, language)}
         push = push_body(
             self._notifications.text(templates, name, language, values),

@@ -17,7 +17,7 @@ import phonenumbers
 
 from server.adapters.clock import Clock
 from server.db import calls as q
-from server.db import delivery_reports, message_context, message_templates
+from server.db import delivery_reports, message_context
 from server.db import drop_in as drop_in_q
 from server.db import network as network_q
 from server.db import people as people_q
@@ -63,7 +63,6 @@ EVENTS_KEY = 5  # in the main menu: hear the next group sessions and sign up for
 TOPIC_DEMAND_WINDOW = timedelta(days=90)  # the commonest topics of this long are said first
 log = logging.getLogger("apuri.ivr")
 SEARCH_DAYS = 14
-TEMPLATES_FOR = timedelta(seconds=30)
 
 
 def caller_number(raw: str) -> str:
@@ -98,7 +97,6 @@ class IvrService:
         self._drop_in = drop_in
         self._events = events
         self._templates: Templates = {}
-        self._templates_read: datetime | None = None
 
     # ---- entry points (one per webhook) -------------------------------------------------------------------
 
@@ -642,11 +640,8 @@ class IvrService:
         return Speech((*before, line), gather=False, hang_up=True, language=state.language)
 
     async def _fresh_templates(self) -> None:
-        """The coordinators' wordings, read again at most every TEMPLATES_FOR (prompts render synchronously)."""
-        now = self._clock.now()
-        if self._templates_read is None or now - self._templates_read >= TEMPLATES_FOR or now < self._templates_read:
-            self._templates = await message_templates.templates()
-            self._templates_read = now
+        """The coordinators' wordings as the notifications keep them (prompts render synchronously)."""
+        self._templates = await self._notifications.templates()
 
 
 def _booking_language(language: str) -> str:

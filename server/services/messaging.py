@@ -103,6 +103,7 @@ class MessagingService:
             await self._audit.record(
                 caller, "template.save", "template", f"{name}/{language}", detail={"link_free": link_free}
             )
+        self._notifications.forget_templates()
         return self._view(name, language, (body, link_free))
 
     def preview_template(self, name: str, language: str, body: str, link_free: bool) -> TemplateView:
@@ -119,6 +120,7 @@ class MessagingService:
         async with write_transaction(self._engine):
             await message_templates.reset_template(name=name, language=language)
             await self._audit.record(caller, "template.reset", "template", f"{name}/{language}")
+        self._notifications.forget_templates()
         return self._view(name, language, None)
 
     # ---- push subscriptions -------------------------------------------------------------------------------

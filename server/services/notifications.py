@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -47,6 +48,7 @@ from server.settings import Settings
 Templates = Mapping[tuple[str, str], tuple[str, bool]]
 OFFER_SMS_AFTER = timedelta(minutes=10)
 URGENT = frozenset({Kind.REMINDER_1H, Kind.OFFER, Kind.CANCELLED, Kind.MOVED})
+TEMPLATES_KEPT = 30.0  # seconds another instance may go on with a wording a coordinator has just changed
 
 
 def language_of(person: message_context.PersonInfo | None) -> str:
@@ -54,10 +56,25 @@ def language_of(person: message_context.PersonInfo | None) -> str:
 
 
 class NotificationService:
-    def __init__(self, *, settings: Settings, clock: Clock) -> None:
+    def __init__(self, *, settings: Settings, clock: Clock, seconds: Callable[[], float] = time.monotonic) -> None:
         self._settings = settings
         self._clock = clock
+        self._seconds = seconds  # how long the wordings have been kept (not the clock, which tests may stop)
         self._quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+        self._templates: tuple[float, Templates] | None = None
+
+    async def templates(self) -> Templates:
+        """The coordinators' own wordings, kept for TEMPLATES_KEPT seconds: every message planned needs them (a
+        booking plans six) and they change a few times a year. A change saved through this process is seen at once
+        (`forget_templates`); another instance sees it within TEMPLATES_KEPT."""
+        now = self._seconds()
+        if self._templates is None or now - self._templates[0] >= TEMPLATES_KEPT:
+            self._templates = (now, await message_templates.templates())
+        return self._templates[1]
+
+    def forget_templates(self) -> None:
+        """Read the wordings afresh next time (call after the change is committed)."""
+        self._templates = None
 
     @property
     def quiet_hours(self) -> QuietHours:
@@ -125,16 +142,21 @@ class NotificationService:
         previous = None
         if changed and previous_volunteer_id is not None:
             previous = (await message_context.people({previous_volunteer_id})).get(previous_volunteer_id)
-        templates = await message_templates.templates()
+        templates = await self.templates()
         drafts = [d for p in plan if (d := self._session_draft(p, session, previous, templates, actor)) is not None]
-        drafts = [await self._with_privacy_notice(d, session.resident.id) for d in drafts]
+        drafts = [await self._with_privacy_notice(d, session) for d in drafts]
         return await outbox.insert(drafts, now)
 
-    async def _with_privacy_notice(self, draft: outbox.Draft, resident_id: uuid.UUID) -> outbox.Draft:
+    async def _with_privacy_notice(self, draft: outbox.Draft, session: message_context.SessionContext) -> outbox.Draft:
         """A resident's first SMS (a booking's confirmation) names the privacy notice."""
-        if draft.person_id != resident_id or draft.channel != "sms" or draft.kind != Kind.CONFIRMATION.value:
+        resident = session.resident
+        if draft.person_id != resident.id or draft.channel != "sms" or draft.kind != Kind.CONFIRMATION.value:
             return draft
-        if await outbox.ever_sent_to(draft.person_id, draft.phone):
+        if draft.phone == resident.phone:
+            messaged = session.resident_messaged  # read with the session
+        else:
+            messaged = await outbox.ever_sent_to(draft.person_id, draft.phone)
+        if messaged:
             return draft
         return dataclasses.replace(draft, body=draft.body + "\n" + self.privacy_line(draft.language))
 
@@ -234,7 +256,7 @@ class NotificationService:
             return 0
         now = self._clock.now()
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self.templates()
         body = self.text(templates, "resident.request_received", language, {}, code_word=person.code_word)
         draft = outbox.Draft(
             key=f"request:{request_id}:received:sms",
@@ -261,7 +283,7 @@ class NotificationService:
             return 0
         now = self._clock.now()
         language = language_of(person)
-        templates = await message_templates.templates()
+        templates = await self.templates()
         values = {"organisation": organisation}
         body = self.text(templates, "resident.referred", language, values, code_word=person.code_word)
         draft = outbox.Draft(
@@ -289,7 +311,7 @@ class NotificationService:
         if request is None:
             return 0
         volunteers = await message_context.people({v for _, v in offers})
-        templates = await message_templates.templates()
+        templates = await self.templates()
         sms_due = offer_escalation(now=now, expires_at=expires_at, after=OFFER_SMS_AFTER, quiet=self._quiet)
         drafts: list[outbox.Draft] = []
         for offer_id, volunteer_id in offers:
@@ -364,7 +386,7 @@ class NotificationService:
         if not planned:
             return 0
         people = await message_context.people({s.volunteer_id for s, _ in planned})
-        templates = await message_templates.templates()
+        templates = await self.templates()
         drafts = []
         for shift, due in planned:
             person = people.get(shift.volunteer_id)
@@ -402,7 +424,7 @@ class NotificationService:
         await self._cancel_reminders(removed)
         now = self._clock.now()
         people = await message_context.people({r.volunteer_id for r in removed})
-        templates = await message_templates.templates()
+        templates = await self.templates()
         drafts = []
         for shift in removed:
             person = people.get(shift.volunteer_id)
@@ -481,7 +503,7 @@ class NotificationService:
                     key=f"{row.key}:voice",
                     kind=row.kind,
                     channel="voice",
-                    body=self.spoken_reminder(await message_templates.templates(), language, session),
+                    body=self.spoken_reminder(await self.templates(), language, session),
                     due_at=now,
                     not_after=session.starts_at,
                     person_id=session.resident.id,

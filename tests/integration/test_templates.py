@@ -3,7 +3,8 @@ uses the new words; on both databases."""
 
 from __future__ import annotations
 
-from tests.conftest import Env
+from server.services.notifications import TEMPLATES_KEPT, NotificationService
+from tests.conftest import Env, base_settings
 from tests.integration.world import PHONES, book, build_world, volunteer_offers
 
 URL = "/api/v1/templates/resident.confirmation/fi"
@@ -29,6 +30,27 @@ async def test_templates_show_their_cost_and_a_new_wording_is_used_from_the_next
     ]
     reset = await api.delete(URL)
     assert reset.status_code == 200 and not reset.json()["customised"]
+
+
+async def test_a_new_wording_reaches_this_instance_at_once_and_another_within_the_time_they_are_kept(env: Env) -> None:
+    """Every message planned reads the wordings, so each instance keeps them for a while: the one that saved a
+    change uses it from the next message, another on the same database once its copy is TEMPLATES_KEPT old."""
+    world = await build_world(env)
+    here = env.services.notifications
+    seconds = [1000.0]
+    elsewhere = NotificationService(settings=base_settings("unused"), clock=env.clock, seconds=lambda: seconds[0])
+    key = ("resident.confirmation", "fi")
+    assert key not in await here.templates() and key not in await elsewhere.templates()  # both keep "none"
+    body = "Apuri: Aika {when}, {place}."
+    assert (await world.apis["network"].put(URL, json={"body": body})).status_code == 200
+    assert (await here.templates())[key][0] == body
+    assert key not in await elsewhere.templates()
+    seconds[0] += TEMPLATES_KEPT - 1
+    assert key not in await elsewhere.templates()
+    seconds[0] += 1
+    assert (await elsewhere.templates())[key][0] == body
+    assert (await world.apis["network"].delete(URL)).status_code == 200
+    assert key not in await here.templates()
 
 
 async def test_typographic_quotes_are_shown_to_cost_more(env: Env) -> None:
