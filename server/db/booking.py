@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -55,16 +56,14 @@ _RESIDENT_LOAD = (
     " AND es.state IN " + _HOLDING + " AND e.state = 'scheduled' AND e.starts_at < {} AND e.ends_at > {})) AS busy,"
     " (SELECT COUNT(*) FROM help_session WHERE resident = {} AND state IN " + _LIVE + " AND starts_at > {}) AS ahead"
 )
-_VOLUNTEER_TAKEN = (
+_VOLUNTEER_WEEK = (
     "SELECT (EXISTS (SELECT 1 FROM help_session WHERE volunteer = {} AND state IN "  # noqa: S608 - constants only
     + _LIVE
     + " AND starts_at < {}"
     " AND ends_at > {} AND id <> {})"
     " OR EXISTS (SELECT 1 FROM drop_in_shift WHERE volunteer = {} AND starts_at < {} AND ends_at > {})"
-    " OR EXISTS (SELECT 1 FROM event_duty WHERE volunteer = {} AND starts_at < {} AND ends_at > {})) AS taken"
-)
-_WEEK_LOAD = (
-    "SELECT (SELECT weekly_cap FROM volunteer_profile WHERE person = {}) AS cap,"
+    " OR EXISTS (SELECT 1 FROM event_duty WHERE volunteer = {} AND starts_at < {} AND ends_at > {})) AS taken,"
+    " (SELECT weekly_cap FROM volunteer_profile WHERE person = {}) AS cap,"
     " (SELECT COUNT(*) FROM help_session WHERE volunteer = {} AND state <> 'cancelled' AND starts_at >= {}"
     " AND starts_at < {}) AS sessions,"
     " (SELECT COUNT(*) FROM drop_in_shift WHERE volunteer = {} AND starts_at >= {} AND starts_at < {}) AS shifts,"
@@ -93,11 +92,21 @@ async def resident_load(
     return bool(rows[0]["busy"]), int(rows[0]["ahead"])
 
 
-async def volunteer_taken(volunteer_id: uuid.UUID, guarded: Interval, *, exclude: uuid.UUID | None = None) -> bool:
-    """Another live session, a drop-in shift or a group session duty of the volunteer inside `guarded` (a session
-    widened by the buffer on both sides: the rule slot search applies). One statement."""
+@dataclass(frozen=True, slots=True)
+class VolunteerWeek:
+    taken: bool  # another live session, a drop-in shift or a group session duty inside the span asked about
+    cap: int | None  # the weekly limit (None: no volunteer profile)
+    booked: int  # sessions (any but cancelled), drop-in shifts and duties starting in the week
+
+
+async def volunteer_week(
+    volunteer_id: uuid.UUID, guarded: Interval, since: datetime, until: datetime, *, exclude: uuid.UUID | None = None
+) -> VolunteerWeek:
+    """What binds a volunteer's calendar, in one statement: anything else of theirs inside `guarded` (a session
+    widened by the buffer on both sides: the rule slot search applies; `exclude`: the session being moved), their
+    weekly limit and what they have starting in [since, until)."""
     rows = await HelpSession.raw(
-        _VOLUNTEER_TAKEN,
+        _VOLUNTEER_WEEK,
         volunteer_id,
         guarded.end,
         guarded.start,
@@ -108,19 +117,23 @@ async def volunteer_taken(volunteer_id: uuid.UUID, guarded: Interval, *, exclude
         volunteer_id,
         guarded.end,
         guarded.start,
-    )
-    return bool(rows[0]["taken"])
-
-
-async def week_load(volunteer_id: uuid.UUID, since: datetime, until: datetime) -> tuple[int | None, int]:
-    """The volunteer's weekly limit (None: no profile) and what they have starting in [since, until): sessions
-    (any but cancelled), drop-in shifts and group session duties. One statement."""
-    rows = await HelpSession.raw(
-        _WEEK_LOAD, volunteer_id, volunteer_id, since, until, volunteer_id, since, until, volunteer_id, since, until
+        volunteer_id,
+        volunteer_id,
+        since,
+        until,
+        volunteer_id,
+        since,
+        until,
+        volunteer_id,
+        since,
+        until,
     )
     row = rows[0]
-    cap = int(row["cap"]) if row["cap"] is not None else None
-    return cap, int(row["sessions"]) + int(row["shifts"]) + int(row["duties"])
+    return VolunteerWeek(
+        taken=bool(row["taken"]),
+        cap=int(row["cap"]) if row["cap"] is not None else None,
+        booked=int(row["sessions"]) + int(row["shifts"]) + int(row["duties"]),
+    )
 
 
 async def insert_session(values: dict[str, Any]) -> uuid.UUID:

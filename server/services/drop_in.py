@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from server.adapters.clock import Clock
-from server.db import booking as booking_q
 from server.db import days as days_q
 from server.db import drop_in as q
 from server.db import network as network_q
@@ -250,9 +249,12 @@ class DropInService:
             if staffed >= hour.volunteers_needed:
                 raise Conflict("This drop-in hour has all the volunteers it needs.", code="drop_in_full")
             span = (occurrence.starts_at - buffer, occurrence.ends_at + buffer)
-            if await booking_q.volunteer_taken(volunteer, Interval(*span)):
+            busy, full = await self._placement.volunteer_load(
+                volunteer, Interval(*span), Interval(occurrence.starts_at, occurrence.ends_at)
+            )
+            if busy:
                 raise Conflict("You have a session or another shift at that time.", code="volunteer_busy")
-            if await self._placement.at_weekly_cap(volunteer, Interval(occurrence.starts_at, occurrence.ends_at)):
+            if full:
                 raise Conflict(
                     "That week is full: your weekly limit counts sessions and shifts.", code="weekly_limit_reached"
                 )

@@ -370,8 +370,10 @@ class EventService:
         for duty_id, volunteer in duties:
             await self._placement.hold_volunteer(volunteer, guarded)
             await self._messages.duty_given_back(duty_id)
-            busy = await booking_q.volunteer_taken(volunteer, guarded)
-            if busy or await self._placement.at_weekly_cap(volunteer, Interval(event.starts_at, event.ends_at)):
+            busy, full = await self._placement.volunteer_load(
+                volunteer, guarded, Interval(event.starts_at, event.ends_at)
+            )
+            if busy or full:
                 off.append((duty_id, volunteer))
                 continue
             kept = await q.insert_duty(
@@ -703,9 +705,12 @@ class EventService:
                 return event
             if (await q.duty_counts([event_id]))[event_id] >= event.volunteers_needed:
                 raise Conflict("This event has all the volunteers it needs.", code="event_staffed")
-            if await booking_q.volunteer_taken(volunteer, guarded):
+            busy, full = await self._placement.volunteer_load(
+                volunteer, guarded, Interval(event.starts_at, event.ends_at)
+            )
+            if busy:
                 raise Conflict("You have a session or another shift at that time.", code="volunteer_busy")
-            if await self._placement.at_weekly_cap(volunteer, Interval(event.starts_at, event.ends_at)):
+            if full:
                 raise Conflict(
                     "That week is full: your weekly limit counts sessions, shifts and group sessions.",
                     code="weekly_limit_reached",

@@ -180,14 +180,13 @@ class Placement:
                 # volunteer first, so what needs only the resident's lock is done before.
                 if not await self.hold_volunteer(volunteer_id, guarded, wait=wait):
                     raise VolunteerHeld(volunteer_id)
-                if await q.volunteer_taken(volunteer_id, guarded, exclude=exclude):
-                    return None
                 same_week = (
                     moving is not None
                     and volunteer_id == moving.volunteer_id
                     and week_of(moving.starts_at) == week_of(when.start)
                 )
-                if await self.at_weekly_cap(volunteer_id, when, moving=same_week):
+                busy, full = await self.volunteer_load(volunteer_id, guarded, when, exclude=exclude, moving=same_week)
+                if busy or full:
                     return None
                 if moving is not None:
                     await self._move(actor, moving, volunteer_id, when, blocked, moved)
@@ -324,18 +323,26 @@ class Placement:
             await serialise(self._engine, key)
         return True
 
-    async def at_weekly_cap(self, volunteer_id: uuid.UUID, when: Interval, *, moving: bool = False) -> bool:
-        """Binding check of the volunteer's weekly limit (sessions, drop-in shifts and event duties), inside the
-        serialised transaction: ranking saw the calendars before it, and concurrent bookings may have filled the
-        week since. `moving`: one of the week's sessions is the one being moved."""
+    async def volunteer_load(
+        self,
+        volunteer_id: uuid.UUID,
+        span: Interval,
+        when: Interval,
+        *,
+        exclude: uuid.UUID | None = None,
+        moving: bool = False,
+    ) -> tuple[bool, bool]:
+        """(busy, full), binding inside the serialised transaction (ranking saw the calendars before it, and
+        concurrent bookings may have filled the week since): busy, the volunteer has something else inside `span`
+        (`exclude`: the session being moved); full, the week of `when` is at their weekly limit (sessions, drop-in
+        shifts and event duties; `moving`: one of the week's sessions is the one being moved). One statement."""
         day = local_date(when.start)
         monday = day - timedelta(days=day.weekday())
         since = local_start(monday, time(0))
         until = local_start(monday + timedelta(days=7), time(0))
-        cap, booked = await q.week_load(volunteer_id, since, until)
-        if cap is None:
-            return False
-        return booked - (1 if moving else 0) >= cap
+        week = await q.volunteer_week(volunteer_id, span, since, until, exclude=exclude)
+        full = week.cap is not None and week.booked - (1 if moving else 0) >= week.cap
+        return week.taken, full
 
 
 def _anyone_free_around(when: Interval) -> VolunteerTime:
