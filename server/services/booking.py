@@ -282,9 +282,13 @@ class BookingService:
         # "that time was taken".
         # A volunteer another booking is placing at this moment is passed over for the next one, who is free now;
         # only when nobody else could take the time does the booking wait for them. Under load every booking ranks
-        # the same volunteer first, and waiting in line for them was most of a booking's time.
+        # the same volunteer first, and waiting in line for them was most of a booking's time. A placement in this
+        # process is seen without asking the database (at 8 clients that was 1.6 tries in vain per booking).
         held: list[uuid.UUID] = []
         for choice in rank(wanted, people, self._placement.rules).ranked:
+            if self._placement.placing(choice.candidate_id, when):
+                held.append(choice.candidate_id)
+                continue
             try:
                 placed = await self._placement.place(caller, choice.candidate_id, when, new=new, wait=False)
             except VolunteerHeld:

@@ -13,6 +13,7 @@ transaction is placing the same volunteer in the same week at that moment.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime, time, timedelta
 from typing import Literal
 
@@ -78,6 +79,9 @@ class Placement:
         self._audit = audit
         self._notifications = notifications
         self.rules = rules or SlotRules()
+        # The volunteer-weeks this process's placements are working on right now (a count each): a booking passes
+        # over such a volunteer without asking the database, which would only answer that the week is held.
+        self._placing: Counter[tuple[uuid.UUID, tuple[int, int]]] = Counter()
 
     # ---- when ---------------------------------------------------------------------------------------------
 
@@ -148,6 +152,16 @@ class Placement:
 
     # ---- the guarded write ------------------------------------------------------------------------------------
 
+    def _weeks(self, volunteer_id: uuid.UUID, when: Interval) -> list[tuple[uuid.UUID, tuple[int, int]]]:
+        guarded = Interval(when.start - self.rules.buffer, when.end + self.rules.buffer)
+        return [(volunteer_id, week) for week in sorted({week_of(guarded.start), week_of(guarded.end)})]
+
+    def placing(self, volunteer_id: uuid.UUID, when: Interval) -> bool:
+        """Whether another placement in this process is working on the volunteer's week of `when` right now. Only a
+        hint for the order of trying (under load every booking ranks the same volunteer first): the database's locks
+        are what keep placements apart, also between processes."""
+        return any(self._placing[key] for key in self._weeks(volunteer_id, when))
+
     async def place(
         self,
         actor: Principal,
@@ -172,6 +186,8 @@ class Placement:
         now = self._clock.now()
         blocked = Interval(when.start, when.end + self.rules.buffer)
         guarded = Interval(when.start - self.rules.buffer, blocked.end)
+        weeks = self._weeks(volunteer_id, when)
+        self._placing.update(weeks)
         try:
             async with write_transaction(self._engine):
                 await serialise(self._engine, f"resident:{resident_id}")
@@ -196,6 +212,11 @@ class Placement:
             if is_overlap_violation(exc):
                 return None  # the database's own guard: somebody got there first
             raise
+        finally:
+            self._placing.subtract(weeks)
+            for key in weeks:
+                if self._placing[key] <= 0:
+                    del self._placing[key]
         return await q.session(session_id)
 
     async def _write_new(
