@@ -62,19 +62,25 @@ class NotificationService:
         self._seconds = seconds  # how long the wordings have been kept (not the clock, which tests may stop)
         self._quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
         self._templates: tuple[float, Templates] | None = None
+        self._forgotten = 0  # how many times the wordings were forgotten: a read begun before is not kept
 
     async def templates(self) -> Templates:
         """The coordinators' own wordings, kept for TEMPLATES_KEPT seconds: every message planned needs them (a
         booking plans six) and they change a few times a year. A change saved through this process is seen at once
         (`forget_templates`); another instance sees it within TEMPLATES_KEPT."""
         now = self._seconds()
-        if self._templates is None or now - self._templates[0] >= TEMPLATES_KEPT:
-            self._templates = (now, await message_templates.templates())
-        return self._templates[1]
+        if self._templates is not None and now - self._templates[0] < TEMPLATES_KEPT:
+            return self._templates[1]
+        forgotten = self._forgotten
+        read = await message_templates.templates()
+        if forgotten == self._forgotten:
+            self._templates = (now, read)
+        return read
 
     def forget_templates(self) -> None:
         """Read the wordings afresh next time (call after the change is committed)."""
         self._templates = None
+        self._forgotten += 1
 
     @property
     def quiet_hours(self) -> QuietHours:
