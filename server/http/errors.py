@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, InternalServerException, ValidationException
 
 from server.domain.errors import DomainError, TooManyRequests
 
@@ -45,8 +45,18 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
     return problem(exc.status, exc.detail, code=code, title=exc.title, extra=exc.extra, headers=headers)
 
 
+# What Litestar raises when the client goes away while its request body is still arriving (no exception type of
+# its own in Litestar 2).
+_CLIENT_GONE = "client disconnected prematurely"
+
+
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
+    if status >= 500 and isinstance(exc, InternalServerException) and exc.detail == _CLIENT_GONE:
+        # A phone on a weak signal, or a load generator closing its connections: the network, not a fault here.
+        # One line, no traceback; the answer goes nowhere, and nothing was done.
+        log.info("client closed the connection before its request arrived: %s %s", request.method, request.url.path)
+        return problem(400, "The request did not arrive in full. Please try again.", code="bad_request")
     if status >= 500:
         return internal_error(request, exc)
     extra: dict[str, Any] = {}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+import pytest
+
 from tests.conftest import Env
 from tests.integration.world import build_world
 
@@ -95,3 +100,55 @@ async def test_an_audit_cursor_beyond_the_id_range_is_a_400(env: Env) -> None:
     """Found by schemathesis: a huge before_id overflowed PostgreSQL's integer and became a 500."""
     world = await build_world(env)
     assert_problem(await world.apis["network"].get("/api/v1/audit", params={"before_id": 5906167445354}), 400)
+
+
+async def test_a_client_that_hangs_up_mid_request_is_not_logged_as_an_error(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Phones on a weak signal drop the connection while sending: that is the network, not a fault of ours, so it
+    is one line at INFO (no traceback, no ERROR to wake anyone), and nothing is written."""
+    api = env.client()
+    await api.http.get("/healthz")
+    token = api.http.cookies["apuri_csrf"]
+    arriving = [
+        {"type": "http.request", "body": b'{"phone": "040', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return arriving.pop(0) if arriving else {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/auth/code",
+        "raw_path": b"/api/v1/auth/code",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"40"),
+            (b"cookie", f"apuri_csrf={token}".encode()),
+            (b"x-csrftoken", token.encode()),
+        ],
+        "client": ("198.51.100.77", 41000),
+        "server": ("testserver", 80),
+    }
+    with caplog.at_level(logging.INFO, logger="apuri"):
+        await env.app(scope, receive, send)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    gone = [r for r in caplog.records if "closed the connection" in r.getMessage()]
+    assert len(gone) == 1 and gone[0].exc_info is None and gone[0].levelno == logging.INFO, caplog.text
+    assert "040" not in caplog.text
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 400
+    assert env.sms.sent == []
