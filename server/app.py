@@ -121,26 +121,6 @@ def create_app(
     voice = voice or build_voice(settings, clock)
     services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice)
 
-    @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
-        await db.start(engine)
-        scheduler = None
-        if settings.scheduler:
-            from server.jobs.scheduler import start_scheduler
-
-            scheduler = start_scheduler(services)
-        try:
-            yield
-        finally:
-            # Sends in flight finish and are recorded before the connections under them close.
-            await services.dispatcher.stop()
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
-            await sms.aclose()
-            await push.aclose()
-            await voice.aclose()
-            await db.stop(engine)
-
     auth_rate_limit = RateLimitConfig(rate_limit=("minute", settings.auth_requests_per_minute), store="auth_rate_limit")
     auth_controller_router = _with_middleware(AuthController, auth_rate_limit.middleware)
 
@@ -235,15 +215,14 @@ def create_app(
 
     app = Litestar(
         route_handlers=route_handlers,
-        lifespan=[lifespan],
-        dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
+        lifespan=[_lifespan],
+        dependencies={"services": Provide(_services, sync_to_thread=False)},
         guards=[access_guard],
         # Every answer, the framework's own errors included, leaves with the security headers.
         before_send=[security_headers(hsts=settings.secure_cookies)],
         middleware=[
             DefineMiddleware(
                 SignInMiddleware,
-                auth=services.auth,
                 cookie_name=session_cookie_name(settings),
                 exclude=["^/docs-assets", "^/schema", "^/healthz"],
             ),
@@ -274,6 +253,44 @@ def create_app(
     )
     openapi_document.refine(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+    services = services_of(app)
+    await db.start(services.engine)
+    scheduler = None
+    if services.settings.scheduler:
+        from server.jobs.scheduler import start_scheduler
+
+        scheduler = start_scheduler(services)
+    try:
+        yield
+    finally:
+        # Sends in flight finish and are recorded before the connections under them close.
+        await services.dispatcher.stop()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await services.sms.aclose()
+        await services.push.aclose()
+        await services.voice.aclose()
+        await db.stop(services.engine)
+
+
+def _services(state: State) -> Services:
+    """Dependency: the app's services (kept in its state, where the sign-in middleware and the lifespan find them
+    too)."""
+    services: Services = state["services"]
+    return services
+
+
+async def use_services(app: Litestar, services: Services) -> None:
+    """Give a built app, not running, other services (and its tables their engine), and forget what its own stores
+    counted. The tests build the app once per worker, which costs a fifth of a second, and give each test its own
+    database, clock and fakes; what else the app was built with (the settings' cookies, limits and routes) stays."""
+    db.bind(services.engine)
+    app.state["services"] = services
+    await app.stores.get("auth_rate_limit").delete_all()
 
 
 def _with_middleware(controller: type, middleware: Any) -> Any:

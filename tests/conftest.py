@@ -29,12 +29,12 @@ from server.adapters.clock import FixedClock
 from server.adapters.push import MemoryPush, build_push
 from server.adapters.sms import MemorySms, build_sms
 from server.adapters.voice import MemoryVoice, build_voice
-from server.app import create_app, services_of
+from server.app import create_app, services_of, use_services
 from server.db.engine import AnyEngine, make_engine, start, stop
 from server.db.migrate import migrate
 from server.http import error_codes
 from server.http.openapi import handler_name, handlers_of
-from server.services.registry import Services
+from server.services.registry import Services, build_services
 from server.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("APURI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -288,13 +288,25 @@ async def env(database_url: str) -> AsyncIterator[Env]:
         yield e
 
 
+# The app built for each kind of settings (all but the database the same), once per worker: building it is about a
+# fifth of a second of Litestar reading 334 handlers' signatures, and it was paid by every test. Each test gives it
+# services of its own (its database, clock and fakes) with `use_services`.
+_APPS: dict[str, Any] = {}
+
+
 async def make_env(settings: Settings) -> AsyncIterator[Env]:
     clock = FixedClock(START)
     sms = MemorySms() if settings.sms_backend == "memory" else build_sms(settings, clock)
     push = MemoryPush() if settings.push_backend == "memory" else build_push(settings, clock)
     voice = MemoryVoice() if settings.sms_backend == "memory" else build_voice(settings, clock)
     engine = make_engine(settings.database_url)
-    app = create_app(settings, clock=clock, sms=sms, push=push, voice=voice, engine=engine)
+    kind = repr(replace(settings, database_url=""))
+    app = _APPS.get(kind)
+    if app is None:
+        app = _APPS[kind] = create_app(settings, clock=clock, sms=sms, push=push, voice=voice, engine=engine)
+    else:
+        services = build_services(settings=settings, clock=clock, engine=engine, sms=sms, push=push, voice=voice)
+        await use_services(app, services)
     async with running(app):
         environment = Env(
             app=app,

@@ -43,15 +43,16 @@ def session_cookie_name(settings: Settings) -> str:
 class SignInMiddleware(AbstractAuthenticationMiddleware):
     """Resolves the session cookie to a Principal (or None); it never refuses a request itself."""
 
-    def __init__(self, app: ASGIApp, auth: AuthService, cookie_name: str, exclude: list[str]) -> None:
+    def __init__(self, app: ASGIApp, cookie_name: str, exclude: list[str]) -> None:
         super().__init__(app, exclude=exclude)
-        self._auth = auth
         self._cookie = cookie_name
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         token = connection.cookies.get(self._cookie, "")
-        principal = await self._auth.authenticate(token) if token else None
-        return AuthenticationResult(user=principal, auth=None)
+        if not token:
+            return AuthenticationResult(user=None, auth=None)
+        auth: AuthService = connection.app.state["services"].auth
+        return AuthenticationResult(user=await auth.authenticate(token), auth=None)
 
 
 def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
