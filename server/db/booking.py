@@ -11,7 +11,7 @@ from typing import Any
 
 from server.db import scope
 from server.db.candidates import ACTIVE
-from server.db.codec import as_list, as_uuid
+from server.db.codec import as_list, as_uuid, as_uuid_or_none
 from server.db.paging import fetch_page
 from server.db.tables import HelpSession, Person
 from server.domain.clocktime import Interval
@@ -27,7 +27,7 @@ _PREVIOUS_VOLUNTEER = (
 async def previous_volunteer(resident_id: uuid.UUID) -> uuid.UUID | None:
     """The volunteer of the resident's last session that took place (None: none, or its volunteer erased)."""
     rows = await HelpSession.raw(_PREVIOUS_VOLUNTEER, resident_id)
-    return as_uuid(rows[0]["volunteer"]) if rows and rows[0]["volunteer"] is not None else None
+    return as_uuid_or_none(rows[0]["volunteer"]) if rows else None
 
 
 async def resident_overlaps(resident_id: uuid.UUID, when: Interval, *, exclude: uuid.UUID | None = None) -> bool:
@@ -251,7 +251,7 @@ async def session(session_id: uuid.UUID) -> SessionRow | None:
     for key in ("id", "request", "resident"):
         r[key] = as_uuid(r[key])
     for key in ("volunteer", "help_point"):
-        r[key] = as_uuid(r[key]) if r[key] is not None else None
+        r[key] = as_uuid_or_none(r[key])
     return _session(r)
 
 

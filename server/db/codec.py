@@ -17,6 +17,11 @@ def as_uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def as_uuid_or_none(value: object) -> uuid.UUID | None:
+    """A nullable uuid column's value."""
+    return None if value is None else as_uuid(value)
+
+
 def as_json(value: object, empty: Any) -> Any:
     """A JSON column's value as Python data: the text decoded, an already decoded value as it is, `empty` for
     NULL and for an empty text."""

@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.utils.encoding import dump_json
 
 from server.db import scope
-from server.db.codec import as_list, as_uuid
+from server.db.codec import as_list, as_uuid, as_uuid_or_none
 from server.db.paging import fetch_page
 from server.db.tables import HelpRequest
 from server.domain.matching import Modality, Need, Place
@@ -68,10 +68,6 @@ _INSERT = (
 )
 
 
-def _optional_uuid(value: object) -> uuid.UUID | None:
-    return None if value is None else as_uuid(value)
-
-
 async def by_idempotency_key(resident_id: uuid.UUID, key: str) -> HelpRequestRow | None:
     rows = await HelpRequest.raw(_BY_IDEMPOTENCY_KEY, resident_id, key)
     if not rows:
@@ -82,9 +78,9 @@ async def by_idempotency_key(resident_id: uuid.UUID, key: str) -> HelpRequestRow
             **r,
             "id": as_uuid(r["id"]),
             "resident": as_uuid(r["resident"]),
-            "help_point": _optional_uuid(r["help_point"]),
-            "routed_to": _optional_uuid(r["routed_to"]),
-            "booked_by": _optional_uuid(r["booked_by"]),
+            "help_point": as_uuid_or_none(r["help_point"]),
+            "routed_to": as_uuid_or_none(r["routed_to"]),
+            "booked_by": as_uuid_or_none(r["booked_by"]),
         }
     )
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from server.db.codec import as_json, as_uuid
+from server.db.codec import as_json, as_uuid_or_none
 from server.db.tables import HelpRequest, OrganisationTopic, Topic
 from server.domain import topics
 
@@ -50,7 +50,7 @@ async def get_topic(code: str) -> topics.Topic | None:
     if not rows:
         return None
     row = rows[0]
-    return _topic({**row, "partner_only": as_uuid(row["partner_only"]) if row["partner_only"] is not None else None})
+    return _topic({**row, "partner_only": as_uuid_or_none(row["partner_only"])})
 
 
 async def insert_topic(topic: topics.Topic) -> None:
